@@ -1,0 +1,147 @@
+/*
+ * sw_time.c -- see sw_time.h.  The civil-date conversions use the classic
+ * era-based algorithm (400-year cycles), exact for every date we can meet.
+ */
+#include "sw_time.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int64_t sw_days_from_civil(int y, int m, int d)
+{
+    int64_t yy = (int64_t)y - (m <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t mp = (m + 9) % 12; /* March = 0 */
+    int64_t doy = (153 * mp + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void sw_civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (mm <= 2));
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+int sw_weekday(int64_t days)
+{
+    /* 1970-01-01 was a Thursday (4). */
+    int64_t w = (days + 4) % 7;
+    return (int)(w < 0 ? w + 7 : w);
+}
+
+/* Day (since epoch) of the n-th Sunday of a month (n >= 1). */
+static int64_t nth_sunday(int y, int m, int n)
+{
+    int64_t first = sw_days_from_civil(y, m, 1);
+    int w = sw_weekday(first);
+    return first + (7 - w) % 7 + 7 * (n - 1);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+int sw_ny_offset_s(int64_t ts_ns)
+{
+    int64_t s = floor_div(ts_ns, SW_NS_PER_SEC);
+    int y, m, d;
+    sw_civil_from_days(floor_div(s, 86400), &y, &m, &d);
+    /* DST starts the second Sunday of March at 02:00 EST (07:00 UTC) and ends the
+     * first Sunday of November at 02:00 EDT (06:00 UTC). */
+    int64_t start = nth_sunday(y, 3, 2) * 86400 + 7 * 3600;
+    int64_t end = nth_sunday(y, 11, 1) * 86400 + 6 * 3600;
+    return (s >= start && s < end) ? -4 * 3600 : -5 * 3600;
+}
+
+int64_t sw_ny_day(int64_t ts_ns, int *sec_of_day)
+{
+    int64_t local = floor_div(ts_ns, SW_NS_PER_SEC) + sw_ny_offset_s(ts_ns);
+    int64_t day = floor_div(local, 86400);
+    if (sec_of_day)
+        *sec_of_day = (int)(local - day * 86400);
+    return day;
+}
+
+int64_t sw_ny_to_utc(int64_t day, int h, int m, int s)
+{
+    int64_t local = day * 86400 + h * 3600 + m * 60 + s;
+    /* Guess with the winter offset, then correct with the offset at that instant;
+     * the session hours never fall in the ambiguous 01:00-03:00 window. */
+    int64_t guess = (local + 5 * 3600) * SW_NS_PER_SEC;
+    int off = sw_ny_offset_s(guess);
+    return (local - off) * SW_NS_PER_SEC;
+}
+
+int sw_ny_regular_hours(int64_t ts_ns)
+{
+    int sod;
+    int64_t day = sw_ny_day(ts_ns, &sod);
+    int w = sw_weekday(day);
+    if (w == 0 || w == 6)
+        return 0;
+    if (sod < 9 * 3600 + 30 * 60 || sod > 16 * 3600)
+        return 0;
+    /* 16:00:00.000 is in (the closing print), 16:00:00.001 is not. */
+    if (sod == 16 * 3600 && floor_div(ts_ns, SW_NS_PER_SEC) * SW_NS_PER_SEC != ts_ns)
+        return 0;
+    return 1;
+}
+
+int sw_parse_duration(const char *text, int64_t *ns)
+{
+    if (!text || !*text)
+        return -1;
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || !(v >= 0))
+        return -1;
+    double mult;
+    if (*end == '\0' || strcmp(end, "s") == 0)
+        mult = 1e9;
+    else if (strcmp(end, "ms") == 0)
+        mult = 1e6;
+    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+        mult = 60e9;
+    else if (strcmp(end, "h") == 0)
+        mult = 3600e9;
+    else if (strcmp(end, "d") == 0)
+        mult = 86400e9;
+    else
+        return -1;
+    double r = v * mult;
+    if (r > 9.0e18)
+        return -1;
+    *ns = (int64_t)(r + 0.5);
+    return 0;
+}
+
+char *sw_format_duration(int64_t ns, char *buf, int len)
+{
+    static const struct { int64_t unit; const char *suffix; } units[] = {
+        { SW_NS_PER_DAY, "d" }, { 3600 * SW_NS_PER_SEC, "h" },
+        { SW_NS_PER_MIN, "m" }, { SW_NS_PER_SEC, "s" }, { 1000000, "ms" },
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (ns != 0 && ns % units[i].unit == 0) {
+            snprintf(buf, (size_t)len, "%lld%s", (long long)(ns / units[i].unit), units[i].suffix);
+            return buf;
+        }
+    }
+    snprintf(buf, (size_t)len, "%lldns", (long long)ns);
+    return buf;
+}
