@@ -145,3 +145,134 @@ char *sw_format_duration(int64_t ns, char *buf, int len)
     snprintf(buf, (size_t)len, "%lldns", (long long)ns);
     return buf;
 }
+
+static int digits(const char *s, size_t len, size_t pos, int n, int *out)
+{
+    if (pos + (size_t)n > len)
+        return -1;
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char ch = s[pos + (size_t)i];
+        if (ch < '0' || ch > '9')
+            return -1;
+        v = v * 10 + (ch - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int sw_parse_timestamp(const char *s, size_t len, int64_t *ns, int *flags)
+{
+    *flags = 0;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '"'))
+        len--;
+    while (len && (*s == ' ' || *s == '"')) {
+        s++;
+        len--;
+    }
+    if (len == 0)
+        return -1;
+    /* All digits: epoch in s, ms, us or ns by magnitude. */
+    size_t k = 0;
+    while (k < len && s[k] >= '0' && s[k] <= '9')
+        k++;
+    if (k == len) {
+        if (len > 19)
+            return -1;
+        int64_t v = 0;
+        for (size_t i = 0; i < len; i++)
+            v = v * 10 + (s[i] - '0');
+        if (v < INT64_C(100000000000))              /* < 1e11: seconds */
+            *ns = v * SW_NS_PER_SEC;
+        else if (v < INT64_C(100000000000000))      /* < 1e14: milliseconds */
+            *ns = v * 1000000;
+        else if (v < INT64_C(100000000000000000))   /* < 1e17: microseconds */
+            *ns = v * 1000;
+        else
+            *ns = v;
+        *flags |= SW_TS_HAD_OFFSET;
+        return 0;
+    }
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    if (digits(s, len, 0, 4, &y) || len < 10 || s[4] != '-' || digits(s, len, 5, 2, &mo) ||
+        s[7] != '-' || digits(s, len, 8, 2, &d))
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31)
+        return -1;
+    int64_t day = sw_days_from_civil(y, mo, d);
+    int cy, cm, cd;
+    sw_civil_from_days(day, &cy, &cm, &cd);
+    if (cd != d) /* 2025-02-30 */
+        return -1;
+    size_t p = 10;
+    int64_t frac = 0;
+    int have_time = 0;
+    if (p < len && (s[p] == 'T' || s[p] == ' ')) {
+        p++;
+        if (digits(s, len, p, 2, &h) || p + 2 >= len || s[p + 2] != ':' || digits(s, len, p + 3, 2, &mi))
+            return -1;
+        p += 5;
+        if (p < len && s[p] == ':') {
+            if (digits(s, len, p + 1, 2, &se))
+                return -1;
+            p += 3;
+            if (p < len && (s[p] == '.' || s[p] == ',')) {
+                p++;
+                int nd = 0;
+                while (p < len && s[p] >= '0' && s[p] <= '9') {
+                    if (nd < 9) {
+                        frac = frac * 10 + (s[p] - '0');
+                        nd++;
+                    }
+                    p++;
+                }
+                if (nd == 0)
+                    return -1;
+                for (; nd < 9; nd++)
+                    frac *= 10;
+            }
+        }
+        if (h > 23 || mi > 59 || se > 60)
+            return -1;
+        have_time = 1;
+    }
+    int off_s = 0, had_off = 0;
+    if (p < len) {
+        if (s[p] == 'Z' || s[p] == 'z') {
+            had_off = 1;
+            p++;
+        } else if (s[p] == '+' || s[p] == '-') {
+            int oh, om = 0;
+            int sign = s[p] == '-' ? -1 : 1;
+            if (digits(s, len, p + 1, 2, &oh))
+                return -1;
+            p += 3;
+            if (p < len && s[p] == ':')
+                p++;
+            if (p < len) {
+                if (digits(s, len, p, 2, &om))
+                    return -1;
+                p += 2;
+            }
+            if (oh > 18 || om > 59)
+                return -1;
+            off_s = sign * (oh * 3600 + om * 60);
+            had_off = 1;
+        }
+    }
+    if (p != len)
+        return -1;
+    if (!have_time || (h == 0 && mi == 0 && se == 0 && frac == 0)) {
+        /* A daily bar: the calendar date as written, midnight New York. */
+        *flags |= SW_TS_DATE_ONLY | (had_off ? SW_TS_HAD_OFFSET : 0);
+        *ns = sw_ny_to_utc(day, 0, 0, 0);
+        return 0;
+    }
+    if (had_off) {
+        *flags |= SW_TS_HAD_OFFSET;
+        *ns = ((day * 86400 + h * 3600 + mi * 60 + se) - off_s) * SW_NS_PER_SEC + frac;
+    } else {
+        *ns = sw_ny_to_utc(day, h, mi, se) + frac;
+    }
+    return 0;
+}

@@ -10,6 +10,7 @@
 #ifndef SW_TIME_H
 #define SW_TIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SW_NS_PER_SEC INT64_C(1000000000)
@@ -45,5 +46,22 @@ int sw_parse_duration(const char *text, int64_t *ns);
 
 /* Format a duration compactly ("5m", "90s", "1d") into buf; returns buf. */
 char *sw_format_duration(int64_t ns, char *buf, int len);
+
+/* Flags reported by sw_parse_timestamp. */
+enum {
+    SW_TS_DATE_ONLY = 1 << 0,   /* a bare date, or midnight exactly: a daily bar */
+    SW_TS_HAD_OFFSET = 1 << 1   /* the text named its offset (Z or +hh:mm) */
+};
+
+/*
+ * Parse a timestamp as vendors write them:
+ *   "2025-01-27", "2025-01-27 14:30:00+00:00", "2025-01-27T09:30:00.123456789-05:00",
+ *   "2025-01-27T14:30:00Z", or epoch seconds / milliseconds / nanoseconds as digits.
+ * A time without an offset is New York local time (the exchange's clock).  A bare
+ * date, and a time of exactly midnight (how daily bars are often stamped), set
+ * SW_TS_DATE_ONLY and return midnight of that calendar date in New York.
+ * Returns 0, or -1 if the text is not a timestamp.
+ */
+int sw_parse_timestamp(const char *text, size_t len, int64_t *ns, int *flags);
 
 #endif

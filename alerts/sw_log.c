@@ -1,0 +1,47 @@
+/* sw_log.c -- see sw_log.h. */
+#include "sw_log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *prog = "shockwatch";
+static sw_log_level current = SW_LOG_INFO;
+static const char *const names[] = { "error", "warning", "info", "debug" };
+
+void sw_log_init(const char *program)
+{
+    prog = program;
+}
+
+void sw_log_set_level(sw_log_level level)
+{
+    current = level;
+}
+
+sw_log_level sw_log_get_level(void)
+{
+    return current;
+}
+
+int sw_log_parse_level(const char *name)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+void sw_log(sw_log_level level, const char *fmt, ...)
+{
+    if (level > current)
+        return;
+    char line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    /* One fprintf per line so concurrent writers to the same stderr (a test
+     * harness capturing several programs) never interleave within a line. */
+    fprintf(stderr, "%s: %s: %s\n", prog, names[level], line);
+}

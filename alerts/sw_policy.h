@@ -1,0 +1,60 @@
+/*
+ * sw_policy.h -- decides which detector candidates become alerts.
+ *
+ * State is kept per (symbol, detector instance, direction) in event time:
+ *  - the first alert of a key passes;
+ *  - escalation to a higher severity always passes;
+ *  - within the cooldown, an alert at the same or a lower severity passes only
+ *    when its move extends the last alerted one by a full level step
+ *    (hysteresis: a move hovering at a level cannot flap);
+ *  - after the cooldown, a fresh trigger passes again;
+ *  - a CLEAR candidate becomes a `resolved` info alert when enabled and the key
+ *    had alerted; otherwise it only re-arms the key.
+ * The policy owns no clock: the candidate's event time is "now".
+ */
+#ifndef SW_POLICY_H
+#define SW_POLICY_H
+
+#include "sw_alert.h"
+#include "sw_tick.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sw_policy_params {
+    int64_t cooldown_ns;        /* default 15 minutes */
+    int resolved;               /* emit `resolved` info alerts */
+    int min_severity;           /* candidates below are dropped (default info) */
+} sw_policy_params;
+
+void sw_policy_defaults(sw_policy_params *p);
+
+typedef void (*sw_alert_fn)(void *ctx, const sw_alert *a);
+
+typedef struct sw_policy_key sw_policy_key;
+
+typedef struct sw_policy_stats {
+    uint64_t passed[3];         /* by severity */
+    uint64_t suppressed;
+} sw_policy_stats;
+
+typedef struct sw_policy {
+    sw_policy_params params;
+    sw_alert_fn deliver;
+    void *ctx;
+    sw_policy_key *keys;        /* open addressing, grows at load 1/2 */
+    size_t mask;
+    size_t count;
+    sw_policy_stats stats;
+    sw_alert scratch;
+} sw_policy;
+
+int sw_policy_init(sw_policy *p, const sw_policy_params *params, sw_alert_fn deliver, void *ctx);
+void sw_policy_free(sw_policy *p);
+
+/* Offer a candidate; calls deliver() zero or one time.  Returns 1 if an alert
+ * was delivered, 0 if suppressed, -1 on allocation failure (the candidate is
+ * then delivered anyway: losing an alert is worse than a duplicate). */
+int sw_policy_offer(sw_policy *p, const sw_candidate *c);
+
+#endif

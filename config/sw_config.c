@@ -1,0 +1,868 @@
+/* sw_config.c -- see sw_config.h. */
+#include "sw_config.h"
+#include "sw_log.h"
+#include "sw_pct_move.h"
+#include "sw_time.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- diagnostics ------------------------------------------------------- */
+
+void sw_diag_free(sw_diag *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        free(d->lines[i]);
+    free(d->lines);
+    memset(d, 0, sizeof *d);
+}
+
+void sw_diag_print(const sw_diag *d, FILE *out)
+{
+    for (size_t i = 0; i < d->n; i++)
+        fprintf(out, "%s\n", d->lines[i]);
+    if (d->dropped)
+        fprintf(out, "(%zu more problems not shown)\n", d->dropped);
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void diag_add(sw_diag *d, const char *fmt, ...)
+{
+    if (!d)
+        return;
+    if (d->n >= SW_CONFIG_MAX_ERRORS) {
+        d->dropped++;
+        return;
+    }
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **nl = realloc(d->lines, (d->n + 1) * sizeof *nl);
+    if (!nl)
+        return;
+    d->lines = nl;
+    d->lines[d->n] = strdup(buf);
+    if (d->lines[d->n])
+        d->n++;
+}
+
+/* ---- the option tables -------------------------------------------------- */
+
+typedef enum opt_type {
+    OPT_STRING,     /* char * (malloc'd) */
+    OPT_ENUM,       /* int: index into choices */
+    OPT_NUMBER,     /* double */
+    OPT_INT,        /* int */
+    OPT_BOOL,       /* int 0/1 */
+    OPT_DURATION    /* int64_t ns; JSON string "15m" or number of seconds */
+} opt_type;
+
+typedef struct sw_option {
+    const char *key;
+    opt_type type;
+    size_t offset;
+    double min, max;            /* numbers and ints; durations in seconds */
+    const char *def;            /* default as written in the config, for docs */
+    const char *const *choices; /* OPT_ENUM, NULL-terminated */
+    const char *doc;
+} sw_option;
+
+#define END_OPTS { NULL, OPT_STRING, 0, 0, 0, NULL, NULL, NULL }
+
+static const char *const providers[] = { "finnhub", "alpaca", "polygon", "coinbase", "binance", NULL };
+static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
+static const char *const references[] = { "prev_close", "open", "window", NULL };
+static const char *const stdout_formats[] = { "json", "text", NULL };
+static const char *const severities[] = { "info", "warning", "critical", NULL };
+/* "redis" joins this list with the Redis sink. */
+static const char *const sink_names[] = { "stdout", NULL };
+
+/* The provider is kept as a string (adapters look it up by name) but checked
+ * against the enum list. */
+static const sw_option feed_opts[] = {
+    { "provider", OPT_STRING, offsetof(sw_feed_config, provider), 0, 0, "finnhub", providers,
+      "Market-data provider whose WebSocket protocol the feed speaks." },
+    { "url", OPT_STRING, offsetof(sw_feed_config, url), 0, 0, "(the provider's)", NULL,
+      "WebSocket URL; overrides the provider's default (wss:// only, ws:// for loopback)." },
+    { "key_env", OPT_STRING, offsetof(sw_feed_config, key_env), 0, 0, "(none)", NULL,
+      "Name of the environment variable that holds the API key or token." },
+    { "key_file", OPT_STRING, offsetof(sw_feed_config, key_file), 0, 0, "(none)", NULL,
+      "File that holds the API key; a relative name is looked up in $CREDENTIALS_DIRECTORY." },
+    { "secret_env", OPT_STRING, offsetof(sw_feed_config, secret_env), 0, 0, "(none)", NULL,
+      "Environment variable with the API secret (alpaca)." },
+    { "secret_file", OPT_STRING, offsetof(sw_feed_config, secret_file), 0, 0, "(none)", NULL,
+      "File with the API secret (alpaca); relative: $CREDENTIALS_DIRECTORY." },
+    END_OPTS
+};
+
+static const sw_option policy_opts[] = {
+    { "cooldown", OPT_DURATION, offsetof(sw_policy_params, cooldown_ns), 0, 7 * 86400, "15m", NULL,
+      "Event time during which a (symbol, detector, direction) does not alert again at the same "
+      "or a lower severity unless the move extends by a full level step." },
+    { "resolved", OPT_BOOL, offsetof(sw_policy_params, resolved), 0, 1, "false", NULL,
+      "Send an info alert with \"resolved\": true when a condition that alerted clears." },
+    { "min_severity", OPT_ENUM, offsetof(sw_policy_params, min_severity), 0, 0, "info", severities,
+      "Alerts below this severity are not sent." },
+    END_OPTS
+};
+
+static const sw_option stdout_opts[] = {
+    { "format", OPT_ENUM, offsetof(sw_stdout_params, format), 0, 0, "json", stdout_formats,
+      "json: one schema-v1 object per line; text: one readable line per alert." },
+    END_OPTS
+};
+
+static const sw_option redis_opts[] = {
+    { "url", OPT_STRING, 0, 0, 0, "redis://127.0.0.1:6379", NULL,
+      "redis://[:password@]host:port[/db] or unix:///path/redis.sock[?db=N]." },
+    END_OPTS
+};
+
+static const sw_option top_opts[] = {
+    { "state_dir", OPT_STRING, offsetof(sw_config, state_dir), 0, 0, "$STATE_DIRECTORY or /var/lib/shockwatch",
+      NULL, "Directory for the alert spool and persisted per-symbol state." },
+    { "log_level", OPT_ENUM, offsetof(sw_config, log_level), 0, 0, "info", log_levels,
+      "Least severe log message printed." },
+    END_OPTS
+};
+
+static const sw_option pct_move_opts[] = {
+    { "reference", OPT_ENUM, offsetof(sw_pct_move_params, reference), 0, 0, "prev_close", references,
+      "Price the move is measured against: the previous session's close, today's open, or the "
+      "price `window` ago." },
+    { "window", OPT_DURATION, offsetof(sw_pct_move_params, window_ns), 6, 86400, "5m", NULL,
+      "Look-back for reference \"window\"." },
+    { "warning_pct", OPT_NUMBER, offsetof(sw_pct_move_params, warning_pct), 0.01, 100, "5", NULL,
+      "Move in percent (either direction) that raises a warning." },
+    { "critical_pct", OPT_NUMBER, offsetof(sw_pct_move_params, critical_pct), 0.01, 1000, "10", NULL,
+      "Move in percent that raises a critical alert; must exceed warning_pct." },
+    { "step_pct", OPT_NUMBER, offsetof(sw_pct_move_params, step_pct), 0, 1000, "5", NULL,
+      "Alert again at the same severity when the move extends by this many percent (0: never)." },
+    { "hysteresis", OPT_NUMBER, offsetof(sw_pct_move_params, hysteresis), 0, 0.9, "0.2", NULL,
+      "The move must fall back below warning_pct * (1 - hysteresis) before the condition clears." },
+    { "confirm_ticks", OPT_INT, offsetof(sw_pct_move_params, confirm_ticks), 1, 1000, "3", NULL,
+      "Consecutive trades beyond a level that confirm it (1: no bad-print filter)." },
+    { "confirm", OPT_DURATION, offsetof(sw_pct_move_params, confirm_ns), 0, 3600, "2s", NULL,
+      "Alternatively, two or more trades beyond the level spanning this long confirm it." },
+    END_OPTS
+};
+
+typedef struct detector_table {
+    const char *type;
+    const sw_option *opts;
+    const char *doc;
+} detector_table;
+
+static const detector_table detector_tables[] = {
+    { "pct_move", pct_move_opts, "Percent move of the last trade vs a reference price." },
+};
+
+static const detector_table *find_detector_table(const char *type)
+{
+    for (size_t i = 0; i < sizeof detector_tables / sizeof detector_tables[0]; i++)
+        if (strcmp(detector_tables[i].type, type) == 0)
+            return &detector_tables[i];
+    return NULL;
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+typedef struct ctx {
+    const char *file;
+    sw_diag *diag;
+    int errors;
+} ctx;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void err(ctx *c, const char *path, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    c->errors++;
+    diag_add(c->diag, "%s: %s: %s", c->file, path, msg);
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    size_t row[41];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t prev = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cur = row[j];
+            size_t sub = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            size_t del = row[j] + 1, ins = row[j - 1] + 1;
+            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+/* "one of: a, b, c" plus a "did you mean" for a near miss. */
+static void unknown_key(ctx *c, const char *path, const char *key, const char *const *known, size_t n)
+{
+    char list[512] = "";
+    const char *best = NULL;
+    size_t bestd = 3;
+    for (size_t i = 0; i < n; i++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", known[i]);
+        size_t dist = edit_distance(key, known[i]);
+        if (dist < bestd) {
+            bestd = dist;
+            best = known[i];
+        }
+    }
+    if (best)
+        err(c, path, "unknown key \"%s\"; did you mean \"%s\"? (one of: %s)", key, best, list);
+    else
+        err(c, path, "unknown key \"%s\" (one of: %s)", key, list);
+}
+
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsBool(v)) return "a boolean";
+    if (cJSON_IsNull(v)) return "null";
+    if (cJSON_IsArray(v)) return "an array";
+    if (cJSON_IsObject(v)) return "an object";
+    return "invalid";
+}
+
+static void join_choices(const char *const *choices, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; choices[i]; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s\"%s\"", i ? ", " : "", choices[i]);
+    }
+}
+
+static void child_path(char *out, size_t len, const char *parent, const char *key)
+{
+    if (parent[0])
+        snprintf(out, len, "%s.%s", parent, key);
+    else
+        snprintf(out, len, "%s", key);
+}
+
+/* Duplicate keys are legal JSON but almost always a mistake: the second value
+ * would silently win (or lose) depending on the reader. */
+static void check_duplicates(ctx *c, const cJSON *obj, const char *path)
+{
+    for (const cJSON *a = obj->child; a; a = a->next)
+        for (const cJSON *b = a->next; b; b = b->next)
+            if (a->string && b->string && strcmp(a->string, b->string) == 0) {
+                char p[256];
+                child_path(p, sizeof p, path, b->string);
+                err(c, p, "duplicate key (each key once)");
+            }
+}
+
+static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, const char *path)
+{
+    char *field = (char *)base + o->offset;
+    char choices[256];
+    switch (o->type) {
+    case OPT_STRING:
+        if (!cJSON_IsString(v) || !v->valuestring[0]) {
+            err(c, path, "is %s (a non-empty string)", cJSON_IsString(v) ? "empty" : type_name(v));
+            return -1;
+        }
+        if (o->choices) {
+            int found = 0;
+            for (size_t i = 0; o->choices[i]; i++)
+                found |= strcmp(o->choices[i], v->valuestring) == 0;
+            if (!found) {
+                join_choices(o->choices, choices, sizeof choices);
+                err(c, path, "\"%s\" is not a known value (one of %s)", v->valuestring, choices);
+                return -1;
+            }
+        }
+        free(*(char **)field);
+        *(char **)field = strdup(v->valuestring);
+        return 0;
+    case OPT_ENUM:
+        join_choices(o->choices, choices, sizeof choices);
+        if (!cJSON_IsString(v)) {
+            err(c, path, "is %s (one of %s)", type_name(v), choices);
+            return -1;
+        }
+        for (int i = 0; o->choices[i]; i++)
+            if (strcmp(o->choices[i], v->valuestring) == 0) {
+                *(int *)field = i;
+                return 0;
+            }
+        err(c, path, "\"%s\" is not a known value (one of %s)", v->valuestring, choices);
+        return -1;
+    case OPT_NUMBER:
+    case OPT_INT:
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
+            err(c, path, "is %s (%s from %g to %g)", type_name(v),
+                o->type == OPT_INT ? "a whole number" : "a number", o->min, o->max);
+            return -1;
+        }
+        if (v->valuedouble < o->min || v->valuedouble > o->max ||
+            (o->type == OPT_INT && v->valuedouble != floor(v->valuedouble))) {
+            err(c, path, "%g is out of range (%s from %g to %g)", v->valuedouble,
+                o->type == OPT_INT ? "a whole number" : "a number", o->min, o->max);
+            return -1;
+        }
+        if (o->type == OPT_INT)
+            *(int *)field = (int)v->valuedouble;
+        else
+            *(double *)field = v->valuedouble;
+        return 0;
+    case OPT_BOOL:
+        if (!cJSON_IsBool(v)) {
+            err(c, path, "is %s (true or false)", type_name(v));
+            return -1;
+        }
+        *(int *)field = cJSON_IsTrue(v);
+        return 0;
+    case OPT_DURATION: {
+        int64_t ns;
+        if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= 0 &&
+            v->valuedouble < 9e9) {
+            ns = (int64_t)llround(v->valuedouble * 1e9);
+        } else if (!cJSON_IsString(v) || sw_parse_duration(v->valuestring, &ns) != 0) {
+            if (cJSON_IsString(v))
+                err(c, path, "\"%s\" is not a duration (like \"500ms\", \"30s\", \"5m\", \"1h\", \"1d\")",
+                    v->valuestring);
+            else
+                err(c, path, "is %s (a duration like \"30s\" or \"5m\", or a number of seconds)", type_name(v));
+            return -1;
+        }
+        if ((double)ns < o->min * 1e9 || (double)ns > o->max * 1e9) {
+            char lo[24], hi[24];
+            err(c, path, "%s is out of range (a duration from %s to %s)",
+                cJSON_IsString(v) ? v->valuestring : "value",
+                sw_format_duration((int64_t)(o->min * 1e9), lo, sizeof lo),
+                sw_format_duration((int64_t)(o->max * 1e9), hi, sizeof hi));
+            return -1;
+        }
+        *(int64_t *)field = ns;
+        return 0;
+    }
+    }
+    return -1;
+}
+
+/* Apply every member of obj through the table; `skip` names keys handled by
+ * the caller ("type" of a detector). */
+static void apply_table(ctx *c, const cJSON *obj, const sw_option *opts, void *base, const char *path,
+                        const char *const *extra_keys)
+{
+    const char *known[48];
+    size_t nk = 0;
+    for (const sw_option *o = opts; o->key && nk < 40; o++)
+        known[nk++] = o->key;
+    for (size_t i = 0; extra_keys && extra_keys[i] && nk < 48; i++)
+        known[nk++] = extra_keys[i];
+    check_duplicates(c, obj, path);
+    for (const cJSON *v = obj->child; v; v = v->next) {
+        char p[256];
+        child_path(p, sizeof p, path, v->string);
+        const sw_option *o = opts;
+        while (o->key && strcmp(o->key, v->string) != 0)
+            o++;
+        if (o->key) {
+            set_option(c, o, v, base, p);
+            continue;
+        }
+        int extra = 0;
+        for (size_t i = 0; extra_keys && extra_keys[i]; i++)
+            extra |= strcmp(extra_keys[i], v->string) == 0;
+        if (!extra)
+            unknown_key(c, p, v->string, known, nk);
+    }
+}
+
+static int want_object(ctx *c, const cJSON *v, const char *path)
+{
+    if (cJSON_IsObject(v))
+        return 1;
+    err(c, path, "is %s (an object)", type_name(v));
+    return 0;
+}
+
+/* ---- sections --------------------------------------------------------- */
+
+static int valid_symbol(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= SW_SYMBOL_MAX)
+        return 0;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (!(isupper(ch) || isdigit(ch) || strchr(".-_/:^=", ch)))
+            return 0;
+    }
+    return 1;
+}
+
+static int valid_group_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= SW_GROUP_NAME_MAX)
+        return 0;
+    for (; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static void load_groups(ctx *c, sw_config *cfg, const cJSON *groups)
+{
+    if (!groups) {
+        err(c, "groups", "missing (an object mapping group names to arrays of symbols, "
+                         "e.g. {\"ai\": [\"NVDA\", \"AMD\"]}: the watchlist has no default)");
+        return;
+    }
+    if (!want_object(c, groups, "groups"))
+        return;
+    check_duplicates(c, groups, "groups");
+    size_t n = (size_t)cJSON_GetArraySize(groups);
+    if (n == 0) {
+        err(c, "groups", "is empty (at least one group with at least one symbol)");
+        return;
+    }
+    cfg->groups = calloc(n, sizeof *cfg->groups);
+    if (!cfg->groups)
+        return;
+    for (const cJSON *g = groups->child; g; g = g->next) {
+        char p[256];
+        snprintf(p, sizeof p, "groups.%s", g->string);
+        if (!valid_group_name(g->string)) {
+            err(c, p, "group name must be 1 to %d letters, digits, '_' or '-'", SW_GROUP_NAME_MAX - 1);
+            continue;
+        }
+        if (!cJSON_IsArray(g)) {
+            err(c, p, "is %s (an array of symbols)", type_name(g));
+            continue;
+        }
+        size_t m = (size_t)cJSON_GetArraySize(g);
+        if (m == 0) {
+            err(c, p, "is empty (at least one symbol)");
+            continue;
+        }
+        sw_group_config *gc = &cfg->groups[cfg->n_groups++];
+        gc->name = strdup(g->string);
+        gc->members = calloc(m, sizeof *gc->members);
+        if (!gc->name || !gc->members)
+            return;
+        size_t i = 0;
+        for (const cJSON *s = g->child; s; s = s->next, i++) {
+            char sp[300];
+            snprintf(sp, sizeof sp, "%s[%zu]", p, i);
+            if (!cJSON_IsString(s)) {
+                err(c, sp, "is %s (a symbol such as \"NVDA\")", type_name(s));
+                continue;
+            }
+            if (!valid_symbol(s->valuestring)) {
+                err(c, sp, "\"%s\" is not a valid symbol (1 to %d of A-Z 0-9 . - _ / : ^ =, upper case)",
+                    s->valuestring, SW_SYMBOL_MAX - 1);
+                continue;
+            }
+            int dup = 0;
+            for (size_t k = 0; k < gc->n_members; k++)
+                dup |= strcmp(gc->members[k], s->valuestring) == 0;
+            if (dup) {
+                err(c, sp, "\"%s\" is listed twice in group \"%s\" (each symbol once per group)",
+                    s->valuestring, g->string);
+                continue;
+            }
+            gc->members[gc->n_members] = strdup(s->valuestring);
+            if (gc->members[gc->n_members])
+                gc->n_members++;
+        }
+    }
+}
+
+static const char *const detector_extra_keys[] = { "type", NULL };
+
+static void load_detector(ctx *c, sw_config *cfg, const cJSON *d, const char *path)
+{
+    if (!want_object(c, d, path))
+        return;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(d, "type");
+    char tp[280];
+    snprintf(tp, sizeof tp, "%s.type", path);
+    size_t ntypes;
+    const sw_detector_type *const *types = sw_detector_types(&ntypes);
+    char known[256] = "";
+    const char *names[16];
+    for (size_t i = 0; i < ntypes && i < 16; i++) {
+        size_t used = strlen(known);
+        snprintf(known + used, sizeof known - used, "%s\"%s\"", i ? ", " : "", types[i]->name);
+        names[i] = types[i]->name;
+    }
+    if (!type) {
+        err(c, tp, "missing (one of %s)", known);
+        return;
+    }
+    if (!cJSON_IsString(type)) {
+        err(c, tp, "is %s (one of %s)", type_name(type), known);
+        return;
+    }
+    const sw_detector_type *dt = sw_detector_find(type->valuestring);
+    const detector_table *tab = find_detector_table(type->valuestring);
+    if (!dt || !tab) {
+        const char *best = NULL;
+        size_t bestd = 3;
+        for (size_t i = 0; i < ntypes && i < 16; i++) {
+            size_t dist = edit_distance(type->valuestring, names[i]);
+            if (dist < bestd) {
+                bestd = dist;
+                best = names[i];
+            }
+        }
+        if (best)
+            err(c, tp, "unknown detector type \"%s\"; did you mean \"%s\"? (one of %s)",
+                type->valuestring, best, known);
+        else
+            err(c, tp, "unknown detector type \"%s\" (one of %s)", type->valuestring, known);
+        return;
+    }
+    sw_detector_config *dc = &cfg->detectors[cfg->n_detectors];
+    dc->type = dt;
+    dc->params = calloc(1, dt->params_size);
+    if (!dc->params)
+        return;
+    cfg->n_detectors++;
+    dt->defaults(dc->params);
+    int before = c->errors;
+    apply_table(c, d, tab->opts, dc->params, path, detector_extra_keys);
+    char msg[256];
+    if (c->errors == before && dt->validate && dt->validate(dc->params, msg, sizeof msg) != 0)
+        err(c, path, "%s", msg);
+}
+
+static void load_detectors(ctx *c, sw_config *cfg, const cJSON *dets)
+{
+    if (!dets) {
+        /* Documented default: one pct_move detector with its defaults. */
+        cfg->detectors = calloc(1, sizeof *cfg->detectors);
+        if (!cfg->detectors)
+            return;
+        cfg->detectors[0].type = sw_detector_find("pct_move");
+        cfg->detectors[0].params = calloc(1, cfg->detectors[0].type->params_size);
+        if (!cfg->detectors[0].params)
+            return;
+        cfg->detectors[0].type->defaults(cfg->detectors[0].params);
+        cfg->n_detectors = 1;
+        return;
+    }
+    if (!cJSON_IsArray(dets)) {
+        err(c, "detectors", "is %s (an array of detector objects, each with a \"type\")", type_name(dets));
+        return;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(dets);
+    cfg->detectors = calloc(n ? n : 1, sizeof *cfg->detectors);
+    if (!cfg->detectors)
+        return;
+    size_t i = 0;
+    for (const cJSON *d = dets->child; d; d = d->next, i++) {
+        char p[64];
+        snprintf(p, sizeof p, "detectors[%zu]", i);
+        load_detector(c, cfg, d, p);
+    }
+}
+
+static void load_sinks(ctx *c, sw_config *cfg, const cJSON *sinks)
+{
+    if (!sinks) {
+        cfg->sinks = calloc(1, sizeof *cfg->sinks);
+        if (cfg->sinks && (cfg->sinks[0] = strdup("stdout")))
+            cfg->n_sinks = 1;
+        return;
+    }
+    char choices[128];
+    join_choices(sink_names, choices, sizeof choices);
+    if (!cJSON_IsArray(sinks)) {
+        err(c, "sinks", "is %s (an array of sink names: %s)", type_name(sinks), choices);
+        return;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(sinks);
+    cfg->sinks = calloc(n ? n : 1, sizeof *cfg->sinks);
+    if (!cfg->sinks)
+        return;
+    size_t i = 0;
+    for (const cJSON *s = sinks->child; s; s = s->next, i++) {
+        char p[64];
+        snprintf(p, sizeof p, "sinks[%zu]", i);
+        int known = 0;
+        for (size_t k = 0; cJSON_IsString(s) && sink_names[k]; k++)
+            known |= strcmp(sink_names[k], s->valuestring) == 0;
+        if (!known) {
+            if (cJSON_IsString(s))
+                err(c, p, "\"%s\" is not a known sink (one of %s)", s->valuestring, choices);
+            else
+                err(c, p, "is %s (a sink name: %s)", type_name(s), choices);
+            continue;
+        }
+        int dup = 0;
+        for (size_t k = 0; k < cfg->n_sinks; k++)
+            dup |= strcmp(cfg->sinks[k], s->valuestring) == 0;
+        if (dup) {
+            err(c, p, "\"%s\" is listed twice (each sink once)", s->valuestring);
+            continue;
+        }
+        if ((cfg->sinks[cfg->n_sinks] = strdup(s->valuestring)))
+            cfg->n_sinks++;
+    }
+}
+
+/* ---- top level -------------------------------------------------------- */
+
+static const char *const top_keys[] = {
+    "feed", "groups", "detectors", "policy", "sinks", "stdout", "redis", "state_dir", "log_level",
+};
+
+static void set_defaults(sw_config *cfg)
+{
+    cfg->feed.provider = strdup("finnhub");
+    sw_policy_defaults(&cfg->policy);
+    cfg->stdout_sink.format = SW_STDOUT_JSON;
+    cfg->redis_url = strdup("redis://127.0.0.1:6379");
+    const char *sd = getenv("STATE_DIRECTORY"); /* systemd's StateDirectory= */
+    cfg->state_dir = strdup(sd && *sd ? sd : "/var/lib/shockwatch");
+    cfg->log_level = SW_LOG_INFO;
+}
+
+/* Line and column (1-based) of byte offset `off` in text. */
+static void line_col(const char *text, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *name, sw_diag *diag)
+{
+    memset(cfg, 0, sizeof *cfg);
+    ctx c = { name, diag, 0 };
+    cfg->path = strdup(name);
+    set_defaults(cfg);
+
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+        int line, col;
+        line_col(text, off, &line, &col);
+        char near[24] = "";
+        size_t k = 0;
+        for (; k < sizeof near - 1 && off + k < len && text[off + k] != '\n'; k++)
+            near[k] = isprint((unsigned char)text[off + k]) ? text[off + k] : '?';
+        near[k] = '\0';
+        c.errors++;
+        diag_add(diag, "%s:%d:%d: invalid JSON near \"%s\" (a well-formed JSON object)", name, line, col,
+                 near);
+        sw_config_free(cfg);
+        return -1;
+    }
+    if (!cJSON_IsObject(root)) {
+        err(&c, "(top level)", "is %s (an object)", type_name(root));
+        goto done;
+    }
+    check_duplicates(&c, root, "");
+    for (const cJSON *v = root->child; v; v = v->next) {
+        size_t i = 0;
+        while (i < sizeof top_keys / sizeof top_keys[0] && strcmp(top_keys[i], v->string) != 0)
+            i++;
+        if (i == sizeof top_keys / sizeof top_keys[0])
+            unknown_key(&c, v->string, v->string, top_keys, sizeof top_keys / sizeof top_keys[0]);
+    }
+
+    const cJSON *v;
+    if ((v = cJSON_GetObjectItemCaseSensitive(root, "feed")) && want_object(&c, v, "feed"))
+        apply_table(&c, v, feed_opts, &cfg->feed, "feed", NULL);
+    load_groups(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "groups"));
+    load_detectors(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "detectors"));
+    if ((v = cJSON_GetObjectItemCaseSensitive(root, "policy")) && want_object(&c, v, "policy"))
+        apply_table(&c, v, policy_opts, &cfg->policy, "policy", NULL);
+    load_sinks(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "sinks"));
+    if ((v = cJSON_GetObjectItemCaseSensitive(root, "stdout")) && want_object(&c, v, "stdout"))
+        apply_table(&c, v, stdout_opts, &cfg->stdout_sink, "stdout", NULL);
+    if ((v = cJSON_GetObjectItemCaseSensitive(root, "redis")) && want_object(&c, v, "redis"))
+        apply_table(&c, v, redis_opts, &cfg->redis_url, "redis", NULL);
+    apply_table(&c, root, top_opts, cfg, "", top_keys);
+
+done:
+    cJSON_Delete(root);
+    if (c.errors) {
+        sw_config_free(cfg);
+        return -1;
+    }
+    return 0;
+}
+
+int sw_config_load(sw_config *cfg, const char *path, sw_diag *diag)
+{
+    memset(cfg, 0, sizeof *cfg);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    char *buf = malloc(SW_CONFIG_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        diag_add(diag, "%s: out of memory", path);
+        return -1;
+    }
+    size_t n = fread(buf, 1, SW_CONFIG_MAX_BYTES + 1, f);
+    int rerr = ferror(f);
+    fclose(f);
+    if (rerr) {
+        free(buf);
+        diag_add(diag, "%s: read error", path);
+        return -1;
+    }
+    if (n > SW_CONFIG_MAX_BYTES) {
+        free(buf);
+        diag_add(diag, "%s: file is larger than %u bytes (a config file of reasonable size)", path,
+                 SW_CONFIG_MAX_BYTES);
+        return -1;
+    }
+    buf[n] = '\0';
+    int rc = sw_config_parse(cfg, buf, n, path, diag);
+    free(buf);
+    return rc;
+}
+
+void sw_config_free(sw_config *cfg)
+{
+    free(cfg->path);
+    free(cfg->feed.provider);
+    free(cfg->feed.url);
+    free(cfg->feed.key_env);
+    free(cfg->feed.key_file);
+    free(cfg->feed.secret_env);
+    free(cfg->feed.secret_file);
+    for (size_t g = 0; g < cfg->n_groups; g++) {
+        for (size_t m = 0; m < cfg->groups[g].n_members; m++)
+            free(cfg->groups[g].members[m]);
+        free(cfg->groups[g].members);
+        free(cfg->groups[g].name);
+    }
+    free(cfg->groups);
+    for (size_t i = 0; i < cfg->n_detectors; i++)
+        free(cfg->detectors[i].params);
+    free(cfg->detectors);
+    for (size_t i = 0; i < cfg->n_sinks; i++)
+        free(cfg->sinks[i]);
+    free(cfg->sinks);
+    free(cfg->redis_url);
+    free(cfg->state_dir);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+int sw_config_engine_specs(const sw_config *cfg, sw_group_spec **groups, sw_detector_spec **dets)
+{
+    *groups = calloc(cfg->n_groups ? cfg->n_groups : 1, sizeof **groups);
+    *dets = calloc(cfg->n_detectors ? cfg->n_detectors : 1, sizeof **dets);
+    if (!*groups || !*dets) {
+        free(*groups);
+        free(*dets);
+        return -1;
+    }
+    for (size_t g = 0; g < cfg->n_groups; g++) {
+        (*groups)[g].name = cfg->groups[g].name;
+        (*groups)[g].members = (const char *const *)cfg->groups[g].members;
+        (*groups)[g].n_members = cfg->groups[g].n_members;
+    }
+    for (size_t i = 0; i < cfg->n_detectors; i++) {
+        (*dets)[i].type = cfg->detectors[i].type;
+        (*dets)[i].params = cfg->detectors[i].params;
+    }
+    return 0;
+}
+
+size_t sw_config_symbol_count(const sw_config *cfg)
+{
+    size_t n = 0;
+    for (size_t g = 0; g < cfg->n_groups; g++)
+        for (size_t m = 0; m < cfg->groups[g].n_members; m++) {
+            int seen = 0;
+            for (size_t h = 0; h < g && !seen; h++)
+                for (size_t k = 0; k < cfg->groups[h].n_members && !seen; k++)
+                    seen = strcmp(cfg->groups[h].members[k], cfg->groups[g].members[m]) == 0;
+            n += !seen;
+        }
+    return n;
+}
+
+/* ---- documentation ------------------------------------------------------ */
+
+static void print_table(FILE *out, const char *prefix, const sw_option *opts)
+{
+    static const char *const tnames[] = { "string", "enum", "number", "integer", "boolean", "duration" };
+    for (const sw_option *o = opts; o->key; o++) {
+        fprintf(out, "  %s%s  (%s", prefix, o->key, tnames[o->type]);
+        if (o->type == OPT_NUMBER || o->type == OPT_INT)
+            fprintf(out, ", %g..%g", o->min, o->max);
+        if (o->type == OPT_DURATION) {
+            char lo[24], hi[24];
+            fprintf(out, ", %s..%s", sw_format_duration((int64_t)(o->min * 1e9), lo, sizeof lo),
+                    sw_format_duration((int64_t)(o->max * 1e9), hi, sizeof hi));
+        }
+        if (o->choices) {
+            char ch[256];
+            join_choices(o->choices, ch, sizeof ch);
+            fprintf(out, ": %s", ch);
+        }
+        fprintf(out, "; default %s)\n      %s\n", o->def, o->doc);
+    }
+}
+
+void sw_config_print_doc(FILE *out)
+{
+    fprintf(out, "shockwatch configuration (JSON). Unknown keys are errors.\n\n");
+    fprintf(out, "groups  (object, required): group name -> array of symbols; the watchlist is their union.\n");
+    fprintf(out, "sinks   (array; default [\"stdout\"]): where alerts go: \"stdout\", \"redis\".\n");
+    fprintf(out, "detectors (array; default [{\"type\": \"pct_move\"}]): each an object with \"type\".\n\n");
+    print_table(out, "", top_opts);
+    fprintf(out, "\nfeed:\n");
+    print_table(out, "feed.", feed_opts);
+    fprintf(out, "\npolicy:\n");
+    print_table(out, "policy.", policy_opts);
+    fprintf(out, "\nstdout:\n");
+    print_table(out, "stdout.", stdout_opts);
+    fprintf(out, "\nredis:\n");
+    print_table(out, "redis.", redis_opts);
+    for (size_t i = 0; i < sizeof detector_tables / sizeof detector_tables[0]; i++) {
+        fprintf(out, "\ndetector \"%s\": %s\n", detector_tables[i].type, detector_tables[i].doc);
+        print_table(out, "", detector_tables[i].opts);
+    }
+}

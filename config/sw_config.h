@@ -1,0 +1,91 @@
+/*
+ * sw_config.h -- the shockwatch configuration: one JSON file, loaded by a
+ * table-driven parser.
+ *
+ * Every option is one row in a table (key, type, bounds, default, doc); the
+ * same rows validate input, fill the parameter structs that strategies/ and
+ * alerts/ define, and print the reference documentation (shockd
+ * --config-doc).  Validation collects every problem, each as
+ * "FILE: json.path: what is wrong (what was expected)", so one run of
+ * `shockd --check` shows them all.  Unknown keys are errors: a misspelled
+ * option must never silently leave a detector at its default.
+ */
+#ifndef SW_CONFIG_H
+#define SW_CONFIG_H
+
+#include "sw_engine.h"
+#include "sw_policy.h"
+#include "sw_sink.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define SW_CONFIG_MAX_BYTES (4u << 20)
+#define SW_CONFIG_MAX_ERRORS 100
+
+/* Problems found while loading, each a complete line without newline. */
+typedef struct sw_diag {
+    char **lines;
+    size_t n;
+    size_t dropped;       /* lines beyond SW_CONFIG_MAX_ERRORS */
+} sw_diag;
+
+void sw_diag_free(sw_diag *d);
+void sw_diag_print(const sw_diag *d, FILE *out);
+
+typedef struct sw_feed_config {
+    char *provider;       /* finnhub, alpaca, polygon, coinbase, binance */
+    char *url;            /* NULL: the provider's default */
+    char *key_env;        /* env var holding the API key/token */
+    char *key_file;       /* file holding it (relative: $CREDENTIALS_DIRECTORY) */
+    char *secret_env;     /* alpaca's secret */
+    char *secret_file;
+} sw_feed_config;
+
+typedef struct sw_group_config {
+    char *name;
+    char **members;
+    size_t n_members;
+} sw_group_config;
+
+typedef struct sw_detector_config {
+    const sw_detector_type *type;
+    void *params;         /* type->params_size bytes */
+} sw_detector_config;
+
+typedef struct sw_config {
+    char *path;
+    sw_feed_config feed;
+    sw_group_config *groups;
+    size_t n_groups;
+    sw_detector_config *detectors;
+    size_t n_detectors;
+    sw_policy_params policy;
+    char **sinks;
+    size_t n_sinks;
+    sw_stdout_params stdout_sink;
+    char *redis_url;
+    char *state_dir;
+    int log_level;        /* sw_log_level */
+} sw_config;
+
+/* Load and validate FILE.  Returns 0, or -1 with every problem in diag (the
+ * config is then freed and must not be used). */
+int sw_config_load(sw_config *cfg, const char *path, sw_diag *diag);
+
+/* The same from memory; `name` is what messages call the file. */
+int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *name, sw_diag *diag);
+
+void sw_config_free(sw_config *cfg);
+
+/* Engine inputs built from the config (arrays owned by the caller, pointing
+ * into cfg: free with free() and keep cfg alive while the engine exists). */
+int sw_config_engine_specs(const sw_config *cfg, sw_group_spec **groups, sw_detector_spec **dets);
+
+/* Total number of distinct symbols across groups. */
+size_t sw_config_symbol_count(const sw_config *cfg);
+
+/* Print every option with type, bounds, default and doc. */
+void sw_config_print_doc(FILE *out);
+
+#endif

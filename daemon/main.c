@@ -1,0 +1,390 @@
+/*
+ * main.c -- shockd: wires a source (live feed or replay) to the engine, the
+ * engine's candidates to the alert policy, and the policy's alerts to the
+ * configured sinks, all on one libuv loop.
+ *
+ * It holds no detection logic.  Exit status: 0 success, 1 invalid
+ * configuration or input files, 2 usage error, 3 runtime failure.
+ */
+#include "sw_config.h"
+#include "sw_engine.h"
+#include "sw_log.h"
+#include "sw_policy.h"
+#include "sw_replay.h"
+#include "sw_sink.h"
+#include "sw_time.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define EXIT_CONFIG 1
+#define EXIT_USAGE 2
+#define EXIT_RUNTIME 3
+
+typedef struct shockd {
+    sw_config cfg;
+    sw_engine engine;
+    sw_policy policy;
+    sw_sink *sinks[4];
+    size_t n_sinks;
+    sw_replay replay;
+    int replaying;
+    uv_loop_t loop;
+    uv_signal_t sig_int, sig_term, sig_hup;
+    uv_timer_t cron;
+    int handles_open;
+    uint64_t alerts[3];
+    uint64_t sink_failures;
+    uint64_t t_start_ns, t_end_ns;
+    int exit_code;
+} shockd;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: shockd [-c FILE] [--check]\n"
+            "       shockd [-c FILE] --replay PATH... [--speed N|max] [--format FMT]\n"
+            "\n"
+            "Real-time market-shock monitor: watches trades for the symbols in the config's\n"
+            "groups, runs the configured detectors on event time, and sends alerts to sinks.\n"
+            "\n"
+            "  -c, --config FILE   configuration file (default /etc/shockwatch/shockwatch.json)\n"
+            "      --check         validate the configuration, print every problem, exit\n"
+            "      --replay PATH   replay recorded data (NDJSON provider messages or OHLCV CSV)\n"
+            "                      through the live pipeline; repeat, or list several paths\n"
+            "      --speed N|max   replay pace: N times real time, or max (default max)\n"
+            "      --format FMT    input format: csv or a provider name (finnhub); default by\n"
+            "                      extension: .csv is CSV, anything else the feed's provider\n"
+            "      --log-level L   error, warning, info or debug (overrides the config)\n"
+            "      --config-doc    print every configuration option with its default and exit\n"
+            "  -h, --help          show this help and exit\n"
+            "  -V, --version       show the version and exit\n"
+            "\n"
+            "Exit status: 0 ok, 1 invalid configuration or input, 2 usage, 3 runtime failure.\n");
+}
+
+/* ---- pipeline: engine -> policy -> sinks ------------------------------- */
+
+static void deliver(void *ctx, const sw_alert *a)
+{
+    shockd *d = ctx;
+    char json[SW_ALERT_JSON_MAX];
+    int len = sw_alert_to_json(a, json, sizeof json);
+    if (len < 0) {
+        /* Cannot happen with bounded fields; say so loudly rather than drop. */
+        sw_error("alert %s could not be encoded as JSON", a->id);
+        d->sink_failures++;
+        return;
+    }
+    d->alerts[a->severity]++;
+    for (size_t i = 0; i < d->n_sinks; i++) {
+        sw_sink *s = d->sinks[i];
+        if (s->deliver(s, a, json, (size_t)len) != 0) {
+            s->failed++;
+            d->sink_failures++;
+            sw_error("sink %s failed to take alert %s", s->name, a->id);
+        } else {
+            s->delivered++;
+        }
+    }
+}
+
+static void on_candidate(void *ctx, const sw_candidate *c)
+{
+    shockd *d = ctx;
+    sw_policy_offer(&d->policy, c);
+}
+
+static void on_replay_event(void *ctx, const sw_event *ev)
+{
+    shockd *d = ctx;
+    if (ev->kind == SW_EV_SPLIT) {
+        if (sw_engine_split(&d->engine, ev->tick.symbol, ev->ratio) == 0)
+            sw_info("split %g:1 for %s applied to its references", ev->ratio, ev->tick.symbol);
+        return;
+    }
+    sw_engine_tick(&d->engine, &ev->tick);
+}
+
+/* ---- shutdown ------------------------------------------------------------ */
+
+static void on_closed(uv_handle_t *h)
+{
+    shockd *d = h->loop->data;
+    d->handles_open--;
+}
+
+static void on_replay_closed(sw_replay *r)
+{
+    (void)r;
+}
+
+static void begin_shutdown(shockd *d)
+{
+    uv_handle_t *hs[] = { (uv_handle_t *)&d->sig_int, (uv_handle_t *)&d->sig_term,
+                          (uv_handle_t *)&d->sig_hup, (uv_handle_t *)&d->cron };
+    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
+        if (!uv_is_closing(hs[i]))
+            uv_close(hs[i], on_closed);
+    if (d->replaying)
+        sw_replay_close(&d->replay, on_replay_closed);
+}
+
+static void print_summary(shockd *d)
+{
+    const sw_engine_stats *es = &d->engine.stats;
+    const sw_replay_stats *rs = &d->replay.stats;
+    size_t active = 0;
+    for (size_t i = 0; i < d->engine.n_syms; i++)
+        active += d->engine.syms[i].ticks > 0;
+    double secs = (double)(d->t_end_ns - d->t_start_ns) / 1e9;
+    double rate = secs > 0 ? (double)es->ticks / secs : 0;
+    fprintf(stderr,
+            "replay: %llu ticks, %zu symbols, %llu bad lines, %llu bad trades, %llu out-of-order, "
+            "%llu unknown-symbol, %llu filtered prints; alerts: %llu critical, %llu warning, %llu info; "
+            "%.2f M ticks/s (%.3f s)\n",
+            (unsigned long long)es->ticks, active, (unsigned long long)rs->bad_lines,
+            (unsigned long long)rs->bad_trades, (unsigned long long)es->out_of_order,
+            (unsigned long long)es->unknown_symbol, (unsigned long long)es->filtered_prints,
+            (unsigned long long)d->alerts[SW_SEV_CRITICAL], (unsigned long long)d->alerts[SW_SEV_WARNING],
+            (unsigned long long)d->alerts[SW_SEV_INFO], rate / 1e6, secs);
+}
+
+static void on_replay_done(void *ctx, sw_replay *r)
+{
+    shockd *d = ctx;
+    (void)r;
+    d->t_end_ns = uv_hrtime();
+    for (size_t i = 0; i < d->n_sinks; i++)
+        if (d->sinks[i]->flush)
+            d->sinks[i]->flush(d->sinks[i]);
+    print_summary(d);
+    if (d->sink_failures)
+        d->exit_code = EXIT_RUNTIME;
+    begin_shutdown(d);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    shockd *d = h->data;
+    if (signum == SIGHUP) {
+        sw_warn("SIGHUP ignored: this version does not reload its configuration");
+        return;
+    }
+    sw_info("%s received: stopping", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    if (d->replaying && !d->replay.finished)
+        sw_replay_stop(&d->replay); /* runs on_replay_done */
+    else
+        begin_shutdown(d);
+}
+
+/* Housekeeping once a second, redis serverCron-style: cheap checks that need
+ * no event to happen. */
+static void on_cron(uv_timer_t *h)
+{
+    shockd *d = h->data;
+    if (d->replaying && d->replay.speed > 0)
+        sw_debug("replay: %llu events so far", (unsigned long long)d->replay.stats.events);
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+
+static int build_sinks(shockd *d)
+{
+    for (size_t i = 0; i < d->cfg.n_sinks; i++) {
+        sw_sink *s = NULL;
+        if (strcmp(d->cfg.sinks[i], "stdout") == 0)
+            s = sw_sink_stdout_new(stdout, &d->cfg.stdout_sink);
+        if (!s) {
+            sw_error("cannot create sink \"%s\"", d->cfg.sinks[i]);
+            return -1;
+        }
+        d->sinks[d->n_sinks++] = s;
+    }
+    return 0;
+}
+
+static int build_engine(shockd *d)
+{
+    sw_group_spec *groups;
+    sw_detector_spec *dets;
+    char err[256];
+    if (sw_config_engine_specs(&d->cfg, &groups, &dets) != 0) {
+        sw_error("out of memory");
+        return -1;
+    }
+    int rc = sw_engine_init(&d->engine, groups, d->cfg.n_groups, dets, d->cfg.n_detectors,
+                            on_candidate, d, err, sizeof err);
+    free(groups);
+    free(dets);
+    if (rc != 0) {
+        sw_error("%s: %s", d->cfg.path, err);
+        return -1;
+    }
+    if (sw_policy_init(&d->policy, &d->cfg.policy, deliver, d) != 0) {
+        sw_error("out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int start_loop_handles(shockd *d)
+{
+    struct { uv_signal_t *h; int sig; } sigs[] = {
+        { &d->sig_int, SIGINT }, { &d->sig_term, SIGTERM }, { &d->sig_hup, SIGHUP },
+    };
+    for (size_t i = 0; i < 3; i++) {
+        int rc = uv_signal_init(&d->loop, sigs[i].h);
+        if (rc != 0)
+            return rc;
+        d->handles_open++;
+        sigs[i].h->data = d;
+        if ((rc = uv_signal_start(sigs[i].h, on_signal, sigs[i].sig)) != 0)
+            return rc;
+        /* Signals alone must not keep the loop alive once the work is done. */
+        uv_unref((uv_handle_t *)sigs[i].h);
+    }
+    int rc = uv_timer_init(&d->loop, &d->cron);
+    if (rc != 0)
+        return rc;
+    d->handles_open++;
+    d->cron.data = d;
+    rc = uv_timer_start(&d->cron, on_cron, 1000, 1000);
+    uv_unref((uv_handle_t *)&d->cron);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "check", no_argument, NULL, 'k' },
+        { "replay", required_argument, NULL, 'r' },
+        { "speed", required_argument, NULL, 's' },
+        { "format", required_argument, NULL, 'f' },
+        { "log-level", required_argument, NULL, 'l' },
+        { "config-doc", no_argument, NULL, 'D' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *config_path = "/etc/shockwatch/shockwatch.json";
+    const char *format = NULL;
+    const char *log_level = NULL;
+    int check = 0;
+    double speed = 0;
+    const char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    size_t n_paths = 0;
+    int opt;
+
+    sw_log_init("shockd");
+    if (!paths)
+        return EXIT_RUNTIME;
+    while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'c': config_path = optarg; break;
+        case 'k': check = 1; break;
+        case 'r': paths[n_paths++] = optarg; break;
+        case 'f': format = optarg; break;
+        case 'l': log_level = optarg; break;
+        case 's':
+            if (strcmp(optarg, "max") == 0) {
+                speed = 0;
+            } else {
+                char *end;
+                speed = strtod(optarg, &end);
+                if (end == optarg || *end || !(speed > 0) || !isfinite(speed)) {
+                    fprintf(stderr, "shockd: --speed: \"%s\" is not a positive number or \"max\"\n", optarg);
+                    free(paths);
+                    return EXIT_USAGE;
+                }
+            }
+            break;
+        case 'D': sw_config_print_doc(stdout); free(paths); return 0;
+        case 'h': usage(stdout); free(paths); return 0;
+        case 'V': printf("shockd %s\n", SHOCK_VERSION); free(paths); return 0;
+        default: usage(stderr); free(paths); return EXIT_USAGE;
+        }
+    }
+    /* Paths after the options continue the --replay list. */
+    int replay_requested = n_paths > 0;
+    for (; optind < argc; optind++) {
+        if (!replay_requested) {
+            fprintf(stderr, "shockd: unexpected argument \"%s\" (paths follow --replay)\n", argv[optind]);
+            free(paths);
+            return EXIT_USAGE;
+        }
+        paths[n_paths++] = argv[optind];
+    }
+    if (log_level && sw_log_parse_level(log_level) < 0) {
+        fprintf(stderr, "shockd: --log-level: \"%s\" is not one of error, warning, info, debug\n", log_level);
+        free(paths);
+        return EXIT_USAGE;
+    }
+
+    static shockd d; /* static: large, and lives as long as the process */
+    sw_diag diag = { 0 };
+    if (sw_config_load(&d.cfg, config_path, &diag) != 0) {
+        sw_diag_print(&diag, stderr);
+        sw_diag_free(&diag);
+        free(paths);
+        return EXIT_CONFIG;
+    }
+    sw_diag_free(&diag);
+    sw_log_set_level(log_level ? (sw_log_level)sw_log_parse_level(log_level) : (sw_log_level)d.cfg.log_level);
+    if (check) {
+        printf("%s: OK: %zu symbols in %zu groups, %zu detectors, %zu sinks\n", config_path,
+               sw_config_symbol_count(&d.cfg), d.cfg.n_groups, d.cfg.n_detectors, d.cfg.n_sinks);
+        sw_config_free(&d.cfg);
+        free(paths);
+        return 0;
+    }
+    if (!replay_requested) {
+        sw_error("live feeds are not available in this version; use --replay PATH");
+        sw_config_free(&d.cfg);
+        free(paths);
+        return EXIT_USAGE;
+    }
+
+    d.exit_code = 0;
+    int rc = EXIT_RUNTIME;
+    if (sw_replay_open(&d.replay, paths, n_paths, format, d.cfg.feed.provider) != 0) {
+        rc = EXIT_CONFIG;
+        goto out_cfg;
+    }
+    d.replaying = 1;
+    if (build_engine(&d) != 0 || build_sinks(&d) != 0)
+        goto out_engine;
+    if (uv_loop_init(&d.loop) != 0)
+        goto out_engine;
+    d.loop.data = &d;
+    int urc = start_loop_handles(&d);
+    d.t_start_ns = uv_hrtime();
+    if (urc == 0)
+        urc = sw_replay_start(&d.replay, &d.loop, speed, on_replay_event, on_replay_done, &d);
+    if (urc != 0) {
+        sw_error("cannot start: %s", urc < 0 && urc != -1 ? uv_strerror(urc) : "loop setup failed");
+        begin_shutdown(&d);
+        d.exit_code = EXIT_RUNTIME;
+    }
+    uv_run(&d.loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&d.loop) != 0)
+        sw_warn("event loop closed with handles still open");
+    rc = d.exit_code;
+out_engine:
+    if (d.replaying && d.replay.files)
+        sw_replay_close(&d.replay, NULL);
+    for (size_t i = 0; i < d.n_sinks; i++)
+        d.sinks[i]->destroy(d.sinks[i]);
+    sw_policy_free(&d.policy);
+    sw_engine_free(&d.engine);
+out_cfg:
+    sw_config_free(&d.cfg);
+    free(paths);
+    return rc;
+}

@@ -1,0 +1,108 @@
+/*
+ * sw_finnhub.c -- Finnhub's WebSocket trade messages to ticks.
+ *
+ * A trade batch is {"type":"trade","data":[{"s":"NVDA","p":118.42,
+ * "t":1737988200000,"v":100,"c":["1","12"]},...]}.  A volume of 0 is a price
+ * update from a venue without trades: it is a price, flagged PRICE_ONLY, not a
+ * trade of size 0.  "ping" and any other "type" are control messages.
+ */
+#include "sw_provider.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <string.h>
+
+static int fill_trade(const cJSON *t, sw_tick *out, const char **why)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(t, "s");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(t, "p");
+    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(t, "t");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "v");
+    if (!cJSON_IsString(s) || !s->valuestring[0]) {
+        *why = "trade without symbol \"s\"";
+        return -1;
+    }
+    if (strlen(s->valuestring) >= SW_SYMBOL_MAX) {
+        *why = "symbol too long";
+        return -1;
+    }
+    if (!cJSON_IsNumber(p)) {
+        *why = "trade without numeric price \"p\"";
+        return -1;
+    }
+    if (!isfinite(p->valuedouble) || p->valuedouble <= 0) {
+        *why = "price not a positive finite number";
+        return -1;
+    }
+    if (!cJSON_IsNumber(ts)) {
+        *why = "trade without numeric time \"t\"";
+        return -1;
+    }
+    double ms = ts->valuedouble;
+    if (!(ms * 1e6 >= (double)SW_TS_MIN_NS && ms * 1e6 <= (double)SW_TS_MAX_NS)) {
+        *why = "absurd timestamp";
+        return -1;
+    }
+    double vol = 0;
+    if (v) {
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0) {
+            *why = "volume \"v\" not a non-negative number";
+            return -1;
+        }
+        vol = v->valuedouble;
+    }
+    memcpy(out->symbol, s->valuestring, strlen(s->valuestring) + 1);
+    out->price = p->valuedouble;
+    out->size = vol;
+    out->ts_ns = (int64_t)llround(ms) * 1000000;
+    out->flags = vol == 0 ? SW_TICK_PRICE_ONLY : 0;
+    return 0;
+}
+
+void sw_finnhub_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r)
+{
+    memset(r, 0, sizeof *r);
+    cJSON *root = cJSON_ParseWithLength(msg, len);
+    if (!root) {
+        r->kind = SW_MSG_BAD;
+        r->why = "malformed JSON";
+        return;
+    }
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "type");
+    if (!cJSON_IsObject(root) || !cJSON_IsString(type)) {
+        r->kind = SW_MSG_BAD;
+        r->why = "not a Finnhub message (no \"type\")";
+        goto out;
+    }
+    if (strcmp(type->valuestring, "trade") != 0) {
+        r->kind = SW_MSG_CONTROL; /* ping, subscription errors are logged by the feed */
+        goto out;
+    }
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
+    if (!cJSON_IsArray(data)) {
+        r->kind = SW_MSG_BAD;
+        r->why = "trade message without \"data\" array";
+        goto out;
+    }
+    r->kind = SW_MSG_TRADES;
+    for (const cJSON *t = data->child; t; t = t->next) {
+        const char *why = NULL;
+        if (r->n_ticks >= cap) {
+            r->n_bad++;
+            if (!r->why)
+                r->why = "too many trades in one message";
+            continue;
+        }
+        if (!cJSON_IsObject(t)) {
+            why = "trade is not an object";
+        } else if (fill_trade(t, &ticks[r->n_ticks], &why) == 0) {
+            r->n_ticks++;
+            continue;
+        }
+        r->n_bad++;
+        if (!r->why)
+            r->why = why;
+    }
+out:
+    cJSON_Delete(root);
+}

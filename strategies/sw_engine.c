@@ -1,0 +1,277 @@
+/* sw_engine.c -- see sw_engine.h. */
+#include "sw_engine.h"
+#include "sw_time.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Registered detector types; each lives in its own module. */
+extern const sw_detector_type sw_pct_move_type;
+
+static const sw_detector_type *const registry[] = {
+    &sw_pct_move_type,
+};
+
+const sw_detector_type *const *sw_detector_types(size_t *n)
+{
+    *n = sizeof registry / sizeof registry[0];
+    return registry;
+}
+
+const sw_detector_type *sw_detector_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
+        if (strcmp(registry[i]->name, name) == 0)
+            return registry[i];
+    return NULL;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static size_t align16(size_t n)
+{
+    return (n + 15) & ~(size_t)15;
+}
+
+/* Add `name` to the symbol table if new; returns its index or SW_SYMTAB_EMPTY. */
+static uint32_t intern(sw_engine *e, const char *name)
+{
+    uint32_t idx = sw_symtab_find(&e->tab, name);
+    if (idx != SW_SYMTAB_EMPTY)
+        return idx;
+    idx = (uint32_t)e->n_syms;
+    sw_symbol *s = &e->syms[idx];
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->index = idx;
+    s->day = SW_NO_DAY;
+    s->last_ts = INT64_MIN;
+    s->prev_close = s->open = s->day_close = s->last_price = NAN;
+    if (sw_symtab_insert(&e->tab, idx) != 0)
+        return SW_SYMTAB_EMPTY;
+    e->n_syms++;
+    return idx;
+}
+
+int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
+                   const sw_detector_spec *dets, size_t n_dets,
+                   sw_emit_fn emit, void *emit_ctx, char *err, size_t errlen)
+{
+    memset(e, 0, sizeof *e);
+    e->emit = emit;
+    e->emit_ctx = emit_ctx;
+    e->now_ns = INT64_MIN;
+    e->clock_step_ns = SW_NS_PER_SEC;
+    e->next_clock_ns = INT64_MIN;
+
+    size_t total = 0;
+    for (size_t g = 0; g < n_groups; g++) {
+        if (groups[g].n_members == 0)
+            return fail(err, errlen, "group \"%s\" has no members", groups[g].name);
+        total += groups[g].n_members;
+    }
+    e->syms = calloc(total ? total : 1, sizeof *e->syms);
+    e->groups = calloc(n_groups ? n_groups : 1, sizeof *e->groups);
+    e->dets = calloc(n_dets ? n_dets : 1, sizeof *e->dets);
+    if (!e->syms || !e->groups || !e->dets)
+        goto nomem;
+    if (sw_symtab_init(&e->tab, total, e->syms[0].name, sizeof(sw_symbol)) != 0)
+        goto nomem;
+
+    for (size_t g = 0; g < n_groups; g++) {
+        sw_group *grp = &e->groups[g];
+        snprintf(grp->name, sizeof grp->name, "%s", groups[g].name);
+        grp->members = calloc(groups[g].n_members, sizeof *grp->members);
+        if (!grp->members)
+            goto nomem;
+        e->n_groups++;
+        for (size_t m = 0; m < groups[g].n_members; m++) {
+            const char *name = groups[g].members[m];
+            if (strlen(name) == 0 || strlen(name) >= SW_SYMBOL_MAX) {
+                sw_engine_free(e);
+                return fail(err, errlen, "group \"%s\": symbol \"%s\" must have 1 to %d characters",
+                            groups[g].name, name, SW_SYMBOL_MAX - 1);
+            }
+            uint32_t idx = intern(e, name);
+            if (idx == SW_SYMTAB_EMPTY)
+                goto nomem;
+            sw_symbol *s = &e->syms[idx];
+            int dup = 0;
+            for (uint16_t k = 0; k < s->n_groups; k++)
+                dup |= s->groups[k] == g;
+            if (dup)
+                continue; /* listed twice in one group: the config loader reports it */
+            if (s->n_groups >= SW_MAX_GROUPS_PER_SYMBOL) {
+                sw_engine_free(e);
+                return fail(err, errlen, "symbol \"%s\" is in more than %d groups",
+                            name, SW_MAX_GROUPS_PER_SYMBOL);
+            }
+            s->groups[s->n_groups++] = (uint16_t)g;
+            grp->members[grp->n_members++] = idx;
+        }
+    }
+
+    size_t off = 0;
+    for (size_t i = 0; i < n_dets; i++) {
+        sw_detector *d = &e->dets[i];
+        d->type = dets[i].type;
+        d->instance = (int)i;
+        d->params = calloc(1, d->type->params_size ? d->type->params_size : 1);
+        if (!d->params)
+            goto nomem;
+        memcpy(d->params, dets[i].params, d->type->params_size);
+        e->n_dets++;
+        d->state_off = off;
+        if (d->type->state_size)
+            off += align16(d->type->state_size(d->params));
+        if (d->type->init && d->type->init(d, e) != 0) {
+            sw_engine_free(e);
+            return fail(err, errlen, "detector %zu (%s) could not be initialised", i, d->type->name);
+        }
+    }
+    e->state_size = off;
+    if (off) {
+        /* One block for all symbols: per-symbol state stays contiguous and the
+         * engine's memory is fixed from here on. */
+        e->state_block = aligned_alloc(16, off * e->n_syms);
+        if (!e->state_block)
+            goto nomem;
+        memset(e->state_block, 0, off * e->n_syms);
+    }
+    for (size_t s = 0; s < e->n_syms; s++) {
+        e->syms[s].state = e->state_block ? e->state_block + s * off : NULL;
+        for (size_t i = 0; i < e->n_dets; i++)
+            if (e->dets[i].type->sym_init)
+                e->dets[i].type->sym_init(&e->dets[i], e->syms[s].state + e->dets[i].state_off);
+    }
+    return 0;
+
+nomem:
+    sw_engine_free(e);
+    return fail(err, errlen, "out of memory building the engine");
+}
+
+void sw_engine_free(sw_engine *e)
+{
+    for (size_t i = 0; i < e->n_dets; i++) {
+        if (e->dets[i].type->fini)
+            e->dets[i].type->fini(&e->dets[i]);
+        free(e->dets[i].params);
+    }
+    for (size_t g = 0; g < e->n_groups; g++)
+        free(e->groups[g].members);
+    free(e->dets);
+    free(e->groups);
+    free(e->syms);
+    free(e->state_block);
+    sw_symtab_free(&e->tab);
+    memset(e, 0, sizeof *e);
+}
+
+sw_symbol *sw_engine_symbol(sw_engine *e, const char *name)
+{
+    uint32_t idx = sw_symtab_find(&e->tab, name);
+    return idx == SW_SYMTAB_EMPTY ? NULL : &e->syms[idx];
+}
+
+void sw_engine_emit(sw_engine *e, const sw_candidate *c)
+{
+    e->stats.candidates++;
+    if (e->emit)
+        e->emit(e->emit_ctx, c);
+}
+
+void sw_engine_advance(sw_engine *e, int64_t now_ns)
+{
+    if (now_ns <= e->now_ns)
+        return;
+    e->now_ns = now_ns;
+    if (now_ns < e->next_clock_ns)
+        return;
+    /* Clock detectors run at most once per step of event time, so their cost
+     * does not grow with the tick rate. */
+    e->next_clock_ns = now_ns - now_ns % e->clock_step_ns + e->clock_step_ns;
+    for (size_t i = 0; i < e->n_dets; i++)
+        if (e->dets[i].type->on_clock)
+            e->dets[i].type->on_clock(&e->dets[i], e, now_ns);
+}
+
+/* Roll the symbol's trading day forward when a tick of a later New York date
+ * arrives, and keep the open and the running close of the regular session. */
+static void track_session(sw_engine *e, sw_symbol *s, const sw_tick *t)
+{
+    int sod;
+    int64_t day = sw_ny_day(t->ts_ns, &sod);
+    int regular = sw_ny_regular_hours(t->ts_ns);
+    if (day != s->day) {
+        /* A day without a regular-hours trade (a holiday's stray print) does
+         * not replace the previous close. */
+        if (!isnan(s->day_close))
+            s->prev_close = s->day_close;
+        s->day = day;
+        s->open = NAN;
+        s->day_close = NAN;
+        for (size_t i = 0; i < e->n_dets; i++)
+            if (e->dets[i].type->on_session)
+                e->dets[i].type->on_session(&e->dets[i], e, s, s->state + e->dets[i].state_off);
+    }
+    if (regular) {
+        if (isnan(s->open))
+            s->open = t->price;
+        s->day_close = t->price;
+    }
+}
+
+sw_tick_result sw_engine_tick(sw_engine *e, const sw_tick *t)
+{
+    if (!(t->price > 0) || !isfinite(t->price)) {
+        e->stats.bad_price++;
+        return SW_TICK_BAD_PRICE;
+    }
+    uint32_t idx = sw_symtab_find(&e->tab, t->symbol);
+    if (idx == SW_SYMTAB_EMPTY) {
+        e->stats.unknown_symbol++;
+        return SW_TICK_UNKNOWN;
+    }
+    sw_symbol *s = &e->syms[idx];
+    if (t->ts_ns < s->last_ts) {
+        e->stats.out_of_order++;
+        return SW_TICK_OUT_OF_ORDER;
+    }
+    sw_engine_advance(e, t->ts_ns);
+    track_session(e, s, t);
+    s->last_ts = t->ts_ns;
+    s->last_price = t->price;
+    s->ticks++;
+    e->stats.ticks++;
+    for (size_t i = 0; i < e->n_dets; i++) {
+        sw_detector *d = &e->dets[i];
+        d->type->on_tick(d, e, s, s->state + d->state_off, t);
+    }
+    return SW_TICK_OK;
+}
+
+int sw_engine_split(sw_engine *e, const char *symbol, double ratio)
+{
+    sw_symbol *s = sw_engine_symbol(e, symbol);
+    if (!s || !(ratio > 0) || !isfinite(ratio))
+        return -1;
+    s->prev_close /= ratio;
+    s->open /= ratio;
+    s->day_close /= ratio;
+    s->last_price /= ratio;
+    for (size_t i = 0; i < e->n_dets; i++)
+        if (e->dets[i].type->on_split)
+            e->dets[i].type->on_split(&e->dets[i], s, s->state + e->dets[i].state_off, ratio);
+    return 0;
+}

@@ -1,0 +1,160 @@
+/*
+ * sw_engine.h -- the per-symbol state machine that turns ticks into detector
+ * calls, and the small interface every detector implements.
+ *
+ * The engine owns one sw_symbol per watchlist name (found through sw_symtab in
+ * O(1)), tracks each symbol's trading day in New York time so that the previous
+ * close and the session open are known when a detector asks, and hands every
+ * accepted tick to each configured detector together with that detector's slice
+ * of the symbol's state.  All state is allocated once in sw_engine_init: the tick
+ * path does no allocation.  Detectors report through sw_engine_emit(), which
+ * calls the emit callback the caller installed (in shockd: the alert policy).
+ */
+#ifndef SW_ENGINE_H
+#define SW_ENGINE_H
+
+#include "sw_symtab.h"
+#include "sw_tick.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SW_GROUP_NAME_MAX 32
+#define SW_MAX_GROUPS_PER_SYMBOL 8
+#define SW_NO_DAY INT64_MIN
+
+typedef struct sw_engine sw_engine;
+typedef struct sw_detector sw_detector;
+
+typedef struct sw_symbol {
+    char name[SW_SYMBOL_MAX];     /* first member: sw_symtab indexes it */
+    uint32_t index;
+    uint16_t n_groups;
+    uint16_t groups[SW_MAX_GROUPS_PER_SYMBOL];
+    uint64_t ticks;
+    int64_t last_ts;              /* event time of the last accepted tick */
+    double last_price;
+    int64_t day;                  /* New York date of the session in progress */
+    double prev_close;            /* last regular-hours price of the previous session, NaN if unknown */
+    double open;                  /* first regular-hours price of `day`, NaN until then */
+    double day_close;             /* last regular-hours price of `day` so far, NaN if none */
+    unsigned char *state;         /* detectors' per-symbol state, engine->state_size bytes */
+} sw_symbol;
+
+typedef struct sw_group {
+    char name[SW_GROUP_NAME_MAX];
+    uint32_t *members;            /* indexes into engine->syms */
+    size_t n_members;
+} sw_group;
+
+/* A detector type: a row in the registry (sw_detector_types()). */
+typedef struct sw_detector_type {
+    const char *name;             /* the config's "type" */
+    size_t params_size;
+    void (*defaults)(void *params);
+    /* Cross-field checks the table-driven config loader cannot express.
+     * Returns 0, or -1 with a sentence in err. */
+    int (*validate)(const void *params, char *err, size_t errlen);
+    /* Optional: allocate detector-wide state in d->priv.  Returns 0 or -1. */
+    int (*init)(sw_detector *d, sw_engine *e);
+    void (*fini)(sw_detector *d);
+    size_t (*state_size)(const void *params); /* per symbol; may be 0 */
+    void (*sym_init)(const sw_detector *d, void *st);
+    void (*on_tick)(sw_detector *d, sw_engine *e, sw_symbol *s, void *st, const sw_tick *t);
+    /* A new trading day began for s (its prev_close and open were updated). */
+    void (*on_session)(sw_detector *d, sw_engine *e, sw_symbol *s, void *st);
+    /* A split of `ratio` (new shares per old share) took effect for s. */
+    void (*on_split)(sw_detector *d, sw_symbol *s, void *st, double ratio);
+    /* Event time moved forward to now_ns (called at most once per engine clock
+     * step, see sw_engine_advance), for detectors that act on silence. */
+    void (*on_clock)(sw_detector *d, sw_engine *e, int64_t now_ns);
+} sw_detector_type;
+
+struct sw_detector {
+    const sw_detector_type *type;
+    void *params;                 /* type->params_size bytes, owned by the engine */
+    int instance;                 /* position in the config's list */
+    size_t state_off;             /* offset of this detector's slice in sw_symbol.state */
+    void *priv;
+    char text[256];               /* scratch for candidate sentences */
+};
+
+typedef void (*sw_emit_fn)(void *ctx, const sw_candidate *c);
+
+typedef struct sw_engine_stats {
+    uint64_t ticks;               /* accepted */
+    uint64_t unknown_symbol;
+    uint64_t out_of_order;
+    uint64_t bad_price;
+    uint64_t filtered_prints;     /* out-of-line prints a detector refused to confirm */
+    uint64_t candidates;
+} sw_engine_stats;
+
+/* What the engine is built from.  Group members are symbol names; the
+ * watchlist is the union of all groups. */
+typedef struct sw_group_spec {
+    const char *name;
+    const char *const *members;
+    size_t n_members;
+} sw_group_spec;
+
+typedef struct sw_detector_spec {
+    const sw_detector_type *type;
+    const void *params;           /* copied */
+} sw_detector_spec;
+
+struct sw_engine {
+    sw_symbol *syms;
+    size_t n_syms;
+    sw_symtab tab;
+    sw_group *groups;
+    size_t n_groups;
+    sw_detector *dets;
+    size_t n_dets;
+    size_t state_size;
+    unsigned char *state_block;
+    sw_emit_fn emit;
+    void *emit_ctx;
+    int64_t now_ns;               /* largest event time seen */
+    int64_t clock_step_ns;        /* on_clock granularity */
+    int64_t next_clock_ns;
+    sw_engine_stats stats;
+};
+
+/* The registry of detector types. */
+const sw_detector_type *sw_detector_find(const char *name);
+const sw_detector_type *const *sw_detector_types(size_t *n);
+
+/* Build an engine.  Returns 0, or -1 with a sentence in err (too many groups for
+ * a symbol, empty group, allocation failure, a detector's init failing). */
+int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
+                   const sw_detector_spec *dets, size_t n_dets,
+                   sw_emit_fn emit, void *emit_ctx, char *err, size_t errlen);
+void sw_engine_free(sw_engine *e);
+
+typedef enum sw_tick_result {
+    SW_TICK_OK = 0,
+    SW_TICK_UNKNOWN = -1,
+    SW_TICK_OUT_OF_ORDER = -2,
+    SW_TICK_BAD_PRICE = -3
+} sw_tick_result;
+
+/* Feed one tick.  Ticks of one symbol must come in nondecreasing event time:
+ * an older one is counted and dropped. */
+sw_tick_result sw_engine_tick(sw_engine *e, const sw_tick *t);
+
+/* Apply a split of `ratio` new shares per old share to `symbol`: references and
+ * detector state are divided by ratio so the split does not look like a move.
+ * Returns 0, or -1 for an unknown symbol or a ratio that is not > 0. */
+int sw_engine_split(sw_engine *e, const char *symbol, double ratio);
+
+/* Tell the engine event time has reached now_ns even without a tick (a live feed
+ * calls this from its clock; replay from the merged stream). */
+void sw_engine_advance(sw_engine *e, int64_t now_ns);
+
+/* For detectors: report a candidate (fills in nothing; counts it). */
+void sw_engine_emit(sw_engine *e, const sw_candidate *c);
+
+sw_symbol *sw_engine_symbol(sw_engine *e, const char *name);
+
+#endif

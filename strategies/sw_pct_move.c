@@ -1,0 +1,243 @@
+/* sw_pct_move.c -- see sw_pct_move.h. */
+#include "sw_engine.h"
+#include "sw_pct_move.h"
+#include "sw_time.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A run of consecutive trades at or beyond one level in one direction. */
+typedef struct run {
+    int count;
+    int64_t first_ts;
+} run;
+
+typedef struct pm_state {
+    run warn, crit;           /* current runs (direction in run_dir) */
+    int run_dir;
+    int fired_sev;            /* -1: nothing fired; else sw_severity */
+    int fired_dir;
+    double fired_mag;         /* |move| when last reported */
+    /* Window reference: last price of each bucket of window/SLOTS. */
+    int64_t bucket;           /* bucket number of slot[bucket % SLOTS]; INT64_MIN if none */
+    int filled;               /* buckets recorded this session, capped at SLOTS + 1 */
+    double slot[SW_PCT_WINDOW_SLOTS + 1];
+} pm_state;
+
+static void pm_defaults(void *p)
+{
+    sw_pct_move_params *P = p;
+    P->reference = SW_REF_PREV_CLOSE;
+    P->window_ns = 5 * SW_NS_PER_MIN;
+    P->warning_pct = 5.0;
+    P->critical_pct = 10.0;
+    P->step_pct = 5.0;
+    P->hysteresis = 0.2;
+    P->confirm_ticks = 3;
+    P->confirm_ns = 2 * SW_NS_PER_SEC;
+}
+
+static int pm_validate(const void *p, char *err, size_t errlen)
+{
+    const sw_pct_move_params *P = p;
+    if (!(P->critical_pct > P->warning_pct)) {
+        snprintf(err, errlen, "critical_pct (%g) must be greater than warning_pct (%g)",
+                 P->critical_pct, P->warning_pct);
+        return -1;
+    }
+    if (P->reference == SW_REF_WINDOW && P->window_ns < SW_PCT_WINDOW_SLOTS * SW_NS_PER_SEC / 10) {
+        snprintf(err, errlen, "window must be at least 6s for reference \"window\"");
+        return -1;
+    }
+    return 0;
+}
+
+static size_t pm_state_size(const void *p)
+{
+    (void)p;
+    return sizeof(pm_state);
+}
+
+static void reset(pm_state *st)
+{
+    memset(st, 0, sizeof *st);
+    st->fired_sev = -1;
+    st->bucket = INT64_MIN;
+}
+
+static void pm_sym_init(const sw_detector *d, void *st)
+{
+    (void)d;
+    reset(st);
+}
+
+static void pm_on_session(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst)
+{
+    (void)e;
+    (void)s;
+    pm_state *st = vst;
+    const sw_pct_move_params *P = d->params;
+    /* A new day starts from a clean slate: yesterday's alert state and window
+     * samples say nothing about today's move vs today's references. */
+    (void)P;
+    reset(st);
+}
+
+static void pm_on_split(sw_detector *d, sw_symbol *s, void *vst, double ratio)
+{
+    (void)d;
+    (void)s;
+    pm_state *st = vst;
+    for (int i = 0; i <= SW_PCT_WINDOW_SLOTS; i++)
+        st->slot[i] /= ratio;
+}
+
+/* Record the price in the window ring and return the price one window ago, or
+ * NaN while the window is not yet full this session. */
+static double window_ref(const sw_pct_move_params *P, pm_state *st, const sw_tick *t)
+{
+    const int n = SW_PCT_WINDOW_SLOTS + 1;
+    int64_t width = P->window_ns / SW_PCT_WINDOW_SLOTS;
+    int64_t b = t->ts_ns / width;
+    if (st->bucket == INT64_MIN) {
+        st->bucket = b;
+        st->slot[b % n] = t->price;
+        st->filled = 1;
+    } else if (b > st->bucket) {
+        /* Carry the last price through buckets without trades; at most one lap. */
+        double carry = st->slot[st->bucket % n];
+        int64_t from = st->bucket + 1;
+        if (b - from > n)
+            from = b - n;
+        for (int64_t k = from; k < b; k++)
+            st->slot[k % n] = carry;
+        int64_t added = b - st->bucket;
+        st->filled = (int)(st->filled + added > n ? n : st->filled + added);
+        st->bucket = b;
+    }
+    st->slot[b % n] = t->price;
+    if (st->filled < n)
+        return NAN;
+    /* slot[(b+1) % n] holds bucket b - SLOTS: the last price a window ago. */
+    return st->slot[(b + 1) % n];
+}
+
+static int confirmed(const sw_pct_move_params *P, const run *r, int64_t now)
+{
+    if (r->count <= 0)
+        return 0;
+    return r->count >= P->confirm_ticks || (r->count >= 2 && now - r->first_ts >= P->confirm_ns);
+}
+
+static void bump(run *r, int beyond, int64_t ts, uint64_t *filtered)
+{
+    if (beyond) {
+        if (r->count++ == 0)
+            r->first_ts = ts;
+    } else {
+        if (r->count > 0 && filtered)
+            (*filtered)++;
+        r->count = 0;
+    }
+}
+
+static const char *ref_phrase(int reference)
+{
+    switch (reference) {
+    case SW_REF_OPEN: return "today's open";
+    case SW_REF_WINDOW: return "the price";
+    default: return "previous close";
+    }
+}
+
+static void pm_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, const sw_tick *t)
+{
+    const sw_pct_move_params *P = d->params;
+    pm_state *st = vst;
+    double ref;
+    switch (P->reference) {
+    case SW_REF_OPEN: ref = s->open; break;
+    case SW_REF_WINDOW: ref = window_ref(P, st, t); break;
+    default: ref = s->prev_close; break;
+    }
+    if (!(ref > 0))
+        return;
+    double chg = (t->price / ref - 1.0) * 100.0;
+    double mag = fabs(chg);
+    int dir = chg < 0 ? -1 : 1;
+
+    if (dir != st->run_dir) {
+        /* A run beyond a level is in one direction; a flip ends it. */
+        bump(&st->warn, 0, t->ts_ns, NULL);
+        bump(&st->crit, 0, t->ts_ns, NULL);
+        st->run_dir = dir;
+    }
+    /* Only the critical run counts filtered prints: a warning-level blip is
+     * noise, a critical-level one is the bad print this logic exists for. */
+    bump(&st->warn, mag >= P->warning_pct, t->ts_ns, NULL);
+    bump(&st->crit, mag >= P->critical_pct, t->ts_ns, &e->stats.filtered_prints);
+
+    int sev = -1;
+    if (confirmed(P, &st->crit, t->ts_ns))
+        sev = SW_SEV_CRITICAL;
+    else if (confirmed(P, &st->warn, t->ts_ns))
+        sev = SW_SEV_WARNING;
+
+    sw_candidate c;
+    memset(&c, 0, sizeof c);
+    char wbuf[16];
+    const char *window = P->reference == SW_REF_OPEN ? "open"
+                       : P->reference == SW_REF_WINDOW ? sw_format_duration(P->window_ns, wbuf, sizeof wbuf)
+                       : "prev_close";
+
+    if (st->fired_sev >= 0 && mag < P->warning_pct * (1.0 - P->hysteresis)) {
+        c.kind = SW_CAND_CLEAR;
+        c.severity = SW_SEV_INFO;
+        c.direction = st->fired_dir;
+        snprintf(d->text, sizeof d->text, "%s back to %+.2f%% vs %s %.2f", s->name, chg,
+                 ref_phrase(P->reference), ref);
+        st->fired_sev = -1;
+    } else if (sev >= 0 && (sev > st->fired_sev || dir != st->fired_dir ||
+                            (P->step_pct > 0 && mag >= st->fired_mag + P->step_pct))) {
+        c.kind = SW_CAND_FIRE;
+        c.severity = (sw_severity)sev;
+        c.direction = dir;
+        if (P->reference == SW_REF_WINDOW)
+            snprintf(d->text, sizeof d->text, "%s %+.2f%% in %s (price %s ago %.2f)", s->name, chg,
+                     window, window, ref);
+        else
+            snprintf(d->text, sizeof d->text, "%s %+.2f%% vs %s %.2f", s->name, chg,
+                     ref_phrase(P->reference), ref);
+        st->fired_sev = sev;
+        st->fired_dir = dir;
+        st->fired_mag = mag;
+    } else {
+        return;
+    }
+    c.symbol = s->name;
+    c.detector = d->type->name;
+    c.instance = d->instance;
+    c.ts_ns = t->ts_ns;
+    c.price = t->price;
+    c.reference = ref;
+    c.change_pct = chg;
+    c.zscore = NAN;
+    c.magnitude = mag;
+    c.step = P->step_pct;
+    c.window = window;
+    c.text = d->text;
+    sw_engine_emit(e, &c);
+}
+
+const sw_detector_type sw_pct_move_type = {
+    .name = "pct_move",
+    .params_size = sizeof(sw_pct_move_params),
+    .defaults = pm_defaults,
+    .validate = pm_validate,
+    .state_size = pm_state_size,
+    .sym_init = pm_sym_init,
+    .on_tick = pm_on_tick,
+    .on_session = pm_on_session,
+    .on_split = pm_on_split,
+};
