@@ -379,8 +379,13 @@ static void apply_table(ctx *c, const cJSON *obj, const sw_option *opts, void *b
     size_t nk = 0;
     for (const sw_option *o = opts; o->key && nk < 40; o++)
         known[nk++] = o->key;
-    for (size_t i = 0; extra_keys && extra_keys[i] && nk < 48; i++)
-        known[nk++] = extra_keys[i];
+    for (size_t i = 0; extra_keys && extra_keys[i] && nk < 48; i++) {
+        const sw_option *o = opts;
+        while (o->key && strcmp(o->key, extra_keys[i]) != 0)
+            o++;
+        if (!o->key)
+            known[nk++] = extra_keys[i];
+    }
     check_duplicates(c, obj, path);
     for (const cJSON *v = obj->child; v; v = v->next) {
         char p[256];
@@ -638,7 +643,7 @@ static void load_sinks(ctx *c, sw_config *cfg, const cJSON *sinks)
 /* ---- top level -------------------------------------------------------- */
 
 static const char *const top_keys[] = {
-    "feed", "groups", "detectors", "policy", "sinks", "stdout", "redis", "state_dir", "log_level",
+    "feed", "groups", "detectors", "policy", "sinks", "stdout", "redis", NULL,
 };
 
 static void set_defaults(sw_config *cfg)
@@ -695,15 +700,8 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
         err(&c, "(top level)", "is %s (an object)", type_name(root));
         goto done;
     }
-    check_duplicates(&c, root, "");
-    for (const cJSON *v = root->child; v; v = v->next) {
-        size_t i = 0;
-        while (i < sizeof top_keys / sizeof top_keys[0] && strcmp(top_keys[i], v->string) != 0)
-            i++;
-        if (i == sizeof top_keys / sizeof top_keys[0])
-            unknown_key(&c, v->string, v->string, top_keys, sizeof top_keys / sizeof top_keys[0]);
-    }
-
+    /* Unknown and duplicate top-level keys are reported by the apply_table
+     * call at the end, which knows the sections as extra keys. */
     const cJSON *v;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "feed")) && want_object(&c, v, "feed"))
         apply_table(&c, v, feed_opts, &cfg->feed, "feed", NULL);

@@ -1,0 +1,170 @@
+/* Tests of strategies/sw_engine: symbol lookup, session tracking in New York
+ * time (previous close, open), order checks, splits. */
+#include "sw_engine.h"
+#include "sw_pct_move.h"
+#include "sw_time.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static sw_engine eng;
+static int n_cand;
+
+static void count(void *ctx, const sw_candidate *c)
+{
+    (void)ctx;
+    (void)c;
+    n_cand++;
+}
+
+/* New York local time on a date -> ns. */
+static int64_t ny(int y, int m, int d, int h, int mi, int s)
+{
+    return sw_ny_to_utc(sw_days_from_civil(y, m, d), h, mi, s);
+}
+
+static sw_tick tick(const char *sym, double px, int64_t ts)
+{
+    sw_tick t;
+    memset(&t, 0, sizeof t);
+    snprintf(t.symbol, sizeof t.symbol, "%s", sym);
+    t.price = px;
+    t.size = 100;
+    t.ts_ns = ts;
+    return t;
+}
+
+static void setup(void)
+{
+    static const char *const ai[] = { "NVDA", "AVGO", "MU" };
+    static const char *const bench[] = { "QQQ", "NVDA" };
+    sw_group_spec groups[] = { { "ai", ai, 3 }, { "bench", bench, 2 } };
+    sw_pct_move_params p;
+    sw_detector_find("pct_move")->defaults(&p);
+    sw_detector_spec det = { sw_detector_find("pct_move"), &p };
+    char err[128];
+    n_cand = 0;
+    cr_assert_eq(sw_engine_init(&eng, groups, 2, &det, 1, count, NULL, err, sizeof err), 0, "%s", err);
+}
+
+static void teardown(void)
+{
+    sw_engine_free(&eng);
+}
+
+TestSuite(engine, .init = setup, .fini = teardown);
+
+Test(engine, watchlist_is_the_union_of_groups)
+{
+    cr_expect_eq(eng.n_syms, 4, "NVDA is in two groups but one symbol");
+    sw_symbol *s = sw_engine_symbol(&eng, "NVDA");
+    cr_assert_not_null(s);
+    cr_expect_eq(s->n_groups, 2);
+    cr_expect_null(sw_engine_symbol(&eng, "TSLA"));
+    cr_expect_eq(eng.groups[1].n_members, 2);
+}
+
+Test(engine, unknown_bad_and_out_of_order_ticks_are_counted_and_dropped)
+{
+    int64_t t0 = ny(2025, 1, 27, 10, 0, 0);
+    sw_tick t = tick("TSLA", 400, t0);
+    cr_expect_eq(sw_engine_tick(&eng, &t), SW_TICK_UNKNOWN);
+    t = tick("NVDA", 0, t0);
+    cr_expect_eq(sw_engine_tick(&eng, &t), SW_TICK_BAD_PRICE);
+    t = tick("NVDA", NAN, t0);
+    cr_expect_eq(sw_engine_tick(&eng, &t), SW_TICK_BAD_PRICE);
+    t = tick("NVDA", 120, t0);
+    cr_expect_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    t = tick("NVDA", 121, t0); /* equal time is fine */
+    cr_expect_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    t = tick("NVDA", 119, t0 - 1);
+    cr_expect_eq(sw_engine_tick(&eng, &t), SW_TICK_OUT_OF_ORDER);
+    t = tick("AVGO", 200, t0 - SW_NS_PER_SEC); /* order is per symbol */
+    cr_expect_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    cr_expect_eq(eng.stats.unknown_symbol, 1);
+    cr_expect_eq(eng.stats.bad_price, 2);
+    cr_expect_eq(eng.stats.out_of_order, 1);
+    cr_expect_eq(eng.stats.ticks, 3);
+    cr_expect_eq(sw_engine_symbol(&eng, "NVDA")->last_price, 121);
+}
+
+Test(engine, previous_close_is_the_last_regular_hours_price)
+{
+    sw_tick t;
+    t = tick("NVDA", 147.0, ny(2025, 1, 24, 15, 59, 59));
+    sw_engine_tick(&eng, &t);
+    t = tick("NVDA", 142.62, ny(2025, 1, 24, 16, 0, 0)); /* closing print */
+    sw_engine_tick(&eng, &t);
+    t = tick("NVDA", 141.00, ny(2025, 1, 24, 17, 30, 0)); /* after hours: not the close */
+    sw_engine_tick(&eng, &t);
+    sw_symbol *s = sw_engine_symbol(&eng, "NVDA");
+    cr_expect(isnan(s->prev_close));
+    cr_expect_eq(s->day_close, 142.62);
+    /* Monday pre-market: the day rolls, Friday's close becomes the reference. */
+    t = tick("NVDA", 127.0, ny(2025, 1, 27, 7, 0, 0));
+    sw_engine_tick(&eng, &t);
+    cr_expect_eq(s->prev_close, 142.62);
+    cr_expect(isnan(s->open), "no open before 09:30");
+    t = tick("NVDA", 124.80, ny(2025, 1, 27, 9, 30, 0));
+    sw_engine_tick(&eng, &t);
+    t = tick("NVDA", 125.10, ny(2025, 1, 27, 9, 30, 1));
+    sw_engine_tick(&eng, &t);
+    cr_expect_eq(s->open, 124.80);
+    cr_expect_eq(s->prev_close, 142.62);
+    cr_expect_eq(s->day, sw_days_from_civil(2025, 1, 27));
+}
+
+Test(engine, day_without_regular_trades_keeps_the_previous_close)
+{
+    sw_tick t = tick("MU", 100, ny(2025, 1, 24, 16, 0, 0));
+    sw_engine_tick(&eng, &t);
+    t = tick("MU", 99, ny(2025, 1, 25, 10, 0, 0)); /* Saturday: not regular hours */
+    sw_engine_tick(&eng, &t);
+    t = tick("MU", 98, ny(2025, 1, 27, 9, 31, 0));
+    sw_engine_tick(&eng, &t);
+    cr_expect_eq(sw_engine_symbol(&eng, "MU")->prev_close, 100);
+}
+
+Test(engine, split_rescales_references_so_no_move_appears)
+{
+    sw_tick t = tick("NVDA", 1208.88, ny(2024, 6, 7, 16, 0, 0));
+    sw_engine_tick(&eng, &t);
+    cr_expect_eq(sw_engine_split(&eng, "NVDA", 10), 0);
+    t = tick("NVDA", 121.79, ny(2024, 6, 10, 9, 30, 0));
+    for (int i = 0; i < 5; i++) {
+        t.ts_ns += SW_NS_PER_SEC;
+        sw_engine_tick(&eng, &t);
+    }
+    cr_expect_float_eq(sw_engine_symbol(&eng, "NVDA")->prev_close, 120.888, 1e-9);
+    cr_expect_eq(n_cand, 0, "a 10:1 split must not alert");
+    cr_expect_eq(sw_engine_split(&eng, "TSLA", 3), -1);
+    cr_expect_eq(sw_engine_split(&eng, "NVDA", 0), -1);
+}
+
+Test(engine, without_split_the_same_prices_do_alert)
+{
+    sw_tick t = tick("NVDA", 1208.88, ny(2024, 6, 7, 16, 0, 0));
+    sw_engine_tick(&eng, &t);
+    t = tick("NVDA", 121.79, ny(2024, 6, 10, 9, 30, 0));
+    for (int i = 0; i < 5; i++) {
+        t.ts_ns += SW_NS_PER_SEC;
+        sw_engine_tick(&eng, &t);
+    }
+    cr_expect_eq(n_cand, 1, "the control case: an unadjusted split looks like -90%%");
+}
+
+Test(engine, rejects_empty_group_and_overlong_symbol)
+{
+    sw_engine e2;
+    char err[128];
+    static const char *const none[] = { NULL };
+    sw_group_spec g = { "empty", none, 0 };
+    cr_expect_eq(sw_engine_init(&e2, &g, 1, NULL, 0, NULL, NULL, err, sizeof err), -1);
+    cr_expect_str_eq(err, "group \"empty\" has no members");
+    static const char *const longsym[] = { "ABCDEFGHIJKLMNOPQRSTUVWXYZ" };
+    sw_group_spec g2 = { "x", longsym, 1 };
+    cr_expect_eq(sw_engine_init(&e2, &g2, 1, NULL, 0, NULL, NULL, err, sizeof err), -1);
+    cr_expect(strstr(err, "must have 1 to 23 characters") != NULL, "%s", err);
+}
