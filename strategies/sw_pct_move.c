@@ -74,13 +74,31 @@ static void pm_sym_init(const sw_detector *d, void *st)
 
 static void pm_on_session(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst)
 {
-    (void)e;
-    (void)s;
     pm_state *st = vst;
-    const sw_pct_move_params *P = d->params;
     /* A new day starts from a clean slate: yesterday's alert state and window
-     * samples say nothing about today's move vs today's references. */
-    (void)P;
+     * samples say nothing about today's move vs today's references.  A
+     * condition still raised is cleared explicitly, so the policy re-arms the
+     * key and today's first move alerts like any first move. */
+    if (st->fired_sev >= 0) {
+        sw_candidate c;
+        memset(&c, 0, sizeof c);
+        c.kind = SW_CAND_CLEAR;
+        c.severity = SW_SEV_INFO;
+        c.direction = st->fired_dir;
+        c.symbol = s->name;
+        c.detector = d->type->name;
+        c.instance = d->instance;
+        c.ts_ns = s->last_ts;
+        c.price = s->last_price;
+        c.reference = NAN;
+        c.change_pct = NAN;
+        c.zscore = NAN;
+        c.window = "session";
+        snprintf(d->text, sizeof d->text, "%s: yesterday's %s move ends with the session", s->name,
+                 st->fired_dir < 0 ? "down" : "up");
+        c.text = d->text;
+        sw_engine_emit(e, &c);
+    }
     reset(st);
 }
 

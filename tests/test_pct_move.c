@@ -198,3 +198,20 @@ Test(pct_move, validation)
     cr_expect_str_eq(err, "critical_pct (4) must be greater than warning_pct (5)");
     eng.n_dets = 0; /* nothing built in this test */
 }
+
+Test(pct_move, a_new_session_clears_and_rearms)
+{
+    sw_pct_move_params p = defaults();
+    p.confirm_ticks = 1;
+    build(&p);
+    friday();
+    px(124.80, day27(9, 30, 0)); /* critical on Monday */
+    cr_assert_eq(n_got, 1);
+    /* Tuesday: the close of Monday (124.80) is the new reference. */
+    px(124.80 * 0.85, sw_ny_to_utc(sw_days_from_civil(2025, 1, 28), 9, 30, 0));
+    cr_assert_eq(n_got, 3);
+    cr_expect_eq(got[1].kind, SW_CAND_CLEAR, "Monday's condition ends with Monday");
+    cr_expect_str_eq(got[1].window, "session");
+    cr_expect_eq(got[2].kind, SW_CAND_FIRE);
+    cr_expect_eq(got[2].reference, 124.80);
+}

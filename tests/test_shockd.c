@@ -1,0 +1,313 @@
+/* End-to-end tests of the shockd program: real process, real files, the
+ * bundled 2025-01-27 session, exit codes and messages a user sees. */
+#define _DEFAULT_SOURCE /* timegm, mkdtemp */
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SHOCKD SW_BINARY_DIR "/shockd"
+#define SESSION SW_SOURCE_DIR "/data/sessions/2025-01-27/finnhub.ndjson"
+
+static char tmpdir[64];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/sw-e2e-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(shockd, .init = setup, .fini = teardown, .timeout = 120);
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    size_t got = fread(b, 1, (size_t)n, f);
+    b[got] = '\0';
+    fclose(f);
+    return b;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+typedef struct result {
+    int status;     /* exit code, or 128+signal */
+    char *out, *err;
+} result;
+
+static void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/* Start shockd with argv; if term_after_ms > 0, send SIGTERM after that long. */
+static result run(const char *const *argv, int term_after_ms)
+{
+    char outp[128], errp[128];
+    snprintf(outp, sizeof outp, "%s/out", tmpdir);
+    snprintf(errp, sizeof errp, "%s/err", tmpdir);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(o, 1);
+        dup2(e, 2);
+        execv(SHOCKD, (char *const *)argv);
+        _exit(127);
+    }
+    if (term_after_ms > 0) {
+        struct timespec ts = { term_after_ms / 1000, (long)(term_after_ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+        kill(pid, SIGTERM);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    result r;
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r.out = slurp(outp);
+    r.err = slurp(errp);
+    return r;
+}
+
+/* The demo's watchlist with JSON output, so tests read what programs read. */
+static const char *json_config(void)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/demo-json.json", tmpdir);
+    write_file(path,
+               "{\"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"AVGO\", \"TSM\", \"ASML\", \"MSFT\", \"GOOG\",\n"
+               "  \"META\", \"AMZN\", \"ORCL\", \"SMCI\", \"ARM\", \"MU\"], \"benchmarks\": [\"QQQ\", \"SPY\", \"SMH\"]},\n"
+               " \"detectors\": [{\"type\": \"pct_move\"}], \"sinks\": [\"stdout\"], \"log_level\": \"warning\"}\n");
+    return path;
+}
+
+static int64_t iso_to_ms(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    int ms = 0;
+    sscanf(s, "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+           &tm.tm_sec, &ms);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+Test(shockd, bundled_session_catches_nvda_within_a_minute)
+{
+    const char *argv[] = { "shockd", "-c", json_config(), "--replay", SESSION, NULL };
+    result r = run(argv, 0);
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    int nvda_crit = 0, lines = 0;
+    int64_t open_ms = INT64_C(1737988200000); /* 2025-01-27 09:30 New York */
+    char *save = NULL;
+    for (char *line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lines++;
+        cJSON *o = cJSON_Parse(line);
+        cr_assert_not_null(o, "stdout line is not JSON: %s", line);
+        const char *sym = cJSON_GetObjectItem(o, "symbol")->valuestring;
+        const char *sev = cJSON_GetObjectItem(o, "severity")->valuestring;
+        if (strcmp(sym, "NVDA") == 0 && strcmp(sev, "critical") == 0) {
+            double chg = cJSON_GetObjectItem(o, "change_pct")->valuedouble;
+            cr_expect(chg <= -12.5 + 0.05 && chg >= -18.2, "NVDA change %g outside gap..low", chg);
+            if (nvda_crit++ == 0) {
+                int64_t t = iso_to_ms(cJSON_GetObjectItem(o, "ts")->valuestring);
+                cr_expect(t >= open_ms && t < open_ms + 60000, "first NVDA critical at +%lld ms",
+                          (long long)(t - open_ms));
+                cr_expect_float_eq(cJSON_GetObjectItem(o, "reference")->valuedouble, 142.62, 1e-9);
+            }
+        }
+        cr_expect_str_neq(sym, "META", "META rose that day: no alert");
+        cr_expect_str_neq(sym, "SPY");
+        cJSON_Delete(o);
+    }
+    cr_expect_geq(nvda_crit, 1);
+    cr_expect_geq(lines, 8);
+    cr_expect(strstr(r.err, "replay: ") != NULL && strstr(r.err, "16 symbols, 0 bad lines") != NULL,
+              "summary: %s", r.err);
+    result_free(&r);
+}
+
+Test(shockd, replay_is_byte_identical)
+{
+    const char *argv[] = { "shockd", "-c", json_config(), "--replay", SESSION, NULL };
+    result a = run(argv, 0);
+    result b = run(argv, 0);
+    cr_assert_eq(a.status, 0);
+    cr_assert_eq(b.status, 0);
+    cr_expect_gt(strlen(a.out), 100);
+    cr_expect_str_eq(a.out, b.out);
+    result_free(&a);
+    result_free(&b);
+}
+
+Test(shockd, csv_files_merge_and_splits_do_not_alert)
+{
+    char cfg[128];
+    snprintf(cfg, sizeof cfg, "%s/daily.json", tmpdir);
+    write_file(cfg, "{\"groups\": {\"x\": [\"NVDA\", \"AVGO\"]}, \"detectors\": [{\"type\": \"pct_move\", "
+                    "\"confirm_ticks\": 1}], \"log_level\": \"warning\"}");
+    const char *argv[] = { "shockd", "-c", cfg, "--replay", SW_SOURCE_DIR "/data/daily/NVDA.csv",
+                           SW_SOURCE_DIR "/data/daily/AVGO.csv", NULL };
+    result r = run(argv, 0);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect_null(strstr(r.out, "\"ts\":\"2024-06-10"), "NVDA split day alerted");
+    cr_expect_null(strstr(r.out, "\"ts\":\"2024-07-15"), "AVGO split day alerted");
+    cr_expect_not_null(strstr(r.out, "\"ts\":\"2025-01-27T14:30:00.000Z\",\"symbol\":\"NVDA\""),
+                       "NVDA at the 2025-01-27 open");
+    cr_expect_not_null(strstr(r.out, "\"ts\":\"2025-01-27T14:30:00.000Z\",\"symbol\":\"AVGO\""));
+    /* Merged in event time: timestamps never go back. */
+    char last[32] = "";
+    for (char *p = strstr(r.out, "\"ts\":\""); p; p = strstr(p + 1, "\"ts\":\"")) {
+        char ts[32];
+        snprintf(ts, sizeof ts, "%.24s", p + 6);
+        cr_expect_geq(strcmp(ts, last), 0, "%s after %s", ts, last);
+        strcpy(last, ts);
+    }
+    cr_expect(strstr(r.err, "4012 ticks, 2 symbols") != NULL, "%s", r.err);
+    result_free(&r);
+}
+
+Test(shockd, bad_lines_are_reported_with_file_and_line_and_skipped)
+{
+    char data[128];
+    snprintf(data, sizeof data, "%s/bad.ndjson", tmpdir);
+    FILE *f = fopen(data, "w");
+    fprintf(f, "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":142.62,\"t\":1737752400000,\"v\":100}]}\n");
+    fprintf(f, "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":\n");          /* truncated */
+    fprintf(f, "{\"type\":\"ping\"}\n");                                            /* control */
+    fprintf(f, "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":-5,\"t\":1737988200000,\"v\":1}]}\n");
+    fprintf(f, "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":1e999,\"t\":1737988200000,\"v\":1}]}\n");
+    fputc('{', f);
+    for (int i = 0; i < (1 << 20) + 10; i++) /* over the 1 MiB line limit */
+        fputc(' ', f);
+    fputs("}\n", f);
+    for (int i = 0; i < 3; i++)
+        fprintf(f, "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":120,\"t\":%lld,\"v\":100}]}\n",
+                1737988200000LL + i);
+    fprintf(f, "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":121,\"t\":1737988100000,\"v\":100}]}\n");
+    fclose(f);
+    const char *argv[] = { "shockd", "-c", json_config(), "--replay", data, NULL };
+    result r = run(argv, 0);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char want[256];
+    snprintf(want, sizeof want, "%s:2: malformed JSON", data);
+    cr_expect_not_null(strstr(r.err, want), "%s", r.err);
+    snprintf(want, sizeof want, "%s:4: price not a positive finite number", data);
+    cr_expect_not_null(strstr(r.err, want), "%s", r.err);
+    snprintf(want, sizeof want, "%s:6: line longer than 1 MiB", data);
+    cr_expect_not_null(strstr(r.err, want), "%s", r.err);
+    cr_expect_not_null(strstr(r.err, "4 ticks, 1 symbols, 4 bad lines"), "%s", r.err);
+    cr_expect_not_null(strstr(r.err, "1 out-of-order"), "%s", r.err);
+    /* The good lines after the bad ones still count: -15.9% vs 142.62. */
+    cr_expect_not_null(strstr(r.out, "\"severity\":\"critical\""), "%s", r.out);
+    result_free(&r);
+}
+
+Test(shockd, check_names_misspelled_key)
+{
+    char cfg[128];
+    snprintf(cfg, sizeof cfg, "%s/typo.json", tmpdir);
+    write_file(cfg, "{\"groups\": {\"ai\": [\"NVDA\"]}, \"detectors\": [{\"type\": \"pct_move\", \"critcal_pct\": 12}]}");
+    const char *argv[] = { "shockd", "--check", "-c", cfg, NULL };
+    result r = run(argv, 0);
+    cr_expect_eq(r.status, 1);
+    char want[256];
+    snprintf(want, sizeof want, "%s: detectors[0].critcal_pct: unknown key \"critcal_pct\"; did you mean \"critical_pct\"?", cfg);
+    cr_expect_not_null(strstr(r.err, want), "%s", r.err);
+    result_free(&r);
+
+    const char *ok[] = { "shockd", "--check", "-c", SW_SOURCE_DIR "/config/shockwatch.json", NULL };
+    r = run(ok, 0);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_not_null(strstr(r.out, "OK: 17 symbols in 2 groups"), "%s", r.out);
+    result_free(&r);
+}
+
+Test(shockd, unusable_input_file_fails_before_running)
+{
+    char csv[128];
+    snprintf(csv, sizeof csv, "%s/NOCLOSE.csv", tmpdir);
+    write_file(csv, "Date,Open,High,Low\n2025-01-27,1,2,0.5\n");
+    const char *argv[] = { "shockd", "-c", json_config(), "--replay", csv, NULL };
+    result r = run(argv, 0);
+    cr_expect_eq(r.status, 1);
+    char want[256];
+    snprintf(want, sizeof want, "%s:1: header has no a Close column", csv);
+    cr_expect_not_null(strstr(r.err, "header has no a Close column") || strstr(r.err, want) ? r.err : NULL,
+                       "%s", r.err);
+    result_free(&r);
+
+    const char *missing[] = { "shockd", "-c", json_config(), "--replay", "/nonexistent.ndjson", NULL };
+    r = run(missing, 0);
+    cr_expect_eq(r.status, 1);
+    cr_expect_not_null(strstr(r.err, "/nonexistent.ndjson: cannot open: No such file or directory"), "%s", r.err);
+    result_free(&r);
+}
+
+Test(shockd, usage_help_and_version)
+{
+    const char *help[] = { "shockd", "--help", NULL };
+    result r = run(help, 0);
+    cr_expect_eq(r.status, 0);
+    cr_expect_not_null(strstr(r.out, "--replay PATH"));
+    result_free(&r);
+    const char *ver[] = { "shockd", "--version", NULL };
+    r = run(ver, 0);
+    cr_expect_eq(r.status, 0);
+    cr_expect_eq(strncmp(r.out, "shockd ", 7), 0);
+    result_free(&r);
+    const char *bad[] = { "shockd", "--speed", "fast", "-c", json_config(), NULL };
+    r = run(bad, 0);
+    cr_expect_eq(r.status, 2);
+    cr_expect_not_null(strstr(r.err, "--speed: \"fast\" is not a positive number or \"max\""), "%s", r.err);
+    result_free(&r);
+}
+
+Test(shockd, sigterm_stops_a_paced_replay_cleanly)
+{
+    const char *argv[] = { "shockd", "-c", json_config(), "--replay", SESSION, "--speed", "400", NULL };
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    result r = run(argv, 2500);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    const char *sum = strstr(r.err, "replay: ");
+    cr_assert_not_null(sum, "summary printed on stop: %s", r.err);
+    long ticks = strtol(sum + 8, NULL, 10);
+    cr_expect(ticks > 0 && ticks < 349726, "stopped part-way, not at the end: %ld ticks", ticks);
+    /* At 400x the whole session would take about a minute. */
+    cr_expect_lt(t1.tv_sec - t0.tv_sec, 10);
+    /* The open's alerts had time to fire before the stop. */
+    cr_expect_not_null(strstr(r.out, "\"symbol\":\"NVDA\""), "%s", r.out);
+    result_free(&r);
+}
