@@ -8,6 +8,7 @@
  */
 #include "sw_config.h"
 #include "sw_engine.h"
+#include "sw_jsonarena.h"
 #include "sw_log.h"
 #include "sw_policy.h"
 #include "sw_replay.h"
@@ -74,7 +75,9 @@ static void deliver(void *ctx, const sw_alert *a)
 {
     shockd *d = ctx;
     char json[SW_ALERT_JSON_MAX];
+    size_t mark = sw_jsonarena_mark(); /* the encoder's cJSON tree is gone on return */
     int len = sw_alert_to_json(a, json, sizeof json);
+    sw_jsonarena_release(mark);
     if (len < 0) {
         /* Cannot happen with bounded fields; say so loudly rather than drop. */
         sw_error("alert %s could not be encoded as JSON", a->id);
@@ -353,6 +356,8 @@ int main(int argc, char **argv)
 
     d.exit_code = 0;
     int rc = EXIT_RUNTIME;
+    if (sw_jsonarena_install() != 0)
+        sw_warn("JSON arena unavailable: parsing with malloc");
     if (sw_replay_open(&d.replay, paths, n_paths, format, d.cfg.feed.provider) != 0) {
         rc = EXIT_CONFIG;
         goto out_cfg;
@@ -385,6 +390,7 @@ out_engine:
     sw_engine_free(&d.engine);
 out_cfg:
     sw_config_free(&d.cfg);
+    sw_jsonarena_uninstall();
     free(paths);
     return rc;
 }

@@ -6,6 +6,7 @@
  * update from a venue without trades: it is a price, flagged PRICE_ONLY, not a
  * trade of size 0.  "ping" and any other "type" are control messages.
  */
+#include "sw_jsonarena.h"
 #include "sw_provider.h"
 
 #include <cjson/cJSON.h>
@@ -62,8 +63,11 @@ static int fill_trade(const cJSON *t, sw_tick *out, const char **why)
 void sw_finnhub_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r)
 {
     memset(r, 0, sizeof *r);
+    size_t mark = sw_jsonarena_mark();
     cJSON *root = cJSON_ParseWithLength(msg, len);
     if (!root) {
+        /* A failed parse frees what it built; the arena space goes with it. */
+        sw_jsonarena_release(mark);
         r->kind = SW_MSG_BAD;
         r->why = "malformed JSON";
         return;
@@ -105,4 +109,5 @@ void sw_finnhub_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, s
     }
 out:
     cJSON_Delete(root);
+    sw_jsonarena_release(mark);
 }
