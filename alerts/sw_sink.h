@@ -11,16 +11,35 @@
 
 #include "sw_alert.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <uv.h>
 
 typedef struct sw_sink sw_sink;
 
+/* Completion callback for the asynchronous steps below. */
+typedef void (*sw_sink_done_fn)(void *ctx, sw_sink *s);
+
+/*
+ * Life cycle, driven by shockd: start (optional) once the loop exists;
+ * deliver for every alert; at the end (replay finished, SIGTERM) drain, which
+ * delivers or safely stores everything pending within timeout_ms and then
+ * calls done exactly once (it may do so before returning); close, which
+ * closes the sink's loop handles and calls closed once they are all closed;
+ * destroy, which frees it.  Sinks without loop work leave start, drain and
+ * close NULL.
+ */
 struct sw_sink {
     const char *name;
-    /* Returns 0, or a negative code if the alert could not be handed over
-     * (the caller counts it). */
+    int (*start)(sw_sink *s, uv_loop_t *loop);
+    /* Returns 0 when the alert was taken over (delivered, queued or spooled);
+     * a negative code when it could not be (the caller counts and logs it). */
     int (*deliver)(sw_sink *s, const sw_alert *a, const char *json, size_t len);
     void (*flush)(sw_sink *s);
+    void (*drain)(sw_sink *s, uint64_t timeout_ms, sw_sink_done_fn done, void *ctx);
+    /* Alerts taken over but not yet confirmed by the destination. */
+    size_t (*pending)(sw_sink *s);
+    void (*close)(sw_sink *s, sw_sink_done_fn closed, void *ctx);
     void (*destroy)(sw_sink *s);
     unsigned long delivered;
     unsigned long failed;

@@ -35,6 +35,8 @@ typedef struct shockd {
     size_t n_sinks;
     sw_replay replay;
     int replaying;
+    int draining, finished;
+    int sinks_draining, sinks_closing;
     uv_loop_t loop;
     uv_signal_t sig_int, sig_term, sig_hup;
     uv_timer_t cron;
@@ -114,9 +116,18 @@ static void on_replay_event(void *ctx, const sw_event *ev)
     sw_engine_tick(&d->engine, &ev->tick);
 }
 
-/* ---- shutdown ------------------------------------------------------------ */
+/* ---- shutdown ------------------------------------------------------------
+ *
+ * The order matters for "never lose an alert": stop the source (no new
+ * ticks), let every sink drain (deliver or store what it holds, bounded by
+ * shutdown_timeout), print the summary, then close every loop handle and let
+ * uv_run return.  Each step is idempotent, so a second signal or a source
+ * that ends on its own during a drain changes nothing.
+ */
 
-static void on_closed(uv_handle_t *h)
+static void close_handles(shockd *d);
+
+static void on_own_handle_closed(uv_handle_t *h)
 {
     shockd *d = h->loop->data;
     d->handles_open--;
@@ -127,49 +138,111 @@ static void on_replay_closed(sw_replay *r)
     (void)r;
 }
 
-static void begin_shutdown(shockd *d)
+static void on_sink_closed(void *ctx, sw_sink *s)
 {
-    uv_handle_t *hs[] = { (uv_handle_t *)&d->sig_int, (uv_handle_t *)&d->sig_term,
-                          (uv_handle_t *)&d->sig_hup, (uv_handle_t *)&d->cron };
-    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
-        if (!uv_is_closing(hs[i]))
-            uv_close(hs[i], on_closed);
-    if (d->replaying)
-        sw_replay_close(&d->replay, on_replay_closed);
+    (void)s;
+    shockd *d = ctx;
+    d->sinks_closing--;
 }
 
 static void print_summary(shockd *d)
 {
     const sw_engine_stats *es = &d->engine.stats;
     const sw_replay_stats *rs = &d->replay.stats;
-    size_t active = 0;
+    size_t active = 0, unconfirmed = 0;
     for (size_t i = 0; i < d->engine.n_syms; i++)
         active += d->engine.syms[i].ticks > 0;
+    for (size_t i = 0; i < d->n_sinks; i++)
+        if (d->sinks[i]->pending)
+            unconfirmed += d->sinks[i]->pending(d->sinks[i]);
     double secs = (double)(d->t_end_ns - d->t_start_ns) / 1e9;
     double rate = secs > 0 ? (double)es->ticks / secs : 0;
+    char tail[128] = "";
+    if (unconfirmed)
+        snprintf(tail, sizeof tail, "; %zu alerts unconfirmed, kept for the next start", unconfirmed);
     fprintf(stderr,
-            "replay: %llu ticks, %zu symbols, %llu bad lines, %llu bad trades, %llu out-of-order, "
+            "%s: %llu ticks, %zu symbols, %llu bad lines, %llu bad trades, %llu out-of-order, "
             "%llu unknown-symbol, %llu filtered prints; alerts: %llu critical, %llu warning, %llu info; "
-            "%.2f M ticks/s (%.3f s)\n",
-            (unsigned long long)es->ticks, active, (unsigned long long)rs->bad_lines,
-            (unsigned long long)rs->bad_trades, (unsigned long long)es->out_of_order,
-            (unsigned long long)es->unknown_symbol, (unsigned long long)es->filtered_prints,
-            (unsigned long long)d->alerts[SW_SEV_CRITICAL], (unsigned long long)d->alerts[SW_SEV_WARNING],
-            (unsigned long long)d->alerts[SW_SEV_INFO], rate / 1e6, secs);
+            "%.2f M ticks/s (%.3f s)%s\n",
+            d->replaying ? "replay" : "shockd", (unsigned long long)es->ticks, active,
+            (unsigned long long)rs->bad_lines, (unsigned long long)rs->bad_trades,
+            (unsigned long long)es->out_of_order, (unsigned long long)es->unknown_symbol,
+            (unsigned long long)es->filtered_prints, (unsigned long long)d->alerts[SW_SEV_CRITICAL],
+            (unsigned long long)d->alerts[SW_SEV_WARNING], (unsigned long long)d->alerts[SW_SEV_INFO],
+            rate / 1e6, secs, tail);
+}
+
+static void finish(shockd *d)
+{
+    if (d->finished)
+        return;
+    d->finished = 1;
+    print_summary(d);
+    if (d->sink_failures)
+        d->exit_code = EXIT_RUNTIME;
+    close_handles(d);
+}
+
+static void on_sink_drained(void *ctx, sw_sink *s)
+{
+    (void)s;
+    shockd *d = ctx;
+    if (--d->sinks_draining == 0)
+        finish(d);
+}
+
+/* The source has stopped: no more alerts will be produced. */
+static void on_source_done(shockd *d)
+{
+    if (d->draining)
+        return;
+    d->draining = 1;
+    d->t_end_ns = uv_hrtime();
+    /* Count first, then start: a sink may call back before drain returns. */
+    d->sinks_draining = 1;
+    for (size_t i = 0; i < d->n_sinks; i++) {
+        sw_sink *s = d->sinks[i];
+        if (s->flush)
+            s->flush(s);
+        if (s->drain) {
+            d->sinks_draining++;
+            s->drain(s, (uint64_t)(d->cfg.shutdown_timeout_ns / 1000000), on_sink_drained, d);
+        }
+    }
+    on_sink_drained(d, NULL);
 }
 
 static void on_replay_done(void *ctx, sw_replay *r)
 {
-    shockd *d = ctx;
     (void)r;
-    d->t_end_ns = uv_hrtime();
-    for (size_t i = 0; i < d->n_sinks; i++)
-        if (d->sinks[i]->flush)
-            d->sinks[i]->flush(d->sinks[i]);
-    print_summary(d);
-    if (d->sink_failures)
-        d->exit_code = EXIT_RUNTIME;
-    begin_shutdown(d);
+    on_source_done(ctx);
+}
+
+/* Stop producing ticks; on_source_done follows. */
+static void stop_source(shockd *d)
+{
+    if (d->replaying && !d->replay.finished)
+        sw_replay_stop(&d->replay); /* calls on_replay_done */
+    else
+        on_source_done(d);
+}
+
+static void close_handles(shockd *d)
+{
+    uv_handle_t *hs[] = { (uv_handle_t *)&d->sig_int, (uv_handle_t *)&d->sig_term,
+                          (uv_handle_t *)&d->sig_hup, (uv_handle_t *)&d->cron };
+    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
+        if (hs[i]->loop && !uv_is_closing(hs[i]))
+            uv_close(hs[i], on_own_handle_closed);
+    if (d->replaying)
+        sw_replay_close(&d->replay, on_replay_closed);
+    for (size_t i = 0; i < d->n_sinks; i++) {
+        sw_sink *s = d->sinks[i];
+        if (s->close) {
+            d->sinks_closing++;
+            s->close(s, on_sink_closed, d);
+        }
+    }
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -179,11 +252,12 @@ static void on_signal(uv_signal_t *h, int signum)
         sw_warn("SIGHUP ignored: this version does not reload its configuration");
         return;
     }
+    if (d->draining) {
+        sw_info("%s received again: already stopping", signum == SIGINT ? "SIGINT" : "SIGTERM");
+        return;
+    }
     sw_info("%s received: stopping", signum == SIGINT ? "SIGINT" : "SIGTERM");
-    if (d->replaying && !d->replay.finished)
-        sw_replay_stop(&d->replay); /* runs on_replay_done */
-    else
-        begin_shutdown(d);
+    stop_source(d);
 }
 
 /* Housekeeping once a second, redis serverCron-style: cheap checks that need
@@ -369,13 +443,17 @@ int main(int argc, char **argv)
         goto out_engine;
     d.loop.data = &d;
     int urc = start_loop_handles(&d);
+    for (size_t i = 0; urc == 0 && i < d.n_sinks; i++)
+        if (d.sinks[i]->start)
+            urc = d.sinks[i]->start(d.sinks[i], &d.loop);
     d.t_start_ns = uv_hrtime();
     if (urc == 0)
         urc = sw_replay_start(&d.replay, &d.loop, speed, on_replay_event, on_replay_done, &d);
     if (urc != 0) {
         sw_error("cannot start: %s", urc < 0 && urc != -1 ? uv_strerror(urc) : "loop setup failed");
-        begin_shutdown(&d);
         d.exit_code = EXIT_RUNTIME;
+        d.finished = 1; /* nothing ran: no summary */
+        close_handles(&d);
     }
     uv_run(&d.loop, UV_RUN_DEFAULT);
     if (uv_loop_close(&d.loop) != 0)
