@@ -64,6 +64,9 @@ static void usage(FILE *out)
             "      --format FMT    input format: csv or a provider name (finnhub); default by\n"
             "                      extension: .csv is CSV, anything else the feed's provider\n"
             "      --log-level L   error, warning, info or debug (overrides the config)\n"
+            "      --group NAME=SYM,SYM,...\n"
+            "                      add a group to the configured watchlist (repeatable), e.g.\n"
+            "                      to replay more names with the production detectors\n"
             "      --config-doc    print every configuration option with its default and exit\n"
             "  -h, --help          show this help and exit\n"
             "  -V, --version       show the version and exit\n"
@@ -336,6 +339,14 @@ static int start_loop_handles(shockd *d)
     return rc;
 }
 
+/* Leave main before the loop exists, freeing the argument lists. */
+static int quit(int rc, const char **paths, const char **groups)
+{
+    free(paths);
+    free(groups);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -346,6 +357,7 @@ int main(int argc, char **argv)
         { "format", required_argument, NULL, 'f' },
         { "log-level", required_argument, NULL, 'l' },
         { "config-doc", no_argument, NULL, 'D' },
+        { "group", required_argument, NULL, 'g' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -356,6 +368,8 @@ int main(int argc, char **argv)
     int check = 0;
     double speed = 0;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    const char **groups_extra = calloc((size_t)argc + 1, sizeof *groups_extra);
+    size_t n_groups_extra = 0;
     size_t n_paths = 0;
     int opt;
 
@@ -369,6 +383,7 @@ int main(int argc, char **argv)
         case 'r': paths[n_paths++] = optarg; break;
         case 'f': format = optarg; break;
         case 'l': log_level = optarg; break;
+        case 'g': groups_extra[n_groups_extra++] = optarg; break;
         case 's':
             if (strcmp(optarg, "max") == 0) {
                 speed = 0;
@@ -377,15 +392,14 @@ int main(int argc, char **argv)
                 speed = strtod(optarg, &end);
                 if (end == optarg || *end || !(speed > 0) || !isfinite(speed)) {
                     fprintf(stderr, "shockd: --speed: \"%s\" is not a positive number or \"max\"\n", optarg);
-                    free(paths);
-                    return EXIT_USAGE;
+                    return quit(EXIT_USAGE, paths, groups_extra);
                 }
             }
             break;
-        case 'D': sw_config_print_doc(stdout); free(paths); return 0;
-        case 'h': usage(stdout); free(paths); return 0;
-        case 'V': printf("shockd %s\n", SHOCK_VERSION); free(paths); return 0;
-        default: usage(stderr); free(paths); return EXIT_USAGE;
+        case 'D': sw_config_print_doc(stdout); return quit(0, paths, groups_extra);
+        case 'h': usage(stdout); return quit(0, paths, groups_extra);
+        case 'V': printf("shockd %s\n", SHOCK_VERSION); return quit(0, paths, groups_extra);
+        default: usage(stderr); return quit(EXIT_USAGE, paths, groups_extra);
         }
     }
     /* Paths after the options continue the --replay list. */
@@ -393,15 +407,13 @@ int main(int argc, char **argv)
     for (; optind < argc; optind++) {
         if (!replay_requested) {
             fprintf(stderr, "shockd: unexpected argument \"%s\" (paths follow --replay)\n", argv[optind]);
-            free(paths);
-            return EXIT_USAGE;
+            return quit(EXIT_USAGE, paths, groups_extra);
         }
         paths[n_paths++] = argv[optind];
     }
     if (log_level && sw_log_parse_level(log_level) < 0) {
         fprintf(stderr, "shockd: --log-level: \"%s\" is not one of error, warning, info, debug\n", log_level);
-        free(paths);
-        return EXIT_USAGE;
+        return quit(EXIT_USAGE, paths, groups_extra);
     }
 
     static shockd d; /* static: large, and lives as long as the process */
@@ -409,23 +421,30 @@ int main(int argc, char **argv)
     if (sw_config_load(&d.cfg, config_path, &diag) != 0) {
         sw_diag_print(&diag, stderr);
         sw_diag_free(&diag);
-        free(paths);
-        return EXIT_CONFIG;
+        return quit(EXIT_CONFIG, paths, groups_extra);
     }
+    for (size_t i = 0; i < n_groups_extra; i++) {
+        if (sw_config_add_group(&d.cfg, groups_extra[i], &diag) != 0) {
+            sw_diag_print(&diag, stderr);
+            sw_diag_free(&diag);
+            sw_config_free(&d.cfg);
+            return quit(EXIT_USAGE, paths, groups_extra);
+        }
+    }
+    free(groups_extra);
+    groups_extra = NULL;
     sw_diag_free(&diag);
     sw_log_set_level(log_level ? (sw_log_level)sw_log_parse_level(log_level) : (sw_log_level)d.cfg.log_level);
     if (check) {
         printf("%s: OK: %zu symbols in %zu groups, %zu detectors, %zu sinks\n", config_path,
                sw_config_symbol_count(&d.cfg), d.cfg.n_groups, d.cfg.n_detectors, d.cfg.n_sinks);
         sw_config_free(&d.cfg);
-        free(paths);
-        return 0;
+        return quit(0, paths, groups_extra);
     }
     if (!replay_requested) {
         sw_error("live feeds are not available in this version; use --replay PATH");
         sw_config_free(&d.cfg);
-        free(paths);
-        return EXIT_USAGE;
+        return quit(EXIT_USAGE, paths, groups_extra);
     }
 
     d.exit_code = 0;
@@ -470,5 +489,6 @@ out_cfg:
     sw_config_free(&d.cfg);
     sw_jsonarena_uninstall();
     free(paths);
+    free(groups_extra);
     return rc;
 }
