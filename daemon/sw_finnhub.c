@@ -64,7 +64,19 @@ void sw_finnhub_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, s
 {
     memset(r, 0, sizeof *r);
     size_t mark = sw_jsonarena_mark();
-    cJSON *root = cJSON_ParseWithLength(msg, len);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(msg, len, &end, 0);
+    if (root) {
+        /* One message is one JSON value: anything but blanks after it (two
+         * messages run together in a torn recording, trailing junk) makes the
+         * message malformed instead of silently cutting it to its first value. */
+        while (end < msg + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+            end++;
+        if (end != msg + len) {
+            cJSON_Delete(root);
+            root = NULL;
+        }
+    }
     if (!root) {
         /* A failed parse frees what it built; the arena space goes with it. */
         sw_jsonarena_release(mark);

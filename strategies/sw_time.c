@@ -179,17 +179,20 @@ int sw_parse_timestamp(const char *s, size_t len, int64_t *ns, int *flags)
     if (k == len) {
         if (len > 19)
             return -1;
-        int64_t v = 0;
+        /* 19 digits fit in uint64_t; values that do not fit int64_t once scaled
+         * to nanoseconds are not timestamps (and must not overflow). */
+        uint64_t u = 0;
         for (size_t i = 0; i < len; i++)
-            v = v * 10 + (s[i] - '0');
-        if (v < INT64_C(100000000000))              /* < 1e11: seconds */
-            *ns = v * SW_NS_PER_SEC;
-        else if (v < INT64_C(100000000000000))      /* < 1e14: milliseconds */
-            *ns = v * 1000000;
-        else if (v < INT64_C(100000000000000000))   /* < 1e17: microseconds */
-            *ns = v * 1000;
-        else
-            *ns = v;
+            u = u * 10 + (uint64_t)(s[i] - '0');
+        if (u > (uint64_t)INT64_MAX)
+            return -1;
+        int64_t v = (int64_t)u;
+        int64_t mult = v < INT64_C(100000000000) ? SW_NS_PER_SEC          /* < 1e11: seconds */
+                     : v < INT64_C(100000000000000) ? 1000000             /* < 1e14: milliseconds */
+                     : v < INT64_C(100000000000000000) ? 1000 : 1;        /* < 1e17: microseconds */
+        if (v > INT64_MAX / mult)
+            return -1;
+        *ns = v * mult;
         *flags |= SW_TS_HAD_OFFSET;
         return 0;
     }
