@@ -112,11 +112,11 @@ static int parse_header(sw_csv *c, char *line, char *err, size_t errlen)
         if (slot && *slot < 0)
             *slot = i; /* the first of duplicate names wins */
     }
-    const char *missing = c->col_ts < 0 ? "a Date, Datetime or timestamp"
-                        : c->col_open < 0 ? "an Open"
-                        : c->col_high < 0 ? "a High"
-                        : c->col_low < 0 ? "a Low"
-                        : c->col_close < 0 ? "a Close" : NULL;
+    const char *missing = c->col_ts < 0 ? "Date, Datetime or timestamp"
+                        : c->col_open < 0 ? "Open"
+                        : c->col_high < 0 ? "High"
+                        : c->col_low < 0 ? "Low"
+                        : c->col_close < 0 ? "Close" : NULL;
     if (missing) {
         snprintf(err, errlen, "%s:1: header has no %s column (expected Date|Datetime|timestamp, "
                  "Open, High, Low, Close, optional Volume, Symbol, splitfactor)", c->path, missing);

@@ -178,6 +178,8 @@ int sw_replay_open(sw_replay *r, const char *const *paths, size_t n, const char 
         sw_replay_file *f = &r->files[i];
         f->path = paths[i];
         const char *fmt = format ? format : strcmp(ext_of(paths[i]), "csv") == 0 ? "csv" : provider;
+        if (!fmt)
+            fmt = "finnhub"; /* the config's default provider */
         f->is_csv = strcmp(fmt, "csv") == 0;
         f->ev = malloc(SW_MAX_TICKS_PER_MSG * sizeof *f->ev);
         if (!f->ev) {

@@ -6,7 +6,7 @@
 
 uint64_t sw_hash_str(const char *s)
 {
-    uint64_t h = UINT64_C(1469598103934665603);
+    uint64_t h = UINT64_C(14695981039346656037);
     for (; *s; s++) {
         h ^= (unsigned char)*s;
         h *= UINT64_C(1099511628211);
