@@ -1,7 +1,10 @@
 /* sw_config.c -- see sw_config.h. */
 #include "sw_config.h"
+#include "sw_breadth.h"
+#include "sw_calendar_file.h"
 #include "sw_log.h"
 #include "sw_pct_move.h"
+#include "sw_stale.h"
 #include "sw_time.h"
 
 #include <cjson/cJSON.h>
@@ -64,7 +67,9 @@ typedef enum opt_type {
     OPT_NUMBER,     /* double */
     OPT_INT,        /* int */
     OPT_BOOL,       /* int 0/1 */
-    OPT_DURATION    /* int64_t ns; JSON string "15m" or number of seconds */
+    OPT_DURATION,   /* int64_t ns; JSON string "15m" or number of seconds */
+    OPT_SYMBOLS,    /* sw_name_list: array of symbols of the watchlist */
+    OPT_GROUPS      /* sw_name_list: array of names of configured groups */
 } opt_type;
 
 typedef struct sw_option {
@@ -133,6 +138,11 @@ static const sw_option top_opts[] = {
       NULL, "Directory for the alert spool and persisted per-symbol state." },
     { "log_level", OPT_ENUM, offsetof(sw_config, log_level), 0, 0, "info", log_levels,
       "Least severe log message printed." },
+    { "calendar", OPT_STRING, offsetof(sw_config, calendar), 0, 0, "(the shipped data/calendar/nyse.csv)",
+      NULL, "Exchange calendar: a CSV of holidays and early closes (date,kind,close) that decides when "
+      "sessions open and close; outside the years it lists, every weekday is a 09:30-16:00 session.  "
+      "Until shockd has an install step the default is the data/calendar/nyse.csv of the source tree "
+      "it was built from (path compiled in)." },
     END_OPTS
 };
 
@@ -157,6 +167,39 @@ static const sw_option pct_move_opts[] = {
     END_OPTS
 };
 
+static const sw_option stale_opts[] = {
+    { "after", OPT_DURATION, offsetof(sw_stale_params, after_ns), 1, 86400, "120s", NULL,
+      "Event time without a trade, inside the symbol's regular session, that raises a warning; the "
+      "next trade clears it." },
+    { "always_open", OPT_SYMBOLS, offsetof(sw_stale_params, always_open), 0, 0, "[]", NULL,
+      "Symbols that trade around the clock (crypto): their silence is watched 24x7 instead of in "
+      "the exchange calendar's sessions." },
+    END_OPTS
+};
+
+static const sw_option breadth_opts[] = {
+    { "warning_pct", OPT_NUMBER, offsetof(sw_breadth_params, warning_pct), 0.01, 100, "3", NULL,
+      "Move of a member vs its previous close, in percent (either direction), at which it counts "
+      "toward a warning." },
+    { "critical_pct", OPT_NUMBER, offsetof(sw_breadth_params, critical_pct), 0.01, 1000, "5", NULL,
+      "Move at which a member counts toward a critical alert; must exceed warning_pct." },
+    { "min_fraction", OPT_NUMBER, offsetof(sw_breadth_params, min_fraction), 0.01, 1, "0.5", NULL,
+      "Share of the members with data that must be at or beyond a level, in one direction, for the "
+      "group to alert at that level." },
+    { "min_members", OPT_INT, offsetof(sw_breadth_params, min_members), 1, 10000, "3", NULL,
+      "Members that must have data (a previous close and a trade today) before the group is judged." },
+    { "step", OPT_NUMBER, offsetof(sw_breadth_params, step), 0, 1, "0.25", NULL,
+      "Alert again at the same severity when the share grows by this much (0.25: another quarter of "
+      "the group; 0: never)." },
+    { "hysteresis", OPT_NUMBER, offsetof(sw_breadth_params, hysteresis), 0, 0.9, "0.2", NULL,
+      "A member leaves a level only when its move falls back below the level * (1 - hysteresis), "
+      "and the condition clears only when the share at the warning level falls below "
+      "min_fraction * (1 - hysteresis)." },
+    { "groups", OPT_GROUPS, offsetof(sw_breadth_params, groups), 0, 0, "[]", NULL,
+      "Names of the groups watched; an empty list watches every group." },
+    END_OPTS
+};
+
 typedef struct detector_table {
     const char *type;
     const sw_option *opts;
@@ -165,6 +208,8 @@ typedef struct detector_table {
 
 static const detector_table detector_tables[] = {
     { "pct_move", pct_move_opts, "Percent move of the last trade vs a reference price." },
+    { "stale", stale_opts, "A symbol with no trade for `after` during its regular session (warning)." },
+    { "breadth", breadth_opts, "Share of a group's members down (or up) by a level vs their previous close." },
 };
 
 static const detector_table *find_detector_table(const char *type)
@@ -181,6 +226,7 @@ typedef struct ctx {
     const char *file;
     sw_diag *diag;
     int errors;
+    const sw_config *cfg;   /* groups already loaded: name lists are checked against them */
 } ctx;
 
 #if defined(__GNUC__)
@@ -281,6 +327,80 @@ static void check_duplicates(ctx *c, const cJSON *obj, const char *path)
             }
 }
 
+/* Is `name` a group (OPT_GROUPS) or a member of one (OPT_SYMBOLS)? */
+static int known_name(const sw_config *cfg, opt_type type, const char *name)
+{
+    for (size_t g = 0; g < cfg->n_groups; g++) {
+        if (type == OPT_GROUPS && strcmp(cfg->groups[g].name, name) == 0)
+            return 1;
+        for (size_t m = 0; type == OPT_SYMBOLS && m < cfg->groups[g].n_members; m++)
+            if (strcmp(cfg->groups[g].members[m], name) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* An array of names into a fixed sw_name_list.  Names must exist in the
+ * groups loaded before the detectors: a misspelled name would otherwise
+ * silently match nothing. */
+static int set_names(ctx *c, const sw_option *o, const cJSON *v, sw_name_list *list, const char *path)
+{
+    const int groups = o->type == OPT_GROUPS;
+    if (!cJSON_IsArray(v)) {
+        err(c, path, "is %s (an array of %s)", type_name(v), groups ? "group names" : "symbols");
+        return -1;
+    }
+    char known[512] = "";
+    for (size_t g = 0; groups && c->cfg && g < c->cfg->n_groups; g++) {
+        size_t used = strlen(known);
+        snprintf(known + used, sizeof known - used, "%s\"%s\"", g ? ", " : "", c->cfg->groups[g].name);
+    }
+    sw_name_list tmp;
+    memset(&tmp, 0, sizeof tmp);
+    int bad = 0;
+    size_t i = 0;
+    for (const cJSON *s = v->child; s; s = s->next, i++) {
+        char ip[300];
+        snprintf(ip, sizeof ip, "%s[%zu]", path, i);
+        if (!cJSON_IsString(s)) {
+            err(c, ip, "is %s (%s)", type_name(s), groups ? "a group name" : "a symbol such as \"BTC-USD\"");
+            bad = 1;
+            continue;
+        }
+        /* Without groups (already reported) there is nothing to check against. */
+        if (c->cfg && c->cfg->n_groups && !known_name(c->cfg, o->type, s->valuestring)) {
+            if (groups)
+                err(c, ip, "\"%s\" is not a group (one of %s)", s->valuestring, known);
+            else
+                err(c, ip, "\"%s\" is not in any group (a symbol of the watchlist)", s->valuestring);
+            bad = 1;
+            continue;
+        }
+        if (strlen(s->valuestring) >= SW_GROUP_NAME_MAX) {
+            err(c, ip, "\"%s\" is too long (at most %d characters)", s->valuestring, SW_GROUP_NAME_MAX - 1);
+            bad = 1;
+            continue;
+        }
+        int dup = 0;
+        for (int k = 0; k < tmp.n; k++)
+            dup |= strcmp(tmp.name[k], s->valuestring) == 0;
+        if (dup) {
+            err(c, ip, "\"%s\" is listed twice (each name once)", s->valuestring);
+            bad = 1;
+            continue;
+        }
+        if (tmp.n >= SW_NAME_LIST_MAX) {
+            err(c, path, "has more than %d names (at most %d)", SW_NAME_LIST_MAX, SW_NAME_LIST_MAX);
+            return -1;
+        }
+        snprintf(tmp.name[tmp.n++], sizeof tmp.name[0], "%s", s->valuestring);
+    }
+    if (bad)
+        return -1;
+    *list = tmp;
+    return 0;
+}
+
 static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, const char *path)
 {
     char *field = (char *)base + o->offset;
@@ -366,6 +486,9 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
         *(int64_t *)field = ns;
         return 0;
     }
+    case OPT_SYMBOLS:
+    case OPT_GROUPS:
+        return set_names(c, o, v, (sw_name_list *)field, path);
     }
     return -1;
 }
@@ -655,6 +778,7 @@ static void set_defaults(sw_config *cfg)
     const char *sd = getenv("STATE_DIRECTORY"); /* systemd's StateDirectory= */
     cfg->state_dir = strdup(sd && *sd ? sd : "/var/lib/shockwatch");
     cfg->log_level = SW_LOG_INFO;
+    cfg->calendar = strdup(sw_calendar_default_path());
 }
 
 /* Line and column (1-based) of byte offset `off` in text. */
@@ -675,7 +799,7 @@ static void line_col(const char *text, size_t off, int *line, int *col)
 int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *name, sw_diag *diag)
 {
     memset(cfg, 0, sizeof *cfg);
-    ctx c = { name, diag, 0 };
+    ctx c = { name, diag, 0, cfg };
     cfg->path = strdup(name);
     set_defaults(cfg);
 
@@ -783,6 +907,7 @@ void sw_config_free(sw_config *cfg)
     free(cfg->sinks);
     free(cfg->redis_url);
     free(cfg->state_dir);
+    free(cfg->calendar);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -825,7 +950,8 @@ size_t sw_config_symbol_count(const sw_config *cfg)
 
 static void print_table(FILE *out, const char *prefix, const sw_option *opts)
 {
-    static const char *const tnames[] = { "string", "enum", "number", "integer", "boolean", "duration" };
+    static const char *const tnames[] = { "string", "enum", "number", "integer", "boolean", "duration",
+                                          "array of symbols", "array of group names" };
     for (const sw_option *o = opts; o->key; o++) {
         fprintf(out, "  %s%s  (%s", prefix, o->key, tnames[o->type]);
         if (o->type == OPT_NUMBER || o->type == OPT_INT)

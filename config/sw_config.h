@@ -67,6 +67,7 @@ typedef struct sw_config {
     char *redis_url;
     char *state_dir;
     int log_level;        /* sw_log_level */
+    char *calendar;       /* exchange calendar CSV, for sw_calendar_file_load() */
 } sw_config;
 
 /* Load and validate FILE.  Returns 0, or -1 with every problem in diag (the

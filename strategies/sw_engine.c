@@ -10,9 +10,13 @@
 
 /* Registered detector types; each lives in its own module. */
 extern const sw_detector_type sw_pct_move_type;
+extern const sw_detector_type sw_stale_type;
+extern const sw_detector_type sw_breadth_type;
 
 static const sw_detector_type *const registry[] = {
     &sw_pct_move_type,
+    &sw_stale_type,
+    &sw_breadth_type,
 };
 
 const sw_detector_type *const *sw_detector_types(size_t *n)
@@ -135,8 +139,9 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
         if (d->type->state_size)
             off += align16(d->type->state_size(d->params));
         if (d->type->init && d->type->init(d, e) != 0) {
+            const char *tname = d->type->name; /* static; d itself goes with the engine */
             sw_engine_free(e);
-            return fail(err, errlen, "detector %zu (%s) could not be initialised", i, d->type->name);
+            return fail(err, errlen, "detector %zu (%s) could not be initialised", i, tname);
         }
     }
     e->state_size = off;
@@ -207,12 +212,13 @@ void sw_engine_advance(sw_engine *e, int64_t now_ns)
 }
 
 /* Roll the symbol's trading day forward when a tick of a later New York date
- * arrives, and keep the open and the running close of the regular session. */
+ * arrives, and keep the open and the running close of the regular session.
+ * The calendar decides what "regular" means, so a holiday's stray prints are
+ * not a session and an early close's 13:00:00 print is the day's close. */
 static void track_session(sw_engine *e, sw_symbol *s, const sw_tick *t)
 {
-    int sod;
-    int64_t day = sw_ny_day(t->ts_ns, &sod);
-    int regular = sw_ny_regular_hours(t->ts_ns);
+    int64_t day = sw_ny_day(t->ts_ns, NULL);
+    int regular = sw_calendar_regular(e->calendar, t->ts_ns);
     if (day != s->day) {
         /* A day without a regular-hours trade (a holiday's stray print) does
          * not replace the previous close. */

@@ -13,6 +13,7 @@
 #ifndef SW_ENGINE_H
 #define SW_ENGINE_H
 
+#include "sw_calendar.h"
 #include "sw_symtab.h"
 #include "sw_tick.h"
 
@@ -22,6 +23,15 @@
 #define SW_GROUP_NAME_MAX 32
 #define SW_MAX_GROUPS_PER_SYMBOL 8
 #define SW_NO_DAY INT64_MIN
+
+/* A short list of names (symbols or group names) inside a detector's
+ * parameters.  The engine copies parameters flat (memcpy), so the names live
+ * in the struct rather than behind pointers into the config. */
+#define SW_NAME_LIST_MAX 32
+typedef struct sw_name_list {
+    int n;
+    char name[SW_NAME_LIST_MAX][SW_GROUP_NAME_MAX];
+} sw_name_list;
 
 typedef struct sw_engine sw_engine;
 typedef struct sw_detector sw_detector;
@@ -118,6 +128,10 @@ struct sw_engine {
     int64_t now_ns;               /* largest event time seen */
     int64_t clock_step_ns;        /* on_clock granularity */
     int64_t next_clock_ns;
+    /* Trading days and session bounds for session tracking and detectors that
+     * care about the session (stale).  NULL: weekdays 09:30-16:00, no holidays.
+     * Not owned: the caller keeps it alive and may set it after sw_engine_init. */
+    const sw_calendar *calendar;
     sw_engine_stats stats;
 };
 

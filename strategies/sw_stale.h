@@ -1,0 +1,39 @@
+/*
+ * sw_stale.h -- a symbol that stops trading during its regular session.
+ *
+ * A watched name that prints nothing for `after` (default 120 s) while its
+ * market is open means a halt, a dead subscription or a stuck feed; every other
+ * detector is blind for that symbol meanwhile, so the silence itself is worth a
+ * WARNING.  The detector fires once per silence (direction 0, no percent move)
+ * and sends a CLEAR with the next trade.
+ *
+ * Silence only counts inside the session: it is measured from the later of the
+ * last trade and the session's open, and nothing fires on a weekend, a holiday,
+ * at night, before `after` has passed since the open, or once the close (16:00,
+ * or the early close) has passed.  The engine's calendar (sw_engine.calendar)
+ * says when the session is; symbols listed in `always_open` (crypto) use a 24x7
+ * calendar instead and are watched around the clock.
+ *
+ * A symbol is watched from its first trade seen by this engine: at start-up
+ * (mid-session, or a replay of a subset of the watchlist) a symbol that never
+ * traded says nothing about a feed that stopped.  Price-only updates
+ * (SW_TICK_PRICE_ONLY) are not trades: a halted name can still get them.
+ *
+ * Cost: the engine calls on_clock at most once per second of event time; the
+ * detector keeps the earliest time any symbol can become due and scans the
+ * symbols only when that time has passed, so the scan runs about once per
+ * `after` and the amortized cost per tick is O(1).
+ */
+#ifndef SW_STALE_H
+#define SW_STALE_H
+
+#include "sw_engine.h"
+
+#include <stdint.h>
+
+typedef struct sw_stale_params {
+    int64_t after_ns;           /* silence that fires, default 120 s */
+    sw_name_list always_open;   /* symbols watched 24x7 (crypto), default none */
+} sw_stale_params;
+
+#endif
