@@ -175,8 +175,10 @@ static double collect(const sw_detector *d, const sw_engine *e, size_t gi, size_
     return n % 2 ? pv->buf[n / 2].change_pct : (pv->buf[n / 2 - 1].change_pct + pv->buf[n / 2].change_pct) / 2;
 }
 
+/* Report a FIRE or a CLEAR for group gi; `rolled` marks the CLEAR sent when a
+ * new day ends a condition that was still raised. */
 static void emit(sw_detector *d, sw_engine *e, size_t gi, sw_cand_kind kind, int sev, int dir, double mag,
-                 int64_t ts)
+                 int64_t ts, int rolled)
 {
     const sw_breadth_params *P = d->params;
     br_priv *pv = d->priv;
@@ -185,7 +187,10 @@ static void emit(sw_detector *d, sw_engine *e, size_t gi, sw_cand_kind kind, int
     size_t n;
     double median = collect(d, e, gi, &n);
     const char *way = dir == DOWN ? "down" : "up";
-    if (kind == SW_CAND_FIRE) {
+    if (rolled) {
+        snprintf(d->text, sizeof d->text, "%s: yesterday's %s move across the group ends with the session", name,
+                 way);
+    } else if (kind == SW_CAND_FIRE) {
         int k = sev == SW_SEV_CRITICAL ? g->crit[dir] : g->warn[dir];
         double lvl = sev == SW_SEV_CRITICAL ? P->critical_pct : P->warning_pct;
         snprintf(d->text, sizeof d->text, "%s: %d of %d members %s %g%% or more vs previous close (median %+.2f%%)",
@@ -210,7 +215,7 @@ static void emit(sw_detector *d, sw_engine *e, size_t gi, sw_cand_kind kind, int
     c.zscore = NAN;
     c.magnitude = mag;
     c.step = P->step;
-    c.window = "prev_close";
+    c.window = rolled ? "session" : "prev_close";
     c.text = d->text;
     c.members = pv->buf;
     c.n_members = n;
@@ -243,7 +248,7 @@ static void evaluate(sw_detector *d, sw_engine *e, size_t gi, int64_t ts)
         /* The other direction taking over ends this one first, so the policy's
          * key for the old direction is re-armed. */
         if (fw < P->min_fraction * (1.0 - P->hysteresis) || (best_sev >= 0 && best_dir != g->fired_dir)) {
-            emit(d, e, gi, SW_CAND_CLEAR, SW_SEV_INFO, g->fired_dir, fw, ts);
+            emit(d, e, gi, SW_CAND_CLEAR, SW_SEV_INFO, g->fired_dir, fw, ts, 0);
             g->fired_sev = -1;
         }
     }
@@ -256,7 +261,7 @@ static void evaluate(sw_detector *d, sw_engine *e, size_t gi, int64_t ts)
         g->fired_sev = best_sev;
         g->fired_dir = best_dir;
         g->fired_mag = best_mag;
-        emit(d, e, gi, SW_CAND_FIRE, best_sev, best_dir, best_mag, ts);
+        emit(d, e, gi, SW_CAND_FIRE, best_sev, best_dir, best_mag, ts, 0);
     }
 }
 
@@ -268,10 +273,11 @@ static void br_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     int has = s->prev_close > 0 && isfinite(s->prev_close);
     double chg = has ? (t->price / s->prev_close - 1.0) * 100.0 : NAN;
     int level = has ? level_of(P, chg, m->day == s->day && m->has_data ? m->level : 0) : 0;
-    m->chg = chg;
     /* The common case: same day, same level -- the counts stand. */
-    if (m->day == s->day && m->has_data == has && m->level == level)
+    if (m->day == s->day && m->has_data == has && m->level == level) {
+        m->chg = chg;
         return;
+    }
     for (uint16_t k = 0; k < s->n_groups; k++) {
         size_t gi = s->groups[k];
         br_group *g = &pv->groups[gi];
@@ -279,8 +285,12 @@ static void br_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
             continue;
         if (g->day == SW_NO_DAY || s->day > g->day) {
             /* First trade of a new day in this group: yesterday's moves say
-             * nothing about today, and yesterday's alert state is dropped
-             * silently like pct_move's (the policy's cooldown still applies). */
+             * nothing about today.  A condition still raised is cleared
+             * explicitly (with yesterday's members), as pct_move does, so the
+             * policy re-arms the group's key and today's first sell-off
+             * alerts like any first one instead of being held as a repeat. */
+            if (g->fired_sev >= 0)
+                emit(d, e, gi, SW_CAND_CLEAR, SW_SEV_INFO, g->fired_dir, 0.0, t->ts_ns, 1);
             memset(g->warn, 0, sizeof g->warn);
             memset(g->crit, 0, sizeof g->crit);
             g->n_data = 0;
@@ -294,6 +304,8 @@ static void br_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
         if (has)
             count(g, level, +1);
     }
+    /* Updated only now, so a CLEAR sent above lists yesterday's moves. */
+    m->chg = chg;
     m->day = s->day;
     m->has_data = has;
     m->level = level;

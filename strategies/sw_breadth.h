@@ -20,7 +20,9 @@
  * min_fraction * (1 - hysteresis).  magnitude is the share (0..1) at the
  * severity reached, step is in the same unit.  The same hysteresis holds each
  * member at a level until its move falls back below level * (1 - hysteresis),
- * so a name hovering at exactly -3% cannot make a small group flap.
+ * so a name hovering at exactly -3% cannot make a small group flap.  A new New
+ * York day starts every group afresh; a condition still raised then gets a
+ * CLEAR (window "session"), so the policy treats the next day's move as new.
  *
  * Cost: every member keeps its level (-2 critical down .. +2 critical up) and
  * each group keeps counts per level; a tick that does not change its member's

@@ -6,6 +6,7 @@
 #include "sw_breadth.h"
 #include "sw_config.h"
 #include "sw_engine.h"
+#include "sw_policy.h"
 #include "sw_time.h"
 
 #include <criterion/criterion.h>
@@ -274,18 +275,74 @@ Test(breadth, a_new_day_starts_clean)
     for (int i = 0; i < 13; i++)
         px(AI[i], i < 7 ? 90.0 : 100.0, ny(27, 16, 0, 0));
     cr_assert_eq(n_got, 1);
-    for (int i = 3; i < 7; i++)
-        px(AI[i], 90.0, ny(28, 9, 30, i));
-    cr_expect_eq(n_got, 1, "Monday's moves do not count on Tuesday");
-    /* Two of them fall 11%: 2 of 4 with data -- a fresh condition, so it
-     * fires although Monday's alert never cleared. */
-    px(AI[3], 80.0, ny(28, 9, 31, 0));
-    cr_expect_eq(n_got, 1, "1 of 4");
-    px(AI[4], 80.0, ny(28, 9, 31, 1));
+    px(AI[3], 90.0, ny(28, 9, 30, 0));
+    /* Monday's condition was never cleared by a recovery: the new day ends it. */
     cr_assert_eq(n_got, 2);
-    cr_expect_eq(got[1].c.kind, SW_CAND_FIRE);
-    cr_expect_eq(got[1].n, 4, "only the members that traded on Tuesday");
-    cr_expect_str_eq(got[1].text, "ai: 2 of 4 members down 5% or more vs previous close (median -5.56%)");
+    cr_expect_eq(got[1].c.kind, SW_CAND_CLEAR);
+    cr_expect_eq(got[1].c.direction, -1);
+    cr_expect_str_eq(got[1].window, "session");
+    cr_expect_str_eq(got[1].text, "ai: yesterday's down move across the group ends with the session");
+    cr_expect_eq(got[1].n, 13, "with Monday's members");
+    cr_expect_float_eq(got[1].mchg[0], -10.0, 1e-9);
+    for (int i = 4; i < 7; i++)
+        px(AI[i], 90.0, ny(28, 9, 30, i));
+    cr_expect_eq(n_got, 2, "Monday's moves do not count on Tuesday");
+    /* Two of them fall 11%: 2 of 4 with data -- a fresh condition. */
+    px(AI[3], 80.0, ny(28, 9, 31, 0));
+    cr_expect_eq(n_got, 2, "1 of 4");
+    px(AI[4], 80.0, ny(28, 9, 31, 1));
+    cr_assert_eq(n_got, 3);
+    cr_expect_eq(got[2].c.kind, SW_CAND_FIRE);
+    cr_expect_eq(got[2].n, 4, "only the members that traded on Tuesday");
+    cr_expect_str_eq(got[2].text, "ai: 2 of 4 members down 5% or more vs previous close (median -5.56%)");
+}
+
+static sw_policy policy;
+static int delivered;
+
+static void count_alert(void *ctx, const sw_alert *a)
+{
+    (void)ctx;
+    (void)a;
+    delivered++;
+}
+
+static void to_policy(void *ctx, const sw_candidate *c)
+{
+    (void)ctx;
+    sw_policy_offer(&policy, c);
+}
+
+Test(breadth, the_policy_lets_each_days_sell_off_through_once)
+{
+    sw_policy_params pp;
+    sw_policy_defaults(&pp);
+    cr_assert_eq(sw_policy_init(&policy, &pp, count_alert, NULL), 0);
+    sw_breadth_params p = defaults();
+    sw_group_spec g[] = { { "ai", AI, 13 } };
+    sw_detector_spec d = { sw_detector_find("breadth"), &p };
+    char err[128];
+    cr_assert_eq(sw_engine_init(&eng, g, 1, &d, 1, to_policy, NULL, err, sizeof err), 0, "%s", err);
+    delivered = 0;
+    double base[13];
+    for (int i = 0; i < 13; i++)
+        base[i] = 100.0;
+    for (int day = 24; day <= 28; day += (day == 24 ? 3 : 1)) {
+        /* Each day opens flat vs the previous close, 7 names fall 8% and close
+         * there: the condition is still raised when the session ends. */
+        for (int i = 0; i < 13; i++)
+            px(AI[i], base[i], ny(day, 9, 30, 0));
+        for (int i = 0; i < 7; i++)
+            px(AI[i], base[i] * 0.92, ny(day, 9, 40, i));
+        for (int i = 0; i < 13; i++) {
+            if (i < 7)
+                base[i] *= 0.92;
+            px(AI[i], base[i], ny(day, 16, 0, 0));
+        }
+    }
+    /* Friday has no previous close; Monday and Tuesday alert once each. */
+    cr_expect_eq(delivered, 2);
+    sw_policy_free(&policy);
 }
 
 Test(breadth, config_options)
