@@ -138,6 +138,9 @@ static const sw_option top_opts[] = {
       NULL, "Directory for the alert spool and persisted per-symbol state." },
     { "log_level", OPT_ENUM, offsetof(sw_config, log_level), 0, 0, "info", log_levels,
       "Least severe log message printed." },
+    { "shutdown_timeout", OPT_DURATION, offsetof(sw_config, shutdown_timeout_ns), 0, 300, "10s", NULL,
+      "At the end of a replay and on SIGTERM, how long to wait for sinks to confirm every alert; "
+      "what is still unconfirmed stays in the spool." },
     { "calendar", OPT_STRING, offsetof(sw_config, calendar), 0, 0, "(the shipped data/calendar/nyse.csv)",
       NULL, "Exchange calendar: a CSV of holidays and early closes (date,kind,close) that decides when "
       "sessions open and close; outside the years it lists, every weekday is a 09:30-16:00 session.  "
@@ -778,6 +781,7 @@ static void set_defaults(sw_config *cfg)
     const char *sd = getenv("STATE_DIRECTORY"); /* systemd's StateDirectory= */
     cfg->state_dir = strdup(sd && *sd ? sd : "/var/lib/shockwatch");
     cfg->log_level = SW_LOG_INFO;
+    cfg->shutdown_timeout_ns = 10 * SW_NS_PER_SEC;
     cfg->calendar = strdup(sw_calendar_default_path());
 }
 
@@ -880,6 +884,12 @@ int sw_config_load(sw_config *cfg, const char *path, sw_diag *diag)
     buf[n] = '\0';
     int rc = sw_config_parse(cfg, buf, n, path, diag);
     free(buf);
+    /* The calendar is part of the configuration: --check validates it too, and
+     * a wrong holiday is as bad as a wrong level. */
+    if (rc == 0 && sw_calendar_file_load(&cfg->cal, cfg->calendar, diag) != 0) {
+        sw_config_free(cfg);
+        return -1;
+    }
     return rc;
 }
 
@@ -929,6 +939,78 @@ int sw_config_engine_specs(const sw_config *cfg, sw_group_spec **groups, sw_dete
         (*dets)[i].type = cfg->detectors[i].type;
         (*dets)[i].params = cfg->detectors[i].params;
     }
+    return 0;
+}
+
+int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag)
+{
+    const char *eq = strchr(spec, '=');
+    char name[SW_GROUP_NAME_MAX + 1];
+    size_t nlen = eq ? (size_t)(eq - spec) : 0;
+    if (!eq || nlen == 0 || nlen >= sizeof name) {
+        diag_add(diag, "--group %s: expected NAME=SYMBOL,SYMBOL,...", spec);
+        return -1;
+    }
+    memcpy(name, spec, nlen);
+    name[nlen] = '\0';
+    if (!valid_group_name(name)) {
+        diag_add(diag, "--group %s: group name must be 1 to %d letters, digits, '_' or '-'", spec,
+                 SW_GROUP_NAME_MAX - 1);
+        return -1;
+    }
+    for (size_t g = 0; g < cfg->n_groups; g++)
+        if (strcmp(cfg->groups[g].name, name) == 0) {
+            diag_add(diag, "--group %s: group \"%s\" already exists in %s", spec, name, cfg->path);
+            return -1;
+        }
+    size_t n = 1;
+    for (const char *p = eq + 1; *p; p++)
+        n += *p == ',';
+    sw_group_config gc = { strdup(name), calloc(n, sizeof(char *)), 0 };
+    sw_group_config *ng = realloc(cfg->groups, (cfg->n_groups + 1) * sizeof *ng);
+    if (!gc.name || !gc.members || !ng) {
+        free(gc.name);
+        free(gc.members);
+        if (ng)
+            cfg->groups = ng;
+        diag_add(diag, "--group %s: out of memory", spec);
+        return -1;
+    }
+    cfg->groups = ng;
+    const char *p = eq + 1;
+    int bad = 0;
+    while (!bad) {
+        size_t len = strcspn(p, ",");
+        char sym[SW_SYMBOL_MAX + 1];
+        if (len == 0 || len >= sizeof sym) {
+            bad = 1;
+            diag_add(diag, "--group %s: empty or overlong symbol (1 to %d characters)", spec, SW_SYMBOL_MAX - 1);
+            break;
+        }
+        memcpy(sym, p, len);
+        sym[len] = '\0';
+        if (!valid_symbol(sym)) {
+            bad = 1;
+            diag_add(diag, "--group %s: \"%s\" is not a valid symbol (A-Z 0-9 . - _ / : ^ =, upper case)", spec, sym);
+            break;
+        }
+        int dup = 0;
+        for (size_t k = 0; k < gc.n_members; k++)
+            dup |= strcmp(gc.members[k], sym) == 0;
+        if (!dup)
+            gc.members[gc.n_members++] = strdup(sym);
+        if (!p[len])
+            break;
+        p += len + 1;
+    }
+    if (bad) {
+        for (size_t k = 0; k < gc.n_members; k++)
+            free(gc.members[k]);
+        free(gc.members);
+        free(gc.name);
+        return -1;
+    }
+    cfg->groups[cfg->n_groups++] = gc;
     return 0;
 }
 

@@ -67,7 +67,9 @@ typedef struct sw_config {
     char *redis_url;
     char *state_dir;
     int log_level;        /* sw_log_level */
+    int64_t shutdown_timeout_ns; /* how long sinks may take to drain on exit */
     char *calendar;       /* exchange calendar CSV, for sw_calendar_file_load() */
+    sw_calendar cal;      /* loaded from `calendar` by sw_config_load */
 } sw_config;
 
 /* Load and validate FILE.  Returns 0, or -1 with every problem in diag (the
@@ -82,6 +84,10 @@ void sw_config_free(sw_config *cfg);
 /* Engine inputs built from the config (arrays owned by the caller, pointing
  * into cfg: free with free() and keep cfg alive while the engine exists). */
 int sw_config_engine_specs(const sw_config *cfg, sw_group_spec **groups, sw_detector_spec **dets);
+
+/* Add a group given on the command line as "NAME=SYM,SYM,...", validated like
+ * the config's groups.  Returns 0, or -1 with the problem in diag. */
+int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag);
 
 /* Total number of distinct symbols across groups. */
 size_t sw_config_symbol_count(const sw_config *cfg);

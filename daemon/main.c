@@ -306,6 +306,8 @@ static int build_engine(shockd *d)
         sw_error("%s: %s", d->cfg.path, err);
         return -1;
     }
+    /* After sw_engine_init, which zeroes the engine; cfg outlives it. */
+    d->engine.calendar = &d->cfg.cal;
     if (sw_policy_init(&d->policy, &d->cfg.policy, deliver, d) != 0) {
         sw_error("out of memory");
         return -1;
