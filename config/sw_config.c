@@ -722,6 +722,93 @@ static void load_detectors(ctx *c, sw_config *cfg, const cJSON *dets)
     }
 }
 
+static int in_watchlist(const sw_config *cfg, const char *sym)
+{
+    for (size_t g = 0; g < cfg->n_groups; g++)
+        for (size_t m = 0; m < cfg->groups[g].n_members; m++)
+            if (strcmp(cfg->groups[g].members[m], sym) == 0)
+                return 1;
+    return 0;
+}
+
+/* corporate_actions: [{"symbol": "NVDA", "date": "2024-06-10", "ratio": 10}]:
+ * splits that adjust the references on the day they take effect, for feeds
+ * that (unlike a CSV split column) do not announce them. */
+static void load_actions(ctx *c, sw_config *cfg, const cJSON *acts)
+{
+    if (!acts)
+        return;
+    if (!cJSON_IsArray(acts)) {
+        err(c, "corporate_actions", "is %s (an array of {\"symbol\", \"date\", \"ratio\"} objects)",
+            type_name(acts));
+        return;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(acts);
+    cfg->splits = calloc(n ? n : 1, sizeof *cfg->splits);
+    if (!cfg->splits)
+        return;
+    size_t i = 0;
+    for (const cJSON *a = acts->child; a; a = a->next, i++) {
+        char p[64], kp[96];
+        snprintf(p, sizeof p, "corporate_actions[%zu]", i);
+        if (!want_object(c, a, p))
+            continue;
+        check_duplicates(c, a, p);
+        int ok = 1;
+        for (const cJSON *k = a->child; k; k = k->next) {
+            static const char *const keys[] = { "symbol", "date", "ratio", "type" };
+            int known = 0;
+            for (size_t j = 0; j < 4; j++)
+                known |= strcmp(k->string, keys[j]) == 0;
+            if (!known) {
+                snprintf(kp, sizeof kp, "%s.%s", p, k->string);
+                unknown_key(c, kp, k->string, keys, 4);
+                ok = 0;
+            }
+        }
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(a, "type");
+        const cJSON *sym = cJSON_GetObjectItemCaseSensitive(a, "symbol");
+        const cJSON *date = cJSON_GetObjectItemCaseSensitive(a, "date");
+        const cJSON *ratio = cJSON_GetObjectItemCaseSensitive(a, "ratio");
+        if (type && !(cJSON_IsString(type) && strcmp(type->valuestring, "split") == 0)) {
+            snprintf(kp, sizeof kp, "%s.type", p);
+            err(c, kp, "only \"split\" is supported (\"split\", or leave it out)");
+            ok = 0;
+        }
+        snprintf(kp, sizeof kp, "%s.symbol", p);
+        if (!cJSON_IsString(sym)) {
+            err(c, kp, "%s (a symbol of the watchlist)", sym ? "is not a string" : "missing");
+            ok = 0;
+        } else if (!in_watchlist(cfg, sym->valuestring)) {
+            err(c, kp, "\"%s\" is not in any group (a symbol of the watchlist)", sym->valuestring);
+            ok = 0;
+        }
+        int64_t ns = 0;
+        int flags = 0;
+        snprintf(kp, sizeof kp, "%s.date", p);
+        if (!cJSON_IsString(date) || sw_parse_timestamp(date->valuestring, strlen(date->valuestring), &ns,
+                                                        &flags) != 0 || !(flags & SW_TS_DATE_ONLY)) {
+            err(c, kp, "%s (a date like \"2024-06-10\")", date ? "is not a date" : "missing");
+            ok = 0;
+        }
+        snprintf(kp, sizeof kp, "%s.ratio", p);
+        if (!cJSON_IsNumber(ratio) || !(ratio->valuedouble > 0) || ratio->valuedouble == 1 ||
+            ratio->valuedouble > 1000 || ratio->valuedouble < 0.001) {
+            err(c, kp, "%s (new shares per old share: 10 for a 10:1 split, 0.1 for a 1:10 reverse split)",
+                ratio ? "is not a split ratio" : "missing");
+            ok = 0;
+        }
+        if (!ok)
+            continue;
+        sw_split_config *sc = &cfg->splits[cfg->n_splits];
+        sc->symbol = strdup(sym->valuestring);
+        sc->day = sw_ny_day(ns, NULL);
+        sc->ratio = ratio->valuedouble;
+        if (sc->symbol)
+            cfg->n_splits++;
+    }
+}
+
 static void load_sinks(ctx *c, sw_config *cfg, const cJSON *sinks)
 {
     if (!sinks) {
@@ -769,7 +856,7 @@ static void load_sinks(ctx *c, sw_config *cfg, const cJSON *sinks)
 /* ---- top level -------------------------------------------------------- */
 
 static const char *const top_keys[] = {
-    "feed", "groups", "detectors", "policy", "sinks", "stdout", "redis", NULL,
+    "feed", "groups", "detectors", "policy", "sinks", "stdout", "redis", "corporate_actions", NULL,
 };
 
 static void set_defaults(sw_config *cfg)
@@ -838,6 +925,7 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "policy")) && want_object(&c, v, "policy"))
         apply_table(&c, v, policy_opts, &cfg->policy, "policy", NULL);
     load_sinks(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "sinks"));
+    load_actions(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "corporate_actions"));
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "stdout")) && want_object(&c, v, "stdout"))
         apply_table(&c, v, stdout_opts, &cfg->stdout_sink, "stdout", NULL);
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "redis")) && want_object(&c, v, "redis"))
@@ -915,6 +1003,9 @@ void sw_config_free(sw_config *cfg)
     for (size_t i = 0; i < cfg->n_sinks; i++)
         free(cfg->sinks[i]);
     free(cfg->sinks);
+    for (size_t i = 0; i < cfg->n_splits; i++)
+        free(cfg->splits[i].symbol);
+    free(cfg->splits);
     free(cfg->redis_url);
     free(cfg->state_dir);
     free(cfg->calendar);

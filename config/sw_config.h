@@ -53,6 +53,13 @@ typedef struct sw_detector_config {
     void *params;         /* type->params_size bytes */
 } sw_detector_config;
 
+/* A split from the config's corporate_actions list. */
+typedef struct sw_split_config {
+    char *symbol;
+    int64_t day;          /* New York date it takes effect, days since the epoch */
+    double ratio;         /* new shares per old share (10 for 10:1, 0.1 for 1:10) */
+} sw_split_config;
+
 typedef struct sw_config {
     char *path;
     sw_feed_config feed;
@@ -70,6 +77,8 @@ typedef struct sw_config {
     int64_t shutdown_timeout_ns; /* how long sinks may take to drain on exit */
     char *calendar;       /* exchange calendar CSV, for sw_calendar_file_load() */
     sw_calendar cal;      /* loaded from `calendar` by sw_config_load */
+    sw_split_config *splits;
+    size_t n_splits;
 } sw_config;
 
 /* Load and validate FILE.  Returns 0, or -1 with every problem in diag (the

@@ -112,7 +112,7 @@ static void on_replay_event(void *ctx, const sw_event *ev)
 {
     shockd *d = ctx;
     if (ev->kind == SW_EV_SPLIT) {
-        if (sw_engine_split(&d->engine, ev->tick.symbol, ev->ratio) == 0)
+        if (sw_engine_split(&d->engine, ev->tick.symbol, ev->tick.ts_ns, ev->ratio) == 0)
             sw_info("split %g:1 for %s applied to its references", ev->ratio, ev->tick.symbol);
         return;
     }
@@ -308,6 +308,13 @@ static int build_engine(shockd *d)
     }
     /* After sw_engine_init, which zeroes the engine; cfg outlives it. */
     d->engine.calendar = &d->cfg.cal;
+    for (size_t i = 0; i < d->cfg.n_splits; i++)
+        if (sw_engine_add_split(&d->engine, d->cfg.splits[i].symbol, d->cfg.splits[i].day,
+                                d->cfg.splits[i].ratio) != 0) {
+            sw_error("%s: corporate_actions[%zu]: cannot schedule (more than %d splits?)", d->cfg.path, i,
+                     SW_MAX_SPLITS);
+            return -1;
+        }
     if (sw_policy_init(&d->policy, &d->cfg.policy, deliver, d) != 0) {
         sw_error("out of memory");
         return -1;

@@ -211,6 +211,8 @@ void sw_engine_advance(sw_engine *e, int64_t now_ns)
             e->dets[i].type->on_clock(&e->dets[i], e, now_ns);
 }
 
+static void apply_due_splits(sw_engine *e, sw_symbol *s, int64_t day);
+
 /* Roll the symbol's trading day forward when a tick of a later New York date
  * arrives, and keep the open and the running close of the regular session.
  * The calendar decides what "regular" means, so a holiday's stray prints are
@@ -220,6 +222,8 @@ static void track_session(sw_engine *e, sw_symbol *s, const sw_tick *t)
     int64_t day = sw_ny_day(t->ts_ns, NULL);
     int regular = sw_calendar_regular(e->calendar, t->ts_ns);
     if (day != s->day) {
+        if (e->n_splits)
+            apply_due_splits(e, s, day);
         /* A day without a regular-hours trade (a holiday's stray print) does
          * not replace the previous close. */
         if (!isnan(s->day_close))
@@ -267,11 +271,8 @@ sw_tick_result sw_engine_tick(sw_engine *e, const sw_tick *t)
     return SW_TICK_OK;
 }
 
-int sw_engine_split(sw_engine *e, const char *symbol, double ratio)
+static void apply_split(sw_engine *e, sw_symbol *s, double ratio)
 {
-    sw_symbol *s = sw_engine_symbol(e, symbol);
-    if (!s || !(ratio > 0) || !isfinite(ratio))
-        return -1;
     s->prev_close /= ratio;
     s->open /= ratio;
     s->day_close /= ratio;
@@ -279,5 +280,50 @@ int sw_engine_split(sw_engine *e, const char *symbol, double ratio)
     for (size_t i = 0; i < e->n_dets; i++)
         if (e->dets[i].type->on_split)
             e->dets[i].type->on_split(&e->dets[i], s, s->state + e->dets[i].state_off, ratio);
+}
+
+int sw_engine_split(sw_engine *e, const char *symbol, int64_t ts_ns, double ratio)
+{
+    sw_symbol *s = sw_engine_symbol(e, symbol);
+    if (!s || !(ratio > 0) || !isfinite(ratio))
+        return -1;
+    int64_t day = sw_ny_day(ts_ns, NULL);
+    for (size_t i = 0; i < e->n_splits; i++) {
+        sw_split_action *a = &e->splits[i];
+        if (a->symbol == s->index && a->day == day) {
+            if (a->applied)
+                return 1;
+            a->applied = 1;
+        }
+    }
+    apply_split(e, s, ratio);
     return 0;
+}
+
+int sw_engine_add_split(sw_engine *e, const char *symbol, int64_t day, double ratio)
+{
+    sw_symbol *s = sw_engine_symbol(e, symbol);
+    if (!s || !(ratio > 0) || !isfinite(ratio) || e->n_splits >= SW_MAX_SPLITS)
+        return -1;
+    sw_split_action *a = &e->splits[e->n_splits++];
+    a->symbol = s->index;
+    a->day = day;
+    a->ratio = ratio;
+    a->applied = 0;
+    return 0;
+}
+
+/* Scheduled splits that took effect between the symbol's last day and `day`:
+ * applied before the roll, so yesterday's close is divided like every other
+ * reference. */
+static void apply_due_splits(sw_engine *e, sw_symbol *s, int64_t day)
+{
+    for (size_t i = 0; i < e->n_splits; i++) {
+        sw_split_action *a = &e->splits[i];
+        if (a->symbol == s->index && !a->applied && a->day <= day &&
+            (s->day == SW_NO_DAY || a->day > s->day)) {
+            a->applied = 1;
+            apply_split(e, s, a->ratio);
+        }
+    }
 }

@@ -36,6 +36,15 @@ typedef struct sw_name_list {
 typedef struct sw_engine sw_engine;
 typedef struct sw_detector sw_detector;
 
+/* A split of one symbol on one New York trading day, scheduled or applied. */
+#define SW_MAX_SPLITS 256
+typedef struct sw_split_action {
+    uint32_t symbol;              /* index into engine->syms */
+    int64_t day;                  /* New York day it takes effect */
+    double ratio;                 /* new shares per old share */
+    int applied;
+} sw_split_action;
+
 typedef struct sw_symbol {
     char name[SW_SYMBOL_MAX];     /* first member: sw_symtab indexes it */
     uint32_t index;
@@ -132,6 +141,8 @@ struct sw_engine {
      * care about the session (stale).  NULL: weekdays 09:30-16:00, no holidays.
      * Not owned: the caller keeps it alive and may set it after sw_engine_init. */
     const sw_calendar *calendar;
+    sw_split_action splits[SW_MAX_SPLITS];
+    size_t n_splits;
     sw_engine_stats stats;
 };
 
@@ -157,10 +168,20 @@ typedef enum sw_tick_result {
  * an older one is counted and dropped. */
 sw_tick_result sw_engine_tick(sw_engine *e, const sw_tick *t);
 
-/* Apply a split of `ratio` new shares per old share to `symbol`: references and
- * detector state are divided by ratio so the split does not look like a move.
- * Returns 0, or -1 for an unknown symbol or a ratio that is not > 0. */
-int sw_engine_split(sw_engine *e, const char *symbol, double ratio);
+/* Apply a split of `ratio` new shares per old share to `symbol`, effective
+ * for the New York trading day of ts_ns: references and detector state are
+ * divided by ratio so the split does not look like a move.  A split scheduled
+ * with sw_engine_add_split for the same symbol and day counts as this one
+ * (a CSV split column and a corporate_actions entry never apply twice).
+ * Returns 0, 1 if that day's split was already applied, or -1 for an unknown
+ * symbol or a ratio that is not > 0. */
+int sw_engine_split(sw_engine *e, const char *symbol, int64_t ts_ns, double ratio);
+
+/* Schedule a split (a corporate action from the config): it takes effect when
+ * the symbol's first trade of New York day `day` (days since the epoch) or
+ * later arrives, before that day's references are set.  Returns 0, or -1 for
+ * an unknown symbol, a ratio that is not > 0, or a full schedule. */
+int sw_engine_add_split(sw_engine *e, const char *symbol, int64_t day, double ratio);
 
 /* Tell the engine event time has reached now_ns even without a tick (a live feed
  * calls this from its clock; replay from the merged stream). */

@@ -219,3 +219,22 @@ Test(config, documentation_lists_every_option)
         cr_expect(strstr(buf, keys[i]) != NULL, "doc lacks %s", keys[i]);
     free(buf);
 }
+
+Test(config, corporate_actions)
+{
+    cr_assert_eq(parse("{\"groups\": {\"ai\": [\"NVDA\"]}, \"corporate_actions\": "
+                       "[{\"symbol\": \"NVDA\", \"date\": \"2024-06-10\", \"ratio\": 10, \"type\": \"split\"}]}"), 0);
+    cr_assert_eq(cfg.n_splits, 1);
+    cr_expect_str_eq(cfg.splits[0].symbol, "NVDA");
+    cr_expect_eq(cfg.splits[0].day, sw_days_from_civil(2024, 6, 10));
+    cr_expect_eq(cfg.splits[0].ratio, 10);
+    sw_config_free(&cfg);
+    cr_assert_neq(parse("{\"groups\": {\"ai\": [\"NVDA\"]}, \"corporate_actions\": "
+                        "[{\"symbol\": \"TSLA\", \"date\": \"2024-06-31\", \"ratio\": 1, \"kind\": 1}, 5]}"), 0);
+    EXPECT_LINE("t.json: corporate_actions[0].kind: unknown key \"kind\" (one of: symbol, date, ratio, type)");
+    EXPECT_LINE("t.json: corporate_actions[0].symbol: \"TSLA\" is not in any group (a symbol of the watchlist)");
+    EXPECT_LINE("t.json: corporate_actions[0].date: is not a date (a date like \"2024-06-10\")");
+    EXPECT_LINE("t.json: corporate_actions[0].ratio: is not a split ratio (new shares per old share: 10 for a "
+                "10:1 split, 0.1 for a 1:10 reverse split)");
+    EXPECT_LINE("t.json: corporate_actions[1]: is a number (an object)");
+}

@@ -131,7 +131,7 @@ Test(engine, split_rescales_references_so_no_move_appears)
 {
     sw_tick t = tick("NVDA", 1208.88, ny(2024, 6, 7, 16, 0, 0));
     sw_engine_tick(&eng, &t);
-    cr_expect_eq(sw_engine_split(&eng, "NVDA", 10), 0);
+    cr_expect_eq(sw_engine_split(&eng, "NVDA", ny(2024, 6, 10, 9, 30, 0), 10), 0);
     t = tick("NVDA", 121.79, ny(2024, 6, 10, 9, 30, 0));
     for (int i = 0; i < 5; i++) {
         t.ts_ns += SW_NS_PER_SEC;
@@ -139,8 +139,8 @@ Test(engine, split_rescales_references_so_no_move_appears)
     }
     cr_expect_float_eq(sw_engine_symbol(&eng, "NVDA")->prev_close, 120.888, 1e-9);
     cr_expect_eq(n_cand, 0, "a 10:1 split must not alert");
-    cr_expect_eq(sw_engine_split(&eng, "TSLA", 3), -1);
-    cr_expect_eq(sw_engine_split(&eng, "NVDA", 0), -1);
+    cr_expect_eq(sw_engine_split(&eng, "TSLA", ny(2024, 6, 10, 9, 30, 0), 3), -1);
+    cr_expect_eq(sw_engine_split(&eng, "NVDA", ny(2024, 6, 10, 9, 30, 0), 0), -1);
 }
 
 Test(engine, without_split_the_same_prices_do_alert)
@@ -167,4 +167,40 @@ Test(engine, rejects_empty_group_and_overlong_symbol)
     sw_group_spec g2 = { "x", longsym, 1 };
     cr_expect_eq(sw_engine_init(&e2, &g2, 1, NULL, 0, NULL, NULL, err, sizeof err), -1);
     cr_expect(strstr(err, "must have 1 to 23 characters") != NULL, "%s", err);
+}
+
+Test(engine, scheduled_split_applies_once_even_with_a_csv_split_column)
+{
+    int64_t split_day = sw_days_from_civil(2024, 6, 10);
+    cr_assert_eq(sw_engine_add_split(&eng, "NVDA", split_day, 10), 0);
+    cr_expect_eq(sw_engine_add_split(&eng, "TSLA", split_day, 10), -1);
+    sw_tick t = tick("NVDA", 1208.88, ny(2024, 6, 7, 16, 0, 0));
+    sw_engine_tick(&eng, &t);
+    /* The same split also arrives from a CSV split column: applied once. */
+    cr_expect_eq(sw_engine_split(&eng, "NVDA", ny(2024, 6, 10, 9, 30, 0), 10), 0);
+    t = tick("NVDA", 121.79, ny(2024, 6, 10, 9, 30, 0));
+    for (int i = 0; i < 5; i++) {
+        t.ts_ns += SW_NS_PER_SEC;
+        sw_engine_tick(&eng, &t);
+    }
+    cr_expect_float_eq(sw_engine_symbol(&eng, "NVDA")->prev_close, 120.888, 1e-9);
+    cr_expect_eq(n_cand, 0);
+}
+
+Test(engine, scheduled_split_alone_adjusts_the_reference)
+{
+    cr_assert_eq(sw_engine_add_split(&eng, "NVDA", sw_days_from_civil(2024, 6, 10), 10), 0);
+    sw_tick t = tick("NVDA", 1208.88, ny(2024, 6, 7, 16, 0, 0));
+    sw_engine_tick(&eng, &t);
+    /* Monday's first trade comes pre-market: the split applies at the roll. */
+    t = tick("NVDA", 121.50, ny(2024, 6, 10, 8, 0, 0));
+    sw_engine_tick(&eng, &t);
+    cr_expect_float_eq(sw_engine_symbol(&eng, "NVDA")->prev_close, 120.888, 1e-9);
+    t = tick("NVDA", 121.79, ny(2024, 6, 10, 9, 30, 0));
+    for (int i = 0; i < 5; i++) {
+        t.ts_ns += SW_NS_PER_SEC;
+        sw_engine_tick(&eng, &t);
+    }
+    cr_expect_eq(n_cand, 0);
+    cr_expect_eq(eng.splits[0].applied, 1);
 }
