@@ -61,6 +61,7 @@ static uint32_t intern(sw_engine *e, const char *name)
     s->day = SW_NO_DAY;
     s->last_ts = INT64_MIN;
     s->prev_close = s->open = s->day_close = s->last_price = NAN;
+    s->day_lo = s->day_hi = INT64_MIN; /* empty: the first tick computes them */
     if (sw_symtab_insert(&e->tab, idx) != 0)
         return SW_SYMTAB_EMPTY;
     e->n_syms++;
@@ -219,23 +220,31 @@ static void apply_due_splits(sw_engine *e, sw_symbol *s, int64_t day);
  * not a session and an early close's 13:00:00 print is the day's close. */
 static void track_session(sw_engine *e, sw_symbol *s, const sw_tick *t)
 {
-    int64_t day = sw_ny_day(t->ts_ns, NULL);
-    int regular = sw_calendar_regular(e->calendar, t->ts_ns);
-    if (day != s->day) {
-        if (e->n_splits)
-            apply_due_splits(e, s, day);
-        /* A day without a regular-hours trade (a holiday's stray print) does
-         * not replace the previous close. */
-        if (!isnan(s->day_close))
-            s->prev_close = s->day_close;
-        s->day = day;
-        s->open = NAN;
-        s->day_close = NAN;
-        for (size_t i = 0; i < e->n_dets; i++)
-            if (e->dets[i].type->on_session)
-                e->dets[i].type->on_session(&e->dets[i], e, s, s->state + e->dets[i].state_off);
+    if (t->ts_ns < s->day_lo || t->ts_ns >= s->day_hi) {
+        int64_t day = sw_ny_day(t->ts_ns, NULL);
+        s->day_lo = sw_ny_to_utc(day, 0, 0, 0);
+        s->day_hi = sw_ny_to_utc(day + 1, 0, 0, 0);
+        if (!sw_calendar_session(e->calendar, day, &s->reg_lo, &s->reg_hi)) {
+            s->reg_lo = INT64_MAX;
+            s->reg_hi = INT64_MIN;
+        }
+        if (day != s->day) {
+            if (e->n_splits)
+                apply_due_splits(e, s, day);
+            /* A day without a regular-hours trade (a holiday's stray print)
+             * does not replace the previous close. */
+            if (!isnan(s->day_close))
+                s->prev_close = s->day_close;
+            s->day = day;
+            s->open = NAN;
+            s->day_close = NAN;
+            for (size_t i = 0; i < e->n_dets; i++)
+                if (e->dets[i].type->on_session)
+                    e->dets[i].type->on_session(&e->dets[i], e, s, s->state + e->dets[i].state_off);
+        }
     }
-    if (regular) {
+    /* The closing print stamped exactly at the close belongs to the session. */
+    if (t->ts_ns >= s->reg_lo && t->ts_ns <= s->reg_hi) {
         if (isnan(s->open))
             s->open = t->price;
         s->day_close = t->price;

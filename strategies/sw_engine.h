@@ -57,6 +57,10 @@ typedef struct sw_symbol {
     double prev_close;            /* last regular-hours price of the previous session, NaN if unknown */
     double open;                  /* first regular-hours price of `day`, NaN until then */
     double day_close;             /* last regular-hours price of `day` so far, NaN if none */
+    /* Cached bounds of `day` (UTC ns): the New York day [day_lo, day_hi) and
+     * its regular session [reg_lo, reg_hi] (empty on a holiday), so the tick
+     * path does calendar arithmetic once per symbol and day, not per tick. */
+    int64_t day_lo, day_hi, reg_lo, reg_hi;
     unsigned char *state;         /* detectors' per-symbol state, engine->state_size bytes */
 } sw_symbol;
 

@@ -4,6 +4,7 @@
 #include "sw_time.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,13 +56,17 @@ static int pm_validate(const void *p, char *err, size_t errlen)
 
 static size_t pm_state_size(const void *p)
 {
-    (void)p;
-    return sizeof(pm_state);
+    const sw_pct_move_params *P = p;
+    /* The window ring is the last member and only the window reference uses
+     * it: the other references need a tenth of the memory. */
+    return P->reference == SW_REF_WINDOW ? sizeof(pm_state) : offsetof(pm_state, slot);
 }
 
 static void reset(pm_state *st)
 {
-    memset(st, 0, sizeof *st);
+    /* Only the header: the ring may not be allocated (see pm_state_size), and
+     * `filled` = 0 marks its contents as unused anyway. */
+    memset(st, 0, offsetof(pm_state, slot));
     st->fired_sev = -1;
     st->bucket = INT64_MIN;
 }
@@ -104,9 +109,11 @@ static void pm_on_session(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst)
 
 static void pm_on_split(sw_detector *d, sw_symbol *s, void *vst, double ratio)
 {
-    (void)d;
+    const sw_pct_move_params *P = d->params;
     (void)s;
     pm_state *st = vst;
+    if (P->reference != SW_REF_WINDOW)
+        return; /* no ring allocated (pm_state_size) */
     for (int i = 0; i <= SW_PCT_WINDOW_SLOTS; i++)
         st->slot[i] /= ratio;
 }
