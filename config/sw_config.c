@@ -4,6 +4,8 @@
 #include "sw_calendar_file.h"
 #include "sw_log.h"
 #include "sw_pct_move.h"
+#include "sw_vol_regime.h"
+#include "sw_zscore.h"
 #include "sw_stale.h"
 #include "sw_time.h"
 
@@ -203,6 +205,80 @@ static const sw_option breadth_opts[] = {
     END_OPTS
 };
 
+static const char *const vol_methods[] = { "ewma", "rolling", NULL };
+
+static const sw_option zscore_opts[] = {
+    { "bar", OPT_DURATION, offsetof(sw_zscore_params, bar_ns), 1, 86400, "1m", NULL,
+      "Length of the bars whose returns are scored, from 1s to 1d; with \"1d\" each session's "
+      "close-to-close return is scored." },
+    { "method", OPT_ENUM, offsetof(sw_zscore_params, method), 0, 0, "ewma", vol_methods,
+      "How the volatility of bar returns is estimated: \"ewma\" weights recent bars more "
+      "(RiskMetrics, see lambda), \"rolling\" is the standard deviation of the last `window` bars." },
+    { "lambda", OPT_NUMBER, offsetof(sw_zscore_params, lambda), 0.5, 0.9999, "0.94", NULL,
+      "Decay per bar of the \"ewma\" volatility: 0.94 gives each new bar 6% of the weight, a "
+      "memory of roughly 16 bars." },
+    { "window", OPT_INT, offsetof(sw_zscore_params, window), 2, 10000, "30", NULL,
+      "Number of bars in the \"rolling\" volatility window." },
+    { "min_bars", OPT_INT, offsetof(sw_zscore_params, min_bars), 1, 100000, "30", NULL,
+      "Bar returns that must have fed the volatility before the first alert; the estimate is kept "
+      "across days, so this warm-up happens once per symbol." },
+    { "warning_z", OPT_NUMBER, offsetof(sw_zscore_params, warning_z), 1, 100, "5", NULL,
+      "Size of the bar's move, in units of its volatility (|z|, either direction), that raises a "
+      "warning." },
+    { "critical_z", OPT_NUMBER, offsetof(sw_zscore_params, critical_z), 1, 1000, "9", NULL,
+      "|z| that raises a critical alert; must exceed warning_z.  The difference is also the step by "
+      "which an alerted move must extend to alert again." },
+    { "hysteresis", OPT_NUMBER, offsetof(sw_zscore_params, hysteresis), 0, 0.9, "0.2", NULL,
+      "|z| must fall back below warning_z * (1 - hysteresis) before the condition clears." },
+    { "min_vol", OPT_NUMBER, offsetof(sw_zscore_params, min_vol), 0, 1, "0.0005", NULL,
+      "Floor of the volatility per bar as a fraction (0.0005 = 0.05%), so that a name that hardly "
+      "moves does not turn a tick into a shock." },
+    { "confirm_ticks", OPT_INT, offsetof(sw_zscore_params, confirm_ticks), 1, 1000, "2", NULL,
+      "Consecutive trades beyond a level that confirm it (1: no bad-print filter)." },
+    { "extended_hours", OPT_BOOL, offsetof(sw_zscore_params, extended_hours), 0, 1, "false", NULL,
+      "Also score trades outside the regular session; by default pre- and post-market prints are "
+      "ignored, being thin and far more volatile than the session." },
+    { "open_delay", OPT_DURATION, offsetof(sw_zscore_params, open_delay_ns), 0, 23400, "30m", NULL,
+      "Bars are not scored for this long after the 09:30 open (they still feed the volatility): "
+      "price discovery after the open moves several midday sigmas on an ordinary day, and the gap "
+      "and the open are pct_move's to judge." },
+    END_OPTS
+};
+
+static const sw_option vol_regime_opts[] = {
+    { "bar", OPT_DURATION, offsetof(sw_vol_regime_params, bar_ns), 1, 86400, "1m", NULL,
+      "Length of the bars whose returns measure volatility, from 1s to 1d." },
+    { "window", OPT_INT, offsetof(sw_vol_regime_params, window), 2, 10000, "30", NULL,
+      "Number of recent bars whose realized volatility is compared with the baseline." },
+    { "baseline", OPT_ENUM, offsetof(sw_vol_regime_params, baseline), 0, 0, "ewma", vol_methods,
+      "How the baseline volatility is estimated from the returns before the window: \"ewma\" (see "
+      "lambda) or \"rolling\" over the last `baseline_window` bars." },
+    { "lambda", OPT_NUMBER, offsetof(sw_vol_regime_params, lambda), 0.5, 0.99999, "0.995", NULL,
+      "Decay per bar of the \"ewma\" baseline: 0.995 halves a bar's weight in about 138 bars." },
+    { "baseline_window", OPT_INT, offsetof(sw_vol_regime_params, baseline_window), 2, 100000, "390",
+      NULL, "Number of bars in a \"rolling\" baseline (390 one-minute bars are one session)." },
+    { "min_bars", OPT_INT, offsetof(sw_vol_regime_params, min_bars), 1, 1000000, "390", NULL,
+      "Bar returns the baseline must hold before the first alert." },
+    { "threshold", OPT_NUMBER, offsetof(sw_vol_regime_params, threshold), 1.01, 100, "3", NULL,
+      "Ratio of recent to baseline volatility that raises a warning (this detector never raises "
+      "critical)." },
+    { "hysteresis", OPT_NUMBER, offsetof(sw_vol_regime_params, hysteresis), 0, 0.9, "0.2", NULL,
+      "The ratio must fall back below threshold * (1 - hysteresis) before the condition clears." },
+    { "clip", OPT_NUMBER, offsetof(sw_vol_regime_params, clip), 0, 1000, "8", NULL,
+      "Each return counts at most this many baseline volatilities, so one jump or bad print cannot "
+      "pass for a new regime (0: no clipping)." },
+    { "min_vol", OPT_NUMBER, offsetof(sw_vol_regime_params, min_vol), 0, 1, "0.0005", NULL,
+      "Floor of the baseline volatility per bar as a fraction (0.0005 = 0.05%), so that a quiet "
+      "name waking up to ordinary activity is not a new regime." },
+    { "extended_hours", OPT_BOOL, offsetof(sw_vol_regime_params, extended_hours), 0, 1, "false", NULL,
+      "Also use trades outside the regular session; by default pre- and post-market prints are "
+      "ignored." },
+    { "open_delay", OPT_DURATION, offsetof(sw_vol_regime_params, open_delay_ns), 0, 23400, "30m", NULL,
+      "Returns of bars that begin this soon after the 09:30 open are left out: the opening half "
+      "hour is several times as volatile as the rest of an ordinary day." },
+    END_OPTS
+};
+
 typedef struct detector_table {
     const char *type;
     const sw_option *opts;
@@ -211,6 +287,10 @@ typedef struct detector_table {
 
 static const detector_table detector_tables[] = {
     { "pct_move", pct_move_opts, "Percent move of the last trade vs a reference price." },
+    { "zscore", zscore_opts,
+      "Return of the bar in progress in units of the symbol's own bar volatility." },
+    { "vol_regime", vol_regime_opts,
+      "Recent realized volatility vs the symbol's longer baseline (warning only)." },
     { "stale", stale_opts, "A symbol with no trade for `after` during its regular session (warning)." },
     { "breadth", breadth_opts, "Share of a group's members down (or up) by a level vs their previous close." },
 };

@@ -10,11 +10,15 @@
 
 /* Registered detector types; each lives in its own module. */
 extern const sw_detector_type sw_pct_move_type;
+extern const sw_detector_type sw_zscore_type;
+extern const sw_detector_type sw_vol_regime_type;
 extern const sw_detector_type sw_stale_type;
 extern const sw_detector_type sw_breadth_type;
 
 static const sw_detector_type *const registry[] = {
     &sw_pct_move_type,
+    &sw_zscore_type,
+    &sw_vol_regime_type,
     &sw_stale_type,
     &sw_breadth_type,
 };

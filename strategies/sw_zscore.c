@@ -1,0 +1,311 @@
+/* sw_zscore.c -- see sw_zscore.h. */
+#include "sw_bars.h"
+#include "sw_engine.h"
+#include "sw_stats.h"
+#include "sw_time.h"
+#include "sw_zscore.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A run of consecutive trades at or beyond one level in one direction. */
+typedef struct run {
+    int count;
+} run;
+
+typedef struct zs_state {
+    sw_bars bars;
+    sw_ewvar ew;
+    sw_rolling roll;
+    uint64_t fed;             /* returns fed into the volatility */
+    int64_t score_ns;         /* today's bars are scored from here (open + open_delay) */
+    /* Scale of the bar in progress, recomputed when the bucket changes: the
+     * estimate only moves when a bar completes, so a trade costs one log(). */
+    int64_t scaled_bucket;
+    double mu;                /* expected log return over the span (rolling: k * mean) */
+    double inv_sd;            /* 1 / (volatility over the span) */
+    double sd_bar;            /* per-bar volatility, floored, for the text */
+    run warn, crit;
+    int run_dir;
+    int fired_sev;            /* -1: nothing fired; else sw_severity */
+    int fired_dir;
+    double fired_mag;
+    double buf[];             /* rolling window storage (method rolling) */
+} zs_state;
+
+static void zs_defaults(void *p)
+{
+    sw_zscore_params *P = p;
+    P->bar_ns = SW_NS_PER_MIN;
+    P->method = SW_VOL_EWMA;
+    P->lambda = SW_RISKMETRICS_LAMBDA;
+    P->window = 30;
+    P->min_bars = 30;
+    P->warning_z = 5.0;
+    P->critical_z = 9.0;
+    P->hysteresis = 0.2;
+    P->min_vol = 0.0005;
+    P->confirm_ticks = 2;
+    P->extended_hours = 0;
+    P->open_delay_ns = 30 * SW_NS_PER_MIN;
+}
+
+static int zs_validate(const void *p, char *err, size_t errlen)
+{
+    const sw_zscore_params *P = p;
+    if (!(P->critical_z > P->warning_z)) {
+        snprintf(err, errlen, "critical_z (%g) must be greater than warning_z (%g)", P->critical_z,
+                 P->warning_z);
+        return -1;
+    }
+    if (P->bar_ns < SW_NS_PER_SEC || P->bar_ns > SW_NS_PER_DAY) {
+        snprintf(err, errlen, "bar must be from 1s to 1d");
+        return -1;
+    }
+    if (P->method == SW_VOL_ROLLING && (P->window < 2 || P->min_bars < 2)) {
+        snprintf(err, errlen, "method \"rolling\" needs window and min_bars of at least 2 "
+                              "(a standard deviation of one return is not defined)");
+        return -1;
+    }
+    if (!(P->lambda > 0 && P->lambda < 1)) {
+        snprintf(err, errlen, "lambda must be between 0 and 1");
+        return -1;
+    }
+    return 0;
+}
+
+static size_t zs_state_size(const void *p)
+{
+    const sw_zscore_params *P = p;
+    size_t n = P->method == SW_VOL_ROLLING ? (size_t)P->window : 0;
+    return sizeof(zs_state) + n * sizeof(double);
+}
+
+static void zs_sym_init(const sw_detector *d, void *vst)
+{
+    const sw_zscore_params *P = d->params;
+    zs_state *st = vst;
+    memset(st, 0, sizeof *st);
+    sw_bars_init(&st->bars, P->bar_ns);
+    sw_ewvar_init(&st->ew, P->lambda);
+    sw_rolling_init(&st->roll, st->buf, P->method == SW_VOL_ROLLING ? (uint32_t)P->window : 1);
+    st->scaled_bucket = SW_BARS_NONE;
+    st->fired_sev = -1;
+}
+
+static int daily(const sw_zscore_params *P)
+{
+    return P->bar_ns >= SW_NS_PER_DAY;
+}
+
+static void zs_on_session(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst)
+{
+    const sw_zscore_params *P = d->params;
+    zs_state *st = vst;
+    /* A market that never closes has no overnight gap and no opening rush;
+     * the engine's session bounds (from its calendar) are empty on a holiday. */
+    int continuous = e->calendar && e->calendar->always_open;
+    st->score_ns = daily(P) || continuous || s->reg_lo > s->reg_hi ? INT64_MIN
+                                                                   : s->reg_lo + P->open_delay_ns;
+    /* The first bar of the new day must not be measured from yesterday's last
+     * bar: that return is the overnight gap.  Daily bars are sessions, so their
+     * returns are close to close by design. */
+    if (!daily(P) && !continuous)
+        sw_bars_break(&st->bars);
+}
+
+static void zs_on_split(sw_detector *d, sw_symbol *s, void *vst, double ratio)
+{
+    (void)d;
+    (void)s;
+    zs_state *st = vst;
+    /* Returns are ratios and survive a split; only stored prices move. */
+    sw_bars_split(&st->bars, ratio);
+}
+
+/* Volatility per bar, or NaN while the estimate has too few returns. */
+static double bar_sd(const sw_zscore_params *P, const zs_state *st)
+{
+    if (P->method == SW_VOL_ROLLING)
+        return sqrt(sw_rolling_var(&st->roll)); /* NaN below two returns */
+    return st->fed ? sqrt(sw_ewvar_var(&st->ew)) : NAN;
+}
+
+static void feed(const sw_zscore_params *P, zs_state *st, const sw_bar_done *b)
+{
+    if (isnan(b->ret))
+        return; /* the session's first bar: its return holds the overnight gap */
+    /* A return over k bar lengths has k times the variance of one bar. */
+    double r = b->span > 1 ? b->ret / sqrt((double)b->span) : b->ret;
+    if (P->method == SW_VOL_ROLLING)
+        sw_rolling_push(&st->roll, r, NULL);
+    else
+        sw_ewvar_add(&st->ew, r);
+    st->fed++;
+}
+
+/* Scale of the bar in progress against the last completed close. */
+static void rescale(const sw_zscore_params *P, zs_state *st)
+{
+    st->scaled_bucket = st->bars.bucket;
+    double sd = bar_sd(P, st);
+    if (isnan(sd)) {
+        st->inv_sd = NAN;
+        st->sd_bar = NAN;
+        st->mu = 0;
+        return;
+    }
+    if (sd < P->min_vol)
+        sd = P->min_vol;
+    double k = st->bars.last_close > 0 ? (double)sw_bars_span(&st->bars) : 1.0;
+    st->sd_bar = sd;
+    st->inv_sd = 1.0 / (sd * sqrt(k));
+    st->mu = P->method == SW_VOL_ROLLING ? k * sw_rolling_mean(&st->roll) : 0;
+}
+
+static int confirmed(const sw_zscore_params *P, const run *r)
+{
+    return r->count > 0 && r->count >= P->confirm_ticks;
+}
+
+static void bump(run *r, int beyond, uint64_t *filtered)
+{
+    if (beyond) {
+        r->count++;
+    } else {
+        if (r->count > 0 && filtered)
+            (*filtered)++;
+        r->count = 0;
+    }
+}
+
+static void emit(sw_detector *d, sw_engine *e, sw_symbol *s, const sw_tick *t, sw_cand_kind kind,
+                 sw_severity sev, int dir, double ref, double z, const char *window)
+{
+    const sw_zscore_params *P = d->params;
+    sw_candidate c;
+    memset(&c, 0, sizeof c);
+    c.kind = kind;
+    c.severity = sev;
+    c.direction = dir;
+    c.symbol = s->name;
+    c.detector = d->type->name;
+    c.instance = d->instance;
+    c.ts_ns = t->ts_ns;
+    c.price = t->price;
+    c.reference = ref;
+    c.change_pct = ref > 0 ? (t->price / ref - 1.0) * 100.0 : NAN;
+    c.zscore = z;
+    c.magnitude = fabs(z);
+    c.step = P->critical_z - P->warning_z;
+    c.window = window;
+    c.text = d->text;
+    sw_engine_emit(e, &c);
+}
+
+static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, const sw_tick *t)
+{
+    const sw_zscore_params *P = d->params;
+    zs_state *st = vst;
+    /* The engine's cached session (calendar: early closes, holidays); the
+     * closing print stamped at the close is in. */
+    int regular = t->ts_ns >= s->reg_lo && t->ts_ns <= s->reg_hi;
+    if (!P->extended_hours && !regular)
+        return;
+
+    sw_bar_done done;
+    if (sw_bars_roll(&st->bars, t->ts_ns, &done))
+        feed(P, st, &done);
+    if (st->bars.bucket != st->scaled_bucket)
+        rescale(P, st);
+
+    /* The session's first bar has no reference of its own day: its trades
+     * are checked against its first (trusted) trade, for the bad-print
+     * filter only -- the gap is not scored. */
+    double ref = st->bars.last_close;
+    int gap = !(ref > 0);
+    double inv_sd = st->inv_sd, mu = st->mu;
+    if (gap) {
+        ref = st->bars.n > 0 ? st->bars.open : t->price;
+        inv_sd = 1.0 / st->sd_bar;
+        mu = 0;
+    }
+    if (isnan(inv_sd)) {
+        /* No volatility yet: nothing to score or filter against. */
+        sw_bars_add(&st->bars, t->price);
+        return;
+    }
+
+    double z = (log(t->price / ref) - mu) * inv_sd;
+    double mag = fabs(z);
+    int dir = z < 0 ? -1 : 1;
+    if (dir != st->run_dir) {
+        /* A run beyond a level is in one direction; a flip ends it (and an
+         * unconfirmed critical excursion ended by it was filtered all the same). */
+        bump(&st->warn, 0, NULL);
+        bump(&st->crit, 0, &e->stats.filtered_prints);
+        st->run_dir = dir;
+    }
+    /* As in pct_move only the critical run counts filtered prints. */
+    bump(&st->warn, mag >= P->warning_z, NULL);
+    bump(&st->crit, mag >= P->critical_z, &e->stats.filtered_prints);
+    int warn_ok = confirmed(P, &st->warn), crit_ok = confirmed(P, &st->crit);
+
+    /* An excursion enters the bar only once confirmed at its own level: an
+     * unconfirmed outlier closing a bar would otherwise be the next bar's
+     * reference and make every good trade after it look like a shock. */
+    if (mag < P->warning_z || (warn_ok && (mag < P->critical_z || crit_ok)))
+        sw_bars_add(&st->bars, t->price);
+
+    char window[16]; /* formatted only when something is reported */
+    /* After the open, bars still feed the volatility (which then starts the
+     * day at the open's level) but are not scored until score_ns. */
+    int scoring = !gap && st->fed >= (uint64_t)P->min_bars &&
+                  (!regular || t->ts_ns >= st->score_ns);
+
+    if (st->fired_sev >= 0 && (!scoring || mag < P->warning_z * (1.0 - P->hysteresis) ||
+                               (dir != st->fired_dir && (warn_ok || crit_ok)))) {
+        sw_format_duration(P->bar_ns, window, sizeof window);
+        /* Cleared -- or reversed: the old direction's key must re-arm before
+         * the new direction fires below. */
+        if (scoring)
+            snprintf(d->text, sizeof d->text, "%s back to z %+.1f (%+.2f%%) in the %s bar",
+                     s->name, z, (t->price / ref - 1.0) * 100.0, window);
+        else
+            snprintf(d->text, sizeof d->text,
+                     "%s: a new session began; the %s bar z-score condition is over", s->name,
+                     window);
+        emit(d, e, s, t, SW_CAND_CLEAR, SW_SEV_INFO, st->fired_dir, ref, scoring ? z : NAN, window);
+        st->fired_sev = -1;
+    }
+    if (!scoring)
+        return;
+
+    int sev = crit_ok ? SW_SEV_CRITICAL : warn_ok ? SW_SEV_WARNING : -1;
+    double step = P->critical_z - P->warning_z;
+    if (sev >= 0 && (st->fired_sev < 0 || sev > st->fired_sev || mag >= st->fired_mag + step)) {
+        sw_format_duration(P->bar_ns, window, sizeof window);
+        snprintf(d->text, sizeof d->text,
+                 "%s %+.2f%% in the %s bar (previous close %.2f): z %+.1f, %.1f times its typical "
+                 "%s move of %.2f%%",
+                 s->name, (t->price / ref - 1.0) * 100.0, window, ref, z, mag, window,
+                 st->sd_bar * 100.0);
+        emit(d, e, s, t, SW_CAND_FIRE, (sw_severity)sev, dir, ref, z, window);
+        st->fired_sev = sev;
+        st->fired_dir = dir;
+        st->fired_mag = mag;
+    }
+}
+
+const sw_detector_type sw_zscore_type = {
+    .name = "zscore",
+    .params_size = sizeof(sw_zscore_params),
+    .defaults = zs_defaults,
+    .validate = zs_validate,
+    .state_size = zs_state_size,
+    .sym_init = zs_sym_init,
+    .on_tick = zs_on_tick,
+    .on_session = zs_on_session,
+    .on_split = zs_on_split,
+};
