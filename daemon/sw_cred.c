@@ -1,0 +1,212 @@
+/* sw_cred.c -- see sw_cred.h. */
+#include "sw_cred.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Store a copy of v[0..n) in c, refusing what cannot be a credential. */
+static int take(sw_cred *c, const char *v, size_t n, const char *where, char *err, size_t errlen)
+{
+    /* One trailing newline is what `echo KEY > file` and most editors leave. */
+    if (n > 0 && v[n - 1] == '\n') {
+        n--;
+        if (n > 0 && v[n - 1] == '\r')
+            n--;
+    }
+    if (n == 0) {
+        snprintf(err, errlen, "%s is empty (an API key)", where);
+        return -1;
+    }
+    if (n > SW_CRED_MAX) {
+        snprintf(err, errlen, "%s is longer than %d bytes (an API key)", where, SW_CRED_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '\n' || v[i] == '\r' || v[i] == '\0') {
+            snprintf(err, errlen, "%s has more than one line (one key, optionally followed by a newline)",
+                     where);
+            return -1;
+        }
+    }
+    c->value = malloc(n + 1);
+    if (!c->value) {
+        snprintf(err, errlen, "%s: out of memory", where);
+        return -1;
+    }
+    memcpy(c->value, v, n);
+    c->value[n] = '\0';
+    c->len = n;
+    return 0;
+}
+
+static int load_file(sw_cred *c, const char *what, const char *file, char *err, size_t errlen)
+{
+    char path[4096];
+    if (file[0] == '/') {
+        snprintf(path, sizeof path, "%s", file);
+    } else {
+        const char *dir = getenv("CREDENTIALS_DIRECTORY");
+        if (!dir || !*dir) {
+            snprintf(err, errlen,
+                     "%s_file: \"%s\" is a relative name but $CREDENTIALS_DIRECTORY is not set "
+                     "(an absolute path, or run under systemd with LoadCredential=)", what, file);
+            return -1;
+        }
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path) {
+            snprintf(err, errlen, "%s_file: path too long", what);
+            return -1;
+        }
+    }
+    char where[4200];
+    snprintf(where, sizeof where, "%s_file %s", what, path);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", where, strerror(errno));
+        return -1;
+    }
+    /* Read one byte more than a credential plus its newline may take, so an
+     * oversized file is refused instead of silently cut. */
+    char buf[SW_CRED_MAX + 3];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    int rerr = ferror(f);
+    fclose(f);
+    int rc;
+    if (rerr) {
+        snprintf(err, errlen, "%s: read error", where);
+        rc = -1;
+    } else if (n == sizeof buf) {
+        snprintf(err, errlen, "%s is longer than %d bytes (an API key)", where, SW_CRED_MAX);
+        rc = -1;
+    } else {
+        rc = take(c, buf, n, where, err, errlen);
+    }
+    volatile char *p = buf; /* the stack copy must not outlive the call */
+    for (size_t i = 0; i < sizeof buf; i++)
+        p[i] = 0;
+    return rc;
+}
+
+int sw_cred_load(sw_cred *c, const char *what, const char *env_name, const char *file, char *err,
+                 size_t errlen)
+{
+    memset(c, 0, sizeof *c);
+    if (env_name && file) {
+        snprintf(err, errlen, "%s_env and %s_file are both set (one of them)", what, what);
+        return -1;
+    }
+    if (file)
+        return load_file(c, what, file, err, errlen);
+    if (!env_name)
+        return 1;
+    char where[300];
+    snprintf(where, sizeof where, "%s_env: environment variable %s", what, env_name);
+    const char *v = getenv(env_name);
+    if (!v) {
+        snprintf(err, errlen, "%s is not set", where);
+        return -1;
+    }
+    return take(c, v, strlen(v), where, err, errlen);
+}
+
+void sw_cred_free(sw_cred *c)
+{
+    if (c->value) {
+        volatile char *p = c->value;
+        for (size_t i = 0; i < c->len; i++)
+            p[i] = 0;
+        free(c->value);
+    }
+    c->value = NULL;
+    c->len = 0;
+}
+
+static const char *const secret_names[] = {
+    "token", "apikey", "api_key", "api-key", "key", "secret", "password", "passwd", "auth",
+    "signature", "access_token", NULL,
+};
+
+static int is_secret_name(const char *name, size_t n)
+{
+    for (size_t i = 0; secret_names[i]; i++) {
+        if (strlen(secret_names[i]) != n)
+            continue;
+        size_t k = 0;
+        while (k < n && tolower((unsigned char)name[k]) == secret_names[i][k])
+            k++;
+        if (k == n)
+            return 1;
+    }
+    return 0;
+}
+
+static int name_char(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '_' || ch == '-';
+}
+
+/* Value characters end at a separator of URLs, JSON or prose. */
+static int value_end(char ch)
+{
+    return ch == '\0' || ch == '&' || ch == '#' || ch == ' ' || ch == '"' || ch == '\'' || ch == '\n' ||
+           ch == '\t' || ch == ',' || ch == ';' || ch == ')' || ch == '>';
+}
+
+/* Append src[0..n) to out at *o, keeping room for the NUL. */
+static void put(char *out, size_t cap, size_t *o, const char *src, size_t n)
+{
+    while (n-- && *o + 1 < cap)
+        out[(*o)++] = *src++;
+}
+
+char *sw_cred_redact_text(const char *text, char *out, size_t cap)
+{
+    size_t o = 0;
+    if (cap == 0)
+        return out;
+    const char *p = text;
+    while (*p) {
+        /* A name starts at the beginning or after a non-name character. */
+        if (name_char(*p) && (p == text || !name_char(p[-1]))) {
+            const char *q = p;
+            while (name_char(*q))
+                q++;
+            if (*q == '=' && is_secret_name(p, (size_t)(q - p))) {
+                put(out, cap, &o, p, (size_t)(q - p) + 1);
+                put(out, cap, &o, "***", 3);
+                p = q + 1;
+                while (!value_end(*p))
+                    p++;
+                continue;
+            }
+            put(out, cap, &o, p, (size_t)(q - p));
+            p = q;
+            continue;
+        }
+        put(out, cap, &o, p, 1);
+        p++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+char *sw_cred_redact_url(const char *url, char *out, size_t cap)
+{
+    char tmp[2048];
+    const char *s = url;
+    /* user:password@host: hide the whole user part. */
+    const char *scheme = strstr(url, "://");
+    if (scheme) {
+        const char *auth = scheme + 3;
+        size_t alen = strcspn(auth, "/?#");
+        const char *at = memchr(auth, '@', alen);
+        if (at) {
+            /* A user name alone can be the token (https://TOKEN@host). */
+            snprintf(tmp, sizeof tmp, "%.*s***%s", (int)(auth - url), url, at);
+            s = tmp;
+        }
+    }
+    return sw_cred_redact_text(s, out, cap);
+}
