@@ -7,10 +7,12 @@
  * trade of size 0.  "ping" and any other "type" are control messages.
  */
 #include "sw_jsonarena.h"
+#include "sw_log.h"
 #include "sw_provider.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static int fill_trade(const cJSON *t, sw_tick *out, const char **why)
@@ -123,3 +125,66 @@ out:
     cJSON_Delete(root);
     sw_jsonarena_release(mark);
 }
+
+/* ---- live session ----------------------------------------------------------
+ *
+ * The token goes in the URL (?token=); once the socket is open we send one
+ * {"type":"subscribe","symbol":"NVDA"} per symbol and data flows without an
+ * acknowledgement.  A refused token is refused at the upgrade (HTTP 401),
+ * which the feed sees before any message.  Errors arrive as
+ * {"type":"error","msg":"..."}, e.g. "Subscribing to too many symbols": the
+ * connection stays, the symbols beyond the plan's limit stay silent.
+ */
+
+static int finnhub_url(const sw_session *s, const char *base, char *out, size_t cap)
+{
+    if ((size_t)snprintf(out, cap, "%s%stoken=", base, strchr(base, '?') ? "&" : "?") >= cap)
+        return -1;
+    return sw_url_append_escaped(out, cap, s->key ? s->key : "");
+}
+
+static void finnhub_open(sw_session *s)
+{
+    for (size_t i = 0; i < s->n_symbols; i++) {
+        size_t mark = sw_jsonarena_mark();
+        cJSON *m = cJSON_CreateObject();
+        if (m && cJSON_AddStringToObject(m, "type", "subscribe") &&
+            cJSON_AddStringToObject(m, "symbol", s->symbols[i]))
+            sw_session_send_json(s, m);
+        else
+            s->send_failures++;
+        cJSON_Delete(m);
+        sw_jsonarena_release(mark);
+    }
+    s->state = SW_SESS_STREAMING;
+}
+
+static void finnhub_message(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap,
+                            sw_parse_result *r)
+{
+    sw_finnhub_parse(msg, len, ticks, cap, r);
+    if (!s || r->kind != SW_MSG_CONTROL)
+        return;
+    /* Control messages are rare (pings, errors): parsing again is cheaper
+     * than slowing the trade path down. */
+    size_t mark = sw_jsonarena_mark();
+    cJSON *root = sw_json_parse_one(msg, len);
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "type");
+    if (cJSON_IsString(type) && strcmp(type->valuestring, "error") == 0) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "msg");
+        sw_session_note(s, SW_LOG_WARNING, SW_ACT_NONE, "Finnhub error: %s",
+                        cJSON_IsString(m) ? m->valuestring : "(no message)");
+    }
+    cJSON_Delete(root);
+    sw_jsonarena_release(mark);
+}
+
+const sw_provider sw_finnhub_provider = {
+    .name = "finnhub",
+    .default_url = "wss://ws.finnhub.io",
+    .parse = sw_finnhub_parse,
+    .flags = SW_PROV_NEEDS_KEY,
+    .build_url = finnhub_url,
+    .on_open = finnhub_open,
+    .on_message = finnhub_message,
+};

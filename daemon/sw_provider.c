@@ -1,16 +1,211 @@
-/* sw_provider.c -- the registry of provider adapters, see sw_provider.h. */
+/* sw_provider.c -- the registry of provider adapters and the helpers they
+ * share, see sw_provider.h. */
 #include "sw_provider.h"
+#include "sw_jsonarena.h"
 
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const sw_provider providers[] = {
-    { "finnhub", "wss://ws.finnhub.io", sw_finnhub_parse },
+static const sw_provider *const providers[] = {
+    &sw_finnhub_provider, &sw_alpaca_provider, &sw_polygon_provider, &sw_coinbase_provider,
+    &sw_binance_provider,
 };
+
+#define N_PROVIDERS (sizeof providers / sizeof providers[0])
 
 const sw_provider *sw_provider_find(const char *name)
 {
-    for (size_t i = 0; i < sizeof providers / sizeof providers[0]; i++)
-        if (strcmp(providers[i].name, name) == 0)
-            return &providers[i];
+    for (size_t i = 0; i < N_PROVIDERS; i++)
+        if (strcmp(providers[i]->name, name) == 0)
+            return providers[i];
     return NULL;
+}
+
+const char *sw_provider_names(void)
+{
+    static char names[128];
+    if (!names[0])
+        for (size_t i = 0; i < N_PROVIDERS; i++) {
+            size_t used = strlen(names);
+            snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", providers[i]->name);
+        }
+    return names;
+}
+
+/* ---- sessions -------------------------------------------------------------- */
+
+int sw_session_init(sw_session *s, const sw_provider *p, const char *const *symbols, size_t n_symbols,
+                    const char *key, const char *secret, sw_send_fn send, void *send_ctx)
+{
+    memset(s, 0, sizeof *s);
+    s->prov = p;
+    s->symbols = symbols;
+    s->n_symbols = n_symbols;
+    s->key = key;
+    s->secret = secret;
+    s->send = send;
+    s->send_ctx = send_ctx;
+    s->last_seq = calloc(n_symbols ? n_symbols : 1, sizeof *s->last_seq);
+    return s->last_seq ? 0 : -1;
+}
+
+void sw_session_reset(sw_session *s)
+{
+    s->state = SW_SESS_CONNECTED;
+    s->action = SW_ACT_NONE;
+    s->note[0] = '\0';
+    /* Sequence numbers are kept: a gap across a reconnect is a gap too. */
+}
+
+void sw_session_free(sw_session *s)
+{
+    free(s->last_seq);
+    s->last_seq = NULL;
+}
+
+const char *sw_sess_state_name(sw_sess_state st)
+{
+    static const char *const names[] = { "connected", "authenticating", "subscribing", "streaming" };
+    return (unsigned)st < 4 ? names[st] : "?";
+}
+
+cJSON *sw_json_parse_one(const char *msg, size_t len)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(msg, len, &end, 0);
+    if (!root)
+        return NULL;
+    /* One message is one JSON value: two values run together, or junk after
+     * one, make the message malformed rather than silently cut. */
+    while (end < msg + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+        end++;
+    if (end != msg + len) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+int sw_session_send_json(sw_session *s, const cJSON *obj)
+{
+    /* Subscribe lists are the longest messages we send: 64 KiB holds
+     * thousands of symbols; a larger watchlist fails loudly here. */
+    static char buf[65536];
+    if (!s->send || !cJSON_PrintPreallocated((cJSON *)obj, buf, (int)sizeof buf, 0)) {
+        s->send_failures++;
+        return -1;
+    }
+    if (s->send(s->send_ctx, buf, strlen(buf)) != 0) {
+        s->send_failures++;
+        return -1;
+    }
+    return 0;
+}
+
+void sw_session_note(sw_session *s, int level, sw_sess_action action, const char *fmt, ...)
+{
+    if (!s)
+        return;
+    /* The first note of a message stays unless a worse action comes. */
+    if (s->note[0] && action <= s->action)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->note, sizeof s->note, fmt, ap);
+    va_end(ap);
+    for (char *c = s->note; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = ' ';
+    s->note_level = level;
+    if (action > s->action)
+        s->action = action;
+}
+
+int sw_session_symbol_index(const sw_session *s, const char *symbol)
+{
+    for (size_t i = 0; i < s->n_symbols; i++)
+        if (strcmp(s->symbols[i], symbol) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- message helpers ------------------------------------------------------- */
+
+int sw_json_number(const cJSON *v, double *out)
+{
+    double x;
+    if (cJSON_IsNumber(v)) {
+        x = v->valuedouble;
+    } else if (cJSON_IsString(v)) {
+        const char *s = v->valuestring;
+        /* Decimal text only: strtod would also take "inf", "nan", hex and
+         * leading blanks, none of which a provider means. */
+        size_t k = 0;
+        if (s[k] == '-' || s[k] == '+')
+            k++;
+        if (s[k] < '0' || s[k] > '9')
+            return -1;
+        for (; s[k]; k++)
+            if (!strchr("0123456789.eE+-", s[k]))
+                return -1;
+        char *end;
+        errno = 0;
+        x = strtod(s, &end);
+        if (*end || errno == ERANGE)
+            return -1;
+    } else {
+        return -1;
+    }
+    if (!isfinite(x))
+        return -1;
+    *out = x;
+    return 0;
+}
+
+void sw_result_bad_trade(sw_parse_result *r, const char *why)
+{
+    r->n_bad++;
+    if (!r->why)
+        r->why = why;
+}
+
+int sw_tick_set_symbol(sw_tick *t, const char *sym, const char **why)
+{
+    size_t n = strlen(sym);
+    if (n == 0) {
+        *why = "trade without symbol";
+        return -1;
+    }
+    if (n >= SW_SYMBOL_MAX) {
+        *why = "symbol too long";
+        return -1;
+    }
+    memcpy(t->symbol, sym, n + 1);
+    return 0;
+}
+
+int sw_url_append_escaped(char *out, size_t cap, const char *text)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = strlen(out);
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        int plain = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                    *c == '-' || *c == '_' || *c == '.' || *c == '~';
+        if (o + (plain ? 1 : 3) >= cap)
+            return -1;
+        if (plain) {
+            out[o++] = (char)*c;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[*c >> 4];
+            out[o++] = hex[*c & 15];
+        }
+    }
+    out[o] = '\0';
+    return 0;
 }

@@ -37,15 +37,153 @@ typedef struct sw_parse_result {
 #define SW_TS_MIN_NS INT64_C(631152000000000000)
 #define SW_TS_MAX_NS INT64_C(4102444800000000000)
 
-typedef struct sw_provider {
+/* ---- live sessions ---------------------------------------------------------
+ *
+ * On a live connection an adapter also drives the provider's handshake: what
+ * to send once the WebSocket is open, what each control message means
+ * (connected, authenticated, subscribed, errors), and how the feed must react.
+ * The per-connection state lives in sw_session; the transport and the
+ * reconnect policy (sw_feed) act on `action`.  Replay passes no session: the
+ * same message function then only extracts ticks.
+ */
+
+typedef enum sw_sess_state {
+    SW_SESS_CONNECTED = 0,      /* WebSocket open; waiting for the provider's greeting */
+    SW_SESS_AUTHENTICATING = 1, /* credentials sent; waiting for the verdict */
+    SW_SESS_SUBSCRIBING = 2,    /* subscription sent; waiting for the acknowledgement */
+    SW_SESS_STREAMING = 3       /* market data flows */
+} sw_sess_state;
+
+/* What the feed must do after a message (the worst one wins). */
+typedef enum sw_sess_action {
+    SW_ACT_NONE = 0,            /* carry on */
+    SW_ACT_RECONNECT = 1,       /* close; reconnect with the normal backoff */
+    SW_ACT_BACKOFF_LONG = 2     /* close; retry only after the long backoff: credentials
+                                   refused, connection limit, plan or symbol limits --
+                                   retrying fast cannot fix these and looks like abuse */
+} sw_sess_action;
+
+typedef struct sw_provider sw_provider;
+
+/* Sends one text message on the connection; returns 0 or -1. */
+typedef int (*sw_send_fn)(void *ctx, const char *msg, size_t len);
+
+typedef struct sw_session {
+    const sw_provider *prov;
+    sw_sess_state state;
+    const char *const *symbols; /* the watchlist, as the config spells it */
+    size_t n_symbols;
+    const char *key;            /* API key or token; NULL if none */
+    const char *secret;         /* API secret (alpaca); NULL if none */
+    sw_send_fn send;
+    void *send_ctx;
+    /* Set by a message for the feed to act on and log, then cleared by it. */
+    sw_sess_action action;
+    int note_level;             /* sw_log_level of note */
+    char note[384];             /* what the provider said, as a sentence; "" if nothing */
+    /* Sequence numbers per symbol (Coinbase), 0 = none seen yet. */
+    int64_t *last_seq;
+    uint64_t seq_gaps;          /* messages missed according to sequence numbers */
+    uint64_t seq_stale;         /* repeated or older sequence numbers, dropped */
+    uint64_t send_failures;
+} sw_session;
+
+/* Provider properties (bit set). */
+enum {
+    SW_PROV_NEEDS_KEY = 1u << 0,    /* a key/token is required (feed.key_env/key_file) */
+    SW_PROV_NEEDS_SECRET = 1u << 1, /* and a secret (feed.secret_env/secret_file) */
+    SW_PROV_24X7 = 1u << 2          /* its market never closes (crypto) */
+};
+
+struct sw_provider {
     const char *name;
     const char *default_url;
     void (*parse)(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r);
-} sw_provider;
+    unsigned flags;             /* SW_PROV_* */
+    /* The server ends every connection after this long (Binance: 24 h), so
+     * such a disconnect is expected, not a fault; 0: no such rule. */
+    int64_t max_connection_ns;
+    /* The URL to connect to, from the base URL (the default or feed.url):
+     * adds credentials or stream names where the provider wants them.
+     * Returns 0, or -1 if it does not fit in cap. */
+    int (*build_url)(const sw_session *s, const char *base, char *out, size_t cap);
+    /* The WebSocket is open: send what the provider expects first. */
+    void (*on_open)(sw_session *s);
+    /* One received message: ticks out, handshake steps, errors.  s may be
+     * NULL (replay). */
+    void (*on_message)(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap,
+                       sw_parse_result *r);
+};
 
 const sw_provider *sw_provider_find(const char *name);
 
+/* "finnhub, alpaca, ..." for messages that list the choices. */
+const char *sw_provider_names(void);
+
+/* Prepare a session for one connection (state CONNECTED, counters kept).
+ * sw_session_init allocates the per-symbol arrays; returns 0 or -1. */
+int sw_session_init(sw_session *s, const sw_provider *p, const char *const *symbols, size_t n_symbols,
+                    const char *key, const char *secret, sw_send_fn send, void *send_ctx);
+void sw_session_reset(sw_session *s);
+void sw_session_free(sw_session *s);
+const char *sw_sess_state_name(sw_sess_state st);
+
+/* ---- helpers for adapters (sw_provider.c) ------------------------------- */
+
+typedef struct cJSON cJSON;
+
+/* Parse msg as exactly one JSON value (trailing blanks allowed, anything else
+ * is malformed).  Returns the root or NULL.  Call inside a jsonarena mark. */
+cJSON *sw_json_parse_one(const char *msg, size_t len);
+
+/* Encode obj compactly and send it on the session.  Returns 0 or -1. */
+int sw_session_send_json(sw_session *s, const cJSON *obj);
+
+/* Record what the provider said and what to do; a worse action replaces a
+ * milder one.  The note is cut to fit and never holds credentials. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+void sw_session_note(sw_session *s, int level, sw_sess_action action, const char *fmt, ...);
+
+/* Index of symbol in the session's watchlist, or -1. */
+int sw_session_symbol_index(const sw_session *s, const char *symbol);
+
+/* A price or size that may be a JSON number or a decimal string ("118.42").
+ * Returns 0 with *out set, -1 if missing, not a finite number or a string
+ * with anything but the number in it. */
+int sw_json_number(const cJSON *v, double *out);
+
+/* Record a dropped trade in r (count it, keep the first reason). */
+void sw_result_bad_trade(sw_parse_result *r, const char *why);
+
+/* Copy a symbol into a tick; returns 0, or -1 (and sets *why) if empty or too long. */
+int sw_tick_set_symbol(sw_tick *t, const char *sym, const char **why);
+
+/* Percent-encode text for a URL query value into out; returns 0 or -1 if it
+ * does not fit. */
+int sw_url_append_escaped(char *out, size_t cap, const char *text);
+
+/* ---- the adapters --------------------------------------------------------- */
+
 /* Finnhub: {"type":"trade","data":[{"s","p","t"(ms),"v","c"}...]}, {"type":"ping"}. */
 void sw_finnhub_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r);
+extern const sw_provider sw_finnhub_provider;
+
+/* Alpaca market data v2: arrays of {"T":"t","S","p","s","t"(RFC 3339),...}. */
+void sw_alpaca_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r);
+extern const sw_provider sw_alpaca_provider;
+
+/* Polygon stocks: arrays of {"ev":"T","sym","p","s","t"(ms),"c","q"} and status events. */
+void sw_polygon_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r);
+extern const sw_provider sw_polygon_provider;
+
+/* Coinbase Exchange ticker channel: {"type":"ticker","product_id","price":"..","time","sequence"}. */
+void sw_coinbase_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r);
+extern const sw_provider sw_coinbase_provider;
+
+/* Binance trade streams, raw or combined: {"stream":..,"data":{"e":"trade","s","p":"..","q":"..","T"}}. */
+void sw_binance_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r);
+extern const sw_provider sw_binance_provider;
 
 #endif

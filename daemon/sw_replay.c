@@ -196,7 +196,7 @@ int sw_replay_open(sw_replay *r, const char *const *paths, size_t n, const char 
         } else {
             f->prov = sw_provider_find(fmt);
             if (!f->prov) {
-                sw_error("replay: %s: unknown format \"%s\" (csv, finnhub)", paths[i], fmt);
+                sw_error("replay: %s: unknown format \"%s\" (csv, %s)", paths[i], fmt, sw_provider_names());
                 goto fail;
             }
             f->scratch = malloc(SW_MAX_TICKS_PER_MSG * sizeof *f->scratch);
@@ -280,6 +280,38 @@ static void on_timer(uv_timer_t *h)
         finish(r);
 }
 
+/* Read each file's first events and order the files by them. */
+static void prime_heap(sw_replay *r)
+{
+    for (size_t i = 0; i < r->n_files; i++) {
+        refill(r, &r->files[i]);
+        if (r->files[i].pos < r->files[i].n) {
+            r->heap[r->heap_n] = i;
+            sift_up(r, r->heap_n++);
+        }
+    }
+}
+
+static void copy_event(void *ctx, const sw_event *ev)
+{
+    *(sw_event *)ctx = *ev;
+}
+
+int sw_replay_next(sw_replay *r, sw_event *out)
+{
+    if (!r->pulling) {
+        r->pulling = 1;
+        prime_heap(r);
+    }
+    if (!r->heap_n)
+        return 0;
+    /* The same merge step as the loop-driven pump, with a copying sink. */
+    r->on_event = copy_event;
+    r->ctx = out;
+    emit_one(r);
+    return 1;
+}
+
 int sw_replay_start(sw_replay *r, uv_loop_t *loop, double speed, sw_replay_event_fn on_event,
                     sw_replay_done_fn on_done, void *ctx)
 {
@@ -288,13 +320,7 @@ int sw_replay_start(sw_replay *r, uv_loop_t *loop, double speed, sw_replay_event
     r->on_event = on_event;
     r->on_done = on_done;
     r->ctx = ctx;
-    for (size_t i = 0; i < r->n_files; i++) {
-        refill(r, &r->files[i]);
-        if (r->files[i].pos < r->files[i].n) {
-            r->heap[r->heap_n] = i;
-            sift_up(r, r->heap_n++);
-        }
-    }
+    prime_heap(r);
     int rc = uv_idle_init(loop, &r->idle);
     if (rc == 0) {
         r->idle.data = r;

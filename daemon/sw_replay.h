@@ -62,6 +62,7 @@ struct sw_replay {
     int64_t ev0;             /* event time mapped to wall0 */
     uint64_t wall0_ms;
     int started, stopped, finished;
+    int pulling;             /* sw_replay_next in use */
     int open_handles;
     int idle_init, timer_init;
     void (*closed)(sw_replay *r);
@@ -83,6 +84,12 @@ int sw_replay_start(sw_replay *r, uv_loop_t *loop, double speed, sw_replay_event
 
 /* Stop early (signal); on_done still runs once. */
 void sw_replay_stop(sw_replay *r);
+
+/* Pull mode, for a program that paces events itself (shock-feed): copy the
+ * next event in merged order into *out and return 1, or return 0 at the end.
+ * Use instead of sw_replay_start, never with it; close with
+ * sw_replay_close(r, NULL). */
+int sw_replay_next(sw_replay *r, sw_event *out);
 
 /* Close handles (asynchronously) and files; `closed` runs when it is safe to
  * free r. */

@@ -56,7 +56,7 @@ Test(finnhub, provider_registry)
     cr_assert_str_eq(p->name, "finnhub");
     cr_assert(p->parse == sw_finnhub_parse);
     cr_assert_not_null(strstr(p->default_url, "finnhub.io"));
-    cr_assert_null(sw_provider_find("polygon"));
+    cr_assert_null(sw_provider_find("bloomberg")); /* polygon & co. are adapters now */
     cr_assert_null(sw_provider_find("Finnhub"));
     cr_assert_null(sw_provider_find(""));
 }

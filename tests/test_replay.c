@@ -332,7 +332,7 @@ Test(replay, open_failures)
     snprintf(missing_csv, sizeof missing_csv, "%s/MISSING.csv", tmpdir);
     sw_replay r;
     /* Unknown format, named or implied by the provider. */
-    cr_assert_eq(sw_replay_open(&r, &good, 1, "polygon", "finnhub"), -1);
+    cr_assert_eq(sw_replay_open(&r, &good, 1, "bloomberg", "finnhub"), -1);
     cr_assert_null(r.files);
     cr_assert_eq(sw_replay_open(&r, &good, 1, NULL, "nosuchprovider"), -1);
     /* Missing files of either kind, an unusable CSV header. */

@@ -1,0 +1,189 @@
+/*
+ * sw_coinbase.c -- Coinbase Exchange's WebSocket feed (ticker channel) to
+ * ticks, and its subscribe rule.
+ *
+ * Coinbase closes a connection that has not subscribed within 5 seconds, so
+ * the subscription goes out as soon as the socket opens:
+ *   {"type":"subscribe","product_ids":["BTC-USD",...],"channels":["ticker"]}
+ *   {"type":"subscriptions","channels":[{"name":"ticker","product_ids":[...]}]}
+ *   {"type":"ticker","sequence":37475248783,"product_id":"BTC-USD",
+ *    "price":"101000.25","last_size":"0.0125","time":"2025-01-27T14:30:00.588123Z",...}
+ *   {"type":"error","message":"Failed to subscribe","reason":"FOO-USD is not a valid product"}
+ * Prices and sizes are decimal strings.  "sequence" increases per product:
+ * a jump forward means messages were lost (counted and logged as a sequence
+ * gap, the tick is kept); a repeated or older number is a stale duplicate
+ * (counted, the tick dropped).  The public ticker channel needs no key.
+ * An error from Coinbase is nearly always a configuration problem (unknown
+ * product, missing authentication): long backoff.
+ */
+#include "sw_jsonarena.h"
+#include "sw_log.h"
+#include "sw_provider.h"
+#include "sw_time.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Sequence gaps logged one by one; later ones are only counted. */
+#define GAPS_LOGGED 10
+
+static int fill_tick(const cJSON *o, sw_tick *t, const char **why)
+{
+    const cJSON *prod = cJSON_GetObjectItemCaseSensitive(o, "product_id");
+    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, "time");
+    double price, size = 0;
+    if (!cJSON_IsString(prod)) {
+        *why = "ticker without \"product_id\"";
+        return -1;
+    }
+    if (sw_tick_set_symbol(t, prod->valuestring, why) != 0)
+        return -1;
+    if (sw_json_number(cJSON_GetObjectItemCaseSensitive(o, "price"), &price) != 0 || price <= 0) {
+        *why = "ticker without a positive \"price\"";
+        return -1;
+    }
+    const cJSON *ls = cJSON_GetObjectItemCaseSensitive(o, "last_size");
+    if (ls && (sw_json_number(ls, &size) != 0 || size < 0)) {
+        *why = "\"last_size\" not a non-negative number";
+        return -1;
+    }
+    if (!cJSON_IsString(ts)) {
+        *why = "ticker without \"time\"";
+        return -1;
+    }
+    int64_t ns;
+    int flags = 0;
+    if (sw_parse_timestamp(ts->valuestring, strlen(ts->valuestring), &ns, &flags) != 0 ||
+        !(flags & SW_TS_HAD_OFFSET) || (flags & SW_TS_DATE_ONLY)) {
+        *why = "\"time\" not an ISO-8601 timestamp with zone";
+        return -1;
+    }
+    if (ns < SW_TS_MIN_NS || ns > SW_TS_MAX_NS) {
+        *why = "absurd timestamp";
+        return -1;
+    }
+    t->price = price;
+    t->size = size;
+    t->ts_ns = ns;
+    t->flags = size == 0 ? SW_TICK_PRICE_ONLY : 0;
+    return 0;
+}
+
+/* Returns 1 to keep the tick, 0 to drop it as a stale duplicate. */
+static int check_sequence(sw_session *s, const cJSON *o, const char *product)
+{
+    const cJSON *seq = cJSON_GetObjectItemCaseSensitive(o, "sequence");
+    int idx = sw_session_symbol_index(s, product);
+    if (idx < 0 || !cJSON_IsNumber(seq) || !(seq->valuedouble >= 1) || seq->valuedouble > 9e15)
+        return 1;
+    int64_t n = (int64_t)seq->valuedouble;
+    int64_t last = s->last_seq[idx];
+    if (last && n <= last) {
+        s->seq_stale++;
+        return 0;
+    }
+    if (last && n > last + 1) {
+        s->seq_gaps++;
+        if (s->seq_gaps <= GAPS_LOGGED)
+            sw_session_note(s, SW_LOG_WARNING, SW_ACT_NONE,
+                            "Coinbase sequence gap on %s: %lld message(s) missed (%lld after %lld)%s", product,
+                            (long long)(n - last - 1), (long long)n, (long long)last,
+                            s->seq_gaps == GAPS_LOGGED ? "; further gaps are only counted" : "");
+    }
+    s->last_seq[idx] = n;
+    return 1;
+}
+
+static void coinbase_message(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap,
+                             sw_parse_result *r)
+{
+    memset(r, 0, sizeof *r);
+    size_t mark = sw_jsonarena_mark();
+    cJSON *root = sw_json_parse_one(msg, len);
+    if (!root) {
+        sw_jsonarena_release(mark);
+        r->kind = SW_MSG_BAD;
+        r->why = "malformed JSON";
+        return;
+    }
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "type");
+    if (!cJSON_IsObject(root) || !cJSON_IsString(type)) {
+        r->kind = SW_MSG_BAD;
+        r->why = "not a Coinbase message (no \"type\")";
+        goto out;
+    }
+    if (strcmp(type->valuestring, "ticker") == 0) {
+        r->kind = SW_MSG_TRADES;
+        const char *why = NULL;
+        if (cap == 0) {
+            sw_result_bad_trade(r, "too many trades in one message");
+        } else if (fill_tick(root, &ticks[0], &why) != 0) {
+            sw_result_bad_trade(r, why);
+        } else if (!s || check_sequence(s, root, ticks[0].symbol)) {
+            r->n_ticks = 1;
+        }
+        goto out;
+    }
+    r->kind = SW_MSG_CONTROL;
+    if (!s)
+        goto out;
+    if (strcmp(type->valuestring, "subscriptions") == 0) {
+        s->state = SW_SESS_STREAMING;
+    } else if (strcmp(type->valuestring, "error") == 0) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "message");
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(root, "reason");
+        sw_session_note(s, SW_LOG_ERROR, SW_ACT_BACKOFF_LONG, "Coinbase error: %s%s%s",
+                        cJSON_IsString(m) ? m->valuestring : "(no message)", cJSON_IsString(why) ? ": " : "",
+                        cJSON_IsString(why) ? why->valuestring : "");
+    }
+out:
+    cJSON_Delete(root);
+    sw_jsonarena_release(mark);
+}
+
+void sw_coinbase_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r)
+{
+    coinbase_message(NULL, msg, len, ticks, cap, r);
+}
+
+static void coinbase_open(sw_session *s)
+{
+    cJSON *m = cJSON_CreateObject();
+    cJSON *ids = cJSON_CreateStringArray(s->symbols, (int)s->n_symbols);
+    cJSON *chans = cJSON_CreateArray();
+    cJSON *ticker = cJSON_CreateString("ticker");
+    if (m && ids && chans && ticker && cJSON_AddStringToObject(m, "type", "subscribe")) {
+        cJSON_AddItemToArray(chans, ticker);
+        cJSON_AddItemToObject(m, "product_ids", ids);
+        cJSON_AddItemToObject(m, "channels", chans);
+        sw_session_send_json(s, m);
+        cJSON_Delete(m);
+    } else {
+        s->send_failures++;
+        cJSON_Delete(m);
+        cJSON_Delete(ids);
+        cJSON_Delete(chans);
+        cJSON_Delete(ticker);
+    }
+    s->state = SW_SESS_SUBSCRIBING;
+}
+
+/* Subscribing must not wait for anything: 5 seconds is Coinbase's limit. */
+static void coinbase_open_marked(sw_session *s)
+{
+    size_t mark = sw_jsonarena_mark();
+    coinbase_open(s);
+    sw_jsonarena_release(mark);
+}
+
+const sw_provider sw_coinbase_provider = {
+    .name = "coinbase",
+    .default_url = "wss://ws-feed.exchange.coinbase.com",
+    .parse = sw_coinbase_parse,
+    .flags = SW_PROV_24X7,
+    .build_url = NULL,
+    .on_open = coinbase_open_marked,
+    .on_message = coinbase_message,
+};
