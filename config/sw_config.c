@@ -87,6 +87,7 @@ typedef struct sw_option {
 #define END_OPTS { NULL, OPT_STRING, 0, 0, 0, NULL, NULL, NULL }
 
 static const char *const providers[] = { "finnhub", "alpaca", "polygon", "coinbase", "binance", NULL };
+static const char *const silence_hours[] = { "auto", "session", "always", NULL };
 static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
 static const char *const references[] = { "prev_close", "open", "window", NULL };
 static const char *const stdout_formats[] = { "json", "text", NULL };
@@ -109,6 +110,29 @@ static const sw_option feed_opts[] = {
       "Environment variable with the API secret (alpaca)." },
     { "secret_file", OPT_STRING, offsetof(sw_feed_config, secret_file), 0, 0, "(none)", NULL,
       "File with the API secret (alpaca); relative: $CREDENTIALS_DIRECTORY." },
+    { "ca_file", OPT_STRING, offsetof(sw_feed_config, ca_file), 0, 0, "(the system CA store)", NULL,
+      "PEM file of the certificate authorities a wss:// server must chain to; verification is never "
+      "turned off." },
+    { "backoff_base", OPT_DURATION, offsetof(sw_feed_config, backoff_base_ns), 0.01, 60, "1s", NULL,
+      "First reconnect delay ceiling: the n-th retry waits a random time up to base * 2^n (full jitter)." },
+    { "backoff_cap", OPT_DURATION, offsetof(sw_feed_config, backoff_cap_ns), 0.01, 3600, "60s", NULL,
+      "Largest reconnect delay ceiling; must not be below backoff_base." },
+    { "stable_after", OPT_DURATION, offsetof(sw_feed_config, stable_after_ns), 1, 86400, "60s", NULL,
+      "A connection that stayed up this long starts the backoff over at backoff_base." },
+    { "auth_backoff", OPT_DURATION, offsetof(sw_feed_config, auth_backoff_ns), 1, 86400, "5m", NULL,
+      "Wait before retrying after refused credentials, a connection limit or a plan limit: things only "
+      "an operator fixes, so never a fast loop." },
+    { "silence_timeout", OPT_DURATION, offsetof(sw_feed_config, silence_timeout_ns), 0.05, 3600, "30s", NULL,
+      "A connection that delivers no message at all for this long while the market is open is closed "
+      "and reconnected." },
+    { "silence_hours", OPT_ENUM, offsetof(sw_feed_config, silence_hours), 0, 0, "auto", silence_hours,
+      "When the silence watchdog runs: session (the exchange calendar's regular sessions), always, or "
+      "auto (always for 24x7 crypto providers, else session)." },
+    { "handshake_timeout", OPT_DURATION, offsetof(sw_feed_config, handshake_timeout_ns), 0.05, 300, "10s",
+      NULL, "Time from the WebSocket opening to the provider confirming the subscription (greeting, "
+      "auth, subscribe) before the attempt is abandoned." },
+    { "max_frame", OPT_INT, offsetof(sw_feed_config, max_frame), 4096, 67108864, "1048576", NULL,
+      "Longest message in bytes; a longer one is counted and dropped, the connection stays." },
     END_OPTS
 };
 
@@ -942,6 +966,13 @@ static const char *const top_keys[] = {
 static void set_defaults(sw_config *cfg)
 {
     cfg->feed.provider = strdup("finnhub");
+    cfg->feed.backoff_base_ns = SW_NS_PER_SEC;
+    cfg->feed.backoff_cap_ns = 60 * SW_NS_PER_SEC;
+    cfg->feed.stable_after_ns = 60 * SW_NS_PER_SEC;
+    cfg->feed.auth_backoff_ns = 5 * SW_NS_PER_MIN;
+    cfg->feed.silence_timeout_ns = 30 * SW_NS_PER_SEC;
+    cfg->feed.handshake_timeout_ns = 10 * SW_NS_PER_SEC;
+    cfg->feed.max_frame = 1 << 20;
     sw_policy_defaults(&cfg->policy);
     cfg->stdout_sink.format = SW_STDOUT_JSON;
     cfg->redis_url = strdup("redis://127.0.0.1:6379");
@@ -1000,6 +1031,8 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
     const cJSON *v;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "feed")) && want_object(&c, v, "feed"))
         apply_table(&c, v, feed_opts, &cfg->feed, "feed", NULL);
+    if (cfg->feed.backoff_cap_ns < cfg->feed.backoff_base_ns)
+        err(&c, "feed.backoff_cap", "is below feed.backoff_base (at least the base delay)");
     load_groups(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "groups"));
     load_detectors(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "detectors"));
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "policy")) && want_object(&c, v, "policy"))
@@ -1070,6 +1103,7 @@ void sw_config_free(sw_config *cfg)
     free(cfg->feed.key_file);
     free(cfg->feed.secret_env);
     free(cfg->feed.secret_file);
+    free(cfg->feed.ca_file);
     for (size_t g = 0; g < cfg->n_groups; g++) {
         for (size_t m = 0; m < cfg->groups[g].n_members; m++)
             free(cfg->groups[g].members[m]);

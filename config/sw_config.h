@@ -40,6 +40,14 @@ typedef struct sw_feed_config {
     char *key_file;       /* file holding it (relative: $CREDENTIALS_DIRECTORY) */
     char *secret_env;     /* alpaca's secret */
     char *secret_file;
+    char *ca_file;        /* CA bundle for wss://; NULL: the system store */
+    int64_t backoff_base_ns, backoff_cap_ns; /* reconnect: full-jitter exponential backoff */
+    int64_t stable_after_ns;  /* a connection up this long resets the backoff */
+    int64_t auth_backoff_ns;  /* wait after refused credentials or provider limits */
+    int64_t silence_timeout_ns; /* no message this long while the market is open: reconnect */
+    int silence_hours;    /* sw_silence_hours (daemon/sw_feed.h): auto, session, always */
+    int64_t handshake_timeout_ns; /* open -> streaming (auth, subscribe) */
+    int max_frame;        /* bytes; longer messages are dropped */
 } sw_feed_config;
 
 typedef struct sw_group_config {

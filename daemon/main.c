@@ -7,7 +7,9 @@
  * configuration or input files, 2 usage error, 3 runtime failure.
  */
 #include "sw_config.h"
+#include "sw_cred.h"
 #include "sw_engine.h"
+#include "sw_feed.h"
 #include "sw_jsonarena.h"
 #include "sw_log.h"
 #include "sw_policy.h"
@@ -35,6 +37,10 @@ typedef struct shockd {
     size_t n_sinks;
     sw_replay replay;
     int replaying;
+    sw_feed feed;                 /* the live source (no --replay) */
+    int live;
+    sw_cred feed_key, feed_secret;
+    const char **feed_symbols;
     int draining, finished;
     int sinks_draining, sinks_closing;
     uv_loop_t loop;
@@ -51,6 +57,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: shockd [-c FILE] [--check]\n"
+            "       shockd [-c FILE]                  (live: the feed.provider WebSocket feed)\n"
             "       shockd [-c FILE] --replay PATH... [--speed N|max] [--format FMT]\n"
             "\n"
             "Real-time market-shock monitor: watches trades for the symbols in the config's\n"
@@ -61,7 +68,8 @@ static void usage(FILE *out)
             "      --replay PATH   replay recorded data (NDJSON provider messages or OHLCV CSV)\n"
             "                      through the live pipeline; repeat, or list several paths\n"
             "      --speed N|max   replay pace: N times real time, or max (default max)\n"
-            "      --format FMT    input format: csv or a provider name (finnhub); default by\n"
+            "      --format FMT    input format: csv or a provider name (finnhub, alpaca, polygon,\n"
+            "                      coinbase, binance); default by\n"
             "                      extension: .csv is CSV, anything else the feed's provider\n"
             "      --log-level L   error, warning, info or debug (overrides the config)\n"
             "      --group NAME=SYM,SYM,...\n"
@@ -119,6 +127,108 @@ static void on_replay_event(void *ctx, const sw_event *ev)
     sw_engine_tick(&d->engine, &ev->tick);
 }
 
+/* ---- the live feed ----------------------------------------------------------- */
+
+static void on_feed_tick(void *ctx, const sw_tick *t)
+{
+    shockd *d = ctx;
+    sw_engine_tick(&d->engine, t);
+}
+
+/* A gap in the feed is not market data: the detectors never see it, the
+ * policy gets it as an info candidate of the pseudo-detector "feed". */
+static void on_feed_gap(void *ctx, const sw_feed_gap *g)
+{
+    shockd *d = ctx;
+    char text[256];
+    sw_feed_gap_text(&d->feed, g, text, sizeof text);
+    sw_candidate c = {
+        .kind = SW_CAND_FIRE,
+        .symbol = d->cfg.feed.provider,
+        .detector = "feed",
+        .instance = -1,
+        .severity = SW_SEV_INFO,
+        .direction = 0,
+        .ts_ns = g->first_ev_ns,
+        .price = 0,
+        .reference = NAN,
+        .change_pct = NAN,
+        .zscore = NAN,
+        /* Every gap is news: numbering them as magnitudes one step apart
+         * makes the policy pass each one instead of holding later gaps in
+         * the cooldown of the first. */
+        .magnitude = (double)g->number,
+        .step = 1,
+        .window = "gap",
+        .text = text,
+    };
+    sw_policy_offer(&d->policy, &c);
+}
+
+static void on_source_done(shockd *d);
+
+static void on_feed_stopped(void *ctx)
+{
+    on_source_done(ctx);
+}
+
+/* Credentials, the watchlist and the WebSocket context; nothing connects
+ * before sw_feed_start.  Returns 0, or -1 after saying what is wrong. */
+static int open_feed(shockd *d)
+{
+    const sw_feed_config *fc = &d->cfg.feed;
+    char err[SW_WS_URL_MAX + 512];
+    if (sw_cred_load(&d->feed_key, "feed.key", fc->key_env, fc->key_file, err, sizeof err) < 0 ||
+        sw_cred_load(&d->feed_secret, "feed.secret", fc->secret_env, fc->secret_file, err, sizeof err) < 0) {
+        sw_error("%s: %s", d->cfg.path, err);
+        return -1;
+    }
+    d->feed_symbols = calloc(d->engine.n_syms ? d->engine.n_syms : 1, sizeof *d->feed_symbols);
+    if (!d->feed_symbols) {
+        sw_error("out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < d->engine.n_syms; i++)
+        d->feed_symbols[i] = d->engine.syms[i].name;
+    sw_feed_params p = {
+        .provider = fc->provider,
+        .url = fc->url,
+        .symbols = d->feed_symbols,
+        .n_symbols = d->engine.n_syms,
+        .key = d->feed_key.value,
+        .secret = d->feed_secret.value,
+        .ca_file = fc->ca_file,
+        .backoff_base_ns = fc->backoff_base_ns,
+        .backoff_cap_ns = fc->backoff_cap_ns,
+        .stable_after_ns = fc->stable_after_ns,
+        .auth_backoff_ns = fc->auth_backoff_ns,
+        .silence_timeout_ns = fc->silence_timeout_ns,
+        .handshake_timeout_ns = fc->handshake_timeout_ns,
+        .silence_hours = fc->silence_hours,
+        .max_frame = (size_t)fc->max_frame,
+        .calendar = &d->cfg.cal,
+    };
+    sw_feed_handlers h = { on_feed_tick, on_feed_gap, on_feed_stopped };
+    if (sw_feed_init(&d->feed, &d->loop, &p, &h, d, err, sizeof err) != 0) {
+        sw_error("%s: %s", d->cfg.path, err);
+        return -1;
+    }
+    d->live = 1;
+    return 0;
+}
+
+/* After uv_run: the feed's last teardown step, then what it borrowed. */
+static void free_feed(shockd *d)
+{
+    if (d->live)
+        sw_feed_fini(&d->feed);
+    d->live = 0;
+    sw_cred_free(&d->feed_key);
+    sw_cred_free(&d->feed_secret);
+    free(d->feed_symbols);
+    d->feed_symbols = NULL;
+}
+
 /* ---- shutdown ------------------------------------------------------------
  *
  * The order matters for "never lose an alert": stop the source (no new
@@ -173,6 +283,10 @@ static void print_summary(shockd *d)
             (unsigned long long)es->filtered_prints, (unsigned long long)d->alerts[SW_SEV_CRITICAL],
             (unsigned long long)d->alerts[SW_SEV_WARNING], (unsigned long long)d->alerts[SW_SEV_INFO],
             rate / 1e6, secs, tail);
+    if (d->live) {
+        char fs[600];
+        fprintf(stderr, "%s\n", sw_feed_summary(&d->feed, fs, sizeof fs));
+    }
 }
 
 static void finish(shockd *d)
@@ -226,6 +340,8 @@ static void stop_source(shockd *d)
 {
     if (d->replaying && !d->replay.finished)
         sw_replay_stop(&d->replay); /* calls on_replay_done */
+    else if (d->live && !d->feed.stopping)
+        sw_feed_stop(&d->feed); /* calls on_feed_stopped */
     else
         on_source_done(d);
 }
@@ -239,6 +355,8 @@ static void close_handles(shockd *d)
             uv_close(hs[i], on_own_handle_closed);
     if (d->replaying)
         sw_replay_close(&d->replay, on_replay_closed);
+    if (d->live)
+        sw_feed_close(&d->feed, NULL);
     for (size_t i = 0; i < d->n_sinks; i++) {
         sw_sink *s = d->sinks[i];
         if (s->close) {
@@ -450,33 +568,35 @@ int main(int argc, char **argv)
         sw_config_free(&d.cfg);
         return quit(0, paths, groups_extra);
     }
-    if (!replay_requested) {
-        sw_error("live feeds are not available in this version; use --replay PATH");
-        sw_config_free(&d.cfg);
-        return quit(EXIT_USAGE, paths, groups_extra);
-    }
-
     d.exit_code = 0;
     int rc = EXIT_RUNTIME;
     if (sw_jsonarena_install() != 0)
         sw_warn("JSON arena unavailable: parsing with malloc");
-    if (sw_replay_open(&d.replay, paths, n_paths, format, d.cfg.feed.provider) != 0) {
-        rc = EXIT_CONFIG;
-        goto out_cfg;
+    if (replay_requested) {
+        if (sw_replay_open(&d.replay, paths, n_paths, format, d.cfg.feed.provider) != 0) {
+            rc = EXIT_CONFIG;
+            goto out_cfg;
+        }
+        d.replaying = 1;
     }
-    d.replaying = 1;
     if (build_engine(&d) != 0 || build_sinks(&d) != 0)
         goto out_engine;
     if (uv_loop_init(&d.loop) != 0)
         goto out_engine;
     d.loop.data = &d;
+    if (!d.replaying && open_feed(&d) != 0) {
+        uv_loop_close(&d.loop); /* no handle exists yet */
+        rc = EXIT_CONFIG;
+        goto out_engine;
+    }
     int urc = start_loop_handles(&d);
     for (size_t i = 0; urc == 0 && i < d.n_sinks; i++)
         if (d.sinks[i]->start)
             urc = d.sinks[i]->start(d.sinks[i], &d.loop);
     d.t_start_ns = uv_hrtime();
     if (urc == 0)
-        urc = sw_replay_start(&d.replay, &d.loop, speed, on_replay_event, on_replay_done, &d);
+        urc = d.replaying ? sw_replay_start(&d.replay, &d.loop, speed, on_replay_event, on_replay_done, &d)
+                          : sw_feed_start(&d.feed);
     if (urc != 0) {
         sw_error("cannot start: %s", urc < 0 && urc != -1 ? uv_strerror(urc) : "loop setup failed");
         d.exit_code = EXIT_RUNTIME;
@@ -484,6 +604,7 @@ int main(int argc, char **argv)
         close_handles(&d);
     }
     uv_run(&d.loop, UV_RUN_DEFAULT);
+    free_feed(&d); /* libwebsockets needs the loop once more to finish */
     if (uv_loop_close(&d.loop) != 0)
         sw_warn("event loop closed with handles still open");
     rc = d.exit_code;
@@ -493,6 +614,7 @@ out_engine:
     for (size_t i = 0; i < d.n_sinks; i++)
         d.sinks[i]->destroy(d.sinks[i]);
     sw_policy_free(&d.policy);
+    free_feed(&d);
     sw_engine_free(&d.engine);
 out_cfg:
     sw_config_free(&d.cfg);
