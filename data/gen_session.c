@@ -8,7 +8,7 @@
  *   {"data":[{"c":["1"],"p":118.42,"s":"NVDA","t":1737988200000,"v":100}],"type":"trade"}
  *
  * For every symbol:
- *   - the end of the previous session: a few trades between 15:55 and 16:00 New York,
+ *   - the end of the previous session: 150-300 trades between 15:55 and 16:00 New York,
  *     the last one exactly at 16:00:00.000 at the real previous Close;
  *   - the session: an opening print at 09:30:00.000 at the real Open, the real High and
  *     the real Low reached exactly once each (never exceeded), a closing print at
@@ -707,11 +707,14 @@ static int gen_symbol(const symbol_t *sym, int idx, uint64_t seed, trades_t *tr,
     {
         double ref = (double)(pb->high + pb->low) / 2.0;
         double sig_sec = parkinson(pb) / sqrt(SESSION_MIN) / sqrt(60.0) * ref; /* cents */
-        int n = 6 + (int)rng_below(&r, 10);
-        int64_t ts[16];
+        /* Half a trade to one trade a second, as a liquid name trades into
+         * the close: sparser, and a two-minute hole would read as a stale
+         * feed. */
+        int n = 150 + (int)rng_below(&r, 150);
+        int64_t ts[300];
         for (int i = 0; i < n; i++)
             ts[i] = (int64_t)rng_below(&r, 300000); /* ms after 15:55:00.000 */
-        /* sort (insertion sort, n <= 15) */
+        /* sort (insertion sort, n < 300) */
         for (int i = 1; i < n; i++) {
             int64_t v = ts[i];
             int j = i - 1;
@@ -722,7 +725,7 @@ static int gen_symbol(const symbol_t *sym, int idx, uint64_t seed, trades_t *tr,
             ts[j + 1] = v;
         }
         /* Walk backwards from the close. */
-        int64_t px[16];
+        int64_t px[300];
         double x = (double)pb->close;
         int64_t t_next = 300000;
         for (int i = n - 1; i >= 0; i--) {

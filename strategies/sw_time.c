@@ -142,7 +142,7 @@ char *sw_format_duration(int64_t ns, char *buf, int len)
             return buf;
         }
     }
-    snprintf(buf, (size_t)len, "%lldns", (long long)ns);
+    snprintf(buf, (size_t)len, ns == 0 ? "0s" : "%lldns", (long long)ns);
     return buf;
 }
 
