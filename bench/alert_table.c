@@ -144,6 +144,10 @@ int main(int argc, char **argv)
     static char line[65536];
     week_row *weeks = NULL;
     int n_weeks = 0, total[3] = { 0, 0, 0 }, lineno = 0;
+    /* Alerts of single symbols by the real close-to-close move of that day:
+     * >= 5% (the day itself was big), 2..5%, < 2% (an intraday swing that
+     * reverted, or a false alarm), unknown. */
+    int bucket[3][4] = { { 0 } };
     if (!weekly) {
         printf("| date (NY) | time (NY) | symbol | detector | severity | alert move | real close-to-close | message |\n");
         printf("|---|---|---|---|---|---|---|---|\n");
@@ -189,6 +193,10 @@ int main(int argc, char **argv)
             sw_civil_from_days(day, &y, &m, &d);
             sw_ny_day(ns, &sod);
             double real = cJSON_IsString(grp) ? NAN : real_move(sym->valuestring, day);
+            if (!cJSON_IsString(grp)) {
+                int b = isnan(real) ? 3 : fabs(real) >= 5 ? 0 : fabs(real) >= 2 ? 1 : 2;
+                bucket[si][b]++;
+            }
             char realbuf[32] = "n/a", chgbuf[32] = "n/a";
             if (!isnan(real))
                 snprintf(realbuf, sizeof realbuf, "%+.2f%%", real);
@@ -215,6 +223,14 @@ int main(int argc, char **argv)
                weeks_with[0]);
     }
     printf("\nTotal: %d critical, %d warning, %d info.\n", total[2], total[1], total[0]);
+    if (!weekly) {
+        printf("\nSymbol alerts by the real close-to-close move of their day:\n\n");
+        printf("| severity | day moved >= 5%% | 2-5%% | < 2%% | no daily bar |\n|---|---|---|---|---|\n");
+        static const char *const names[] = { "info", "warning", "critical" };
+        for (int k = 2; k >= 0; k--)
+            printf("| %s | %d | %d | %d | %d |\n", names[k], bucket[k][0], bucket[k][1], bucket[k][2],
+                   bucket[k][3]);
+    }
     free(weeks);
     free(all);
     return 0;

@@ -224,7 +224,10 @@ static void pm_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
                  ref_phrase(P->reference), ref);
         st->fired_sev = -1;
     } else if (sev >= 0 && (sev > st->fired_sev || dir != st->fired_dir ||
-                            (P->step_pct > 0 && mag >= st->fired_mag + P->step_pct))) {
+                            (P->step_pct > 0 && mag >= st->fired_mag + P->step_pct &&
+                             /* past the next level, the escalation (awaiting
+                              * confirmation) is the news, not an extension */
+                             (sev == SW_SEV_CRITICAL || mag < P->critical_pct)))) {
         c.kind = SW_CAND_FIRE;
         c.severity = (sw_severity)sev;
         c.direction = dir;

@@ -215,3 +215,19 @@ Test(pct_move, a_new_session_clears_and_rearms)
     cr_expect_eq(got[2].kind, SW_CAND_FIRE);
     cr_expect_eq(got[2].reference, 124.80);
 }
+
+Test(pct_move, no_warning_extension_while_critical_awaits_confirmation)
+{
+    sw_pct_move_params p = defaults();
+    build(&p);
+    friday();
+    for (int i = 0; i < 3; i++)
+        px(142.62 * 0.94, day27(10, 0, i)); /* -6%: warning once confirmed */
+    cr_assert_eq(n_got, 1);
+    px(142.62 * 0.889, day27(10, 5, 0)); /* -11.1%: 5.1 beyond, but past critical */
+    px(142.62 * 0.889, day27(10, 5, 0) + 100000000);
+    cr_expect_eq(n_got, 1, "no warning 'extension' one tick before the critical");
+    px(142.62 * 0.889, day27(10, 5, 0) + 200000000);
+    cr_assert_eq(n_got, 2);
+    cr_expect_eq(got[1].severity, SW_SEV_CRITICAL);
+}
