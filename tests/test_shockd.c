@@ -157,6 +157,93 @@ Test(shockd, bundled_session_catches_nvda_within_a_minute)
     result_free(&r);
 }
 
+/* config/demo.json (the full detector set) with JSON output. */
+static const char *demo_config_json(void)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/demo.json", tmpdir);
+    char *text = slurp(SW_SOURCE_DIR "/config/demo.json");
+    char *fmt = strstr(text, "\"format\": \"text\"");
+    cr_assert_not_null(fmt, "config/demo.json has no text format line");
+    memcpy(fmt, "\"format\": \"json\"", 16);
+    write_file(path, text);
+    free(text);
+    return path;
+}
+
+static int count_alerts(const char *out, const char *symbol, const char *detector, const char *severity)
+{
+    char want[160];
+    int n = 0;
+    snprintf(want, sizeof want, "\"symbol\":\"%s\",", symbol);
+    for (const char *p = strstr(out, want); p; p = strstr(p + 1, want)) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        char det[64], sev[64];
+        snprintf(det, sizeof det, "\"detector\":\"%s\"", detector);
+        snprintf(sev, sizeof sev, "\"severity\":\"%s\"", severity);
+        char *line = strndup(p, len);
+        n += (!detector[0] || strstr(line, det)) && (!severity[0] || strstr(line, sev));
+        free(line);
+    }
+    return n;
+}
+
+Test(shockd, shipped_demo_config_catches_the_sell_off_and_spares_the_risers)
+{
+    const char *argv[] = { "shockd", "-c", demo_config_json(), "--replay", SESSION, NULL };
+    result r = run(argv, 0);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *crashed[] = { "NVDA", "AVGO", "TSM", "ORCL", "SMCI", "MU", "ARM" };
+    for (size_t i = 0; i < 7; i++)
+        cr_expect_geq(count_alerts(r.out, crashed[i], "pct_move", "critical"), 1, "%s not critical", crashed[i]);
+    cr_expect_eq(count_alerts(r.out, "ai", "breadth", "critical"), 1, "one critical sector alert for ai");
+    const char *calm[] = { "META", "MSFT", "SPY" };
+    for (size_t i = 0; i < 3; i++)
+        cr_expect_eq(count_alerts(r.out, calm[i], "", "critical"), 0, "%s critical", calm[i]);
+    /* The group alert lists its members with their moves. */
+    const char *g = strstr(r.out, "\"detector\":\"breadth\"");
+    cr_assert_not_null(g);
+    cr_expect_not_null(strstr(g, "\"members\":[{\"symbol\":"));
+    result_free(&r);
+}
+
+Test(shockd, calm_session_stays_quiet)
+{
+    const char *argv[] = { "shockd", "-c", demo_config_json(), "--replay",
+                           SW_SOURCE_DIR "/data/sessions/2025-08-27/finnhub.ndjson", NULL };
+    result r = run(argv, 0);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "", "an ordinary day raised: %s", r.out);
+    cr_expect_not_null(strstr(r.err, "alerts: 0 critical, 0 warning, 0 info"), "%s", r.err);
+    result_free(&r);
+}
+
+Test(shockd, daily_config_over_two_years_of_real_bars)
+{
+    /* The shell expands the glob; shockd gets every file. */
+    char script[2048];
+    snprintf(script, sizeof script, "%s -c %s/config/daily.json --replay %s/data/daily/*.csv > %s/out 2> %s/err",
+             SHOCKD, SW_SOURCE_DIR, SW_SOURCE_DIR, tmpdir, tmpdir);
+    cr_assert_eq(system(script), 0);
+    char path[160];
+    snprintf(path, sizeof path, "%s/out", tmpdir);
+    char *out = slurp(path);
+    int nvda = 0, avgo = 0, split_days = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        int day27 = strstr(line, "\"ts\":\"2025-01-27") != NULL;
+        int crit = strstr(line, "\"severity\":\"critical\"") != NULL;
+        nvda += day27 && crit && strstr(line, "\"symbol\":\"NVDA\"");
+        avgo += day27 && crit && strstr(line, "\"symbol\":\"AVGO\"");
+        split_days += (strstr(line, "\"ts\":\"2024-06-10") && strstr(line, "\"symbol\":\"NVDA\"")) ||
+                      (strstr(line, "\"ts\":\"2024-07-15") && strstr(line, "\"symbol\":\"AVGO\""));
+    }
+    cr_expect_geq(nvda, 1, "NVDA not critical on 2025-01-27");
+    cr_expect_geq(avgo, 1, "AVGO not critical on 2025-01-27");
+    cr_expect_eq(split_days, 0, "a split day alerted");
+    free(out);
+}
+
 Test(shockd, replay_is_byte_identical)
 {
     const char *argv[] = { "shockd", "-c", json_config(), "--replay", SESSION, NULL };
