@@ -1,0 +1,399 @@
+/* Tests of the alert spool (no Redis): append before send, confirm and
+ * compact, the persisted confirmed offset, recovery after a crash, a torn
+ * last line and bad lines reported as FILE:LINE, the in-memory window, the
+ * overflow policy (info first, never critical), the lock, and the state
+ * directory's creation. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include "sw_alert.h"
+#include "sw_log.h"
+#include "sw_spool.h"
+
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/sw-spool-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    sw_log_init("test");
+    sw_log_set_level(SW_LOG_WARNING); /* the stderr checks expect warnings only */
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(spool, .init = setup, .fini = teardown, .timeout = 60);
+
+/* An alert numbered i with a readable message of roughly `pad` bytes. */
+static void make_alert(sw_alert *a, unsigned i, sw_severity sev, char *json, size_t jlen, size_t pad)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->id, sizeof a->id, "%016x", i);
+    a->ts_ns = INT64_C(1737988200000000000) + (int64_t)i * 1000000;
+    snprintf(a->symbol, sizeof a->symbol, "SYM%u", i % 7);
+    snprintf(a->detector, sizeof a->detector, "pct_move");
+    snprintf(a->window, sizeof a->window, "prev_close");
+    a->severity = sev;
+    a->direction = -1;
+    a->price = 100;
+    a->reference = 110;
+    a->change_pct = -9.09;
+    a->zscore = NAN;
+    size_t p = pad < sizeof a->message - 1 ? pad : sizeof a->message - 1;
+    memset(a->message, 'm', p);
+    a->message[p] = '\0';
+    cr_assert_gt(sw_alert_to_json(a, json, jlen), 0);
+}
+
+static sw_spool_params params(uint64_t max_bytes, size_t queue_max)
+{
+    sw_spool_params p = { dir, max_bytes, queue_max, 0, NULL, NULL };
+    return p;
+}
+
+static void open_ok(sw_spool *sp, const sw_spool_params *p)
+{
+    char err[256];
+    cr_assert_eq(sw_spool_open(sp, p, err, sizeof err), 0, "%s", err);
+}
+
+static int append(sw_spool *sp, unsigned i, sw_severity sev, size_t pad)
+{
+    sw_alert a;
+    char json[SW_ALERT_JSON_MAX];
+    make_alert(&a, i, sev, json, sizeof json, pad);
+    return sw_spool_append(sp, &a, json, strlen(json));
+}
+
+static long file_size(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static char *slurp(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    char *b = calloc(1, 1 << 20);
+    size_t n = fread(b, 1, (1 << 20) - 1, f);
+    b[n] = '\0';
+    fclose(f);
+    return b;
+}
+
+static void write_raw(const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static unsigned id_at(sw_spool *sp, size_t i)
+{
+    sw_spool_item *it = sw_spool_item_at(sp, i);
+    cr_assert_not_null(it->body, "item %zu not loaded", i);
+    return (unsigned)strtoul(it->body->id, NULL, 16);
+}
+
+Test(spool, every_alert_is_on_disk_before_it_is_sent_and_gone_once_confirmed)
+{
+    sw_spool sp;
+    sw_spool_params p = params(1 << 20, 100);
+    open_ok(&sp, &p);
+    for (unsigned i = 1; i <= 3; i++)
+        cr_assert_eq(append(&sp, i, SW_SEV_WARNING, 20), 0);
+    cr_expect_eq(sw_spool_pending(&sp), 3);
+    char *text = slurp(SW_SPOOL_FILE);
+    int lines = 0;
+    for (char *c = text; *c; c++)
+        lines += *c == '\n';
+    cr_expect_eq(lines, 3);
+    cr_expect_not_null(strstr(text, "\"id\":\"0000000000000002\""));
+    free(text);
+    cr_expect_eq(id_at(&sp, 0), 1);
+    cr_expect_str_eq(sw_spool_item_at(&sp, 2)->body->symbol, "SYM3");
+
+    sw_spool_confirm(&sp);
+    cr_assert_eq(sw_spool_sync(&sp), 0);
+    char *off = slurp(SW_SPOOL_OFFSET_FILE);
+    cr_expect_eq(strtol(off, NULL, 10), (long)sw_spool_item_at(&sp, 0)->off, "offset file: %s", off);
+    free(off);
+    sw_spool_confirm(&sp);
+    sw_spool_confirm(&sp);
+    cr_assert_eq(sw_spool_sync(&sp), 0);
+    cr_expect_eq(file_size(SW_SPOOL_FILE), 0, "compacted once everything is confirmed");
+    char *off2 = slurp(SW_SPOOL_OFFSET_FILE);
+    cr_expect_str_eq(off2, "0\n");
+    free(off2);
+    sw_spool_close(&sp);
+}
+
+Test(spool, a_restart_sends_only_what_was_not_confirmed)
+{
+    sw_spool sp;
+    sw_spool_params p = params(1 << 20, 100);
+    open_ok(&sp, &p);
+    for (unsigned i = 1; i <= 5; i++)
+        cr_assert_eq(append(&sp, i, SW_SEV_CRITICAL, 10), 0);
+    sw_spool_confirm(&sp);
+    sw_spool_confirm(&sp);
+    sw_spool_close(&sp); /* persists the offset; the file keeps all 5 lines */
+    cr_expect_gt(file_size(SW_SPOOL_FILE), 0);
+
+    open_ok(&sp, &p);
+    cr_assert_eq(sw_spool_pending(&sp), 3);
+    cr_expect_eq(sp.stats.recovered, 3);
+    for (size_t i = 0; i < 3; i++) {
+        cr_expect_eq(id_at(&sp, i), 3 + i);
+        cr_expect(sw_spool_item_at(&sp, i)->flags & SW_SPOOL_MAYBE_SENT, "found at open: may have been sent");
+        cr_expect_eq(sw_spool_item_at(&sp, i)->severity, SW_SEV_CRITICAL);
+    }
+    sw_spool_close(&sp);
+}
+
+Test(spool, a_torn_last_line_is_reported_with_file_and_line_and_skipped)
+{
+    sw_spool sp;
+    sw_spool_params p = params(1 << 20, 100);
+    open_ok(&sp, &p);
+    for (unsigned i = 1; i <= 2; i++)
+        cr_assert_eq(append(&sp, i, SW_SEV_WARNING, 10), 0);
+    sw_spool_close(&sp);
+    long good = file_size(SW_SPOOL_FILE);
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, SW_SPOOL_FILE);
+    FILE *f = fopen(path, "ab");
+    fputs("{\"v\":1,\"id\":\"00000000000000", f); /* a crash mid-write */
+    fclose(f);
+
+    cr_redirect_stderr();
+    open_ok(&sp, &p);
+    fflush(stderr);
+    cr_expect_eq(sw_spool_pending(&sp), 2);
+    cr_expect_eq(sp.stats.skipped_lines, 1);
+    cr_expect_eq(file_size(SW_SPOOL_FILE), good, "the torn bytes are cut off");
+    /* The next append starts on a fresh line. */
+    cr_assert_eq(append(&sp, 3, SW_SEV_WARNING, 10), 0);
+    sw_spool_close(&sp);
+    open_ok(&sp, &p);
+    cr_expect_eq(sw_spool_pending(&sp), 3);
+    cr_expect_eq(id_at(&sp, 2), 3);
+    sw_spool_close(&sp);
+
+    char want[256];
+    snprintf(want, sizeof want, "test: warning: %s:3: incomplete last line (27 bytes, no newline: cut by a crash "
+                                "while writing): skipped\n", path);
+    cr_expect_stderr_eq_str(want);
+}
+
+Test(spool, bad_lines_are_skipped_and_reported)
+{
+    sw_alert a;
+    char json[SW_ALERT_JSON_MAX], text[4 * SW_ALERT_JSON_MAX];
+    make_alert(&a, 7, SW_SEV_INFO, json, sizeof json, 5);
+    snprintf(text, sizeof text, "not json\n{\"v\":1}\n%s\n{\"id\":\"0000000000000008\",\"symbol\":\"X\","
+             "\"detector\":\"d\",\"severity\":\"loud\"}\n", json);
+    write_raw(SW_SPOOL_FILE, text);
+    cr_redirect_stderr();
+    sw_spool sp;
+    sw_spool_params p = params(1 << 20, 100);
+    open_ok(&sp, &p);
+    cr_expect_eq(sw_spool_pending(&sp), 1);
+    cr_expect_eq(sp.stats.skipped_lines, 3);
+    cr_expect_eq(id_at(&sp, 0), 7);
+    cr_expect_eq(sw_spool_item_at(&sp, 0)->severity, SW_SEV_INFO);
+    sw_spool_confirm(&sp);
+    sw_spool_close(&sp);
+    cr_expect_eq(file_size(SW_SPOOL_FILE), 0, "confirmed and skipped lines leave an empty spool");
+    fflush(stderr);
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, SW_SPOOL_FILE);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "test: warning: %s:1: not an alert (not a JSON object): skipped\n"
+             "test: warning: %s:2: not an alert (no \"id\" of 16 hex digits): skipped\n"
+             "test: warning: %s:4: not an alert (no \"severity\" (info, warning or critical)): skipped\n",
+             path, path, path);
+    cr_expect_stderr_eq_str(want);
+}
+
+Test(spool, an_odd_offset_file_means_resend_everything)
+{
+    sw_spool sp;
+    sw_spool_params p = params(1 << 20, 100);
+    open_ok(&sp, &p);
+    for (unsigned i = 1; i <= 3; i++)
+        cr_assert_eq(append(&sp, i, SW_SEV_WARNING, 10), 0);
+    sw_spool_close(&sp);
+    cr_redirect_stderr();
+    write_raw(SW_SPOOL_OFFSET_FILE, "999999\n");
+    open_ok(&sp, &p);
+    cr_expect_eq(sw_spool_pending(&sp), 3);
+    sw_spool_close(&sp);
+    write_raw(SW_SPOOL_OFFSET_FILE, "5\n"); /* not at a line boundary */
+    open_ok(&sp, &p);
+    cr_expect_eq(sw_spool_pending(&sp), 3);
+    sw_spool_close(&sp);
+    write_raw(SW_SPOOL_OFFSET_FILE, "garbage");
+    open_ok(&sp, &p);
+    cr_expect_eq(sw_spool_pending(&sp), 3);
+    sw_spool_close(&sp);
+}
+
+Test(spool, memory_holds_queue_max_and_the_rest_is_read_back_in_order)
+{
+    sw_spool sp;
+    sw_spool_params p = params(1 << 20, 2);
+    open_ok(&sp, &p);
+    for (unsigned i = 1; i <= 5; i++)
+        cr_assert_eq(append(&sp, i, SW_SEV_WARNING, 10), 0);
+    cr_expect_eq(sw_spool_pending(&sp), 5);
+    cr_expect_eq(sp.n_loaded, 2);
+    cr_expect_null(sw_spool_item_at(&sp, 2)->body);
+    for (unsigned want = 1; want <= 5; want++) {
+        sw_spool_load(&sp);
+        cr_assert_leq(sp.n_loaded, 2);
+        cr_assert_eq(id_at(&sp, 0), want);
+        sw_spool_confirm(&sp);
+    }
+    cr_expect_eq(sw_spool_pending(&sp), 0);
+    sw_spool_close(&sp);
+}
+
+Test(spool, overflow_drops_info_first_and_never_critical)
+{
+    sw_alert a;
+    char json[SW_ALERT_JSON_MAX];
+    make_alert(&a, 0, SW_SEV_INFO, json, sizeof json, 200);
+    size_t line = strlen(json) + 1;
+    cr_redirect_stderr();
+    sw_spool sp;
+    sw_spool_params p = params(4 * line + line / 2, 100); /* room for 4 lines */
+    open_ok(&sp, &p);
+    for (unsigned i = 1; i <= 4; i++)
+        cr_assert_eq(append(&sp, i, SW_SEV_INFO, 200), 0);
+    /* Full: a new info is refused... */
+    cr_expect_eq(append(&sp, 5, SW_SEV_INFO, 200), 1);
+    cr_expect_eq(sp.stats.dropped[SW_SEV_INFO], 1);
+    /* ...an in-flight info is kept, the others make room for a warning. */
+    sw_spool_item_at(&sp, 0)->flags = SW_SPOOL_SENT;
+    cr_expect_eq(append(&sp, 6, SW_SEV_WARNING, 200), 0);
+    cr_expect_eq(sp.stats.dropped[SW_SEV_INFO], 4);
+    cr_expect_eq(sw_spool_pending(&sp), 2);
+    cr_expect_eq(id_at(&sp, 0), 1);
+    cr_expect_eq(id_at(&sp, 1), 6);
+    cr_expect_eq(append(&sp, 7, SW_SEV_WARNING, 200), 0);
+    cr_expect_eq(append(&sp, 8, SW_SEV_WARNING, 200), 0);
+    /* Full of warnings: a new warning is refused, a critical evicts them. */
+    cr_expect_eq(append(&sp, 9, SW_SEV_WARNING, 200), 1);
+    cr_expect_eq(sp.stats.dropped[SW_SEV_WARNING], 1);
+    cr_expect_eq(append(&sp, 10, SW_SEV_CRITICAL, 200), 0);
+    cr_expect_eq(sp.stats.dropped[SW_SEV_WARNING], 4);
+    cr_expect_eq(sw_spool_pending(&sp), 2);
+    /* Criticals beyond the limit are kept all the same. */
+    for (unsigned i = 11; i <= 16; i++)
+        cr_expect_eq(append(&sp, i, SW_SEV_CRITICAL, 200), 0);
+    cr_expect_eq(sp.stats.dropped[SW_SEV_CRITICAL], 0);
+    cr_expect_eq(sw_spool_pending(&sp), 8);
+    cr_expect_gt(sp.stats.over_limit, 0);
+    /* What is on disk is exactly what is pending, in order. */
+    sw_spool_close(&sp);
+    open_ok(&sp, &p);
+    unsigned want[] = { 1, 10, 11, 12, 13, 14, 15, 16 };
+    cr_assert_eq(sw_spool_pending(&sp), 8);
+    for (size_t i = 0; i < 8; i++)
+        cr_expect_eq(id_at(&sp, i), want[i]);
+    sw_spool_close(&sp);
+}
+
+Test(spool, a_large_confirmed_prefix_is_compacted_away)
+{
+    sw_spool sp;
+    sw_spool_params p = params(64u << 20, 100000);
+    open_ok(&sp, &p);
+    for (unsigned i = 1; i <= 4000; i++)
+        cr_assert_eq(append(&sp, i, SW_SEV_WARNING, 200), 0);
+    long before = file_size(SW_SPOOL_FILE);
+    cr_assert_gt(before, 1 << 20);
+    for (int i = 0; i < 3000; i++)
+        sw_spool_confirm(&sp);
+    cr_assert_eq(sw_spool_sync(&sp), 0);
+    long after = file_size(SW_SPOOL_FILE);
+    cr_expect_lt(after, before / 2, "rewritten: %ld -> %ld bytes", before, after);
+    cr_expect_eq(sp.stats.rewrites, 1);
+    sw_spool_close(&sp);
+    open_ok(&sp, &p);
+    cr_assert_eq(sw_spool_pending(&sp), 1000);
+    cr_expect_eq(id_at(&sp, 0), 3001);
+    cr_expect_eq(id_at(&sp, 999), 4000);
+    sw_spool_close(&sp);
+}
+
+Test(spool, one_process_per_state_dir)
+{
+    sw_spool sp;
+    sw_spool_params p = params(1 << 20, 10);
+    open_ok(&sp, &p);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        sw_spool other;
+        char err[256];
+        int rc = sw_spool_open(&other, &p, err, sizeof err);
+        _exit(rc == -1 && strstr(err, "spool in use by another process (pid ") ? 0 : 1);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a second process got the spool");
+    sw_spool_close(&sp);
+}
+
+Test(spool, the_state_dir_is_created_private_and_a_bad_one_is_a_clear_error)
+{
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/a/b", dir);
+    sw_spool sp;
+    sw_spool_params p = params(1 << 20, 10);
+    p.dir = sub;
+    open_ok(&sp, &p);
+    struct stat st;
+    cr_assert_eq(stat(sub, &st), 0);
+    cr_expect_eq(st.st_mode & 0777, 0700);
+    sw_spool_close(&sp);
+
+    char file[128], below[160], err[256];
+    snprintf(file, sizeof file, "%s/file", dir);
+    write_raw("file", "x");
+    p.dir = file;
+    cr_expect_eq(sw_spool_open(&sp, &p, err, sizeof err), -1);
+    char want[256];
+    snprintf(want, sizeof want, "%s: exists and is not a directory", file);
+    cr_expect_str_eq(err, want);
+    snprintf(below, sizeof below, "%s/state", file);
+    p.dir = below;
+    cr_expect_eq(sw_spool_open(&sp, &p, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: cannot create directory: Not a directory", below);
+    cr_expect_str_eq(err, want);
+}
