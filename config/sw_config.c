@@ -4,6 +4,7 @@
 #include "sw_calendar_file.h"
 #include "sw_log.h"
 #include "sw_pct_move.h"
+#include "sw_sink_redis.h"
 #include "sw_vol_regime.h"
 #include "sw_zscore.h"
 #include "sw_stale.h"
@@ -92,8 +93,8 @@ static const char *const log_levels[] = { "error", "warning", "info", "debug", N
 static const char *const references[] = { "prev_close", "open", "window", NULL };
 static const char *const stdout_formats[] = { "json", "text", NULL };
 static const char *const severities[] = { "info", "warning", "critical", NULL };
-/* "redis" joins this list with the Redis sink. */
-static const char *const sink_names[] = { "stdout", NULL };
+static const char *const sink_names[] = { "stdout", "redis", NULL };
+static const char *const fsync_modes[] = { "always", "everysec", NULL };
 
 /* The provider is kept as a string (adapters look it up by name) but checked
  * against the enum list. */
@@ -153,9 +154,36 @@ static const sw_option stdout_opts[] = {
     END_OPTS
 };
 
+/* The `redis` sink (alerts/sw_sink_redis.h); cross-field checks in sw_redis_sink_check. */
 static const sw_option redis_opts[] = {
-    { "url", OPT_STRING, 0, 0, 0, "redis://127.0.0.1:6379", NULL,
-      "redis://[:password@]host:port[/db] or unix:///path/redis.sock[?db=N]." },
+    { "url", OPT_STRING, offsetof(sw_redis_sink_params, url), 0, 0, SW_REDIS_DEFAULT_URL, NULL,
+      "redis://[:password@]host:port[/db] or unix:///path/redis.sock[?db=N] (no TLS: hiredis 0.14). "
+      "Log lines name the server without the password." },
+    { "password_env", OPT_STRING, offsetof(sw_redis_sink_params, password_env), 0, 0, "(none)", NULL,
+      "Environment variable that holds the Redis password (instead of the URL)." },
+    { "password_file", OPT_STRING, offsetof(sw_redis_sink_params, password_file), 0, 0, "(none)", NULL,
+      "File that holds the Redis password; a relative name is looked up in $CREDENTIALS_DIRECTORY." },
+    { "stream", OPT_STRING, offsetof(sw_redis_sink_params, stream), 0, 0, SW_REDIS_DEFAULT_STREAM, NULL,
+      "Stream every alert is added to (XADD) with the fields id, symbol, severity, detector, json." },
+    { "maxlen", OPT_INT, offsetof(sw_redis_sink_params, maxlen), 1, 1000000000, "100000", NULL,
+      "Length the stream is trimmed to, approximately (XADD MAXLEN ~)." },
+    { "channel", OPT_STRING, offsetof(sw_redis_sink_params, channel), 0, 0, SW_REDIS_DEFAULT_CHANNEL, NULL,
+      "Pub/Sub channel each alert's JSON is published on, and again on <channel>:<severity>." },
+    { "fsync", OPT_ENUM, offsetof(sw_redis_sink_params, fsync), 0, 0, "everysec", fsync_modes,
+      "When the alert spool reaches the disk: after every alert (always), or once a second (everysec: "
+      "a crash of the machine, not just of shockd, may lose the last second)." },
+    { "queue_max", OPT_INT, offsetof(sw_redis_sink_params, queue_max), 1, 1000000, "10000", NULL,
+      "Unconfirmed alerts held in memory; while Redis is away, more wait in the spool file only." },
+    { "spool_max_bytes", OPT_INT, offsetof(sw_redis_sink_params, spool_max_bytes), 65536, 2147483647,
+      "67108864", NULL,
+      "Size limit of <state_dir>/spool.ndjson: when full, new info alerts are dropped, then spooled "
+      "info alerts make room, then new warnings are dropped, then spooled warnings make room for a "
+      "critical; critical alerts are never dropped.  Every drop is logged." },
+    { "connect_timeout", OPT_DURATION, offsetof(sw_redis_sink_params, connect_timeout_ns), 0.01, 300, "2s",
+      NULL, "Connecting plus AUTH, SELECT and PING must finish within this." },
+    { "command_timeout", OPT_DURATION, offsetof(sw_redis_sink_params, command_timeout_ns), 0.01, 3600, "5s",
+      NULL, "No reply for this long while commands are outstanding: the connection is dropped and made "
+      "again; unconfirmed alerts are sent again." },
     END_OPTS
 };
 
@@ -975,7 +1003,7 @@ static void set_defaults(sw_config *cfg)
     cfg->feed.max_frame = 1 << 20;
     sw_policy_defaults(&cfg->policy);
     cfg->stdout_sink.format = SW_STDOUT_JSON;
-    cfg->redis_url = strdup("redis://127.0.0.1:6379");
+    sw_redis_sink_defaults(&cfg->redis);
     const char *sd = getenv("STATE_DIRECTORY"); /* systemd's StateDirectory= */
     cfg->state_dir = strdup(sd && *sd ? sd : "/var/lib/shockwatch");
     cfg->log_level = SW_LOG_INFO;
@@ -996,6 +1024,14 @@ static void line_col(const char *text, size_t off, int *line, int *col)
             (*col)++;
         }
     }
+}
+
+/* sw_redis_sink_check's findings, as "FILE: redis.KEY: what". */
+static void redis_problem(void *cp, const char *key, const char *msg)
+{
+    char p[64];
+    snprintf(p, sizeof p, "redis.%s", key);
+    err(cp, p, "%s", msg);
 }
 
 int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *name, sw_diag *diag)
@@ -1042,7 +1078,8 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "stdout")) && want_object(&c, v, "stdout"))
         apply_table(&c, v, stdout_opts, &cfg->stdout_sink, "stdout", NULL);
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "redis")) && want_object(&c, v, "redis"))
-        apply_table(&c, v, redis_opts, &cfg->redis_url, "redis", NULL);
+        apply_table(&c, v, redis_opts, &cfg->redis, "redis", NULL);
+    sw_redis_sink_check(&cfg->redis, redis_problem, &c);
     apply_table(&c, root, top_opts, cfg, "", top_keys);
 
 done:
@@ -1120,7 +1157,7 @@ void sw_config_free(sw_config *cfg)
     for (size_t i = 0; i < cfg->n_splits; i++)
         free(cfg->splits[i].symbol);
     free(cfg->splits);
-    free(cfg->redis_url);
+    sw_redis_sink_params_free(&cfg->redis);
     free(cfg->state_dir);
     free(cfg->calendar);
     memset(cfg, 0, sizeof *cfg);

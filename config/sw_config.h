@@ -16,6 +16,7 @@
 #include "sw_engine.h"
 #include "sw_policy.h"
 #include "sw_sink.h"
+#include "sw_sink_redis.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -79,7 +80,7 @@ typedef struct sw_config {
     char **sinks;
     size_t n_sinks;
     sw_stdout_params stdout_sink;
-    char *redis_url;
+    sw_redis_sink_params redis;   /* the `redis` section */
     char *state_dir;
     int log_level;        /* sw_log_level */
     int64_t shutdown_timeout_ns; /* how long sinks may take to drain on exit */

@@ -398,6 +398,9 @@ static int build_sinks(shockd *d)
         sw_sink *s = NULL;
         if (strcmp(d->cfg.sinks[i], "stdout") == 0)
             s = sw_sink_stdout_new(stdout, &d->cfg.stdout_sink);
+        if (strcmp(d->cfg.sinks[i], "redis") == 0) /* spooled lines are parsed on the arena too */
+            s = sw_sink_redis_new(&d->cfg.redis, d->cfg.state_dir,
+                                  &(sw_json_bracket){ sw_jsonarena_mark, sw_jsonarena_release });
         if (!s) {
             sw_error("cannot create sink \"%s\"", d->cfg.sinks[i]);
             return -1;

@@ -61,7 +61,7 @@ Test(config, minimal_config_gets_documented_defaults)
     cr_expect_eq(cfg.policy.cooldown_ns, 15 * SW_NS_PER_MIN);
     cr_expect_eq(cfg.n_sinks, 1);
     cr_expect_str_eq(cfg.sinks[0], "stdout");
-    cr_expect_str_eq(cfg.redis_url, "redis://127.0.0.1:6379");
+    cr_expect_str_eq(cfg.redis.url, "redis://127.0.0.1:6379");
     cr_expect_eq(cfg.log_level, 2);
 }
 
@@ -126,7 +126,7 @@ Test(config, every_problem_is_reported_at_once)
     EXPECT_LINE("t.json: detectors[2].confirm_ticks: 1.5 is out of range (a whole number from 1 to 1000)");
     EXPECT_LINE("t.json: policy.cooldown: \"fast\" is not a duration (like \"500ms\", \"30s\", \"5m\", \"1h\", \"1d\")");
     EXPECT_LINE("t.json: policy.resolved: is a string (true or false)");
-    EXPECT_LINE("t.json: sinks[1]: \"kafka\" is not a known sink (one of \"stdout\")");
+    EXPECT_LINE("t.json: sinks[1]: \"kafka\" is not a known sink (one of \"stdout\", \"redis\")");
     EXPECT_LINE("t.json: sinks[2]: \"stdout\" is listed twice (each sink once)");
     EXPECT_LINE("t.json: log_level: \"loud\" is not a known value (one of \"error\", \"warning\", \"info\", \"debug\")");
     EXPECT_LINE("t.json: feed.provider: \"bloomberg\" is not a known value (one of \"finnhub\", \"alpaca\", "

@@ -1,0 +1,125 @@
+/*
+ * sw_redis.h -- a Redis connection that stays up: hiredis's async API on
+ * shockd's libuv loop (adapters/libuv.h), with what hiredis 0.14 lacks.
+ *
+ * State is explicit: CLOSED (waiting to retry, or closing), CONNECTING (TCP
+ * or Unix connect, then AUTH, SELECT and PING, in that order, on every
+ * (re)connect), CONNECTED (handshake answered; commands may be sent).  One uv
+ * timer serves as the connect deadline (connect + handshake), as the command
+ * watchdog (no reply for command_timeout while commands are outstanding: the
+ * connection is declared dead and dropped; hiredis has no command timeout)
+ * and as the retry delay: exponential backoff with full jitter (a random
+ * delay up to a window that doubles from 100 ms to 10 s; after a refused
+ * handshake from 1 s to 60 s), so a wrong password is one clear error per
+ * backoff step rather than a retry storm.
+ * The backoff step is reset by the first good reply to a user command (not by
+ * a handshake alone), so a server that accepts connections but rejects every
+ * command is not hammered either.
+ *
+ * Every reply callback runs exactly once per queued command, with reply ==
+ * NULL when the connection went away before the reply came (the command may
+ * or may not have been executed).  Log lines name the server as
+ * sw_redis_url_describe() does: never the password.
+ *
+ * hiredis writes with write(2), so a server that closed its end would raise
+ * SIGPIPE; sw_redis_init ignores SIGPIPE if it still has its default action.
+ */
+#ifndef SW_REDIS_H
+#define SW_REDIS_H
+
+#include "sw_redis_url.h"
+
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct redisAsyncContext;
+
+typedef enum sw_redis_state {
+    SW_REDIS_CLOSED = 0,
+    SW_REDIS_CONNECTING = 1,
+    SW_REDIS_CONNECTED = 2
+} sw_redis_state;
+
+typedef struct sw_redis sw_redis;
+
+/* reply: NULL when the connection was lost or closed first.  It is freed by
+ * hiredis when the callback returns: copy what you keep. */
+typedef void (*sw_redis_reply_fn)(void *privdata, sw_redis *r, const redisReply *reply);
+/* CONNECTED once the handshake is answered; CLOSED when a connection that was
+ * reported CONNECTED is lost (or closed).  Commands may be sent from here. */
+typedef void (*sw_redis_state_fn)(void *ctx, sw_redis *r, sw_redis_state state);
+typedef void (*sw_redis_closed_fn)(sw_redis *r);
+
+typedef struct sw_redis_options {
+    sw_redis_url url;             /* copied; the copy's password is wiped at close */
+    uint64_t connect_timeout_ms;  /* connect + handshake; 0: 2000 */
+    uint64_t command_timeout_ms;  /* 0: 5000 */
+    uint64_t backoff_min_ms;      /* 0: 100 */
+    uint64_t backoff_max_ms;      /* 0: 10000 */
+    uint64_t auth_backoff_min_ms; /* after a refused handshake; 0: 1000 */
+    uint64_t auth_backoff_max_ms; /* after a refused handshake; 0: 60000 */
+    sw_redis_state_fn on_state;
+    void *ctx;
+} sw_redis_options;
+
+typedef struct sw_redis_stats {
+    uint64_t connects;            /* handshakes completed */
+    uint64_t failures;            /* connects that failed or connections lost */
+    uint64_t timeouts;            /* connect or command timeouts among them */
+    uint64_t handshake_errors;    /* AUTH/SELECT/PING refused */
+} sw_redis_stats;
+
+struct sw_redis {
+    uv_loop_t *loop;
+    uv_timer_t timer;
+    struct redisAsyncContext *ac;
+    sw_redis_options o;
+    sw_redis_state state;
+    int closing;
+    int in_hiredis;               /* inside a callback hiredis made: do not flush or free now */
+    uint64_t gen;                 /* connection generation; stale callbacks are recognised by it */
+    unsigned attempt;             /* consecutive failures: the backoff step */
+    int handshake_failed;         /* the last failure was a refused handshake */
+    int handshake_left;
+    size_t outstanding;           /* user commands without a reply yet */
+    uint64_t progress_ms;         /* last reply, or when outstanding became nonzero */
+    uint64_t connected_ms;
+    uint64_t rng;
+    char where[SW_REDIS_HOST_MAX + 64];
+    sw_redis_closed_fn closed_cb;
+    sw_redis_stats stats;
+};
+
+/* Set up (no I/O yet).  Returns 0 or a negative libuv error. */
+int sw_redis_init(sw_redis *r, uv_loop_t *loop, const sw_redis_options *o);
+
+/* Begin connecting now. */
+void sw_redis_start(sw_redis *r);
+
+/* Queue a command (binary-safe arguments).  Returns 0, or -1 when not
+ * CONNECTED (the callback is then never called). */
+int sw_redis_command(sw_redis *r, sw_redis_reply_fn fn, void *privdata, int argc, const char **argv,
+                     const size_t *argvlen);
+
+/* Write queued commands to the socket now instead of on the next loop
+ * iteration (a non-blocking write; no-op inside hiredis callbacks).  May lose
+ * the connection, calling back before it returns. */
+void sw_redis_flush(sw_redis *r);
+
+/* Bytes queued but not yet written to the socket. */
+size_t sw_redis_unwritten(const sw_redis *r);
+
+/* Give up on this connection (e.g. after an error reply that will not go
+ * away by itself) and reconnect after the next backoff step. */
+void sw_redis_drop(sw_redis *r, const char *why);
+
+/* Close: drops the connection (callbacks get NULL) and closes the timer;
+ * `closed` is called once the timer is closed, and from then on the struct
+ * may be freed.  hiredis's libuv adapter closes and frees its own poll handle
+ * (not ours to wait for), so run the loop until uv_run returns before
+ * uv_loop_close. */
+void sw_redis_close(sw_redis *r, sw_redis_closed_fn closed);
+
+#endif

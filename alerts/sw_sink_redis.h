@@ -1,0 +1,100 @@
+/*
+ * sw_sink_redis.h -- the `redis` sink: alerts into a Redis stream and onto
+ * Pub/Sub channels, without losing one when Redis is away.
+ *
+ * Per alert, in one pipeline on one connection (sw_redis):
+ *
+ *   XADD <stream> MAXLEN ~ <maxlen> * id <id> symbol <symbol> severity <sev>
+ *        detector <detector> json <json>
+ *   PUBLISH <channel> <json>
+ *   PUBLISH <channel>:<severity> <json>
+ *
+ * The stream is the durable record: an alert counts as delivered when Redis
+ * answered its XADD.  Pub/Sub is fire-and-forget for live watchers (a
+ * subscriber that is not connected at that moment misses it, as Pub/Sub
+ * always does).
+ *
+ * No loss: every alert is appended to the spool (sw_spool.h) before it is
+ * sent; the spool forgets it only after the XADD reply.  While Redis is away,
+ * alerts accumulate in the spool (bounded, with its overflow policy); on
+ * reconnect the spool drains in order before newer alerts, and a spool left by
+ * a crash drains at the next start.  Delivery is at least once: consumers
+ * deduplicate by `id`.  To keep duplicates rare, after a reconnect (and at
+ * start) the alerts that may already have reached Redis (sent, reply lost)
+ * are looked up among the stream's last entries and not sent again if found.
+ * drain() waits for every XADD reply or the timeout; what is unconfirmed stays
+ * in the spool, and pending() says how many.
+ */
+#ifndef SW_SINK_REDIS_H
+#define SW_SINK_REDIS_H
+
+#include "sw_sink.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SW_REDIS_DEFAULT_URL "redis://127.0.0.1:6379"
+#define SW_REDIS_DEFAULT_STREAM "shockwatch:alerts"
+#define SW_REDIS_DEFAULT_CHANNEL "shockwatch:alerts"
+#define SW_REDIS_NAME_MAX 256       /* stream and channel names */
+
+typedef enum sw_redis_fsync {
+    SW_REDIS_FSYNC_ALWAYS = 0,      /* fdatasync the spool after every alert */
+    SW_REDIS_FSYNC_EVERYSEC = 1     /* at most once a second (a crash may lose the last second) */
+} sw_redis_fsync;
+
+/* The `redis` section of the config (config/ fills it through its option
+ * rows; strings are malloc'd and owned by the struct). */
+typedef struct sw_redis_sink_params {
+    char *url;
+    char *password_env;             /* NULL: none */
+    char *password_file;            /* NULL: none; relative: in $CREDENTIALS_DIRECTORY */
+    char *stream;
+    int maxlen;                     /* approximate trim (MAXLEN ~) */
+    char *channel;
+    int fsync;                      /* sw_redis_fsync */
+    int queue_max;                  /* alerts held in memory; the rest wait in the spool file */
+    int spool_max_bytes;
+    int64_t connect_timeout_ns;
+    int64_t command_timeout_ns;
+} sw_redis_sink_params;
+
+/* Defaults (strings strdup'd); free with sw_redis_sink_params_free. */
+void sw_redis_sink_defaults(sw_redis_sink_params *p);
+void sw_redis_sink_params_free(sw_redis_sink_params *p);
+
+/* Cross-field checks the option rows cannot express (URL syntax, one
+ * password source, names).  Calls report(ctx, key, sentence) for each problem
+ * (key relative to the section: "url", "password_file", ...) and returns how
+ * many there were. */
+int sw_redis_sink_check(const sw_redis_sink_params *p,
+                        void (*report)(void *ctx, const char *key, const char *msg), void *ctx);
+
+/* cJSON may run on shockd's bump arena (daemon/sw_jsonarena.h); the sink
+ * parses spooled lines and brackets each parse with these.  NULL members or a
+ * NULL pointer: plain malloc. */
+typedef struct sw_json_bracket {
+    size_t (*mark)(void);
+    void (*release)(size_t mark);
+} sw_json_bracket;
+
+/* The sink; nothing happens until start (which opens the spool in state_dir,
+ * reads the password and connects; an unusable state_dir or password source
+ * is a clear error there).  params and json are copied. */
+sw_sink *sw_sink_redis_new(const sw_redis_sink_params *params, const char *state_dir, const sw_json_bracket *json);
+
+typedef struct sw_sink_redis_stats {
+    uint64_t spooled, confirmed, published, publish_errors, xadd_errors;
+    uint64_t resend_skipped;        /* found in the stream after a lost reply: not sent again */
+    uint64_t dropped[3];            /* by severity (overflow policy) */
+    uint64_t recovered;             /* found in the spool at start */
+    uint64_t skipped_lines;         /* torn/invalid spool lines at start */
+    uint64_t connects, connection_failures;
+} sw_sink_redis_stats;
+
+/* For tests and diagnostics. */
+void sw_sink_redis_get_stats(sw_sink *s, sw_sink_redis_stats *out);
+/* Bytes of commands not yet written to the socket (benchmarks). */
+size_t sw_sink_redis_unwritten(sw_sink *s);
+
+#endif
