@@ -70,7 +70,8 @@ int main(int argc, char **argv)
         snprintf(names[i], 24, "S%05ld", i % 100000);
         px[i] = 20 + 480 * uniform();
     }
-    sw_group_spec g = { "bench", (const char *const *)names, (size_t)n_syms };
+    /* Named like the config's first group, so detectors that name groups (breadth) find it. */
+    sw_group_spec g = { cfg.groups[0].name, (const char *const *)names, (size_t)n_syms };
     sw_group_spec *unused_groups;
     sw_detector_spec *dets;
     sw_config_engine_specs(&cfg, &unused_groups, &dets);

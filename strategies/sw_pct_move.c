@@ -21,7 +21,9 @@ typedef struct pm_state {
     int fired_dir;
     double fired_mag;         /* |move| when last reported */
     /* Window reference: last price of each bucket of window/SLOTS. */
-    int64_t bucket;           /* bucket number of slot[bucket % SLOTS]; INT64_MIN if none */
+    int64_t bucket;           /* bucket number of slot[cur]; INT64_MIN if none */
+    int64_t bucket_end;       /* first ns of the next bucket */
+    int cur;                  /* ring index of the current bucket */
     int filled;               /* buckets recorded this session, capped at SLOTS + 1 */
     double slot[SW_PCT_WINDOW_SLOTS + 1];
 } pm_state;
@@ -123,29 +125,36 @@ static void pm_on_split(sw_detector *d, sw_symbol *s, void *vst, double ratio)
 static double window_ref(const sw_pct_move_params *P, pm_state *st, const sw_tick *t)
 {
     const int n = SW_PCT_WINDOW_SLOTS + 1;
-    int64_t width = P->window_ns / SW_PCT_WINDOW_SLOTS;
-    int64_t b = t->ts_ns / width;
-    if (st->bucket == INT64_MIN) {
+    if (st->bucket == INT64_MIN || t->ts_ns >= st->bucket_end) {
+        /* Divisions only when a bucket boundary is crossed; every other trade
+         * just overwrites the current slot. */
+        int64_t width = P->window_ns / SW_PCT_WINDOW_SLOTS;
+        int64_t b = t->ts_ns / width;
+        if (st->bucket == INT64_MIN) {
+            st->cur = 0;
+            st->filled = 1;
+        } else {
+            /* Carry the last price through buckets without trades; one lap at
+             * most, since older buckets fall out of the window anyway. */
+            double carry = st->slot[st->cur];
+            int64_t steps = b - st->bucket;
+            int64_t fill = steps > n ? n : steps;
+            for (int64_t k = 1; k < fill; k++) {
+                st->cur = st->cur + 1 == n ? 0 : st->cur + 1;
+                st->slot[st->cur] = carry;
+            }
+            st->cur = st->cur + 1 == n ? 0 : st->cur + 1;
+            st->filled = (int)(st->filled + steps > n ? n : st->filled + steps);
+        }
         st->bucket = b;
-        st->slot[b % n] = t->price;
-        st->filled = 1;
-    } else if (b > st->bucket) {
-        /* Carry the last price through buckets without trades; at most one lap. */
-        double carry = st->slot[st->bucket % n];
-        int64_t from = st->bucket + 1;
-        if (b - from > n)
-            from = b - n;
-        for (int64_t k = from; k < b; k++)
-            st->slot[k % n] = carry;
-        int64_t added = b - st->bucket;
-        st->filled = (int)(st->filled + added > n ? n : st->filled + added);
-        st->bucket = b;
+        st->bucket_end = (b + 1) * width;
     }
-    st->slot[b % n] = t->price;
+    st->slot[st->cur] = t->price;
     if (st->filled < n)
         return NAN;
-    /* slot[(b+1) % n] holds bucket b - SLOTS: the last price a window ago. */
-    return st->slot[(b + 1) % n];
+    /* The slot after the current one is the oldest: bucket b - SLOTS, the last
+     * price a window ago. */
+    return st->slot[st->cur + 1 == n ? 0 : st->cur + 1];
 }
 
 static int confirmed(const sw_pct_move_params *P, const run *r, int64_t now)
@@ -209,6 +218,16 @@ static void pm_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     else if (confirmed(P, &st->warn, t->ts_ns))
         sev = SW_SEV_WARNING;
 
+    int clear = st->fired_sev >= 0 && mag < P->warning_pct * (1.0 - P->hysteresis);
+    int fire = !clear && sev >= 0 &&
+               (sev > st->fired_sev || dir != st->fired_dir ||
+                (P->step_pct > 0 && mag >= st->fired_mag + P->step_pct &&
+                 /* past the next level, the escalation (awaiting confirmation)
+                  * is the news, not an extension */
+                 (sev == SW_SEV_CRITICAL || mag < P->critical_pct)));
+    if (!clear && !fire)
+        return; /* the common case: nothing to report, nothing to format */
+
     sw_candidate c;
     memset(&c, 0, sizeof c);
     char wbuf[16];
@@ -216,18 +235,14 @@ static void pm_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
                        : P->reference == SW_REF_WINDOW ? sw_format_duration(P->window_ns, wbuf, sizeof wbuf)
                        : "prev_close";
 
-    if (st->fired_sev >= 0 && mag < P->warning_pct * (1.0 - P->hysteresis)) {
+    if (clear) {
         c.kind = SW_CAND_CLEAR;
         c.severity = SW_SEV_INFO;
         c.direction = st->fired_dir;
         snprintf(d->text, sizeof d->text, "%s back to %+.2f%% vs %s %.2f", s->name, chg,
                  ref_phrase(P->reference), ref);
         st->fired_sev = -1;
-    } else if (sev >= 0 && (sev > st->fired_sev || dir != st->fired_dir ||
-                            (P->step_pct > 0 && mag >= st->fired_mag + P->step_pct &&
-                             /* past the next level, the escalation (awaiting
-                              * confirmation) is the news, not an extension */
-                             (sev == SW_SEV_CRITICAL || mag < P->critical_pct)))) {
+    } else {
         c.kind = SW_CAND_FIRE;
         c.severity = (sw_severity)sev;
         c.direction = dir;
@@ -240,8 +255,6 @@ static void pm_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
         st->fired_sev = sev;
         st->fired_dir = dir;
         st->fired_mag = mag;
-    } else {
-        return;
     }
     c.symbol = s->name;
     c.detector = d->type->name;
