@@ -19,31 +19,6 @@ const char *sw_calendar_default_path(void)
     return SW_DATA_DIR "/calendar/nyse.csv";
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void note(sw_diag *d, const char *fmt, ...)
-{
-    if (!d)
-        return;
-    if (d->n >= SW_CONFIG_MAX_ERRORS) {
-        d->dropped++;
-        return;
-    }
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    char **nl = realloc(d->lines, (d->n + 1) * sizeof *nl);
-    if (!nl)
-        return;
-    d->lines = nl;
-    d->lines[d->n] = strdup(buf);
-    if (d->lines[d->n])
-        d->n++;
-}
-
 /* A field as [p, p+len) with surrounding blanks removed. */
 typedef struct field {
     const char *p;
@@ -131,7 +106,7 @@ int sw_calendar_file_parse(sw_calendar *cal, const char *text, size_t len, const
     sw_calendar_init(cal);
     seen *rows = calloc(2 * SW_CALENDAR_MAX, sizeof *rows);
     if (!rows) {
-        note(diag, "%s: out of memory", name);
+        sw_diag_add(diag, "%s: out of memory", name);
         return -1;
     }
     size_t n_rows = 0;
@@ -151,7 +126,7 @@ int sw_calendar_file_parse(sw_calendar *cal, const char *text, size_t len, const
             have_header = 1;
             if (eq(whole, HEADER))
                 continue;
-            note(diag, "%s:%ld: \"%.*s\" is not the header (the line \"" HEADER "\" before the rows)", name, line,
+            sw_diag_add(diag, "%s:%ld: \"%.*s\" is not the header (the line \"" HEADER "\" before the rows)", name, line,
                  (int)(whole.len > 60 ? 60 : whole.len), whole.p);
             errors++;
             continue;
@@ -170,46 +145,46 @@ int sw_calendar_file_parse(sw_calendar *cal, const char *text, size_t len, const
             p = comma + 1;
         }
         if (nf != 3) {
-            note(diag, "%s:%ld: %zu field%s (3: " HEADER ")", name, line, nf, nf == 1 ? "" : "s");
+            sw_diag_add(diag, "%s:%ld: %zu field%s (3: " HEADER ")", name, line, nf, nf == 1 ? "" : "s");
             errors++;
             continue;
         }
         int64_t day;
         int year;
         if (parse_date(f[0], &day, &year) != 0) {
-            note(diag, "%s:%ld: \"%.*s\" is not a date (YYYY-MM-DD)", name, line, (int)(f[0].len > 40 ? 40 : f[0].len),
+            sw_diag_add(diag, "%s:%ld: \"%.*s\" is not a date (YYYY-MM-DD)", name, line, (int)(f[0].len > 40 ? 40 : f[0].len),
                  f[0].p);
             errors++;
             continue;
         }
         int wd = sw_weekday(day);
         if (wd == 0 || wd == 6) {
-            note(diag, "%s:%ld: %.10s is a %s (a weekday: the market is closed on weekends anyway)", name, line,
+            sw_diag_add(diag, "%s:%ld: %.10s is a %s (a weekday: the market is closed on weekends anyway)", name, line,
                  f[0].p, wdays[wd]);
             errors++;
             continue;
         }
         int is_holiday = eq(f[1], "holiday"), is_early = eq(f[1], "early_close");
         if (!is_holiday && !is_early) {
-            note(diag, "%s:%ld: \"%.*s\" is not a kind (holiday or early_close)", name, line,
+            sw_diag_add(diag, "%s:%ld: \"%.*s\" is not a kind (holiday or early_close)", name, line,
                  (int)(f[1].len > 40 ? 40 : f[1].len), f[1].p);
             errors++;
             continue;
         }
         int close_sod = 0;
         if (is_holiday && f[2].len) {
-            note(diag, "%s:%ld: a holiday has no close time, found \"%.*s\" (an empty third field)", name, line,
+            sw_diag_add(diag, "%s:%ld: a holiday has no close time, found \"%.*s\" (an empty third field)", name, line,
                  (int)(f[2].len > 40 ? 40 : f[2].len), f[2].p);
             errors++;
             continue;
         }
         if (is_early && f[2].len == 0) {
-            note(diag, "%s:%ld: early_close without a close time (" CLOSE_EXPECT ")", name, line);
+            sw_diag_add(diag, "%s:%ld: early_close without a close time (" CLOSE_EXPECT ")", name, line);
             errors++;
             continue;
         }
         if (is_early && (close_sod = parse_close(f[2])) < 0) {
-            note(diag, "%s:%ld: \"%.*s\" is not a close time (" CLOSE_EXPECT ")", name, line,
+            sw_diag_add(diag, "%s:%ld: \"%.*s\" is not a close time (" CLOSE_EXPECT ")", name, line,
                  (int)(f[2].len > 40 ? 40 : f[2].len), f[2].p);
             errors++;
             continue;
@@ -220,13 +195,13 @@ int sw_calendar_file_parse(sw_calendar *cal, const char *text, size_t len, const
             for (size_t i = 0; i < n_rows; i++)
                 if (rows[i].day == day)
                     first = rows[i].line;
-            note(diag, "%s:%ld: %.10s is listed twice (each date once; first at line %ld)", name, line, f[0].p,
+            sw_diag_add(diag, "%s:%ld: %.10s is listed twice (each date once; first at line %ld)", name, line, f[0].p,
                  first);
             errors++;
             continue;
         }
         if (rc != 0) {
-            note(diag, "%s:%ld: more than %d %s (at most %d)", name, line, SW_CALENDAR_MAX,
+            sw_diag_add(diag, "%s:%ld: more than %d %s (at most %d)", name, line, SW_CALENDAR_MAX,
                  is_holiday ? "holidays" : "early closes", SW_CALENDAR_MAX);
             errors++;
             continue;
@@ -234,10 +209,10 @@ int sw_calendar_file_parse(sw_calendar *cal, const char *text, size_t len, const
         rows[n_rows++] = (seen){ day, year, line };
     }
     if (!have_header) {
-        note(diag, "%s: no header and no rows (the line \"" HEADER "\" and at least one year of holidays)", name);
+        sw_diag_add(diag, "%s: no header and no rows (the line \"" HEADER "\" and at least one year of holidays)", name);
         errors++;
     } else if (n_rows == 0 && errors == 0) {
-        note(diag, "%s: no holidays or early closes (at least one year of them)", name);
+        sw_diag_add(diag, "%s: no holidays or early closes (at least one year of them)", name);
         errors++;
     }
     int ymin = 0, ymax = -1;
@@ -254,7 +229,7 @@ int sw_calendar_file_parse(sw_calendar *cal, const char *text, size_t len, const
         for (size_t i = 0; i < n_rows && !found; i++)
             found = rows[i].year == y;
         if (!found) {
-            note(diag, "%s: no rows for %d (every year from %d to %d, each complete)", name, y, ymin, ymax);
+            sw_diag_add(diag, "%s: no rows for %d (every year from %d to %d, each complete)", name, y, ymin, ymax);
             errors++;
         }
     }
@@ -272,13 +247,13 @@ int sw_calendar_file_load(sw_calendar *cal, const char *path, sw_diag *diag)
     sw_calendar_init(cal);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        note(diag, "%s: cannot open: %s", path, strerror(errno));
+        sw_diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     char *buf = malloc(SW_CALENDAR_FILE_MAX_BYTES + 1);
     if (!buf) {
         fclose(f);
-        note(diag, "%s: out of memory", path);
+        sw_diag_add(diag, "%s: out of memory", path);
         return -1;
     }
     size_t n = fread(buf, 1, SW_CALENDAR_FILE_MAX_BYTES + 1, f);
@@ -287,9 +262,9 @@ int sw_calendar_file_load(sw_calendar *cal, const char *path, sw_diag *diag)
     if (rerr || n > SW_CALENDAR_FILE_MAX_BYTES) {
         free(buf);
         if (rerr)
-            note(diag, "%s: read error", path);
+            sw_diag_add(diag, "%s: read error", path);
         else
-            note(diag, "%s: file is larger than %u bytes (a calendar of reasonable size)", path,
+            sw_diag_add(diag, "%s: file is larger than %u bytes (a calendar of reasonable size)", path,
                  SW_CALENDAR_FILE_MAX_BYTES);
         return -1;
     }

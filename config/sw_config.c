@@ -37,10 +37,7 @@ void sw_diag_print(const sw_diag *d, FILE *out)
         fprintf(out, "(%zu more problems not shown)\n", d->dropped);
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void diag_add(sw_diag *d, const char *fmt, ...)
+void sw_diag_add(sw_diag *d, const char *fmt, ...)
 {
     if (!d)
         return;
@@ -224,39 +221,6 @@ static const sw_option pct_move_opts[] = {
     END_OPTS
 };
 
-static const sw_option stale_opts[] = {
-    { "after", OPT_DURATION, offsetof(sw_stale_params, after_ns), 1, 86400, "120s", NULL,
-      "Event time without a trade, inside the symbol's regular session, that raises a warning; the "
-      "next trade clears it." },
-    { "always_open", OPT_SYMBOLS, offsetof(sw_stale_params, always_open), 0, 0, "[]", NULL,
-      "Symbols that trade around the clock (crypto): their silence is watched 24x7 instead of in "
-      "the exchange calendar's sessions." },
-    END_OPTS
-};
-
-static const sw_option breadth_opts[] = {
-    { "warning_pct", OPT_NUMBER, offsetof(sw_breadth_params, warning_pct), 0.01, 100, "3", NULL,
-      "Move of a member vs its previous close, in percent (either direction), at which it counts "
-      "toward a warning." },
-    { "critical_pct", OPT_NUMBER, offsetof(sw_breadth_params, critical_pct), 0.01, 1000, "5", NULL,
-      "Move at which a member counts toward a critical alert; must exceed warning_pct." },
-    { "min_fraction", OPT_NUMBER, offsetof(sw_breadth_params, min_fraction), 0.01, 1, "0.5", NULL,
-      "Share of the members with data that must be at or beyond a level, in one direction, for the "
-      "group to alert at that level." },
-    { "min_members", OPT_INT, offsetof(sw_breadth_params, min_members), 1, 10000, "3", NULL,
-      "Members that must have data (a previous close and a trade today) before the group is judged." },
-    { "step", OPT_NUMBER, offsetof(sw_breadth_params, step), 0, 1, "0.25", NULL,
-      "Alert again at the same severity when the share grows by this much (0.25: another quarter of "
-      "the group; 0: never)." },
-    { "hysteresis", OPT_NUMBER, offsetof(sw_breadth_params, hysteresis), 0, 0.9, "0.2", NULL,
-      "A member leaves a level only when its move falls back below the level * (1 - hysteresis), "
-      "and the condition clears only when the share at the warning level falls below "
-      "min_fraction * (1 - hysteresis)." },
-    { "groups", OPT_GROUPS, offsetof(sw_breadth_params, groups), 0, 0, "[]", NULL,
-      "Names of the groups watched; an empty list watches every group." },
-    END_OPTS
-};
-
 static const char *const vol_methods[] = { "ewma", "rolling", NULL };
 
 static const sw_option zscore_opts[] = {
@@ -331,6 +295,39 @@ static const sw_option vol_regime_opts[] = {
     END_OPTS
 };
 
+static const sw_option stale_opts[] = {
+    { "after", OPT_DURATION, offsetof(sw_stale_params, after_ns), 1, 86400, "120s", NULL,
+      "Event time without a trade, inside the symbol's regular session, that raises a warning; the "
+      "next trade clears it." },
+    { "always_open", OPT_SYMBOLS, offsetof(sw_stale_params, always_open), 0, 0, "[]", NULL,
+      "Symbols that trade around the clock (crypto): their silence is watched 24x7 instead of in "
+      "the exchange calendar's sessions." },
+    END_OPTS
+};
+
+static const sw_option breadth_opts[] = {
+    { "warning_pct", OPT_NUMBER, offsetof(sw_breadth_params, warning_pct), 0.01, 100, "3", NULL,
+      "Move of a member vs its previous close, in percent (either direction), at which it counts "
+      "toward a warning." },
+    { "critical_pct", OPT_NUMBER, offsetof(sw_breadth_params, critical_pct), 0.01, 1000, "5", NULL,
+      "Move at which a member counts toward a critical alert; must exceed warning_pct." },
+    { "min_fraction", OPT_NUMBER, offsetof(sw_breadth_params, min_fraction), 0.01, 1, "0.5", NULL,
+      "Share of the members with data that must be at or beyond a level, in one direction, for the "
+      "group to alert at that level." },
+    { "min_members", OPT_INT, offsetof(sw_breadth_params, min_members), 1, 10000, "3", NULL,
+      "Members that must have data (a previous close and a trade today) before the group is judged." },
+    { "step", OPT_NUMBER, offsetof(sw_breadth_params, step), 0, 1, "0.25", NULL,
+      "Alert again at the same severity when the share grows by this much (0.25: another quarter of "
+      "the group; 0: never)." },
+    { "hysteresis", OPT_NUMBER, offsetof(sw_breadth_params, hysteresis), 0, 0.9, "0.2", NULL,
+      "A member leaves a level only when its move falls back below the level * (1 - hysteresis), "
+      "and the condition clears only when the share at the warning level falls below "
+      "min_fraction * (1 - hysteresis)." },
+    { "groups", OPT_GROUPS, offsetof(sw_breadth_params, groups), 0, 0, "[]", NULL,
+      "Names of the groups watched; an empty list watches every group." },
+    END_OPTS
+};
+
 typedef struct detector_table {
     const char *type;
     const sw_option *opts;
@@ -339,12 +336,12 @@ typedef struct detector_table {
 
 static const detector_table detector_tables[] = {
     { "pct_move", pct_move_opts, "Percent move of the last trade vs a reference price." },
+    { "stale", stale_opts, "A symbol with no trade for `after` during its regular session (warning)." },
+    { "breadth", breadth_opts, "Share of a group's members down (or up) by a level vs their previous close." },
     { "zscore", zscore_opts,
       "Return of the bar in progress in units of the symbol's own bar volatility." },
     { "vol_regime", vol_regime_opts,
       "Recent realized volatility vs the symbol's longer baseline (warning only)." },
-    { "stale", stale_opts, "A symbol with no trade for `after` during its regular session (warning)." },
-    { "breadth", breadth_opts, "Share of a group's members down (or up) by a level vs their previous close." },
 };
 
 static const detector_table *find_detector_table(const char *type)
@@ -375,7 +372,7 @@ static void err(ctx *c, const char *path, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     c->errors++;
-    diag_add(c->diag, "%s: %s: %s", c->file, path, msg);
+    sw_diag_add(c->diag, "%s: %s: %s", c->file, path, msg);
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -1053,7 +1050,7 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
             near[k] = isprint((unsigned char)text[off + k]) ? text[off + k] : '?';
         near[k] = '\0';
         c.errors++;
-        diag_add(diag, "%s:%d:%d: invalid JSON near \"%s\" (a well-formed JSON object)", name, line, col,
+        sw_diag_add(diag, "%s:%d:%d: invalid JSON near \"%s\" (a well-formed JSON object)", name, line, col,
                  near);
         sw_config_free(cfg);
         return -1;
@@ -1096,13 +1093,13 @@ int sw_config_load(sw_config *cfg, const char *path, sw_diag *diag)
     memset(cfg, 0, sizeof *cfg);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
+        sw_diag_add(diag, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     char *buf = malloc(SW_CONFIG_MAX_BYTES + 1);
     if (!buf) {
         fclose(f);
-        diag_add(diag, "%s: out of memory", path);
+        sw_diag_add(diag, "%s: out of memory", path);
         return -1;
     }
     size_t n = fread(buf, 1, SW_CONFIG_MAX_BYTES + 1, f);
@@ -1110,12 +1107,12 @@ int sw_config_load(sw_config *cfg, const char *path, sw_diag *diag)
     fclose(f);
     if (rerr) {
         free(buf);
-        diag_add(diag, "%s: read error", path);
+        sw_diag_add(diag, "%s: read error", path);
         return -1;
     }
     if (n > SW_CONFIG_MAX_BYTES) {
         free(buf);
-        diag_add(diag, "%s: file is larger than %u bytes (a config file of reasonable size)", path,
+        sw_diag_add(diag, "%s: file is larger than %u bytes (a config file of reasonable size)", path,
                  SW_CONFIG_MAX_BYTES);
         return -1;
     }
@@ -1190,19 +1187,19 @@ int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag)
     char name[SW_GROUP_NAME_MAX + 1];
     size_t nlen = eq ? (size_t)(eq - spec) : 0;
     if (!eq || nlen == 0 || nlen >= sizeof name) {
-        diag_add(diag, "--group %s: expected NAME=SYMBOL,SYMBOL,...", spec);
+        sw_diag_add(diag, "--group %s: expected NAME=SYMBOL,SYMBOL,...", spec);
         return -1;
     }
     memcpy(name, spec, nlen);
     name[nlen] = '\0';
     if (!valid_group_name(name)) {
-        diag_add(diag, "--group %s: group name must be 1 to %d letters, digits, '_' or '-'", spec,
+        sw_diag_add(diag, "--group %s: group name must be 1 to %d letters, digits, '_' or '-'", spec,
                  SW_GROUP_NAME_MAX - 1);
         return -1;
     }
     for (size_t g = 0; g < cfg->n_groups; g++)
         if (strcmp(cfg->groups[g].name, name) == 0) {
-            diag_add(diag, "--group %s: group \"%s\" already exists in %s", spec, name, cfg->path);
+            sw_diag_add(diag, "--group %s: group \"%s\" already exists in %s", spec, name, cfg->path);
             return -1;
         }
     size_t n = 1;
@@ -1215,7 +1212,7 @@ int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag)
         free(gc.members);
         if (ng)
             cfg->groups = ng;
-        diag_add(diag, "--group %s: out of memory", spec);
+        sw_diag_add(diag, "--group %s: out of memory", spec);
         return -1;
     }
     cfg->groups = ng;
@@ -1226,14 +1223,14 @@ int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag)
         char sym[SW_SYMBOL_MAX + 1];
         if (len == 0 || len >= sizeof sym) {
             bad = 1;
-            diag_add(diag, "--group %s: empty or overlong symbol (1 to %d characters)", spec, SW_SYMBOL_MAX - 1);
+            sw_diag_add(diag, "--group %s: empty or overlong symbol (1 to %d characters)", spec, SW_SYMBOL_MAX - 1);
             break;
         }
         memcpy(sym, p, len);
         sym[len] = '\0';
         if (!valid_symbol(sym)) {
             bad = 1;
-            diag_add(diag, "--group %s: \"%s\" is not a valid symbol (A-Z 0-9 . - _ / : ^ =, upper case)", spec, sym);
+            sw_diag_add(diag, "--group %s: \"%s\" is not a valid symbol (A-Z 0-9 . - _ / : ^ =, upper case)", spec, sym);
             break;
         }
         int dup = 0;

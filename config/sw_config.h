@@ -31,6 +31,11 @@ typedef struct sw_diag {
     size_t dropped;       /* lines beyond SW_CONFIG_MAX_ERRORS */
 } sw_diag;
 
+/* Append one formatted problem (beyond SW_CONFIG_MAX_ERRORS only counted). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void sw_diag_add(sw_diag *d, const char *fmt, ...);
 void sw_diag_free(sw_diag *d);
 void sw_diag_print(const sw_diag *d, FILE *out);
 
