@@ -1,0 +1,229 @@
+/*
+ * sw_test_redis.h -- private redis-server instances for tests (header-only,
+ * included by the test programs that need one; not a test itself).
+ *
+ * Each server runs on a free loopback port with its own temporary directory
+ * (data files, log, optional Unix socket), without persistence unless asked
+ * for (a test that stops and restarts Redis needs its data to survive).
+ * Readiness is polled with PING against a deadline, never waited for by
+ * sleeping.  tr_stop() always reaps the process: no server outlives a test.
+ * Tests that only need some server use $SW_TEST_REDIS_URL (set by
+ * scripts/test) through tr_shared_url(), or start their own.
+ */
+#ifndef SW_TEST_REDIS_H
+#define SW_TEST_REDIS_H
+
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct test_redis {
+    pid_t pid;
+    int port;
+    char dir[64];
+    char sock[128];       /* Unix socket path when unix_socket was asked for */
+    char password[64];    /* requirepass; empty: none */
+    int unix_socket, persist;
+    char url[256];        /* redis://127.0.0.1:PORT (no password) */
+} test_redis;
+
+static uint64_t tr_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A short pause between polls of a condition (never a wait for the
+ * condition itself). */
+static void tr_pause_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+static int tr_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    int port = -1;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}
+
+/* A synchronous connection (authenticated), or NULL. */
+static redisContext *tr_connect(const test_redis *r)
+{
+    struct timeval tv = { 1, 0 };
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", r->port, tv);
+    if (!c || c->err) {
+        if (c)
+            redisFree(c);
+        return NULL;
+    }
+    redisSetTimeout(c, (struct timeval){ 5, 0 });
+    if (r->password[0]) {
+        redisReply *rep = redisCommand(c, "AUTH %s", r->password);
+        int ok = rep && rep->type == REDIS_REPLY_STATUS;
+        if (rep)
+            freeReplyObject(rep);
+        if (!ok) {
+            redisFree(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+static int tr_ping(const test_redis *r)
+{
+    redisContext *c = tr_connect(r);
+    if (!c)
+        return 0;
+    redisReply *rep = redisCommand(c, "PING");
+    int ok = rep && rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "PONG") == 0;
+    if (rep)
+        freeReplyObject(rep);
+    redisFree(c);
+    return ok;
+}
+
+static int tr_spawn(test_redis *r)
+{
+    char port[16], log[128];
+    snprintf(port, sizeof port, "%d", r->port);
+    snprintf(log, sizeof log, "%s/redis.log", r->dir);
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = "redis-server";
+    argv[n++] = "--port"; argv[n++] = port;
+    argv[n++] = "--bind"; argv[n++] = "127.0.0.1";
+    argv[n++] = "--dir"; argv[n++] = r->dir;
+    argv[n++] = "--logfile"; argv[n++] = log;
+    argv[n++] = "--daemonize"; argv[n++] = "no";
+    argv[n++] = "--save"; argv[n++] = "";
+    argv[n++] = "--appendonly"; argv[n++] = r->persist ? "yes" : "no";
+    argv[n++] = "--appendfsync"; argv[n++] = "always";
+    if (r->unix_socket) {
+        argv[n++] = "--unixsocket"; argv[n++] = r->sock;
+        argv[n++] = "--unixsocketperm"; argv[n++] = "700";
+    }
+    if (r->password[0]) {
+        argv[n++] = "--requirepass"; argv[n++] = r->password;
+    }
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        execvp("redis-server", (char *const *)argv);
+        _exit(127);
+    }
+    r->pid = pid;
+    /* Poll until it answers, or it died (port taken), or 10 s passed. */
+    uint64_t deadline = tr_now_ms() + 10000;
+    while (tr_now_ms() < deadline) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            r->pid = 0;
+            return -1;
+        }
+        if (tr_ping(r))
+            return 0;
+        tr_pause_ms(20);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    r->pid = 0;
+    return -1;
+}
+
+/* Start a server (options as the struct's fields say).  Returns 0 or -1. */
+static int tr_start(test_redis *r, const char *password, int unix_socket, int persist)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->dir, sizeof r->dir, "/tmp/sw-redis-XXXXXX");
+    if (!mkdtemp(r->dir))
+        return -1;
+    snprintf(r->sock, sizeof r->sock, "%s/redis.sock", r->dir);
+    if (password)
+        snprintf(r->password, sizeof r->password, "%s", password);
+    r->unix_socket = unix_socket;
+    r->persist = persist;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        r->port = tr_free_port();
+        if (r->port > 0 && tr_spawn(r) == 0) {
+            snprintf(r->url, sizeof r->url, "redis://127.0.0.1:%d", r->port);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Stop (SIGTERM: a clean shutdown that writes the AOF) and reap. */
+static void tr_stop(test_redis *r)
+{
+    if (r->pid > 0) {
+        kill(r->pid, SIGTERM);
+        waitpid(r->pid, NULL, 0);
+        r->pid = 0;
+    }
+}
+
+/* Start again on the same port and directory (data kept if persist). */
+static int tr_restart(test_redis *r)
+{
+    tr_stop(r);
+    return tr_spawn(r);
+}
+
+static void tr_destroy(test_redis *r)
+{
+    tr_stop(r);
+    if (r->dir[0]) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", r->dir);
+        r->dir[0] = '\0';
+    }
+}
+
+/* The server scripts/test started, if any: fills r->port/url (no pid: not
+ * ours to stop).  Returns 0, or -1 when there is none. */
+static int tr_shared(test_redis *r)
+{
+    const char *url = getenv("SW_TEST_REDIS_URL");
+    memset(r, 0, sizeof *r);
+    if (!url || sscanf(url, "redis://127.0.0.1:%d", &r->port) != 1)
+        return -1;
+    snprintf(r->url, sizeof r->url, "%s", url);
+    return tr_ping(r) ? 0 : -1;
+}
+
+#endif
