@@ -702,6 +702,7 @@ void sw_sink_redis_get_stats(sw_sink *base, sw_sink_redis_stats *out)
     out->skipped_lines = ss->skipped_lines;
     out->connects = s->redis.stats.connects;
     out->connection_failures = s->redis.stats.failures;
+    out->connected = s->redis_inited && s->redis.state == SW_REDIS_CONNECTED;
 }
 
 size_t sw_sink_redis_unwritten(sw_sink *base)

@@ -90,6 +90,7 @@ typedef struct sw_sink_redis_stats {
     uint64_t recovered;             /* found in the spool at start */
     uint64_t skipped_lines;         /* torn/invalid spool lines at start */
     uint64_t connects, connection_failures;
+    int connected;                  /* the connection is up and its handshake done (metrics, /healthz) */
 } sw_sink_redis_stats;
 
 /* For tests and diagnostics. */
