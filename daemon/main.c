@@ -15,6 +15,7 @@
 #include "sw_policy.h"
 #include "sw_replay.h"
 #include "sw_sink.h"
+#include "sw_state.h"
 #include "sw_time.h"
 
 #include <getopt.h>
@@ -51,6 +52,8 @@ typedef struct shockd {
     uint64_t sink_failures;
     uint64_t t_start_ns, t_end_ns;
     int exit_code;
+    sw_state state;               /* <state_dir>/state.json */
+    unsigned cron_ticks;
 } shockd;
 
 static void usage(FILE *out)
@@ -119,6 +122,8 @@ static void on_candidate(void *ctx, const sw_candidate *c)
 static void on_replay_event(void *ctx, const sw_event *ev)
 {
     shockd *d = ctx;
+    if (d->state.pending) /* saved state goes in just before the first event */
+        sw_state_apply(&d->state, &d->engine, ev->tick.ts_ns);
     if (ev->kind == SW_EV_SPLIT) {
         if (sw_engine_split(&d->engine, ev->tick.symbol, ev->tick.ts_ns, ev->ratio) == 0)
             sw_info("split %g:1 for %s applied to its references", ev->ratio, ev->tick.symbol);
@@ -132,6 +137,8 @@ static void on_replay_event(void *ctx, const sw_event *ev)
 static void on_feed_tick(void *ctx, const sw_tick *t)
 {
     shockd *d = ctx;
+    if (d->state.pending)
+        sw_state_apply(&d->state, &d->engine, t->ts_ns);
     sw_engine_tick(&d->engine, t);
 }
 
@@ -294,6 +301,7 @@ static void finish(shockd *d)
     if (d->finished)
         return;
     d->finished = 1;
+    sw_state_save(&d->state, &d->engine);
     print_summary(d);
     if (d->sink_failures)
         d->exit_code = EXIT_RUNTIME;
@@ -388,6 +396,8 @@ static void on_cron(uv_timer_t *h)
     shockd *d = h->data;
     if (d->replaying && d->replay.speed > 0)
         sw_debug("replay: %llu events so far", (unsigned long long)d->replay.stats.events);
+    if (++d->cron_ticks % 60 == 0)
+        sw_state_save(&d->state, &d->engine);
 }
 
 /* ---- setup ---------------------------------------------------------------- */
@@ -584,6 +594,8 @@ int main(int argc, char **argv)
     }
     if (build_engine(&d) != 0 || build_sinks(&d) != 0)
         goto out_engine;
+    if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0)
+        sw_state_load(&d.state, &d.engine);
     if (uv_loop_init(&d.loop) != 0)
         goto out_engine;
     d.loop.data = &d;
@@ -618,6 +630,7 @@ out_engine:
         d.sinks[i]->destroy(d.sinks[i]);
     sw_policy_free(&d.policy);
     free_feed(&d);
+    sw_state_free(&d.state);
     sw_engine_free(&d.engine);
 out_cfg:
     sw_config_free(&d.cfg);

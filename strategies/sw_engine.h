@@ -91,6 +91,14 @@ typedef struct sw_detector_type {
     /* Event time moved forward to now_ns (called at most once per engine clock
      * step, see sw_engine_advance), for detectors that act on silence. */
     void (*on_clock)(sw_detector *d, sw_engine *e, int64_t now_ns);
+    /* Optional, for what must survive a restart (shockd's state.json), e.g. a
+     * volatility baseline that takes days to learn: save_state writes at most
+     * `max` numbers (NaN allowed) describing st and returns how many (0:
+     * nothing worth keeping); restore_state gets them back before the first
+     * tick and returns 0, or -1 to keep the fresh state (say, n it does not
+     * expect after a change of parameters). */
+    size_t (*save_state)(const sw_detector *d, const void *st, double *out, size_t max);
+    int (*restore_state)(const sw_detector *d, void *st, const double *in, size_t n);
 } sw_detector_type;
 
 struct sw_detector {

@@ -1,0 +1,483 @@
+/* sw_state.c -- see sw_state.h. */
+#include "sw_state.h"
+#include "sw_alert.h"
+#include "sw_fsutil.h"
+#include "sw_jsonarena.h"
+#include "sw_log.h"
+#include "sw_time.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define REPORT_MAX 10
+
+int sw_state_init(sw_state *st, const char *state_dir, const char *mode)
+{
+    memset(st, 0, sizeof *st);
+    snprintf(st->mode, sizeof st->mode, "%s", mode);
+    st->dir = strdup(state_dir);
+    st->path = st->dir ? sw_fs_join(state_dir, SW_STATE_FILE) : NULL;
+    if (!st->dir || !st->path) {
+        sw_state_free(st);
+        return -1;
+    }
+    return 0;
+}
+
+void sw_state_free(sw_state *st)
+{
+    free(st->dir);
+    free(st->path);
+    free(st->recs);
+    memset(st, 0, sizeof *st);
+}
+
+/* ---- loading -------------------------------------------------------------------- */
+
+typedef struct loader {
+    const char *file;
+    int errors;
+} loader;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void bad(loader *L, const char *path, const char *fmt, ...)
+{
+    if (L->errors++ >= REPORT_MAX)
+        return;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sw_warn("%s: %s: %s", L->file, path, msg);
+}
+
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsBool(v)) return "a boolean";
+    if (cJSON_IsNull(v)) return "null";
+    if (cJSON_IsArray(v)) return "an array";
+    if (cJSON_IsObject(v)) return "an object";
+    return "invalid";
+}
+
+/* A price: a positive finite number, or null (NaN) when unknown. */
+static void get_price(loader *L, const cJSON *o, const char *key, const char *sp, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    char p[128];
+    snprintf(p, sizeof p, "%s.%s", sp, key);
+    *out = NAN;
+    if (!v || cJSON_IsNull(v))
+        return;
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || !(v->valuedouble > 0)) {
+        bad(L, p, "is %s (a positive price or null)", cJSON_IsNumber(v) ? "not a positive price" : type_name(v));
+        return;
+    }
+    *out = v->valuedouble;
+}
+
+static void get_day(loader *L, const cJSON *o, const char *sp, int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "day");
+    char p[128];
+    snprintf(p, sizeof p, "%s.day", sp);
+    *out = SW_NO_DAY;
+    if (!v || cJSON_IsNull(v))
+        return;
+    int y, m, d, n = 0;
+    if (!cJSON_IsString(v) || sscanf(v->valuestring, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
+        v->valuestring[n] != '\0' || y < 1990 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31) {
+        bad(L, p, "is %s (a date \"YYYY-MM-DD\" or null)", cJSON_IsString(v) ? "not a date" : type_name(v));
+        return;
+    }
+    *out = sw_days_from_civil(y, m, d);
+}
+
+static void get_ts(loader *L, const cJSON *o, const char *sp, int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "last_ts_ns");
+    char p[128];
+    snprintf(p, sizeof p, "%s.last_ts_ns", sp);
+    *out = INT64_MIN;
+    if (!v || cJSON_IsNull(v))
+        return;
+    /* A string: nanoseconds do not fit a JSON number's double exactly. */
+    char *end = NULL;
+    errno = 0;
+    long long x = cJSON_IsString(v) ? strtoll(v->valuestring, &end, 10) : 0;
+    if (!cJSON_IsString(v) || !v->valuestring[0] || *end || errno || x < 0) {
+        bad(L, p, "is %s (nanoseconds since 1970 as a string of digits)",
+            cJSON_IsString(v) ? "not a number of nanoseconds" : type_name(v));
+        return;
+    }
+    *out = (int64_t)x;
+}
+
+static void get_detectors(loader *L, const cJSON *o, const char *sp, sw_state_rec *r)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "detectors");
+    char p[160];
+    snprintf(p, sizeof p, "%s.detectors", sp);
+    if (!arr || cJSON_IsNull(arr))
+        return;
+    if (!cJSON_IsArray(arr)) {
+        bad(L, p, "is %s (an array)", type_name(arr));
+        return;
+    }
+    size_t i = 0;
+    for (const cJSON *d = arr->child; d; d = d->next, i++) {
+        char dp[200];
+        snprintf(dp, sizeof dp, "%s[%zu]", p, i);
+        if (r->n_det >= SW_STATE_DET_MAX) {
+            bad(L, p, "has more than %d entries", SW_STATE_DET_MAX);
+            return;
+        }
+        const cJSON *idx = cJSON_GetObjectItemCaseSensitive(d, "index");
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(d, "type");
+        const cJSON *vals = cJSON_GetObjectItemCaseSensitive(d, "values");
+        if (!cJSON_IsObject(d) || !cJSON_IsNumber(idx) || idx->valuedouble < 0 || idx->valuedouble > 1000 ||
+            idx->valuedouble != floor(idx->valuedouble) || !cJSON_IsString(type) ||
+            strlen(type->valuestring) >= sizeof r->det[0].type || !cJSON_IsArray(vals) ||
+            cJSON_GetArraySize(vals) > SW_STATE_DET_VALUES) {
+            bad(L, dp, "is not {\"index\": N, \"type\": NAME, \"values\": [at most %d numbers]}",
+                SW_STATE_DET_VALUES);
+            continue;
+        }
+        sw_state_det *sd = &r->det[r->n_det++];
+        sd->index = (int)idx->valuedouble;
+        snprintf(sd->type, sizeof sd->type, "%s", type->valuestring);
+        sd->n = 0;
+        for (const cJSON *v = vals->child; v; v = v->next) {
+            if (!cJSON_IsNumber(v) && !cJSON_IsNull(v)) {
+                bad(L, dp, "values[%zu] is %s (a number or null)", sd->n, type_name(v));
+                break;
+            }
+            sd->v[sd->n++] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+        }
+    }
+}
+
+static char *read_file(const char *path, size_t *len, int *missing)
+{
+    *missing = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *missing = errno == ENOENT;
+        if (!*missing)
+            sw_warn("%s: cannot open: %s; starting without saved state", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(SW_STATE_MAX_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, SW_STATE_MAX_BYTES + 1, f) : 0;
+    int err = ferror(f);
+    fclose(f);
+    if (!buf || err || n > SW_STATE_MAX_BYTES) {
+        if (buf && n > SW_STATE_MAX_BYTES)
+            sw_warn("%s: larger than %u bytes (not a state file of ours); ignored", path, SW_STATE_MAX_BYTES);
+        else
+            sw_warn("%s: read error; starting without saved state", path);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+size_t sw_state_load(sw_state *st, sw_engine *e)
+{
+    if (!st->path)
+        return 0;
+    free(st->recs);
+    st->recs = NULL;
+    st->n = 0;
+    st->pending = 0;
+    size_t len;
+    int missing;
+    char *text = read_file(st->path, &len, &missing);
+    if (!text) {
+        if (missing)
+            sw_info("%s: none yet (first start)", st->path);
+        return 0;
+    }
+    loader L = { st->path, 0 };
+    size_t mark = sw_jsonarena_mark();
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    sw_state_rec *recs = NULL;
+    size_t n = 0, unknown = 0;
+    const cJSON *v, *syms = NULL;
+    if (!root || !cJSON_IsObject(root)) {
+        bad(&L, "(top level)", "is not a JSON object%s", root ? "" : " (invalid JSON)");
+        goto done;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(root, "v");
+    if (!cJSON_IsNumber(v) || v->valuedouble != 1) {
+        bad(&L, "v", "is %s (1: the version this shockd writes)", cJSON_IsNumber(v) ? "another version" : type_name(v));
+        goto done;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(root, "mode");
+    if (!cJSON_IsString(v) || (strcmp(v->valuestring, "replay") != 0 && strcmp(v->valuestring, "live") != 0)) {
+        bad(&L, "mode", "is %s (\"replay\" or \"live\")", cJSON_IsString(v) ? "unknown" : type_name(v));
+        goto done;
+    }
+    if (strcmp(v->valuestring, st->mode) != 0) {
+        sw_info("%s: written by a %s run; a %s run starts without it", st->path, v->valuestring, st->mode);
+        goto done;
+    }
+    syms = cJSON_GetObjectItemCaseSensitive(root, "symbols");
+    if (!cJSON_IsObject(syms)) {
+        bad(&L, "symbols", "is %s (an object of symbols)", syms ? type_name(syms) : "missing");
+        goto done;
+    }
+    recs = calloc(e->n_syms ? e->n_syms : 1, sizeof *recs);
+    if (!recs)
+        goto done;
+    for (const cJSON *s = syms->child; s; s = s->next) {
+        char sp[64];
+        snprintf(sp, sizeof sp, "symbols.%.40s", s->string);
+        if (!cJSON_IsObject(s)) {
+            bad(&L, sp, "is %s (an object)", type_name(s));
+            continue;
+        }
+        sw_symbol *sym = sw_engine_symbol(e, s->string);
+        if (!sym) {
+            unknown++; /* no longer watched */
+            continue;
+        }
+        if (n >= e->n_syms) {
+            bad(&L, sp, "appears twice");
+            continue;
+        }
+        sw_state_rec *r = &recs[n];
+        memset(r, 0, sizeof *r);
+        snprintf(r->symbol, sizeof r->symbol, "%s", sym->name);
+        get_day(&L, s, sp, &r->day);
+        get_price(&L, s, "prev_close", sp, &r->prev_close);
+        get_price(&L, s, "open", sp, &r->open);
+        get_price(&L, s, "day_close", sp, &r->day_close);
+        get_price(&L, s, "last_price", sp, &r->last_price);
+        get_ts(&L, s, sp, &r->last_ts);
+        get_detectors(&L, s, sp, r);
+        n++;
+    }
+done:
+    cJSON_Delete(root);
+    sw_jsonarena_release(mark);
+    free(text);
+    if (L.errors) {
+        if (L.errors > REPORT_MAX)
+            sw_warn("%s: %d more problems", st->path, L.errors - REPORT_MAX);
+        sw_warn("%s: ignored (starting without saved state)", st->path);
+        free(recs);
+        return 0;
+    }
+    st->recs = recs;
+    st->n = n;
+    st->pending = n > 0;
+    if (n)
+        sw_info("%s: saved state of %zu symbols%s", st->path, n,
+                unknown ? " (symbols no longer watched left out)" : "");
+    return n;
+}
+
+void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
+{
+    if (!st->pending || !st->path)
+        return;
+    st->pending = 0;
+    size_t applied = 0, newer = 0, stale = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        const sw_state_rec *r = &st->recs[i];
+        sw_symbol *s = sw_engine_symbol(e, r->symbol);
+        if (!s || s->ticks > 0)
+            continue;
+        if (r->last_ts != INT64_MIN && r->last_ts > first_ts) {
+            newer++;
+            continue;
+        }
+        /* A close from weeks ago is no reference for today's first trades
+         * (nor is another replay's unrelated day): better no alert than a
+         * wrong one until the session provides its own. */
+        if (r->last_ts == INT64_MIN || first_ts - r->last_ts > SW_STATE_MAX_AGE_NS) {
+            stale++;
+            continue;
+        }
+        s->day = r->day;
+        s->prev_close = r->prev_close;
+        s->open = r->open;
+        s->day_close = r->day_close;
+        s->last_price = r->last_price;
+        if (r->last_ts != INT64_MIN)
+            s->last_ts = r->last_ts;
+        /* The cached day bounds stay empty: the first tick computes them
+         * and, on a later date, rolls the restored day into prev_close. */
+        for (size_t k = 0; k < r->n_det; k++) {
+            const sw_state_det *sd = &r->det[k];
+            if (sd->index < 0 || (size_t)sd->index >= e->n_dets)
+                continue;
+            sw_detector *d = &e->dets[sd->index];
+            if (strcmp(d->type->name, sd->type) != 0 || !d->type->restore_state)
+                continue;
+            d->type->restore_state(d, s->state + d->state_off, sd->v, sd->n);
+        }
+        applied++;
+    }
+    if (applied)
+        sw_info("state: restored %zu symbols from %s", applied, st->path);
+    if (newer)
+        sw_info("state: %zu symbols start fresh: their saved state is newer than the first event", newer);
+    if (stale)
+        sw_info("state: %zu symbols start fresh: their saved state is more than 7 days older than the first event",
+                stale);
+}
+
+/* ---- saving -------------------------------------------------------------------- */
+
+static void add_price(cJSON *o, const char *key, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static const sw_state_rec *loaded_rec(const sw_state *st, const char *symbol)
+{
+    for (size_t i = 0; i < st->n; i++)
+        if (strcmp(st->recs[i].symbol, symbol) == 0)
+            return &st->recs[i];
+    return NULL;
+}
+
+static cJSON *symbol_json(const sw_engine *e, const sw_symbol *s, const sw_state_rec *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    int64_t day = r ? r->day : s->day;
+    if (day != SW_NO_DAY) {
+        int y, m, d;
+        char buf[16];
+        sw_civil_from_days(day, &y, &m, &d);
+        snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+        cJSON_AddStringToObject(o, "day", buf);
+    } else {
+        cJSON_AddNullToObject(o, "day");
+    }
+    add_price(o, "prev_close", r ? r->prev_close : s->prev_close);
+    add_price(o, "open", r ? r->open : s->open);
+    add_price(o, "day_close", r ? r->day_close : s->day_close);
+    add_price(o, "last_price", r ? r->last_price : s->last_price);
+    int64_t ts = r ? r->last_ts : s->last_ts;
+    if (ts != INT64_MIN) {
+        char iso[40], ns[24];
+        cJSON_AddStringToObject(o, "last_ts", sw_format_iso_ms(ts, iso, sizeof iso)); /* for people */
+        snprintf(ns, sizeof ns, "%" PRId64, ts);
+        cJSON_AddStringToObject(o, "last_ts_ns", ns);
+    }
+    cJSON *dets = cJSON_CreateArray();
+    if (r) {
+        for (size_t k = 0; k < r->n_det; k++) {
+            cJSON *d = cJSON_CreateObject();
+            cJSON_AddNumberToObject(d, "index", r->det[k].index);
+            cJSON_AddStringToObject(d, "type", r->det[k].type);
+            cJSON *vals = cJSON_AddArrayToObject(d, "values");
+            for (size_t i = 0; i < r->det[k].n; i++)
+                cJSON_AddItemToArray(vals, isfinite(r->det[k].v[i]) ? cJSON_CreateNumber(r->det[k].v[i])
+                                                                      : cJSON_CreateNull());
+            cJSON_AddItemToArray(dets, d);
+        }
+    } else {
+        for (size_t k = 0; k < e->n_dets && k < SW_STATE_DET_MAX; k++) {
+            const sw_detector *det = &e->dets[k];
+            if (!det->type->save_state)
+                continue;
+            double v[SW_STATE_DET_VALUES];
+            size_t n = det->type->save_state(det, s->state + det->state_off, v, SW_STATE_DET_VALUES);
+            if (n == 0 || n > SW_STATE_DET_VALUES)
+                continue;
+            cJSON *d = cJSON_CreateObject();
+            cJSON_AddNumberToObject(d, "index", (double)k);
+            cJSON_AddStringToObject(d, "type", det->type->name);
+            cJSON *vals = cJSON_AddArrayToObject(d, "values");
+            for (size_t i = 0; i < n; i++)
+                cJSON_AddItemToArray(vals, isfinite(v[i]) ? cJSON_CreateNumber(v[i]) : cJSON_CreateNull());
+            cJSON_AddItemToArray(dets, d);
+        }
+    }
+    if (cJSON_GetArraySize(dets) > 0)
+        cJSON_AddItemToObject(o, "detectors", dets);
+    else
+        cJSON_Delete(dets);
+    return o;
+}
+
+int sw_state_save(sw_state *st, const sw_engine *e)
+{
+    char err[512];
+    if (!st->path)
+        return -1; /* never initialised */
+    if (sw_fs_ensure_dir(st->dir, err, sizeof err) != 0) {
+        if (!st->save_failing++)
+            sw_warn("state: cannot save per-symbol state: %s", err);
+        return -1;
+    }
+    size_t mark = sw_jsonarena_mark();
+    int rc = -1;
+    char *text = NULL;
+    cJSON *root = cJSON_CreateObject();
+    cJSON *syms = root ? cJSON_CreateObject() : NULL;
+    if (!syms)
+        goto out;
+    char saved[40];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    cJSON_AddNumberToObject(root, "v", 1);
+    cJSON_AddStringToObject(root, "mode", st->mode);
+    cJSON_AddStringToObject(root, "saved_at",
+                            sw_format_iso_ms((int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec, saved, sizeof saved));
+    cJSON_AddItemToObject(root, "symbols", syms);
+    for (size_t i = 0; i < e->n_syms; i++) {
+        const sw_symbol *s = &e->syms[i];
+        /* A symbol without news this run keeps what was loaded for it. */
+        const sw_state_rec *r = s->day == SW_NO_DAY && s->last_ts == INT64_MIN ? loaded_rec(st, s->name) : NULL;
+        if (!r && s->day == SW_NO_DAY && s->last_ts == INT64_MIN)
+            continue;
+        cJSON *o = symbol_json(e, s, r);
+        if (!o)
+            goto out;
+        cJSON_AddItemToObject(syms, s->name, o);
+    }
+    text = cJSON_PrintUnformatted(root);
+    if (!text)
+        goto out;
+    size_t len = strlen(text);
+    if (sw_fs_write_atomic(st->path, text, len, err, sizeof err) != 0) {
+        if (!st->save_failing++)
+            sw_warn("state: cannot save per-symbol state: %s", err);
+        goto out;
+    }
+    if (st->save_failing)
+        sw_info("state: saving works again (%s)", st->path);
+    st->save_failing = 0;
+    st->saves++;
+    rc = 0;
+out:
+    if (text)
+        cJSON_free(text);
+    cJSON_Delete(root);
+    sw_jsonarena_release(mark);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/*
+ * sw_state.h -- per-symbol state that survives a restart: <state_dir>/state.json.
+ *
+ * What a restart would otherwise forget is what the first trades of the next
+ * session are judged against: each symbol's trading day, previous close,
+ * today's open and running close, last price and last event time, plus a few
+ * numbers a detector may choose to keep (sw_detector_type.save_state, e.g. a
+ * volatility baseline).  shockd saves them every 60 s and at shutdown,
+ * atomically (temporary file, fsync, rename), and reads them at start.
+ *
+ * Loading is careful, never fatal: a missing file is a first start; a file
+ * that is not what we wrote (bad JSON, wrong types, over 16 MiB) is reported
+ * as "FILE: json.path: what" and ignored as a whole; symbols no longer in the
+ * watchlist are left out.  Records are applied just before the first event,
+ * and only where they belong: a symbol whose saved last trade is newer than
+ * that event (a replay of older data must not be judged against the future),
+ * or more than 7 days older (a stale close, or another replay's unrelated
+ * day), keeps its fresh state; and the file records whether a replay or the
+ * live feed wrote it, so neither is ever judged against the other's state.
+ */
+#ifndef SW_STATE_H
+#define SW_STATE_H
+
+#include "sw_engine.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SW_STATE_FILE "state.json"
+#define SW_STATE_MAX_BYTES (16u << 20)
+#define SW_STATE_DET_VALUES 16       /* numbers a detector may keep per symbol */
+#define SW_STATE_DET_MAX 16          /* detectors per symbol in the file */
+/* Saved state older than this at the first event is not restored: it covers
+ * any weekend plus holidays, not a stale or unrelated day. */
+#define SW_STATE_MAX_AGE_NS (INT64_C(7) * 86400 * 1000000000)
+
+typedef struct sw_state_det {
+    int index;                       /* position in the config's detector list */
+    char type[24];
+    size_t n;
+    double v[SW_STATE_DET_VALUES];
+} sw_state_det;
+
+typedef struct sw_state_rec {
+    char symbol[SW_SYMBOL_MAX];
+    int64_t day;                     /* SW_NO_DAY if none */
+    double prev_close, open, day_close, last_price;
+    int64_t last_ts;
+    size_t n_det;
+    sw_state_det det[SW_STATE_DET_MAX];
+} sw_state_rec;
+
+typedef struct sw_state {
+    char *dir, *path;
+    char mode[8];                    /* "replay" or "live" */
+    sw_state_rec *recs;              /* loaded records, watchlist symbols only */
+    size_t n;
+    int pending;                     /* loaded, to apply before the first event */
+    int save_failing;                /* a failing save is reported once until it works */
+    uint64_t saves;
+} sw_state;
+
+/* Remember where and in which mode (`replay` or `live`).  Returns 0 or -1. */
+int sw_state_init(sw_state *st, const char *state_dir, const char *mode);
+
+/* Read state.json for the symbols of e.  Returns the number of records kept
+ * (0 for a first start or an ignored file). */
+size_t sw_state_load(sw_state *st, sw_engine *e);
+
+/* Before the first event (event time first_ts): give each symbol its saved
+ * state, unless its saved last trade is newer than first_ts. */
+void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts);
+
+/* Write the engine's state (and the loaded records of symbols that had no
+ * event since) atomically.  Returns 0, or -1 (reported once while it keeps
+ * failing; never fatal). */
+int sw_state_save(sw_state *st, const sw_engine *e);
+
+void sw_state_free(sw_state *st);
+
+#endif

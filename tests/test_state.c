@@ -1,0 +1,415 @@
+/* Tests of per-symbol state across restarts (daemon/sw_state): a save/load
+ * round trip through state.json, the day rolling over a restored close,
+ * detector numbers through the optional hooks, a corrupt file reported as
+ * FILE: json.path: what and ignored, symbols no longer watched, a state newer
+ * than the data or older than a week, the other mode's file; and shockd
+ * itself carrying Friday's close into a Monday replay. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include "sw_engine.h"
+#include "sw_log.h"
+#include "sw_state.h"
+#include "sw_time.h"
+
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SHOCKD SW_BINARY_DIR "/shockd"
+#define SESSION SW_SOURCE_DIR "/data/sessions/2025-01-27/finnhub.ndjson"
+
+static char dir[64];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/sw-state-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    sw_log_init("test");
+    sw_log_set_level(SW_LOG_WARNING);
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(state, .init = setup, .fini = teardown, .timeout = 120);
+
+/* A detector that keeps two numbers per symbol and saves them. */
+typedef struct keep_st {
+    double a, b;
+    int restored;
+} keep_st;
+
+static void keep_defaults(void *p)
+{
+    (void)p;
+}
+static size_t keep_size(const void *p)
+{
+    (void)p;
+    return sizeof(keep_st);
+}
+static void keep_sym_init(const sw_detector *d, void *st)
+{
+    (void)d;
+    keep_st *k = st;
+    k->a = k->b = NAN;
+    k->restored = 0;
+}
+static void keep_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *st, const sw_tick *t)
+{
+    (void)d;
+    (void)e;
+    (void)s;
+    keep_st *k = st;
+    k->a = t->price * 2;
+    k->b = NAN;
+}
+static size_t keep_save(const sw_detector *d, const void *st, double *out, size_t max)
+{
+    (void)d;
+    const keep_st *k = st;
+    if (max < 2 || isnan(k->a))
+        return 0;
+    out[0] = k->a;
+    out[1] = k->b;
+    return 2;
+}
+static int keep_restore(const sw_detector *d, void *st, const double *in, size_t n)
+{
+    (void)d;
+    keep_st *k = st;
+    if (n != 2)
+        return -1;
+    k->a = in[0];
+    k->b = in[1];
+    k->restored = 1;
+    return 0;
+}
+static const sw_detector_type keep_type = {
+    .name = "keep",
+    .params_size = 1,
+    .defaults = keep_defaults,
+    .state_size = keep_size,
+    .sym_init = keep_sym_init,
+    .on_tick = keep_tick,
+    .save_state = keep_save,
+    .restore_state = keep_restore,
+};
+
+static void no_emit(void *ctx, const sw_candidate *c)
+{
+    (void)ctx;
+    (void)c;
+}
+
+static void build(sw_engine *e, const char *const *members, size_t n)
+{
+    sw_group_spec g = { "g", members, n };
+    char params[8] = { 0 };
+    sw_detector_spec d = { &keep_type, params };
+    char err[256];
+    cr_assert_eq(sw_engine_init(e, &g, 1, &d, 1, no_emit, NULL, err, sizeof err), 0, "%s", err);
+}
+
+static int64_t ny(int y, int m, int d, int hh, int mm, int ss)
+{
+    return sw_ny_to_utc(sw_days_from_civil(y, m, d), hh, mm, ss);
+}
+
+static void tick(sw_engine *e, const char *sym, int64_t ts, double price)
+{
+    sw_tick t;
+    memset(&t, 0, sizeof t);
+    snprintf(t.symbol, sizeof t.symbol, "%s", sym);
+    t.ts_ns = ts;
+    t.price = price;
+    t.size = 100;
+    cr_assert_eq(sw_engine_tick(e, &t), SW_TICK_OK);
+}
+
+static void write_text(const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(state, round_trip_and_the_next_day_rolls_over_the_restored_close)
+{
+    static const char *const syms[] = { "NVDA", "AMD" };
+    sw_engine e;
+    build(&e, syms, 2);
+    tick(&e, "NVDA", ny(2025, 1, 23, 15, 59, 0), 140.0);
+    tick(&e, "NVDA", ny(2025, 1, 24, 9, 30, 0), 141.0);
+    tick(&e, "NVDA", ny(2025, 1, 24, 16, 0, 0), 142.62);
+    tick(&e, "NVDA", ny(2025, 1, 24, 17, 5, 0), 142.9); /* after hours: a price, not the close */
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_save(&st, &e), 0);
+    sw_state_free(&st);
+    sw_engine_free(&e);
+
+    char path[128];
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    struct stat sb;
+    cr_assert_eq(stat(path, &sb), 0);
+    cr_expect_eq(sb.st_mode & 0777, 0600);
+
+    /* A restart: a new engine, the same watchlist. */
+    build(&e, syms, 2);
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 1, "AMD had no data: only NVDA is saved");
+    int64_t monday_open = ny(2025, 1, 27, 9, 30, 0);
+    sw_state_apply(&st, &e, monday_open);
+    sw_symbol *s = sw_engine_symbol(&e, "NVDA");
+    cr_expect_eq(s->day, sw_days_from_civil(2025, 1, 24));
+    cr_expect_float_eq(s->prev_close, 140.0, 1e-9);
+    cr_expect_float_eq(s->open, 141.0, 1e-9);
+    cr_expect_float_eq(s->day_close, 142.62, 1e-9);
+    cr_expect_float_eq(s->last_price, 142.9, 1e-9);
+    cr_expect_eq(s->last_ts, ny(2025, 1, 24, 17, 5, 0));
+    keep_st *k = (keep_st *)(s->state + e.dets[0].state_off);
+    cr_expect_eq(k->restored, 1);
+    cr_expect_float_eq(k->a, 142.9 * 2, 1e-9);
+    cr_expect(isnan(k->b), "NaN survives as null");
+    /* Monday's first trade: Friday's regular close becomes the previous close. */
+    tick(&e, "NVDA", monday_open, 124.8);
+    cr_expect_float_eq(s->prev_close, 142.62, 1e-9);
+    cr_expect_float_eq(s->open, 124.8, 1e-9);
+    /* A save now writes the engine's fresh values. */
+    cr_assert_eq(sw_state_save(&st, &e), 0);
+    sw_state_free(&st);
+    sw_engine_free(&e);
+    build(&e, syms, 2);
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 1);
+    sw_state_apply(&st, &e, monday_open + SW_NS_PER_MIN);
+    cr_expect_float_eq(sw_engine_symbol(&e, "NVDA")->prev_close, 142.62, 1e-9);
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
+Test(state, only_watched_symbols_and_only_older_state_are_restored)
+{
+    write_text("state.json",
+               "{\"v\":1,\"mode\":\"replay\",\"symbols\":{"
+               "\"NVDA\":{\"day\":\"2025-01-24\",\"prev_close\":140,\"open\":141,\"day_close\":142.62,"
+               "\"last_price\":142.62,\"last_ts_ns\":\"1737752400000000000\"},"
+               "\"MRVL\":{\"day\":\"2025-01-24\",\"prev_close\":1,\"open\":1,\"day_close\":1,\"last_price\":1},"
+               "\"AMD\":{\"day\":\"2025-01-27\",\"prev_close\":122.84,\"open\":117.8,\"day_close\":115.01,"
+               "\"last_price\":115.01,\"last_ts_ns\":\"1738011600000000000\"}}}");
+    static const char *const syms[] = { "NVDA", "AMD" };
+    sw_engine e;
+    build(&e, syms, 2);
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "replay"), 0);
+    cr_expect_eq(sw_state_load(&st, &e), 2, "MRVL is no longer watched");
+    /* The replay starts on Monday morning: AMD's state is from Monday night. */
+    sw_state_apply(&st, &e, ny(2025, 1, 27, 4, 0, 0));
+    cr_expect_float_eq(sw_engine_symbol(&e, "NVDA")->day_close, 142.62, 1e-9);
+    cr_expect(isnan(sw_engine_symbol(&e, "AMD")->prev_close), "newer state left out");
+    cr_expect_eq(sw_engine_symbol(&e, "AMD")->day, SW_NO_DAY);
+    sw_state_free(&st);
+
+    /* A live start does not take a replay's state. */
+    sw_engine_free(&e);
+    build(&e, syms, 2);
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_expect_eq(sw_state_load(&st, &e), 0);
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
+Test(state, a_close_older_than_a_week_is_not_a_reference)
+{
+    write_text("state.json", "{\"v\":1,\"mode\":\"live\",\"symbols\":{\"NVDA\":{\"day\":\"2025-01-24\","
+                             "\"prev_close\":140,\"day_close\":142.62,\"last_price\":142.62,"
+                             "\"last_ts_ns\":\"1737752400000000000\"}}}");
+    static const char *const syms[] = { "NVDA" };
+    sw_engine e;
+    build(&e, syms, 1);
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 1);
+    sw_state_apply(&st, &e, ny(2025, 2, 18, 9, 30, 0)); /* three weeks later */
+    cr_expect(isnan(sw_engine_symbol(&e, "NVDA")->prev_close));
+    cr_expect(isnan(sw_engine_symbol(&e, "NVDA")->day_close));
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
+static void expect_ignored(const char *text)
+{
+    write_text("state.json", text);
+    static const char *const syms[] = { "NVDA", "AMD" };
+    sw_engine e;
+    build(&e, syms, 2);
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_expect_eq(sw_state_load(&st, &e), 0, "%s", text);
+    cr_expect_eq(st.pending, 0);
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
+Test(state, a_corrupt_file_is_reported_and_ignored)
+{
+    cr_redirect_stderr();
+    expect_ignored("{\"v\":1,\"mode\":\"live\",\"symbols\":{\"NVDA\":{\"day\":");
+    expect_ignored("{\"v\":2,\"mode\":\"live\",\"symbols\":{}}");
+    expect_ignored("{\"v\":1,\"mode\":\"live\",\"symbols\":{\"NVDA\":{\"prev_close\":\"142\",\"day\":\"Jan 24\","
+                   "\"last_ts_ns\":12,\"detectors\":[{\"index\":0}]}}}");
+    expect_ignored("[]");
+    fflush(stderr);
+    char f[96], want[4096];
+    snprintf(f, sizeof f, "%s/state.json", dir);
+    snprintf(want, sizeof want,
+             "test: warning: %s: (top level): is not a JSON object (invalid JSON)\n"
+             "test: warning: %s: ignored (starting without saved state)\n"
+             "test: warning: %s: v: is another version (1: the version this shockd writes)\n"
+             "test: warning: %s: ignored (starting without saved state)\n"
+             "test: warning: %s: symbols.NVDA.day: is not a date (a date \"YYYY-MM-DD\" or null)\n"
+             "test: warning: %s: symbols.NVDA.prev_close: is a string (a positive price or null)\n"
+             "test: warning: %s: symbols.NVDA.last_ts_ns: is a number (nanoseconds since 1970 as a string of "
+             "digits)\n"
+             "test: warning: %s: symbols.NVDA.detectors[0]: is not {\"index\": N, \"type\": NAME, \"values\": [at "
+             "most 16 numbers]}\n"
+             "test: warning: %s: ignored (starting without saved state)\n"
+             "test: warning: %s: (top level): is not a JSON object\n"
+             "test: warning: %s: ignored (starting without saved state)\n",
+             f, f, f, f, f, f, f, f, f, f, f);
+    cr_expect_stderr_eq_str(want);
+}
+
+Test(state, an_unwritable_state_dir_is_reported_once_and_not_fatal)
+{
+    char file[128], below[160];
+    snprintf(file, sizeof file, "%s/file", dir);
+    write_text("file", "x");
+    snprintf(below, sizeof below, "%s/state", file);
+    static const char *const syms[] = { "NVDA" };
+    sw_engine e;
+    build(&e, syms, 1);
+    tick(&e, "NVDA", ny(2025, 1, 24, 10, 0, 0), 140.0);
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, below, "live"), 0);
+    cr_redirect_stderr();
+    cr_expect_eq(sw_state_save(&st, &e), -1);
+    cr_expect_eq(sw_state_save(&st, &e), -1);
+    fflush(stderr);
+    char want[512];
+    snprintf(want, sizeof want, "test: warning: state: cannot save per-symbol state: %s: cannot create directory: "
+                                "Not a directory\n", below);
+    cr_expect_stderr_eq_str(want);
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
+/* ---- shockd: Friday's close carried into a Monday replay ---------------------------- */
+
+static int run(const char *const *argv, const char *out, const char *err)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(o, 1);
+        dup2(e, 2);
+        execv(SHOCKD, (char *const *)argv);
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    size_t got = fread(b, 1, (size_t)n, f);
+    b[got] = '\0';
+    fclose(f);
+    return b;
+}
+
+Test(state, shockd_carries_the_previous_close_across_a_restart)
+{
+    /* Split the bundled session at Monday 00:00 New York: Friday's last
+     * minutes, then Monday. */
+    int64_t cut_ms = ny(2025, 1, 27, 0, 0, 0) / 1000000;
+    FILE *in = fopen(SESSION, "r");
+    cr_assert_not_null(in);
+    char fri[128], mon[128], cfg[128], out[128], err[128];
+    snprintf(fri, sizeof fri, "%s/friday.ndjson", dir);
+    snprintf(mon, sizeof mon, "%s/monday.ndjson", dir);
+    FILE *a = fopen(fri, "w"), *b = fopen(mon, "w");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    size_t na = 0, nb = 0;
+    while ((n = getline(&line, &cap, in)) > 0) {
+        const char *t = strstr(line, "\"t\":");
+        long long ms = t ? atoll(t + 4) : 0;
+        if (ms && ms < cut_ms) {
+            fputs(line, a);
+            na++;
+        } else {
+            fputs(line, b);
+            nb++;
+        }
+    }
+    free(line);
+    fclose(in);
+    fclose(a);
+    fclose(b);
+    cr_assert(na > 0 && nb > 0);
+    snprintf(cfg, sizeof cfg, "%s/c.json", dir);
+    FILE *c = fopen(cfg, "w");
+    fprintf(c, "{\"groups\": {\"ai\": [\"NVDA\", \"AVGO\"]}, \"detectors\": [{\"type\": \"pct_move\"}], "
+               "\"sinks\": [\"stdout\"], \"state_dir\": \"%s/state\", \"log_level\": \"info\"}", dir);
+    fclose(c);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(err, sizeof err, "%s/err", dir);
+
+    /* Monday alone knows no previous close: no prev_close alert. */
+    const char *only_monday[] = { "shockd", "-c", cfg, "--replay", mon, NULL };
+    cr_assert_eq(run(only_monday, out, err), 0);
+    char *o = slurp(out);
+    cr_expect_null(strstr(o, "\"symbol\":\"NVDA\""), "%s", o);
+    free(o);
+    char rm[200];
+    snprintf(rm, sizeof rm, "rm -rf %s/state", dir);
+    cr_assert_eq(system(rm), 0);
+
+    /* Friday, then a restart with Monday: the close comes from state.json. */
+    const char *friday[] = { "shockd", "-c", cfg, "--replay", fri, NULL };
+    cr_assert_eq(run(friday, out, err), 0);
+    cr_assert_eq(run(only_monday, out, err), 0);
+    o = slurp(out);
+    char *e = slurp(err);
+    cr_expect_not_null(strstr(e, "state: restored 2 symbols"), "%s", e);
+    cr_expect_not_null(strstr(o, "\"symbol\":\"NVDA\""), "NVDA alerts against Friday's close: %s", o);
+    cr_expect_not_null(strstr(o, "\"reference\":142.62"), "%s", o);
+    free(o);
+    free(e);
+}
