@@ -46,3 +46,75 @@ sw_build() {
     return 1
   }
 }
+
+# ---- a private redis-server (tests and the demo) --------------------------------
+#
+# sw_redis_start starts redis-server on a free loopback port in a temporary
+# directory, without persistence (--save '' --appendonly no), waits until it
+# answers PING (polling, with a deadline), and registers sw_redis_stop to run
+# when the script exits, however it exits.  It sets SW_REDIS_PORT,
+# SW_REDIS_URL (redis://127.0.0.1:PORT), SW_REDIS_DIR and SW_REDIS_PID.
+
+SW_EXIT_HOOKS=()
+sw_run_exit_hooks() {
+  local i
+  for ((i = ${#SW_EXIT_HOOKS[@]} - 1; i >= 0; i--)); do eval "${SW_EXIT_HOOKS[i]}" || true; done
+  SW_EXIT_HOOKS=()
+}
+# sw_at_exit COMMAND...: run COMMAND when the script exits, last registered
+# first (also on Ctrl-C or SIGTERM, which become an exit so the EXIT trap runs).
+sw_at_exit() {
+  SW_EXIT_HOOKS+=("$*")
+  trap sw_run_exit_hooks EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+# sw_redis_ready PORT PID: 0 once the server on PORT answers PING and is our
+# process PID (not some other server that happens to use the port).
+sw_redis_ready() {
+  kill -0 "$2" 2>/dev/null || return 1
+  [ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = PONG ] || return 1
+  redis-cli -h 127.0.0.1 -p "$1" info server 2>/dev/null | tr -d '\r' | grep -qx "process_id:$2"
+}
+
+sw_redis_start() {
+  command -v redis-server >/dev/null && command -v redis-cli >/dev/null ||
+    { sw_say "redis-server and redis-cli are needed (Debian package redis-server)"; return 1; }
+  SW_REDIS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/shockwatch-redis.XXXXXX")
+  sw_at_exit sw_redis_stop
+  local try port i
+  for try in 1 2 3 4 5 6 7 8; do
+    # A random high port; if it is taken redis-server exits and we try another.
+    port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+      --dir "$SW_REDIS_DIR" --logfile "$SW_REDIS_DIR/redis.log" --daemonize no >/dev/null 2>&1 &
+    SW_REDIS_PID=$!
+    for ((i = 0; i < 200; i++)); do   # up to 10 s
+      if sw_redis_ready "$port" "$SW_REDIS_PID"; then
+        SW_REDIS_PORT=$port
+        SW_REDIS_URL=redis://127.0.0.1:$port
+        return 0
+      fi
+      kill -0 "$SW_REDIS_PID" 2>/dev/null || break
+      sleep 0.05
+    done
+    kill "$SW_REDIS_PID" 2>/dev/null || true
+    wait "$SW_REDIS_PID" 2>/dev/null || true
+    SW_REDIS_PID=
+  done
+  sw_say "could not start redis-server (log: $SW_REDIS_DIR/redis.log)"
+  return 1
+}
+
+sw_redis_stop() {
+  if [ -n "${SW_REDIS_PID:-}" ]; then
+    kill "$SW_REDIS_PID" 2>/dev/null || true
+    wait "$SW_REDIS_PID" 2>/dev/null || true
+    SW_REDIS_PID=
+  fi
+  if [ -n "${SW_REDIS_DIR:-}" ]; then
+    rm -rf "$SW_REDIS_DIR"
+    SW_REDIS_DIR=
+  fi
+}
