@@ -40,7 +40,7 @@ typedef struct test_redis {
     char url[256];        /* redis://127.0.0.1:PORT (no password) */
 } test_redis;
 
-static uint64_t tr_now_ms(void)
+static inline uint64_t tr_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -49,13 +49,13 @@ static uint64_t tr_now_ms(void)
 
 /* A short pause between polls of a condition (never a wait for the
  * condition itself). */
-static void tr_pause_ms(int ms)
+static inline void tr_pause_ms(int ms)
 {
     struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
 }
 
-static int tr_free_port(void)
+static inline int tr_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
@@ -73,7 +73,7 @@ static int tr_free_port(void)
 }
 
 /* A synchronous connection (authenticated), or NULL. */
-static redisContext *tr_connect(const test_redis *r)
+static inline redisContext *tr_connect(const test_redis *r)
 {
     struct timeval tv = { 1, 0 };
     redisContext *c = redisConnectWithTimeout("127.0.0.1", r->port, tv);
@@ -96,7 +96,7 @@ static redisContext *tr_connect(const test_redis *r)
     return c;
 }
 
-static int tr_ping(const test_redis *r)
+static inline int tr_ping(const test_redis *r)
 {
     redisContext *c = tr_connect(r);
     if (!c)
@@ -109,7 +109,7 @@ static int tr_ping(const test_redis *r)
     return ok;
 }
 
-static int tr_spawn(test_redis *r)
+static inline int tr_spawn(test_redis *r)
 {
     char port[16], log[128];
     snprintf(port, sizeof port, "%d", r->port);
@@ -164,7 +164,7 @@ static int tr_spawn(test_redis *r)
 }
 
 /* Start a server (options as the struct's fields say).  Returns 0 or -1. */
-static int tr_start(test_redis *r, const char *password, int unix_socket, int persist)
+static inline int tr_start(test_redis *r, const char *password, int unix_socket, int persist)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->dir, sizeof r->dir, "/tmp/sw-redis-XXXXXX");
@@ -186,7 +186,7 @@ static int tr_start(test_redis *r, const char *password, int unix_socket, int pe
 }
 
 /* Stop (SIGTERM: a clean shutdown that writes the AOF) and reap. */
-static void tr_stop(test_redis *r)
+static inline void tr_stop(test_redis *r)
 {
     if (r->pid > 0) {
         kill(r->pid, SIGTERM);
@@ -196,13 +196,13 @@ static void tr_stop(test_redis *r)
 }
 
 /* Start again on the same port and directory (data kept if persist). */
-static int tr_restart(test_redis *r)
+static inline int tr_restart(test_redis *r)
 {
     tr_stop(r);
     return tr_spawn(r);
 }
 
-static void tr_destroy(test_redis *r)
+static inline void tr_destroy(test_redis *r)
 {
     tr_stop(r);
     if (r->dir[0]) {
@@ -216,7 +216,7 @@ static void tr_destroy(test_redis *r)
 
 /* The server scripts/test started, if any: fills r->port/url (no pid: not
  * ours to stop).  Returns 0, or -1 when there is none. */
-static int tr_shared(test_redis *r)
+static inline int tr_shared(test_redis *r)
 {
     const char *url = getenv("SW_TEST_REDIS_URL");
     memset(r, 0, sizeof *r);
