@@ -69,7 +69,8 @@ typedef enum opt_type {
     OPT_BOOL,       /* int 0/1 */
     OPT_DURATION,   /* int64_t ns; JSON string "15m" or number of seconds */
     OPT_SYMBOLS,    /* sw_name_list: array of symbols of the watchlist */
-    OPT_GROUPS      /* sw_name_list: array of names of configured groups */
+    OPT_GROUPS,     /* sw_name_list: array of names of configured groups */
+    OPT_STRINGS     /* sw_str_list: array of non-empty strings (checked by the section's own check) */
 } opt_type;
 
 typedef struct sw_option {
@@ -181,6 +182,160 @@ static const sw_option redis_opts[] = {
     { "command_timeout", OPT_DURATION, offsetof(sw_redis_sink_params, command_timeout_ns), 0.01, 3600, "5s",
       NULL, "No reply for this long while commands are outstanding: the connection is dropped and made "
       "again; unconfirmed alerts are sent again." },
+    END_OPTS
+};
+
+/* shock-notify's `notify` section (alerts/sw_notify_config.h); cross-field
+ * checks in sw_notify_config_check.  The Redis server and stream are the
+ * `redis` section's: shock-notify reads what shockd writes. */
+static const char *const console_formats[] = { "text", "json", NULL };
+static const char *const notify_starts[] = { "new", "all", NULL };
+
+static const sw_option notify_opts[] = {
+    { "group", OPT_STRING, offsetof(sw_notify_config, group), 0, 0, SW_NOTIFY_DEFAULT_GROUP, NULL,
+      "Redis consumer group on redis.stream (created with MKSTREAM if missing); every shock-notify of "
+      "one deployment uses the same group, so each alert is handled once." },
+    { "consumer", OPT_STRING, offsetof(sw_notify_config, consumer), 0, 0, "(the host name)", NULL,
+      "This instance's consumer name; keep it stable across restarts: its own unacknowledged alerts are "
+      "read again at once when it starts." },
+    { "dead_stream", OPT_STRING, offsetof(sw_notify_config, dead_stream), 0, 0, SW_NOTIFY_DEFAULT_DEAD, NULL,
+      "Stream of alerts a channel could not deliver before its retry_deadline (or refused for good), with "
+      "the channel and the reason." },
+    { "sent_prefix", OPT_STRING, offsetof(sw_notify_config, sent_prefix), 0, 0, SW_NOTIFY_DEFAULT_SENT_PREFIX,
+      NULL, "Prefix of the per-channel sorted sets of alert ids already sent (<prefix><channel>), written "
+      "before the alert is acknowledged and read before it is sent." },
+    { "block", OPT_DURATION, offsetof(sw_notify_config, block_ns), 0.01, 60, "5s", NULL,
+      "How long one XREADGROUP waits for new alerts on its own connection." },
+    { "count", OPT_INT, offsetof(sw_notify_config, count), 1, 1000, "64", NULL,
+      "Most stream entries read at once." },
+    { "claim_after", OPT_DURATION, offsetof(sw_notify_config, claim_after_ns), 1, 86400, "60s", NULL,
+      "Entries another consumer read but did not acknowledge for this long (it crashed) are claimed "
+      "(XAUTOCLAIM) and delivered here; entries this instance is still working on are kept fresh." },
+    { "dedupe_horizon", OPT_DURATION, offsetof(sw_notify_config, dedupe_horizon_ns), 60, 90 * 86400, "7d", NULL,
+      "An alert id sent to a channel is not sent to it again within this time, across restarts." },
+    { "digest_window", OPT_DURATION, offsetof(sw_notify_config, digest_window_ns), 0, 3600, "60s", NULL,
+      "Alerts of one group arriving within this window go out as one message on channels with digest "
+      "on (the first one waits at most this long, critical too); 0: every alert on its own." },
+    { "max_inflight", OPT_INT, offsetof(sw_notify_config, max_inflight), 1, 100000, "1000", NULL,
+      "Stream entries being delivered at once; reading pauses at this many." },
+    { "start", OPT_ENUM, offsetof(sw_notify_config, start_all), 0, 0, "new", notify_starts,
+      "Where a consumer group that does not exist yet starts: new (alerts added from now on) or all "
+      "(every alert the stream holds).  An existing group always goes on where it stopped, so alerts "
+      "added while shock-notify was down are delivered when it returns." },
+    END_OPTS
+};
+
+/* Rows every channel has; a channel is these plus its type's rows. */
+static const sw_option channel_opts[] = {
+    { "rate", OPT_NUMBER, offsetof(sw_notify_channel_config, rate), 0.001, 1000,
+      "(the type's: slack 1, email 1, webhook 10, discord 0.5, telegram 1, console 1000)", NULL,
+      "Messages per second the channel's token bucket allows on average." },
+    { "burst", OPT_INT, offsetof(sw_notify_channel_config, burst), 1, 10000,
+      "(the type's: slack 3, email 5, webhook 20, discord 5, telegram 3, console 1000)", NULL,
+      "Messages the token bucket lets through at once after a quiet time." },
+    { "timeout", OPT_DURATION, offsetof(sw_notify_channel_config, timeout_ns), 0.1, 300,
+      "10s (email 30s, console 1s)", NULL, "Limit of one request, connecting included." },
+    { "retry_deadline", OPT_DURATION, offsetof(sw_notify_channel_config, retry_deadline_ns), 1, 7 * 86400, "10m",
+      NULL, "5xx answers, timeouts and refused connections are retried with exponential backoff for this "
+      "long after the first attempt; then the alert goes to notify.dead_stream with the reason." },
+    { "backoff_base", OPT_DURATION, offsetof(sw_notify_channel_config, backoff_base_ns), 0.01, 3600, "1s", NULL,
+      "First retry delay ceiling; the n-th retry waits a random time up to base * 2^n (full jitter)." },
+    { "backoff_max", OPT_DURATION, offsetof(sw_notify_channel_config, backoff_max_ns), 0.01, 86400, "60s", NULL,
+      "Largest retry delay ceiling.  An HTTP 429's Retry-After is honoured as given." },
+    { "quiet_hours", OPT_STRING, offsetof(sw_notify_channel_config, quiet_hours), 0, 0, "(none)", NULL,
+      "\"22:00-07:00\": New York wall-clock time during which only critical alerts are sent to this "
+      "channel; the others are skipped (and logged)." },
+    { "digest", OPT_BOOL, offsetof(sw_notify_channel_config, digest), 0, 1,
+      "(true for slack, email, discord, telegram, console; false for webhook)", NULL,
+      "Send the alerts of one group within notify.digest_window as one message." },
+    END_OPTS
+};
+
+#define CA_FILE_OPT                                                                                          \
+    { "ca_file", OPT_STRING, offsetof(sw_notify_channel_config, ca_file), 0, 0, "(the system CA store)", NULL, \
+      "PEM file of the certificate authorities the server must chain to; verification is never off." }
+#define URL_SECRET_OPTS(what)                                                                                \
+    { "url_env", OPT_STRING, offsetof(sw_notify_channel_config, url_env), 0, 0, "(none)", NULL,             \
+      "Environment variable holding the " what " URL (a secret: never logged, only its host)." },           \
+    { "url_file", OPT_STRING, offsetof(sw_notify_channel_config, url_file), 0, 0, "(none)", NULL,           \
+      "File holding the " what " URL; a relative name is looked up in $CREDENTIALS_DIRECTORY." }
+
+static const sw_option slack_opts[] = { URL_SECRET_OPTS("Slack incoming-webhook"), CA_FILE_OPT, END_OPTS };
+static const sw_option discord_opts[] = { URL_SECRET_OPTS("Discord webhook"), CA_FILE_OPT, END_OPTS };
+
+static const sw_option webhook_opts[] = {
+    { "url", OPT_STRING, offsetof(sw_notify_channel_config, url), 0, 0, "(none)", NULL,
+      "URL each alert's JSON is POSTed to (https://; http:// to loopback only); or url_env/url_file." },
+    URL_SECRET_OPTS("webhook"),
+    { "secret_env", OPT_STRING, offsetof(sw_notify_channel_config, secret_env), 0, 0, "(none)", NULL,
+      "Environment variable with the key for X-Shockwatch-Signature: sha256=<hex HMAC-SHA256 of the body>." },
+    { "secret_file", OPT_STRING, offsetof(sw_notify_channel_config, secret_file), 0, 0, "(none)", NULL,
+      "File with the signature key; relative: $CREDENTIALS_DIRECTORY." },
+    { "headers", OPT_STRINGS, offsetof(sw_notify_channel_config, headers), 0, 0, "[]", NULL,
+      "Extra request headers, each \"Name: value\"." },
+    CA_FILE_OPT,
+    END_OPTS
+};
+
+static const sw_option telegram_opts[] = {
+    { "token_env", OPT_STRING, offsetof(sw_notify_channel_config, token_env), 0, 0, "(none)", NULL,
+      "Environment variable holding the bot token (a secret: never logged)." },
+    { "token_file", OPT_STRING, offsetof(sw_notify_channel_config, token_file), 0, 0, "(none)", NULL,
+      "File holding the bot token; relative: $CREDENTIALS_DIRECTORY." },
+    { "chat_id", OPT_STRING, offsetof(sw_notify_channel_config, chat_id), 0, 0, "(required)", NULL,
+      "Chat the bot posts to (sendMessage chat_id)." },
+    { "api_base", OPT_STRING, offsetof(sw_notify_channel_config, api_base), 0, 0, "https://api.telegram.org",
+      NULL, "Bot API base URL." },
+    CA_FILE_OPT,
+    END_OPTS
+};
+
+static const sw_option email_opts[] = {
+    { "url", OPT_STRING, offsetof(sw_notify_channel_config, url), 0, 0, "(required)", NULL,
+      "smtps://host:465 (TLS from the start) or smtp://host:587 (STARTTLS required)." },
+    { "username", OPT_STRING, offsetof(sw_notify_channel_config, username), 0, 0, "(none: no AUTH)", NULL,
+      "SMTP AUTH user name." },
+    { "password_env", OPT_STRING, offsetof(sw_notify_channel_config, password_env), 0, 0, "(none)", NULL,
+      "Environment variable holding the SMTP password." },
+    { "password_file", OPT_STRING, offsetof(sw_notify_channel_config, password_file), 0, 0, "(none)", NULL,
+      "File holding the SMTP password; relative: $CREDENTIALS_DIRECTORY." },
+    { "from", OPT_STRING, offsetof(sw_notify_channel_config, from), 0, 0, "(required)", NULL,
+      "Sender address (From: and MAIL FROM)." },
+    { "to", OPT_STRINGS, offsetof(sw_notify_channel_config, to), 0, 0, "(required)", NULL,
+      "Recipient addresses (one message to all of them)." },
+    { "starttls", OPT_BOOL, offsetof(sw_notify_channel_config, starttls), 0, 1, "true", NULL,
+      "Require STARTTLS on smtp:// (a server without it is refused, nothing is sent in clear); false is "
+      "accepted only for a loopback server." },
+    CA_FILE_OPT,
+    END_OPTS
+};
+
+static const sw_option console_opts[] = {
+    { "format", OPT_ENUM, offsetof(sw_notify_channel_config, format), 0, 0, "text", console_formats,
+      "text: readable lines on stdout; json: the alert JSON, one per line." },
+    END_OPTS
+};
+
+/* Indexed by sw_chan_kind. */
+static const sw_option *const channel_kind_opts[SW_CHAN_KINDS] = {
+    [SW_CHAN_SLACK] = slack_opts, [SW_CHAN_EMAIL] = email_opts, [SW_CHAN_WEBHOOK] = webhook_opts,
+    [SW_CHAN_DISCORD] = discord_opts, [SW_CHAN_TELEGRAM] = telegram_opts, [SW_CHAN_CONSOLE] = console_opts,
+};
+
+static const sw_option route_opts[] = {
+    { "min_severity", OPT_ENUM, offsetof(sw_notify_route_config, min_severity), 0, 0, "info", severities,
+      "Least severe alert the route takes." },
+    { "symbols", OPT_SYMBOLS, offsetof(sw_notify_route_config, symbols), 0, 0, "[] (any)", NULL,
+      "Only alerts of these symbols." },
+    { "groups", OPT_GROUPS, offsetof(sw_notify_route_config, groups), 0, 0, "[] (any)", NULL,
+      "Only group alerts of these groups and alerts of their members." },
+    { "detectors", OPT_STRINGS, offsetof(sw_notify_route_config, detectors), 0, 0, "[] (any)", NULL,
+      "Only alerts of these detector types (pct_move, zscore, vol_regime, breadth, stale, feed)." },
+    { "resolved", OPT_BOOL, offsetof(sw_notify_route_config, resolved), 0, 1, "false", NULL,
+      "Also route the info alerts that say a condition cleared." },
+    { "channels", OPT_STRINGS, offsetof(sw_notify_route_config, channels), 0, 0, "(required)", NULL,
+      "Channels (names under notify.channels) that matching alerts go to; an alert matched by several "
+      "routes goes to each channel once." },
     END_OPTS
 };
 
@@ -533,6 +688,44 @@ static int set_names(ctx *c, const sw_option *o, const cJSON *v, sw_name_list *l
     return 0;
 }
 
+/* An array of non-empty strings (at most 256 of at most 1024 bytes: mail
+ * recipients, header lines, channel names). */
+static int set_strings(ctx *c, const cJSON *v, sw_str_list *list, const char *path)
+{
+    if (!cJSON_IsArray(v)) {
+        err(c, path, "is %s (an array of strings)", type_name(v));
+        return -1;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+    if (n > 256) {
+        err(c, path, "has %zu entries (at most 256)", n);
+        return -1;
+    }
+    sw_str_list tmp = { calloc(n ? n : 1, sizeof(char *)), 0 };
+    if (!tmp.v)
+        return -1;
+    int bad = 0;
+    for (const cJSON *s = v->child; s; s = s->next, i++) {
+        char ip[300];
+        snprintf(ip, sizeof ip, "%s[%zu]", path, i);
+        if (!cJSON_IsString(s) || !s->valuestring[0] || strlen(s->valuestring) > 1024) {
+            err(c, ip, "is %s (a non-empty string of at most 1024 bytes)",
+                cJSON_IsString(s) ? "empty or too long" : type_name(s));
+            bad = 1;
+            continue;
+        }
+        if ((tmp.v[tmp.n] = strdup(s->valuestring)))
+            tmp.n++;
+    }
+    if (bad) {
+        sw_str_list_free(&tmp);
+        return -1;
+    }
+    sw_str_list_free(list);
+    *list = tmp;
+    return 0;
+}
+
 static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, const char *path)
 {
     char *field = (char *)base + o->offset;
@@ -621,6 +814,8 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
     case OPT_SYMBOLS:
     case OPT_GROUPS:
         return set_names(c, o, v, (sw_name_list *)field, path);
+    case OPT_STRINGS:
+        return set_strings(c, v, (sw_str_list *)field, path);
     }
     return -1;
 }
@@ -982,10 +1177,103 @@ static void load_sinks(ctx *c, sw_config *cfg, const cJSON *sinks)
     }
 }
 
+/* ---- notify ------------------------------------------------------------ */
+
+/* One channel of notify.channels: the rows every channel has plus its
+ * type's, so a key of another type (a webhook's "secret_env" on a slack
+ * channel) is an unknown key like any typo. */
+static void load_channel(ctx *c, sw_notify_config *n, const char *name, const cJSON *obj)
+{
+    char p[256], kinds[160] = "";
+    snprintf(p, sizeof p, "notify.channels.%s", name);
+    if (!want_object(c, obj, p))
+        return;
+    for (int k = 0; k < SW_CHAN_KINDS; k++) {
+        size_t used = strlen(kinds);
+        snprintf(kinds + used, sizeof kinds - used, "%s\"%s\"", k ? ", " : "", sw_chan_kind_name(k));
+    }
+    /* "type" may be left out when the channel is named after its type. */
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "type");
+    int kind = t ? (cJSON_IsString(t) ? sw_chan_kind_parse(t->valuestring) : -1) : sw_chan_kind_parse(name);
+    if (kind < 0) {
+        if (t) {
+            char tp[300];
+            snprintf(tp, sizeof tp, "%s.type", p);
+            if (cJSON_IsString(t))
+                err(c, tp, "\"%s\" is not a channel type (one of %s)", t->valuestring, kinds);
+            else
+                err(c, tp, "is %s (one of %s)", type_name(t), kinds);
+        } else {
+            err(c, p, "missing type (one of %s; it may be left out when the channel is named after its type)",
+                kinds);
+        }
+        return;
+    }
+    sw_notify_channel_config *ch = &n->channels[n->n_channels];
+    if (sw_notify_channel_defaults(ch, name, kind) != 0)
+        return;
+    n->n_channels++;
+    sw_option merged[40];
+    size_t m = 0;
+    for (const sw_option *o = channel_opts; o->key && m < 39; o++)
+        merged[m++] = *o;
+    for (const sw_option *o = channel_kind_opts[kind]; o->key && m < 39; o++)
+        merged[m++] = *o;
+    merged[m] = (sw_option)END_OPTS;
+    static const char *const extra[] = { "type", NULL };
+    apply_table(c, obj, merged, ch, p, extra);
+}
+
+/* sw_notify_config_check's findings, as "FILE: notify.PATH: what". */
+static void notify_problem(void *cp, const char *path, const char *msg)
+{
+    char p[256];
+    snprintf(p, sizeof p, "notify.%s", path);
+    err(cp, p, "%s", msg);
+}
+
+static void load_notify(ctx *c, sw_config *cfg, const cJSON *v)
+{
+    if (!v || !want_object(c, v, "notify"))
+        return;
+    sw_notify_config *n = &cfg->notify;
+    n->present = 1;
+    static const char *const extra[] = { "channels", "routes", NULL };
+    apply_table(c, v, notify_opts, n, "notify", extra);
+    const cJSON *chs = cJSON_GetObjectItemCaseSensitive(v, "channels");
+    if (chs && want_object(c, chs, "notify.channels")) {
+        check_duplicates(c, chs, "notify.channels");
+        size_t k = (size_t)cJSON_GetArraySize(chs);
+        if (k > SW_NOTIFY_MAX_CHANNELS) {
+            err(c, "notify.channels", "has %zu channels (at most %d)", k, SW_NOTIFY_MAX_CHANNELS);
+        } else if ((n->channels = calloc(k ? k : 1, sizeof *n->channels))) {
+            for (const cJSON *ch = chs->child; ch; ch = ch->next)
+                load_channel(c, n, ch->string, ch);
+        }
+    }
+    const cJSON *rts = cJSON_GetObjectItemCaseSensitive(v, "routes");
+    if (rts && !cJSON_IsArray(rts)) {
+        err(c, "notify.routes", "is %s (an array of route objects)", type_name(rts));
+    } else if (rts) {
+        size_t k = (size_t)cJSON_GetArraySize(rts), i = 0;
+        if (k > SW_NOTIFY_MAX_ROUTES) {
+            err(c, "notify.routes", "has %zu routes (at most %d)", k, SW_NOTIFY_MAX_ROUTES);
+        } else if ((n->routes = calloc(k ? k : 1, sizeof *n->routes))) {
+            for (const cJSON *r = rts->child; r; r = r->next, i++) {
+                char p[64];
+                snprintf(p, sizeof p, "notify.routes[%zu]", i);
+                if (want_object(c, r, p))
+                    apply_table(c, r, route_opts, &n->routes[n->n_routes++], p, NULL);
+            }
+        }
+    }
+    sw_notify_config_check(n, notify_problem, c);
+}
+
 /* ---- top level -------------------------------------------------------- */
 
 static const char *const top_keys[] = {
-    "feed", "groups", "detectors", "policy", "sinks", "stdout", "redis", "corporate_actions", NULL,
+    "feed", "groups", "detectors", "policy", "sinks", "stdout", "redis", "corporate_actions", "notify", NULL,
 };
 
 static void set_defaults(sw_config *cfg)
@@ -1001,6 +1289,7 @@ static void set_defaults(sw_config *cfg)
     sw_policy_defaults(&cfg->policy);
     cfg->stdout_sink.format = SW_STDOUT_JSON;
     sw_redis_sink_defaults(&cfg->redis);
+    sw_notify_config_defaults(&cfg->notify);
     const char *sd = getenv("STATE_DIRECTORY"); /* systemd's StateDirectory= */
     cfg->state_dir = strdup(sd && *sd ? sd : "/var/lib/shockwatch");
     cfg->log_level = SW_LOG_INFO;
@@ -1077,6 +1366,7 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "redis")) && want_object(&c, v, "redis"))
         apply_table(&c, v, redis_opts, &cfg->redis, "redis", NULL);
     sw_redis_sink_check(&cfg->redis, redis_problem, &c);
+    load_notify(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "notify"));
     apply_table(&c, root, top_opts, cfg, "", top_keys);
 
 done:
@@ -1155,6 +1445,7 @@ void sw_config_free(sw_config *cfg)
         free(cfg->splits[i].symbol);
     free(cfg->splits);
     sw_redis_sink_params_free(&cfg->redis);
+    sw_notify_config_free(&cfg->notify);
     free(cfg->state_dir);
     free(cfg->calendar);
     memset(cfg, 0, sizeof *cfg);
@@ -1272,7 +1563,7 @@ size_t sw_config_symbol_count(const sw_config *cfg)
 static void print_table(FILE *out, const char *prefix, const sw_option *opts)
 {
     static const char *const tnames[] = { "string", "enum", "number", "integer", "boolean", "duration",
-                                          "array of symbols", "array of group names" };
+                                          "array of symbols", "array of group names", "array of strings" };
     for (const sw_option *o = opts; o->key; o++) {
         fprintf(out, "  %s%s  (%s", prefix, o->key, tnames[o->type]);
         if (o->type == OPT_NUMBER || o->type == OPT_INT)
@@ -1306,6 +1597,18 @@ void sw_config_print_doc(FILE *out)
     print_table(out, "stdout.", stdout_opts);
     fprintf(out, "\nredis:\n");
     print_table(out, "redis.", redis_opts);
+    fprintf(out, "\nnotify (shock-notify; the Redis server and stream are redis.*):\n");
+    print_table(out, "notify.", notify_opts);
+    fprintf(out, "\nnotify.channels.NAME (an object of channels by name; \"type\": slack, email, webhook, "
+                 "discord, telegram, console -- may be left out when NAME is the type):\n");
+    print_table(out, "", channel_opts);
+    for (int k = 0; k < SW_CHAN_KINDS; k++) {
+        fprintf(out, "  type \"%s\":\n", sw_chan_kind_name(k));
+        print_table(out, "  ", channel_kind_opts[k]);
+    }
+    fprintf(out, "\nnotify.routes[] (an array; each alert goes to the union of the channels of the routes "
+                 "it matches):\n");
+    print_table(out, "", route_opts);
     for (size_t i = 0; i < sizeof detector_tables / sizeof detector_tables[0]; i++) {
         fprintf(out, "\ndetector \"%s\": %s\n", detector_tables[i].type, detector_tables[i].doc);
         print_table(out, "", detector_tables[i].opts);

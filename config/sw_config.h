@@ -14,6 +14,7 @@
 #define SW_CONFIG_H
 
 #include "sw_engine.h"
+#include "sw_notify_config.h"
 #include "sw_policy.h"
 #include "sw_sink.h"
 #include "sw_sink_redis.h"
@@ -86,6 +87,7 @@ typedef struct sw_config {
     size_t n_sinks;
     sw_stdout_params stdout_sink;
     sw_redis_sink_params redis;   /* the `redis` section */
+    sw_notify_config notify;      /* the `notify` section (shock-notify) */
     char *state_dir;
     int log_level;        /* sw_log_level */
     int64_t shutdown_timeout_ns; /* how long sinks may take to drain on exit */

@@ -1,0 +1,275 @@
+/*
+ * notify_main.c -- shock-notify: delivers shockd's alerts from the Redis
+ * stream to people and programs (Slack, e-mail, webhooks, Discord, Telegram,
+ * the console), as configured in the `notify` section of the same JSON file.
+ *
+ * It holds no delivery logic (sw_notify.h has it): it loads the config,
+ * resolves the Redis password and the consumer name, runs the loop, and stops
+ * on SIGINT/SIGTERM: reading stops, collecting digests go out, and what is
+ * still in flight gets shutdown_timeout to finish; the rest stays pending in
+ * the consumer group for the next start.  Exit status: 0 success, 1 invalid
+ * configuration, 2 usage error, 3 runtime failure (a channel's secret
+ * missing, no loop).
+ */
+#include "sw_config.h"
+#include "sw_log.h"
+#include "sw_notify.h"
+#include "sw_redis_url.h"
+#include "sw_secret.h"
+
+#include <curl/curl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#define EXIT_CONFIG 1
+#define EXIT_USAGE 2
+#define EXIT_RUNTIME 3
+
+typedef struct app {
+    uv_loop_t loop;
+    uv_signal_t sig_int, sig_term, sig_hup;
+    int sigs_open;
+    sw_notify *notify;
+    uint64_t shutdown_ms;
+    int stopping;
+} app;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: shock-notify [-c FILE] [--check] [--consumer NAME] [--log-level L]\n"
+            "\n"
+            "Delivers shockwatch alerts from the Redis stream (redis.stream) to the channels of\n"
+            "the config's `notify` section: slack, email, webhook, discord, telegram, console.\n"
+            "\n"
+            "  -c, --config FILE   configuration file (default /etc/shockwatch/shockwatch.json)\n"
+            "      --check         validate the configuration, print every problem, exit\n"
+            "      --consumer NAME consumer name in the group (overrides notify.consumer;\n"
+            "                      default: the host name)\n"
+            "      --log-level L   error, warning, info or debug (overrides the config)\n"
+            "  -h, --help          show this help and exit\n"
+            "  -V, --version       show the version and exit\n");
+}
+
+static void on_sig_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void close_signals(app *a)
+{
+    uv_signal_t *s[] = { &a->sig_int, &a->sig_term, &a->sig_hup };
+    for (int i = 0; i < a->sigs_open; i++)
+        uv_close((uv_handle_t *)s[i], on_sig_closed);
+    a->sigs_open = 0;
+}
+
+static void on_notify_closed(void *ctx)
+{
+    (void)ctx;
+}
+
+static void on_stopped(void *ctx)
+{
+    app *a = ctx;
+    close_signals(a);
+    sw_notify_close(a->notify, on_notify_closed, a);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    app *a = h->data;
+    if (signum == SIGHUP) {
+        sw_warn("SIGHUP ignored: this version does not reload its configuration");
+        return;
+    }
+    if (a->stopping) {
+        sw_info("%s received again: already stopping", signum == SIGINT ? "SIGINT" : "SIGTERM");
+        return;
+    }
+    a->stopping = 1;
+    sw_info("%s received: stopping (up to %llu ms for what is in flight)", signum == SIGINT ? "SIGINT" : "SIGTERM",
+            (unsigned long long)a->shutdown_ms);
+    sw_notify_stop(a->notify, a->shutdown_ms, on_stopped, a);
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = "/etc/shockwatch/shockwatch.json", *log_level = NULL, *consumer = NULL;
+    int check = 0;
+    static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },   { "check", no_argument, NULL, 'k' },
+        { "consumer", required_argument, NULL, 'n' }, { "log-level", required_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    sw_log_init("shock-notify");
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c': config = optarg; break;
+        case 'k': check = 1; break;
+        case 'n': consumer = optarg; break;
+        case 'l': log_level = optarg; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("shock-notify %s\n", SHOCK_VERSION); return 0;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "shock-notify: unexpected argument \"%s\"\n", argv[optind]);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (log_level && sw_log_parse_level(log_level) < 0) {
+        fprintf(stderr, "shock-notify: --log-level %s: one of error, warning, info, debug\n", log_level);
+        return EXIT_USAGE;
+    }
+
+    sw_config cfg;
+    sw_diag diag = { 0 };
+    if (sw_config_load(&cfg, config, &diag) != 0) {
+        sw_diag_print(&diag, stderr);
+        sw_diag_free(&diag);
+        return EXIT_CONFIG;
+    }
+    sw_diag_free(&diag);
+    sw_log_set_level(log_level ? (sw_log_level)sw_log_parse_level(log_level) : (sw_log_level)cfg.log_level);
+    const sw_notify_config *nc = &cfg.notify;
+    const char *missing = !nc->present ? "no \"notify\" section (channels and routes)"
+                          : !nc->n_channels ? "notify.channels: none configured"
+                          : !nc->n_routes   ? "notify.routes: none configured (nothing would be sent)"
+                                            : NULL;
+    if (missing) {
+        fprintf(stderr, "%s: %s\n", config, missing);
+        sw_config_free(&cfg);
+        return EXIT_CONFIG;
+    }
+    if (check) {
+        printf("%s: OK: %zu channels, %zu routes, stream %s, group %s, digest window %lld ms\n", config,
+               nc->n_channels, nc->n_routes, cfg.redis.stream, nc->group,
+               (long long)(nc->digest_window_ns / 1000000));
+        sw_config_free(&cfg);
+        return 0;
+    }
+
+    int rc = EXIT_RUNTIME;
+    char err[600];
+    char host[256] = "shock-notify";
+    sw_notify_opts o;
+    memset(&o, 0, sizeof o);
+    sw_group_spec *groups = NULL;
+    sw_detector_spec *dets = NULL;
+    char *password = NULL;
+    app a;
+    memset(&a, 0, sizeof a);
+    int loop_ok = 0;
+
+    if (sw_redis_url_parse(cfg.redis.url, &o.url, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: redis.url: %s\n", config, err);
+        rc = EXIT_CONFIG;
+        goto out;
+    }
+    int prc = sw_secret_load(&password, "redis.password", cfg.redis.password_env, cfg.redis.password_file, err,
+                             sizeof err);
+    if (prc < 0) {
+        sw_error("%s", err);
+        goto out;
+    }
+    if (prc == 0) {
+        if (strlen(password) >= sizeof o.url.password) {
+            sw_error("redis.password: longer than %zu bytes", sizeof o.url.password - 1);
+            goto out;
+        }
+        strcpy(o.url.password, password);
+        sw_secret_free(&password);
+    }
+    if (sw_config_engine_specs(&cfg, &groups, &dets) != 0) {
+        sw_error("out of memory");
+        goto out;
+    }
+    if (!consumer)
+        consumer = nc->consumer;
+    if (!consumer) {
+        if (gethostname(host, sizeof host) != 0 || !host[0])
+            snprintf(host, sizeof host, "shock-notify");
+        host[sizeof host - 1] = '\0';
+        consumer = host;
+    }
+    o.cfg = nc;
+    o.stream = cfg.redis.stream;
+    o.connect_timeout_ms = (uint64_t)(cfg.redis.connect_timeout_ns / 1000000);
+    o.command_timeout_ms = (uint64_t)(cfg.redis.command_timeout_ns / 1000000);
+    o.groups = groups;
+    o.n_groups = cfg.n_groups;
+    o.consumer = consumer;
+    a.shutdown_ms = (uint64_t)(cfg.shutdown_timeout_ns / 1000000);
+
+    /* Before any thread exists (curl's resolver, OpenSSL): not thread-safe. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        sw_error("libcurl cannot be initialised");
+        goto out;
+    }
+    if (uv_loop_init(&a.loop) != 0) {
+        sw_error("cannot create the event loop");
+        goto out_curl;
+    }
+    loop_ok = 1;
+    a.notify = sw_notify_new(&a.loop, &o, err, sizeof err);
+    sw_redis_url_wipe(&o.url);
+    if (!a.notify) {
+        sw_error("%s", err);
+        goto out_loop;
+    }
+    struct { uv_signal_t *h; int sig; } sigs[] = {
+        { &a.sig_int, SIGINT }, { &a.sig_term, SIGTERM }, { &a.sig_hup, SIGHUP },
+    };
+    int sig_fail = 0;
+    for (int i = 0; i < 3 && !sig_fail; i++) {
+        if (uv_signal_init(&a.loop, sigs[i].h) != 0) {
+            sig_fail = 1;
+            break;
+        }
+        sigs[i].h->data = &a;
+        a.sigs_open++;
+        sig_fail = uv_signal_start(sigs[i].h, on_signal, sigs[i].sig) != 0;
+    }
+    if (sig_fail) {
+        sw_error("cannot watch signals");
+        close_signals(&a);
+        sw_notify_close(a.notify, on_notify_closed, &a);
+        uv_run(&a.loop, UV_RUN_DEFAULT);
+        sw_notify_free(a.notify);
+        goto out_loop;
+    }
+    sw_notify_start(a.notify);
+    uv_run(&a.loop, UV_RUN_DEFAULT);
+    sw_notify_stats st;
+    sw_notify_get_stats(a.notify, &st);
+    fprintf(stderr,
+            "shock-notify: read %llu alerts (%llu claimed, %llu malformed); delivered %llu, dead-lettered %llu, "
+            "duplicates skipped %llu, quiet hours %llu, unrouted %llu; %zu pending\n",
+            (unsigned long long)st.read, (unsigned long long)st.claimed, (unsigned long long)st.malformed,
+            (unsigned long long)st.delivered, (unsigned long long)st.dead_lettered,
+            (unsigned long long)st.dup_skipped, (unsigned long long)st.quiet_skipped,
+            (unsigned long long)st.unrouted, sw_notify_inflight(a.notify));
+    sw_notify_free(a.notify);
+    rc = 0;
+out_loop:
+    if (loop_ok && uv_loop_close(&a.loop) != 0)
+        sw_warn("event loop closed with handles still open");
+out_curl:
+    curl_global_cleanup();
+out:
+    sw_redis_url_wipe(&o.url);
+    sw_secret_free(&password);
+    free(groups);
+    free(dets);
+    sw_config_free(&cfg);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* sw_chan_slack.c -- the `slack` channel: an incoming webhook, Block Kit.
+ *
+ * The webhook URL is the credential (whoever has it can post), so it comes
+ * from url_env or url_file only and log lines name its host, never its path.
+ * The payload (sw_nf_slack) carries a plain-text fallback for notifications,
+ * and an attachment coloured by severity holding a header with severity and
+ * symbol, the price/move/z-score/reference/time fields and the alert ids. */
+#include "sw_chan.h"
+#include "sw_notify_format.h"
+#include "sw_secret.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int slack_open(sw_chan *ch, char *err, size_t errlen)
+{
+    char what[128], host[256];
+    snprintf(what, sizeof what, "notify.channels.%s.url", ch->cfg->name);
+    int rc = sw_secret_load(&ch->secret, what, ch->cfg->url_env, ch->cfg->url_file, err, errlen);
+    if (rc != 0) {
+        if (rc == 1)
+            snprintf(err, errlen, "%s: missing (url_env or url_file)", what);
+        return -1;
+    }
+    if (sw_chan_check_url(ch->secret, what, err, errlen) != 0)
+        return -1;
+    snprintf(ch->where + strlen(ch->where), sizeof ch->where - strlen(ch->where), " (%s)",
+             sw_chan_url_host(ch->secret, host, sizeof host));
+    return 0;
+}
+
+/* The alerts of a message as the array the formatters take. */
+static const sw_alert **alerts_of(const sw_chan_msg *m)
+{
+    const sw_alert **al = malloc(m->n * sizeof *al);
+    for (size_t i = 0; al && i < m->n; i++)
+        al[i] = m->items[i].alert;
+    return al;
+}
+
+static int slack_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen)
+{
+    const sw_alert **al = alerts_of(m);
+    char *body = al ? sw_nf_slack(al, m->n, m->group[0] ? m->group : NULL) : NULL;
+    free(al);
+    if (!body) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return sw_chan_http_post(ch, req, ch->secret, body, strlen(body), "application/json", NULL);
+}
+
+const sw_chan_type sw_chan_slack_type = { SW_CHAN_SLACK, slack_open, slack_build };
