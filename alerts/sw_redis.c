@@ -222,7 +222,14 @@ static void on_handshake(struct redisAsyncContext *ac, void *reply, void *privda
     r->in_hiredis++;
     if (rep->type == REDIS_REPLY_ERROR) {
         int len = (int)(rep->len < 200 ? rep->len : 200);
-        r->handshake_failed = 1;
+        /* A server still loading its data or busy with a script comes round
+         * by itself: the ordinary backoff.  Anything else (a password, a db
+         * out of range) needs a person: errors, and the slow backoff. */
+        static const char *const transient[] = { "LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN" };
+        int is_transient = 0;
+        for (size_t i = 0; i < sizeof transient / sizeof transient[0]; i++)
+            is_transient |= strncmp(rep->str, transient[i], strlen(transient[i])) == 0;
+        r->handshake_failed = !is_transient;
         r->stats.handshake_errors++;
         if (kind == CMD_AUTH)
             conn_lost(r, 1, "AUTH refused: %.*s (check the password in redis.url, redis.password_env or "
@@ -475,10 +482,22 @@ size_t sw_redis_unwritten(const sw_redis *r)
     return r->ac && r->ac->c.obuf ? sdslen(r->ac->c.obuf) : 0;
 }
 
+static void drop(sw_redis *r, int refused, const char *why)
+{
+    if (r->ac || r->state != SW_REDIS_CLOSED) {
+        r->handshake_failed = refused;
+        conn_lost(r, 1, "%s", why);
+    }
+}
+
 void sw_redis_drop(sw_redis *r, const char *why)
 {
-    if (r->ac || r->state != SW_REDIS_CLOSED)
-        conn_lost(r, 1, "%s", why);
+    drop(r, 0, why);
+}
+
+void sw_redis_refused(sw_redis *r, const char *why)
+{
+    drop(r, 1, why);
 }
 
 static void on_timer_closed(uv_handle_t *h)

@@ -81,7 +81,7 @@ struct sw_redis {
     int in_hiredis;               /* inside a callback hiredis made: do not flush or free now */
     uint64_t gen;                 /* connection generation; stale callbacks are recognised by it */
     unsigned attempt;             /* consecutive failures: the backoff step */
-    int handshake_failed;         /* the last failure was a refused handshake */
+    int handshake_failed;         /* the last failure was a refusal (handshake or command) */
     int handshake_left;
     size_t outstanding;           /* user commands without a reply yet */
     uint64_t progress_ms;         /* last reply, or when outstanding became nonzero */
@@ -111,9 +111,13 @@ void sw_redis_flush(sw_redis *r);
 /* Bytes queued but not yet written to the socket. */
 size_t sw_redis_unwritten(const sw_redis *r);
 
-/* Give up on this connection (e.g. after an error reply that will not go
- * away by itself) and reconnect after the next backoff step. */
+/* Give up on this connection and reconnect after the next backoff step. */
 void sw_redis_drop(sw_redis *r, const char *why);
+
+/* The same after the server refused a command with an error that will not go
+ * away by itself (WRONGTYPE, OOM, ...): logged as an error at every step,
+ * with the slow backoff of a refused handshake. */
+void sw_redis_refused(sw_redis *r, const char *why);
 
 /* Close: drops the connection (callbacks get NULL) and closes the timer;
  * `closed` is called once the timer is closed, and from then on the struct

@@ -297,7 +297,7 @@ static void on_xadd(void *privdata, sw_redis *r, const redisReply *rep)
         snprintf(msg, sizeof msg, "XADD %s refused: %.*s; the alert stays in the spool", s->p.stream,
                  (int)(rep->len < 200 ? rep->len : 200), rep->str);
         s->xadd_errors++;
-        sw_redis_drop(r, msg);
+        sw_redis_refused(r, msg);
         return;
     }
     sw_spool_item *head = sw_spool_pending(&s->spool) ? sw_spool_item_at(&s->spool, 0) : NULL;

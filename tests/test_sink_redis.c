@@ -2,9 +2,9 @@
  * on loopback: shockd replays the bundled session into a stream and onto
  * Pub/Sub channels; Redis stops in the middle of a paced replay and comes
  * back; shockd is killed with a full spool and the next start drains it; a
- * torn spool line; a wrong password; a Unix socket with a db; the client's
- * connect and command timeouts; the redis.* config checks.  Every wait polls
- * a condition against a deadline. */
+ * torn spool line; a refused XADD; a wrong password; a Unix socket with a
+ * db; the client's connect and command timeouts; the redis.* config checks.
+ * Every wait polls a condition against a deadline. */
 #include "sw_test_redis.h"
 
 #include "sw_config.h"
@@ -580,6 +580,39 @@ Test(sink_redis, alerts_already_in_the_stream_are_not_sent_again)
         cr_expect_str_eq(es[i].id, want);
     }
     free_entries(es, n);
+    redisFree(c);
+    tr_destroy(&r);
+}
+
+Test(sink_redis, a_refused_xadd_keeps_the_alerts_and_backs_off)
+{
+    test_redis r;
+    cr_assert_eq(tr_start(&r, NULL, 0, 0), 0);
+    redisContext *c = tr_connect(&r);
+    redisReply *rep = redisCommand(c, "SET shockwatch:alerts not-a-stream");
+    freeReplyObject(rep);
+    const char *cfg = write_config("wt.json", r.url, "shockwatch:alerts", NULL, ", \"shutdown_timeout\": \"3s\"");
+    const char *argv[] = { "shockd", "-c", cfg, "--replay", SESSION, NULL };
+    int rc = run_shockd("wt", argv, NULL, 60000);
+    char *err = slurp(tpath("wt.err"));
+    cr_expect_eq(rc, 0, "%s", err);
+    cr_expect_not_null(strstr(err, "XADD shockwatch:alerts refused: WRONGTYPE"), "%s", err);
+    cr_expect_not_null(strstr(err, "alerts unconfirmed, kept for the next start"), "%s", err);
+    size_t refusals = 0;
+    for (const char *p = strstr(err, "refused: WRONGTYPE"); p; p = strstr(p + 1, "refused: WRONGTYPE"))
+        refusals++;
+    cr_expect(refusals >= 1 && refusals <= 8, "%zu refusals in 3 s", refusals);
+    free(err);
+    size_t n = count_lines(tpath("wt.out"));
+    cr_expect_eq(count_lines(tpath("state/spool.ndjson")), n);
+    /* The key fixed, the next start delivers everything. */
+    rep = redisCommand(c, "DEL shockwatch:alerts");
+    freeReplyObject(rep);
+    write_file(tpath("quiet.ndjson"), "{\"type\":\"ping\"}\n");
+    const char *argv2[] = { "shockd", "-c", cfg, "--replay", tpath("quiet.ndjson"), NULL };
+    rc = run_shockd("wt2", argv2, NULL, 60000);
+    cr_expect_eq(rc, 0);
+    expect_stream_equals_stdout(c, "shockwatch:alerts", tpath("wt.out"), 20);
     redisFree(c);
     tr_destroy(&r);
 }
