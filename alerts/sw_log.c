@@ -1,5 +1,6 @@
 /* sw_log.c -- see sw_log.h. */
 #include "sw_log.h"
+#include "sw_logout.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,7 +42,7 @@ void sw_log(sw_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    /* One fprintf per line so concurrent writers to the same stderr (a test
-     * harness capturing several programs) never interleave within a line. */
-    fprintf(stderr, "%s: %s: %s\n", prog, names[level], line);
+    /* Format (journal priority, timestamp), repeat suppression and the
+     * redaction net are sw_logout's. */
+    sw_logout_write(prog, (int)level, names[level], line);
 }

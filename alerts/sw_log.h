@@ -3,7 +3,9 @@
  *
  * It lives in alerts/ because that is the lowest layer allowed to do I/O
  * (strategies/ never logs: it counts, and the daemon reports the counts).
- * Messages are one line each, prefixed with the program name and the level.
+ * Messages are one line each, prefixed with the program name and the level;
+ * sw_logout.h decides how they are written (journald priorities or ISO
+ * timestamps, repeat suppression, redaction of secrets).
  */
 #ifndef SW_LOG_H
 #define SW_LOG_H
