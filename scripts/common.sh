@@ -11,6 +11,7 @@ SW_PACKAGES=(
   cmake make gcc pkg-config
   libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libcjson-dev libhiredis-dev
   libcriterion-dev libcurl4-openssl-dev libsystemd-dev redis-server
+  libssl-dev python3-aiosmtpd
 )
 
 sw_say() { printf '%s: %s\n' "${SW_PROG:-shockwatch}" "$*" >&2; }

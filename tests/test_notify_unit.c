@@ -1,0 +1,208 @@
+/* test_notify_unit.c -- shock-notify's pure parts with plain values: the
+ * notify.* config rows and checks, routing and quiet hours (New York time),
+ * the alert parser, and the rendered texts. */
+#include "sw_alert_parse.h"
+#include "sw_config.h"
+#include "sw_notify_format.h"
+#include "sw_notify_route.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define BASE "\"groups\": {\"ai\": [\"NVDA\", \"AMD\"], \"benchmarks\": [\"SPY\"]}"
+
+static int load(sw_config *cfg, const char *notify, char *errs, size_t len)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "{" BASE ", \"notify\": %s}", notify);
+    sw_diag d = { 0 };
+    int rc = sw_config_parse(cfg, text, strlen(text), "t.json", &d);
+    errs[0] = '\0';
+    for (size_t i = 0; i < d.n; i++)
+        snprintf(errs + strlen(errs), len - strlen(errs), "%s\n", d.lines[i]);
+    sw_diag_free(&d);
+    return rc;
+}
+
+static const char *const ROUTES =
+    "{\"channels\": {\"slack\": {\"url_env\": \"X\", \"quiet_hours\": \"22:00-07:00\"},\n"
+    "  \"email\": {\"url\": \"smtps://mail.example.com\", \"from\": \"a@example.com\", \"to\": [\"b@example.com\"]},\n"
+    "  \"hook\": {\"type\": \"webhook\", \"url\": \"https://example.com/h\"}},\n"
+    " \"routes\": [{\"min_severity\": \"critical\", \"channels\": [\"slack\", \"email\"]},\n"
+    "            {\"min_severity\": \"warning\", \"channels\": [\"slack\"]},\n"
+    "            {\"groups\": [\"benchmarks\"], \"detectors\": [\"zscore\"], \"channels\": [\"hook\"]}]}";
+
+static sw_alert alert(const char *sym, sw_severity sev, const char *det)
+{
+    sw_alert a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.id, sizeof a.id, "0123456789abcdef");
+    snprintf(a.symbol, sizeof a.symbol, "%s", sym);
+    snprintf(a.detector, sizeof a.detector, "%s", det);
+    snprintf(a.window, sizeof a.window, "prev_close");
+    a.severity = sev;
+    a.direction = -1;
+    a.price = 118.42;
+    a.reference = 142.62;
+    a.change_pct = -16.97;
+    a.zscore = NAN;
+    a.ts_ns = INT64_C(1737988200000000000);
+    snprintf(a.message, sizeof a.message, "%s -16.97%% vs previous close 142.62", sym);
+    return a;
+}
+
+/* 2025-01-27 (EST, UTC-5) at h:m New York time. */
+static int64_t ny(int h, int m)
+{
+    return INT64_C(1737954000000000000) + ((int64_t)h * 3600 + m * 60) * INT64_C(1000000000);
+}
+
+Test(notify_config, rows_defaults_and_routes)
+{
+    sw_config cfg;
+    char errs[4096];
+    cr_assert_eq(load(&cfg, ROUTES, errs, sizeof errs), 0, "%s", errs);
+    const sw_notify_config *n = &cfg.notify;
+    cr_assert(n->present);
+    cr_assert_eq(n->n_channels, 3);
+    cr_assert_eq(n->channels[0].kind, SW_CHAN_SLACK);
+    cr_assert_float_eq(n->channels[0].rate, 1.0, 1e-9, "Slack: one message a second by default");
+    cr_assert_eq(n->channels[0].quiet_from_min, 22 * 60);
+    cr_assert_eq(n->channels[0].quiet_to_min, 7 * 60);
+    cr_assert_eq(n->channels[2].digest, 0, "webhooks get no digests");
+    cr_assert_eq(n->digest_window_ns, INT64_C(60000000000));
+    cr_assert_str_eq(n->dead_stream, "shockwatch:alerts:dead");
+    sw_group_spec *g;
+    sw_detector_spec *d;
+    cr_assert_eq(sw_config_engine_specs(&cfg, &g, &d), 0);
+    sw_alert crit = alert("NVDA", SW_SEV_CRITICAL, "pct_move"), warn = alert("NVDA", SW_SEV_WARNING, "pct_move"),
+             info = alert("NVDA", SW_SEV_INFO, "pct_move"), z = alert("SPY", SW_SEV_WARNING, "zscore");
+    uint32_t q;
+    cr_assert_eq(sw_notify_route(n, g, cfg.n_groups, &crit, ny(12, 0), &q), 3u, "critical: slack + email");
+    cr_assert_eq(sw_notify_route(n, g, cfg.n_groups, &warn, ny(12, 0), &q), 1u, "warning: slack");
+    cr_assert_eq(sw_notify_route(n, g, cfg.n_groups, &info, ny(12, 0), &q), 0u, "info: nowhere");
+    cr_assert_eq(sw_notify_route(n, g, cfg.n_groups, &z, ny(12, 0), &q), 5u, "benchmarks' zscore: slack + hook");
+    /* Quiet hours in New York time: the warning waits for no one, it is skipped; critical passes. */
+    cr_assert_eq(sw_notify_route(n, g, cfg.n_groups, &warn, ny(23, 30), &q), 0u);
+    cr_assert_eq(q, 1u);
+    cr_assert_eq(sw_notify_route(n, g, cfg.n_groups, &warn, ny(6, 59), &q), 0u);
+    cr_assert_eq(sw_notify_route(n, g, cfg.n_groups, &warn, ny(7, 0), &q), 1u);
+    cr_assert_eq(sw_notify_route(n, g, cfg.n_groups, &crit, ny(3, 0), &q), 3u, "critical always passes");
+    cr_assert_str_eq(sw_notify_digest_group(g, cfg.n_groups, &crit), "ai");
+    free(g);
+    free(d);
+    sw_config_free(&cfg);
+}
+
+Test(notify_config, problems_are_named)
+{
+    sw_config cfg;
+    char errs[4096];
+    cr_assert_neq(load(&cfg,
+                       "{\"channels\": {\"slack\": {\"secret_env\": \"X\"},\n"
+                       "  \"hook\": {\"type\": \"webhook\", \"url\": \"http://10.1.2.3/x\", \"digest\": true},\n"
+                       "  \"mail\": {\"type\": \"email\", \"url\": \"smtp://mail.example.com:587\", \"starttls\": false,\n"
+                       "           \"from\": \"a@example.com\", \"to\": [\"not an address\"]},\n"
+                       "  \"pager\": {\"url\": \"https://x\"}},\n"
+                       " \"routes\": [{\"channels\": [\"slack\", \"sms\"], \"detectors\": [\"pct_mov\"]}], \"digest\": 1}",
+                       errs, sizeof errs),
+                  0);
+    static const char *const want[] = {
+        "t.json: notify.channels.slack.secret_env: unknown key \"secret_env\"",
+        "t.json: notify.channels.slack: missing url_env or url_file",
+        "t.json: notify.channels.hook.url: http:// is allowed to a loopback host only",
+        "t.json: notify.channels.hook.digest: a webhook posts each alert as its own JSON document",
+        "t.json: notify.channels.mail.url: starttls may be turned off only for smtp:// to a loopback host",
+        "t.json: notify.channels.mail.to[0]: \"not an address\" is not a mail address",
+        "t.json: notify.channels.pager: missing type",
+        "t.json: notify.routes[0].channels[1]: \"sms\" is not a channel",
+        "t.json: notify.routes[0].detectors[0]: \"pct_mov\" is not a detector",
+        "t.json: notify.digest: unknown key \"digest\" (one of: group, consumer",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert(strstr(errs, want[i]), "missing: %s\nin:\n%s", want[i], errs);
+}
+
+Test(notify_config, quiet_hours_syntax)
+{
+    int a, b;
+    cr_assert_eq(sw_notify_parse_quiet("22:00-07:00", &a, &b), 0);
+    cr_assert_eq(sw_notify_parse_quiet("00:00-24:00", &a, &b), 0);
+    cr_assert_eq(b, 1440);
+    cr_assert_neq(sw_notify_parse_quiet("22:00-22:00", &a, &b), 0);
+    cr_assert_neq(sw_notify_parse_quiet("25:00-07:00", &a, &b), 0);
+    cr_assert_neq(sw_notify_parse_quiet("22:00 - 07:00", &a, &b), 0);
+    cr_assert_neq(sw_notify_parse_quiet("22-07", &a, &b), 0);
+}
+
+Test(notify_alert, parse_round_trip_and_refusals)
+{
+    sw_alert a = alert("NVDA", SW_SEV_CRITICAL, "pct_move"), b;
+    a.n_members = 1;
+    snprintf(a.members[0].symbol, sizeof a.members[0].symbol, "AVGO");
+    a.members[0].change_pct = -17.4;
+    char json[SW_ALERT_JSON_MAX], err[256];
+    int len = sw_alert_to_json(&a, json, sizeof json);
+    cr_assert_gt(len, 0);
+    cr_assert_eq(sw_alert_parse(json, (size_t)len, &b, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(b.id, a.id);
+    cr_assert_eq(b.ts_ns, a.ts_ns);
+    cr_assert_eq(b.severity, SW_SEV_CRITICAL);
+    cr_assert_eq(b.direction, -1);
+    cr_assert(isnan(b.zscore));
+    cr_assert_float_eq(b.change_pct, -16.97, 1e-9);
+    cr_assert_eq(b.n_members, 1);
+    cr_assert_str_eq(b.members[0].symbol, "AVGO");
+    static const char *const bad[] = {
+        "[]", "{\"v\":2}", "not json",
+        "{\"v\":1,\"id\":\"x y\",\"ts\":\"2025-01-27T14:30:00.000Z\",\"symbol\":\"A\",\"group\":null,\"detector\":\"d\","
+        "\"severity\":\"critical\",\"price\":1,\"reference\":null,\"change_pct\":null,\"zscore\":null,\"window\":\"w\","
+        "\"direction\":\"down\",\"resolved\":false,\"message\":\"m\"}",
+        "{\"v\":1,\"id\":\"ab\",\"ts\":\"2025-01-27T14:30:00.000Z\",\"symbol\":\"A\",\"group\":null,\"detector\":\"d\","
+        "\"severity\":\"dire\",\"price\":1,\"reference\":null,\"change_pct\":null,\"zscore\":null,\"window\":\"w\","
+        "\"direction\":\"down\",\"resolved\":false,\"message\":\"m\"}",
+        "{\"v\":1,\"id\":\"0123456789abcdef0123456789\",\"ts\":\"2025-01-27T14:30:00.000Z\",\"symbol\":\"A\","
+        "\"group\":null,\"detector\":\"d\",\"severity\":\"info\",\"price\":1,\"reference\":null,\"change_pct\":null,"
+        "\"zscore\":null,\"window\":\"w\",\"direction\":\"down\",\"resolved\":false,\"message\":\"m\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_neq(sw_alert_parse(bad[i], strlen(bad[i]), &b, err, sizeof err), 0, "accepted: %s", bad[i]);
+}
+
+Test(notify_format, subject_summary_and_digest)
+{
+    sw_alert n = alert("NVDA", SW_SEV_CRITICAL, "pct_move"), v = alert("AVGO", SW_SEV_CRITICAL, "pct_move"),
+             o = alert("ORCL", SW_SEV_WARNING, "pct_move"), br = alert("ai", SW_SEV_CRITICAL, "breadth");
+    v.change_pct = -17.4;
+    o.change_pct = -8.01;
+    snprintf(br.group, sizeof br.group, "ai");
+    snprintf(br.message, sizeof br.message, "ai: 9 of 14 members down 5%% or more vs previous close");
+    br.price = NAN;
+    br.n_members = 2;
+    snprintf(br.members[0].symbol, sizeof br.members[0].symbol, "NVDA");
+    br.members[0].change_pct = -16.9;
+    snprintf(br.members[1].symbol, sizeof br.members[1].symbol, "MU");
+    br.members[1].change_pct = -9.5;
+    char buf[1024];
+    const sw_alert *one[] = { &n };
+    sw_nf_subject(one, 1, NULL, buf, sizeof buf);
+    cr_assert_str_eq(buf, "[CRITICAL] NVDA -16.97% vs prev close");
+    const sw_alert *all[] = { &n, &br, &v, &o };
+    sw_nf_summary(all, 4, "ai", 0, buf, sizeof buf);
+    cr_assert_str_eq(buf, "ai: 9 of 14 members down 5% or more vs previous close \xe2\x80\x94 "
+                          "AVGO -17.40%, NVDA -16.97%, MU -9.50%, ORCL -8.01%");
+    sw_nf_subject(all, 4, "ai", buf, sizeof buf);
+    cr_assert_str_eq(buf, "[CRITICAL] ai: 4 alerts - AVGO -17.40%, NVDA -16.97%, MU -9.50%, ORCL -8.01%");
+    char t[64];
+    cr_assert_str_eq(sw_nf_time_ny(n.ts_ns, t, sizeof t), "2025-01-27 09:30:00.000 EST");
+    char *console = sw_nf_console(all, 4, "ai");
+    cr_assert(strncmp(console, "DIGEST ai: 4 alerts | ai: 9 of 14", 33) == 0, "%s", console);
+    free(console);
+    /* A subject never carries a line break of the alert's making. */
+    snprintf(n.message, sizeof n.message, "evil\r\nBcc: x@example.com");
+    snprintf(n.detector, sizeof n.detector, "stale");
+    sw_nf_subject(one, 1, NULL, buf, sizeof buf);
+    cr_assert(!strchr(buf, '\r') && !strchr(buf, '\n'), "%s", buf);
+}
