@@ -1,5 +1,6 @@
 /* sw_config.c -- see sw_config.h. */
 #include "sw_config.h"
+#include "sw_listen.h"
 #include "sw_breadth.h"
 #include "sw_calendar_file.h"
 #include "sw_log.h"
@@ -336,6 +337,17 @@ static const sw_option route_opts[] = {
     { "channels", OPT_STRINGS, offsetof(sw_notify_route_config, channels), 0, 0, "(required)", NULL,
       "Channels (names under notify.channels) that matching alerts go to; an alert matched by several "
       "routes goes to each channel once." },
+    END_OPTS
+};
+
+/* The HTTP listener of /metrics and /healthz (daemon/sw_metrics.h). */
+static const sw_option metrics_opts[] = {
+    { "listen", OPT_STRING, offsetof(sw_config, metrics_listen), 0, 0,
+      SW_LISTEN_DEFAULT " (live); off (--replay)", NULL,
+      "Address and port of the HTTP listener for /metrics (Prometheus text format) and /healthz: "
+      "ADDRESS:PORT (127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464 for every interface; port 0: any free "
+      "port, logged), or \"off\".  A replay listens only when this is set.  A reload keeps the "
+      "running listener: changes take effect at the next start." },
     END_OPTS
 };
 
@@ -1273,6 +1285,7 @@ static void load_notify(ctx *c, sw_config *cfg, const cJSON *v)
 /* ---- top level -------------------------------------------------------- */
 
 static const char *const top_keys[] = {
+    "metrics",
     "feed", "groups", "detectors", "policy", "sinks", "stdout", "redis", "corporate_actions", "notify", NULL,
 };
 
@@ -1366,6 +1379,12 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "redis")) && want_object(&c, v, "redis"))
         apply_table(&c, v, redis_opts, &cfg->redis, "redis", NULL);
     sw_redis_sink_check(&cfg->redis, redis_problem, &c);
+    if ((v = cJSON_GetObjectItemCaseSensitive(root, "metrics")) && want_object(&c, v, "metrics"))
+        apply_table(&c, v, metrics_opts, cfg, "metrics", NULL);
+    sw_listen ml;
+    char lerr[256];
+    if (cfg->metrics_listen && sw_listen_parse(cfg->metrics_listen, &ml, lerr, sizeof lerr) != 0)
+        err(&c, "metrics.listen", "%s", lerr);
     load_notify(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "notify"));
     apply_table(&c, root, top_opts, cfg, "", top_keys);
 
@@ -1448,6 +1467,7 @@ void sw_config_free(sw_config *cfg)
     sw_notify_config_free(&cfg->notify);
     free(cfg->state_dir);
     free(cfg->calendar);
+    free(cfg->metrics_listen);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -1597,6 +1617,8 @@ void sw_config_print_doc(FILE *out)
     print_table(out, "stdout.", stdout_opts);
     fprintf(out, "\nredis:\n");
     print_table(out, "redis.", redis_opts);
+    fprintf(out, "\nmetrics:\n");
+    print_table(out, "metrics.", metrics_opts);
     fprintf(out, "\nnotify (shock-notify; the Redis server and stream are redis.*):\n");
     print_table(out, "notify.", notify_opts);
     fprintf(out, "\nnotify.channels.NAME (an object of channels by name; \"type\": slack, email, webhook, "

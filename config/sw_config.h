@@ -92,6 +92,7 @@ typedef struct sw_config {
     int log_level;        /* sw_log_level */
     int64_t shutdown_timeout_ns; /* how long sinks may take to drain on exit */
     char *calendar;       /* exchange calendar CSV, for sw_calendar_file_load() */
+    char *metrics_listen; /* metrics.listen: "ADDRESS:PORT" or "off" (sw_listen.h) */
     sw_calendar cal;      /* loaded from `calendar` by sw_config_load */
     sw_split_config *splits;
     size_t n_splits;

@@ -12,8 +12,12 @@
 #include "sw_feed.h"
 #include "sw_jsonarena.h"
 #include "sw_log.h"
+#include "sw_logout.h"
+#include "sw_metrics.h"
 #include "sw_policy.h"
+#include "sw_reload.h"
 #include "sw_replay.h"
+#include "sw_sdnotify.h"
 #include "sw_sink.h"
 #include "sw_state.h"
 #include "sw_time.h"
@@ -54,6 +58,9 @@ typedef struct shockd {
     int exit_code;
     sw_state state;               /* <state_dir>/state.json */
     unsigned cron_ticks;
+    sw_metrics metrics;           /* /metrics, /healthz, the STATUS= line */
+    sw_sdnotify sdn;              /* systemd notifications */
+    sw_reload reload;             /* SIGHUP */
 } shockd;
 
 static void usage(FILE *out)
@@ -101,6 +108,7 @@ static void deliver(void *ctx, const sw_alert *a)
         return;
     }
     d->alerts[a->severity]++;
+    sw_metrics_alert(&d->metrics, a, d->live);
     for (size_t i = 0; i < d->n_sinks; i++) {
         sw_sink *s = d->sinks[i];
         if (s->deliver(s, a, json, (size_t)len) != 0) {
@@ -323,6 +331,8 @@ static void on_source_done(shockd *d)
         return;
     d->draining = 1;
     d->t_end_ns = uv_hrtime();
+    /* The drain may take shutdown_timeout: systemd must not cut it short. */
+    sw_sdnotify_stopping(&d->sdn, (uint64_t)(d->cfg.shutdown_timeout_ns / 1000) + 5000000u);
     /* Count first, then start: a sink may call back before drain returns. */
     d->sinks_draining = 1;
     for (size_t i = 0; i < d->n_sinks; i++) {
@@ -365,6 +375,8 @@ static void close_handles(shockd *d)
         sw_replay_close(&d->replay, on_replay_closed);
     if (d->live)
         sw_feed_close(&d->feed, NULL);
+    sw_sdnotify_close(&d->sdn, NULL);
+    sw_metrics_stop(&d->metrics);
     for (size_t i = 0; i < d->n_sinks; i++) {
         sw_sink *s = d->sinks[i];
         if (s->close) {
@@ -378,7 +390,9 @@ static void on_signal(uv_signal_t *h, int signum)
 {
     shockd *d = h->data;
     if (signum == SIGHUP) {
-        sw_warn("SIGHUP ignored: this version does not reload its configuration");
+        sw_sdnotify_reloading(&d->sdn);
+        sw_reload_run(&d->reload);
+        sw_sdnotify_reloaded(&d->sdn);
         return;
     }
     if (d->draining) {
@@ -398,6 +412,10 @@ static void on_cron(uv_timer_t *h)
         sw_debug("replay: %llu events so far", (unsigned long long)d->replay.stats.events);
     if (++d->cron_ticks % 60 == 0)
         sw_state_save(&d->state, &d->engine);
+    sw_logout_tick();
+    sw_metrics_poll(&d->metrics);
+    char status[SW_SDNOTIFY_STATUS_MAX];
+    sw_sdnotify_status(&d->sdn, sw_metrics_status(&d->metrics, status, sizeof status));
 }
 
 /* ---- setup ---------------------------------------------------------------- */
@@ -405,16 +423,9 @@ static void on_cron(uv_timer_t *h)
 static int build_sinks(shockd *d)
 {
     for (size_t i = 0; i < d->cfg.n_sinks; i++) {
-        sw_sink *s = NULL;
-        if (strcmp(d->cfg.sinks[i], "stdout") == 0)
-            s = sw_sink_stdout_new(stdout, &d->cfg.stdout_sink);
-        if (strcmp(d->cfg.sinks[i], "redis") == 0) /* spooled lines are parsed on the arena too */
-            s = sw_sink_redis_new(&d->cfg.redis, d->cfg.state_dir,
-                                  &(sw_json_bracket){ sw_jsonarena_mark, sw_jsonarena_release });
-        if (!s) {
-            sw_error("cannot create sink \"%s\"", d->cfg.sinks[i]);
+        sw_sink *s = sw_reload_make_sink(d->cfg.sinks[i], &d->cfg); /* as a reload does */
+        if (!s)
             return -1;
-        }
         d->sinks[d->n_sinks++] = s;
     }
     return 0;
@@ -422,30 +433,8 @@ static int build_sinks(shockd *d)
 
 static int build_engine(shockd *d)
 {
-    sw_group_spec *groups;
-    sw_detector_spec *dets;
-    char err[256];
-    if (sw_config_engine_specs(&d->cfg, &groups, &dets) != 0) {
-        sw_error("out of memory");
+    if (sw_reload_build_engine(&d->engine, &d->cfg, on_candidate, d) != 0) /* as a reload does */
         return -1;
-    }
-    int rc = sw_engine_init(&d->engine, groups, d->cfg.n_groups, dets, d->cfg.n_detectors,
-                            on_candidate, d, err, sizeof err);
-    free(groups);
-    free(dets);
-    if (rc != 0) {
-        sw_error("%s: %s", d->cfg.path, err);
-        return -1;
-    }
-    /* After sw_engine_init, which zeroes the engine; cfg outlives it. */
-    d->engine.calendar = &d->cfg.cal;
-    for (size_t i = 0; i < d->cfg.n_splits; i++)
-        if (sw_engine_add_split(&d->engine, d->cfg.splits[i].symbol, d->cfg.splits[i].day,
-                                d->cfg.splits[i].ratio) != 0) {
-            sw_error("%s: corporate_actions[%zu]: cannot schedule (more than %d splits?)", d->cfg.path, i,
-                     SW_MAX_SPLITS);
-            return -1;
-        }
     if (sw_policy_init(&d->policy, &d->cfg.policy, deliver, d) != 0) {
         sw_error("out of memory");
         return -1;
@@ -476,6 +465,45 @@ static int start_loop_handles(shockd *d)
     d->cron.data = d;
     rc = uv_timer_start(&d->cron, on_cron, 1000, 1000);
     uv_unref((uv_handle_t *)&d->cron);
+    return rc;
+}
+
+/* The live feed subscribes its watchlist when it connects; sw_feed has no
+ * call to change the subscriptions of a running connection. */
+static void on_watchlist(void *ctx, const sw_watchlist_diff *w)
+{
+    shockd *d = ctx;
+    if (d->live)
+        sw_warn("feed: the watchlist changed (%zu added, %zu removed); the live feed keeps its current "
+                "subscriptions until shockd restarts",
+                w->n_added, w->n_removed);
+}
+
+/* Metrics, systemd notification and reload, wired to the daemon's fields.
+ * Returns 0 or a libuv error. */
+static int start_ops(shockd *d, const char *config_path, const char *const *groups, size_t n_groups,
+                     int log_override)
+{
+    sw_metrics_view v = {
+        .engine = &d->engine, .feed = &d->feed, .live = &d->live, .replay = &d->replay,
+        .replaying = &d->replaying, .stopping = &d->draining, .sinks = d->sinks, .n_sinks = &d->n_sinks,
+        .reloads_ok = &d->reload.applied, .reloads_failed = &d->reload.rejected,
+    };
+    /* A replay is a batch job: it listens only when the config asks. */
+    const char *listen = d->cfg.metrics_listen ? d->cfg.metrics_listen : d->replaying ? "off" : SW_LISTEN_DEFAULT;
+    sw_metrics_start(&d->metrics, &d->loop, listen, &v); /* failing is logged, never fatal */
+    sw_reload_target t = {
+        .loop = &d->loop, .config_path = config_path, .extra_groups = groups, .n_extra_groups = n_groups,
+        .log_level_override = log_override, .cfg = &d->cfg, .engine = &d->engine, .policy = &d->policy,
+        .emit = on_candidate, .emit_ctx = d, .sinks = d->sinks, .n_sinks = &d->n_sinks,
+        .max_sinks = sizeof d->sinks / sizeof d->sinks[0], .sink_failures = &d->sink_failures,
+        .stopping = &d->draining, .feed_symbols = d->live ? d->feed_symbols : NULL,
+        .n_feed_symbols = d->live ? d->engine.n_syms : 0, .watchlist = on_watchlist, .hook_ctx = d,
+    };
+    sw_reload_init(&d->reload, &t);
+    char status[SW_SDNOTIFY_STATUS_MAX];
+    int rc = sw_sdnotify_start(&d->sdn, &d->loop);
+    sw_sdnotify_status(&d->sdn, sw_metrics_status(&d->metrics, status, sizeof status));
     return rc;
 }
 
@@ -514,6 +542,8 @@ int main(int argc, char **argv)
     int opt;
 
     sw_log_init("shockd");
+    sw_logout_from_environment(); /* journald priorities or timestamps; repeats held */
+    sw_logout_set_filter(sw_cred_redact_text);
     if (!paths)
         return EXIT_RUNTIME;
     while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
@@ -571,9 +601,7 @@ int main(int argc, char **argv)
             return quit(EXIT_USAGE, paths, groups_extra);
         }
     }
-    free(groups_extra);
-    groups_extra = NULL;
-    sw_diag_free(&diag);
+    sw_diag_free(&diag); /* the --group specs stay: a reload applies them again */
     sw_log_set_level(log_level ? (sw_log_level)sw_log_parse_level(log_level) : (sw_log_level)d.cfg.log_level);
     if (check) {
         printf("%s: OK: %zu symbols in %zu groups, %zu detectors, %zu sinks\n", config_path,
@@ -608,6 +636,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; urc == 0 && i < d.n_sinks; i++)
         if (d.sinks[i]->start)
             urc = d.sinks[i]->start(d.sinks[i], &d.loop);
+    if (urc == 0)
+        urc = start_ops(&d, config_path, groups_extra, n_groups_extra,
+                        log_level ? sw_log_parse_level(log_level) : -1);
     d.t_start_ns = uv_hrtime();
     if (urc == 0)
         urc = d.replaying ? sw_replay_start(&d.replay, &d.loop, speed, on_replay_event, on_replay_done, &d)
@@ -620,6 +651,8 @@ int main(int argc, char **argv)
     }
     uv_run(&d.loop, UV_RUN_DEFAULT);
     free_feed(&d); /* libwebsockets needs the loop once more to finish */
+    sw_metrics_fini(&d.metrics); /* the same for the metrics listener */
+    sw_reload_fini(&d.reload);
     if (uv_loop_close(&d.loop) != 0)
         sw_warn("event loop closed with handles still open");
     rc = d.exit_code;

@@ -1,0 +1,490 @@
+/* sw_metrics.c -- see sw_metrics.h. */
+#include "sw_metrics.h"
+#include "sw_log.h"
+#include "sw_sink_gate.h"
+#include "sw_sink_redis.h"
+#include "sw_time.h"
+#include "sw_ws.h"
+
+#include <uv.h> /* before libwebsockets.h: its libuv parts depend on it */
+#include <libwebsockets.h>
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Upper bounds (seconds) of the latency buckets: a few ms (a colocated feed)
+ * to a minute (a provider in trouble). */
+static const double bucket_le[SW_METRICS_BUCKETS] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                      0.25,  0.5,    1,     2.5,  5,     10,   60 };
+
+static int64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * SW_NS_PER_SEC + ts.tv_nsec;
+}
+
+/* ---- counting ------------------------------------------------------------------ */
+
+static sw_metrics_det *det_slot(sw_metrics *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_det; i++)
+        if (strcmp(m->det[i].name, name) == 0)
+            return &m->det[i];
+    if (m->n_det == SW_METRICS_MAX_DETECTORS)
+        return NULL;
+    sw_metrics_det *d = &m->det[m->n_det++];
+    snprintf(d->name, sizeof d->name, "%s", name);
+    return d;
+}
+
+static void roll_today(sw_metrics *m)
+{
+    int64_t day = sw_ny_day(wall_ns(), NULL);
+    if (day != m->today) {
+        m->today = day;
+        memset(m->alerts_today, 0, sizeof m->alerts_today);
+    }
+}
+
+void sw_metrics_alert(sw_metrics *m, const sw_alert *a, int live)
+{
+    int sev = a->severity >= 0 && a->severity <= 2 ? (int)a->severity : 0;
+    sw_metrics_det *d = det_slot(m, a->detector);
+    if (d)
+        d->n[sev]++;
+    roll_today(m);
+    m->alerts_today[sev]++;
+    if (!live)
+        return;
+    double s = (double)(wall_ns() - a->ts_ns) / 1e9;
+    if (!(s > 0))
+        s = 0; /* a provider clock slightly ahead of ours */
+    m->hist_count++;
+    m->hist_sum += s;
+    for (int i = 0; i < SW_METRICS_BUCKETS; i++)
+        if (s <= bucket_le[i]) {
+            m->bucket[i]++;
+            break;
+        }
+}
+
+void sw_metrics_poll(sw_metrics *m)
+{
+    if (!m->loop || !m->v.engine)
+        return;
+    if (m->v.engine->stats.ticks != m->seen_ticks) {
+        m->seen_ticks = m->v.engine->stats.ticks;
+        m->last_tick_ms = uv_now(m->loop);
+    }
+}
+
+/* ---- reading the daemon ------------------------------------------------------------ */
+
+typedef struct snapshot {
+    int live, replaying, stopping;
+    const char *provider;
+    int feed_up;
+    const char *feed_state;
+    uint64_t reconnects;
+    uint64_t malformed, bad_trade, oversize;
+    int has_redis, redis_up;
+    size_t spool;
+    size_t symbols;
+    uint64_t ticks;
+} snapshot;
+
+static void take(sw_metrics *m, snapshot *s)
+{
+    memset(s, 0, sizeof *s);
+    const sw_metrics_view *v = &m->v;
+    s->live = v->live && *v->live && v->feed;
+    s->replaying = v->replaying && *v->replaying && v->replay;
+    s->stopping = v->stopping && *v->stopping;
+    if (s->live) {
+        const sw_feed *f = v->feed;
+        s->provider = f->prov ? f->prov->name : "feed";
+        s->feed_up = f->ws.established && f->sess.state == SW_SESS_STREAMING;
+        s->feed_state = s->feed_up ? "streaming"
+                      : f->ws.established ? sw_sess_state_name(f->sess.state)
+                      : f->ws.connecting ? "connecting"
+                      : "disconnected";
+        s->reconnects = f->stats.connects > 1 ? f->stats.connects - 1 : 0;
+        s->malformed = f->stats.bad_messages;
+        s->bad_trade = f->stats.bad_trades;
+        s->oversize = f->ws.oversize;
+    } else if (s->replaying) {
+        s->provider = "replay";
+        s->feed_up = !v->replay->finished;
+        s->feed_state = s->feed_up ? "running" : "finished";
+        s->malformed = v->replay->stats.bad_lines;
+        s->bad_trade = v->replay->stats.bad_trades;
+    }
+    for (size_t i = 0; v->sinks && v->n_sinks && i < *v->n_sinks; i++) {
+        sw_sink *k = v->sinks[i];
+        if (k->pending)
+            s->spool += k->pending(k);
+        sw_sink *inner = sw_sink_unwrap(k);
+        if (strcmp(inner->name, "redis") == 0) {
+            sw_sink_redis_stats rs;
+            sw_sink_redis_get_stats(inner, &rs);
+            s->has_redis = 1;
+            s->redis_up = rs.connected && !sw_sink_is_gate(k);
+        }
+    }
+    if (v->engine) {
+        s->symbols = v->engine->n_syms;
+        s->ticks = v->engine->stats.ticks;
+    }
+}
+
+/* ---- rendering --------------------------------------------------------------------- */
+
+typedef struct out {
+    char *buf;
+    size_t cap, len;
+} out;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void put(out *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *dst = o->len < o->cap ? o->buf + o->len : NULL;
+    size_t room = o->len < o->cap ? o->cap - o->len : 0;
+    int n = vsnprintf(dst, room, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        o->len += (size_t)n;
+}
+
+static void head(out *o, const char *name, const char *type, const char *help)
+{
+    put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+size_t sw_metrics_render(sw_metrics *m, char *buf, size_t cap)
+{
+    out o = { buf, cap, 0 };
+    if (cap)
+        buf[0] = '\0';
+    snapshot s;
+    take(m, &s);
+    sw_metrics_poll(m);
+    const sw_engine_stats *es = m->v.engine ? &m->v.engine->stats : NULL;
+
+    head(&o, "shockwatch_ticks_total", "counter", "Trades accepted by the engine.");
+    put(&o, "shockwatch_ticks_total %" PRIu64 "\n", s.ticks);
+
+    head(&o, "shockwatch_bad_messages_total", "counter",
+         "Input dropped, by reason: malformed messages or lines, bad trades inside good messages, "
+         "oversize frames, out-of-order ticks, unknown symbols, bad prices.");
+    const struct { const char *reason; uint64_t n; } bad[] = {
+        { "malformed", s.malformed },
+        { "bad_trade", s.bad_trade },
+        { "oversize", s.oversize },
+        { "out_of_order", es ? es->out_of_order : 0 },
+        { "unknown_symbol", es ? es->unknown_symbol : 0 },
+        { "bad_price", es ? es->bad_price : 0 },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        put(&o, "shockwatch_bad_messages_total{reason=\"%s\"} %" PRIu64 "\n", bad[i].reason, bad[i].n);
+
+    head(&o, "shockwatch_feed_connected", "gauge",
+         "1 while the source delivers: the live feed is streaming, or a replay is running.");
+    put(&o, "shockwatch_feed_connected %d\n", s.feed_up);
+
+    head(&o, "shockwatch_feed_reconnects_total", "counter", "Live feed connections after the first one.");
+    put(&o, "shockwatch_feed_reconnects_total %" PRIu64 "\n", s.reconnects);
+
+    head(&o, "shockwatch_alerts_total", "counter", "Alerts handed to the sinks, by severity and detector.");
+    for (size_t i = 0; i < m->n_det; i++)
+        for (int sev = 2; sev >= 0; sev--)
+            put(&o, "shockwatch_alerts_total{severity=\"%s\",detector=\"%s\"} %" PRIu64 "\n",
+                sw_severity_name((sw_severity)sev), m->det[i].name, m->det[i].n[sev]);
+
+    head(&o, "shockwatch_redis_connected", "gauge",
+         "1 when the redis sink is connected to Redis; 0 when it is not, or no redis sink is configured.");
+    put(&o, "shockwatch_redis_connected %d\n", s.redis_up);
+
+    head(&o, "shockwatch_spool_depth", "gauge", "Alerts taken by the sinks and not yet confirmed (the redis spool).");
+    put(&o, "shockwatch_spool_depth %zu\n", s.spool);
+
+    head(&o, "shockwatch_symbols", "gauge", "Symbols on the watchlist.");
+    put(&o, "shockwatch_symbols %zu\n", s.symbols);
+
+    head(&o, "shockwatch_last_tick_age_seconds", "gauge",
+         "Seconds since the engine last accepted a trade (since start before the first one); 1 s resolution.");
+    uint64_t now = m->loop ? uv_now(m->loop) : 0;
+    uint64_t since = m->seen_ticks ? m->last_tick_ms : m->start_ms;
+    put(&o, "shockwatch_last_tick_age_seconds %.3f\n", (double)(now - since) / 1000.0);
+
+    head(&o, "shockwatch_tick_to_publish_seconds", "histogram",
+         "From a trade's event time to its alert being handed to the sinks, live feeds only.");
+    uint64_t cum = 0;
+    for (int i = 0; i < SW_METRICS_BUCKETS; i++) {
+        cum += m->bucket[i];
+        put(&o, "shockwatch_tick_to_publish_seconds_bucket{le=\"%g\"} %" PRIu64 "\n", bucket_le[i], cum);
+    }
+    put(&o, "shockwatch_tick_to_publish_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", m->hist_count);
+    put(&o, "shockwatch_tick_to_publish_seconds_sum %.6f\n", m->hist_sum);
+    put(&o, "shockwatch_tick_to_publish_seconds_count %" PRIu64 "\n", m->hist_count);
+
+    head(&o, "shockwatch_config_reloads_total", "counter", "SIGHUP reloads, by result.");
+    put(&o, "shockwatch_config_reloads_total{result=\"applied\"} %" PRIu64 "\n",
+        m->v.reloads_ok ? *m->v.reloads_ok : 0);
+    put(&o, "shockwatch_config_reloads_total{result=\"rejected\"} %" PRIu64 "\n",
+        m->v.reloads_failed ? *m->v.reloads_failed : 0);
+
+    head(&o, "shockwatch_build_info", "gauge", "Always 1; the version is in the label.");
+    put(&o, "shockwatch_build_info{version=\"%s\"} 1\n", SHOCK_VERSION);
+    return o.len;
+}
+
+int sw_metrics_health(sw_metrics *m, char *buf, size_t len)
+{
+    snapshot s;
+    take(m, &s);
+    out o = { buf, len, 0 };
+    if (len)
+        buf[0] = '\0';
+    if (s.stopping)
+        put(&o, "shockd: stopping\n");
+    else if (s.live && !s.feed_up)
+        put(&o, "feed: %s %s\n", s.provider, s.feed_state);
+    else if (!s.live && !s.replaying)
+        put(&o, "feed: no source\n");
+    if (s.has_redis && !s.redis_up)
+        put(&o, "redis: not connected (%zu alerts waiting in the spool)\n", s.spool);
+    return o.len == 0;
+}
+
+char *sw_metrics_status(sw_metrics *m, char *buf, size_t len)
+{
+    snapshot s;
+    take(m, &s);
+    roll_today(m);
+    out o = { buf, len, 0 };
+    if (len)
+        buf[0] = '\0';
+    if (s.live)
+        put(&o, "live %s %s", s.provider, s.feed_state);
+    else if (s.replaying)
+        put(&o, "replay %s", s.feed_state);
+    else
+        put(&o, "no source");
+    put(&o, "; %zu symbols; alerts today: %" PRIu64 " critical, %" PRIu64 " warning, %" PRIu64 " info", s.symbols,
+        m->alerts_today[SW_SEV_CRITICAL], m->alerts_today[SW_SEV_WARNING], m->alerts_today[SW_SEV_INFO]);
+    if (s.has_redis)
+        put(&o, "; redis %s, spool %zu", s.redis_up ? "connected" : "NOT connected", s.spool);
+    else if (s.spool)
+        put(&o, "; %zu alerts unconfirmed", s.spool);
+    return buf;
+}
+
+/* ---- HTTP --------------------------------------------------------------------------- */
+
+typedef struct http_conn {
+    unsigned char *resp;               /* LWS_PRE headroom, then the body */
+    size_t len;
+} http_conn;
+
+static int respond(struct lws *wsi, http_conn *c, unsigned int status, const char *ctype, const char *body,
+                   size_t len)
+{
+    free(c->resp);
+    c->resp = malloc(LWS_PRE + len + 1);
+    if (!c->resp)
+        return -1;
+    memcpy(c->resp + LWS_PRE, body, len);
+    c->len = len;
+    unsigned char hdr[LWS_PRE + 512];
+    unsigned char *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
+    if (lws_add_http_common_headers(wsi, status, ctype, (lws_filepos_t)len, &p, end) ||
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, (const unsigned char *)"no-store", 8, &p,
+                                     end))
+        return -1;
+    if (status == HTTP_STATUS_METHOD_NOT_ALLOWED &&
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ALLOW, (const unsigned char *)"GET", 3, &p, end))
+        return -1;
+    if (lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static int on_request(struct lws *wsi, sw_metrics *m, http_conn *c, const char *uri)
+{
+    m->requests++;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
+        static const char msg[] = "only GET is supported\n";
+        return respond(wsi, c, HTTP_STATUS_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", msg, sizeof msg - 1);
+    }
+    size_t plen = strcspn(uri, "?");
+    if (plen == 8 && memcmp(uri, "/metrics", 8) == 0) {
+        m->scrapes++;
+        char *body = malloc(SW_METRICS_BODY_MAX);
+        if (!body)
+            return -1;
+        size_t n = sw_metrics_render(m, body, SW_METRICS_BODY_MAX);
+        if (n >= SW_METRICS_BODY_MAX) {
+            sw_warn("metrics: the exposition needs %zu bytes, more than the %d-byte limit: cut", n,
+                    SW_METRICS_BODY_MAX);
+            n = SW_METRICS_BODY_MAX - 1;
+        }
+        int rc = respond(wsi, c, HTTP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", body, n);
+        free(body);
+        return rc;
+    }
+    if (plen == 8 && memcmp(uri, "/healthz", 8) == 0) {
+        char why[1024];
+        int ok = sw_metrics_health(m, why, sizeof why);
+        if (ok)
+            return respond(wsi, c, HTTP_STATUS_OK, "text/plain; charset=utf-8", "ok\n", 3);
+        return respond(wsi, c, HTTP_STATUS_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", why, strlen(why));
+    }
+    static const char nf[] = "not found: try /metrics or /healthz\n";
+    return respond(wsi, c, HTTP_STATUS_NOT_FOUND, "text/plain; charset=utf-8", nf, sizeof nf - 1);
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    http_conn *c = user;
+    sw_metrics *m = lws_context_user(lws_get_context(wsi));
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        if (!c || !m)
+            return -1;
+        return on_request(wsi, m, c, in ? (const char *)in : "/") ? -1 : 0;
+    case LWS_CALLBACK_HTTP_BODY:
+        return 0; /* never kept */
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        /* A request with a body (refused with 405 already): lws lets us
+         * write once the body has been read past. */
+        if (c && c->resp)
+            lws_callback_on_writable(wsi);
+        return 0;
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+        if (!c || !c->resp)
+            return 0;
+        int n = lws_write(wsi, c->resp + LWS_PRE, c->len, LWS_WRITE_HTTP_FINAL);
+        free(c->resp);
+        c->resp = NULL;
+        if (n < 0)
+            return -1;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
+    case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+        if (c) {
+            free(c->resp);
+            c->resp = NULL;
+        }
+        return 0;
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+    { "http", callback, sizeof(http_conn), 0, 0, NULL, 0 },
+    { NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+int sw_metrics_start(sw_metrics *m, uv_loop_t *loop, const char *listen, const sw_metrics_view *v)
+{
+    memset(m, 0, sizeof *m);
+    m->v = *v;
+    m->loop = loop;
+    m->start_ms = uv_now(loop);
+    m->today = INT64_MIN;
+    /* Every detector type and the feed's gap pseudo-detector, so each
+     * series exists from the start (rate() needs a first sample). */
+    size_t nt;
+    const sw_detector_type *const *types = sw_detector_types(&nt);
+    for (size_t i = 0; i < nt; i++)
+        det_slot(m, types[i]->name);
+    det_slot(m, "feed");
+    char err[256];
+    if (!listen || sw_listen_parse(listen, &m->listen, err, sizeof err) != 0 || m->listen.off) {
+        m->listen.off = 1;
+        return 0; /* the config loader already reported a bad value */
+    }
+    sw_ws_route_lws_logs();
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    void *loops[1] = { loop };
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    info.foreign_loops = loops;
+    info.user = m;
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    /* Limits on what clients can make us hold (see sw_metrics.h). */
+    info.max_http_header_data = 1024;
+    info.max_http_header_pool = 8;
+    info.fd_limit_per_thread = 64;
+    info.timeout_secs = 5;
+    info.keepalive_timeout = 5;
+    m->ctx = lws_create_context(&info);
+    if (!m->ctx) {
+        sw_error("metrics: cannot create the HTTP context (is libwebsockets-evlib-uv installed?); "
+                 "running without /metrics");
+        m->listen.off = 1;
+        return -1;
+    }
+    struct lws_context_creation_info vi;
+    memset(&vi, 0, sizeof vi);
+    vi.vhost_name = "metrics";
+    vi.port = m->listen.port;
+    vi.iface = m->listen.any ? NULL : m->listen.host;
+    vi.protocols = protocols;
+    vi.options = m->listen.ipv6 ? LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY | LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE
+                                : LWS_SERVER_OPTION_DISABLE_IPV6;
+    vi.keepalive_timeout = 5;
+    vi.timeout_secs = 5;
+    m->vh = lws_create_vhost(m->ctx, &vi);
+    char where[80];
+    if (!m->vh) {
+        sw_error("metrics: cannot listen on %s (address in use or not local?); running without /metrics",
+                 sw_listen_format(&m->listen, m->listen.port, where, sizeof where));
+        sw_metrics_stop(m);
+        m->listen.off = 1;
+        return -1;
+    }
+    m->port = lws_get_vhost_listen_port(m->vh);
+    sw_info("metrics: listening on http://%s/metrics and /healthz",
+            sw_listen_format(&m->listen, m->port, where, sizeof where));
+    return 0;
+}
+
+void sw_metrics_stop(sw_metrics *m)
+{
+    if (m->ctx && !m->destroyed_once) {
+        m->destroyed_once = 1;
+        /* First stage: lws closes its listener and connections on the loop. */
+        lws_context_destroy(m->ctx);
+    }
+}
+
+void sw_metrics_fini(sw_metrics *m)
+{
+    if (!m->ctx)
+        return;
+    if (!m->destroyed_once) {
+        m->destroyed_once = 1;
+        lws_context_destroy(m->ctx);
+        uv_run(m->loop, UV_RUN_DEFAULT);
+    }
+    /* Second stage: frees the context once its handles are closed. */
+    lws_context_destroy(m->ctx);
+    uv_run(m->loop, UV_RUN_DEFAULT);
+    m->ctx = NULL;
+    m->vh = NULL;
+}

@@ -1,0 +1,188 @@
+/*
+ * sw_test_ops.h -- helpers for the operations tests (header-only, not a test
+ * itself): a temporary folder, shockd as a child process with its output in
+ * files, conditions polled against a deadline (never a blind sleep), and
+ * Finnhub recordings written trade by trade.
+ */
+#ifndef SW_TEST_OPS_H
+#define SW_TEST_OPS_H
+
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* mkdtemp, timegm, setenv */
+#endif
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define OPS_SHOCKD SW_BINARY_DIR "/shockd"
+
+static char ops_dir[64];
+
+static inline void ops_setup(void)
+{
+    snprintf(ops_dir, sizeof ops_dir, "/tmp/sw-ops-XXXXXX");
+    cr_assert_not_null(mkdtemp(ops_dir));
+}
+
+static inline void ops_teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", ops_dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+static inline uint64_t ops_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A short pause between two polls of a condition. */
+static inline void ops_pause_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+/* "<ops_dir>/<name>" in a static rotating buffer. */
+static inline const char *ops_path(const char *name)
+{
+    static char bufs[8][256];
+    static int next;
+    char *b = bufs[next++ % 8];
+    snprintf(b, sizeof bufs[0], "%s/%s", ops_dir, name);
+    return b;
+}
+
+static inline char *ops_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)(n > 0 ? n : 0) + 1);
+    size_t got = n > 0 ? fread(b, 1, (size_t)n, f) : 0;
+    b[got] = '\0';
+    fclose(f);
+    return b;
+}
+
+static inline void ops_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+static inline int ops_count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* Run argv with stdout and stderr in files; env entries "NAME=value" are
+ * added (NULL-terminated list, may be NULL). */
+static inline pid_t ops_spawn(const char *const *argv, const char *const *env, const char *out, const char *err)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(o, 1);
+        dup2(e, 2);
+        for (size_t i = 0; env && env[i]; i++)
+            putenv((char *)env[i]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Wait up to ms for pid to end; returns its exit code (128+signal when
+ * killed), or -1 on timeout, after which it is killed and reaped. */
+static inline int ops_wait(pid_t pid, int ms)
+{
+    uint64_t end = ops_now_ms() + (uint64_t)ms;
+    int st;
+    for (;;) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (ops_now_ms() >= end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            return -1;
+        }
+        ops_pause_ms(10);
+    }
+}
+
+/* Poll the file until it holds `needle` at least `times` times. */
+static inline int ops_wait_text(const char *path, const char *needle, int times, int ms)
+{
+    uint64_t end = ops_now_ms() + (uint64_t)ms;
+    for (;;) {
+        char *t = ops_slurp(path);
+        int n = ops_count(t, needle);
+        free(t);
+        if (n >= times)
+            return 1;
+        if (ops_now_ms() >= end)
+            return 0;
+        ops_pause_ms(20);
+    }
+}
+
+/* Epoch milliseconds of a UTC time. */
+static inline int64_t ops_utc_ms(int y, int mo, int d, int h, int mi, int s, int ms)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+/* One Finnhub trade message, as the provider sends it. */
+static inline void ops_trade(FILE *f, const char *sym, double price, int64_t t_ms)
+{
+    fprintf(f, "{\"type\":\"trade\",\"data\":[{\"s\":\"%s\",\"p\":%.4f,\"t\":%lld,\"v\":100}]}\n", sym, price,
+            (long long)t_ms);
+}
+
+/* The port from shockd's "metrics: listening on http://127.0.0.1:PORT/" line
+ * (polled), or -1. */
+static inline int ops_metrics_port(const char *err_path, int ms)
+{
+    static const char key[] = "metrics: listening on http://127.0.0.1:";
+    if (!ops_wait_text(err_path, key, 1, ms))
+        return -1;
+    char *t = ops_slurp(err_path);
+    const char *p = strstr(t, key);
+    int port = p ? atoi(p + sizeof key - 1) : -1;
+    free(t);
+    return port;
+}
+
+#endif

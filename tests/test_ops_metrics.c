@@ -1,0 +1,291 @@
+/* /metrics and /healthz of a running shockd, scraped with libcurl and checked
+ * by promtool; /healthz follows Redis going away.  The renderer and the
+ * listener parser are also tested directly. */
+#include "sw_test_redis.h" /* first: it defines _DEFAULT_SOURCE unguarded */
+#include "sw_test_ops.h"
+
+#include "sw_listen.h"
+#include "sw_metrics.h"
+
+#include <curl/curl.h>
+
+TestSuite(ops_metrics, .init = ops_setup, .fini = ops_teardown, .timeout = 120);
+
+typedef struct body {
+    char *p;
+    size_t n;
+} body;
+
+static size_t collect(char *data, size_t size, size_t nmemb, void *ctx)
+{
+    body *b = ctx;
+    size_t len = size * nmemb;
+    char *np = realloc(b->p, b->n + len + 1);
+    if (!np)
+        return 0;
+    memcpy(np + b->n, data, len);
+    b->n += len;
+    np[b->n] = '\0';
+    b->p = np;
+    return len;
+}
+
+/* GET (or POST) http://127.0.0.1:port/path; returns the status, body in *out. */
+static long http(int port, const char *path, int post, char **out, char *ctype, size_t ctlen)
+{
+    CURL *c = curl_easy_init();
+    cr_assert_not_null(c);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    body b = { calloc(1, 1), 0 };
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    if (post)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "x=1");
+    long status = -1;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    if (ctype) {
+        char *ct = NULL;
+        curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+        snprintf(ctype, ctlen, "%s", ct ? ct : "");
+    }
+    curl_easy_cleanup(c);
+    *out = b.p;
+    return status;
+}
+
+/* The value of the sample `series` (exact name with labels), or -1. */
+static double sample(const char *text, const char *series)
+{
+    size_t n = strlen(series);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, series, n) == 0 && p[n] == ' ')
+            return atof(p + n + 1);
+    return -1;
+}
+
+static int promtool_ok(const char *text, char *report, size_t len)
+{
+    const char *in = ops_path("scrape.txt"), *out = ops_path("promtool.txt");
+    ops_write(in, text);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "promtool check metrics < %s > %s 2>&1", in, out);
+    int rc = system(cmd);
+    char *r = ops_slurp(out);
+    snprintf(report, len, "%s", r);
+    free(r);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* The same recording as the reload tests: day 0 closes, MRK's -50% marker on
+ * day 1, a pause of ticks of an unwatched symbol, then the crash. */
+static const char *write_session(int pause_s)
+{
+    const char *path = ops_path("session.ndjson");
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    int64_t d0 = ops_utc_ms(2025, 3, 3, 20, 0, 0, 0);
+    ops_trade(f, "MRK", 10, d0);
+    ops_trade(f, "NVDA", 100, d0 + 1);
+    ops_trade(f, "AMD", 50, d0 + 2);
+    int64_t d1 = ops_utc_ms(2025, 3, 4, 14, 31, 0, 0);
+    ops_trade(f, "MRK", 5, d1);
+    ops_trade(f, "NVDA", 100.5, d1 + 100);
+    for (int i = 1; i <= pause_s; i++)
+        ops_trade(f, "ZZZZ", 1, d1 + 200 + i * 1000);
+    ops_trade(f, "NVDA", 85, d1 + 200 + (pause_s + 1) * 1000);
+    fclose(f);
+    return path;
+}
+
+static const char *config(const char *redis_url)
+{
+    const char *path = ops_path("shockwatch.json");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"MRK\"]},\n"
+             " \"detectors\": [{\"type\": \"pct_move\", \"confirm_ticks\": 1}],\n"
+             " \"sinks\": [\"stdout\"%s], %s%s%s\"state_dir\": \"%s\", \"shutdown_timeout\": \"2s\",\n"
+             " \"metrics\": {\"listen\": \"127.0.0.1:0\"}}\n",
+             redis_url ? ", \"redis\"" : "", redis_url ? "\"redis\": {\"url\": \"" : "", redis_url ? redis_url : "",
+             redis_url ? "\", \"connect_timeout\": \"500ms\"}, " : "", ops_dir);
+    ops_write(path, text);
+    return path;
+}
+
+static int wait_health(int port, long want, const char *needle, int ms, char **last)
+{
+    uint64_t end = ops_now_ms() + (uint64_t)ms;
+    for (;;) {
+        char *b = NULL;
+        long st = http(port, "/healthz", 0, &b, NULL, 0);
+        int ok = st == want && (!needle || strstr(b, needle));
+        free(*last);
+        *last = b;
+        if (ok)
+            return 1;
+        if (ops_now_ms() >= end)
+            return 0;
+        ops_pause_ms(50);
+    }
+}
+
+Test(ops_metrics, scrape_is_valid_and_health_follows_redis)
+{
+    test_redis r;
+    cr_assert_eq(tr_start(&r, NULL, 0, 0), 0, "cannot start redis-server");
+    const char *argv[] = { OPS_SHOCKD, "-c", config(r.url), "--replay", write_session(8), "--speed", "1", NULL };
+    const char *out = ops_path("out"), *err = ops_path("err");
+    pid_t pid = ops_spawn(argv, NULL, out, err);
+    int port = ops_metrics_port(err, 10000);
+    cr_assert_gt(port, 0, "no metrics line: %s", ops_slurp(err));
+    cr_assert(ops_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "%s", ops_slurp(err));
+
+    char *last = NULL;
+    cr_expect(wait_health(port, 200, "ok\n", 5000, &last), "healthz with Redis up: %s", last);
+
+    char *m = NULL, ctype[128];
+    cr_assert_eq(http(port, "/metrics", 0, &m, ctype, sizeof ctype), 200);
+    cr_expect_str_eq(ctype, "text/plain; version=0.0.4; charset=utf-8");
+    char report[4096];
+    cr_expect_eq(promtool_ok(m, report, sizeof report), 0, "promtool: %s\n%s", report, m);
+    cr_expect_geq(sample(m, "shockwatch_ticks_total"), 4, "%s", m);
+    cr_expect_eq(sample(m, "shockwatch_alerts_total{severity=\"critical\",detector=\"pct_move\"}"), 1, "%s", m);
+    cr_expect_eq(sample(m, "shockwatch_alerts_total{severity=\"warning\",detector=\"zscore\"}"), 0,
+                 "every detector's series exists from the start");
+    cr_expect_eq(sample(m, "shockwatch_symbols"), 3);
+    cr_expect_eq(sample(m, "shockwatch_feed_connected"), 1, "a running replay counts as connected");
+    cr_expect_eq(sample(m, "shockwatch_redis_connected"), 1);
+    cr_expect_eq(sample(m, "shockwatch_spool_depth"), 0, "the alert was confirmed");
+    cr_expect_eq(sample(m, "shockwatch_bad_messages_total{reason=\"unknown_symbol\"}") >= 0, 1);
+    cr_expect_geq(sample(m, "shockwatch_last_tick_age_seconds"), 0);
+    cr_expect_lt(sample(m, "shockwatch_last_tick_age_seconds"), 60);
+    cr_expect_eq(sample(m, "shockwatch_tick_to_publish_seconds_count"), 0, "replays are not observed");
+    cr_expect_eq(sample(m, "shockwatch_tick_to_publish_seconds_bucket{le=\"+Inf\"}"), 0);
+    free(m);
+
+    /* Redis goes away: 503 with the reason, and the gauge follows. */
+    tr_stop(&r);
+    cr_expect(wait_health(port, 503, "redis: not connected", 10000, &last), "healthz: %s", last);
+    cr_assert_eq(http(port, "/metrics", 0, &m, NULL, 0), 200);
+    cr_expect_eq(sample(m, "shockwatch_redis_connected"), 0, "%s", m);
+    cr_expect_eq(promtool_ok(m, report, sizeof report), 0, "promtool: %s", report);
+    free(m);
+
+    /* Anything else is refused without being parsed by us. */
+    cr_expect_eq(http(port, "/metrics", 1, &m, NULL, 0), 405);
+    free(m);
+    cr_expect_eq(http(port, "/", 0, &m, NULL, 0), 404);
+    free(m);
+    cr_expect_eq(http(port, "/metrics?x=1", 0, &m, NULL, 0), 200, "a query string is ignored");
+    free(m);
+    free(last);
+
+    cr_assert_eq(kill(pid, SIGTERM), 0);
+    cr_expect_eq(ops_wait(pid, 10000), 0, "%s", ops_slurp(err));
+    tr_destroy(&r);
+}
+
+Test(ops_metrics, a_replay_listens_only_when_asked)
+{
+    const char *path = ops_path("plain.json");
+    ops_write(path, "{\"groups\": {\"ai\": [\"NVDA\"]}}\n");
+    const char *argv[] = { OPS_SHOCKD, "-c", path, "--replay", write_session(0), NULL };
+    pid_t pid = ops_spawn(argv, NULL, ops_path("out"), ops_path("err"));
+    cr_assert_eq(ops_wait(pid, 20000), 0);
+    char *e = ops_slurp(ops_path("err"));
+    cr_expect_null(strstr(e, "metrics: listening"), "%s", e);
+    free(e);
+}
+
+Test(ops_metrics, listen_values)
+{
+    sw_listen l;
+    char err[256];
+    cr_assert_eq(sw_listen_parse("127.0.0.1:9464", &l, err, sizeof err), 0);
+    cr_expect_str_eq(l.host, "127.0.0.1");
+    cr_expect_eq(l.port, 9464);
+    cr_expect(!l.any && !l.ipv6 && !l.off);
+    cr_assert_eq(sw_listen_parse("[::1]:9", &l, err, sizeof err), 0);
+    cr_expect(l.ipv6 && l.port == 9);
+    cr_assert_eq(sw_listen_parse("0.0.0.0:0", &l, err, sizeof err), 0);
+    cr_expect(l.any && l.port == 0);
+    cr_assert_eq(sw_listen_parse("localhost:80", &l, err, sizeof err), 0);
+    cr_expect_str_eq(l.host, "127.0.0.1");
+    cr_assert_eq(sw_listen_parse("off", &l, err, sizeof err), 0);
+    cr_expect(l.off);
+    const char *bad[] = { "9464", "example.com:9464", "127.0.0.1:65536", "127.0.0.1:", ":9464", "[::1]9464",
+                          "1.2.3.4:x", "::1:9464" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_expect_neq(sw_listen_parse(bad[i], &l, err, sizeof err), 0, "%s accepted", bad[i]);
+    sw_listen_parse("example.com:9464", &l, err, sizeof err);
+    cr_expect(strstr(err, "is not a numeric IPv4 address") != NULL, "%s", err);
+}
+
+Test(ops_metrics, config_rejects_a_bad_listen_value)
+{
+    const char *path = ops_path("bad.json");
+    ops_write(path, "{\"groups\": {\"ai\": [\"NVDA\"]}, \"metrics\": {\"listen\": \"metrics.example:9464\", \"port\": 1}}\n");
+    const char *argv[] = { OPS_SHOCKD, "--check", "-c", path, NULL };
+    pid_t pid = ops_spawn(argv, NULL, ops_path("out"), ops_path("err"));
+    cr_assert_eq(ops_wait(pid, 10000), 1);
+    char *e = ops_slurp(ops_path("err"));
+    cr_expect(strstr(e, "metrics.listen: \"metrics.example:9464\": \"metrics.example\" is not a numeric IPv4 "
+                        "address") != NULL,
+              "%s", e);
+    cr_expect(strstr(e, "metrics.port: unknown key \"port\"") != NULL, "%s", e);
+    free(e);
+}
+
+/* The renderer on its own: histogram buckets are cumulative and end in the
+ * count; alerts are counted by severity and detector. */
+Test(ops_metrics, render_counts_alerts_and_latency)
+{
+    uv_loop_t loop;
+    cr_assert_eq(uv_loop_init(&loop), 0);
+    sw_metrics m;
+    sw_metrics_view v = { 0 };
+    cr_assert_eq(sw_metrics_start(&m, &loop, "off", &v), 0);
+    sw_alert a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.detector, sizeof a.detector, "pct_move");
+    a.severity = SW_SEV_CRITICAL;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t wall = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    a.ts_ns = wall - 30000000; /* 30 ms ago */
+    sw_metrics_alert(&m, &a, 1);
+    a.ts_ns = wall - 3000000000LL; /* 3 s ago */
+    sw_metrics_alert(&m, &a, 1);
+    snprintf(a.detector, sizeof a.detector, "feed");
+    a.severity = SW_SEV_INFO;
+    sw_metrics_alert(&m, &a, 0);
+    char buf[SW_METRICS_BODY_MAX];
+    size_t n = sw_metrics_render(&m, buf, sizeof buf);
+    cr_assert_lt(n, sizeof buf);
+    cr_expect_eq(sample(buf, "shockwatch_alerts_total{severity=\"critical\",detector=\"pct_move\"}"), 2);
+    cr_expect_eq(sample(buf, "shockwatch_alerts_total{severity=\"info\",detector=\"feed\"}"), 1);
+    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"0.025\"}"), 0);
+    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"0.05\"}"), 1);
+    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"2.5\"}"), 1);
+    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"5\"}"), 2);
+    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"+Inf\"}"), 2);
+    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_count"), 2);
+    cr_expect_gt(sample(buf, "shockwatch_tick_to_publish_seconds_sum"), 3.0);
+    char report[4096];
+    cr_expect_eq(promtool_ok(buf, report, sizeof report), 0, "%s", report);
+    char st[256];
+    cr_expect_str_eq(sw_metrics_status(&m, st, sizeof st),
+                     "no source; 0 symbols; alerts today: 2 critical, 0 warning, 1 info");
+    char why[256];
+    cr_expect_eq(sw_metrics_health(&m, why, sizeof why), 0);
+    cr_expect_str_eq(why, "feed: no source\n");
+    /* A buffer too small: the length it needs, never an overflow. */
+    char small[64];
+    cr_expect_eq(sw_metrics_render(&m, small, sizeof small), n);
+    sw_metrics_fini(&m);
+    cr_expect_eq(uv_loop_close(&loop), 0);
+}

@@ -1,0 +1,195 @@
+/* shockd under a (fake) systemd: the notification socket sees READY=1 only
+ * after a valid configuration, STATUS= lines, WATCHDOG=1 at half the
+ * interval, RELOADING=1/READY=1 around SIGHUP and STOPPING=1 with
+ * EXTEND_TIMEOUT_USEC= on SIGTERM.  SIGTERM stops a paced replay within 5 s
+ * with exit 0, and with Redis down the pending alerts stay in the spool. */
+#include "sw_test_ops.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+TestSuite(ops_systemd, .init = ops_setup, .fini = ops_teardown, .timeout = 120);
+
+static int notify_socket(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    cr_assert_geq(fd, 0);
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0, "%s", strerror(errno));
+    return fd;
+}
+
+/* Messages received so far are appended to *log (one datagram per line,
+ * its newlines turned into '|'); reading stops once `needle` is in the log
+ * `times` times, or after ms. */
+static int read_until_n(int fd, char **log, const char *needle, int times, int ms)
+{
+    uint64_t end = ops_now_ms() + (uint64_t)ms;
+    for (;;) {
+        if (*log && ops_count(*log, needle) >= times)
+            return 1;
+        uint64_t now = ops_now_ms();
+        if (now >= end)
+            return 0;
+        struct pollfd p = { fd, POLLIN, 0 };
+        if (poll(&p, 1, (int)(end - now)) <= 0)
+            continue;
+        char buf[4096];
+        ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+        if (n <= 0)
+            continue;
+        buf[n] = '\0';
+        for (char *c = buf; *c; c++)
+            if (*c == '\n')
+                *c = '|';
+        size_t old = *log ? strlen(*log) : 0;
+        *log = realloc(*log, old + (size_t)n + 2);
+        memcpy(*log + old, buf, (size_t)n);
+        (*log)[old + (size_t)n] = '\n';
+        (*log)[old + (size_t)n + 1] = '\0';
+    }
+}
+
+static int read_until(int fd, char **log, const char *needle, int ms)
+{
+    return read_until_n(fd, log, needle, 1, ms);
+}
+
+static const char *write_session(int pause_s)
+{
+    const char *path = ops_path("session.ndjson");
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    int64_t d0 = ops_utc_ms(2025, 3, 3, 20, 0, 0, 0);
+    ops_trade(f, "MRK", 10, d0);
+    ops_trade(f, "NVDA", 100, d0 + 1);
+    int64_t d1 = ops_utc_ms(2025, 3, 4, 14, 31, 0, 0);
+    ops_trade(f, "MRK", 5, d1);
+    for (int i = 1; i <= pause_s; i++)
+        ops_trade(f, "ZZZZ", 1, d1 + 200 + i * 1000);
+    ops_trade(f, "NVDA", 85, d1 + 200 + (pause_s + 1) * 1000);
+    fclose(f);
+    return path;
+}
+
+static const char *config(const char *extra)
+{
+    const char *path = ops_path("shockwatch.json");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"groups\": {\"ai\": [\"NVDA\", \"MRK\"]},\n"
+             " \"detectors\": [{\"type\": \"pct_move\", \"confirm_ticks\": 1}],\n"
+             " \"state_dir\": \"%s\"%s}\n",
+             ops_dir, extra);
+    ops_write(path, text);
+    return path;
+}
+
+Test(ops_systemd, notifications_follow_the_life_cycle)
+{
+    const char *sock = ops_path("notify");
+    int fd = notify_socket(sock);
+    char env_sock[300];
+    snprintf(env_sock, sizeof env_sock, "NOTIFY_SOCKET=%s", sock);
+    /* 200 ms: pings every 100 ms. */
+    const char *env[] = { env_sock, "WATCHDOG_USEC=200000", NULL };
+    const char *argv[] = { OPS_SHOCKD, "-c", config(""), "--replay", write_session(30), "--speed", "1", NULL };
+    const char *out = ops_path("out"), *err = ops_path("err");
+    pid_t pid = ops_spawn(argv, env, out, err);
+    char *log = NULL;
+    cr_assert(read_until(fd, &log, "READY=1", 10000), "no READY=1: %s\n%s", log, ops_slurp(err));
+    cr_expect(strncmp(log, "READY=1|STATUS=replay running; 2 symbols; alerts today: ", 56) == 0,
+              "the first message is READY with a status: %s", log);
+    /* Watchdog pings every 100 ms: five more within a second. */
+    uint64_t t0 = ops_now_ms();
+    int pings = ops_count(log, "WATCHDOG=1");
+    cr_expect(read_until_n(fd, &log, "WATCHDOG=1", pings + 5, 1000), "%s", log);
+    cr_expect_lt(ops_now_ms() - t0, 1000);
+    /* The alert shows in the next STATUS= line (sent once a second). */
+    cr_expect(read_until(fd, &log, "alerts today: 1 critical, 0 warning, 0 info", 5000), "%s", log);
+    kill(pid, SIGHUP);
+    cr_expect(read_until_n(fd, &log, "READY=1", 2, 5000), "%s", log);
+    const char *rel = strstr(log, "RELOADING=1");
+    cr_expect(rel && strstr(rel, "\nREADY=1|STATUS="), "READY=1 after the reload: %s", log);
+    kill(pid, SIGTERM);
+    cr_expect(read_until(fd, &log, "STOPPING=1", 5000), "%s", log);
+    cr_expect(strstr(log, "STOPPING=1|STATUS=stopping: draining sinks|EXTEND_TIMEOUT_USEC=15000000") != NULL,
+              "shutdown_timeout 10 s + 5 s: %s", log);
+    cr_expect_eq(ops_wait(pid, 10000), 0);
+    free(log);
+    close(fd);
+}
+
+Test(ops_systemd, an_invalid_config_never_reports_ready)
+{
+    const char *sock = ops_path("notify");
+    int fd = notify_socket(sock);
+    char env_sock[300];
+    snprintf(env_sock, sizeof env_sock, "NOTIFY_SOCKET=%s", sock);
+    const char *env[] = { env_sock, NULL };
+    const char *cfg = ops_path("bad.json");
+    ops_write(cfg, "{\"groups\": {\"ai\": [\"NVDA\"]}, \"log_levle\": \"info\"}\n");
+    const char *argv[] = { OPS_SHOCKD, "-c", cfg, "--replay", write_session(0), NULL };
+    pid_t pid = ops_spawn(argv, env, ops_path("out"), ops_path("err"));
+    cr_expect_eq(ops_wait(pid, 10000), 1);
+    char *log = NULL;
+    cr_expect_not(read_until(fd, &log, "READY=1", 200), "%s", log);
+    free(log);
+    close(fd);
+}
+
+Test(ops_systemd, sigterm_stops_within_five_seconds_with_exit_0)
+{
+    const char *argv[] = { OPS_SHOCKD, "-c", config(""), "--replay", write_session(30), "--speed", "1", NULL };
+    const char *out = ops_path("out"), *err = ops_path("err");
+    pid_t pid = ops_spawn(argv, NULL, out, err);
+    cr_assert(ops_wait_text(out, "\"symbol\":\"MRK\"", 1, 10000), "%s", ops_slurp(err));
+    uint64_t t0 = ops_now_ms();
+    cr_assert_eq(kill(pid, SIGTERM), 0);
+    int rc = ops_wait(pid, 5000);
+    uint64_t took = ops_now_ms() - t0;
+    char *e = ops_slurp(err);
+    cr_expect_eq(rc, 0, "exit %d after %llu ms: %s", rc, (unsigned long long)took, e);
+    cr_expect(strstr(e, "SIGTERM received: stopping") && strstr(e, "replay: "), "%s", e);
+    free(e);
+}
+
+Test(ops_systemd, sigterm_with_redis_down_spools_the_alerts_and_exits_0)
+{
+    /* Nothing listens on this port: every connection attempt is refused. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    char extra[256];
+    snprintf(extra, sizeof extra,
+             ", \"sinks\": [\"redis\"], \"redis\": {\"url\": \"redis://127.0.0.1:%d\"}, \"shutdown_timeout\": \"2s\"",
+             ntohs(a.sin_port));
+    const char *argv[] = { OPS_SHOCKD, "-c", config(extra), "--replay", write_session(30), "--speed", "1", NULL };
+    const char *out = ops_path("out"), *err = ops_path("err");
+    pid_t pid = ops_spawn(argv, NULL, out, err);
+    const char *spool = ops_path("spool.ndjson");
+    cr_assert(ops_wait_text(spool, "\"symbol\":\"MRK\"", 1, 10000), "alert not spooled: %s", ops_slurp(err));
+    uint64_t t0 = ops_now_ms();
+    cr_assert_eq(kill(pid, SIGTERM), 0);
+    int rc = ops_wait(pid, 5000);
+    uint64_t took = ops_now_ms() - t0;
+    char *e = ops_slurp(err), *s = ops_slurp(spool);
+    cr_expect_eq(rc, 0, "exit %d: %s", rc, e);
+    cr_expect_geq(took, 1500, "the drain waits up to shutdown_timeout (2 s) for Redis");
+    cr_expect(strstr(e, "1 alerts unconfirmed, kept for the next start") != NULL, "%s", e);
+    cr_expect_eq(ops_count(s, "\"symbol\":\"MRK\""), 1, "%s", s);
+    free(e);
+    free(s);
+    close(fd);
+}
