@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <sys/prctl.h>
 
 #define TN_PYTHON "/usr/bin/python3"
 
@@ -48,6 +49,8 @@ static inline pid_t tn_spawn(const char *const *argv, const char *out_path, cons
     pid_t pid = fork();
     if (pid != 0)
         return pid;
+    /* A test process that dies (timeout, crash) takes its peers with it. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     int null = open("/dev/null", O_RDONLY);
     dup2(null, 0);
     if (out_path) {
