@@ -147,7 +147,7 @@ int sw_emu_conn_init(sw_emu_conn *c, const sw_emu *e, int reject_auth, const cha
     c->reject_auth = reject_auth;
     c->want_key = want_key;
     c->want_secret = want_secret;
-    c->subs = malloc(SW_EMU_MAX_SUBS * sizeof *c->subs);
+    c->subs = calloc(SW_EMU_MAX_SUBS, sizeof *c->subs);
     if (!c->subs || sw_symtab_init(&c->tab, SW_EMU_MAX_SUBS, (const char *)c->subs, sizeof *c->subs) != 0) {
         free(c->subs);
         c->subs = NULL;

@@ -99,14 +99,28 @@ static result run(const char *const *argv, int term_after_ms)
 }
 
 /* The demo's watchlist with JSON output, so tests read what programs read. */
+/* Every config a test writes keeps shockd's state (spool, state.json) in the
+ * test's own folder, never in /var/lib/shockwatch. */
+static void write_config(const char *path, const char *fmt)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    fprintf(f, fmt, tmpdir);
+    fclose(f);
+    write_file(path, text);
+    free(text);
+}
+
 static const char *json_config(void)
 {
     static char path[128];
     snprintf(path, sizeof path, "%s/demo-json.json", tmpdir);
-    write_file(path,
+    write_config(path,
                "{\"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"AVGO\", \"TSM\", \"ASML\", \"MSFT\", \"GOOG\",\n"
                "  \"META\", \"AMZN\", \"ORCL\", \"SMCI\", \"ARM\", \"MU\"], \"benchmarks\": [\"QQQ\", \"SPY\", \"SMH\"]},\n"
-               " \"detectors\": [{\"type\": \"pct_move\"}], \"sinks\": [\"stdout\"], \"log_level\": \"warning\"}\n");
+               " \"detectors\": [{\"type\": \"pct_move\"}], \"sinks\": [\"stdout\"], \"log_level\": \"warning\",\n"
+               " \"state_dir\": \"%s\"}\n");
     return path;
 }
 
@@ -157,6 +171,27 @@ Test(shockd, bundled_session_catches_nvda_within_a_minute)
     result_free(&r);
 }
 
+/* A shipped config with "state_dir" set to the test's folder (the key is put
+ * first; a later "state_dir" in the file would be a duplicate key, so the
+ * shipped one is renamed out of the way). */
+static const char *with_state_dir(char *text)
+{
+    static char buf[16384];
+    char *sd = strstr(text, "\"state_dir\"");
+    if (sd)
+        memcpy(sd, "\"_unused__\"", 11);
+    char *brace = strchr(text, '{');
+    cr_assert_not_null(brace);
+    snprintf(buf, sizeof buf, "{\"state_dir\": \"%s\",%s", tmpdir, brace + 1);
+    if (sd) {
+        /* Drop the renamed key with its value: "_unused__": "...", */
+        char *k = strstr(buf, "\"_unused__\"");
+        char *end = strchr(k, ',');
+        memmove(k, end + 1, strlen(end + 1) + 1);
+    }
+    return buf;
+}
+
 /* config/demo.json (the full detector set) with JSON output. */
 static const char *demo_config_json(void)
 {
@@ -166,7 +201,7 @@ static const char *demo_config_json(void)
     char *fmt = strstr(text, "\"format\": \"text\"");
     cr_assert_not_null(fmt, "config/demo.json has no text format line");
     memcpy(fmt, "\"format\": \"json\"", 16);
-    write_file(path, text);
+    write_file(path, with_state_dir(text));
     free(text);
     return path;
 }
@@ -223,8 +258,13 @@ Test(shockd, daily_config_over_two_years_of_real_bars)
 {
     /* The shell expands the glob; shockd gets every file. */
     char script[2048];
-    snprintf(script, sizeof script, "%s -c %s/config/daily.json --replay %s/data/daily/*.csv > %s/out 2> %s/err",
-             SHOCKD, SW_SOURCE_DIR, SW_SOURCE_DIR, tmpdir, tmpdir);
+    char cfg[128];
+    snprintf(cfg, sizeof cfg, "%s/daily.json", tmpdir);
+    char *text = slurp(SW_SOURCE_DIR "/config/daily.json");
+    write_file(cfg, with_state_dir(text));
+    free(text);
+    snprintf(script, sizeof script, "%s -c %s --replay %s/data/daily/*.csv > %s/out 2> %s/err", SHOCKD, cfg,
+             SW_SOURCE_DIR, tmpdir, tmpdir);
     cr_assert_eq(system(script), 0);
     char path[160];
     snprintf(path, sizeof path, "%s/out", tmpdir);
@@ -261,8 +301,8 @@ Test(shockd, csv_files_merge_and_splits_do_not_alert)
 {
     char cfg[128];
     snprintf(cfg, sizeof cfg, "%s/daily.json", tmpdir);
-    write_file(cfg, "{\"groups\": {\"x\": [\"NVDA\", \"AVGO\"]}, \"detectors\": [{\"type\": \"pct_move\", "
-                    "\"confirm_ticks\": 1}], \"log_level\": \"warning\"}");
+    write_config(cfg, "{\"groups\": {\"x\": [\"NVDA\", \"AVGO\"]}, \"detectors\": [{\"type\": \"pct_move\", "
+                      "\"confirm_ticks\": 1}], \"log_level\": \"warning\", \"state_dir\": \"%s\"}");
     const char *argv[] = { "shockd", "-c", cfg, "--replay", SW_SOURCE_DIR "/data/daily/NVDA.csv",
                            SW_SOURCE_DIR "/data/daily/AVGO.csv", NULL };
     result r = run(argv, 0);
