@@ -644,7 +644,7 @@ int main(int argc, char **argv)
         urc = d.replaying ? sw_replay_start(&d.replay, &d.loop, speed, on_replay_event, on_replay_done, &d)
                           : sw_feed_start(&d.feed);
     if (urc != 0) {
-        sw_error("cannot start: %s", urc < 0 && urc != -1 ? uv_strerror(urc) : "loop setup failed");
+        sw_error("cannot start: %s", urc < 0 && urc != -1 ? uv_strerror(urc) : "see the error above");
         d.exit_code = EXIT_RUNTIME;
         d.finished = 1; /* nothing ran: no summary */
         close_handles(&d);
