@@ -13,8 +13,10 @@
  */
 #include "sw_config.h"
 #include "sw_log.h"
+#include "sw_logout.h"
 #include "sw_notify.h"
 #include "sw_redis_url.h"
+#include "sw_sdnotify.h"
 #include "sw_secret.h"
 
 #include <curl/curl.h>
@@ -37,6 +39,7 @@ typedef struct app {
     sw_notify *notify;
     uint64_t shutdown_ms;
     int stopping;
+    sw_sdnotify sdn;              /* READY/STATUS/WATCHDOG/STOPPING under systemd */
 } app;
 
 static void usage(FILE *out)
@@ -78,6 +81,7 @@ static void on_stopped(void *ctx)
 {
     app *a = ctx;
     close_signals(a);
+    sw_sdnotify_close(&a->sdn, NULL);
     sw_notify_close(a->notify, on_notify_closed, a);
 }
 
@@ -93,9 +97,22 @@ static void on_signal(uv_signal_t *h, int signum)
         return;
     }
     a->stopping = 1;
+    sw_sdnotify_stopping(&a->sdn, (a->shutdown_ms + 5000) * 1000);
     sw_info("%s received: stopping (up to %llu ms for what is in flight)", signum == SIGINT ? "SIGINT" : "SIGTERM",
             (unsigned long long)a->shutdown_ms);
     sw_notify_stop(a->notify, a->shutdown_ms, on_stopped, a);
+}
+
+/* systemd's STATUS= line. */
+static char *status_line(void *ctx, char *buf, size_t len)
+{
+    app *a = ctx;
+    sw_notify_stats st;
+    sw_notify_get_stats(a->notify, &st);
+    snprintf(buf, len, "read %llu alerts; delivered %llu, dead-lettered %llu; %zu in flight",
+             (unsigned long long)st.read, (unsigned long long)st.delivered, (unsigned long long)st.dead_lettered,
+             sw_notify_inflight(a->notify));
+    return buf;
 }
 
 int main(int argc, char **argv)
@@ -109,6 +126,7 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     sw_log_init("shock-notify");
+    sw_logout_from_environment(); /* journald priorities or timestamps; repeats held */
     int opt;
     while ((opt = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
         switch (opt) {
@@ -248,6 +266,8 @@ int main(int argc, char **argv)
         goto out_loop;
     }
     sw_notify_start(a.notify);
+    if (sw_sdnotify_start(&a.sdn, &a.loop) != 0 || sw_sdnotify_poll_status(&a.sdn, &a.loop, status_line, &a) != 0)
+        sw_warn("systemd notification timers could not be set up");
     uv_run(&a.loop, UV_RUN_DEFAULT);
     sw_notify_stats st;
     sw_notify_get_stats(a.notify, &st);

@@ -359,11 +359,12 @@ static const sw_option top_opts[] = {
     { "shutdown_timeout", OPT_DURATION, offsetof(sw_config, shutdown_timeout_ns), 0, 300, "10s", NULL,
       "At the end of a replay and on SIGTERM, how long to wait for sinks to confirm every alert; "
       "what is still unconfirmed stays in the spool." },
-    { "calendar", OPT_STRING, offsetof(sw_config, calendar), 0, 0, "(the shipped data/calendar/nyse.csv)",
+    { "calendar", OPT_STRING, offsetof(sw_config, calendar), 0, 0,
+      "(the shipped calendar/nyse.csv: /usr/share/shockwatch/calendar/nyse.csv when installed)",
       NULL, "Exchange calendar: a CSV of holidays and early closes (date,kind,close) that decides when "
       "sessions open and close; outside the years it lists, every weekday is a 09:30-16:00 session.  "
-      "Until shockd has an install step the default is the data/calendar/nyse.csv of the source tree "
-      "it was built from (path compiled in)." },
+      "The default path is compiled in: the installed copy in a build for installation "
+      "(SHOCK_INSTALL_LAYOUT), the source tree's data/calendar/nyse.csv in a development build." },
     END_OPTS
 };
 

@@ -75,6 +75,30 @@ void sw_sdnotify_status(sw_sdnotify *n, const char *line)
     notify(n, msg);
 }
 
+static void on_status_timer(uv_timer_t *t)
+{
+    sw_sdnotify *n = t->data;
+    char line[SW_SDNOTIFY_STATUS_MAX];
+    sw_sdnotify_status(n, n->status_fn(n->status_ctx, line, sizeof line));
+}
+
+int sw_sdnotify_poll_status(sw_sdnotify *n, uv_loop_t *loop, sw_sdnotify_status_fn fn, void *ctx)
+{
+    n->status_fn = fn;
+    n->status_ctx = ctx;
+    if (!n->enabled)
+        return 0;
+    on_status_timer(&(uv_timer_t){ .data = n }); /* the READY message carries it */
+    int rc = uv_timer_init(loop, &n->status_timer);
+    if (rc != 0)
+        return rc;
+    n->status_timer_open = 1;
+    n->status_timer.data = n;
+    rc = uv_timer_start(&n->status_timer, on_status_timer, 1000, 1000);
+    uv_unref((uv_handle_t *)&n->status_timer);
+    return rc;
+}
+
 void sw_sdnotify_reloading(sw_sdnotify *n)
 {
     notify(n, "RELOADING=1\nSTATUS=reloading the configuration");
@@ -102,4 +126,6 @@ void sw_sdnotify_close(sw_sdnotify *n, uv_close_cb closed)
 {
     if (n->timer_open && !uv_is_closing((uv_handle_t *)&n->timer))
         uv_close((uv_handle_t *)&n->timer, closed);
+    if (n->status_timer_open && !uv_is_closing((uv_handle_t *)&n->status_timer))
+        uv_close((uv_handle_t *)&n->status_timer, closed);
 }

@@ -24,15 +24,22 @@
 #ifndef SW_SDNOTIFY_H
 #define SW_SDNOTIFY_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
 
 #define SW_SDNOTIFY_STATUS_MAX 256
 
+/* Writes the current status line into buf and returns buf. */
+typedef char *(*sw_sdnotify_status_fn)(void *ctx, char *buf, size_t len);
+
 typedef struct sw_sdnotify {
     uv_timer_t timer;              /* READY=1 at the first tick, then watchdog pings */
+    uv_timer_t status_timer;       /* sw_sdnotify_poll_status */
+    sw_sdnotify_status_fn status_fn;
+    void *status_ctx;
     int enabled;                   /* NOTIFY_SOCKET is set */
-    int timer_open;
+    int timer_open, status_timer_open;
     int ready_sent;
     uint64_t watchdog_usec;        /* 0: no watchdog */
     uint64_t pings;
@@ -46,14 +53,19 @@ int sw_sdnotify_start(sw_sdnotify *n, uv_loop_t *loop);
 /* STATUS=line, sent only when it differs from the last one. */
 void sw_sdnotify_status(sw_sdnotify *n, const char *line);
 
+/* After sw_sdnotify_start, for programs without a housekeeping timer of
+ * their own: ask fn for the status line now and once a second (an
+ * unreferenced timer).  Returns 0 or a libuv error. */
+int sw_sdnotify_poll_status(sw_sdnotify *n, uv_loop_t *loop, sw_sdnotify_status_fn fn, void *ctx);
+
 void sw_sdnotify_reloading(sw_sdnotify *n);
 void sw_sdnotify_reloaded(sw_sdnotify *n);
 
 /* STOPPING=1; extend_usec > 0 also asks systemd for that much more time. */
 void sw_sdnotify_stopping(sw_sdnotify *n, uint64_t extend_usec);
 
-/* Close the timer (at shutdown, with the daemon's other handles); `closed`
- * may be NULL. */
+/* Close the timers (at shutdown, with the program's other handles);
+ * `closed` may be NULL (it runs once per timer). */
 void sw_sdnotify_close(sw_sdnotify *n, uv_close_cb closed);
 
 #endif

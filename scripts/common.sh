@@ -12,6 +12,7 @@ SW_PACKAGES=(
   libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libcjson-dev libhiredis-dev
   libcriterion-dev libcurl4-openssl-dev libsystemd-dev redis-server
   libssl-dev python3-aiosmtpd
+  prometheus dpkg-dev
 )
 
 sw_say() { printf '%s: %s\n' "${SW_PROG:-shockwatch}" "$*" >&2; }

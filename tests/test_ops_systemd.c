@@ -3,6 +3,7 @@
  * interval, RELOADING=1/READY=1 around SIGHUP and STOPPING=1 with
  * EXTEND_TIMEOUT_USEC= on SIGTERM.  SIGTERM stops a paced replay within 5 s
  * with exit 0, and with Redis down the pending alerts stay in the spool. */
+#include "sw_test_redis.h" /* first: it defines _DEFAULT_SOURCE unguarded */
 #include "sw_test_ops.h"
 
 #include <arpa/inet.h>
@@ -192,4 +193,36 @@ Test(ops_systemd, sigterm_with_redis_down_spools_the_alerts_and_exits_0)
     free(e);
     free(s);
     close(fd);
+}
+
+/* shock-notify speaks the same protocol: READY=1 with its status once it
+ * consumes, STOPPING=1 on SIGTERM, exit 0. */
+Test(ops_systemd, shock_notify_notifies_too)
+{
+    test_redis r;
+    cr_assert_eq(tr_start(&r, NULL, 0, 0), 0, "cannot start redis-server");
+    const char *cfg = ops_path("notify.json");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"groups\": {\"ai\": [\"NVDA\"]}, \"redis\": {\"url\": \"%s\"}, \"shutdown_timeout\": \"1s\",\n"
+             " \"notify\": {\"channels\": {\"console\": {}}, \"routes\": [{\"channels\": [\"console\"]}]}}\n",
+             r.url);
+    ops_write(cfg, text);
+    const char *sock = ops_path("notify");
+    int fd = notify_socket(sock);
+    char env_sock[300];
+    snprintf(env_sock, sizeof env_sock, "NOTIFY_SOCKET=%s", sock);
+    const char *env[] = { env_sock, "WATCHDOG_USEC=400000", NULL };
+    const char *argv[] = { SW_BINARY_DIR "/shock-notify", "-c", cfg, NULL };
+    pid_t pid = ops_spawn(argv, env, ops_path("out"), ops_path("err"));
+    char *log = NULL;
+    cr_expect(read_until(fd, &log, "READY=1|STATUS=read 0 alerts; delivered 0, dead-lettered 0; 0 in flight", 10000),
+              "%s\n%s", log, ops_slurp(ops_path("err")));
+    cr_expect(read_until(fd, &log, "WATCHDOG=1", 2000), "%s", log);
+    kill(pid, SIGTERM);
+    cr_expect(read_until(fd, &log, "STOPPING=1", 5000), "%s", log);
+    cr_expect_eq(ops_wait(pid, 10000), 0, "%s", ops_slurp(ops_path("err")));
+    free(log);
+    close(fd);
+    tr_destroy(&r);
 }
