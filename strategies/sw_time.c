@@ -202,6 +202,11 @@ int sw_parse_timestamp(const char *s, size_t len, int64_t *ns, int *flags)
         return -1;
     if (mo < 1 || mo > 12 || d < 1 || d > 31)
         return -1;
+    /* Nanoseconds since the epoch in int64_t span 1677-09-21 .. 2262-04-11:
+     * a year outside 1678..2261 cannot be represented and must not overflow
+     * the arithmetic below (found by fuzz/fuzz_csv: "9999-01-01"). */
+    if (y < 1678 || y > 2261)
+        return -1;
     int64_t day = sw_days_from_civil(y, mo, d);
     int cy, cm, cd;
     sw_civil_from_days(day, &cy, &cm, &cd);

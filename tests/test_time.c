@@ -276,6 +276,23 @@ Test(timestamp, date_only)
     cr_assert_eq(ns, S(INT64_C(19782) * 86400 + 5 * 3600));
 }
 
+/* Years whose nanoseconds do not fit int64_t are not timestamps: they used
+ * to overflow (signed, undefined) in the conversion; found by fuzz_csv and
+ * fuzz_alpaca, inputs kept in fuzz/regressions/. */
+Test(timestamp, years_beyond_int64_ns_refused)
+{
+    int64_t ns = 0;
+    int flags = 0;
+    cr_expect_eq(parse("9999-01-01", &ns, &flags), -1);
+    cr_expect_eq(parse("2262-05-01 10:00:00", &ns, &flags), -1);
+    cr_expect_eq(parse("2999-01-01T10:00:00Z", &ns, &flags), -1);
+    cr_expect_eq(parse("0001-01-01", &ns, &flags), -1);
+    cr_expect_eq(parse("1677-12-31T00:00:01Z", &ns, &flags), -1);
+    /* The edges that fit still parse. */
+    cr_expect_eq(parse("2261-12-31T23:59:59Z", &ns, &flags), 0);
+    cr_expect_eq(parse("1678-01-01", &ns, &flags), 0);
+}
+
 Test(timestamp, daily_bar_midnight_with_offset)
 {
     int64_t ns = 0;
