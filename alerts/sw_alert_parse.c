@@ -89,9 +89,31 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
             goto done;
         }
     int flags = 0;
-    if (sw_parse_timestamp(ts, strlen(ts), &a->ts_ns, &flags) != 0 || !(flags & SW_TS_HAD_OFFSET)) {
+    size_t ts_len = strlen(ts);
+    if (sw_parse_timestamp(ts, ts_len, &a->ts_ns, &flags) != 0 || !(flags & SW_TS_HAD_OFFSET)) {
         snprintf(err, errlen, "\"ts\" is not an ISO-8601 UTC time");
         goto done;
+    }
+    if (flags & SW_TS_DATE_ONLY) {
+        /* sw_parse_timestamp reads an exact midnight as a daily bar's date
+         * (New York midnight), but an alert's ts is an instant: an alert at
+         * 00:00:00.000Z (24x7 crypto feeds) would move by 4-5 hours.  Parse
+         * the same text one second later, which is not midnight, and step
+         * back.  A bare date is not an alert time. */
+        char later[64];
+        int64_t ns;
+        int f2 = 0;
+        if (ts_len < 19 || ts_len >= sizeof later || (ts[10] != 'T' && ts[10] != ' ') || ts[16] != ':') {
+            snprintf(err, errlen, "\"ts\" is not an ISO-8601 UTC time");
+            goto done;
+        }
+        memcpy(later, ts, ts_len + 1);
+        later[18] = '1';
+        if (sw_parse_timestamp(later, ts_len, &ns, &f2) != 0 || (f2 & SW_TS_DATE_ONLY)) {
+            snprintf(err, errlen, "\"ts\" is not an ISO-8601 UTC time");
+            goto done;
+        }
+        a->ts_ns = ns - SW_NS_PER_SEC;
     }
     if (strcmp(sev, "info") == 0)
         a->severity = SW_SEV_INFO;

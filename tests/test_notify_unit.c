@@ -2,6 +2,7 @@
  * notify.* config rows and checks, routing and quiet hours (New York time),
  * the alert parser, and the rendered texts. */
 #include "sw_alert_parse.h"
+#include "sw_time.h"
 #include "sw_config.h"
 #include "sw_notify_format.h"
 #include "sw_notify_route.h"
@@ -169,6 +170,27 @@ Test(notify_alert, parse_round_trip_and_refusals)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_neq(sw_alert_parse(bad[i], strlen(bad[i]), &b, err, sizeof err), 0, "accepted: %s", bad[i]);
+}
+
+/* An alert stamped exactly at UTC midnight (24x7 crypto feeds) is that
+ * instant, not a daily bar's New York midnight: it came back 5 hours late
+ * before (found by fuzz/fuzz_alert_parse's round-trip check). */
+Test(notify_alert, utc_midnight_is_an_instant)
+{
+    sw_alert a = alert("BTC-USD", SW_SEV_WARNING, "pct_move"), b;
+    a.ts_ns = INT64_C(1737936000) * SW_NS_PER_SEC; /* 2025-01-27T00:00:00.000Z */
+    char json[SW_ALERT_JSON_MAX], err[256];
+    int len = sw_alert_to_json(&a, json, sizeof json);
+    cr_assert_gt(len, 0);
+    cr_assert(strstr(json, "\"ts\":\"2025-01-27T00:00:00.000Z\""), "%s", json);
+    cr_assert_eq(sw_alert_parse(json, (size_t)len, &b, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(b.ts_ns, a.ts_ns);
+    /* Midnight at another offset is that offset's midnight. */
+    char *p = strstr(json, "00:00:00.000Z");
+    cr_assert(p);
+    memcpy(p, "00:00:00+0100", 13); /* as long as "00:00:00.000Z" */
+    cr_assert_eq(sw_alert_parse(json, strlen(json), &b, err, sizeof err), 0, "%s: %s", err, json);
+    cr_assert_eq(b.ts_ns, a.ts_ns - 3600 * SW_NS_PER_SEC);
 }
 
 Test(notify_format, subject_summary_and_digest)
