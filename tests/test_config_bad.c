@@ -1,0 +1,361 @@
+/* Broken configurations, end to end: each row is a config file with one thing
+ * wrong (a wrong type, a value out of range, an unknown key or detector, an
+ * empty group, a duplicate symbol, a bad duration, corporate action, redis
+ * URL or notify section ...), and the exact lines `shockd --check` must print
+ * for it, verbatim, and nothing else: exit status 1, stdout empty.  The real
+ * binary runs in a private folder with the file named c.json, so messages
+ * read "c.json: json.path: what is wrong (what was expected)".  When a message
+ * is reworded on purpose, run `shockd --check -c FILE` and update its row. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SHOCKD SW_BINARY_DIR "/shockd"
+#define MAX_LINES 4
+
+typedef struct bad_config {
+    const char *name;
+    const char *json;
+    const char *want[MAX_LINES]; /* every line of stderr, in order */
+} bad_config;
+
+static const bad_config cases[] = {
+    { "not_json",
+      "{\"groups\": ",
+      { "c.json:1:11: invalid JSON near \" \" (a well-formed JSON object)" } },
+    { "top_level_array",
+      "[1,2]",
+      { "c.json: (top level): is an array (an object)" } },
+    { "unknown_top_key",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"grups\":{}}",
+      { "c.json: grups: unknown key \"grups\"; did you mean \"groups\"? (one of: state_dir, log_level, shutdown_timeout, calendar, metrics, feed, groups, detectors, policy, sinks, stdout, redis, corporate_actions, notify)" } },
+    { "duplicate_top_key",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]}}",
+      { "c.json: groups: duplicate key (each key once)" } },
+    { "feed_not_object",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"feed\":\"finnhub\"}",
+      { "c.json: feed: is a string (an object)" } },
+    { "unknown_provider",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"feed\":{\"provider\":\"bloomberg\"}}",
+      { "c.json: feed.provider: \"bloomberg\" is not a known value (one of \"finnhub\", \"alpaca\", \"polygon\", \"coinbase\", \"binance\")" } },
+    { "provider_wrong_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"feed\":{\"provider\":7}}",
+      { "c.json: feed.provider: is a number (a non-empty string)" } },
+    { "feed_unknown_key",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"feed\":{\"provder\":\"finnhub\"}}",
+      { "c.json: feed.provder: unknown key \"provder\"; did you mean \"provider\"? (one of: provider, url, key_env, key_file, secret_env, secret_file, ca_file, backoff_base, backoff_cap, stable_after, auth_backoff, silence_timeout, silence_hours, handshake_timeout, max_frame)" } },
+    { "backoff_cap_below_base",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"feed\":{\"backoff_base\":\"10s\",\"backoff_cap\":\"1s\"}}",
+      { "c.json: feed.backoff_cap: is below feed.backoff_base (at least the base delay)" } },
+    { "bad_duration_unit",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"feed\":{\"backoff_base\":\"10 parsecs\"}}",
+      { "c.json: feed.backoff_base: \"10 parsecs\" is not a duration (like \"500ms\", \"30s\", \"5m\", \"1h\", \"1d\")" } },
+    { "negative_duration",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"feed\":{\"backoff_base\":\"-5s\"}}",
+      { "c.json: feed.backoff_base: \"-5s\" is not a duration (like \"500ms\", \"30s\", \"5m\", \"1h\", \"1d\")" } },
+    { "max_frame_out_of_range",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"feed\":{\"max_frame\":1}}",
+      { "c.json: feed.max_frame: 1 is out of range (a whole number from 4096 to 6.71089e+07)" } },
+    { "max_frame_wrong_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"feed\":{\"max_frame\":\"big\"}}",
+      { "c.json: feed.max_frame: is a string (a whole number from 4096 to 6.71089e+07)" } },
+    { "silence_hours_unknown",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"feed\":{\"silence_hours\":\"never\"}}",
+      { "c.json: feed.silence_hours: \"never\" is not a known value (one of \"auto\", \"session\", \"always\")" } },
+    { "groups_array",
+      "{\"groups\":[\"NVDA\"]}",
+      { "c.json: groups: is an array (an object)" } },
+    { "groups_missing",
+      "{}",
+      { "c.json: groups: missing (an object mapping group names to arrays of symbols, e.g. {\"ai\": [\"NVDA\", \"AMD\"]}: the watchlist has no default)" } },
+    { "groups_empty",
+      "{\"groups\":{}}",
+      { "c.json: groups: is empty (at least one group with at least one symbol)" } },
+    { "group_empty",
+      "{\"groups\":{\"ai\":[]}}",
+      { "c.json: groups.ai: is empty (at least one symbol)" } },
+    { "member_wrong_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",42]}}",
+      { "c.json: groups.ai[1]: is a number (a symbol such as \"NVDA\")" } },
+    { "member_empty",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"\"]}}",
+      { "c.json: groups.ai[1]: \"\" is not a valid symbol (1 to 23 of A-Z 0-9 . - _ / : ^ =, upper case)" } },
+    { "member_too_long",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"ABCDEFGHIJKLMNOPQRSTUVWXYZ\"]}}",
+      { "c.json: groups.ai[1]: \"ABCDEFGHIJKLMNOPQRSTUVWXYZ\" is not a valid symbol (1 to 23 of A-Z 0-9 . - _ / : ^ =, upper case)" } },
+    { "member_lower_case",
+      "{\"groups\":{\"ai\":[\"nvda\"]}}",
+      { "c.json: groups.ai[0]: \"nvda\" is not a valid symbol (1 to 23 of A-Z 0-9 . - _ / : ^ =, upper case)" } },
+    { "duplicate_symbol",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"NVDA\"]}}",
+      { "c.json: groups.ai[1]: \"NVDA\" is listed twice in group \"ai\" (each symbol once per group)" } },
+    { "detectors_object",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":{\"type\":\"pct_move\"}}",
+      { "c.json: detectors: is an object (an array of detector objects, each with a \"type\")" } },
+    { "detector_without_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"warning_pct\":5}]}",
+      { "c.json: detectors[0].type: missing (one of \"pct_move\", \"zscore\", \"vol_regime\", \"stale\", \"breadth\")" } },
+    { "unknown_detector_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"moon_phase\"}]}",
+      { "c.json: detectors[0].type: unknown detector type \"moon_phase\" (one of \"pct_move\", \"zscore\", \"vol_regime\", \"stale\", \"breadth\")" } },
+    { "detector_type_wrong_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":3}]}",
+      { "c.json: detectors[0].type: is a number (one of \"pct_move\", \"zscore\", \"vol_regime\", \"stale\", \"breadth\")" } },
+    { "detector_unknown_key",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"pct_move\",\"warn_pct\":5}]}",
+      { "c.json: detectors[0].warn_pct: unknown key \"warn_pct\" (one of: reference, window, warning_pct, critical_pct, step_pct, hysteresis, confirm_ticks, confirm, type)" } },
+    { "pct_wrong_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"pct_move\",\"warning_pct\":\"5\"}]}",
+      { "c.json: detectors[0].warning_pct: is a string (a number from 0.01 to 100)" } },
+    { "pct_out_of_range",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"pct_move\",\"warning_pct\":-1}]}",
+      { "c.json: detectors[0].warning_pct: -1 is out of range (a number from 0.01 to 100)" } },
+    { "critical_below_warning",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"pct_move\",\"warning_pct\":10,\"critical_pct\":5}]}",
+      { "c.json: detectors[0]: critical_pct (5) must be greater than warning_pct (10)" } },
+    { "unknown_reference",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"pct_move\",\"reference\":\"yesterday\"}]}",
+      { "c.json: detectors[0].reference: \"yesterday\" is not a known value (one of \"prev_close\", \"open\", \"window\")" } },
+    { "window_bad_duration",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"pct_move\",\"reference\":\"window\",\"window\":\"5 minutes\"}]}",
+      { "c.json: detectors[0].window: \"5 minutes\" is not a duration (like \"500ms\", \"30s\", \"5m\", \"1h\", \"1d\")" } },
+    { "zscore_bad_bar",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"zscore\",\"bar\":\"7q\"}]}",
+      { "c.json: detectors[0].bar: \"7q\" is not a duration (like \"500ms\", \"30s\", \"5m\", \"1h\", \"1d\")" } },
+    { "breadth_unknown_group",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"breadth\",\"groups\":[\"semis\"]}]}",
+      { "c.json: detectors[0].groups[0]: \"semis\" is not a group (one of \"ai\")" } },
+    { "breadth_fraction_out_of_range",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"breadth\",\"groups\":[\"ai\"],\"min_fraction\":1.5}]}",
+      { "c.json: detectors[0].min_fraction: 1.5 is out of range (a number from 0.01 to 1)" } },
+    { "stale_bad_after",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"stale\",\"after\":\"soon\"}]}",
+      { "c.json: detectors[0].after: \"soon\" is not a duration (like \"500ms\", \"30s\", \"5m\", \"1h\", \"1d\")" } },
+    { "vol_regime_threshold_wrong_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"detectors\":[{\"type\":\"vol_regime\",\"threshold\":\"3\"}]}",
+      { "c.json: detectors[0].threshold: is a string (a number from 1.01 to 100)" } },
+    { "policy_bad_cooldown",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"policy\":{\"cooldown\":\"15 mins\"}}",
+      { "c.json: policy.cooldown: \"15 mins\" is not a duration (like \"500ms\", \"30s\", \"5m\", \"1h\", \"1d\")" } },
+    { "policy_unknown_key",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"policy\":{\"cooldwn\":\"15m\"}}",
+      { "c.json: policy.cooldwn: unknown key \"cooldwn\"; did you mean \"cooldown\"? (one of: cooldown, resolved, min_severity)" } },
+    { "sinks_string",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"sinks\":\"stdout\"}",
+      { "c.json: sinks: is a string (an array of sink names: \"stdout\", \"redis\")" } },
+    { "unknown_sink",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"sinks\":[\"pager\"]}",
+      { "c.json: sinks[0]: \"pager\" is not a known sink (one of \"stdout\", \"redis\")" } },
+    { "duplicate_sink",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"sinks\":[\"stdout\",\"stdout\"]}",
+      { "c.json: sinks[1]: \"stdout\" is listed twice (each sink once)" } },
+    { "stdout_unknown_format",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"stdout\":{\"format\":\"xml\"}}",
+      { "c.json: stdout.format: \"xml\" is not a known value (one of \"json\", \"text\")" } },
+    { "log_level_unknown",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"log_level\":\"loud\"}",
+      { "c.json: log_level: \"loud\" is not a known value (one of \"error\", \"warning\", \"info\", \"debug\")" } },
+    { "log_level_wrong_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"log_level\":3}",
+      { "c.json: log_level: is a number (one of \"error\", \"warning\", \"info\", \"debug\")" } },
+    { "state_dir_wrong_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"state_dir\":5}",
+      { "c.json: state_dir: is a number (a non-empty string)" } },
+    { "state_dir_empty",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"state_dir\":\"\"}",
+      { "c.json: state_dir: is empty (a non-empty string)" } },
+    { "calendar_wrong_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"calendar\":true}",
+      { "c.json: calendar: is a boolean (a non-empty string)" } },
+    { "calendar_missing_file",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"calendar\":\"/nonexistent/cal.csv\"}",
+      { "/nonexistent/cal.csv: cannot open: No such file or directory" } },
+    { "shutdown_timeout_bad",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"shutdown_timeout\":\"forever\"}",
+      { "c.json: shutdown_timeout: \"forever\" is not a duration (like \"500ms\", \"30s\", \"5m\", \"1h\", \"1d\")" } },
+    { "actions_object",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"corporate_actions\":{\"symbol\":\"NVDA\"}}",
+      { "c.json: corporate_actions: is an object (an array of {\"symbol\", \"date\", \"ratio\"} objects)" } },
+    { "action_bad_date",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"corporate_actions\":[{\"symbol\":\"NVDA\",\"date\":\"2024-13-40\",\"ratio\":10}]}",
+      { "c.json: corporate_actions[0].date: is not a date (a date like \"2024-06-10\")" } },
+    { "action_zero_ratio",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"corporate_actions\":[{\"symbol\":\"NVDA\",\"date\":\"2024-06-10\",\"ratio\":0}]}",
+      { "c.json: corporate_actions[0].ratio: is not a split ratio (new shares per old share: 10 for a 10:1 split, 0.1 for a 1:10 reverse split)" } },
+    { "action_ratio_as_text",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"corporate_actions\":[{\"symbol\":\"NVDA\",\"date\":\"2024-06-10\",\"ratio\":\"10:1\"}]}",
+      { "c.json: corporate_actions[0].ratio: is not a split ratio (new shares per old share: 10 for a 10:1 split, 0.1 for a 1:10 reverse split)" } },
+    { "action_dividend",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"corporate_actions\":[{\"symbol\":\"NVDA\",\"date\":\"2024-06-10\",\"ratio\":10,\"type\":\"dividend\"}]}",
+      { "c.json: corporate_actions[0].type: only \"split\" is supported (\"split\", or leave it out)" } },
+    { "action_symbol_not_watched",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"corporate_actions\":[{\"symbol\":\"TSLA\",\"date\":\"2024-06-10\",\"ratio\":3}]}",
+      { "c.json: corporate_actions[0].symbol: \"TSLA\" is not in any group (a symbol of the watchlist)" } },
+    { "action_without_symbol",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"corporate_actions\":[{\"date\":\"2024-06-10\",\"ratio\":3}]}",
+      { "c.json: corporate_actions[0].symbol: missing (a symbol of the watchlist)" } },
+    { "action_unknown_key",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"corporate_actions\":[{\"symbol\":\"NVDA\",\"date\":\"2024-06-10\",\"split\":\"10:1\"}]}",
+      { "c.json: corporate_actions[0].split: unknown key \"split\" (one of: symbol, date, ratio, type)",
+        "c.json: corporate_actions[0].ratio: missing (new shares per old share: 10 for a 10:1 split, 0.1 for a 1:10 reverse split)" } },
+    { "redis_unknown_scheme",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"sinks\":[\"redis\"],\"redis\":{\"url\":\"http://localhost:6379\"}}",
+      { "c.json: redis.url: unknown scheme \"http://\" (redis://[:password@]host:port[/db] or unix:///path/redis.sock[?db=N])" } },
+    { "redis_port_out_of_range",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"sinks\":[\"redis\"],\"redis\":{\"url\":\"redis://localhost:70000\"}}",
+      { "c.json: redis.url: port 70000 out of range (1..65535)" } },
+    { "redis_relative_socket",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"sinks\":[\"redis\"],\"redis\":{\"url\":\"unix://redis.sock\"}}",
+      { "c.json: redis.url: the socket path must be absolute (unix:///path/to/redis.sock)" } },
+    { "redis_db_not_a_number",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"sinks\":[\"redis\"],\"redis\":{\"url\":\"redis://localhost/abc\"}}",
+      { "c.json: redis.url: db \"abc\" is not a number (0..1000000)" } },
+    { "redis_empty_password",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"sinks\":[\"redis\"],\"redis\":{\"url\":\"redis://:@localhost\"}}",
+      { "c.json: redis.url: empty password in \":@\" (leave out \":@\" for none)" } },
+    { "redis_url_wrong_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"sinks\":[\"redis\"],\"redis\":{\"url\":6379}}",
+      { "c.json: redis.url: is a number (a non-empty string)" } },
+    { "redis_unknown_key",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"sinks\":[\"redis\"],\"redis\":{\"uri\":\"redis://localhost\"}}",
+      { "c.json: redis.uri: unknown key \"uri\"; did you mean \"url\"? (one of: url, password_env, password_file, stream, maxlen, channel, fsync, queue_max, spool_max_bytes, connect_timeout, command_timeout)" } },
+    { "redis_spool_too_small",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"redis\":{\"spool_max_bytes\":-1}}",
+      { "c.json: redis.spool_max_bytes: -1 is out of range (a whole number from 65536 to 2.14748e+09)" } },
+    { "metrics_listen_not_address",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"metrics\":{\"listen\":\"everywhere\"}}",
+      { "c.json: metrics.listen: \"everywhere\" is not an address and port (\"off\", or ADDRESS:PORT such as 127.0.0.1:9464, [::1]:9464 or 0.0.0.0:9464)" } },
+    { "metrics_port_out_of_range",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"metrics\":{\"listen\":\"127.0.0.1:99999\"}}",
+      { "c.json: metrics.listen: \"127.0.0.1:99999\": the port must be a number from 0 to 65535 (\"off\", or ADDRESS:PORT such as 127.0.0.1:9464, [::1]:9464 or 0.0.0.0:9464)" } },
+    { "notify_not_object",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"notify\":[]}",
+      { "c.json: notify: is an array (an object)" } },
+    { "notify_unknown_key",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"notify\":{\"chanels\":{}}}",
+      { "c.json: notify.chanels: unknown key \"chanels\"; did you mean \"channels\"? (one of: group, consumer, dead_stream, sent_prefix, block, count, claim_after, dedupe_horizon, digest_window, max_inflight, start, channels, routes)" } },
+    { "notify_unknown_channel_type",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"notify\":{\"channels\":{\"pager\":{\"type\":\"pager\"}}}}",
+      { "c.json: notify.channels.pager.type: \"pager\" is not a channel type (one of \"slack\", \"email\", \"webhook\", \"discord\", \"telegram\", \"console\")" } },
+    { "notify_route_to_missing_channel",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"notify\":{\"channels\":{\"c\":{\"type\":\"console\"}},\"routes\":[{\"channels\":[\"slack\"]}]}}",
+      { "c.json: notify.routes[0].channels[0]: \"slack\" is not a channel (one of notify.channels: \"c\")" } },
+    { "notify_bad_quiet_hours",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"notify\":{\"channels\":{\"c\":{\"type\":\"console\",\"quiet_hours\":\"25:00-07:00\"}}}}",
+      { "c.json: notify.channels.c.quiet_hours: \"25:00-07:00\" is not a time range (like \"22:00-07:00\", New York time)" } },
+    { "notify_webhook_without_url",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"notify\":{\"channels\":{\"w\":{\"type\":\"webhook\"}}}}",
+      { "c.json: notify.channels.w: missing url_env or url_file (where the url comes from)" } },
+    { "notify_email_incomplete",
+      "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"notify\":{\"channels\":{\"e\":{\"type\":\"email\"}}}}",
+      { "c.json: notify.channels.e: missing url (smtps://host:465 or smtp://host:587 with STARTTLS)",
+        "c.json: notify.channels.e: missing from (the sender address)",
+        "c.json: notify.channels.e: missing to (an array of recipient addresses)" } },
+};
+
+static char tmpdir[64];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/sw-badcfg-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(config_bad, .init = setup, .fini = teardown, .timeout = 120);
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    char *b = malloc(65536);
+    size_t n = fread(b, 1, 65535, f);
+    b[n] = '\0';
+    fclose(f);
+    return b;
+}
+
+/* Run `shockd --check -c c.json` in tmpdir; returns the exit status, with
+ * stdout and stderr in *out and *err (malloc'd). */
+static int check(const char *json, char **out, char **err)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/c.json", tmpdir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(json, f);
+    fclose(f);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        if (chdir(tmpdir) != 0)
+            _exit(126);
+        int o = open("out", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open("err", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+            _exit(126);
+        /* Messages in the terminal format, whatever runs the tests. */
+        unsetenv("JOURNAL_STREAM");
+        execl(SHOCKD, SHOCKD, "--check", "-c", "c.json", (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    char p[128];
+    snprintf(p, sizeof p, "%s/out", tmpdir);
+    *out = slurp(p);
+    snprintf(p, sizeof p, "%s/err", tmpdir);
+    *err = slurp(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+Test(config_bad, at_least_forty_cases)
+{
+    cr_assert_geq(sizeof cases / sizeof cases[0], 40);
+}
+
+Test(config_bad, each_is_refused_with_its_exact_messages)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const bad_config *c = &cases[i];
+        char want[4096] = "";
+        for (int k = 0; k < MAX_LINES && c->want[k]; k++) {
+            strncat(want, c->want[k], sizeof want - strlen(want) - 2);
+            strcat(want, "\n");
+        }
+        char *out, *err;
+        int rc = check(c->json, &out, &err);
+        int ok = rc == 1 && out[0] == '\0' && strcmp(err, want) == 0;
+        cr_expect(ok, "%s: exit %d\nconfig: %s\nstdout: %s\nstderr:\n%swanted:\n%s", c->name, rc, c->json, out,
+                  err, want);
+        failed += !ok;
+        free(out);
+        free(err);
+    }
+    cr_assert_eq(failed, 0, "%zu of %zu broken configs not reported as expected", failed,
+                 sizeof cases / sizeof cases[0]);
+}
+
+/* The same file with the fault removed is accepted: the rows test the one
+ * thing that is wrong, not a config that was broken anyway. */
+Test(config_bad, the_base_config_is_valid)
+{
+    char *out, *err;
+    int rc = check("{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]}}", &out, &err);
+    cr_expect_eq(rc, 0, "%s%s", out, err);
+    cr_expect_str_eq(out, "c.json: OK: 2 symbols in 1 groups, 1 detectors, 1 sinks\n");
+    free(out);
+    free(err);
+}
