@@ -45,10 +45,13 @@ int64_t sw_backoff_full_jitter(int64_t base_ns, int64_t cap_ns, int n, double r)
 static char *fmt_secs(int64_t ns, char *buf, size_t len)
 {
     double s = (double)ns / 1e9;
+    long whole = (long)s;
     if (s < 100)
         snprintf(buf, len, "%.1f s", s);
+    else if (whole < 3600)
+        snprintf(buf, len, "%ldm%02lds", whole / 60, whole % 60);
     else
-        sw_format_duration(ns / SW_NS_PER_SEC * SW_NS_PER_SEC, buf, (int)len);
+        snprintf(buf, len, "%ldh%02ldm", whole / 3600, whole / 60 % 60);
     return buf;
 }
 

@@ -175,6 +175,7 @@ static void conn_ended(sw_ws *ws)
     if (!ws->connecting && !ws->established)
         return;
     ws->connecting = ws->established = 0;
+    ws->wsi = NULL;
     ws->kill_requested = 0;
     ws->rx_len = 0;
     ws->rx_dropping = 0;
@@ -271,9 +272,14 @@ static int write_next(sw_ws *ws, struct lws *wsi)
     return 0;
 }
 
-static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+static int callback_inner(sw_ws *ws, struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                          size_t len)
 {
-    sw_ws *ws = user;
+    /* Only the current connection counts: lws may still report on one we
+     * have already written off.  While lws_client_connect_via_info runs,
+     * ws->wsi is not known yet (NULL). */
+    if (ws && ws->wsi && ws->wsi != wsi)
+        ws = NULL;
     switch (reason) {
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (!ws)
@@ -281,7 +287,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         ws->end.established = 0;
         ws->end.http_status = (int)lws_http_client_http_response(wsi);
         note_reason(ws, in, in ? strlen(in) : 0);
-        ws->wsi = NULL;
         conn_ended(ws);
         return 0;
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -316,15 +321,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
         if (!ws)
             break;
-        if (ws->wsi == wsi)
-            ws->wsi = NULL;
         conn_ended(ws);
         return 0;
     case LWS_CALLBACK_WSI_DESTROY:
-        /* The catch-all: some failures (a kill during the handshake) end a
-         * client wsi without either callback above. */
+        /* The catch-all: some endings (a kill, a failed TLS handshake) reach
+         * neither callback above. */
         if (ws && ws->wsi == wsi) {
-            ws->wsi = NULL;
             if (!ws->end.reason[0])
                 note_reason(ws, "connection closed", 17);
             conn_ended(ws);
@@ -334,6 +336,21 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         break;
     }
     return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+/* Our sw_ws is the context's user pointer, never `user`: lws passes other
+ * things there for some reasons (an X509_STORE_CTX while verifying a
+ * certificate).  Remember that we are inside lws, so sw_ws_drop knows how
+ * it may close. */
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    sw_ws *ws = wsi ? lws_context_user(lws_get_context(wsi)) : NULL;
+    if (!ws)
+        return 0;
+    ws->in_callback++;
+    int rc = callback_inner(ws, wsi, reason, user, in, len);
+    ws->in_callback--;
+    return rc;
 }
 
 static const struct lws_protocols protocols[] = {
@@ -378,6 +395,7 @@ int sw_ws_init(sw_ws *ws, uv_loop_t *loop, const sw_ws_params *p, const sw_ws_ha
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.foreign_loops = loops;
+    info.user = ws;
     info.client_ssl_ca_filepath = ws->ca_file;
     info.timeout_secs = (unsigned int)ws->p.connect_timeout_s;
     info.connect_timeout_secs = (unsigned int)ws->p.connect_timeout_s;
@@ -419,18 +437,22 @@ int sw_ws_connect(sw_ws *ws, const sw_url *url)
     i.alpn = "http/1.1";  /* a WebSocket upgrade is HTTP/1.1 */
     i.protocol = NULL;    /* providers speak no WebSocket subprotocol */
     i.local_protocol_name = "sw-feed";
-    i.userdata = ws;
-    i.pwsi = &ws->wsi;
+    /* No i.pwsi: lws clears it before the last callbacks, and the wsi is
+     * what tells our connection from a dead one (see callback()). */
     i.retry_and_idle_policy = &idle_policy;
     ws->connecting = 1;
     ws->wsi = NULL;
     struct lws *w = lws_client_connect_via_info(&i);
-    if (!w && ws->connecting) {
+    if (!ws->connecting)
+        return 0; /* it already failed, and on_end said so */
+    if (!w) {
         /* Failed before any callback: report it like any other failure so
          * the caller has one path for every ending. */
         note_reason(ws, "connection could not be started", 32);
         conn_ended(ws);
+        return 0;
     }
+    ws->wsi = w;
     return 0;
 }
 
@@ -471,9 +493,15 @@ void sw_ws_drop(sw_ws *ws, const char *why)
     if (why)
         note_reason(ws, why, strlen(why));
     ws->kill_requested = 1;
-    /* Asynchronous: the wsi is closed from the loop, not from inside
-     * whatever callback we are in. */
-    lws_set_timeout(ws->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    if (ws->in_callback) {
+        /* Inside lws: the callback returns -1 and lws closes the wsi. */
+        lws_callback_on_writable(ws->wsi);
+        return;
+    }
+    /* From the loop (a watchdog timer): at once.  lws 4.1's "async kill" (a
+     * zero timeout) would wait for lws's next service turn, which a silent
+     * peer never causes on a foreign loop. */
+    lws_set_timeout(ws->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
 }
 
 int sw_ws_busy(const sw_ws *ws)

@@ -96,6 +96,7 @@ struct sw_ws {
     sw_url url;
     int connecting, established, stopping, destroyed_once;
     int kill_requested;
+    int in_callback;                 /* inside an lws callback of ours */
     sw_ws_end end;                   /* collected while the connection lives */
     /* receive assembly */
     char *rx;
