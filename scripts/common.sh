@@ -12,6 +12,7 @@ SW_PACKAGES=(
   libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libcjson-dev libhiredis-dev
   libcriterion-dev libcurl4-openssl-dev libsystemd-dev redis-server
   libssl-dev python3-aiosmtpd
+  python3-websockets openssl
   prometheus dpkg-dev
 )
 

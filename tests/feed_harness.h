@@ -1,0 +1,230 @@
+/*
+ * feed_harness.h -- helpers for the live-feed tests (test_ws, test_cred,
+ * test_shock_feed): start shockd, shock-feed and python3 peers as real
+ * processes with their output in files, and wait for what they print instead
+ * of sleeping blindly.  Header-only (static inline) so each test program
+ * stays one file; nothing here is part of shockwatch.
+ */
+#ifndef FEED_HARNESS_H
+#define FEED_HARNESS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SHOCKD SW_BINARY_DIR "/shockd"
+#define SHOCK_FEED SW_BINARY_DIR "/shock-feed"
+#define PYTHON "/usr/bin/python3"
+#define SESSION SW_SOURCE_DIR "/data/sessions/2025-01-27/finnhub.ndjson"
+
+typedef struct fh_proc {
+    pid_t pid;
+    int status;              /* exit code, 128 + signal, or -1 while running */
+    char out[256], err[256]; /* files holding stdout and stderr */
+} fh_proc;
+
+static inline long fh_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static inline void fh_sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+static inline char *fh_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)(n > 0 ? n : 0) + 1);
+    size_t got = n > 0 ? fread(b, 1, (size_t)n, f) : 0;
+    b[got] = '\0';
+    fclose(f);
+    return b;
+}
+
+static inline void fh_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* Start argv[0] with stdout/stderr in DIR/TAG.out and DIR/TAG.err.  `env`
+ * holds extra "NAME=VALUE" entries (NULL-terminated) or is NULL. */
+static inline fh_proc fh_start(const char *dir, const char *tag, const char *const *argv, const char *const *env)
+{
+    fh_proc p;
+    memset(&p, 0, sizeof p);
+    p.status = -1;
+    snprintf(p.out, sizeof p.out, "%s/%s.out", dir, tag);
+    snprintf(p.err, sizeof p.err, "%s/%s.err", dir, tag);
+    fflush(NULL);
+    p.pid = fork();
+    if (p.pid == 0) {
+        /* A test that fails half-way (or is killed by its timeout) must not
+         * leave servers behind: the child dies with the test process. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int o = open(p.out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(p.err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(o, 1);
+        dup2(e, 2);
+        for (size_t i = 0; env && env[i]; i++) {
+            char name[128];
+            const char *eq = strchr(env[i], '=');
+            snprintf(name, sizeof name, "%.*s", (int)(eq - env[i]), env[i]);
+            setenv(name, eq + 1, 1);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return p;
+}
+
+/* Wait up to timeout_ms for the process to end; returns its status, or -1
+ * if it is still running. */
+static inline int fh_wait(fh_proc *p, long timeout_ms)
+{
+    long end = fh_now_ms() + timeout_ms;
+    while (p->status < 0) {
+        int st;
+        pid_t r = waitpid(p->pid, &st, WNOHANG);
+        if (r == p->pid) {
+            p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            break;
+        }
+        if (fh_now_ms() >= end)
+            return -1;
+        fh_sleep_ms(5);
+    }
+    return p->status;
+}
+
+/* SIGTERM, then wait (SIGKILL after 20 s: a hang is a failure, not a stuck suite). */
+static inline int fh_stop(fh_proc *p)
+{
+    if (p->pid <= 0 || p->status >= 0)
+        return p->status;
+    kill(p->pid, SIGTERM);
+    if (fh_wait(p, 20000) < 0) {
+        kill(p->pid, SIGKILL);
+        fh_wait(p, 5000);
+        p->status = 999;
+    }
+    return p->status;
+}
+
+static inline int fh_count(const char *path, const char *needle)
+{
+    char *t = fh_slurp(path);
+    int n = 0;
+    for (char *q = strstr(t, needle); q; q = strstr(q + 1, needle))
+        n++;
+    free(t);
+    return n;
+}
+
+/* Wait until the file holds `needle` at least `times` times; 1 if it did. */
+static inline int fh_wait_text(const char *path, const char *needle, int times, long timeout_ms)
+{
+    long end = fh_now_ms() + timeout_ms;
+    do {
+        if (fh_count(path, needle) >= times)
+            return 1;
+        fh_sleep_ms(10);
+    } while (fh_now_ms() < end);
+    return fh_count(path, needle) >= times;
+}
+
+/* The URL a shock-feed (or a python peer) announced on stdout as
+ * "listening on ws://HOST:PORT ...", into url; 1 if found in time. */
+static inline int fh_listen_url(const fh_proc *p, char *url, size_t cap, long timeout_ms)
+{
+    if (!fh_wait_text(p->out, "listening on ", 1, timeout_ms))
+        return 0;
+    char *t = fh_slurp(p->out);
+    char *u = strstr(t, "listening on ") + 13;
+    size_t n = strcspn(u, " \n");
+    snprintf(url, cap, "%.*s", (int)n, u);
+    free(t);
+    return 1;
+}
+
+/* The lines of `text` that contain `needle` (or do not, with keep = 0),
+ * joined; the caller frees. */
+static inline char *fh_filter_lines(const char *text, const char *needle, int keep)
+{
+    char *out = malloc(strlen(text) + 1);
+    size_t o = 0;
+    for (const char *l = text; *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l + 1) : strlen(l);
+        char *line = strndup(l, len);
+        if ((strstr(line, needle) != NULL) == keep) {
+            memcpy(out + o, line, len);
+            o += len;
+        }
+        free(line);
+        l += len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Make a temporary directory; returns 0. */
+static inline int fh_tmpdir(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "/tmp/sw-%s-XXXXXX", name);
+    return mkdtemp(buf) ? 0 : -1;
+}
+
+static inline void fh_rmdir(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* The first ~20 minutes of the bundled session (the Friday tail and Monday
+ * 09:30-09:50 New York) as a Finnhub recording at path. */
+static inline int fh_session_head(const char *path)
+{
+    FILE *in = fopen(SESSION, "r"), *out = fopen(path, "w");
+    if (!in || !out) {
+        if (in)
+            fclose(in);
+        if (out)
+            fclose(out);
+        return -1;
+    }
+    char line[4096];
+    while (fgets(line, sizeof line, in)) {
+        const char *t = strstr(line, "\"t\":");
+        if (t && strtoll(t + 4, NULL, 10) >= 1737989400000LL) /* 2025-01-27 09:50 New York */
+            break;
+        fputs(line, out);
+    }
+    fclose(in);
+    return fclose(out);
+}
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * test_cred.c -- daemon/sw_cred: API credentials from the environment or a
+ * file ($CREDENTIALS_DIRECTORY for relative names), their limits and errors,
+ * URL redaction; and end to end: shockd reads a key file the way systemd's
+ * LoadCredential= provides it, shock-feed only accepts that exact key, and no
+ * log line of shockd ever shows it.
+ */
+#include <criterion/criterion.h>
+
+#include "feed_harness.h"
+#include "sw_cred.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char dir[64];
+static char err[512];
+
+static void setup(void)
+{
+    cr_assert_eq(fh_tmpdir(dir, sizeof dir, "cred"), 0);
+    unsetenv("CREDENTIALS_DIRECTORY");
+    unsetenv("SW_TEST_KEY");
+}
+
+static void teardown(void)
+{
+    fh_rmdir(dir);
+}
+
+TestSuite(cred, .init = setup, .fini = teardown, .timeout = 120);
+
+static const char *file_with(const char *name, const char *content, size_t len)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(content, 1, len, f), len);
+    fclose(f);
+    return path;
+}
+
+Test(cred, none_configured)
+{
+    sw_cred c;
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, NULL, err, sizeof err), 1);
+    cr_assert_null(c.value);
+    sw_cred_free(&c);
+}
+
+Test(cred, from_env_with_newline_trimmed)
+{
+    sw_cred c;
+    setenv("SW_TEST_KEY", "abc123\n", 1);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", "SW_TEST_KEY", NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(c.value, "abc123");
+    cr_assert_eq(c.len, 6u);
+    sw_cred_free(&c);
+    cr_assert_null(c.value);
+}
+
+Test(cred, env_errors_name_the_variable)
+{
+    sw_cred c;
+    cr_assert_eq(sw_cred_load(&c, "feed.key", "SW_TEST_KEY", NULL, err, sizeof err), -1);
+    cr_assert_str_eq(err, "feed.key_env: environment variable SW_TEST_KEY is not set");
+    setenv("SW_TEST_KEY", "", 1);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", "SW_TEST_KEY", NULL, err, sizeof err), -1);
+    cr_assert_str_eq(err, "feed.key_env: environment variable SW_TEST_KEY is empty (an API key)");
+    setenv("SW_TEST_KEY", "two\nlines", 1);
+    cr_assert_eq(sw_cred_load(&c, "feed.secret", "SW_TEST_KEY", NULL, err, sizeof err), -1);
+    cr_assert(strstr(err, "feed.secret_env: environment variable SW_TEST_KEY has more than one line"), "%s", err);
+    cr_assert_null(strstr(err, "two"), "the value leaked into the error: %s", err);
+}
+
+Test(cred, both_sources_is_an_error)
+{
+    sw_cred c;
+    cr_assert_eq(sw_cred_load(&c, "feed.key", "SW_TEST_KEY", "key", err, sizeof err), -1);
+    cr_assert_str_eq(err, "feed.key_env and feed.key_file are both set (one of them)");
+}
+
+Test(cred, absolute_file_crlf_trimmed)
+{
+    sw_cred c;
+    const char *p = file_with("k", "sekrit\r\n", 8);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(c.value, "sekrit");
+    sw_cred_free(&c);
+}
+
+Test(cred, relative_file_from_credentials_directory)
+{
+    sw_cred c;
+    file_with("finnhub", "tok-42\n", 7);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, "finnhub", err, sizeof err), -1);
+    cr_assert(strstr(err, "feed.key_file: \"finnhub\" is a relative name but $CREDENTIALS_DIRECTORY is not set"),
+              "%s", err);
+    setenv("CREDENTIALS_DIRECTORY", dir, 1);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, "finnhub", err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(c.value, "tok-42");
+    sw_cred_free(&c);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, "missing", err, sizeof err), -1);
+    char want[400];
+    snprintf(want, sizeof want, "feed.key_file %s/missing: cannot open: No such file or directory", dir);
+    cr_assert_str_eq(err, want);
+}
+
+Test(cred, file_limits)
+{
+    sw_cred c;
+    char *big = malloc(SW_CRED_MAX + 2);
+    memset(big, 'k', SW_CRED_MAX + 2);
+    /* Exactly the limit, plus its newline: accepted. */
+    big[SW_CRED_MAX] = '\n';
+    const char *p = file_with("max", big, SW_CRED_MAX + 1);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(c.len, (size_t)SW_CRED_MAX);
+    sw_cred_free(&c);
+    /* One byte more: refused, not cut. */
+    big[SW_CRED_MAX] = 'k';
+    big[SW_CRED_MAX + 1] = '\n';
+    p = file_with("over", big, SW_CRED_MAX + 2);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), -1);
+    cr_assert(strstr(err, "is longer than 4096 bytes"), "%s", err);
+    free(big);
+    p = file_with("empty", "\n", 1);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), -1);
+    cr_assert(strstr(err, "is empty"), "%s", err);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, dir, err, sizeof err), -1, "a directory is not a key");
+}
+
+Test(cred, redaction)
+{
+    char out[512];
+    cr_assert_str_eq(sw_cred_redact_url("wss://ws.finnhub.io?token=abc123", out, sizeof out),
+                     "wss://ws.finnhub.io?token=***");
+    cr_assert_str_eq(sw_cred_redact_url("wss://h/p?x=1&apiKey=zz&Token=q#f", out, sizeof out),
+                     "wss://h/p?x=1&apiKey=***&Token=***#f");
+    cr_assert_str_eq(sw_cred_redact_url("wss://user:pw@host:443/x?streams=a@trade", out, sizeof out),
+                     "wss://***@host:443/x?streams=a@trade");
+    cr_assert_str_eq(sw_cred_redact_url("ws://127.0.0.1:9/stream?streams=nvda@trade", out, sizeof out),
+                     "ws://127.0.0.1:9/stream?streams=nvda@trade");
+    cr_assert_str_eq(sw_cred_redact_text("GET /?token=abc HTTP/1.1 secret=x, keyboard=1", out, sizeof out),
+                     "GET /?token=*** HTTP/1.1 secret=***, keyboard=1");
+    /* Truncation keeps the terminator and never shows more than the input. */
+    cr_assert_str_eq(sw_cred_redact_url("wss://a?token=abcdef", out, 12), "wss://a?tok");
+}
+
+/* ---- end to end ------------------------------------------------------------ */
+
+Test(cred, shockd_reads_a_loadcredential_file_and_never_logs_it)
+{
+    const char *key = "Zq7-very-secret-key";
+    char rec[300], cfg[300], url[128];
+    snprintf(rec, sizeof rec, "%s/head.ndjson", dir);
+    cr_assert_eq(fh_session_head(rec), 0);
+    char keyfile[64];
+    snprintf(keyfile, sizeof keyfile, "%s\n", key);
+    file_with("finnhub-token", keyfile, strlen(keyfile));
+
+    const char *sf_argv[] = { SHOCK_FEED, "--provider", "finnhub", "--key", key, "--replay", rec, NULL };
+    fh_proc sf = fh_start(dir, "feed", sf_argv, NULL);
+    cr_assert(fh_listen_url(&sf, url, sizeof url, 10000), "shock-feed did not start");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"feed\": {\"provider\": \"finnhub\", \"url\": \"%s\", \"key_file\": \"finnhub-token\"},\n"
+             " \"groups\": {\"x\": [\"NVDA\", \"AMD\"]}, \"log_level\": \"debug\",\n"
+             " \"metrics\": {\"listen\": \"off\"}, \"state_dir\": \"%s\"}\n", url, dir);
+    snprintf(cfg, sizeof cfg, "%s/cfg.json", dir);
+    fh_write(cfg, text);
+
+    char credenv[200];
+    snprintf(credenv, sizeof credenv, "CREDENTIALS_DIRECTORY=%s", dir);
+    const char *env[] = { credenv, NULL };
+    const char *argv[] = { SHOCKD, "-c", cfg, NULL };
+    fh_proc d = fh_start(dir, "shockd", argv, env);
+    cr_expect(fh_wait(&sf, 60000) == 0, "shock-feed did not finish");
+    cr_expect(fh_wait_text(d.err, "end of recording", 1, 20000), "shockd never saw the end");
+    cr_expect_eq(fh_stop(&d), 0);
+    char *out = fh_slurp(d.out), *errs = fh_slurp(d.err), *sferr = fh_slurp(sf.err);
+    /* The key was accepted (a wrong one is refused with 401), data flowed. */
+    cr_expect(strstr(sferr, "0 refused"), "%s", sferr);
+    cr_expect(strstr(out, "\"symbol\":\"NVDA\""), "no NVDA alert: %s\n%s", out, errs);
+    cr_expect(strstr(errs, "?token=***"), "the URL is logged redacted: %s", errs);
+    cr_expect_null(strstr(errs, key), "the key leaked into shockd's log");
+    cr_expect_null(strstr(out, key));
+    free(out);
+    free(errs);
+    free(sferr);
+}
+
+Test(cred, missing_key_is_a_config_error_naming_the_source)
+{
+    char cfg[300], text[600];
+    snprintf(cfg, sizeof cfg, "%s/cfg.json", dir);
+    snprintf(text, sizeof text, "{\"feed\": {\"provider\": \"polygon\", \"url\": \"ws://127.0.0.1:9\", "
+             "\"key_env\": \"SW_NO_SUCH_VAR\"}, \"groups\": {\"x\": [\"NVDA\"]}, \"metrics\": {\"listen\": \"off\"}, "
+             "\"state_dir\": \"%s\"}", dir);
+    fh_write(cfg, text);
+    const char *argv[] = { SHOCKD, "-c", cfg, NULL };
+    fh_proc d = fh_start(dir, "shockd", argv, NULL);
+    cr_assert_eq(fh_wait(&d, 20000), 1);
+    cr_expect_eq(fh_count(d.err, "feed.key_env: environment variable SW_NO_SUCH_VAR is not set"), 1);
+
+    snprintf(text, sizeof text, "{\"feed\": {\"provider\": \"alpaca\", \"url\": \"ws://127.0.0.1:9\", "
+             "\"key_env\": \"HOME\"}, \"groups\": {\"x\": [\"NVDA\"]}, \"metrics\": {\"listen\": \"off\"}, "
+             "\"state_dir\": \"%s\"}", dir);
+    fh_write(cfg, text);
+    d = fh_start(dir, "shockd", argv, NULL);
+    cr_assert_eq(fh_wait(&d, 20000), 1);
+    cr_expect_eq(fh_count(d.err, "alpaca needs an API secret: set feed.secret_env or feed.secret_file"), 1);
+}

@@ -1,0 +1,298 @@
+/*
+ * test_shock_feed.c -- shock-feed -> shockd over loopback, end to end, with
+ * real processes and sockets (ports chosen by the OS).
+ *
+ * The recording is the bundled 2025-01-27 session cut after 09:50 New York
+ * (the Friday tail that sets the previous close, and the first 20 minutes of
+ * Monday), converted into each provider's format by `shock-feed --dump`.  For
+ * every provider, the alerts shockd raises live from shock-feed must be the
+ * alerts `shockd --replay` raises from the same recording, byte for byte.
+ * Then the faults: --drop-every (reconnect, resubscribe, gaps reported as
+ * feed info alerts, no alert lost), --garbage (counted, nothing else changes),
+ * --reject-auth (a clear error and minutes of backoff, not a loop), --loop.
+ */
+#include <criterion/criterion.h>
+
+#include "feed_harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char dir[64];
+static char head[128];
+
+static void setup(void)
+{
+    cr_assert_eq(fh_tmpdir(dir, sizeof dir, "shockfeed"), 0);
+    snprintf(head, sizeof head, "%s/head.ndjson", dir);
+    cr_assert_eq(fh_session_head(head), 0);
+}
+
+static void teardown(void)
+{
+    fh_rmdir(dir);
+}
+
+TestSuite(shock_feed, .init = setup, .fini = teardown, .timeout = 300);
+
+/* The head of the session in provider P's format (a file shock-feed wrote). */
+static const char *recording(const char *provider)
+{
+    static char path[256];
+    char tag[64];
+    snprintf(tag, sizeof tag, "rec-%s", provider);
+    const char *argv[] = { SHOCK_FEED, "--dump", "--provider", provider, "--format", "finnhub", "--replay", head, NULL };
+    fh_proc p = fh_start(dir, tag, argv, NULL);
+    cr_assert_eq(fh_wait(&p, 60000), 0, "dump failed: %s", fh_slurp(p.err));
+    snprintf(path, sizeof path, "%s", p.out);
+    return path;
+}
+
+/* shockd's config: the demo's watchlist, JSON alerts, a fast backoff. */
+static const char *config(const char *name, const char *provider, const char *url, const char *extra)
+{
+    static char path[256];
+    char text[2048];
+    snprintf(path, sizeof path, "%s/%s.json", dir, name);
+    snprintf(text, sizeof text,
+             "{\"feed\": {\"provider\": \"%s\", \"url\": \"%s\", \"key_env\": \"SW_KEY\", \"secret_env\": \"SW_SECRET\","
+             " \"backoff_base\": \"20ms\", \"backoff_cap\": \"200ms\"%s},\n"
+             " \"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"AVGO\", \"TSM\", \"ASML\", \"MSFT\", \"GOOG\", \"META\",\n"
+             "   \"AMZN\", \"ORCL\", \"SMCI\", \"ARM\", \"MU\"], \"benchmarks\": [\"QQQ\", \"SPY\", \"SMH\"]},\n"
+             " \"detectors\": [{\"type\": \"pct_move\"}], \"sinks\": [\"stdout\"], \"log_level\": \"info\",\n"
+             " \"metrics\": {\"listen\": \"off\"}, \"state_dir\": \"%s\"}\n",
+             provider, url ? url : "ws://127.0.0.1:9", extra ? extra : "", dir);
+    fh_write(path, text);
+    return path;
+}
+
+static const char *const creds[] = { "SW_KEY=key-1", "SW_SECRET=secret-1", NULL };
+
+/* Alerts of `shockd --replay` of the recording. */
+static char *replay_alerts(const char *provider, const char *rec)
+{
+    char tag[64];
+    snprintf(tag, sizeof tag, "replay-%s", provider);
+    const char *argv[] = { SHOCKD, "-c", config(tag, provider, NULL, NULL), "--replay", rec, "--format", provider,
+                           NULL };
+    fh_proc d = fh_start(dir, tag, argv, NULL);
+    cr_assert_eq(fh_wait(&d, 60000), 0, "replay failed: %s", fh_slurp(d.err));
+    return fh_slurp(d.out);
+}
+
+typedef struct live_run {
+    fh_proc feed, shockd;
+    char *alerts;         /* shockd's stdout */
+    char *feed_alerts;    /* the "feed" info alerts among them */
+    char *other_alerts;   /* all others */
+    char *log, *feed_log;
+} live_run;
+
+/* shock-feed with `feed_args` playing rec, shockd live against it until
+ * shock-feed has played everything and closed; both stopped. */
+static live_run run_live(const char *provider, const char *rec, const char *const *feed_args, const char *extra)
+{
+    live_run r;
+    const char *argv[24] = { SHOCK_FEED, "--provider", provider, "--replay", rec, "--log-level", "info" };
+    int n = 7;
+    for (int i = 0; feed_args && feed_args[i]; i++)
+        argv[n++] = feed_args[i];
+    argv[n] = NULL;
+    r.feed = fh_start(dir, "feed", argv, NULL);
+    char url[128];
+    cr_assert(fh_listen_url(&r.feed, url, sizeof url, 15000), "shock-feed did not start: %s", fh_slurp(r.feed.err));
+    const char *dargv[] = { SHOCKD, "-c", config("live", provider, url, extra), NULL };
+    r.shockd = fh_start(dir, "shockd", dargv, creds);
+    cr_expect_eq(fh_wait(&r.feed, 120000), 0, "shock-feed: %s", fh_slurp(r.feed.err));
+    /* Everything sent was read once shockd has seen the closing frame. */
+    cr_expect(fh_wait_text(r.shockd.err, "1000 end of recording", 1, 30000), "%s", fh_slurp(r.shockd.err));
+    cr_expect_eq(fh_stop(&r.shockd), 0);
+    r.alerts = fh_slurp(r.shockd.out);
+    r.feed_alerts = fh_filter_lines(r.alerts, "\"detector\":\"feed\"", 1);
+    r.other_alerts = fh_filter_lines(r.alerts, "\"detector\":\"feed\"", 0);
+    r.log = fh_slurp(r.shockd.err);
+    r.feed_log = fh_slurp(r.feed.err);
+    return r;
+}
+
+static void live_free(live_run *r)
+{
+    free(r->alerts);
+    free(r->feed_alerts);
+    free(r->other_alerts);
+    free(r->log);
+    free(r->feed_log);
+}
+
+static int count_in(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *q = strstr(text, needle); q; q = strstr(q + 1, needle))
+        n++;
+    return n;
+}
+
+/* Number printed just before `what` in text ("353 drops" -> 353), or -1. */
+static long number_before(const char *text, const char *what)
+{
+    const char *q = strstr(text, what);
+    if (!q)
+        return -1;
+    while (q > text && q[-1] == ' ')
+        q--;
+    const char *b = q;
+    while (b > text && b[-1] >= '0' && b[-1] <= '9')
+        b--;
+    return b == q ? -1 : strtol(b, NULL, 10);
+}
+
+static void live_equals_replay(const char *provider)
+{
+    const char *rec = recording(provider);
+    char *want = replay_alerts(provider, rec);
+    cr_assert(strstr(want, "\"symbol\":\"NVDA\",\"group\":null,\"detector\":\"pct_move\",\"severity\":\"critical\""),
+              "the replay itself lacks NVDA's critical alert: %s", want);
+    live_run r = run_live(provider, rec, NULL, NULL);
+    cr_expect_str_eq(r.alerts, want, "%s live differs from replay; log:\n%s", provider, r.log);
+    cr_expect_str_eq(r.feed_alerts, "", "no gap in an uninterrupted run");
+    cr_expect(strstr(r.log, "0 malformed, 0 bad trades, 0 oversize"), "%s", r.log);
+    cr_expect(strstr(r.log, "sequence gaps 0, stale 0"), "%s", r.log);
+    cr_expect(strstr(r.feed_log, "1 connections"), "%s", r.feed_log);
+    free(want);
+    live_free(&r);
+}
+
+Test(shock_feed, finnhub_live_equals_replay) { live_equals_replay("finnhub"); }
+Test(shock_feed, alpaca_live_equals_replay) { live_equals_replay("alpaca"); }
+Test(shock_feed, polygon_live_equals_replay) { live_equals_replay("polygon"); }
+Test(shock_feed, coinbase_live_equals_replay) { live_equals_replay("coinbase"); }
+Test(shock_feed, binance_live_equals_replay) { live_equals_replay("binance"); }
+
+Test(shock_feed, drops_reconnect_resubscribe_and_report_gaps)
+{
+    /* Alpaca: every reconnect has to authenticate and subscribe again
+     * before a single trade flows. */
+    const char *rec = recording("alpaca");
+    char *want = replay_alerts("alpaca", rec);
+    const char *args[] = { "--drop-every", "3000", NULL };
+    live_run r = run_live("alpaca", rec, args, NULL);
+    long drops = number_before(r.feed_log, "drops");
+    long conns = number_before(r.feed_log, "connections");
+    cr_assert_geq(drops, 5, "%s", r.feed_log);
+    cr_expect_eq(conns, drops + 1, "each drop, one reconnect: %s", r.feed_log);
+    cr_expect_str_eq(r.other_alerts, want, "a drop must not cost an alert");
+    /* Every drop that data followed is a gap, reported once as an info alert. */
+    int gaps = count_in(r.feed_alerts, "\"severity\":\"info\"");
+    cr_expect(gaps == drops || gaps == drops - 1, "%d gap alerts for %ld drops:\n%s", gaps, drops, r.feed_alerts);
+    cr_expect_eq(count_in(r.feed_alerts, "\"symbol\":\"alpaca\""), gaps);
+    cr_expect_eq(count_in(r.feed_alerts, "\"direction\":\"none\""), gaps);
+    cr_expect(strstr(r.feed_alerts, "alpaca feed gap from 2025-"), "%s", r.feed_alerts);
+    cr_expect(strstr(r.feed_alerts, "closed by the server (1001 drop-every)"), "%s", r.feed_alerts);
+    cr_expect_eq(count_in(r.log, "Alpaca refused"), 0);
+    char summary[64];
+    snprintf(summary, sizeof summary, "%d gaps", gaps);
+    cr_expect(strstr(r.log, summary), "%s", r.log);
+    free(want);
+    live_free(&r);
+}
+
+Test(shock_feed, garbage_is_counted_and_nothing_else_changes)
+{
+    const char *rec = recording("finnhub");
+    char *want = replay_alerts("finnhub", rec);
+    const char *args[] = { "--garbage", "0.02", NULL };
+    live_run r = run_live("finnhub", rec, args, NULL);
+    long garbage = number_before(r.feed_log, "garbage frames");
+    cr_assert_gt(garbage, 50, "%s", r.feed_log);
+    long malformed = number_before(r.log, "malformed,");
+    cr_expect_eq(malformed, garbage, "every injected frame counted: %s", r.log);
+    cr_expect_str_eq(r.alerts, want, "later ticks are processed as if nothing happened");
+    cr_expect(strstr(r.log, "1 connects"), "the connection stays: %s", r.log);
+    cr_expect(strstr(r.log, "message dropped: malformed JSON"), "%s", r.log);
+    cr_expect(strstr(r.log, "(further ones are only counted)"), "reports are capped: %s", r.log);
+    free(want);
+    live_free(&r);
+}
+
+/* shockd against `shock-feed --reject-auth` for a few seconds. */
+static void rejected(const char *provider, const char *expect)
+{
+    const char *argv[] = { SHOCK_FEED, "--provider", provider, "--reject-auth", "--replay", recording(provider), NULL };
+    fh_proc feed = fh_start(dir, "feed", argv, NULL);
+    char url[128];
+    cr_assert(fh_listen_url(&feed, url, sizeof url, 15000));
+    const char *dargv[] = { SHOCKD, "-c", config("rej", provider, url, NULL), NULL };
+    fh_proc d = fh_start(dir, "shockd", dargv, creds);
+    cr_assert(fh_wait_text(d.err, expect, 1, 20000), "%s", fh_slurp(d.err));
+    /* backoff_base is 20 ms: a plain retry would come many times over in
+     * this window.  A refused key waits minutes. */
+    fh_sleep_ms(2500);
+    cr_expect_eq(fh_stop(&d), 0);
+    cr_expect_eq(fh_stop(&feed), 0);
+    char *log = fh_slurp(d.err), *flog = fh_slurp(feed.err);
+    cr_expect(strstr(flog, "1 upgrades"), "%s: connection attempts: %s", provider, flog);
+    cr_expect(strstr(log, "retrying in 4m") || strstr(log, "retrying in 5m"), "%s", log);
+    cr_expect(strstr(log, "1 connection attempts") && strstr(log, "1 auth failures"), "%s", log);
+    free(log);
+    free(flog);
+}
+
+Test(shock_feed, rejected_credentials_back_off_finnhub) { rejected("finnhub", "finnhub refused the credentials (upgrade refused with HTTP 401"); }
+Test(shock_feed, rejected_credentials_back_off_alpaca) { rejected("alpaca", "Alpaca refused the credentials (402 auth failed)"); }
+Test(shock_feed, rejected_credentials_back_off_polygon) { rejected("polygon", "Polygon refused the API key (auth_failed"); }
+
+Test(shock_feed, loop_plays_again_a_week_later)
+{
+    char small[256];
+    snprintf(small, sizeof small, "%s/small.ndjson", dir);
+    fh_write(small, "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":142.62,\"t\":1737752100000,\"v\":1}]}\n"
+                    "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":142.5,\"t\":1737752101000,\"v\":1}]}\n");
+    /* 20x: a lap (two trades a second apart) takes 50 ms; the week between
+     * laps is skipped like any quiet stretch. */
+    const char *argv[] = { SHOCK_FEED, "--replay", small, "--loop", "--speed", "20", "--log-level", "info", NULL };
+    fh_proc feed = fh_start(dir, "feed", argv, NULL);
+    char url[128];
+    cr_assert(fh_listen_url(&feed, url, sizeof url, 15000));
+    const char *dargv[] = { SHOCKD, "-c", config("loop", "finnhub", url, NULL), NULL };
+    fh_proc d = fh_start(dir, "shockd", dargv, creds);
+    cr_assert(fh_wait_text(d.err, "streaming 16 symbols", 1, 20000));
+    fh_sleep_ms(600); /* let it play a few laps */
+    cr_expect_eq(fh_stop(&d), 0);
+    cr_expect_eq(fh_stop(&feed), 0);
+    char *log = fh_slurp(d.err), *flog = fh_slurp(feed.err);
+    long loops = number_before(flog, "loops");
+    long ticks = number_before(log, "ticks, ");
+    cr_expect_gt(loops, 3, "%s", flog);
+    cr_expect_geq(ticks, 2 * loops, "%s", log);
+    cr_expect(strstr(log, " 0 out-of-order"), "every lap is later than the one before: %s", log);
+    free(log);
+    free(flog);
+}
+
+Test(shock_feed, command_line)
+{
+    const char *help[] = { SHOCK_FEED, "--help", NULL };
+    fh_proc p = fh_start(dir, "help", help, NULL);
+    cr_expect_eq(fh_wait(&p, 10000), 0);
+    cr_expect_geq(fh_count(p.out, "--drop-every N"), 1);
+    const char *bad[][8] = {
+        { SHOCK_FEED, NULL },
+        { SHOCK_FEED, "--replay", head, "--provider", "bloomberg", NULL },
+        { SHOCK_FEED, "--replay", head, "--speed", "fast", NULL },
+        { SHOCK_FEED, "--replay", head, "--garbage", "1.5", NULL },
+        { SHOCK_FEED, "--replay", head, "--listen", "127.0.0.1:70000", NULL },
+        { SHOCK_FEED, "--replay", head, "--drop-every", "0", NULL },
+    };
+    const char *why[] = { "nothing to play", "unknown provider \"bloomberg\"", "is not a positive number",
+                          "is not a probability", "is not 0..65535", "is not a whole number from 1" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        p = fh_start(dir, "bad", bad[i], NULL);
+        cr_expect_eq(fh_wait(&p, 10000), 2, "case %zu", i);
+        cr_expect_eq(fh_count(p.err, why[i]), 1, "case %zu: %s", i, fh_slurp(p.err));
+    }
+    const char *missing[] = { SHOCK_FEED, "--replay", "/nonexistent/x.ndjson", NULL };
+    p = fh_start(dir, "missing", missing, NULL);
+    cr_expect_eq(fh_wait(&p, 10000), 1);
+    cr_expect_eq(fh_count(p.err, "/nonexistent/x.ndjson: cannot open"), 1, "%s", fh_slurp(p.err));
+}
