@@ -9,13 +9,18 @@
 #include <uv.h> /* before libwebsockets.h: its libuv parts depend on it */
 #include <libwebsockets.h>
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Upper bounds (seconds) of the latency buckets: a few ms (a colocated feed)
  * to a minute (a provider in trouble). */
@@ -399,6 +404,41 @@ static const struct lws_protocols protocols[] = {
     { NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
+/* Can the address be bound now?  Asked before lws is: a vhost whose bind
+ * fails leaves lws 4.1.6 holding a closed descriptor on the shared loop, and
+ * the feed's next socket, given the same number, then fails ("read
+ * failed").  Returns 0, or an errno value. */
+static int can_bind(const sw_listen *l)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    socklen_t len;
+    if (l->ipv6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)l->port);
+        inet_pton(AF_INET6, l->host, &a->sin6_addr);
+        len = sizeof *a;
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)l->port);
+        inet_pton(AF_INET, l->host, &a->sin_addr);
+        len = sizeof *a;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return errno;
+    int one = 1;
+    /* As lws does: a port whose old connections linger is still usable. */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (l->ipv6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    int rc = bind(fd, (struct sockaddr *)&ss, len) == 0 ? 0 : errno;
+    close(fd);
+    return rc;
+}
+
 int sw_metrics_start(sw_metrics *m, uv_loop_t *loop, const char *listen, const sw_metrics_view *v)
 {
     memset(m, 0, sizeof *m);
@@ -417,6 +457,14 @@ int sw_metrics_start(sw_metrics *m, uv_loop_t *loop, const char *listen, const s
     if (!listen || sw_listen_parse(listen, &m->listen, err, sizeof err) != 0 || m->listen.off) {
         m->listen.off = 1;
         return 0; /* the config loader already reported a bad value */
+    }
+    char where[80];
+    int berr = can_bind(&m->listen);
+    if (berr) {
+        sw_error("metrics: cannot listen on %s: %s; running without /metrics",
+                 sw_listen_format(&m->listen, m->listen.port, where, sizeof where), strerror(berr));
+        m->listen.off = 1;
+        return -1;
     }
     sw_ws_route_lws_logs();
     struct lws_context_creation_info info;
@@ -450,11 +498,12 @@ int sw_metrics_start(sw_metrics *m, uv_loop_t *loop, const char *listen, const s
     vi.keepalive_timeout = 5;
     vi.timeout_secs = 5;
     m->vh = lws_create_vhost(m->ctx, &vi);
-    char where[80];
     if (!m->vh) {
         sw_error("metrics: cannot listen on %s (address in use or not local?); running without /metrics",
                  sw_listen_format(&m->listen, m->listen.port, where, sizeof where));
-        sw_metrics_stop(m);
+        /* Lost a race for the port after can_bind.  The context stays until
+         * the normal teardown: destroying an lws context on the shared loop
+         * before it runs leaves the feed's context stuck (lws 4.1.6). */
         m->listen.off = 1;
         return -1;
     }

@@ -7,7 +7,10 @@
 #include "sw_listen.h"
 #include "sw_metrics.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 TestSuite(ops_metrics, .init = ops_setup, .fini = ops_teardown, .timeout = 120);
 
@@ -288,4 +291,55 @@ Test(ops_metrics, render_counts_alerts_and_latency)
     cr_expect_eq(sw_metrics_render(&m, small, sizeof small), n);
     sw_metrics_fini(&m);
     cr_expect_eq(uv_loop_close(&loop), 0);
+}
+
+/* A metrics port that is taken is an error in the log, never a reason for
+ * the live feed to fail.  (The listener is given up before lws is asked: in
+ * the feed's test_ws, several shockd on the default port made lws 4.1.6 fail
+ * the feed's connections with "read failed" after a failed bind; this test
+ * checks the message and that alerts still flow.) */
+Test(ops_metrics, a_busy_port_leaves_the_live_feed_working)
+{
+    if (access(SW_BINARY_DIR "/shock-feed", X_OK) != 0)
+        cr_skip_test("shock-feed is not built");
+    int hold = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t alen = sizeof a;
+    cr_assert_eq(bind(hold, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(listen(hold, 1), 0);
+    cr_assert_eq(getsockname(hold, (struct sockaddr *)&a, &alen), 0);
+    const char *feed_argv[] = { SW_BINARY_DIR "/shock-feed", "--replay", write_session(0), NULL };
+    pid_t feed = ops_spawn(feed_argv, NULL, ops_path("feed.out"), ops_path("feed.err"));
+    cr_assert(ops_wait_text(ops_path("feed.out"), "listening on ws://", 1, 10000), "%s",
+              ops_slurp(ops_path("feed.err")));
+    char *fo = ops_slurp(ops_path("feed.out"));
+    int fport = atoi(strrchr(strstr(fo, "ws://"), ':') + 1);
+    free(fo);
+    const char *cfg = ops_path("live.json");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"feed\": {\"url\": \"ws://127.0.0.1:%d\", \"key_env\": \"SW_OPS_TOKEN\"},\n"
+             " \"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"MRK\"]},\n"
+             " \"detectors\": [{\"type\": \"pct_move\", \"confirm_ticks\": 1}], \"state_dir\": \"%s\",\n"
+             " \"metrics\": {\"listen\": \"127.0.0.1:%d\"}}\n",
+             fport, ops_dir, ntohs(a.sin_port));
+    ops_write(cfg, text);
+    const char *env[] = { "SW_OPS_TOKEN=t0ken", NULL };
+    const char *argv[] = { OPS_SHOCKD, "-c", cfg, NULL };
+    const char *out = ops_path("out"), *err = ops_path("err");
+    pid_t pid = ops_spawn(argv, env, out, err);
+    cr_expect(ops_wait_text(out, "\"symbol\":\"NVDA\"", 1, 20000), "no alert through the live feed:\n%s",
+              ops_slurp(err));
+    char *e = ops_slurp(err);
+    cr_expect(strstr(e, "metrics: cannot listen on 127.0.0.1:") && strstr(e, "Address already in use"), "%s", e);
+    cr_expect_null(strstr(e, "read failed"), "%s", e);
+    free(e);
+    kill(pid, SIGTERM);
+    cr_expect_eq(ops_wait(pid, 10000), 0);
+    kill(feed, SIGTERM);
+    ops_wait(feed, 10000);
+    close(hold);
 }
