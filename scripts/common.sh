@@ -14,6 +14,7 @@ SW_PACKAGES=(
   libssl-dev python3-aiosmtpd
   python3-websockets openssl
   prometheus dpkg-dev
+  clang libclang-rt-14-dev valgrind
 )
 
 sw_say() { printf '%s: %s\n' "${SW_PROG:-shockwatch}" "$*" >&2; }
