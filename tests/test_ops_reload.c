@@ -267,3 +267,53 @@ Test(ops_reload, copy_sessions_keeps_what_stays)
     sw_engine_free(&a);
     sw_engine_free(&b);
 }
+
+/* With a live feed: the reload frees the old engine, whose symbol names the
+ * feed's session still uses to subscribe on every reconnect.  shock-feed
+ * drops each connection after 3 trade messages, so shockd resubscribes many
+ * times after the reload (under ASan a dangling name would abort it).  The
+ * feed cannot change its subscriptions yet: the log says so. */
+Test(ops_reload, live_feed_keeps_subscribing_after_a_reload)
+{
+    if (access(SW_BINARY_DIR "/shock-feed", X_OK) != 0)
+        cr_skip_test("shock-feed is not built");
+    const char *session = write_session();
+    const char *feed_argv[] = { SW_BINARY_DIR "/shock-feed", "--replay", session, "--loop", "--drop-every", "3",
+                                "--speed", "max", NULL };
+    pid_t feed = ops_spawn(feed_argv, NULL, ops_path("feed.out"), ops_path("feed.err"));
+    cr_assert(ops_wait_text(ops_path("feed.out"), "listening on ws://", 1, 10000), "%s",
+              ops_slurp(ops_path("feed.err")));
+    char *fo = ops_slurp(ops_path("feed.out"));
+    int fport = atoi(strrchr(strstr(fo, "ws://"), ':') + 1);
+    free(fo);
+    char extra[256];
+    snprintf(extra, sizeof extra,
+             ", \"feed\": {\"url\": \"ws://127.0.0.1:%d\", \"key_env\": \"SW_OPS_TOKEN\", "
+             "\"backoff_base\": \"20ms\", \"backoff_cap\": \"100ms\"}, \"metrics\": {\"listen\": \"off\"}",
+             fport);
+    const char *cfg = config("shockwatch.json", "\"NVDA\", \"AMD\", \"INTC\", \"MRK\"", extra);
+    const char *env[] = { "SW_OPS_TOKEN=t0ken", NULL };
+    const char *argv[] = { OPS_SHOCKD, "-c", cfg, NULL };
+    const char *out = ops_path("out"), *err = ops_path("err");
+    pid_t pid = ops_spawn(argv, env, out, err);
+    cr_assert(ops_wait_text(err, "feed: finnhub streaming 4 symbols", 2, 20000), "%s", ops_slurp(err));
+    config("shockwatch.json", "\"NVDA\", \"INTC\", \"AAPL\", \"MRK\"", extra);
+    cr_assert_eq(kill(pid, SIGHUP), 0);
+    cr_assert(ops_wait_text(err, "applied: 4 symbols (3 kept with their session, 1 added, 1 removed)", 1, 5000),
+              "%s", ops_slurp(err));
+    /* Five more subscriptions after the reload, with the names it pinned. */
+    char *e = ops_slurp(err);
+    int before = ops_count(e, "feed: finnhub streaming 4 symbols");
+    free(e);
+    cr_expect(ops_wait_text(err, "feed: finnhub streaming 4 symbols", before + 5, 20000), "%s", ops_slurp(err));
+    cr_assert_eq(kill(pid, SIGTERM), 0);
+    int rc = ops_wait(pid, 10000);
+    e = ops_slurp(err);
+    cr_expect_eq(rc, 0, "%s", e);
+    cr_expect(strstr(e, "feed: the watchlist changed (1 added, 1 removed); the live feed keeps its current "
+                        "subscriptions until shockd restarts") != NULL,
+              "%s", e);
+    free(e);
+    kill(feed, SIGTERM);
+    ops_wait(feed, 10000);
+}
