@@ -23,6 +23,11 @@
  *
  * --symbols-out CONFIG writes a shockwatch config that watches every
  * generated symbol with the default pct_move detector and no sinks.
+ *
+ * --days N writes N such sessions back to back on consecutive weekdays from
+ * 2025-01-27 (Monday; the ten weekdays to 2025-02-07 have no NYSE holiday),
+ * MESSAGES per session, the random walks carrying over from day to day: the
+ * soak test (bench/soak) replays trading weeks in one process.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -134,7 +139,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: %s [-n MESSAGES] [-s SYMBOLS] [-b TRADES_PER_MESSAGE] [--seed N]\n"
-        "                   [-o FILE] [--symbols-out CONFIG]\n"
+        "                   [-o FILE] [--symbols-out CONFIG] [--days N]\n"
         "\n"
         "Writes MESSAGES Finnhub trade messages (NDJSON, one per line) over SYMBOLS\n"
         "symbols S0001.. to stdout or FILE.  Same arguments, same bytes.\n"
@@ -146,6 +151,8 @@ static void usage(FILE *f)
         "  -o FILE               write the messages to FILE instead of stdout\n"
         "  --symbols-out CONFIG  also write a shockwatch config watching all symbols\n"
         "                        with the default pct_move detector and no sinks\n"
+        "  --days N              N sessions on consecutive weekdays, MESSAGES each\n"
+        "                        (default 1)\n"
         "  -h, --help            this text\n",
         prog, DEFAULT_MESSAGES, MAX_SYMBOLS, DEFAULT_SYMBOLS, MAX_BATCH, DEFAULT_SEED);
 }
@@ -203,7 +210,7 @@ static void write_config(const char *path, uint64_t nsym, unsigned width)
 
 int main(int argc, char **argv)
 {
-    uint64_t nmsg = DEFAULT_MESSAGES, nsym = DEFAULT_SYMBOLS, batch = 1, seed = DEFAULT_SEED;
+    uint64_t nmsg = DEFAULT_MESSAGES, nsym = DEFAULT_SYMBOLS, batch = 1, seed = DEFAULT_SEED, ndays = 1, day;
     const char *out_path = NULL, *cfg_path = NULL;
     unsigned width, namelen;
     char *names;
@@ -230,7 +237,7 @@ int main(int argc, char **argv)
             val = eq + 1;
         }
         if (strcmp(a, "-n") && strcmp(a, "-s") && strcmp(a, "-b") && strcmp(a, "-o") &&
-            strcmp(a, "--seed") && strcmp(a, "--symbols-out"))
+            strcmp(a, "--seed") && strcmp(a, "--symbols-out") && strcmp(a, "--days"))
             die_usage("unknown argument '%s'", argv[i_arg]);
         if (!val) {
             if (i_arg + 1 >= argc)
@@ -245,6 +252,8 @@ int main(int argc, char **argv)
             batch = parse_u64(a, val, 1, MAX_BATCH);
         else if (!strcmp(a, "--seed"))
             seed = parse_u64(a, val, 0, UINT64_MAX);
+        else if (!strcmp(a, "--days"))
+            ndays = parse_u64(a, val, 1, 10000);
         else if (!strcmp(a, "-o"))
             out_path = val;
         else
@@ -308,63 +317,68 @@ int main(int argc, char **argv)
     t_step = total ? (uint64_t)SESSION_LEN_MS / total : 0;
     t_rem = total ? (uint64_t)SESSION_LEN_MS % total : 0;
 
-    for (i = 0; i < nmsg; i++) {
-        uint64_t j;
-        char *p;
+    for (day = 0; day < ndays; day++) {
+        /* Session `day` opens on the day-th weekday from the first (a Monday). */
+        t_ms = SESSION_START_MS + (int64_t)((day / 5) * 7 + day % 5) * 86400000ll;
+        t_acc = 0;
+        for (i = 0; i < nmsg; i++) {
+            uint64_t j;
+            char *p;
 
-        if (OUTBUF_SIZE - olen < 64)
-            oflush();
-        p = PUT_LIT(obuf + olen, "{\"data\":[");
-        for (j = 0; j < batch; j++) {
-            uint32_t si = rng_below((uint32_t)nsym);
-            sym *s = &syms[si];
-            uint64_t r = splitmix64();
-            int64_t price = s->cur, next;
-            int64_t d = (int64_t)((r & 0xffffffffu) % (2 * s->step + 1)) - (int64_t)s->step;
-            uint32_t vr = (uint32_t)(r >> 32);
-            uint64_t vol;
-
-            /* Volume: mostly round lots of 100..1000, a quarter odd lots 1..99. */
-            if ((vr & 3) == 0)
-                vol = 1 + (vr >> 2) % 99;
-            else
-                vol = 100 * (1 + (vr >> 2) % 10);
-
-            /* Reflect the walk at the band; |d| is far smaller than the band. */
-            next = price + d;
-            if (next < s->lo || next > s->hi)
-                next = price - d;
-            s->cur = next;
-
-            if ((size_t)(p - obuf) + TRADE_MAX_BYTES + 32 > OUTBUF_SIZE) {
-                olen = (size_t)(p - obuf);
+            if (OUTBUF_SIZE - olen < 64)
                 oflush();
-                p = obuf;
-            }
-            if (j)
-                *p++ = ',';
-            p = PUT_LIT(p, "{\"c\":[\"1\"],\"p\":");
-            p = put_u64(p, (uint64_t)price / 100);
-            *p++ = '.';
-            *p++ = (char)('0' + price % 100 / 10);
-            *p++ = (char)('0' + price % 10);
-            p = PUT_LIT(p, ",\"s\":\"");
-            p = put_str(p, names + (size_t)si * namelen, namelen);
-            p = PUT_LIT(p, "\",\"t\":");
-            p = put_u64(p, (uint64_t)t_ms);
-            p = PUT_LIT(p, ",\"v\":");
-            p = put_u64(p, vol);
-            *p++ = '}';
+            p = PUT_LIT(obuf + olen, "{\"data\":[");
+            for (j = 0; j < batch; j++) {
+                uint32_t si = rng_below((uint32_t)nsym);
+                sym *s = &syms[si];
+                uint64_t r = splitmix64();
+                int64_t price = s->cur, next;
+                int64_t d = (int64_t)((r & 0xffffffffu) % (2 * s->step + 1)) - (int64_t)s->step;
+                uint32_t vr = (uint32_t)(r >> 32);
+                uint64_t vol;
 
-            t_ms += (int64_t)t_step;
-            t_acc += t_rem;
-            if (t_acc >= total) {
-                t_acc -= total;
-                t_ms++;
+                /* Volume: mostly round lots of 100..1000, a quarter odd lots 1..99. */
+                if ((vr & 3) == 0)
+                    vol = 1 + (vr >> 2) % 99;
+                else
+                    vol = 100 * (1 + (vr >> 2) % 10);
+
+                /* Reflect the walk at the band; |d| is far smaller than the band. */
+                next = price + d;
+                if (next < s->lo || next > s->hi)
+                    next = price - d;
+                s->cur = next;
+
+                if ((size_t)(p - obuf) + TRADE_MAX_BYTES + 32 > OUTBUF_SIZE) {
+                    olen = (size_t)(p - obuf);
+                    oflush();
+                    p = obuf;
+                }
+                if (j)
+                    *p++ = ',';
+                p = PUT_LIT(p, "{\"c\":[\"1\"],\"p\":");
+                p = put_u64(p, (uint64_t)price / 100);
+                *p++ = '.';
+                *p++ = (char)('0' + price % 100 / 10);
+                *p++ = (char)('0' + price % 10);
+                p = PUT_LIT(p, ",\"s\":\"");
+                p = put_str(p, names + (size_t)si * namelen, namelen);
+                p = PUT_LIT(p, "\",\"t\":");
+                p = put_u64(p, (uint64_t)t_ms);
+                p = PUT_LIT(p, ",\"v\":");
+                p = put_u64(p, vol);
+                *p++ = '}';
+
+                t_ms += (int64_t)t_step;
+                t_acc += t_rem;
+                if (t_acc >= total) {
+                    t_acc -= total;
+                    t_ms++;
+                }
             }
+            p = PUT_LIT(p, "],\"type\":\"trade\"}\n");
+            olen = (size_t)(p - obuf);
         }
-        p = PUT_LIT(p, "],\"type\":\"trade\"}\n");
-        olen = (size_t)(p - obuf);
     }
     oflush();
     if (out_path ? fclose(out) != 0 : fflush(out) != 0)
