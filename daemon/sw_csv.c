@@ -171,8 +171,10 @@ static void infer_bar_length(sw_csv *c)
         int flags;
         if (sw_parse_timestamp(fl.f[c->col_ts], strlen(fl.f[c->col_ts]), &ts, &flags) != 0)
             continue;
-        if (prev != INT64_MIN && ts > prev && ts - prev < best)
-            best = ts - prev;
+        /* ts > prev, so the difference is exact in uint64_t; as int64_t it
+         * overflows for far-apart garbage (1941 then 2245; found by fuzz_csv). */
+        if (prev != INT64_MIN && ts > prev && (uint64_t)ts - (uint64_t)prev < (uint64_t)best)
+            best = (int64_t)((uint64_t)ts - (uint64_t)prev);
         prev = ts;
         rows++;
     }
