@@ -1,4 +1,4 @@
-# cmake/ShockInstall.cmake -- `cmake --install` layout, man pages and the
+# scripts/cmake/ShockInstall.cmake -- `cmake --install` layout, man pages and the
 # Debian package (`cpack -G DEB`), included at the end of CMakeLists.txt.
 #
 # A system install wants CMAKE_INSTALL_PREFIX=/usr and SHOCK_INSTALL_LAYOUT=ON
@@ -23,9 +23,9 @@ add_custom_command(
   COMMAND ${CMAKE_COMMAND} -DTEMPLATE=${CMAKE_SOURCE_DIR}/docs/man/shockwatch.json.5.in
           -DREFERENCE=${CMAKE_BINARY_DIR}/config-doc.roff -DEXAMPLE=${CMAKE_BINARY_DIR}/config-example.roff
           -DOUT=${SHOCK_MAN_DIR}/man5/shockwatch.json.5 -DVERSION=${PROJECT_VERSION} -DDATA_DIR=${SHOCK_DATA_DIR}
-          -P ${CMAKE_SOURCE_DIR}/cmake/ManConfigDoc.cmake
+          -P ${CMAKE_SOURCE_DIR}/scripts/cmake/ManConfigDoc.cmake
   DEPENDS shockd ${CMAKE_SOURCE_DIR}/docs/man/shockwatch.json.5.in ${CMAKE_SOURCE_DIR}/docs/man/config-doc.awk
-          ${CMAKE_SOURCE_DIR}/config/shockwatch.json ${CMAKE_SOURCE_DIR}/cmake/ManConfigDoc.cmake
+          ${CMAKE_SOURCE_DIR}/config/shockwatch.json ${CMAKE_SOURCE_DIR}/scripts/cmake/ManConfigDoc.cmake
   COMMENT "shockwatch.json(5) from shockd --config-doc"
   VERBATIM)
 set(SHOCK_MAN_PAGES man8/shockd.8 man8/shock-notify.8 man5/shockwatch.json.5)
