@@ -299,7 +299,7 @@ static void print_summary(shockd *d)
             (unsigned long long)d->alerts[SW_SEV_WARNING], (unsigned long long)d->alerts[SW_SEV_INFO],
             rate / 1e6, secs, tail);
     if (d->live) {
-        char fs[600];
+        char fs[1024];
         fprintf(stderr, "%s\n", sw_feed_summary(&d->feed, fs, sizeof fs));
     }
 }

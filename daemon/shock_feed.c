@@ -21,7 +21,7 @@
  *    with 1000 "end of recording" once it has everything, and shock-feed exits.
  * Every buffer of client input has a hard limit (64 KiB per message, 4096
  * subscriptions per connection); a client that does not read is not sent more
- * than 256 KiB ahead (playback waits for it).
+ * than 1 MiB ahead (playback waits for it).
  */
 #include "sw_emulate.h"
 #include "sw_jsonarena.h"
@@ -42,13 +42,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HIGH_WATER (256 * 1024)   /* bytes queued per connection before playback waits */
+#define HIGH_WATER (1024 * 1024)   /* bytes queued per connection before playback waits */
 #define MAX_CLIENT_MSG (64 * 1024)
 #define MAX_WAIT_MS 2000          /* paced playback jumps over longer quiet stretches */
 #define MAX_BATCH 4096
 #define MAX_SYMBOLS 65536         /* distinct symbols in a recording (sequence numbers) */
 #define GARBAGE_SEED UINT64_C(0x5eed5eed12345678)
 #define WEEK_NS (7 * SW_NS_PER_DAY)
+#define MAX_PRELOAD (64u * 1024 * 1024) /* trades --preload holds */
 /* A client's subscriptions count as complete once it has been quiet this
  * long: Finnhub-style subscribes (one message per symbol, no acknowledgement)
  * arrive as a burst, and streaming after the first would drop the trades of
@@ -136,9 +137,25 @@ struct feedsrv {
     size_t wsi_alive;             /* WebSocket connections lws has not destroyed yet */
     int stopping;
     uint64_t rng;
-    sw_emu_trade *batch_buf, *sel;
+    /* the batch being sent: trades, their encoded elements, and the subset
+     * one connection subscribed */
+    sw_emu_trade *batch_buf;
+    char *elem_buf;               /* batch * SW_EMU_MAX_ELEMENT bytes */
+    const char **elem;
+    size_t *elem_len;
+    const char **sel;
+    size_t *sel_len;
     char *enc;
     size_t enc_cap;
+    /* --preload: the whole recording, parsed and encoded before listening */
+    int preload;
+    sw_emu_trade *pre_t;
+    size_t *pre_off;
+    uint16_t *pre_len;
+    char *pre_bytes;
+    size_t pre_n, pre_cap, pre_pos, pre_used, pre_bytes_cap;
+    const char *pending_elem;     /* preloaded element of s->pending */
+    size_t pending_len;
     /* counters */
     uint64_t upgrades, refused, connections, data_msgs, trades, garbage_sent, drops, skipped_gaps, loops;
     int exit_code;
@@ -149,7 +166,7 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: shock-feed --replay PATH... [--provider NAME] [--listen HOST:PORT] [--speed N|max]\n"
             "                  [--loop] [--batch N] [--drop-every N] [--garbage P] [--reject-auth]\n"
-            "                  [--key K] [--secret S] [--format FMT]\n"
+            "                  [--key K] [--secret S] [--format FMT] [--preload]\n"
             "       shock-feed --dump --provider NAME --replay PATH...\n"
             "\n"
             "A WebSocket server that plays a recording as a market-data provider streams it:\n"
@@ -175,6 +192,8 @@ static void usage(FILE *out)
             "                      probability P (0..1, fixed seed)\n"
             "  --reject-auth       refuse every credential the way the provider does\n"
             "  --key K, --secret S accept only these credentials (default: any non-empty)\n"
+            "  --preload           read and encode the whole recording before listening, so that\n"
+            "                      playback costs only the writes (benchmarks; not with --loop)\n"
             "  --dump              write the trade messages a client subscribed to everything\n"
             "                      would get, one per line (a recording converter), and exit\n"
             "  -h, --help          this help\n"
@@ -219,6 +238,18 @@ static int next_trade(feedsrv *s)
 {
     if (s->have_pending)
         return 1;
+    if (s->preload) {
+        if (s->pre_pos == s->pre_n) {
+            s->rec_done = 1;
+            return 0;
+        }
+        s->pending = s->pre_t[s->pre_pos];
+        s->pending_elem = s->pre_bytes + s->pre_off[s->pre_pos];
+        s->pending_len = s->pre_len[s->pre_pos];
+        s->pre_pos++;
+        s->have_pending = 1;
+        return 1;
+    }
     while (!s->rec_done) {
         sw_event ev;
         if (sw_replay_next(&s->rec, &ev)) {
@@ -247,11 +278,86 @@ static int next_trade(feedsrv *s)
         s->shift_ns = (span + WEEK_NS - 1) / WEEK_NS * WEEK_NS;
         s->first_ts = INT64_MIN;
         s->loops++;
+        sw_info("lap %llu: the recording again, %lld week(s) later", (unsigned long long)s->loops + 1,
+                (long long)(s->shift_ns / WEEK_NS));
         if (open_recording(s) != 0) {
             s->rec_done = 1;
             break;
         }
     }
+    return 0;
+}
+
+/* Move s->pending into slot n of the batch, with its encoded element.
+ * Returns 0, or -1 if it cannot be encoded (dropped). */
+static int take_pending(feedsrv *s, size_t n)
+{
+    s->have_pending = 0;
+    s->batch_buf[n] = s->pending;
+    if (s->preload) {
+        s->elem[n] = s->pending_elem;
+        s->elem_len[n] = s->pending_len;
+        return 0;
+    }
+    char *slot = s->elem_buf + n * SW_EMU_MAX_ELEMENT;
+    size_t mark = sw_jsonarena_mark();
+    int len = s->emu->encode(&s->pending, slot, SW_EMU_MAX_ELEMENT);
+    sw_jsonarena_release(mark);
+    if (len < 0)
+        return -1;
+    s->elem[n] = slot;
+    s->elem_len[n] = (size_t)len;
+    return 0;
+}
+
+/* --preload: everything in memory before the first client comes, so
+ * playback costs only the writes (for benchmarking the client). */
+static int preload_all(feedsrv *s)
+{
+    char el[SW_EMU_MAX_ELEMENT];
+    while (next_trade(s)) {
+        s->have_pending = 0;
+        if (s->pre_n == MAX_PRELOAD) {
+            fprintf(stderr, "shock-feed: --preload holds at most %u trades\n", MAX_PRELOAD);
+            return -1;
+        }
+        size_t mark = sw_jsonarena_mark();
+        int len = s->emu->encode(&s->pending, el, sizeof el);
+        sw_jsonarena_release(mark);
+        if (len < 0)
+            continue;
+        if (s->pre_n == s->pre_cap) {
+            size_t ncap = s->pre_cap ? s->pre_cap * 2 : 65536;
+            sw_emu_trade *t = realloc(s->pre_t, ncap * sizeof *t);
+            if (t)
+                s->pre_t = t;
+            size_t *off = realloc(s->pre_off, ncap * sizeof *off);
+            if (off)
+                s->pre_off = off;
+            uint16_t *ln = realloc(s->pre_len, ncap * sizeof *ln);
+            if (ln)
+                s->pre_len = ln;
+            if (!t || !off || !ln)
+                return -1;
+            s->pre_cap = ncap;
+        }
+        if (s->pre_used + (size_t)len > s->pre_bytes_cap) {
+            size_t ncap = s->pre_bytes_cap ? s->pre_bytes_cap * 2 : (1u << 22);
+            char *b = realloc(s->pre_bytes, ncap);
+            if (!b)
+                return -1;
+            s->pre_bytes = b;
+            s->pre_bytes_cap = ncap;
+        }
+        memcpy(s->pre_bytes + s->pre_used, el, (size_t)len);
+        s->pre_t[s->pre_n] = s->pending;
+        s->pre_off[s->pre_n] = s->pre_used;
+        s->pre_len[s->pre_n] = (uint16_t)len;
+        s->pre_used += (size_t)len;
+        s->pre_n++;
+    }
+    s->rec_done = 0;
+    s->preload = 1;
     return 0;
 }
 
@@ -353,21 +459,23 @@ static const char *const garbage[] = {
     "\"unterminated",
 };
 
-/* Send trades t[0..n) to every streaming connection subscribed to them. */
-static void broadcast(feedsrv *s, const sw_emu_trade *t, size_t n)
+/* Send the batch's n trades to every streaming connection subscribed to
+ * them: each message is the provider's envelope around the elements of the
+ * trades that connection subscribed. */
+static void broadcast(feedsrv *s, size_t n)
 {
     for (conn *c = s->conns; c; c = c->next) {
         if (!conn_ready(c))
             continue;
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            if (sw_emu_subscribed(&c->emu, t[i].tick.symbol))
-                s->sel[k++] = t[i];
+            if (sw_emu_subscribed(&c->emu, s->batch_buf[i].tick.symbol)) {
+                s->sel[k] = s->elem[i];
+                s->sel_len[k++] = s->elem_len[i];
+            }
         if (!k)
             continue;
-        size_t mark = sw_jsonarena_mark();
-        int len = s->emu->encode(s->sel, k, s->enc, s->enc_cap);
-        sw_jsonarena_release(mark);
+        int len = sw_emu_assemble(s->emu, s->sel, s->sel_len, k, s->enc, s->enc_cap);
         if (len < 0)
             continue;
         if (s->garbage > 0 && rand01(s) < s->garbage) {
@@ -435,15 +543,15 @@ static void pump(feedsrv *s)
                     break;
                 }
             }
-            s->batch_buf[n++] = s->pending;
-            s->have_pending = 0;
+            if (take_pending(s, n) == 0)
+                n++;
             budget--;
             if (!s->emu->batches)
                 break;
         }
         if (!n)
             break;
-        broadcast(s, s->batch_buf, n);
+        broadcast(s, n);
         for (conn *c = s->conns; c; c = c->next)
             if (conn_ready(c))
                 room &= conn_has_room(s, c);
@@ -783,16 +891,14 @@ static int run_dump(feedsrv *s)
     do {
         n = 0;
         while (n < s->batch && next_trade(s)) {
-            s->batch_buf[n++] = s->pending;
-            s->have_pending = 0;
+            if (take_pending(s, n) == 0)
+                n++;
             if (!s->emu->batches)
                 break;
         }
         if (!n)
             break;
-        size_t mark = sw_jsonarena_mark();
-        int len = s->emu->encode(s->batch_buf, n, s->enc, s->enc_cap);
-        sw_jsonarena_release(mark);
+        int len = sw_emu_assemble(s->emu, s->elem, s->elem_len, n, s->enc, s->enc_cap);
         if (len < 0 || fwrite(s->enc, 1, (size_t)len, stdout) != (size_t)len || putchar('\n') == EOF)
             return -1;
         s->data_msgs++;
@@ -857,6 +963,7 @@ int main(int argc, char **argv)
         { "garbage", required_argument, NULL, 'g' }, { "reject-auth", no_argument, NULL, 'R' },
         { "key", required_argument, NULL, 'k' },     { "secret", required_argument, NULL, 'S' },
         { "dump", no_argument, NULL, 'D' },          { "log-level", required_argument, NULL, 'v' },
+        { "preload", no_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
     static feedsrv srv;
@@ -916,6 +1023,7 @@ int main(int argc, char **argv)
         case 'k': s->key = optarg; break;
         case 'S': s->secret = optarg; break;
         case 'D': s->dump = 1; break;
+        case 'P': s->preload = 1; break;
         case 'v':
             if (sw_log_parse_level(optarg) < 0) {
                 fprintf(stderr, "shock-feed: --log-level: \"%s\" is not error, warning, info or debug\n", optarg);
@@ -951,15 +1059,33 @@ int main(int argc, char **argv)
     s->enc_cap = sw_emu_max_message(s->batch);
     s->enc = malloc(s->enc_cap);
     s->batch_buf = malloc(s->batch * sizeof *s->batch_buf);
+    s->elem_buf = malloc(s->batch * SW_EMU_MAX_ELEMENT);
+    s->elem = malloc(s->batch * sizeof *s->elem);
+    s->elem_len = malloc(s->batch * sizeof *s->elem_len);
     s->sel = malloc(s->batch * sizeof *s->sel);
+    s->sel_len = malloc(s->batch * sizeof *s->sel_len);
     s->seqs = malloc(MAX_SYMBOLS * sizeof *s->seqs);
-    if (!s->enc || !s->batch_buf || !s->sel || !s->seqs ||
+    if (!s->enc || !s->batch_buf || !s->elem_buf || !s->elem || !s->elem_len || !s->sel || !s->sel_len ||
+        !s->seqs ||
         sw_symtab_init(&s->seqtab, MAX_SYMBOLS, (const char *)s->seqs, sizeof *s->seqs) != 0) {
         fprintf(stderr, "shock-feed: out of memory\n");
         goto out;
     }
+    if (s->preload && s->loop_rec) {
+        fprintf(stderr, "shock-feed: --preload and --loop do not go together (a lap re-times every trade)\n");
+        rc = 2;
+        goto out;
+    }
     if (open_recording(s) != 0)
         goto out; /* sw_replay said which file and why */
+    if (s->preload && !s->dump) {
+        s->preload = 0; /* next_trade reads the files while loading */
+        if (preload_all(s) != 0) {
+            fprintf(stderr, "shock-feed: --preload: out of memory\n");
+            goto out;
+        }
+        sw_info("preloaded %zu trades (%zu bytes of messages)", s->pre_n, s->pre_used);
+    }
 
     if (s->dump) {
         rc = run_dump(s) == 0 ? 0 : 1;
@@ -997,7 +1123,15 @@ out:
     free(s->seqs);
     free(s->enc);
     free(s->batch_buf);
+    free(s->elem_buf);
+    free(s->elem);
+    free(s->elem_len);
     free(s->sel);
+    free(s->sel_len);
+    free(s->pre_t);
+    free(s->pre_off);
+    free(s->pre_len);
+    free(s->pre_bytes);
     free(s->paths);
     sw_jsonarena_uninstall();
     return rc;

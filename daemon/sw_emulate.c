@@ -197,23 +197,18 @@ static void finnhub_message(sw_emu_conn *c, const char *msg, size_t len, sw_emu_
     cJSON_Delete(m);
 }
 
-static int finnhub_encode(const sw_emu_trade *t, size_t n, char *buf, size_t cap)
+/* One element of "data"; the message is {"data":[...],"type":"trade"}. */
+static int finnhub_encode(const sw_emu_trade *t, char *buf, size_t cap)
 {
-    cJSON *m = cJSON_CreateObject();
-    cJSON *data = cJSON_AddArrayToObject(m, "data");
-    for (size_t i = 0; data && i < n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToArray(data, o);
-        cJSON *cond = cJSON_AddArrayToObject(o, "c");
-        cJSON_AddItemToArray(cond, cJSON_CreateString("1"));
-        cJSON_AddNumberToObject(o, "p", t[i].tick.price);
-        cJSON_AddStringToObject(o, "s", t[i].tick.symbol);
-        cJSON_AddNumberToObject(o, "t", (double)(t[i].tick.ts_ns / 1000000));
-        cJSON_AddNumberToObject(o, "v", t[i].tick.size);
-    }
-    cJSON_AddStringToObject(m, "type", "trade");
-    int len = data ? print_json(m, buf, cap) : -1;
-    cJSON_Delete(m);
+    cJSON *o = cJSON_CreateObject();
+    cJSON *cond = cJSON_AddArrayToObject(o, "c");
+    cJSON_AddItemToArray(cond, cJSON_CreateString("1"));
+    cJSON_AddNumberToObject(o, "p", t->tick.price);
+    cJSON_AddStringToObject(o, "s", t->tick.symbol);
+    cJSON_AddNumberToObject(o, "t", (double)(t->tick.ts_ns / 1000000));
+    cJSON_AddNumberToObject(o, "v", t->tick.size);
+    int len = cond ? print_json(o, buf, cap) : -1;
+    cJSON_Delete(o);
     return len;
 }
 
@@ -300,26 +295,23 @@ static void alpaca_tick(sw_emu_conn *c, uint64_t since_ms, sw_emu_out_fn out, vo
         alpaca_error(c, 404, "auth timeout", 1, out, ctx);
 }
 
-static int alpaca_encode(const sw_emu_trade *t, size_t n, char *buf, size_t cap)
+/* One element of the message array. */
+static int alpaca_encode(const sw_emu_trade *t, char *buf, size_t cap)
 {
-    cJSON *m = cJSON_CreateArray();
-    for (size_t i = 0; m && i < n; i++) {
-        char ts[48];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToArray(m, o);
-        cJSON_AddStringToObject(o, "T", "t");
-        cJSON_AddStringToObject(o, "S", t[i].tick.symbol);
-        cJSON_AddNumberToObject(o, "i", (double)t[i].id);
-        cJSON_AddStringToObject(o, "x", "V");
-        cJSON_AddNumberToObject(o, "p", t[i].tick.price);
-        cJSON_AddNumberToObject(o, "s", t[i].tick.size);
-        cJSON *cond = cJSON_AddArrayToObject(o, "c");
-        cJSON_AddItemToArray(cond, cJSON_CreateString("@"));
-        cJSON_AddStringToObject(o, "t", sw_emu_format_time(t[i].tick.ts_ns, 9, ts, sizeof ts));
-        cJSON_AddStringToObject(o, "z", "C");
-    }
-    int len = m ? print_json(m, buf, cap) : -1;
-    cJSON_Delete(m);
+    char ts[48];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "T", "t");
+    cJSON_AddStringToObject(o, "S", t->tick.symbol);
+    cJSON_AddNumberToObject(o, "i", (double)t->id);
+    cJSON_AddStringToObject(o, "x", "V");
+    cJSON_AddNumberToObject(o, "p", t->tick.price);
+    cJSON_AddNumberToObject(o, "s", t->tick.size);
+    cJSON *cond = cJSON_AddArrayToObject(o, "c");
+    cJSON_AddItemToArray(cond, cJSON_CreateString("@"));
+    cJSON_AddStringToObject(o, "t", sw_emu_format_time(t->tick.ts_ns, 9, ts, sizeof ts));
+    cJSON_AddStringToObject(o, "z", "C");
+    int len = cond ? print_json(o, buf, cap) : -1;
+    cJSON_Delete(o);
     return len;
 }
 
@@ -382,27 +374,24 @@ static void polygon_message(sw_emu_conn *c, const char *msg, size_t len, sw_emu_
     cJSON_Delete(m);
 }
 
-static int polygon_encode(const sw_emu_trade *t, size_t n, char *buf, size_t cap)
+/* One element of the message array. */
+static int polygon_encode(const sw_emu_trade *t, char *buf, size_t cap)
 {
-    cJSON *m = cJSON_CreateArray();
-    for (size_t i = 0; m && i < n; i++) {
-        char id[32];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToArray(m, o);
-        cJSON_AddStringToObject(o, "ev", "T");
-        cJSON_AddStringToObject(o, "sym", t[i].tick.symbol);
-        cJSON_AddNumberToObject(o, "x", 4);
-        snprintf(id, sizeof id, "%llu", (unsigned long long)t[i].id);
-        cJSON_AddStringToObject(o, "i", id);
-        cJSON_AddNumberToObject(o, "z", 3);
-        cJSON_AddNumberToObject(o, "p", t[i].tick.price);
-        cJSON_AddNumberToObject(o, "s", t[i].tick.size);
-        cJSON_AddArrayToObject(o, "c");
-        cJSON_AddNumberToObject(o, "t", (double)(t[i].tick.ts_ns / 1000000));
-        cJSON_AddNumberToObject(o, "q", (double)t[i].seq);
-    }
-    int len = m ? print_json(m, buf, cap) : -1;
-    cJSON_Delete(m);
+    char id[32];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "ev", "T");
+    cJSON_AddStringToObject(o, "sym", t->tick.symbol);
+    cJSON_AddNumberToObject(o, "x", 4);
+    snprintf(id, sizeof id, "%llu", (unsigned long long)t->id);
+    cJSON_AddStringToObject(o, "i", id);
+    cJSON_AddNumberToObject(o, "z", 3);
+    cJSON_AddNumberToObject(o, "p", t->tick.price);
+    cJSON_AddNumberToObject(o, "s", t->tick.size);
+    cJSON_AddArrayToObject(o, "c");
+    cJSON_AddNumberToObject(o, "t", (double)(t->tick.ts_ns / 1000000));
+    cJSON_AddNumberToObject(o, "q", (double)t->seq);
+    int len = o ? print_json(o, buf, cap) : -1;
+    cJSON_Delete(o);
     return len;
 }
 
@@ -478,9 +467,9 @@ static void coinbase_tick(sw_emu_conn *c, uint64_t since_ms, sw_emu_out_fn out, 
         coinbase_error(c, "Failed to subscribe", "no subscribe message within 5 seconds", out, ctx);
 }
 
-static int coinbase_encode(const sw_emu_trade *t, size_t n, char *buf, size_t cap)
+/* A whole ticker message: Coinbase sends one per trade. */
+static int coinbase_encode(const sw_emu_trade *t, char *buf, size_t cap)
 {
-    (void)n; /* one ticker per message */
     char price[48], size[48], ts[48];
     sw_emu_format_number(t->tick.price, price, sizeof price);
     sw_emu_format_number(t->tick.size, size, sizeof size);
@@ -567,9 +556,9 @@ static void binance_message(sw_emu_conn *c, const char *msg, size_t len, sw_emu_
     cJSON_Delete(m);
 }
 
-static int binance_encode(const sw_emu_trade *t, size_t n, char *buf, size_t cap)
+/* A whole combined-stream message: Binance sends one per trade. */
+static int binance_encode(const sw_emu_trade *t, char *buf, size_t cap)
 {
-    (void)n; /* one trade per message */
     char price[48], qty[48], stream[SW_SYMBOL_MAX + 8];
     size_t k = 0;
     for (; t->tick.symbol[k]; k++)
@@ -596,12 +585,62 @@ static int binance_encode(const sw_emu_trade *t, size_t n, char *buf, size_t cap
 /* ---- the table ------------------------------------------------------------------- */
 
 static const sw_emu emus[] = {
-    { "finnhub", 1, finnhub_upgrade, NULL, finnhub_message, NULL, finnhub_encode },
-    { "alpaca", 1, accept_any, alpaca_open, alpaca_message, alpaca_tick, alpaca_encode },
-    { "polygon", 1, accept_any, polygon_open, polygon_message, NULL, polygon_encode },
-    { "coinbase", 0, coinbase_upgrade, NULL, coinbase_message, coinbase_tick, coinbase_encode },
-    { "binance", 0, binance_upgrade, NULL, binance_message, NULL, binance_encode },
+    { "finnhub", 1, "{\"data\":[", "],\"type\":\"trade\"}", finnhub_upgrade, NULL, finnhub_message, NULL,
+      finnhub_encode },
+    { "alpaca", 1, "[", "]", accept_any, alpaca_open, alpaca_message, alpaca_tick, alpaca_encode },
+    { "polygon", 1, "[", "]", accept_any, polygon_open, polygon_message, NULL, polygon_encode },
+    { "coinbase", 0, "", "", coinbase_upgrade, NULL, coinbase_message, coinbase_tick, coinbase_encode },
+    { "binance", 0, "", "", binance_upgrade, NULL, binance_message, NULL, binance_encode },
 };
+
+int sw_emu_assemble(const sw_emu *e, const char *const *elem, const size_t *len, size_t n, char *buf, size_t cap)
+{
+    size_t open = strlen(e->open), close = strlen(e->close), o = 0;
+    if (n == 0 || (!e->batches && n != 1))
+        return -1;
+    size_t need = open + close + n; /* separators and the NUL */
+    for (size_t i = 0; i < n; i++)
+        need += len[i];
+    if (need > cap)
+        return -1;
+    memcpy(buf, e->open, open);
+    o = open;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf[o++] = ',';
+        memcpy(buf + o, elem[i], len[i]);
+        o += len[i];
+    }
+    memcpy(buf + o, e->close, close);
+    o += close;
+    buf[o] = '\0';
+    return (int)o;
+}
+
+int sw_emu_encode(const sw_emu *e, const sw_emu_trade *t, size_t n, char *buf, size_t cap)
+{
+    char *tmp = malloc(n * 512);
+    const char **elem = malloc(n * sizeof *elem);
+    size_t *len = malloc(n * sizeof *len);
+    int rc = -1;
+    if (!tmp || !elem || !len)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        size_t mark = sw_jsonarena_mark();
+        int l = e->encode(&t[i], tmp + i * 512, 512);
+        sw_jsonarena_release(mark);
+        if (l < 0)
+            goto out;
+        elem[i] = tmp + i * 512;
+        len[i] = (size_t)l;
+    }
+    rc = sw_emu_assemble(e, elem, len, n, buf, cap);
+out:
+    free(tmp);
+    free(elem);
+    free(len);
+    return rc;
+}
 
 const sw_emu *sw_emu_find(const char *provider)
 {

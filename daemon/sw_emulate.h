@@ -70,6 +70,10 @@ typedef struct sw_emu_conn {
 struct sw_emu {
     const char *name;
     int batches;            /* several trades in one message */
+    /* A message is open + element (, element)* + close: the provider's
+     * envelope around trades cJSON encoded one by one, so each trade is
+     * encoded once whatever the number of clients and batches it goes to. */
+    const char *open, *close;
     /* The upgrade request: return 0 to accept, or the HTTP status to refuse
      * with (401).  `query` is the decoded query string ("" if none). */
     int (*on_upgrade)(sw_emu_conn *c, const char *path, const char *query);
@@ -77,10 +81,20 @@ struct sw_emu {
     void (*on_message)(sw_emu_conn *c, const char *msg, size_t len, sw_emu_out_fn out, void *ctx);
     /* Called about every second with the time since the open: deadlines. */
     void (*on_tick)(sw_emu_conn *c, uint64_t since_open_ms, sw_emu_out_fn out, void *ctx);
-    /* Encode one trade, or a batch when `batches` (only subscribed ones are
-     * passed).  Returns the message length written to buf, or -1. */
-    int (*encode)(const sw_emu_trade *t, size_t n, char *buf, size_t cap);
+    /* Encode one trade as an element (a whole message for providers that
+     * do not batch).  At most SW_EMU_MAX_ELEMENT bytes.  Returns the length
+     * written to buf, or -1.  Call inside a jsonarena mark. */
+    int (*encode)(const sw_emu_trade *t, char *buf, size_t cap);
 };
+
+#define SW_EMU_MAX_ELEMENT 512
+
+/* A message from encoded elements; returns its length, or -1 if it does not
+ * fit in cap (or n is not 1 for a provider that does not batch). */
+int sw_emu_assemble(const sw_emu *e, const char *const *elem, const size_t *len, size_t n, char *buf, size_t cap);
+
+/* The same from trades: encode each, then assemble. */
+int sw_emu_encode(const sw_emu *e, const sw_emu_trade *t, size_t n, char *buf, size_t cap);
 
 const sw_emu *sw_emu_find(const char *provider);
 

@@ -164,6 +164,11 @@ static void on_message(void *ctx, const char *msg, size_t len)
         }
         if (r.n_ticks && f->in_gap)
             end_gap(f, &f->ticks[0]);
+        if (r.n_ticks) {
+            f->stats.last_tick_ns = uv_hrtime();
+            if (!f->stats.first_tick_ns)
+                f->stats.first_tick_ns = f->stats.last_tick_ns;
+        }
         for (size_t i = 0; i < r.n_ticks && !f->stopping; i++) {
             f->stats.ticks++;
             f->last_ev_ns = f->ticks[i].ts_ns;
@@ -440,11 +445,18 @@ char *sw_feed_gap_text(const sw_feed *f, const sw_feed_gap *g, char *buf, size_t
 char *sw_feed_summary(const sw_feed *f, char *buf, size_t len)
 {
     const sw_feed_stats *s = &f->stats;
+    /* The rate between the first and the last tick: what the pipeline
+     * sustained while data flowed, without connect and idle time. */
+    double secs = (double)(s->last_tick_ns - s->first_tick_ns) / 1e9;
+    char rate[80] = "";
+    if (s->ticks > 1 && secs > 0)
+        snprintf(rate, sizeof rate, "; %.2f M ticks/s while streaming (%.3f s first to last tick)",
+                 (double)s->ticks / secs / 1e6, secs);
     snprintf(buf, len,
              "feed: %s, %llu messages (%llu control), %llu ticks, %llu malformed, %llu bad trades, "
              "%llu oversize; %llu connection attempts, %llu connects, %llu disconnects, %llu gaps, "
              "%llu auth failures, %llu silence reconnects, %llu handshake timeouts; sequence gaps %llu, "
-             "stale %llu",
+             "stale %llu%s",
              f->prov->name, (unsigned long long)s->messages, (unsigned long long)s->control,
              (unsigned long long)s->ticks, (unsigned long long)s->bad_messages,
              (unsigned long long)s->bad_trades, (unsigned long long)(f->ws.oversize),
@@ -452,6 +464,6 @@ char *sw_feed_summary(const sw_feed *f, char *buf, size_t len)
              (unsigned long long)s->disconnects, (unsigned long long)s->gaps,
              (unsigned long long)s->auth_failures, (unsigned long long)s->silence_drops,
              (unsigned long long)s->handshake_timeouts, (unsigned long long)f->sess.seq_gaps,
-             (unsigned long long)f->sess.seq_stale);
+             (unsigned long long)f->sess.seq_stale, rate);
     return buf;
 }

@@ -72,6 +72,7 @@ typedef struct sw_feed_stats {
     uint64_t attempts, connects, disconnects, auth_failures, gaps;
     uint64_t messages, control, ticks, bad_messages, bad_trades, oversize;
     uint64_t silence_drops, handshake_timeouts, send_failures;
+    uint64_t first_tick_ns, last_tick_ns; /* uv_hrtime() of the first and last tick: the rate while data flows */
 } sw_feed_stats;
 
 typedef struct sw_feed {

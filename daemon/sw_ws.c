@@ -400,6 +400,9 @@ int sw_ws_init(sw_ws *ws, uv_loop_t *loop, const sw_ws_params *p, const sw_ws_ha
     info.timeout_secs = (unsigned int)ws->p.connect_timeout_s;
     info.connect_timeout_secs = (unsigned int)ws->p.connect_timeout_s;
     info.fd_limit_per_thread = 16;
+    /* lws reads the socket into this buffer: 4 KiB by default, i.e. one
+     * read and one loop turn per 4 KiB of a busy feed. */
+    info.pt_serv_buf_size = 65536;
     ws->ctx = lws_create_context(&info);
     if (!ws->ctx) {
         snprintf(err, errlen, "cannot create the WebSocket context (is the package "
