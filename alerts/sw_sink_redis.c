@@ -5,6 +5,7 @@
  * Replies come in order on one connection, so each XADD reply confirms the
  * oldest item.  When the connection is lost, the SENT items become
  * MAYBE_SENT and are sent again after the reconnect check. */
+#include "sw_secret.h"
 #include "sw_sink_redis.h"
 #include "sw_log.h"
 #include "sw_redis.h"
@@ -161,74 +162,19 @@ int sw_redis_sink_check(const sw_redis_sink_params *p,
  * sentence never contains the secret. */
 static int resolve_password(const sw_redis_sink_params *p, sw_redis_url *u, char *err, size_t errlen)
 {
-    if (p->password_env) {
-        const char *v = getenv(p->password_env);
-        if (!v || !v[0]) {
-            snprintf(err, errlen, "redis.password_env: environment variable %s is not set or empty",
-                     p->password_env);
-            return -1;
-        }
-        if (strlen(v) >= sizeof u->password) {
-            snprintf(err, errlen, "redis.password_env: the password in %s is longer than %d bytes",
-                     p->password_env, (int)sizeof u->password - 1);
-            return -1;
-        }
-        memcpy(u->password, v, strlen(v) + 1);
-        return 0;
-    }
-    if (!p->password_file)
-        return 0;
-    char path[4096];
-    if (p->password_file[0] == '/') {
-        snprintf(path, sizeof path, "%s", p->password_file);
-    } else {
-        /* systemd's LoadCredential= puts secrets there. */
-        const char *dir = getenv("CREDENTIALS_DIRECTORY");
-        if (!dir || !dir[0]) {
-            snprintf(err, errlen, "redis.password_file: \"%s\" is relative and $CREDENTIALS_DIRECTORY is not set",
-                     p->password_file);
-            return -1;
-        }
-        snprintf(path, sizeof path, "%s/%s", dir, p->password_file);
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "redis.password_file: %.300s: %s", path, strerror(errno));
+    char *pw = NULL;
+    int rc = sw_secret_load(&pw, "redis.password", p->password_env, p->password_file, err, errlen);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0; /* 1: neither configured, the URL's own (if any) stands */
+    size_t n = strlen(pw);
+    if (n >= sizeof u->password) {
+        snprintf(err, errlen, "redis.password: longer than %d bytes", (int)sizeof u->password - 1);
+        sw_secret_free(&pw);
         return -1;
     }
-    char buf[SW_REDIS_PASSWORD_MAX + 2];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    int rerr = ferror(f);
-    fclose(f);
-    int rc = -1;
-    if (rerr) {
-        snprintf(err, errlen, "redis.password_file: %.300s: read error", path);
-        goto out;
-    }
-    /* One trailing newline is how editors and `echo` end a file. */
-    if (n > 0 && buf[n - 1] == '\n')
-        n--;
-    if (n > 0 && buf[n - 1] == '\r')
-        n--;
-    if (n >= sizeof u->password) {
-        snprintf(err, errlen, "redis.password_file: %.300s: longer than %d bytes", path, (int)sizeof u->password - 1);
-        goto out;
-    }
-    if (n == 0) {
-        snprintf(err, errlen, "redis.password_file: %.300s: empty", path);
-        goto out;
-    }
-    if (memchr(buf, '\0', n) || memchr(buf, '\n', n)) {
-        snprintf(err, errlen, "redis.password_file: %.300s: holds more than one line", path);
-        goto out;
-    }
-    memcpy(u->password, buf, n);
-    u->password[n] = '\0';
-    rc = 0;
-out:
-    for (volatile char *q = buf; q < buf + sizeof buf; q++)
-        *q = 0;
-    return rc;
+    memcpy(u->password, pw, n + 1);
+    sw_secret_free(&pw);
+    return 0;
 }
 
 /* ---- sending ------------------------------------------------------------------ */
