@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * secret ("edi" is in "redis"): only check passwords that are not a
          * substring of the public parts. */
         char pub[2 * SW_REDIS_URL_MAX];
-        snprintf(pub, sizeof pub, "redis://unix:///?db=%d:%d@[]***%s%s", u.db, u.port, u.host, u.path);
+        snprintf(pub, sizeof pub, "redis://unix:///?db=%d:%d@[]*** ***@%s:%d/%d ***@[%s] %s", u.db, u.port,
+                 u.host, u.port, u.db, u.host, u.path);
         if (u.password[0] && !strstr(pub, u.password) && (strstr(desc, u.password) || strstr(red, u.password))) {
             fprintf(stderr, "password leaked: describe \"%s\" redact \"%s\"\n", desc, red);
             abort();
