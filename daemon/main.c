@@ -232,6 +232,19 @@ static int open_feed(shockd *d)
     return 0;
 }
 
+/* --check: the rules of feed.url (wss://, or ws:// to loopback only) need the
+ * daemon's URL parser, which the config loader may not use.  Returns 0 or -1
+ * after printing the problem the way the loader does. */
+static int check_feed_url(const sw_config *cfg)
+{
+    char err[SW_WS_URL_MAX + 256];
+    sw_url u;
+    if (!cfg->feed.url || sw_url_parse(cfg->feed.url, &u, err, sizeof err) == 0)
+        return 0;
+    fprintf(stderr, "%s: feed.url: %s\n", cfg->path, err);
+    return -1;
+}
+
 /* After uv_run: the feed's last teardown step, then what it borrowed. */
 static void free_feed(shockd *d)
 {
@@ -604,6 +617,10 @@ int main(int argc, char **argv)
     sw_diag_free(&diag); /* the --group specs stay: a reload applies them again */
     sw_log_set_level(log_level ? (sw_log_level)sw_log_parse_level(log_level) : (sw_log_level)d.cfg.log_level);
     if (check) {
+        if (check_feed_url(&d.cfg) != 0) {
+            sw_config_free(&d.cfg);
+            return quit(EXIT_CONFIG, paths, groups_extra);
+        }
         printf("%s: OK: %zu symbols in %zu groups, %zu detectors, %zu sinks\n", config_path,
                sw_config_symbol_count(&d.cfg), d.cfg.n_groups, d.cfg.n_detectors, d.cfg.n_sinks);
         sw_config_free(&d.cfg);

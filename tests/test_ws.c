@@ -423,3 +423,16 @@ Test(ws, wss_verifies_the_certificate)
     cr_expect(strstr(out, "\"symbol\":\"NVDA\""), "no alert over wss: %s", out);
     free(out);
 }
+
+Test(ws, check_refuses_plain_ws_to_a_remote_host)
+{
+    const char *cfg = write_config("c.json", "\"provider\": \"finnhub\", \"url\": \"ws://ws.finnhub.io?token=abc\"");
+    const char *argv[] = { SHOCKD, "--check", "-c", cfg, NULL };
+    fh_proc d = fh_start(dir, "check", argv, NULL);
+    cr_assert_eq(fh_wait(&d, 20000), 1);
+    char *errs = fh_slurp(d.err);
+    cr_expect(strstr(errs, "feed.url: \"ws://ws.finnhub.io?token=***\": ws:// (unencrypted) is only allowed for "
+                           "loopback hosts"), "%s", errs);
+    cr_expect_null(strstr(errs, "abc"), "the token must not be printed");
+    free(errs);
+}
