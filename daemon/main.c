@@ -46,6 +46,8 @@ typedef struct shockd {
     int live;
     sw_cred feed_key, feed_secret;
     const char **feed_symbols;
+    char (*live_names)[SW_SYMBOL_MAX]; /* the feed's list after a reload changed it */
+    const char **live_ptrs;
     int draining, finished;
     int sinks_draining, sinks_closing;
     uv_loop_t loop;
@@ -255,6 +257,10 @@ static void free_feed(shockd *d)
     sw_cred_free(&d->feed_secret);
     free(d->feed_symbols);
     d->feed_symbols = NULL;
+    free(d->live_names);
+    free(d->live_ptrs);
+    d->live_names = NULL;
+    d->live_ptrs = NULL;
 }
 
 /* ---- shutdown ------------------------------------------------------------
@@ -486,10 +492,31 @@ static int start_loop_handles(shockd *d)
 static void on_watchlist(void *ctx, const sw_watchlist_diff *w)
 {
     shockd *d = ctx;
-    if (d->live)
-        sw_warn("feed: the watchlist changed (%zu added, %zu removed); the live feed keeps its current "
-                "subscriptions until shockd restarts",
-                w->n_added, w->n_removed);
+    if (!d->live || (w->n_added == 0 && w->n_removed == 0))
+        return;
+    /* The feed keeps pointers to the names: give it a copy that lives until
+     * the next change (the new engine's names go with the next reload). */
+    char(*names)[SW_SYMBOL_MAX] = calloc(w->n_symbols ? w->n_symbols : 1, sizeof *names);
+    const char **ptrs = calloc(w->n_symbols ? w->n_symbols : 1, sizeof *ptrs);
+    char err[256] = "out of memory";
+    if (names && ptrs) {
+        for (size_t i = 0; i < w->n_symbols; i++) {
+            snprintf(names[i], SW_SYMBOL_MAX, "%s", w->symbols[i]);
+            ptrs[i] = names[i];
+        }
+        if (sw_feed_set_symbols(&d->feed, ptrs, w->n_symbols, err, sizeof err) == 0) {
+            sw_info("feed: resubscribing %zu symbols (%zu added, %zu removed)", w->n_symbols, w->n_added,
+                    w->n_removed);
+            free(d->live_names);
+            free(d->live_ptrs);
+            d->live_names = names;
+            d->live_ptrs = ptrs;
+            return;
+        }
+    }
+    sw_error("feed: the watchlist changed but the feed keeps its subscriptions: %s", err);
+    free(names);
+    free(ptrs);
 }
 
 /* Metrics, systemd notification and reload, wired to the daemon's fields.

@@ -373,6 +373,53 @@ int sw_feed_start(sw_feed *f)
     return rc;
 }
 
+int sw_feed_set_symbols(sw_feed *f, const char *const *symbols, size_t n, char *err, size_t errlen)
+{
+    if (n == 0) {
+        snprintf(err, errlen, "the watchlist is empty: nothing to subscribe");
+        return -1;
+    }
+    int64_t *seq = calloc(n, sizeof *seq);
+    if (!seq) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int k = sw_session_symbol_index(&f->sess, symbols[i]);
+        if (k >= 0)
+            seq[i] = f->sess.last_seq[k];
+    }
+    /* Providers that name the streams in the URL (Binance) need a new URL;
+     * build it first so a failure leaves everything as it was. */
+    char url[SW_WS_URL_MAX];
+    sw_url target = f->target;
+    if (f->prov->build_url) {
+        sw_session probe = f->sess;
+        probe.symbols = symbols;
+        probe.n_symbols = n;
+        const char *base = f->p.url ? f->p.url : f->prov->default_url;
+        char uerr[SW_WS_URL_MAX + 200];
+        if (f->prov->build_url(&probe, base, url, sizeof url) != 0 ||
+            sw_url_parse(url, &target, uerr, sizeof uerr) != 0) {
+            snprintf(err, errlen, "cannot build the %s URL for the new watchlist", f->prov->name);
+            free(seq);
+            return -1;
+        }
+        memcpy(f->url, url, sizeof url);
+        f->target = target;
+        sw_cred_redact_url(f->url, f->url_shown, sizeof f->url_shown);
+    }
+    free(f->sess.last_seq);
+    f->sess.last_seq = seq;
+    f->sess.symbols = symbols;
+    f->sess.n_symbols = n;
+    f->p.symbols = symbols;
+    f->p.n_symbols = n;
+    if (!f->stopping && sw_ws_busy(&f->ws))
+        sw_ws_drop(&f->ws, "the watchlist changed: resubscribing");
+    return 0;
+}
+
 void sw_feed_stop(sw_feed *f)
 {
     if (f->stopping)

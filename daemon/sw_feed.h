@@ -118,6 +118,14 @@ int sw_feed_start(sw_feed *f);
  * on_stopped runs (possibly before this returns).  Idempotent. */
 void sw_feed_stop(sw_feed *f);
 
+/* Replace the watchlist (after a reload): the names must stay valid until
+ * the next call or sw_feed_fini.  Sequence numbers of names that stay are
+ * kept.  A connection in progress is dropped, so the next one subscribes the
+ * new list (there is no portable way to unsubscribe in place across the five
+ * protocols; the short gap is reported like any other).  Returns 0, or -1
+ * with a sentence in err (the old list stays). */
+int sw_feed_set_symbols(sw_feed *f, const char *const *symbols, size_t n, char *err, size_t errlen);
+
 /* Close the feed's loop handles; `closed` (may be NULL) runs when done. */
 void sw_feed_close(sw_feed *f, void (*closed)(sw_feed *f));
 
