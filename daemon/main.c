@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uv.h>
 
 #define EXIT_CONFIG 1
@@ -47,6 +48,7 @@ typedef struct shockd {
     sw_cred feed_key, feed_secret;
     const char **feed_symbols;
     char (*live_names)[SW_SYMBOL_MAX]; /* the feed's list after a reload changed it */
+    int wall_clock;                    /* the live feed is real time: the wall clock drives event time */
     const char **live_ptrs;
     int draining, finished;
     int sinks_draining, sinks_closing;
@@ -429,6 +431,21 @@ static void on_cron(uv_timer_t *h)
     shockd *d = h->data;
     if (d->replaying && d->replay.speed > 0)
         sw_debug("replay: %llu events so far", (unsigned long long)d->replay.stats.events);
+    if (d->live && !d->draining) {
+        /* Live, event time is also the clock: a feed that goes entirely quiet
+         * must still let `stale` see time pass.  Only for a feed whose trades
+         * are stamped near now: a recording played over a WebSocket (the
+         * demo, shock-feed) keeps pure event time, like a replay. */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t wall = (int64_t)ts.tv_sec * SW_NS_PER_SEC + ts.tv_nsec;
+        int64_t skew = wall - d->engine.now_ns;
+        uint64_t since_tick = uv_hrtime() - d->feed.stats.last_tick_ns;
+        if (d->engine.now_ns != INT64_MIN && since_tick < 2 * (uint64_t)SW_NS_PER_SEC)
+            d->wall_clock = skew > -300 * SW_NS_PER_SEC && skew < 300 * SW_NS_PER_SEC;
+        if (d->wall_clock)
+            sw_engine_advance(&d->engine, wall);
+    }
     if (++d->cron_ticks % 60 == 0)
         sw_state_save(&d->state, &d->engine);
     sw_logout_tick();

@@ -296,3 +296,45 @@ Test(shock_feed, command_line)
     cr_expect_eq(fh_wait(&p, 10000), 1);
     cr_expect_eq(fh_count(p.err, "/nonexistent/x.ndjson: cannot open"), 1, "%s", fh_slurp(p.err));
 }
+
+/* A real-time feed that goes quiet: with no tick to move event time, the wall
+ * clock does (live only, for a feed stamped near now), so `stale` still fires.  The
+ * recording is stamped "now"; BTC trades around the clock, so the result does
+ * not depend on when the test runs. */
+Test(shock_feed, silent_real_time_feed_still_lets_stale_fire)
+{
+    char rec[128], cfg[128], text[1024];
+    snprintf(rec, sizeof rec, "%s/now.ndjson", dir);
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    long long now = (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+    snprintf(text, sizeof text,
+             "{\"data\":[{\"p\":100.0,\"s\":\"BTC\",\"t\":%lld,\"v\":1}],\"type\":\"trade\"}\n"
+             "{\"data\":[{\"p\":100.1,\"s\":\"BTC\",\"t\":%lld,\"v\":1}],\"type\":\"trade\"}\n",
+             now, now + 500);
+    fh_write(rec, text);
+    /* At real speed, no --loop (a loop restamps each lap a week later, which
+     * would move event time by itself): two trades, then the recording ends
+     * and the feed stays down. */
+    const char *fargv[] = { SHOCK_FEED, "--provider", "finnhub", "--replay", rec, "--speed", "1",
+                            "--log-level", "info", NULL };
+    fh_proc feed = fh_start(dir, "feed-now", fargv, NULL);
+    char url[128];
+    cr_assert(fh_listen_url(&feed, url, sizeof url, 15000), "%s", fh_slurp(feed.err));
+    snprintf(cfg, sizeof cfg, "%s/stale.json", dir);
+    snprintf(text, sizeof text,
+             "{\"feed\": {\"provider\": \"finnhub\", \"url\": \"%s\", \"key_env\": \"SW_KEY\"},\n"
+             " \"groups\": {\"c\": [\"BTC\"]},\n"
+             " \"detectors\": [{\"type\": \"stale\", \"after\": \"2s\", \"always_open\": [\"BTC\"]}],\n"
+             " \"sinks\": [\"stdout\"], \"metrics\": {\"listen\": \"off\"}, \"state_dir\": \"%s\"}\n",
+             url, dir);
+    fh_write(cfg, text);
+    const char *dargv[] = { SHOCKD, "-c", cfg, NULL };
+    fh_proc d = fh_start(dir, "shockd-now", dargv, creds);
+    cr_expect(fh_wait_text(d.out, "\"detector\":\"stale\"", 1, 15000), "no stale alert: %s", fh_slurp(d.err));
+    cr_expect_eq(fh_stop(&d), 0);
+    fh_stop(&feed);
+    char *out = fh_slurp(d.out);
+    cr_expect(strstr(out, "BTC: no trade for") != NULL, "%s", out);
+    free(out);
+}
