@@ -1137,9 +1137,21 @@ static void load_actions(ctx *c, sw_config *cfg, const cJSON *acts)
         }
         if (!ok)
             continue;
+        /* The same split twice would be applied twice (a 10:1 split as
+         * 100:1) to feeds that carry no split events of their own. */
+        int64_t day = sw_ny_day(ns, NULL);
+        for (size_t j = 0; j < cfg->n_splits; j++)
+            if (cfg->splits[j].day == day && strcmp(cfg->splits[j].symbol, sym->valuestring) == 0) {
+                snprintf(kp, sizeof kp, "%s", p);
+                err(c, kp, "a second split of %s on %s (each split once)", sym->valuestring, date->valuestring);
+                ok = 0;
+                break;
+            }
+        if (!ok)
+            continue;
         sw_split_config *sc = &cfg->splits[cfg->n_splits];
         sc->symbol = strdup(sym->valuestring);
-        sc->day = sw_ny_day(ns, NULL);
+        sc->day = day;
         sc->ratio = ratio->valuedouble;
         if (sc->symbol)
             cfg->n_splits++;
