@@ -1048,6 +1048,11 @@ static void load_detectors(ctx *c, sw_config *cfg, const cJSON *dets)
         return;
     }
     size_t n = (size_t)cJSON_GetArraySize(dets);
+    if (n == 0) {
+        /* An empty list would run a monitor that can never alert. */
+        err(c, "detectors", "is empty (at least one detector; leave the key out for the default pct_move)");
+        return;
+    }
     cfg->detectors = calloc(n ? n : 1, sizeof *cfg->detectors);
     if (!cfg->detectors)
         return;
@@ -1379,6 +1384,12 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
     const cJSON *v;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "feed")) && want_object(&c, v, "feed"))
         apply_table(&c, v, feed_opts, &cfg->feed, "feed", NULL);
+    /* Both sources for one secret: the feed refuses it at start, so --check
+     * must say so too. */
+    if (cfg->feed.key_env && cfg->feed.key_file)
+        err(&c, "feed.key_file", "feed.key_env is set too (one source for the key: key_env or key_file)");
+    if (cfg->feed.secret_env && cfg->feed.secret_file)
+        err(&c, "feed.secret_file", "feed.secret_env is set too (one source for the secret: secret_env or secret_file)");
     if (cfg->feed.backoff_cap_ns < cfg->feed.backoff_base_ns)
         err(&c, "feed.backoff_cap", "is below feed.backoff_base (at least the base delay)");
     load_groups(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "groups"));

@@ -685,6 +685,10 @@ int main(int argc, char **argv)
         goto out_engine;
     if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0)
         sw_state_load(&d.state, &d.engine);
+    /* A file-size limit (ulimit -f) must turn a spool or state write into a
+     * write error the sinks handle, not a SIGXFSZ that kills the process
+     * mid-line. */
+    signal(SIGXFSZ, SIG_IGN);
     if (uv_loop_init(&d.loop) != 0)
         goto out_engine;
     d.loop.data = &d;

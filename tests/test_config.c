@@ -238,3 +238,11 @@ Test(config, corporate_actions)
                 "10:1 split, 0.1 for a 1:10 reverse split)");
     EXPECT_LINE("t.json: corporate_actions[1]: is a number (an object)");
 }
+
+Test(config, empty_detectors_and_two_key_sources_are_errors)
+{
+    cr_assert_neq(parse("{\"groups\": {\"ai\": [\"NVDA\"]}, \"detectors\": [],\n"
+                        " \"feed\": {\"key_env\": \"T\", \"key_file\": \"t\"}}"), 0);
+    EXPECT_LINE("t.json: detectors: is empty (at least one detector; leave the key out for the default pct_move)");
+    EXPECT_LINE("t.json: feed.key_file: feed.key_env is set too (one source for the key: key_env or key_file)");
+}
