@@ -439,10 +439,11 @@ static void on_cron(uv_timer_t *h)
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         int64_t wall = (int64_t)ts.tv_sec * SW_NS_PER_SEC + ts.tv_nsec;
-        int64_t skew = wall - d->engine.now_ns;
         uint64_t since_tick = uv_hrtime() - d->feed.stats.last_tick_ns;
-        if (d->engine.now_ns != INT64_MIN && since_tick < 2 * (uint64_t)SW_NS_PER_SEC)
+        if (d->engine.now_ns != INT64_MIN && since_tick < 2 * (uint64_t)SW_NS_PER_SEC) {
+            int64_t skew = wall - d->engine.now_ns; /* no tick yet: now_ns is INT64_MIN */
             d->wall_clock = skew > -300 * SW_NS_PER_SEC && skew < 300 * SW_NS_PER_SEC;
+        }
         if (d->wall_clock)
             sw_engine_advance(&d->engine, wall);
     }
