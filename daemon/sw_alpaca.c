@@ -210,13 +210,7 @@ static void alpaca_message(sw_session *s, const char *msg, size_t len, sw_tick *
             continue;
         }
         r->kind = SW_MSG_TRADES;
-        const char *why = NULL;
-        if (r->n_ticks >= cap)
-            sw_result_bad_trade(r, "too many trades in one message");
-        else if (fill_trade(o, &ticks[r->n_ticks], &why) == 0)
-            r->n_ticks++;
-        else
-            sw_result_bad_trade(r, why);
+        sw_result_add_trade(r, o, ticks, cap, fill_trade);
     }
     if (!known) {
         r->kind = SW_MSG_BAD;

@@ -83,13 +83,7 @@ static void binance_message(sw_session *s, const char *msg, size_t len, sw_tick 
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(ev, "e");
     if (cJSON_IsString(e) && strcmp(e->valuestring, "trade") == 0) {
         r->kind = SW_MSG_TRADES;
-        const char *why = NULL;
-        if (cap == 0)
-            sw_result_bad_trade(r, "too many trades in one message");
-        else if (fill_trade(ev, &ticks[0], &why) == 0)
-            r->n_ticks = 1;
-        else
-            sw_result_bad_trade(r, why);
+        sw_result_add_trade(r, ev, ticks, cap, fill_trade);
         goto out;
     }
     if (cJSON_IsString(e) || cJSON_HasObjectItem(root, "result") || cJSON_HasObjectItem(root, "id")) {

@@ -103,24 +103,8 @@ void sw_finnhub_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, s
         goto out;
     }
     r->kind = SW_MSG_TRADES;
-    for (const cJSON *t = data->child; t; t = t->next) {
-        const char *why = NULL;
-        if (r->n_ticks >= cap) {
-            r->n_bad++;
-            if (!r->why)
-                r->why = "too many trades in one message";
-            continue;
-        }
-        if (!cJSON_IsObject(t)) {
-            why = "trade is not an object";
-        } else if (fill_trade(t, &ticks[r->n_ticks], &why) == 0) {
-            r->n_ticks++;
-            continue;
-        }
-        r->n_bad++;
-        if (!r->why)
-            r->why = why;
-    }
+    for (const cJSON *t = data->child; t; t = t->next)
+        sw_result_add_trade(r, t, ticks, cap, fill_trade);
 out:
     cJSON_Delete(root);
     sw_jsonarena_release(mark);

@@ -164,13 +164,7 @@ static void polygon_message(sw_session *s, const char *msg, size_t len, sw_tick 
         r->kind = SW_MSG_TRADES;
         if (s && s->state == SW_SESS_SUBSCRIBING)
             s->state = SW_SESS_STREAMING;
-        const char *why = NULL;
-        if (r->n_ticks >= cap)
-            sw_result_bad_trade(r, "too many trades in one message");
-        else if (fill_trade(o, &ticks[r->n_ticks], &why) == 0)
-            r->n_ticks++;
-        else
-            sw_result_bad_trade(r, why);
+        sw_result_add_trade(r, o, ticks, cap, fill_trade);
     }
     if (!known) {
         r->kind = SW_MSG_BAD;

@@ -174,6 +174,25 @@ void sw_result_bad_trade(sw_parse_result *r, const char *why)
         r->why = why;
 }
 
+int sw_result_add_trade(sw_parse_result *r, const cJSON *o, sw_tick *ticks, size_t cap, sw_fill_trade_fn fill)
+{
+    const char *why = NULL;
+    if (r->n_ticks >= cap) {
+        sw_result_bad_trade(r, "too many trades in one message");
+        return 0;
+    }
+    if (!cJSON_IsObject(o)) {
+        sw_result_bad_trade(r, "trade is not an object");
+        return 0;
+    }
+    if (fill(o, &ticks[r->n_ticks], &why) != 0) {
+        sw_result_bad_trade(r, why);
+        return 0;
+    }
+    r->n_ticks++;
+    return 1;
+}
+
 int sw_tick_set_symbol(sw_tick *t, const char *sym, const char **why)
 {
     size_t n = strlen(sym);

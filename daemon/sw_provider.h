@@ -157,6 +157,15 @@ int sw_json_number(const cJSON *v, double *out);
 /* Record a dropped trade in r (count it, keep the first reason). */
 void sw_result_bad_trade(sw_parse_result *r, const char *why);
 
+/* Turns one provider trade object into a tick; 0, or -1 with *why set. */
+typedef int (*sw_fill_trade_fn)(const cJSON *o, sw_tick *t, const char **why);
+
+/* Append the trade `o` to ticks[r->n_ticks] with `fill`, or record why it was
+ * dropped (not an object, no room left in cap, or fill's reason).  The one
+ * place every adapter's batch loop counts trades.  Returns 1 if a tick was
+ * added. */
+int sw_result_add_trade(sw_parse_result *r, const cJSON *o, sw_tick *ticks, size_t cap, sw_fill_trade_fn fill);
+
 /* Copy a symbol into a tick; returns 0, or -1 (and sets *why) if empty or too long. */
 int sw_tick_set_symbol(sw_tick *t, const char *sym, const char **why);
 
