@@ -6,11 +6,13 @@
 #include <string.h>
 
 #define READ_CHUNK (64 * 1024)
+#define FIRST_CAP 4096
 
 static int setup(sw_lines *r, size_t limit)
 {
     r->limit = limit;
-    r->buf = malloc(limit + 1);
+    r->cap = limit < FIRST_CAP ? limit : FIRST_CAP;
+    r->buf = malloc(r->cap + 1);
     r->rbuf = malloc(READ_CHUNK);
     if (!r->buf || !r->rbuf) {
         free(r->buf);
@@ -56,6 +58,24 @@ void sw_lines_close(sw_lines *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Make room for need bytes (need <= limit) plus the terminating NUL. */
+static int grow(sw_lines *r, size_t need)
+{
+    if (need <= r->cap)
+        return 0;
+    size_t cap = r->cap ? r->cap : FIRST_CAP;
+    while (cap < need)
+        cap = cap > r->limit / 2 ? r->limit : cap * 2;
+    char *nb = realloc(r->buf, cap + 1);
+    if (!nb) {
+        errno = ENOMEM;
+        return -1;
+    }
+    r->buf = nb;
+    r->cap = cap;
+    return 0;
+}
+
 int sw_lines_next(sw_lines *r, char **line, size_t *len)
 {
     size_t n = 0;
@@ -82,6 +102,8 @@ int sw_lines_next(sw_lines *r, char **line, size_t *len)
         if (!too_long) {
             if (n + take > r->limit)
                 too_long = 1;
+            else if (grow(r, n + take) != 0)
+                return SW_LINES_ERROR;
             else
                 memcpy(r->buf + n, start, take);
         }

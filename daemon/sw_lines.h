@@ -5,8 +5,10 @@
  *
  * A line longer than the limit is not an error that stops the reader: it is
  * skipped to its end and reported as SW_LINES_TOO_LONG with its line number, so
- * one bad line costs one line.  Memory is the limit plus one read buffer,
- * whatever the input.  A final line without a newline is returned and flagged
+ * one bad line costs one line.  The line buffer starts small and doubles up
+ * to the limit as longer lines arrive, so memory is one read buffer plus the
+ * longest line seen (never more than the limit): a replay of many files, or a
+ * fuzzer opening one per input, does not pay a megabyte per file up front.  A final line without a newline is returned and flagged
  * (`last_unterminated`) so callers can tell a torn write from a complete line.
  */
 #ifndef SW_LINES_H
@@ -25,7 +27,8 @@ enum {
 typedef struct sw_lines {
     FILE *f;
     int owns;
-    char *buf;            /* limit + 1 bytes: the current line */
+    char *buf;            /* cap + 1 bytes: the current line */
+    size_t cap;           /* grows to at most limit */
     size_t limit;
     char *rbuf;           /* read-ahead */
     size_t rlen, rpos;

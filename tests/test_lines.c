@@ -270,3 +270,59 @@ Test(lines, open_path_and_missing)
     cr_assert_eq(sw_lines_open(&r, "/tmp/sw_test_lines.does-not-exist/x", 64), -1);
     cr_assert_eq(errno, ENOENT);
 }
+
+Test(lines, buffer_grows_to_the_longest_line_only)
+{
+    /* A 300 KB line between short ones under a 1 MiB limit comes back intact,
+     * the buffer grows to hold it and stays within the limit; a short line
+     * alone never costs more than the first 4 KiB. */
+    size_t big = 300 * 1000;
+    size_t total = 6 + big + 1 + 6;
+    char *data = malloc(total + 1);
+    cr_assert_not_null(data);
+    memcpy(data, "short\n", 6);
+    for (size_t i = 0; i < big; i++)
+        data[6 + i] = (char)('a' + i % 26);
+    data[6 + big] = '\n';
+    memcpy(data + 6 + big + 1, "tail!\n", 6);
+    data[total] = '\0';
+    FILE *f = stream_of(data, total);
+    sw_lines r;
+    cr_assert_eq(sw_lines_from(&r, f, 1u << 20), 0);
+    expect_line(&r, "short", 1, 0);
+    cr_assert_leq(r.cap, 4096, "cap %zu after a short line", r.cap);
+    data[6 + big] = '\0';
+    expect_line(&r, data + 6, 2, 0);
+    cr_assert_geq(r.cap, big);
+    cr_assert_leq(r.cap, (size_t)1 << 20);
+    expect_line(&r, "tail!", 3, 0);
+    expect_rc(&r, SW_LINES_EOF, 3);
+    sw_lines_close(&r);
+    fclose(f);
+    free(data);
+}
+
+Test(lines, line_of_exactly_the_limit_with_growth)
+{
+    /* The growth clamps at the limit: a line of exactly `limit` bytes fits,
+     * one byte more is TOO_LONG and the next line is still read. */
+    size_t limit = 10000; /* not a power of two times 4096 */
+    char *data = malloc(2 * limit + 10);
+    cr_assert_not_null(data);
+    memset(data, 'x', limit);
+    data[limit] = '\n';
+    memset(data + limit + 1, 'y', limit + 1);
+    data[2 * limit + 2] = '\n';
+    memcpy(data + 2 * limit + 3, "ok\n", 3);
+    FILE *f = stream_of(data, 2 * limit + 6);
+    sw_lines r;
+    cr_assert_eq(sw_lines_from(&r, f, limit), 0);
+    data[limit] = '\0';
+    expect_line(&r, data, 1, 0);
+    cr_assert_eq(r.cap, limit);
+    expect_rc(&r, SW_LINES_TOO_LONG, 2);
+    expect_line(&r, "ok", 3, 0);
+    sw_lines_close(&r);
+    fclose(f);
+    free(data);
+}
