@@ -27,6 +27,8 @@
 #define CHECK_MARGIN 64
 #define CHECK_MAX 2048
 #define PUBLISH_ERRORS_LOGGED 5
+/* How often held alerts are offered to the spool file again (fsync always). */
+#define HELD_RETRY_MS 1000
 
 typedef struct redis_sink {
     sw_sink base;
@@ -199,11 +201,15 @@ static void finish_drain(redis_sink *s)
     s->draining = 0;
     uv_timer_stop(&s->drain_timer);
     sw_spool_sync(&s->spool);
-    size_t left = sw_spool_pending(&s->spool);
-    if (left)
+    size_t left = sw_spool_pending(&s->spool), held = s->spool.n_mem;
+    if (left > held)
         sw_warn("redis sink: %zu alerts not confirmed by Redis within %llu ms; they stay in %s and are sent at "
                 "the next start",
-                left, (unsigned long long)s->drain_timeout_ms, s->spool.path);
+                left - held, (unsigned long long)s->drain_timeout_ms, s->spool.path);
+    if (held)
+        sw_error("redis sink: %zu alerts held in memory (the spool file could not take them) were not confirmed "
+                 "by Redis within %llu ms",
+                 held, (unsigned long long)s->drain_timeout_ms);
     sw_sink_done_fn done = s->drain_done;
     s->drain_done = NULL;
     if (done)
@@ -287,7 +293,7 @@ static void pump(redis_sink *s)
         return;
     sw_spool_load(&s->spool);
     int sent = 0;
-    while (s->n_sent < s->spool.n_loaded && s->n_sent < SEND_WINDOW) {
+    while (s->n_sent < sw_spool_ready(&s->spool) && s->n_sent < SEND_WINDOW) {
         sw_spool_item *it = sw_spool_item_at(&s->spool, s->n_sent);
         if (send_item(s, it) != 0)
             break;
@@ -332,7 +338,7 @@ static size_t collect_ids(const redisReply *rep, char (*ids)[17], size_t max)
 
 static void clear_maybe(redis_sink *s)
 {
-    for (size_t i = 0; i < s->spool.n_loaded; i++)
+    for (size_t i = 0; i < sw_spool_pending(&s->spool); i++)
         sw_spool_item_at(&s->spool, i)->flags &= (uint8_t)~SW_SPOOL_MAYBE_SENT;
 }
 
@@ -379,7 +385,7 @@ static void start_check(redis_sink *s)
 {
     size_t k = 0;
     sw_spool_load(&s->spool);
-    while (k < s->spool.n_loaded && (sw_spool_item_at(&s->spool, k)->flags & SW_SPOOL_MAYBE_SENT))
+    while (k < sw_spool_ready(&s->spool) && (sw_spool_item_at(&s->spool, k)->flags & SW_SPOOL_MAYBE_SENT))
         k++;
     if (k == 0) {
         pump(s);
@@ -420,12 +426,23 @@ static void on_state(void *ctx, sw_redis *r, sw_redis_state st)
 
 /* ---- the sink interface ------------------------------------------------------- */
 
+/* While alerts are held in memory (the spool file refused them), try the
+ * file again every second even when no new alert or confirmation comes:
+ * everysec's periodic timer does that already; fsync always arms a retry. */
+static void arm_retry(redis_sink *s)
+{
+    if (s->spool.n_mem > 0 && s->p.fsync == SW_REDIS_FSYNC_ALWAYS && s->timers_inited && !s->closing &&
+        !uv_is_active((uv_handle_t *)&s->sync_timer))
+        uv_timer_start(&s->sync_timer, on_sync_timer, HELD_RETRY_MS, 0);
+}
+
 static void on_sync_timer(uv_timer_t *t)
 {
     redis_sink *s = t->data;
     sw_spool_sync(&s->spool);
     /* Items read back from the file become sendable as memory frees up. */
     pump(s);
+    arm_retry(s);
 }
 
 static int redis_start(sw_sink *base, uv_loop_t *loop)
@@ -495,8 +512,9 @@ static int redis_deliver(sw_sink *base, const sw_alert *a, const char *json, siz
     if (!s->spool_open || s->closing)
         return -1;
     if (sw_spool_append(&s->spool, a, json, len) != 0)
-        return -1; /* refused by the overflow policy or an I/O error, logged by the spool */
+        return -1; /* refused by the overflow policy, or not an alert line: logged by the spool */
     pump(s);
+    arm_retry(s);
     return 0;
 }
 
@@ -546,7 +564,9 @@ static void close_step(redis_sink *s)
     if (--s->closes_left > 0)
         return;
     if (s->spool_open) {
+        sw_spool_sync(&s->spool); /* a last chance for held alerts to reach the file */
         s->spool_stats = s->spool.stats;
+        s->spool_stats.held_lost = s->spool.n_mem;
         sw_spool_close(&s->spool);
         s->spool_open = 0;
     }
@@ -645,6 +665,10 @@ void sw_sink_redis_get_stats(sw_sink *base, sw_sink_redis_stats *out)
     out->resend_skipped = s->resend_skipped;
     memcpy(out->dropped, ss->dropped, sizeof out->dropped);
     out->recovered = ss->recovered;
+    out->held = ss->held;
+    out->held_written = ss->held_written;
+    out->held_lost = ss->held_lost;
+    out->held_now = s->spool_open ? s->spool.n_mem : 0;
     out->skipped_lines = ss->skipped_lines;
     out->connects = s->redis.stats.connects;
     out->connection_failures = s->redis.stats.failures;

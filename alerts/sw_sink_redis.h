@@ -23,7 +23,10 @@
  * start) the alerts that may already have reached Redis (sent, reply lost)
  * are looked up among the stream's last entries and not sent again if found.
  * drain() waits for every XADD reply or the timeout; what is unconfirmed stays
- * in the spool, and pending() says how many.
+ * in the spool, and pending() says how many.  When the spool file cannot take
+ * an alert (disk full, file-size limit), the spool holds it in memory and the
+ * sink sends it from there: Redis being up is then enough to deliver it, and
+ * only a stop while both are unavailable loses it (logged with ids).
  */
 #ifndef SW_SINK_REDIS_H
 #define SW_SINK_REDIS_H
@@ -88,6 +91,10 @@ typedef struct sw_sink_redis_stats {
     uint64_t resend_skipped;        /* found in the stream after a lost reply: not sent again */
     uint64_t dropped[3];            /* by severity (overflow policy) */
     uint64_t recovered;             /* found in the spool at start */
+    uint64_t held;                  /* the spool file could not take them (disk full): held in memory */
+    uint64_t held_written;          /* of those, written to the file later */
+    uint64_t held_lost;             /* held, and neither written nor confirmed when the sink closed */
+    size_t held_now;                /* held in memory at this moment */
     uint64_t skipped_lines;         /* torn/invalid spool lines at start */
     uint64_t connects, connection_failures;
     int connected;                  /* the connection is up and its handshake done (metrics, /healthz) */

@@ -69,15 +69,23 @@ static void count_sev(sw_spool *sp, const sw_spool_item *it, int delta)
     sp->n_sev[it->severity] = (size_t)((long long)sp->n_sev[it->severity] + delta);
 }
 
+/* Free an item's body and keep the counts of loaded and held items. */
+static void forget_body(sw_spool *sp, sw_spool_item *it)
+{
+    if (it->mem)
+        sp->n_mem--;
+    else if (it->body)
+        sp->n_loaded--;
+    free(it->body);
+    it->body = NULL;
+}
+
 /* Remove item i (0-based from head), freeing its body. */
 static void remove_item(sw_spool *sp, size_t i)
 {
     sw_spool_item *it = sw_spool_item_at(sp, i);
     count_sev(sp, it, -1);
-    if (it->body) {
-        free(it->body);
-        sp->n_loaded--;
-    }
+    forget_body(sp, it);
     memmove(it, it + 1, (sp->n - i - 1) * sizeof *it);
     sp->n--;
 }
@@ -254,6 +262,11 @@ static int rewrite(sw_spool *sp, keep_rule rule)
     size_t kept = 0;
     for (size_t i = 0; i < sp->n; i++) {
         sw_spool_item *it = sw_spool_item_at(sp, i);
+        if (it->mem) {
+            /* Held alerts come last and stay held: settle() writes them. */
+            ni[kept++] = *it;
+            continue;
+        }
         if (!keeps(rule, it))
             continue;
         const char *src;
@@ -296,15 +309,12 @@ static int rewrite(sw_spool *sp, keep_rule rule)
     size_t dropped = 0;
     for (size_t i = 0; i < sp->n; i++) {
         sw_spool_item *it = sw_spool_item_at(sp, i);
-        if (keeps(rule, it))
+        if (it->mem || keeps(rule, it))
             continue;
         log_drop(sp, it, dropped++, "dropped the older");
         sp->stats.dropped[it->severity]++;
         count_sev(sp, it, -1);
-        if (it->body) {
-            free(it->body);
-            sp->n_loaded--;
-        }
+        forget_body(sp, it);
     }
     if (dropped > DROP_LOG_MAX)
         sw_warn("redis spool: ... %zu older alerts dropped in all to make room", dropped);
@@ -423,7 +433,7 @@ static int take_line(sw_spool *sp, scan *sc, const char *line, uint32_t len, uin
         report_line(sp, sc, sc->lineno, "not an alert (%s): skipped", why);
         return 0;
     }
-    sw_spool_item it = { off, len, (uint8_t)m.severity, SW_SPOOL_MAYBE_SENT, NULL };
+    sw_spool_item it = { off, len, (uint8_t)m.severity, SW_SPOOL_MAYBE_SENT, 0, NULL };
     if (sp->n_loaded == sp->n && sp->n_loaded < sp->p.queue_max) {
         it.body = make_body(m.id, m.symbol, m.detector, line, len - 1);
         if (!it.body)
@@ -574,6 +584,103 @@ static int make_room(sw_spool *sp, int sev, uint64_t need)
     return 0;
 }
 
+/* The file took a write again and nothing is held: the episode is over, say
+ * so once.  (Held alerts all confirmed by Redis do not end it: the file has
+ * not shown it takes alerts; the next append finds out.) */
+static void end_holding(sw_spool *sp)
+{
+    if (!sp->holding || sp->n_mem > 0)
+        return;
+    sp->holding = 0;
+    sw_info("redis spool: %s takes alerts again and none is held in memory (since start: %" PRIu64
+            " held, %" PRIu64 " of them written to the file later, the others sent to Redis from memory)",
+            sp->path, sp->stats.held, sp->stats.held_written);
+}
+
+/* Keep an alert the file could not take (why: strerror, or NULL when it only
+ * queues behind alerts already held).  Returns what sw_spool_append does. */
+static int hold(sw_spool *sp, const sw_alert *a, const char *json, size_t len, int sev, const char *why)
+{
+    if (sp->n_mem >= SW_SPOOL_HELD_MAX && sev != SW_SEV_CRITICAL) {
+        sp->stats.dropped[sev]++;
+        sw_error("redis spool: %s cannot take alerts and %zu are held in memory already: dropped the new %s "
+                 "alert %s %s %s", sp->path, sp->n_mem, sev_name(sev), a->id, a->symbol, a->detector);
+        return 1;
+    }
+    sw_spool_item it = { 0, (uint32_t)(len + 1), (uint8_t)sev, 0, 1, NULL };
+    it.body = make_body(a->id, a->symbol, a->detector, json, len);
+    if (!it.body || push_item(sp, &it) != 0) {
+        free(it.body);
+        sw_error("redis spool: %s cannot take alert %s and memory ran out: the alert is lost", sp->path, a->id);
+        return -1;
+    }
+    sp->n_mem++;
+    count_sev(sp, &it, +1);
+    sp->stats.appended++;
+    sp->stats.held++;
+    if (!sp->holding) {
+        sp->holding = 1;
+        sw_error("redis spool: %s: cannot append alert %s: %s; holding it and the alerts after it in memory "
+                 "until the file takes them (they are sent to Redis meanwhile, and lost only if shockd stops "
+                 "before either took them)", sp->path, a->id, why ? why : "earlier alerts are held");
+    }
+    return 0;
+}
+
+/* Write held alerts to the file, oldest first, under the overflow policy as
+ * if they arrived now.  Returns 0 when none is left held, -1 when the file
+ * still refuses (the rest stay held, in order). */
+static int settle(sw_spool *sp)
+{
+    int wrote = 0;
+    while (sp->n_mem > 0) {
+        size_t first = sp->n - sp->n_mem;
+        sw_spool_item *it = sw_spool_item_at(sp, first);
+        int sent = (it->flags & SW_SPOOL_SENT) != 0;
+        /* make_room may rewrite the file and the index: look the item up again after it. */
+        if (make_room(sp, it->severity, it->len) != 0 && !sent) {
+            it = sw_spool_item_at(sp, sp->n - sp->n_mem);
+            sp->stats.dropped[it->severity]++;
+            log_drop(sp, it, 0, "dropped the held");
+            remove_item(sp, sp->n - sp->n_mem);
+            continue;
+        }
+        first = sp->n - sp->n_mem;
+        it = sw_spool_item_at(sp, first);
+        struct iovec iov[2] = { { it->body->json, it->body->len }, { (void *)"\n", 1 } };
+        ssize_t w;
+        do
+            w = writev(sp->fd, iov, 2);
+        while (w < 0 && errno == EINTR);
+        if (w != (ssize_t)it->len) {
+            if (w > 0 && ftruncate(sp->fd, (off_t)sp->size) != 0)
+                sw_error("redis spool: %s: cannot undo a partial write: %s", sp->path, strerror(errno));
+            break;
+        }
+        it->off = sp->size;
+        it->mem = 0;
+        sp->n_mem--;
+        sp->size += it->len;
+        /* Loaded items must be a prefix of the file's: keep the body only if
+         * every item before it is loaded (always so for one on the wire). */
+        if (sp->n_loaded == first) {
+            sp->n_loaded++;
+        } else {
+            free(it->body);
+            it->body = NULL;
+        }
+        sp->stats.held_written++;
+        wrote = 1;
+    }
+    if (wrote) {
+        sp->unsynced = 1;
+        if (sp->p.fsync_always && fdatasync(sp->fd) == 0)
+            sp->unsynced = 0;
+        end_holding(sp);
+    }
+    return sp->n_mem > 0 ? -1 : 0;
+}
+
 int sw_spool_append(sw_spool *sp, const sw_alert *a, const char *json, size_t len)
 {
     if (len == 0 || len >= SW_SPOOL_LINE_MAX || memchr(json, '\n', len)) {
@@ -581,6 +688,10 @@ int sw_spool_append(sw_spool *sp, const sw_alert *a, const char *json, size_t le
         return -1;
     }
     int sev = a->severity >= SW_SEV_INFO && a->severity <= SW_SEV_CRITICAL ? (int)a->severity : SW_SEV_INFO;
+    /* Alerts held after a failed append go to the file first, in order; if
+     * the file still cannot take them, this one is held behind them. */
+    if (sp->n_mem > 0 && settle(sp) != 0)
+        return hold(sp, a, json, len, sev, NULL);
     if (make_room(sp, sev, len + 1) != 0) {
         sp->stats.dropped[sev]++;
         sw_warn("redis spool: full (%" PRIu64 " of %" PRIu64 " bytes): dropped the new %s alert %s %s %s", sp->size,
@@ -600,17 +711,16 @@ int sw_spool_append(sw_spool *sp, const sw_alert *a, const char *json, size_t le
         /* Take back a partial line so the file stays line-aligned. */
         if (w > 0 && ftruncate(sp->fd, (off_t)sp->size) != 0)
             sw_error("redis spool: %s: cannot undo a partial write: %s", sp->path, strerror(errno));
-        sw_error("redis spool: %s: cannot append alert %s: %s", sp->path, a->id, strerror(e));
-        return -1;
+        return hold(sp, a, json, len, sev, strerror(e));
     }
     if (sp->p.fsync_always && fdatasync(sp->fd) != 0) {
         int e = errno;
         if (ftruncate(sp->fd, (off_t)sp->size) != 0)
             sw_error("redis spool: %s: cannot undo an append: %s", sp->path, strerror(errno));
-        sw_error("redis spool: %s: fdatasync after alert %s: %s", sp->path, a->id, strerror(e));
-        return -1;
+        return hold(sp, a, json, len, sev, strerror(e));
     }
-    sw_spool_item it = { sp->size, (uint32_t)want, (uint8_t)sev, 0, NULL };
+    end_holding(sp);
+    sw_spool_item it = { sp->size, (uint32_t)want, (uint8_t)sev, 0, 0, NULL };
     /* Kept in memory while it fits and everything older is in memory too. */
     if (sp->n_loaded == sp->n && sp->n_loaded < sp->p.queue_max)
         it.body = make_body(a->id, a->symbol, a->detector, json, len);
@@ -636,7 +746,7 @@ size_t sw_spool_load(sw_spool *sp)
 {
     size_t loaded = 0;
     char *line = NULL;
-    while (sp->n_loaded < sp->n && sp->n_loaded < sp->p.queue_max) {
+    while (sp->n_loaded < sp->n - sp->n_mem && sp->n_loaded < sp->p.queue_max) {
         sw_spool_item *it = sw_spool_item_at(sp, sp->n_loaded);
         if (!line && !(line = malloc(SW_SPOOL_LINE_MAX)))
             break;
@@ -670,12 +780,10 @@ void sw_spool_confirm(sw_spool *sp)
     if (sp->n == 0)
         return;
     sw_spool_item *it = sw_spool_item_at(sp, 0);
-    sp->confirmed = it->off + it->len;
+    /* A held item first means every line of the file is confirmed. */
+    sp->confirmed = it->mem ? sp->size : it->off + it->len;
     count_sev(sp, it, -1);
-    if (it->body) {
-        free(it->body);
-        sp->n_loaded--;
-    }
+    forget_body(sp, it);
     sp->head++;
     sp->n--;
     if (sp->n == 0) {
@@ -690,6 +798,8 @@ int sw_spool_sync(sw_spool *sp)
     if (sp->fd < 0)
         return 0;
     int rc = 0;
+    if (sp->n_mem > 0)
+        settle(sp); /* a failure is the normal state of a full disk, reported once by hold() */
     if (sp->unsynced) {
         if (fdatasync(sp->fd) != 0) {
             sw_error("redis spool: %s: fdatasync: %s", sp->path, strerror(errno));
@@ -712,6 +822,19 @@ void sw_spool_close(sw_spool *sp)
     if (sp->fd >= 0) {
         sw_spool_sync(sp);
         close(sp->fd);
+    }
+    if (sp->n_mem > 0) {
+        sw_error("redis spool: %zu held alerts could not be written to %s nor sent to Redis before the stop, and "
+                 "are lost:", sp->n_mem, sp->path);
+        for (size_t i = sp->n - sp->n_mem, k = 0; i < sp->n; i++, k++) {
+            const sw_spool_item *it = sw_spool_item_at(sp, i);
+            if (k == DROP_LOG_MAX) {
+                sw_error("redis spool:   ... and %zu more", sp->n - i);
+                break;
+            }
+            sw_error("redis spool:   lost %s alert %s %s %s", sev_name(it->severity), it->body->id,
+                     it->body->symbol, it->body->detector);
+        }
     }
     if (sp->lock_fd >= 0)
         close(sp->lock_fd); /* releases the lock */

@@ -28,6 +28,17 @@
  * unsent warnings are dropped; a critical alert is never dropped, even if the
  * file must exceed the limit for it.  Every drop is counted and logged.
  *
+ * A full disk (ENOSPC, EDQUOT, a file-size limit: any failed append) does not
+ * lose an accepted alert: it is kept in memory ("held", flag `mem` on its
+ * item) and sent to Redis from there like any other.  While alerts are held,
+ * newer ones are held behind them so the file stays in alert order; each
+ * append and each sync first tries to write the held alerts to the file, and
+ * once that succeeds the spool is back to normal.  Held alerts are bounded:
+ * beyond SW_SPOOL_HELD_MAX an info or warning alert is refused (counted and
+ * logged, as by the overflow policy); a critical one is always held.  They are
+ * the only copy: if shockd stops before Redis or the disk took them they are
+ * lost, and close says so, with their ids.
+ *
  * A lock on <state_dir>/spool.lock keeps a second process off the same spool.
  * The spool does file I/O only; the sink drives it from its loop.
  */
@@ -42,6 +53,8 @@
 #define SW_SPOOL_FILE "spool.ndjson"
 #define SW_SPOOL_OFFSET_FILE "spool.offset"
 #define SW_SPOOL_LOCK_FILE "spool.lock"
+/* Held alerts (see above) beyond which only critical ones are accepted. */
+#define SW_SPOOL_HELD_MAX 10000
 /* Lines longer than an alert can be are not alerts. */
 #define SW_SPOOL_LINE_MAX (SW_ALERT_JSON_MAX + 1)
 
@@ -64,6 +77,7 @@ typedef struct sw_spool_item {
     uint32_t len;               /* line length, newline included */
     uint8_t severity;           /* sw_severity */
     uint8_t flags;              /* SW_SPOOL_* */
+    uint8_t mem;                /* 1: held, not in the file; off is meaningless and body the only copy */
     sw_spool_body *body;        /* NULL while only on disk */
 } sw_spool_item;
 
@@ -87,6 +101,9 @@ typedef struct sw_spool_stats {
     uint64_t skipped_lines;     /* torn or invalid lines found at open */
     uint64_t recovered;         /* unconfirmed alerts found at open */
     uint64_t rewrites;          /* compactions that rewrote the file */
+    uint64_t held;              /* alerts that could not be appended and were held in memory */
+    uint64_t held_written;      /* of those, written to the file later */
+    uint64_t held_lost;         /* held alerts unwritten at close (set by the caller, see close) */
 } sw_spool_stats;
 
 typedef struct sw_spool {
@@ -98,7 +115,9 @@ typedef struct sw_spool {
     int unsynced;               /* appended since the last fdatasync */
     sw_spool_item *items;       /* unconfirmed, in order: items[head .. head+n) */
     size_t head, n, cap;
-    size_t n_loaded;            /* the first n_loaded items have a body */
+    size_t n_loaded;            /* the first n_loaded items in the file have a body */
+    size_t n_mem;               /* held items: always the last n_mem, all with a body */
+    int holding;                /* a disk-full episode is going on (logged once) */
     size_t n_sev[3];            /* items by severity */
     sw_spool_params p;
     sw_spool_stats stats;
@@ -110,8 +129,10 @@ typedef struct sw_spool {
 int sw_spool_open(sw_spool *sp, const sw_spool_params *p, char *err, size_t errlen);
 
 /* Append one alert (json: its schema-v1 line, no newline).  Returns 0 when it
- * is spooled, 1 when the overflow policy refused it (counted and logged
- * here), -1 on an I/O error (logged here; nothing was added). */
+ * is spooled or held in memory (the file could not take it), 1 when the
+ * overflow policy or the held limit refused it (counted and logged here), -1
+ * when it is not one line of an alert's size or memory ran out (logged
+ * here; nothing was added). */
 int sw_spool_append(sw_spool *sp, const sw_alert *a, const char *json, size_t len);
 
 /* Unconfirmed alerts, and the i-th of them (0: the oldest). */
@@ -123,6 +144,13 @@ static inline sw_spool_item *sw_spool_item_at(sw_spool *sp, size_t i)
 {
     return &sp->items[sp->head + i];
 }
+/* How many of the oldest items have their body in memory, so can be sent:
+ * the loaded ones from the file, and the held ones once every item of the
+ * file before them is loaded. */
+static inline size_t sw_spool_ready(const sw_spool *sp)
+{
+    return sp->n_loaded + (sp->n_loaded + sp->n_mem == sp->n ? sp->n_mem : 0);
+}
 
 /* Read bodies back from the file until queue_max items are loaded or none is
  * left on disk only.  Lines that can no longer be read or parsed are dropped
@@ -132,11 +160,14 @@ size_t sw_spool_load(sw_spool *sp);
 /* Redis confirmed the oldest item: forget it and advance the offset. */
 void sw_spool_confirm(sw_spool *sp);
 
-/* Make appended data durable (fdatasync) when needed, persist the confirmed
- * offset when it moved, and compact.  Returns 0 or -1 (logged here). */
+/* Write held alerts to the file if it takes them now, make appended data
+ * durable (fdatasync) when needed, persist the confirmed offset when it
+ * moved, and compact.  Returns 0 or -1 (logged here). */
 int sw_spool_sync(sw_spool *sp);
 
-/* Sync, then release everything (the files stay). */
+/* Sync, then release everything (the files stay).  Held alerts that still
+ * could not be written are lost: logged here with their ids (a caller that
+ * keeps figures reads sp->n_mem after a last sw_spool_sync). */
 void sw_spool_close(sw_spool *sp);
 
 #endif

@@ -100,6 +100,7 @@ typedef struct snapshot {
     uint64_t malformed, bad_trade, oversize;
     int has_redis, redis_up;
     size_t spool;
+    size_t held;                  /* of the spool: held in memory, the file refused them */
     size_t symbols;
     uint64_t ticks;
 } snapshot;
@@ -140,6 +141,7 @@ static void take(sw_metrics *m, snapshot *s)
             sw_sink_redis_get_stats(inner, &rs);
             s->has_redis = 1;
             s->redis_up = rs.connected && !sw_sink_is_gate(k);
+            s->held += rs.held_now;
         }
     }
     if (v->engine) {
@@ -222,6 +224,11 @@ size_t sw_metrics_render(sw_metrics *m, char *buf, size_t cap)
     head(&o, "shockwatch_spool_depth", "gauge", "Alerts taken by the sinks and not yet confirmed (the redis spool).");
     put(&o, "shockwatch_spool_depth %zu\n", s.spool);
 
+    head(&o, "shockwatch_spool_held", "gauge",
+         "Of the spool's alerts, those its file could not take (disk full, file-size limit), held in memory: "
+         "lost if shockd stops before Redis or the disk takes them.");
+    put(&o, "shockwatch_spool_held %zu\n", s.held);
+
     head(&o, "shockwatch_symbols", "gauge", "Symbols on the watchlist.");
     put(&o, "shockwatch_symbols %zu\n", s.symbols);
 
@@ -268,6 +275,8 @@ int sw_metrics_health(sw_metrics *m, char *buf, size_t len)
         put(&o, "feed: no source\n");
     if (s.has_redis && !s.redis_up)
         put(&o, "redis: not connected (%zu alerts waiting in the spool)\n", s.spool);
+    if (s.held)
+        put(&o, "spool: the file cannot take alerts (disk full?); %zu held in memory\n", s.held);
     return o.len == 0;
 }
 
@@ -288,7 +297,8 @@ char *sw_metrics_status(sw_metrics *m, char *buf, size_t len)
     put(&o, "; %zu symbols; alerts today: %" PRIu64 " critical, %" PRIu64 " warning, %" PRIu64 " info", s.symbols,
         m->alerts_today[SW_SEV_CRITICAL], m->alerts_today[SW_SEV_WARNING], m->alerts_today[SW_SEV_INFO]);
     if (s.has_redis)
-        put(&o, "; redis %s, spool %zu", s.redis_up ? "connected" : "NOT connected", s.spool);
+        put(&o, "; redis %s, spool %zu%s", s.redis_up ? "connected" : "NOT connected", s.spool,
+            s.held ? " (file full: some held in memory)" : "");
     else if (s.spool)
         put(&o, "; %zu alerts unconfirmed", s.spool);
     return buf;

@@ -3,17 +3,23 @@
  * Pub/Sub channels; Redis stops in the middle of a paced replay and comes
  * back; shockd is killed with a full spool and the next start drains it; a
  * torn spool line; a refused XADD; a wrong password; a Unix socket with a
- * db; the client's connect and command timeouts; the redis.* config checks.
+ * db; the client's connect and command timeouts; the redis.* config checks;
+ * a full disk under the spool while Redis is down (in process).
  * Every wait polls a condition against a deadline. */
 #include "sw_test_redis.h"
 
+#include "sw_alert.h"
 #include "sw_config.h"
 #include "sw_log.h"
 #include "sw_redis.h"
+#include "sw_sink_redis.h"
 #include "sw_time.h"
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
+#include <math.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <uv.h>
 
 #define SHOCKD SW_BINARY_DIR "/shockd"
@@ -833,4 +839,144 @@ Test(sink_redis, command_timeout_drops_a_silent_connection_and_reconnects)
     cr_expect_eq(p.replies, 1);
     probe_fini(&p, &loop);
     tr_destroy(&tr);
+}
+
+/* ---- a full disk under the spool ---------------------------------------------- */
+
+static void set_file_limit(rlim_t bytes)
+{
+    struct rlimit rl;
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
+    rl.rlim_cur = bytes;
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+/* redis-server started by this test process must not inherit the limit. */
+static void child_unlimited(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_FSIZE, &rl);
+    }
+}
+
+typedef struct held_run {
+    uv_loop_t loop;
+    sw_sink *sink;
+    int closed;
+} held_run;
+
+static void held_closed(void *ctx, sw_sink *s)
+{
+    (void)s;
+    ((held_run *)ctx)->closed = 1;
+}
+
+static void run_loop_ms(held_run *h, int ms)
+{
+    uint64_t end = tr_now_ms() + (uint64_t)ms;
+    while (tr_now_ms() < end) {
+        uv_run(&h->loop, UV_RUN_NOWAIT);
+        tr_pause_ms(2);
+    }
+}
+
+static void deliver_alert(held_run *h, unsigned i)
+{
+    sw_alert a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.id, sizeof a.id, "%016x", i);
+    a.ts_ns = INT64_C(1737988200000000000) + (int64_t)i * 1000000000;
+    snprintf(a.symbol, sizeof a.symbol, "NVDA");
+    snprintf(a.detector, sizeof a.detector, "pct_move");
+    snprintf(a.window, sizeof a.window, "prev_close");
+    a.severity = i % 3 == 0 ? SW_SEV_CRITICAL : i % 3 == 1 ? SW_SEV_WARNING : SW_SEV_INFO;
+    a.direction = -1;
+    a.price = 118.42;
+    a.reference = 142.62;
+    a.change_pct = -16.97;
+    a.zscore = NAN;
+    snprintf(a.message, sizeof a.message, "alert %u", i);
+    char json[SW_ALERT_JSON_MAX];
+    cr_assert_gt(sw_alert_to_json(&a, json, sizeof json), 0);
+    cr_assert_eq(h->sink->deliver(h->sink, &a, json, strlen(json)), 0, "alert %u refused", i);
+}
+
+Test(sink_redis, a_full_disk_while_redis_is_down_holds_alerts_and_delivers_them_all_in_order)
+{
+    test_redis r;
+    cr_assert_eq(tr_start(&r, NULL, 0, 0), 0);
+    tr_stop(&r); /* down from the start */
+    cr_assert_eq(pthread_atfork(NULL, NULL, child_unlimited), 0);
+    signal(SIGXFSZ, SIG_IGN); /* as shockd does */
+    sw_log_set_level(SW_LOG_ERROR);
+
+    sw_redis_sink_params p;
+    sw_redis_sink_defaults(&p);
+    free(p.url);
+    p.url = strdup(r.url);
+    p.fsync = SW_REDIS_FSYNC_ALWAYS;
+    p.connect_timeout_ns = INT64_C(500000000);
+    held_run h;
+    memset(&h, 0, sizeof h);
+    cr_assert_eq(uv_loop_init(&h.loop), 0);
+    h.sink = sw_sink_redis_new(&p, tpath("state"), NULL);
+    sw_redis_sink_params_free(&p);
+    cr_assert_not_null(h.sink);
+    cr_assert_eq(h.sink->start(h.sink, &h.loop), 0);
+
+    /* Three alerts reach the spool file; then the disk is full. */
+    for (unsigned i = 1; i <= 3; i++)
+        deliver_alert(&h, i);
+    const char *spool = tpath("state/spool.ndjson");
+    long full = file_size(spool);
+    cr_assert_gt(full, 0);
+    set_file_limit((rlim_t)full);
+    for (unsigned i = 4; i <= 43; i++)
+        deliver_alert(&h, i);
+    run_loop_ms(&h, 300);
+    sw_sink_redis_stats st;
+    sw_sink_redis_get_stats(h.sink, &st);
+    cr_expect_eq(st.held, 40);
+    cr_expect_eq(st.held_now, 40);
+    cr_expect_eq(st.spooled, 43);
+    cr_expect_eq(file_size(spool), full, "the file did not grow");
+    cr_expect_eq(h.sink->pending(h.sink), 43);
+
+    /* Redis comes back while the disk is still full: everything is sent,
+     * the held alerts from memory, in the order they were produced. */
+    cr_assert_eq(tr_spawn(&r), 0, "redis-server did not come back");
+    uint64_t deadline = tr_now_ms() + 30000;
+    while (h.sink->pending(h.sink) > 0 && tr_now_ms() < deadline)
+        run_loop_ms(&h, 20);
+    sw_sink_redis_get_stats(h.sink, &st);
+    cr_expect_eq(h.sink->pending(h.sink), 0, "not confirmed: %zu", h.sink->pending(h.sink));
+    cr_expect_eq(st.confirmed, 43);
+    cr_expect_eq(st.held_now, 0);
+    cr_expect_eq(st.held_written, 0, "sent from memory, never written");
+
+    redisContext *c = tr_connect(&r);
+    cr_assert_not_null(c);
+    entry e[64];
+    size_t n = read_stream(c, "shockwatch:alerts", e, 64);
+    cr_expect_eq(n, 43);
+    for (size_t i = 0; i < n; i++) {
+        char want[24];
+        snprintf(want, sizeof want, "%016zx", i + 1);
+        cr_expect_str_eq(e[i].id, want, "entry %zu", i);
+    }
+    free_entries(e, n);
+    redisFree(c);
+
+    set_file_limit(RLIM_INFINITY);
+    h.sink->close(h.sink, held_closed, &h);
+    while (!h.closed)
+        uv_run(&h.loop, UV_RUN_ONCE);
+    sw_sink_redis_get_stats(h.sink, &st);
+    cr_expect_eq(st.held_lost, 0);
+    h.sink->destroy(h.sink);
+    uv_run(&h.loop, UV_RUN_DEFAULT);
+    cr_expect_eq(uv_loop_close(&h.loop), 0);
+    tr_destroy(&r);
 }

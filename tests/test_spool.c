@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -396,4 +398,151 @@ Test(spool, the_state_dir_is_created_private_and_a_bad_one_is_a_clear_error)
     cr_expect_eq(sw_spool_open(&sp, &p, err, sizeof err), -1);
     snprintf(want, sizeof want, "%s: cannot create directory: Not a directory", below);
     cr_expect_str_eq(err, want);
+}
+
+/* ---- a full disk: alerts held in memory ------------------------------------ */
+
+/* Make the process unable to grow files beyond `bytes` (what a full disk or a
+ * file-size quota does to the spool: appends fail with EFBIG).  Criterion
+ * runs each test in its own process, so the limit ends with the test. */
+static void limit_files(rlim_t bytes)
+{
+    signal(SIGXFSZ, SIG_IGN); /* as shockd does: a write error, not death */
+    struct rlimit rl;
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
+    rl.rlim_cur = bytes;
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+/* The ids of the spool file's lines, in file order, as "1,2,3". */
+static void file_ids(char *out, size_t outlen)
+{
+    char *b = slurp(SW_SPOOL_FILE);
+    out[0] = '\0';
+    for (char *p = b; (p = strstr(p, "\"id\":\"")); p += 6) {
+        char tmp[24];
+        snprintf(tmp, sizeof tmp, "%s%lu", out[0] ? "," : "", strtoul(p + 6, NULL, 16));
+        strncat(out, tmp, outlen - strlen(out) - 1);
+    }
+    free(b);
+}
+
+Test(spool, a_full_disk_holds_alerts_in_memory_in_order_and_writes_them_when_it_frees)
+{
+    sw_spool sp;
+    sw_spool_params p = params(1 << 20, 2); /* two bodies in memory: items 3 and 4 stay on disk */
+    open_ok(&sp, &p);
+    for (unsigned i = 1; i <= 4; i++)
+        cr_assert_eq(append(&sp, i, SW_SEV_WARNING, 10), 0);
+    long full = file_size(SW_SPOOL_FILE);
+
+    cr_redirect_stderr();
+    limit_files((rlim_t)full);
+    for (unsigned i = 5; i <= 7; i++)
+        cr_assert_eq(append(&sp, i, i == 6 ? SW_SEV_CRITICAL : SW_SEV_WARNING, 10), 0, "alert %u", i);
+    cr_expect_eq(file_size(SW_SPOOL_FILE), full, "nothing reached the file");
+    cr_expect_eq(sw_spool_pending(&sp), 7);
+    cr_expect_eq(sp.n_mem, 3);
+    cr_expect_eq(sp.stats.held, 3);
+    cr_expect_eq(sp.stats.appended, 7);
+    /* Held alerts wait for the file's unloaded items 3 and 4 before them. */
+    cr_expect_eq(sw_spool_ready(&sp), 2);
+    cr_expect_eq(sw_spool_sync(&sp), 0, "a full disk is not a sync error");
+    cr_expect_eq(sp.n_mem, 3);
+
+    /* Redis confirms from memory: the file's four, then the first held one. */
+    for (unsigned want = 1; want <= 5; want++) {
+        sw_spool_load(&sp);
+        cr_assert_eq(id_at(&sp, 0), want);
+        if (want == 5)
+            cr_expect_eq(sw_spool_ready(&sp), 3, "all held alerts are sendable once the file's are loaded");
+        sw_spool_confirm(&sp);
+    }
+    cr_expect_eq(sp.n_mem, 2);
+
+    /* Space again: the next append writes the held 6 and 7 first, then 8. */
+    limit_files(RLIM_INFINITY);
+    cr_assert_eq(append(&sp, 8, SW_SEV_WARNING, 10), 0);
+    cr_expect_eq(sp.n_mem, 0);
+    cr_expect_eq(sp.stats.held_written, 2);
+    char ids[128];
+    file_ids(ids, sizeof ids);
+    cr_expect_str_eq(ids, "1,2,3,4,6,7,8");
+    cr_expect_eq(sw_spool_item_at(&sp, 0)->severity, SW_SEV_CRITICAL);
+    sw_spool_close(&sp);
+
+    /* A restart sends exactly the unconfirmed ones, from the file. */
+    open_ok(&sp, &p);
+    cr_expect_eq(sw_spool_pending(&sp), 3);
+    sw_spool_load(&sp);
+    cr_expect_eq(id_at(&sp, 0), 6);
+    cr_expect_eq(id_at(&sp, 1), 7);
+    sw_spool_close(&sp);
+    fflush(stderr);
+    char want[512];
+    snprintf(want, sizeof want, "test: error: redis spool: %s/%s: cannot append alert 0000000000000005: File too "
+                                "large; holding it and the alerts after it in memory until the file takes them "
+                                "(they are sent to Redis meanwhile, and lost only if shockd stops before either "
+                                "took them)\n", dir, SW_SPOOL_FILE);
+    cr_expect_stderr_eq_str(want);
+}
+
+Test(spool, the_periodic_sync_writes_held_alerts_without_a_new_one)
+{
+    sw_spool sp;
+    sw_spool_params p = params(1 << 20, 100);
+    open_ok(&sp, &p);
+    cr_assert_eq(append(&sp, 1, SW_SEV_WARNING, 10), 0);
+    limit_files((rlim_t)file_size(SW_SPOOL_FILE));
+    cr_redirect_stderr();
+    cr_assert_eq(append(&sp, 2, SW_SEV_WARNING, 10), 0);
+    cr_assert_eq(append(&sp, 3, SW_SEV_INFO, 10), 0);
+    cr_expect_eq(sp.n_mem, 2);
+    limit_files(RLIM_INFINITY);
+    cr_expect_eq(sw_spool_sync(&sp), 0);
+    cr_expect_eq(sp.n_mem, 0);
+    cr_expect_eq(sw_spool_ready(&sp), 3);
+    char ids[64];
+    file_ids(ids, sizeof ids);
+    cr_expect_str_eq(ids, "1,2,3");
+    sw_spool_close(&sp);
+}
+
+Test(spool, held_alerts_are_bounded_but_a_critical_one_is_always_held_and_a_stop_reports_the_lost)
+{
+    sw_spool sp;
+    sw_spool_params p = params(64 << 20, 100);
+    open_ok(&sp, &p);
+    limit_files(0);
+    cr_redirect_stderr();
+    for (unsigned i = 1; i <= SW_SPOOL_HELD_MAX; i++)
+        cr_assert_eq(append(&sp, i, SW_SEV_WARNING, 10), 0, "alert %u", i);
+    cr_expect_eq(append(&sp, SW_SPOOL_HELD_MAX + 1, SW_SEV_WARNING, 10), 1, "a warning beyond the limit");
+    cr_expect_eq(append(&sp, SW_SPOOL_HELD_MAX + 2, SW_SEV_INFO, 10), 1, "an info beyond the limit");
+    cr_expect_eq(append(&sp, SW_SPOOL_HELD_MAX + 3, SW_SEV_CRITICAL, 10), 0, "a critical is always held");
+    cr_expect_eq(sp.n_mem, SW_SPOOL_HELD_MAX + 1);
+    cr_expect_eq(sp.stats.dropped[SW_SEV_WARNING], 1);
+    cr_expect_eq(sp.stats.dropped[SW_SEV_INFO], 1);
+    cr_expect_eq(sp.stats.dropped[SW_SEV_CRITICAL], 0);
+    cr_expect_eq(sw_spool_ready(&sp), SW_SPOOL_HELD_MAX + 1);
+    cr_expect_eq(file_size(SW_SPOOL_FILE), 0);
+    sw_spool_close(&sp);
+    fflush(stderr);
+    /* The stop names what is lost: a count, the first ten, then "... more". */
+    char *log = NULL;
+    size_t loglen = 0;
+    FILE *m = open_memstream(&log, &loglen);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, cr_get_redirected_stderr())) > 0)
+        fwrite(buf, 1, n, m);
+    fclose(m);
+    char want[256];
+    snprintf(want, sizeof want, "redis spool: %d held alerts could not be written to %s/%s nor sent to Redis "
+                                "before the stop, and are lost:\n", SW_SPOOL_HELD_MAX + 1, dir, SW_SPOOL_FILE);
+    cr_expect_not_null(strstr(log, want), "%s", log);
+    cr_expect_not_null(strstr(log, "redis spool:   lost warning alert 0000000000000001 SYM1 pct_move\n"), "%s", log);
+    cr_expect_not_null(strstr(log, "redis spool:   ... and 9991 more\n"), "%s", log);
+    cr_expect_not_null(strstr(log, "dropped the new warning alert 0000000000002711"), "%s", log);
+    free(log);
 }
