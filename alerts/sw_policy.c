@@ -84,6 +84,23 @@ static int grow(sw_policy *p)
     return 0;
 }
 
+int sw_policy_reserve(sw_policy *p, size_t keys)
+{
+    size_t slots = 64;
+    while (slots < keys * 2 && slots < ((size_t)1 << 24))
+        slots *= 2;
+    while (p->mask + 1 < slots)
+        if (grow(p) != 0)
+            return -1;
+    /* Touch every slot now, so the table's pages are resident from the start
+     * and RSS does not creep up as new (symbol, detector, direction) keys
+     * first fire over the following days: a volatile store per slot cannot
+     * be folded into calloc's lazily mapped zero pages. */
+    for (size_t i = 0; i <= p->mask; i++)
+        *(volatile int *)&p->keys[i].used = p->keys[i].used;
+    return 0;
+}
+
 static sw_policy_key *lookup(sw_policy *p, const sw_candidate *c)
 {
     if ((p->count + 1) * 2 > p->mask + 1 && grow(p) != 0)

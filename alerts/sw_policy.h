@@ -52,6 +52,13 @@ typedef struct sw_policy {
 int sw_policy_init(sw_policy *p, const sw_policy_params *params, sw_alert_fn deliver, void *ctx);
 void sw_policy_free(sw_policy *p);
 
+/* Size the key table for `keys` (symbol, detector, direction) keys at most
+ * (symbols plus groups, times detectors, times 2), so it is allocated and
+ * resident once at start instead of doubling days later when rare
+ * combinations first fire.  More keys still fit: the table grows as before.
+ * Returns 0 or -1 (out of memory; the table is unchanged and still works). */
+int sw_policy_reserve(sw_policy *p, size_t keys);
+
 /* Offer a candidate; calls deliver() zero or one time.  Returns 1 if an alert
  * was delivered, 0 if suppressed, -1 on allocation failure (the candidate is
  * then delivered anyway: losing an alert is worse than a duplicate). */

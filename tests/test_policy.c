@@ -138,3 +138,33 @@ Test(policy, min_severity_drops_lower)
     cr_expect_eq(offer("NVDA", SW_CAND_FIRE, SW_SEV_CRITICAL, -1, 12, 1), 1);
     cr_expect_eq(n_got, 1);
 }
+
+Test(policy, reserve_sizes_the_table_once_and_keys_beyond_still_fit)
+{
+    cr_assert_eq(sw_policy_reserve(&pol, 1000), 0);
+    size_t slots = pol.mask + 1;
+    cr_expect_eq(slots, 2048, "1000 keys at load 1/2 need 2048 slots, got %zu", slots);
+    char sym[16];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(sym, sizeof sym, "S%d", i);
+        cr_assert_eq(offer(sym, SW_CAND_FIRE, SW_SEV_WARNING, i % 2 ? 1 : -1, 6, i), 1);
+    }
+    cr_expect_eq(pol.mask + 1, slots, "no doubling while the reserved keys come in");
+    cr_expect_eq(pol.count, 1000);
+    /* More keys than reserved: the table grows as before, nothing is lost. */
+    for (int i = 1000; i < 1100; i++) {
+        snprintf(sym, sizeof sym, "S%d", i);
+        cr_assert_eq(offer(sym, SW_CAND_FIRE, SW_SEV_WARNING, -1, 6, i), 1);
+    }
+    cr_expect_gt(pol.mask + 1, slots);
+    cr_expect_eq(pol.count, 1100);
+    /* Every key still answers: a repeat inside the cooldown is suppressed. */
+    for (int i = 0; i < 1100; i += 99) {
+        snprintf(sym, sizeof sym, "S%d", i);
+        cr_expect_eq(offer(sym, SW_CAND_FIRE, SW_SEV_WARNING, i < 1000 && i % 2 ? 1 : -1, 6, 1200), 0, "%s", sym);
+    }
+    /* Reserving less than the table holds changes nothing. */
+    size_t now = pol.mask + 1;
+    cr_assert_eq(sw_policy_reserve(&pol, 10), 0);
+    cr_expect_eq(pol.mask + 1, now);
+}
