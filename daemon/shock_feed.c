@@ -15,6 +15,9 @@
  *    late, or reconnects after --drop-every, misses nothing;
  *  - --drop-every N closes a connection right after its N-th data message;
  *    nothing is queued for it beyond that, so no trade is lost to a drop;
+ *  - --drop-period S closes each connection S seconds (wall clock) after it
+ *    opened: from then on nothing more is queued for it, and it is closed
+ *    once what was queued is sent, so again no trade is lost to the drop;
  *  - --garbage P adds a malformed frame before a data message with
  *    probability P (fixed seed: the same run injects the same frames);
  *  - at the end of the recording (without --loop) every connection is closed
@@ -75,6 +78,7 @@ typedef struct conn {
     size_t qh, qn, qcap, q_bytes;
     uint64_t data_queued, data_sent;
     int closing;                  /* close once the queue is sent */
+    int drop_due;                 /* --drop-period reached: queue nothing more, close when sent */
     int close_sent;               /* our close frame is out; waiting for the client's */
     int close_code;
     char close_reason[64];
@@ -106,6 +110,7 @@ struct feedsrv {
     double speed;                 /* 0: as fast as the clients read */
     int loop_rec;
     uint64_t drop_every;
+    uint64_t drop_period_ms;      /* --drop-period; 0: never */
     double garbage;
     int reject_auth;
     size_t batch;
@@ -165,7 +170,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: shock-feed --replay PATH... [--provider NAME] [--listen HOST:PORT] [--speed N|max]\n"
-            "                  [--loop] [--batch N] [--drop-every N] [--garbage P] [--reject-auth]\n"
+            "                  [--loop] [--batch N] [--drop-every N] [--drop-period S] [--garbage P]\n"
+            "                  [--reject-auth]\n"
             "                  [--key K] [--secret S] [--format FMT] [--preload]\n"
             "       shock-feed --dump --provider NAME --replay PATH...\n"
             "\n"
@@ -188,6 +194,8 @@ static void usage(FILE *out)
             "  --batch N           trades per message for providers that batch (finnhub,\n"
             "                      alpaca, polygon); default 1\n"
             "  --drop-every N      close each connection after its N-th trade message\n"
+            "  --drop-period S     close each connection S seconds after it opened (once what\n"
+            "                      was queued for it is sent: no trade is lost to the drop)\n"
             "  --garbage P         send a malformed frame before a trade message with\n"
             "                      probability P (0..1, fixed seed)\n"
             "  --reject-auth       refuse every credential the way the provider does\n"
@@ -375,6 +383,8 @@ static int conn_has_room(const feedsrv *s, const conn *c)
     if (c->q_bytes > HIGH_WATER)
         return 0;
     /* Never queue past the drop point: those trades would be lost. */
+    if (c->drop_due)
+        return 0;
     return !s->drop_every || c->data_queued < s->drop_every;
 }
 
@@ -575,6 +585,11 @@ static void on_tick(uv_timer_t *h)
     feedsrv *s = h->data;
     uint64_t now = uv_now(&s->loop);
     for (conn *c = s->conns; c; c = c->next) {
+        if (c->wsi && !c->closing && !c->drop_due && s->drop_period_ms &&
+            now - c->opened_ms >= s->drop_period_ms) {
+            c->drop_due = 1; /* write_queue closes it once its queue is out */
+            lws_callback_on_writable(c->wsi);
+        }
         if (!c->wsi || c->closing || !s->emu->on_tick)
             continue;
         size_t mark = sw_jsonarena_mark();
@@ -674,6 +689,10 @@ static int write_queue(feedsrv *s, conn *c, struct lws *wsi)
             start_closing(c, LWS_CLOSE_STATUS_GOINGAWAY, "drop-every");
             break;
         }
+    }
+    if (c->drop_due && !c->qn && !c->closing) {
+        s->drops++;
+        start_closing(c, LWS_CLOSE_STATUS_GOINGAWAY, "drop-period");
     }
     if ((c->closing || c->emu.close_now) && !c->close_sent) {
         if (lws_send_pipe_choked(wsi)) { /* let lws flush what it holds first */
@@ -960,6 +979,7 @@ int main(int argc, char **argv)
         { "provider", required_argument, NULL, 'p' }, { "listen", required_argument, NULL, 'l' },
         { "speed", required_argument, NULL, 's' },   { "loop", no_argument, NULL, 'L' },
         { "batch", required_argument, NULL, 'b' },   { "drop-every", required_argument, NULL, 'd' },
+        { "drop-period", required_argument, NULL, 'T' },
         { "garbage", required_argument, NULL, 'g' }, { "reject-auth", no_argument, NULL, 'R' },
         { "key", required_argument, NULL, 'k' },     { "secret", required_argument, NULL, 'S' },
         { "dump", no_argument, NULL, 'D' },          { "log-level", required_argument, NULL, 'v' },
@@ -1009,6 +1029,11 @@ int main(int argc, char **argv)
         case 'd':
             if (parse_count("--drop-every", optarg, 1, UINT64_MAX / 2, &s->drop_every) != 0)
                 goto usage_error;
+            break;
+        case 'T':
+            if (parse_count("--drop-period", optarg, 1, 86400, &v) != 0)
+                goto usage_error;
+            s->drop_period_ms = v * 1000;
             break;
         case 'g': {
             char *end;

@@ -7,8 +7,8 @@
  * Monday), converted into each provider's format by `shock-feed --dump`.  For
  * every provider, the alerts shockd raises live from shock-feed must be the
  * alerts `shockd --replay` raises from the same recording, byte for byte.
- * Then the faults: --drop-every (reconnect, resubscribe, gaps reported as
- * feed info alerts, no alert lost), --garbage (counted, nothing else changes),
+ * Then the faults: --drop-every and --drop-period (reconnect, resubscribe,
+ * gaps reported as feed info alerts, no alert lost), --garbage (counted, nothing else changes),
  * --reject-auth (a clear error and minutes of backoff, not a loop), --loop.
  */
 #include <criterion/criterion.h>
@@ -193,6 +193,24 @@ Test(shock_feed, drops_reconnect_resubscribe_and_report_gaps)
     char summary[64];
     snprintf(summary, sizeof summary, "%d gaps", gaps);
     cr_expect(strstr(r.log, summary), "%s", r.log);
+    free(want);
+    live_free(&r);
+}
+
+Test(shock_feed, a_drop_every_second_of_wall_time_costs_no_alert)
+{
+    /* --drop-period: the drops come by the clock, wherever playback is (what
+     * scripts/faults uses for "the feed dropped every 10 s"). */
+    const char *rec = recording("finnhub");
+    char *want = replay_alerts("finnhub", rec);
+    const char *args[] = { "--drop-period", "1", "--speed", "150", NULL };
+    live_run r = run_live("finnhub", rec, args, NULL);
+    long drops = number_before(r.feed_log, "drops");
+    long conns = number_before(r.feed_log, "connections");
+    cr_assert_geq(drops, 3, "%s", r.feed_log);
+    cr_expect_eq(conns, drops + 1, "each drop, one reconnect: %s", r.feed_log);
+    cr_expect_str_eq(r.other_alerts, want, "a drop must not cost an alert");
+    cr_expect(strstr(r.feed_alerts, "closed by the server (1001 drop-period)"), "%s", r.feed_alerts);
     free(want);
     live_free(&r);
 }
