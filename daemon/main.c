@@ -19,6 +19,8 @@
 #include "sw_replay.h"
 #include "sw_sdnotify.h"
 #include "sw_sink.h"
+#include "sw_sink_gate.h"
+#include "sw_sink_redis.h"
 #include "sw_state.h"
 #include "sw_time.h"
 
@@ -298,16 +300,26 @@ static void print_summary(shockd *d)
 {
     const sw_engine_stats *es = &d->engine.stats;
     const sw_replay_stats *rs = &d->replay.stats;
-    size_t active = 0, unconfirmed = 0;
+    size_t active = 0, unconfirmed = 0, held = 0;
     for (size_t i = 0; i < d->engine.n_syms; i++)
         active += d->engine.syms[i].ticks > 0;
-    for (size_t i = 0; i < d->n_sinks; i++)
+    for (size_t i = 0; i < d->n_sinks; i++) {
         if (d->sinks[i]->pending)
             unconfirmed += d->sinks[i]->pending(d->sinks[i]);
+        sw_sink *inner = sw_sink_unwrap(d->sinks[i]);
+        if (strcmp(inner->name, "redis") == 0) {
+            sw_sink_redis_stats st;
+            sw_sink_redis_get_stats(inner, &st);
+            held += st.held_now;
+        }
+    }
     double secs = (double)(d->t_end_ns - d->t_start_ns) / 1e9;
     double rate = secs > 0 ? (double)es->ticks / secs : 0;
-    char tail[128] = "";
-    if (unconfirmed)
+    char tail[192] = "";
+    if (unconfirmed && held)
+        snprintf(tail, sizeof tail, "; %zu alerts unconfirmed, kept for the next start, except %zu the spool file "
+                 "could not take (see the error lines)", unconfirmed, held);
+    else if (unconfirmed)
         snprintf(tail, sizeof tail, "; %zu alerts unconfirmed, kept for the next start", unconfirmed);
     fprintf(stderr,
             "%s: %llu ticks, %zu symbols, %llu bad lines, %llu bad trades, %llu out-of-order, "
