@@ -169,19 +169,30 @@ Test(shock_feed, polygon_live_equals_replay) { live_equals_replay("polygon"); }
 Test(shock_feed, coinbase_live_equals_replay) { live_equals_replay("coinbase"); }
 Test(shock_feed, binance_live_equals_replay) { live_equals_replay("binance"); }
 
+/* A live run with shock-feed dropping connections (feed_args): at least
+ * min_drops drops, one reconnect each, and not one alert lost to them (the
+ * non-feed alerts equal the replay's).  Returns the drop count. */
+static long live_with_drops(const char *provider, const char *const *feed_args, long min_drops, live_run *r)
+{
+    const char *rec = recording(provider);
+    char *want = replay_alerts(provider, rec);
+    *r = run_live(provider, rec, feed_args, NULL);
+    long drops = number_before(r->feed_log, "drops");
+    long conns = number_before(r->feed_log, "connections");
+    cr_assert_geq(drops, min_drops, "%s", r->feed_log);
+    cr_expect_eq(conns, drops + 1, "each drop, one reconnect: %s", r->feed_log);
+    cr_expect_str_eq(r->other_alerts, want, "a drop must not cost an alert");
+    free(want);
+    return drops;
+}
+
 Test(shock_feed, drops_reconnect_resubscribe_and_report_gaps)
 {
     /* Alpaca: every reconnect has to authenticate and subscribe again
      * before a single trade flows. */
-    const char *rec = recording("alpaca");
-    char *want = replay_alerts("alpaca", rec);
     const char *args[] = { "--drop-every", "3000", NULL };
-    live_run r = run_live("alpaca", rec, args, NULL);
-    long drops = number_before(r.feed_log, "drops");
-    long conns = number_before(r.feed_log, "connections");
-    cr_assert_geq(drops, 5, "%s", r.feed_log);
-    cr_expect_eq(conns, drops + 1, "each drop, one reconnect: %s", r.feed_log);
-    cr_expect_str_eq(r.other_alerts, want, "a drop must not cost an alert");
+    live_run r;
+    long drops = live_with_drops("alpaca", args, 5, &r);
     /* Every drop that data followed is a gap, reported once as an info alert. */
     int gaps = count_in(r.feed_alerts, "\"severity\":\"info\"");
     cr_expect(gaps == drops || gaps == drops - 1, "%d gap alerts for %ld drops:\n%s", gaps, drops, r.feed_alerts);
@@ -193,7 +204,6 @@ Test(shock_feed, drops_reconnect_resubscribe_and_report_gaps)
     char summary[64];
     snprintf(summary, sizeof summary, "%d gaps", gaps);
     cr_expect(strstr(r.log, summary), "%s", r.log);
-    free(want);
     live_free(&r);
 }
 
@@ -201,17 +211,10 @@ Test(shock_feed, a_drop_every_second_of_wall_time_costs_no_alert)
 {
     /* --drop-period: the drops come by the clock, wherever playback is (what
      * scripts/faults uses for "the feed dropped every 10 s"). */
-    const char *rec = recording("finnhub");
-    char *want = replay_alerts("finnhub", rec);
     const char *args[] = { "--drop-period", "1", "--speed", "150", NULL };
-    live_run r = run_live("finnhub", rec, args, NULL);
-    long drops = number_before(r.feed_log, "drops");
-    long conns = number_before(r.feed_log, "connections");
-    cr_assert_geq(drops, 3, "%s", r.feed_log);
-    cr_expect_eq(conns, drops + 1, "each drop, one reconnect: %s", r.feed_log);
-    cr_expect_str_eq(r.other_alerts, want, "a drop must not cost an alert");
+    live_run r;
+    live_with_drops("finnhub", args, 3, &r);
     cr_expect(strstr(r.feed_alerts, "closed by the server (1001 drop-period)"), "%s", r.feed_alerts);
-    free(want);
     live_free(&r);
 }
 
