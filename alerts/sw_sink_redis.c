@@ -51,6 +51,7 @@ typedef struct redis_sink {
     void *drain_ctx, *closed_ctx;
     uint64_t published, publish_errors, xadd_errors, resend_skipped;
     sw_spool_stats spool_stats;  /* kept when the spool is closed */
+    size_t held_lost;            /* held alerts the spool could not write before it closed */
 } redis_sink;
 
 /* ---- parameters -------------------------------------------------------------- */
@@ -566,7 +567,7 @@ static void close_step(redis_sink *s)
     if (s->spool_open) {
         sw_spool_sync(&s->spool); /* a last chance for held alerts to reach the file */
         s->spool_stats = s->spool.stats;
-        s->spool_stats.held_lost = s->spool.n_mem;
+        s->held_lost = s->spool.n_mem;
         sw_spool_close(&s->spool);
         s->spool_open = 0;
     }
@@ -667,7 +668,7 @@ void sw_sink_redis_get_stats(sw_sink *base, sw_sink_redis_stats *out)
     out->recovered = ss->recovered;
     out->held = ss->held;
     out->held_written = ss->held_written;
-    out->held_lost = ss->held_lost;
+    out->held_lost = s->held_lost;
     out->held_now = s->spool_open ? s->spool.n_mem : 0;
     out->skipped_lines = ss->skipped_lines;
     out->connects = s->redis.stats.connects;

@@ -584,6 +584,25 @@ static int make_room(sw_spool *sp, int sev, uint64_t need)
     return 0;
 }
 
+/* Append one line (json, then a newline) at the end of the file, sp->size
+ * unchanged.  One writev on an O_APPEND descriptor: the line lands whole at
+ * the end, or (crash, full disk) partly; a partial line is taken back so the
+ * file stays line-aligned.  Returns 0 or an errno. */
+static int append_line(sw_spool *sp, const char *json, size_t len)
+{
+    struct iovec iov[2] = { { (void *)json, len }, { (void *)"\n", 1 } };
+    ssize_t w;
+    do
+        w = writev(sp->fd, iov, 2);
+    while (w < 0 && errno == EINTR);
+    if (w == (ssize_t)(len + 1))
+        return 0;
+    int e = w < 0 ? errno : ENOSPC;
+    if (w > 0 && ftruncate(sp->fd, (off_t)sp->size) != 0)
+        sw_error("redis spool: %s: cannot undo a partial write: %s", sp->path, strerror(errno));
+    return e;
+}
+
 /* The file took a write again and nothing is held: the episode is over, say
  * so once.  (Held alerts all confirmed by Redis do not end it: the file has
  * not shown it takes alerts; the next append finds out.) */
@@ -647,16 +666,8 @@ static int settle(sw_spool *sp)
         }
         first = sp->n - sp->n_mem;
         it = sw_spool_item_at(sp, first);
-        struct iovec iov[2] = { { it->body->json, it->body->len }, { (void *)"\n", 1 } };
-        ssize_t w;
-        do
-            w = writev(sp->fd, iov, 2);
-        while (w < 0 && errno == EINTR);
-        if (w != (ssize_t)it->len) {
-            if (w > 0 && ftruncate(sp->fd, (off_t)sp->size) != 0)
-                sw_error("redis spool: %s: cannot undo a partial write: %s", sp->path, strerror(errno));
+        if (append_line(sp, it->body->json, it->body->len) != 0)
             break;
-        }
         it->off = sp->size;
         it->mem = 0;
         sp->n_mem--;
@@ -698,23 +709,12 @@ int sw_spool_append(sw_spool *sp, const sw_alert *a, const char *json, size_t le
                 sp->p.max_bytes, sev_name(sev), a->id, a->symbol, a->detector);
         return 1;
     }
-    /* One writev on an O_APPEND descriptor: the line lands whole at the end,
-     * or (crash, full disk) partly, which the next open detects. */
-    struct iovec iov[2] = { { (void *)json, len }, { (void *)"\n", 1 } };
     size_t want = len + 1;
-    ssize_t w;
-    do
-        w = writev(sp->fd, iov, 2);
-    while (w < 0 && errno == EINTR);
-    if (w != (ssize_t)want) {
-        int e = w < 0 ? errno : ENOSPC;
-        /* Take back a partial line so the file stays line-aligned. */
-        if (w > 0 && ftruncate(sp->fd, (off_t)sp->size) != 0)
-            sw_error("redis spool: %s: cannot undo a partial write: %s", sp->path, strerror(errno));
+    int e = append_line(sp, json, len);
+    if (e != 0)
         return hold(sp, a, json, len, sev, strerror(e));
-    }
     if (sp->p.fsync_always && fdatasync(sp->fd) != 0) {
-        int e = errno;
+        e = errno;
         if (ftruncate(sp->fd, (off_t)sp->size) != 0)
             sw_error("redis spool: %s: cannot undo an append: %s", sp->path, strerror(errno));
         return hold(sp, a, json, len, sev, strerror(e));

@@ -103,7 +103,6 @@ typedef struct sw_spool_stats {
     uint64_t rewrites;          /* compactions that rewrote the file */
     uint64_t held;              /* alerts that could not be appended and were held in memory */
     uint64_t held_written;      /* of those, written to the file later */
-    uint64_t held_lost;         /* held alerts unwritten at close (set by the caller, see close) */
 } sw_spool_stats;
 
 typedef struct sw_spool {
