@@ -17,24 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_GOT 64
-static sw_engine eng;
-static int built;
-static sw_candidate got[MAX_GOT];
-static char texts[MAX_GOT][256];
-static int n_got;
-
-static void collect(void *ctx, const sw_candidate *c)
-{
-    (void)ctx;
-    if (n_got < MAX_GOT) {
-        got[n_got] = *c;
-        snprintf(texts[n_got], sizeof texts[n_got], "%s", c->text);
-        got[n_got].text = texts[n_got];
-        got[n_got].window = NULL;
-        n_got++;
-    }
-}
+#define SW_TEST_MAX_GOT 64
+#include "sw_test_engine.h"
 
 static sw_vol_regime_params defaults(void)
 {
@@ -45,53 +29,10 @@ static sw_vol_regime_params defaults(void)
 
 static void build(const sw_vol_regime_params *p)
 {
-    static const char *const syms[] = { "XYZ" };
-    sw_group_spec g = { "g", syms, 1 };
-    const sw_detector_type *t = sw_detector_find("vol_regime");
-    cr_assert_not_null(t, "vol_regime is registered");
-    char err[256];
-    cr_assert_eq(t->validate(p, err, sizeof err), 0, "%s", err);
-    sw_detector_spec d = { t, p };
-    n_got = 0;
-    cr_assert_eq(sw_engine_init(&eng, &g, 1, &d, 1, collect, NULL, err, sizeof err), 0, "%s", err);
-    built = 1;
-}
-
-static void teardown(void)
-{
-    if (built)
-        sw_engine_free(&eng);
-    built = 0;
+    build_detector("vol_regime", p);
 }
 
 TestSuite(vol_regime, .fini = teardown);
-
-static void px(double price, int64_t ts)
-{
-    sw_tick t;
-    memset(&t, 0, sizeof t);
-    strcpy(t.symbol, "XYZ");
-    t.price = price;
-    t.size = 100;
-    t.ts_ns = ts;
-    cr_assert_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
-}
-
-/* The k-th weekday from Tuesday 2025-01-07. */
-static int64_t day(int k)
-{
-    int64_t d = sw_days_from_civil(2025, 1, 7);
-    for (;; d++) {
-        int wd = sw_weekday(d);
-        if (wd != 0 && wd != 6 && k-- == 0)
-            return d;
-    }
-}
-
-static int64_t minute(int64_t d, int i)
-{
-    return sw_ny_to_utc(d, 9, 30, 0) + i * SW_NS_PER_MIN;
-}
 
 /* Minutes [from, to) of day d, bar returns alternating +-r. */
 static void bars(int64_t d, int from, int to, double r, double *p, int *sign)
@@ -126,39 +67,8 @@ Test(vol_regime, registered_with_the_documented_defaults)
 
 Test(vol_regime, config_doc_defaults_equal_defaults)
 {
-    char *doc = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&doc, &len);
-    sw_config_print_doc(f);
-    fclose(f);
-    const char *sec = strstr(doc, "detector \"vol_regime\":");
-    cr_assert_not_null(sec);
-    char json[2048] = "{\"groups\": {\"g\": [\"XYZ\"]}, \"detectors\": [{\"type\": \"vol_regime\"";
-    int n_opts = 0;
-    for (const char *line = strchr(sec, '\n') + 1; *line == ' ' && line[2] != ' ';) {
-        char key[64], def[64];
-        const char *d = strstr(line, "default ");
-        cr_assert(sscanf(line, " %63s", key) == 1 && d);
-        cr_assert(sscanf(d + 8, "%63[^)]", def) == 1);
-        char *end;
-        strtod(def, &end);
-        int bare = *end == '\0' || strcmp(def, "true") == 0 || strcmp(def, "false") == 0;
-        size_t used = strlen(json);
-        snprintf(json + used, sizeof json - used, bare ? ", \"%s\": %s" : ", \"%s\": \"%s\"", key,
-                 def);
-        n_opts++;
-        line = strchr(line, '\n') + 1;
-        line = strchr(line, '\n') + 1;
-    }
-    strcat(json, "}]}");
-    free(doc);
-    cr_assert_geq(n_opts, 12, "every option documented (%d found)", n_opts);
     sw_config cfg;
-    sw_diag diag = { 0 };
-    int rc = sw_config_parse(&cfg, json, strlen(json), "doc.json", &diag);
-    if (rc != 0)
-        sw_diag_print(&diag, stderr);
-    cr_assert_eq(rc, 0, "%s", json);
+    load_documented_defaults("vol_regime", 12, &cfg);
     const sw_vol_regime_params *g = cfg.detectors[0].params;
     sw_vol_regime_params w = defaults();
     cr_expect_eq(g->bar_ns, w.bar_ns);
@@ -174,7 +84,6 @@ Test(vol_regime, config_doc_defaults_equal_defaults)
     cr_expect_eq(g->extended_hours, w.extended_hours);
     cr_expect_eq(g->open_delay_ns, w.open_delay_ns);
     sw_config_free(&cfg);
-    sw_diag_free(&diag);
 }
 
 Test(vol_regime, warning_when_volatility_triples_then_clear)

@@ -17,24 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_GOT 256
-static sw_engine eng;
-static int built;
-static sw_candidate got[MAX_GOT];
-static char texts[MAX_GOT][256];
-static int n_got;
-
-static void collect(void *ctx, const sw_candidate *c)
-{
-    (void)ctx;
-    if (n_got < MAX_GOT) {
-        got[n_got] = *c;
-        snprintf(texts[n_got], sizeof texts[n_got], "%s", c->text);
-        got[n_got].text = texts[n_got];
-        got[n_got].window = NULL; /* only valid during the callback */
-        n_got++;
-    }
-}
+#include "sw_test_engine.h"
 
 static sw_zscore_params defaults(void)
 {
@@ -45,54 +28,10 @@ static sw_zscore_params defaults(void)
 
 static void build(const sw_zscore_params *p)
 {
-    static const char *const syms[] = { "XYZ" };
-    sw_group_spec g = { "g", syms, 1 };
-    const sw_detector_type *t = sw_detector_find("zscore");
-    cr_assert_not_null(t, "zscore is registered");
-    char err[256];
-    cr_assert_eq(t->validate(p, err, sizeof err), 0, "%s", err);
-    sw_detector_spec d = { t, p };
-    n_got = 0;
-    cr_assert_eq(sw_engine_init(&eng, &g, 1, &d, 1, collect, NULL, err, sizeof err), 0, "%s", err);
-    built = 1;
-}
-
-static void teardown(void)
-{
-    if (built)
-        sw_engine_free(&eng);
-    built = 0;
+    build_detector("zscore", p);
 }
 
 TestSuite(zscore, .fini = teardown);
-
-static void px(double price, int64_t ts)
-{
-    sw_tick t;
-    memset(&t, 0, sizeof t);
-    strcpy(t.symbol, "XYZ");
-    t.price = price;
-    t.size = 100;
-    t.ts_ns = ts;
-    cr_assert_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
-}
-
-/* The k-th weekday from Tuesday 2025-01-07 (New York winter time). */
-static int64_t day(int k)
-{
-    int64_t d = sw_days_from_civil(2025, 1, 7);
-    for (;; d++) {
-        int wd = sw_weekday(d);
-        if (wd != 0 && wd != 6 && k-- == 0)
-            return d;
-    }
-}
-
-/* Start of minute `i` of the session of day d (minute 0 = 09:30). */
-static int64_t minute(int64_t d, int i)
-{
-    return sw_ny_to_utc(d, 9, 30, 0) + i * SW_NS_PER_MIN;
-}
 
 /* Calm bars: minutes [from, to) of day d, each with trades at :10 and :40 at
  * one price, the price alternating by exp(+-0.001) bar to bar.  *p carries
@@ -141,41 +80,8 @@ Test(zscore, registered_with_the_documented_defaults)
  * option; fed back through the loader they must give exactly defaults(). */
 Test(zscore, config_doc_defaults_equal_defaults)
 {
-    char *doc = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&doc, &len);
-    sw_config_print_doc(f);
-    fclose(f);
-    const char *sec = strstr(doc, "detector \"zscore\":");
-    cr_assert_not_null(sec);
-    char json[2048] = "{\"groups\": {\"g\": [\"XYZ\"]}, \"detectors\": [{\"type\": \"zscore\"";
-    int n_opts = 0;
-    for (const char *line = strchr(sec, '\n') + 1; *line == ' ' && line[2] != ' ';) {
-        char key[64], def[64];
-        const char *d = strstr(line, "default ");
-        cr_assert(sscanf(line, " %63s", key) == 1 && d);
-        cr_assert(sscanf(d + 8, "%63[^)]", def) == 1);
-        char *end;
-        strtod(def, &end);
-        int numeric = *end == '\0';
-        int boolean = strcmp(def, "true") == 0 || strcmp(def, "false") == 0;
-        size_t used = strlen(json);
-        snprintf(json + used, sizeof json - used,
-                 numeric || boolean ? ", \"%s\": %s" : ", \"%s\": \"%s\"", key, def);
-        n_opts++;
-        line = strchr(line, '\n') + 1;           /* the doc sentence */
-        line = strchr(line, '\n') + 1;
-    }
-    strcat(json, "}]}");
-    free(doc);
-    cr_assert_geq(n_opts, 12, "every option documented (%d found)", n_opts);
-
     sw_config cfg;
-    sw_diag diag = { 0 };
-    int rc = sw_config_parse(&cfg, json, strlen(json), "doc.json", &diag);
-    if (rc != 0)
-        sw_diag_print(&diag, stderr);
-    cr_assert_eq(rc, 0, "%s", json);
+    load_documented_defaults("zscore", 12, &cfg);
     const sw_zscore_params *got_p = cfg.detectors[0].params;
     sw_zscore_params want = defaults();
     cr_expect_eq(got_p->bar_ns, want.bar_ns);
@@ -191,7 +97,6 @@ Test(zscore, config_doc_defaults_equal_defaults)
     cr_expect_eq(got_p->extended_hours, want.extended_hours);
     cr_expect_eq(got_p->open_delay_ns, want.open_delay_ns);
     sw_config_free(&cfg);
-    sw_diag_free(&diag);
 }
 
 Test(zscore, validate_rejects_inverted_levels_and_a_one_bar_window)
