@@ -30,53 +30,22 @@
 #include "sw_jsonarena.h"
 #include "sw_log.h"
 #include "sw_provider.h"
-#include "sw_time.h"
 
 #include <cjson/cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+static const sw_trade_spec alpaca_trade = {
+    "S", "trade without symbol \"S\"",
+    "p", "trade without a positive price \"p\"",
+    "s", "size \"s\" not a non-negative number",
+    "t", "trade without time \"t\"",
+    SW_TRADE_TIME_RFC3339, "time \"t\" not an RFC 3339 timestamp with zone",
+};
+
 static int fill_trade(const cJSON *o, sw_tick *t, const char **why)
 {
-    const cJSON *sym = cJSON_GetObjectItemCaseSensitive(o, "S");
-    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, "t");
-    double price, size = 0;
-    if (!cJSON_IsString(sym)) {
-        *why = "trade without symbol \"S\"";
-        return -1;
-    }
-    if (sw_tick_set_symbol(t, sym->valuestring, why) != 0)
-        return -1;
-    if (sw_json_number(cJSON_GetObjectItemCaseSensitive(o, "p"), &price) != 0 || price <= 0) {
-        *why = "trade without a positive price \"p\"";
-        return -1;
-    }
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "s");
-    if (s && (sw_json_number(s, &size) != 0 || size < 0)) {
-        *why = "size \"s\" not a non-negative number";
-        return -1;
-    }
-    if (!cJSON_IsString(ts)) {
-        *why = "trade without time \"t\"";
-        return -1;
-    }
-    int64_t ns;
-    int flags = 0;
-    if (sw_parse_timestamp(ts->valuestring, strlen(ts->valuestring), &ns, &flags) != 0 ||
-        !(flags & SW_TS_HAD_OFFSET) || (flags & SW_TS_DATE_ONLY)) {
-        *why = "time \"t\" not an RFC 3339 timestamp with zone";
-        return -1;
-    }
-    if (ns < SW_TS_MIN_NS || ns > SW_TS_MAX_NS) {
-        *why = "absurd timestamp";
-        return -1;
-    }
-    t->price = price;
-    t->size = size;
-    t->ts_ns = ns;
-    t->flags = size == 0 ? SW_TICK_PRICE_ONLY : 0;
-    return 0;
+    return sw_fill_trade(o, &alpaca_trade, t, why);
 }
 
 static void send_auth(sw_session *s)

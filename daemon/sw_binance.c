@@ -17,48 +17,23 @@
 #include "sw_jsonarena.h"
 #include "sw_log.h"
 #include "sw_provider.h"
-#include "sw_time.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+static const sw_trade_spec binance_trade = {
+    "s", "trade without symbol \"s\"",
+    "p", "trade without a positive price \"p\"",
+    "q", "quantity \"q\" not a non-negative number",
+    "T", "trade without numeric trade time \"T\"",
+    SW_TRADE_TIME_EPOCH_MS, NULL,
+};
+
 static int fill_trade(const cJSON *o, sw_tick *t, const char **why)
 {
-    const cJSON *sym = cJSON_GetObjectItemCaseSensitive(o, "s");
-    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, "T");
-    double price, qty = 0;
-    if (!cJSON_IsString(sym)) {
-        *why = "trade without symbol \"s\"";
-        return -1;
-    }
-    if (sw_tick_set_symbol(t, sym->valuestring, why) != 0)
-        return -1;
-    if (sw_json_number(cJSON_GetObjectItemCaseSensitive(o, "p"), &price) != 0 || price <= 0) {
-        *why = "trade without a positive price \"p\"";
-        return -1;
-    }
-    const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "q");
-    if (q && (sw_json_number(q, &qty) != 0 || qty < 0)) {
-        *why = "quantity \"q\" not a non-negative number";
-        return -1;
-    }
-    if (!cJSON_IsNumber(ts)) {
-        *why = "trade without numeric trade time \"T\"";
-        return -1;
-    }
-    double ms = ts->valuedouble;
-    if (!(ms * 1e6 >= (double)SW_TS_MIN_NS && ms * 1e6 <= (double)SW_TS_MAX_NS)) {
-        *why = "absurd timestamp";
-        return -1;
-    }
-    t->price = price;
-    t->size = qty;
-    t->ts_ns = (int64_t)llround(ms) * 1000000;
-    t->flags = qty == 0 ? SW_TICK_PRICE_ONLY : 0;
-    return 0;
+    return sw_fill_trade(o, &binance_trade, t, why);
 }
 
 static void binance_message(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap,

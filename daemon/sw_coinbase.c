@@ -19,56 +19,25 @@
 #include "sw_jsonarena.h"
 #include "sw_log.h"
 #include "sw_provider.h"
-#include "sw_time.h"
 
 #include <cjson/cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 /* Sequence gaps logged one by one; later ones are only counted. */
 #define GAPS_LOGGED 10
 
+static const sw_trade_spec coinbase_ticker = {
+    "product_id", "ticker without \"product_id\"",
+    "price", "ticker without a positive \"price\"",
+    "last_size", "\"last_size\" not a non-negative number",
+    "time", "ticker without \"time\"",
+    SW_TRADE_TIME_RFC3339, "\"time\" not an ISO-8601 timestamp with zone",
+};
+
 static int fill_tick(const cJSON *o, sw_tick *t, const char **why)
 {
-    const cJSON *prod = cJSON_GetObjectItemCaseSensitive(o, "product_id");
-    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, "time");
-    double price, size = 0;
-    if (!cJSON_IsString(prod)) {
-        *why = "ticker without \"product_id\"";
-        return -1;
-    }
-    if (sw_tick_set_symbol(t, prod->valuestring, why) != 0)
-        return -1;
-    if (sw_json_number(cJSON_GetObjectItemCaseSensitive(o, "price"), &price) != 0 || price <= 0) {
-        *why = "ticker without a positive \"price\"";
-        return -1;
-    }
-    const cJSON *ls = cJSON_GetObjectItemCaseSensitive(o, "last_size");
-    if (ls && (sw_json_number(ls, &size) != 0 || size < 0)) {
-        *why = "\"last_size\" not a non-negative number";
-        return -1;
-    }
-    if (!cJSON_IsString(ts)) {
-        *why = "ticker without \"time\"";
-        return -1;
-    }
-    int64_t ns;
-    int flags = 0;
-    if (sw_parse_timestamp(ts->valuestring, strlen(ts->valuestring), &ns, &flags) != 0 ||
-        !(flags & SW_TS_HAD_OFFSET) || (flags & SW_TS_DATE_ONLY)) {
-        *why = "\"time\" not an ISO-8601 timestamp with zone";
-        return -1;
-    }
-    if (ns < SW_TS_MIN_NS || ns > SW_TS_MAX_NS) {
-        *why = "absurd timestamp";
-        return -1;
-    }
-    t->price = price;
-    t->size = size;
-    t->ts_ns = ns;
-    t->flags = size == 0 ? SW_TICK_PRICE_ONLY : 0;
-    return 0;
+    return sw_fill_trade(o, &coinbase_ticker, t, why);
 }
 
 /* Returns 1 to keep the tick, 0 to drop it as a stale duplicate. */

@@ -22,45 +22,21 @@
 #include "sw_provider.h"
 
 #include <cjson/cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+static const sw_trade_spec polygon_trade = {
+    "sym", "trade without symbol \"sym\"",
+    "p", "trade without a positive price \"p\"",
+    "s", "size \"s\" not a non-negative number",
+    "t", "trade without numeric time \"t\"",
+    SW_TRADE_TIME_EPOCH_MS, NULL,
+};
+
 static int fill_trade(const cJSON *o, sw_tick *t, const char **why)
 {
-    const cJSON *sym = cJSON_GetObjectItemCaseSensitive(o, "sym");
-    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, "t");
-    double price, size = 0;
-    if (!cJSON_IsString(sym)) {
-        *why = "trade without symbol \"sym\"";
-        return -1;
-    }
-    if (sw_tick_set_symbol(t, sym->valuestring, why) != 0)
-        return -1;
-    if (sw_json_number(cJSON_GetObjectItemCaseSensitive(o, "p"), &price) != 0 || price <= 0) {
-        *why = "trade without a positive price \"p\"";
-        return -1;
-    }
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "s");
-    if (s && (sw_json_number(s, &size) != 0 || size < 0)) {
-        *why = "size \"s\" not a non-negative number";
-        return -1;
-    }
-    if (!cJSON_IsNumber(ts)) {
-        *why = "trade without numeric time \"t\"";
-        return -1;
-    }
-    double ms = ts->valuedouble;
-    if (!(ms * 1e6 >= (double)SW_TS_MIN_NS && ms * 1e6 <= (double)SW_TS_MAX_NS)) {
-        *why = "absurd timestamp";
-        return -1;
-    }
-    t->price = price;
-    t->size = size;
-    t->ts_ns = (int64_t)llround(ms) * 1000000;
-    t->flags = size == 0 ? SW_TICK_PRICE_ONLY : 0;
-    return 0;
+    return sw_fill_trade(o, &polygon_trade, t, why);
 }
 
 static void send_action(sw_session *s, const char *action, const char *params)

@@ -2,6 +2,7 @@
  * share, see sw_provider.h. */
 #include "sw_provider.h"
 #include "sw_jsonarena.h"
+#include "sw_time.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -191,6 +192,61 @@ int sw_result_add_trade(sw_parse_result *r, const cJSON *o, sw_tick *ticks, size
     }
     r->n_ticks++;
     return 1;
+}
+
+int sw_fill_trade(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char **why)
+{
+    const cJSON *sym = cJSON_GetObjectItemCaseSensitive(o, f->symbol);
+    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, f->time);
+    double price, size = 0;
+    if (!cJSON_IsString(sym)) {
+        *why = f->no_symbol;
+        return -1;
+    }
+    if (sw_tick_set_symbol(t, sym->valuestring, why) != 0)
+        return -1;
+    if (sw_json_number(cJSON_GetObjectItemCaseSensitive(o, f->price), &price) != 0 || price <= 0) {
+        *why = f->no_price;
+        return -1;
+    }
+    const cJSON *sz = cJSON_GetObjectItemCaseSensitive(o, f->size);
+    if (sz && (sw_json_number(sz, &size) != 0 || size < 0)) {
+        *why = f->bad_size;
+        return -1;
+    }
+    int64_t ns;
+    if (f->time_format == SW_TRADE_TIME_EPOCH_MS) {
+        if (!cJSON_IsNumber(ts)) {
+            *why = f->no_time;
+            return -1;
+        }
+        double ms = ts->valuedouble;
+        if (!(ms * 1e6 >= (double)SW_TS_MIN_NS && ms * 1e6 <= (double)SW_TS_MAX_NS)) {
+            *why = "absurd timestamp";
+            return -1;
+        }
+        ns = (int64_t)llround(ms) * 1000000;
+    } else {
+        if (!cJSON_IsString(ts)) {
+            *why = f->no_time;
+            return -1;
+        }
+        int flags = 0;
+        if (sw_parse_timestamp(ts->valuestring, strlen(ts->valuestring), &ns, &flags) != 0 ||
+            !(flags & SW_TS_HAD_OFFSET) || (flags & SW_TS_DATE_ONLY)) {
+            *why = f->bad_time;
+            return -1;
+        }
+        if (ns < SW_TS_MIN_NS || ns > SW_TS_MAX_NS) {
+            *why = "absurd timestamp";
+            return -1;
+        }
+    }
+    t->price = price;
+    t->size = size;
+    t->ts_ns = ns;
+    t->flags = size == 0 ? SW_TICK_PRICE_ONLY : 0;
+    return 0;
 }
 
 int sw_tick_set_symbol(sw_tick *t, const char *sym, const char **why)

@@ -166,6 +166,29 @@ typedef int (*sw_fill_trade_fn)(const cJSON *o, sw_tick *t, const char **why);
  * added. */
 int sw_result_add_trade(sw_parse_result *r, const cJSON *o, sw_tick *ticks, size_t cap, sw_fill_trade_fn fill);
 
+/* Where one provider's trade object keeps symbol, price, size and time, and
+ * the sentence a trade gets when each is missing or wrong.  Four providers'
+ * trades differ only in this (Finnhub checks in another order, with its own
+ * sentences, and keeps its own fill). */
+typedef enum sw_trade_time {
+    SW_TRADE_TIME_RFC3339 = 0,      /* a string with a zone: "2025-01-27T14:30:00.123456789Z" */
+    SW_TRADE_TIME_EPOCH_MS = 1      /* a number: milliseconds since the epoch */
+} sw_trade_time;
+
+typedef struct sw_trade_spec {
+    const char *symbol, *no_symbol;  /* key; sentence when it is not a string */
+    const char *price, *no_price;    /* key; sentence when not a positive number */
+    const char *size, *bad_size;     /* key (optional field); sentence when not a number >= 0 */
+    const char *time, *no_time;      /* key; sentence when missing or of the wrong JSON type */
+    sw_trade_time time_format;
+    const char *bad_time;            /* RFC 3339 only: sentence when it does not parse */
+} sw_trade_spec;
+
+/* Fill t from trade object o as spec f says, checking symbol, price, size,
+ * time in that order.  Returns 0, or -1 with *why set (f's sentences,
+ * sw_tick_set_symbol's, or "absurd timestamp" outside 1990..2100). */
+int sw_fill_trade(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char **why);
+
 /* Copy a symbol into a tick; returns 0, or -1 (and sets *why) if empty or too long. */
 int sw_tick_set_symbol(sw_tick *t, const char *sym, const char **why);
 
