@@ -503,8 +503,10 @@ static void request_shutdown(feedsrv *s);
 
 static void end_of_recording(feedsrv *s)
 {
-    for (conn *c = s->conns; c; c = c->next)
+    size_t n = 0;
+    for (conn *c = s->conns; c; c = c->next, n++)
         start_closing(c, LWS_CLOSE_STATUS_NORMAL, "end of recording");
+    sw_info("end of the recording: closing %zu connection(s); exiting once they are closed", n);
     if (!s->wsi_alive)
         request_shutdown(s);
 }
@@ -767,8 +769,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             s->conns->prev = c;
         s->conns = c;
         ps->c = c;
-        ps->counted = 1;
-        s->wsi_alive++;
+        /* A client that arrives after the recording ended (a fast reconnect
+         * racing the close of the last one) is told so and does not hold
+         * up the exit: only the connections that were playing are waited
+         * for; the context's teardown closes a late one. */
+        ps->counted = !s->rec_done;
+        s->wsi_alive += ps->counted;
         s->connections++;
         request_target(wsi, path, sizeof path, query, sizeof query);
         s->emu->on_upgrade(&c->emu, path, query); /* URL-named subscriptions (binance) */
@@ -778,6 +784,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             sw_jsonarena_release(mark);
         }
         sw_info("client %llu connected (%s)", (unsigned long long)s->connections, path);
+        if (s->rec_done) {
+            start_closing(c, LWS_CLOSE_STATUS_NORMAL, "end of recording");
+            return 0;
+        }
         pump(s);
         return 0;
     }
