@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sw_test_util.h"
+
 #define SHOCKD SW_BINARY_DIR "/shockd"
 #define SHOCK_FEED SW_BINARY_DIR "/shock-feed"
 #define PYTHON "/usr/bin/python3"
@@ -30,34 +32,6 @@ typedef struct fh_proc {
     int status;              /* exit code, 128 + signal, or -1 while running */
     char out[256], err[256]; /* files holding stdout and stderr */
 } fh_proc;
-
-static inline long fh_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static inline void fh_sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep(&ts, NULL);
-}
-
-static inline char *fh_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)(n > 0 ? n : 0) + 1);
-    size_t got = n > 0 ? fread(b, 1, (size_t)n, f) : 0;
-    b[got] = '\0';
-    fclose(f);
-    return b;
-}
 
 static inline void fh_write(const char *path, const char *text)
 {
@@ -103,7 +77,7 @@ static inline fh_proc fh_start(const char *dir, const char *tag, const char *con
  * if it is still running. */
 static inline int fh_wait(fh_proc *p, long timeout_ms)
 {
-    long end = fh_now_ms() + timeout_ms;
+    uint64_t end = sw_test_now_ms() + (uint64_t)timeout_ms;
     while (p->status < 0) {
         int st;
         pid_t r = waitpid(p->pid, &st, WNOHANG);
@@ -111,9 +85,9 @@ static inline int fh_wait(fh_proc *p, long timeout_ms)
             p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
             break;
         }
-        if (fh_now_ms() >= end)
+        if (sw_test_now_ms() >= end)
             return -1;
-        fh_sleep_ms(5);
+        sw_test_sleep_ms(5);
     }
     return p->status;
 }
@@ -132,35 +106,13 @@ static inline int fh_stop(fh_proc *p)
     return p->status;
 }
 
-static inline int fh_count(const char *path, const char *needle)
-{
-    char *t = fh_slurp(path);
-    int n = 0;
-    for (char *q = strstr(t, needle); q; q = strstr(q + 1, needle))
-        n++;
-    free(t);
-    return n;
-}
-
-/* Wait until the file holds `needle` at least `times` times; 1 if it did. */
-static inline int fh_wait_text(const char *path, const char *needle, int times, long timeout_ms)
-{
-    long end = fh_now_ms() + timeout_ms;
-    do {
-        if (fh_count(path, needle) >= times)
-            return 1;
-        fh_sleep_ms(10);
-    } while (fh_now_ms() < end);
-    return fh_count(path, needle) >= times;
-}
-
 /* The URL a shock-feed (or a python peer) announced on stdout as
  * "listening on ws://HOST:PORT ...", into url; 1 if found in time. */
 static inline int fh_listen_url(const fh_proc *p, char *url, size_t cap, long timeout_ms)
 {
-    if (!fh_wait_text(p->out, "listening on ", 1, timeout_ms))
+    if (!sw_test_wait_text(p->out, "listening on ", 1, timeout_ms))
         return 0;
-    char *t = fh_slurp(p->out);
+    char *t = sw_test_slurp(p->out);
     char *u = strstr(t, "listening on ") + 13;
     size_t n = strcspn(u, " \n");
     snprintf(url, cap, "%.*s", (int)n, u);
@@ -187,21 +139,6 @@ static inline char *fh_filter_lines(const char *text, const char *needle, int ke
     }
     out[o] = '\0';
     return out;
-}
-
-/* Make a temporary directory; returns 0. */
-static inline int fh_tmpdir(char *buf, size_t cap, const char *name)
-{
-    snprintf(buf, cap, "/tmp/sw-%s-XXXXXX", name);
-    return mkdtemp(buf) ? 0 : -1;
-}
-
-static inline void fh_rmdir(const char *dir)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
 }
 
 /* The first ~20 minutes of the bundled session (the Friday tail and Monday

@@ -24,35 +24,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sw_test_util.h"
+
 #define OPS_SHOCKD SW_BINARY_DIR "/shockd"
 
 static char ops_dir[64];
 
 static inline void ops_setup(void)
 {
-    snprintf(ops_dir, sizeof ops_dir, "/tmp/sw-ops-XXXXXX");
-    cr_assert_not_null(mkdtemp(ops_dir));
+    cr_assert_eq(sw_test_tmpdir(ops_dir, sizeof ops_dir, "ops"), 0);
 }
 
 static inline void ops_teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", ops_dir);
-    cr_expect_eq(system(cmd), 0);
-}
-
-static inline uint64_t ops_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* A short pause between two polls of a condition. */
-static inline void ops_pause_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    nanosleep(&ts, NULL);
+    cr_expect_eq(sw_test_rmdir(ops_dir), 0);
 }
 
 /* "<ops_dir>/<name>" in a static rotating buffer. */
@@ -65,35 +50,12 @@ static inline const char *ops_path(const char *name)
     return b;
 }
 
-static inline char *ops_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)(n > 0 ? n : 0) + 1);
-    size_t got = n > 0 ? fread(b, 1, (size_t)n, f) : 0;
-    b[got] = '\0';
-    fclose(f);
-    return b;
-}
-
 static inline void ops_write(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f, "%s", path);
     fputs(text, f);
     fclose(f);
-}
-
-static inline int ops_count(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
 }
 
 /* Run argv with stdout and stderr in files; env entries "NAME=value" are
@@ -119,34 +81,18 @@ static inline pid_t ops_spawn(const char *const *argv, const char *const *env, c
  * killed), or -1 on timeout, after which it is killed and reaped. */
 static inline int ops_wait(pid_t pid, int ms)
 {
-    uint64_t end = ops_now_ms() + (uint64_t)ms;
+    uint64_t end = sw_test_now_ms() + (uint64_t)ms;
     int st;
     for (;;) {
         pid_t r = waitpid(pid, &st, WNOHANG);
         if (r == pid)
             return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        if (ops_now_ms() >= end) {
+        if (sw_test_now_ms() >= end) {
             kill(pid, SIGKILL);
             waitpid(pid, &st, 0);
             return -1;
         }
-        ops_pause_ms(10);
-    }
-}
-
-/* Poll the file until it holds `needle` at least `times` times. */
-static inline int ops_wait_text(const char *path, const char *needle, int times, int ms)
-{
-    uint64_t end = ops_now_ms() + (uint64_t)ms;
-    for (;;) {
-        char *t = ops_slurp(path);
-        int n = ops_count(t, needle);
-        free(t);
-        if (n >= times)
-            return 1;
-        if (ops_now_ms() >= end)
-            return 0;
-        ops_pause_ms(20);
+        sw_test_sleep_ms(10);
     }
 }
 
@@ -176,12 +122,35 @@ static inline void ops_trade(FILE *f, const char *sym, double price, int64_t t_m
 static inline int ops_metrics_port(const char *err_path, int ms)
 {
     static const char key[] = "metrics: listening on http://127.0.0.1:";
-    if (!ops_wait_text(err_path, key, 1, ms))
+    if (!sw_test_wait_text(err_path, key, 1, ms))
         return -1;
-    char *t = ops_slurp(err_path);
+    char *t = sw_test_slurp(err_path);
     const char *p = strstr(t, key);
     int port = p ? atoi(p + sizeof key - 1) : -1;
     free(t);
+    return port;
+}
+
+/* Run a shell command, output (both streams) into *out; returns its status. */
+static inline int ops_sh(const char *cmd, char **out)
+{
+    char full[4096];
+    const char *log = ops_path("sh.log");
+    snprintf(full, sizeof full, "(%s) > %s 2>&1", cmd, log);
+    int st = system(full);
+    *out = sw_test_slurp(log);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The port of a shock-feed started with its output in feed.out/feed.err,
+ * from its "listening on ws://HOST:PORT" line (polled). */
+static inline int ops_feed_port(void)
+{
+    cr_assert(sw_test_wait_text(ops_path("feed.out"), "listening on ws://", 1, 10000), "%s",
+              sw_test_slurp(ops_path("feed.err")));
+    char *fo = sw_test_slurp(ops_path("feed.out"));
+    int port = atoi(strrchr(strstr(fo, "ws://"), ':') + 1);
+    free(fo);
     return port;
 }
 

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sw_test_util.h"
+
 #define SHOCKD SW_BINARY_DIR "/shockd"
 #define MAX_LINES 4
 
@@ -265,29 +267,15 @@ static char tmpdir[64];
 
 static void setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/sw-badcfg-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
+    cr_assert_eq(sw_test_tmpdir(tmpdir, sizeof tmpdir, "badcfg"), 0);
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    cr_expect_eq(system(cmd), 0);
+    cr_expect_eq(sw_test_rmdir(tmpdir), 0);
 }
 
 TestSuite(config_bad, .init = setup, .fini = teardown, .timeout = 120);
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    char *b = malloc(65536);
-    size_t n = fread(b, 1, 65535, f);
-    b[n] = '\0';
-    fclose(f);
-    return b;
-}
 
 /* Run `shockd --check -c c.json` in tmpdir; returns the exit status, with
  * stdout and stderr in *out and *err (malloc'd). */
@@ -317,9 +305,11 @@ static int check(const char *json, char **out, char **err)
     cr_assert_eq(waitpid(pid, &st, 0), pid);
     char p[128];
     snprintf(p, sizeof p, "%s/out", tmpdir);
-    *out = slurp(p);
+    cr_assert_eq(access(p, R_OK), 0, "%s", p);
+    *out = sw_test_slurp(p);
     snprintf(p, sizeof p, "%s/err", tmpdir);
-    *err = slurp(p);
+    cr_assert_eq(access(p, R_OK), 0, "%s", p);
+    *err = sw_test_slurp(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 

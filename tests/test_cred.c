@@ -18,14 +18,14 @@ static char err[512];
 
 static void setup(void)
 {
-    cr_assert_eq(fh_tmpdir(dir, sizeof dir, "cred"), 0);
+    cr_assert_eq(sw_test_tmpdir(dir, sizeof dir, "cred"), 0);
     unsetenv("CREDENTIALS_DIRECTORY");
     unsetenv("SW_TEST_KEY");
 }
 
 static void teardown(void)
 {
-    fh_rmdir(dir);
+    sw_test_rmdir(dir);
 }
 
 TestSuite(cred, .init = setup, .fini = teardown, .timeout = 120);
@@ -178,10 +178,10 @@ Test(cred, shockd_reads_a_loadcredential_file_and_never_logs_it)
     fh_proc d = fh_start(dir, "shockd", argv, env);
     /* shockd first: after the closing frame it reconnects, and on a loaded
      * machine those attempts can keep shock-feed from exiting for a while. */
-    cr_expect(fh_wait_text(d.err, "end of recording", 1, 60000), "shockd never saw the end");
+    cr_expect(sw_test_wait_text(d.err, "end of recording", 1, 60000), "shockd never saw the end");
     cr_expect_eq(fh_stop(&d), 0);
     cr_expect(fh_wait(&sf, 60000) == 0, "shock-feed did not finish");
-    char *out = fh_slurp(d.out), *errs = fh_slurp(d.err), *sferr = fh_slurp(sf.err);
+    char *out = sw_test_slurp(d.out), *errs = sw_test_slurp(d.err), *sferr = sw_test_slurp(sf.err);
     /* The key was accepted (a wrong one is refused with 401), data flowed. */
     cr_expect(strstr(sferr, "0 refused"), "%s", sferr);
     cr_expect(strstr(out, "\"symbol\":\"NVDA\""), "no NVDA alert: %s\n%s", out, errs);
@@ -204,7 +204,7 @@ Test(cred, missing_key_is_a_config_error_naming_the_source)
     const char *argv[] = { SHOCKD, "-c", cfg, NULL };
     fh_proc d = fh_start(dir, "shockd", argv, NULL);
     cr_assert_eq(fh_wait(&d, 20000), 1);
-    cr_expect_eq(fh_count(d.err, "feed.key_env: environment variable SW_NO_SUCH_VAR is not set"), 1);
+    cr_expect_eq(sw_test_count_file(d.err, "feed.key_env: environment variable SW_NO_SUCH_VAR is not set"), 1);
 
     snprintf(text, sizeof text, "{\"feed\": {\"provider\": \"alpaca\", \"url\": \"ws://127.0.0.1:9\", "
              "\"key_env\": \"HOME\"}, \"groups\": {\"x\": [\"NVDA\"]}, \"metrics\": {\"listen\": \"off\"}, "
@@ -212,5 +212,5 @@ Test(cred, missing_key_is_a_config_error_naming_the_source)
     fh_write(cfg, text);
     d = fh_start(dir, "shockd", argv, NULL);
     cr_assert_eq(fh_wait(&d, 20000), 1);
-    cr_expect_eq(fh_count(d.err, "alpaca needs an API secret: set feed.secret_env or feed.secret_file"), 1);
+    cr_expect_eq(sw_test_count_file(d.err, "alpaca needs an API secret: set feed.secret_env or feed.secret_file"), 1);
 }

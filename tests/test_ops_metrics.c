@@ -77,7 +77,7 @@ static int promtool_ok(const char *text, char *report, size_t len)
     char cmd[512];
     snprintf(cmd, sizeof cmd, "promtool check metrics < %s > %s 2>&1", in, out);
     int rc = system(cmd);
-    char *r = ops_slurp(out);
+    char *r = sw_test_slurp(out);
     snprintf(report, len, "%s", r);
     free(r);
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -121,7 +121,7 @@ static const char *config(const char *redis_url)
 
 static int wait_health(int port, long want, const char *needle, int ms, char **last)
 {
-    uint64_t end = ops_now_ms() + (uint64_t)ms;
+    uint64_t end = sw_test_now_ms() + (uint64_t)ms;
     for (;;) {
         char *b = NULL;
         long st = http(port, "/healthz", 0, &b, NULL, 0);
@@ -130,9 +130,9 @@ static int wait_health(int port, long want, const char *needle, int ms, char **l
         *last = b;
         if (ok)
             return 1;
-        if (ops_now_ms() >= end)
+        if (sw_test_now_ms() >= end)
             return 0;
-        ops_pause_ms(50);
+        sw_test_sleep_ms(50);
     }
 }
 
@@ -144,8 +144,8 @@ Test(ops_metrics, scrape_is_valid_and_health_follows_redis)
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, NULL, out, err);
     int port = ops_metrics_port(err, 10000);
-    cr_assert_gt(port, 0, "no metrics line: %s", ops_slurp(err));
-    cr_assert(ops_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "%s", ops_slurp(err));
+    cr_assert_gt(port, 0, "no metrics line: %s", sw_test_slurp(err));
+    cr_assert(sw_test_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "%s", sw_test_slurp(err));
 
     char *last = NULL;
     cr_expect(wait_health(port, 200, "ok\n", 5000, &last), "healthz with Redis up: %s", last);
@@ -188,7 +188,7 @@ Test(ops_metrics, scrape_is_valid_and_health_follows_redis)
     free(last);
 
     cr_assert_eq(kill(pid, SIGTERM), 0);
-    cr_expect_eq(ops_wait(pid, 10000), 0, "%s", ops_slurp(err));
+    cr_expect_eq(ops_wait(pid, 10000), 0, "%s", sw_test_slurp(err));
     tr_destroy(&r);
 }
 
@@ -199,7 +199,7 @@ Test(ops_metrics, a_replay_listens_only_when_asked)
     const char *argv[] = { OPS_SHOCKD, "-c", path, "--replay", write_session(0), NULL };
     pid_t pid = ops_spawn(argv, NULL, ops_path("out"), ops_path("err"));
     cr_assert_eq(ops_wait(pid, 20000), 0);
-    char *e = ops_slurp(ops_path("err"));
+    char *e = sw_test_slurp(ops_path("err"));
     cr_expect_null(strstr(e, "metrics: listening"), "%s", e);
     free(e);
 }
@@ -235,7 +235,7 @@ Test(ops_metrics, config_rejects_a_bad_listen_value)
     const char *argv[] = { OPS_SHOCKD, "--check", "-c", path, NULL };
     pid_t pid = ops_spawn(argv, NULL, ops_path("out"), ops_path("err"));
     cr_assert_eq(ops_wait(pid, 10000), 1);
-    char *e = ops_slurp(ops_path("err"));
+    char *e = sw_test_slurp(ops_path("err"));
     cr_expect(strstr(e, "metrics.listen: \"metrics.example:9464\": \"metrics.example\" is not a numeric IPv4 "
                         "address") != NULL,
               "%s", e);
@@ -313,11 +313,7 @@ Test(ops_metrics, a_busy_port_leaves_the_live_feed_working)
     cr_assert_eq(getsockname(hold, (struct sockaddr *)&a, &alen), 0);
     const char *feed_argv[] = { SW_BINARY_DIR "/shock-feed", "--replay", write_session(0), NULL };
     pid_t feed = ops_spawn(feed_argv, NULL, ops_path("feed.out"), ops_path("feed.err"));
-    cr_assert(ops_wait_text(ops_path("feed.out"), "listening on ws://", 1, 10000), "%s",
-              ops_slurp(ops_path("feed.err")));
-    char *fo = ops_slurp(ops_path("feed.out"));
-    int fport = atoi(strrchr(strstr(fo, "ws://"), ':') + 1);
-    free(fo);
+    int fport = ops_feed_port();
     const char *cfg = ops_path("live.json");
     char text[1024];
     snprintf(text, sizeof text,
@@ -331,9 +327,9 @@ Test(ops_metrics, a_busy_port_leaves_the_live_feed_working)
     const char *argv[] = { OPS_SHOCKD, "-c", cfg, NULL };
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, env, out, err);
-    cr_expect(ops_wait_text(out, "\"symbol\":\"NVDA\"", 1, 20000), "no alert through the live feed:\n%s",
-              ops_slurp(err));
-    char *e = ops_slurp(err);
+    cr_expect(sw_test_wait_text(out, "\"symbol\":\"NVDA\"", 1, 20000), "no alert through the live feed:\n%s",
+              sw_test_slurp(err));
+    char *e = sw_test_slurp(err);
     cr_expect(strstr(e, "metrics: cannot listen on 127.0.0.1:") && strstr(e, "Address already in use"), "%s", e);
     cr_expect_null(strstr(e, "read failed"), "%s", e);
     free(e);

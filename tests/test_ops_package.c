@@ -8,16 +8,6 @@
 
 TestSuite(ops_package, .init = ops_setup, .fini = ops_teardown, .timeout = 900);
 
-static int sh(const char *cmd, char **out)
-{
-    char full[4096];
-    const char *log = ops_path("sh.log");
-    snprintf(full, sizeof full, "(%s) > %s 2>&1", cmd, log);
-    int st = system(full);
-    *out = ops_slurp(log);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static int exists(const char *root, const char *rel)
 {
     char p[512];
@@ -54,18 +44,18 @@ Test(ops_package, deb_has_the_right_depends_and_files)
              "-DCMAKE_INSTALL_PREFIX=/usr -DSHOCK_INSTALL_LAYOUT=ON -DSHOCK_TESTS=OFF && "
              "cmake --build %s -j 2 && cd %s && cpack -G DEB",
              build, build, build);
-    int rc = sh(cmd, &out);
+    int rc = ops_sh(cmd, &out);
     cr_assert_eq(rc, 0, "configure, build or cpack failed:\n%s", out);
     free(out);
     char deb[512];
     snprintf(cmd, sizeof cmd, "printf %%s %s/shockwatch_" SHOCK_VERSION "_$(dpkg --print-architecture).deb", build);
-    cr_assert_eq(sh(cmd, &out), 0, "%s", out);
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
     snprintf(deb, sizeof deb, "%s", out);
     free(out);
     cr_assert_eq(access(deb, R_OK), 0, "no %s", deb);
 
     snprintf(cmd, sizeof cmd, "dpkg-deb -f %s Depends", deb);
-    cr_assert_eq(sh(cmd, &out), 0, "%s", out);
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
     const char *pkgs[] = { "libuv1", "libwebsockets17", "libwebsockets-evlib-uv", "libcjson1", "libhiredis0.14",
                            "libcurl4", "libsystemd0", "libssl3", "systemd" };
     for (size_t i = 0; i < sizeof pkgs / sizeof pkgs[0]; i++) {
@@ -80,13 +70,13 @@ Test(ops_package, deb_has_the_right_depends_and_files)
     }
     free(out);
     snprintf(cmd, sizeof cmd, "dpkg-deb --ctrl-tarfile %s | tar -xO ./conffiles", deb);
-    cr_assert_eq(sh(cmd, &out), 0, "%s", out);
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
     cr_expect_str_eq(out, "/etc/shockwatch/shockwatch.json\n", "an edited config survives upgrades");
     free(out);
 
     const char *root = ops_path("root");
     snprintf(cmd, sizeof cmd, "dpkg -x %s %s", deb, root);
-    cr_assert_eq(sh(cmd, &out), 0, "%s", out);
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
     free(out);
     const char *files[] = {
         "/usr/bin/shockd",
@@ -118,12 +108,12 @@ Test(ops_package, deb_has_the_right_depends_and_files)
     /* The unpacked binary runs and accepts the shipped config (with the
      * calendar of the scratch root: /usr/share is not installed here). */
     snprintf(cmd, sizeof cmd, "%s/usr/bin/shockd --version", root);
-    cr_assert_eq(sh(cmd, &out), 0, "%s", out);
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
     cr_expect_str_eq(out, "shockd " SHOCK_VERSION "\n");
     free(out);
     char cfg_in[512], *cfg;
     snprintf(cfg_in, sizeof cfg_in, "%s/etc/shockwatch/shockwatch.json", root);
-    cfg = ops_slurp(cfg_in);
+    cfg = sw_test_slurp(cfg_in);
     char *brace = strrchr(cfg, '}');
     cr_assert_not_null(brace);
     char text[8192];
@@ -132,14 +122,14 @@ Test(ops_package, deb_has_the_right_depends_and_files)
     ops_write(ops_path("check.json"), text);
     free(cfg);
     snprintf(cmd, sizeof cmd, "%s/usr/bin/shockd --check -c %s", root, ops_path("check.json"));
-    cr_expect_eq(sh(cmd, &out), 0, "%s", out);
+    cr_expect_eq(ops_sh(cmd, &out), 0, "%s", out);
     cr_expect(strstr(out, "OK: 17 symbols in 2 groups, 6 detectors") != NULL, "%s", out);
     free(out);
 
     /* The packaged man pages render, and shockwatch.json(5) lists the keys
      * the loader knows (it is generated from them). */
     snprintf(cmd, sizeof cmd, "zcat %s/usr/share/man/man5/shockwatch.json.5.gz", root);
-    cr_assert_eq(sh(cmd, &out), 0, "%s", out);
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
     const char *keys[] = { ".B metrics.listen", ".B redis.url", ".B feed.provider", ".B shutdown_timeout",
                            ".B notify.group", ".B warning_pct", ".B groups" };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -158,7 +148,7 @@ Test(ops_package, deb_has_the_right_depends_and_files)
                  "sed 's|^ExecStart=/usr/bin/|ExecStart=%s/usr/bin/|' %s/lib/systemd/system/%s.service "
                  "> %s/%s.service && cd %s && MANPATH=%s/usr/share/man systemd-analyze verify %s/%s.service",
                  root, root, units[i], ops_dir, units[i], ops_dir, root, ops_dir, units[i]);
-        cr_expect_eq(sh(cmd, &out), 0, "%s:\n%s", units[i], out);
+        cr_expect_eq(ops_sh(cmd, &out), 0, "%s:\n%s", units[i], out);
         free(out);
     }
 }

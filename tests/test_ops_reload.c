@@ -73,13 +73,13 @@ Test(ops_reload, changed_watchlist_keeps_the_previous_close_of_kept_symbols)
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, NULL, out, err);
     /* Day 1 has begun once MRK's alert is out; the pause follows. */
-    cr_assert(ops_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "no marker alert; stderr:\n%s", ops_slurp(err));
+    cr_assert(sw_test_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "no marker alert; stderr:\n%s", sw_test_slurp(err));
     /* The new watchlist: AMD goes, AAPL comes, NVDA, INTC and MRK stay. */
     config("shockwatch.json", "\"NVDA\", \"INTC\", \"AAPL\", \"MRK\"", "");
     cr_assert_eq(kill(pid, SIGHUP), 0);
-    cr_assert(ops_wait_text(err, "reload: ", 1, 5000));
+    cr_assert(sw_test_wait_text(err, "reload: ", 1, 5000));
     int rc = ops_wait(pid, 60000);
-    char *o = ops_slurp(out), *e = ops_slurp(err);
+    char *o = sw_test_slurp(out), *e = sw_test_slurp(err);
     cr_assert_eq(rc, 0, "exit %d; stderr:\n%s", rc, e);
     cr_expect(strstr(e, "applied: 5 symbols (4 kept with their session, 1 added, 1 removed)") != NULL,
               "the --group extra=QQQ is applied again too; stderr:\n%s", e);
@@ -107,20 +107,20 @@ Test(ops_reload, broken_config_is_rejected_and_the_old_one_stays)
     const char *argv[] = { OPS_SHOCKD, "-c", cfg, "--replay", session, "--speed", "1", NULL };
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, NULL, out, err);
-    cr_assert(ops_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "no marker alert; stderr:\n%s", ops_slurp(err));
+    cr_assert(sw_test_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "no marker alert; stderr:\n%s", sw_test_slurp(err));
     /* A typo and a lower-case symbol: two problems, both reported. */
     ops_write(cfg, "{\"groups\": {\"ai\": [\"NVDA\", \"nvda\"]},\n"
                    " \"detectors\": [{\"type\": \"pct_move\", \"critcal_pct\": 12}]}\n");
     cr_assert_eq(kill(pid, SIGHUP), 0);
-    cr_assert(ops_wait_text(err, "rejected", 1, 5000), "%s", ops_slurp(err));
+    cr_assert(sw_test_wait_text(err, "rejected", 1, 5000), "%s", sw_test_slurp(err));
     int rc = ops_wait(pid, 60000);
-    char *o = ops_slurp(out), *e = ops_slurp(err);
+    char *o = sw_test_slurp(out), *e = sw_test_slurp(err);
     cr_assert_eq(rc, 0, "exit %d; stderr:\n%s", rc, e);
     /* The log names every problem exactly as --check does. */
     const char *check_argv[] = { OPS_SHOCKD, "--check", "-c", cfg, NULL };
     pid_t cp = ops_spawn(check_argv, NULL, ops_path("check.out"), ops_path("check.err"));
     cr_assert_eq(ops_wait(cp, 10000), 1);
-    char *check = ops_slurp(ops_path("check.err"));
+    char *check = sw_test_slurp(ops_path("check.err"));
     int lines = 0;
     char *save = NULL;
     for (char *line = strtok_r(check, "\n", &save); line; line = strtok_r(NULL, "\n", &save), lines++)
@@ -144,7 +144,7 @@ Test(ops_reload, detector_and_log_level_changes_apply)
     const char *argv[] = { OPS_SHOCKD, "-c", cfg, "--replay", session, "--speed", "1", NULL };
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, NULL, out, err);
-    cr_assert(ops_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "no marker alert; stderr:\n%s", ops_slurp(err));
+    cr_assert(sw_test_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "no marker alert; stderr:\n%s", sw_test_slurp(err));
     /* Levels raised so that -15% is only a warning; quieter log. */
     const char *path = ops_path("shockwatch.json");
     char text[1024];
@@ -158,12 +158,12 @@ Test(ops_reload, detector_and_log_level_changes_apply)
     ops_write(path, text);
     cr_assert_eq(kill(pid, SIGHUP), 0);
     int rc = ops_wait(pid, 60000);
-    char *o = ops_slurp(out), *e = ops_slurp(err);
+    char *o = sw_test_slurp(out), *e = sw_test_slurp(err);
     cr_assert_eq(rc, 0, "%s", e);
     /* The stdout sink was replaced by a text one; NVDA's -15% is a warning. */
     cr_expect(strstr(o, "WARNING   NVDA") != NULL || strstr(o, "WARNING") != NULL, "%s", o);
     cr_expect(strstr(o, "NVDA -15.00% vs previous close 100") != NULL, "%s", o);
-    cr_expect_eq(ops_count(o, "\"symbol\":\"NVDA\""), 0, "JSON after the reload: %s", o);
+    cr_expect_eq(sw_test_count(o, "\"symbol\":\"NVDA\""), 0, "JSON after the reload: %s", o);
     /* log_level warning: the reload's own info line is the last info. */
     const char *applied = strstr(e, "applied:");
     cr_assert_not_null(applied, "%s", e);
@@ -184,7 +184,7 @@ Test(ops_reload, redis_section_change_hands_the_sink_over)
     snprintf(extra, sizeof extra, ", \"redis\": {\"url\": \"%s\", \"stream\": \"before\"}", r.url);
     const char *cfg = config("shockwatch.json", "\"NVDA\", \"AMD\", \"INTC\", \"MRK\"", extra);
     /* config() writes sinks ["stdout"]: add redis. */
-    char *text = ops_slurp(cfg);
+    char *text = sw_test_slurp(cfg);
     char *sinks = strstr(text, "[\"stdout\"]");
     cr_assert_not_null(sinks);
     char fixed[2048];
@@ -193,15 +193,15 @@ Test(ops_reload, redis_section_change_hands_the_sink_over)
     const char *argv[] = { OPS_SHOCKD, "-c", cfg, "--replay", session, "--speed", "1", NULL };
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, NULL, out, err);
-    cr_assert(ops_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "%s", ops_slurp(err));
+    cr_assert(sw_test_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "%s", sw_test_slurp(err));
     char *after = strstr(fixed, "\"before\"");
     cr_assert_not_null(after);
     memcpy(after, "\"after\" ", 8); /* same length: one space pads it */
     ops_write(cfg, fixed);
     cr_assert_eq(kill(pid, SIGHUP), 0);
-    cr_assert(ops_wait_text(err, "sink redis handed over", 1, 5000), "%s", ops_slurp(err));
+    cr_assert(sw_test_wait_text(err, "sink redis handed over", 1, 5000), "%s", sw_test_slurp(err));
     int rc = ops_wait(pid, 60000);
-    char *e = ops_slurp(err);
+    char *e = sw_test_slurp(err);
     cr_assert_eq(rc, 0, "%s", e);
     redisContext *c = tr_connect(&r);
     cr_assert_not_null(c);
@@ -282,11 +282,7 @@ Test(ops_reload, live_feed_keeps_subscribing_after_a_reload)
     const char *feed_argv[] = { SW_BINARY_DIR "/shock-feed", "--replay", session, "--loop", "--drop-every", "3",
                                 "--speed", "max", NULL };
     pid_t feed = ops_spawn(feed_argv, NULL, ops_path("feed.out"), ops_path("feed.err"));
-    cr_assert(ops_wait_text(ops_path("feed.out"), "listening on ws://", 1, 10000), "%s",
-              ops_slurp(ops_path("feed.err")));
-    char *fo = ops_slurp(ops_path("feed.out"));
-    int fport = atoi(strrchr(strstr(fo, "ws://"), ':') + 1);
-    free(fo);
+    int fport = ops_feed_port();
     char extra[256];
     snprintf(extra, sizeof extra,
              ", \"feed\": {\"url\": \"ws://127.0.0.1:%d\", \"key_env\": \"SW_OPS_TOKEN\", "
@@ -297,19 +293,19 @@ Test(ops_reload, live_feed_keeps_subscribing_after_a_reload)
     const char *argv[] = { OPS_SHOCKD, "-c", cfg, NULL };
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, env, out, err);
-    cr_assert(ops_wait_text(err, "feed: finnhub streaming 4 symbols", 2, 20000), "%s", ops_slurp(err));
+    cr_assert(sw_test_wait_text(err, "feed: finnhub streaming 4 symbols", 2, 20000), "%s", sw_test_slurp(err));
     config("shockwatch.json", "\"NVDA\", \"INTC\", \"AAPL\", \"MRK\"", extra);
     cr_assert_eq(kill(pid, SIGHUP), 0);
-    cr_assert(ops_wait_text(err, "applied: 4 symbols (3 kept with their session, 1 added, 1 removed)", 1, 5000),
-              "%s", ops_slurp(err));
+    cr_assert(sw_test_wait_text(err, "applied: 4 symbols (3 kept with their session, 1 added, 1 removed)", 1, 5000),
+              "%s", sw_test_slurp(err));
     /* Five more subscriptions after the reload, with the names it pinned. */
-    char *e = ops_slurp(err);
-    int before = ops_count(e, "feed: finnhub streaming 4 symbols");
+    char *e = sw_test_slurp(err);
+    int before = sw_test_count(e, "feed: finnhub streaming 4 symbols");
     free(e);
-    cr_expect(ops_wait_text(err, "feed: finnhub streaming 4 symbols", before + 5, 20000), "%s", ops_slurp(err));
+    cr_expect(sw_test_wait_text(err, "feed: finnhub streaming 4 symbols", before + 5, 20000), "%s", sw_test_slurp(err));
     cr_assert_eq(kill(pid, SIGTERM), 0);
     int rc = ops_wait(pid, 10000);
-    e = ops_slurp(err);
+    e = sw_test_slurp(err);
     cr_expect_eq(rc, 0, "%s", e);
     cr_expect(strstr(e, "feed: resubscribing 4 symbols (1 added, 1 removed)") != NULL, "%s", e);
     cr_expect(strstr(e, " ticks, 4 symbols,") != NULL, "AAPL never arrived after the reload: %s", e);

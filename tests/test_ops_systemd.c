@@ -31,11 +31,11 @@ static int notify_socket(const char *path)
  * `times` times, or after ms. */
 static int read_until_n(int fd, char **log, const char *needle, int times, int ms)
 {
-    uint64_t end = ops_now_ms() + (uint64_t)ms;
+    uint64_t end = sw_test_now_ms() + (uint64_t)ms;
     for (;;) {
-        if (*log && ops_count(*log, needle) >= times)
+        if (*log && sw_test_count(*log, needle) >= times)
             return 1;
-        uint64_t now = ops_now_ms();
+        uint64_t now = sw_test_now_ms();
         if (now >= end)
             return 0;
         struct pollfd p = { fd, POLLIN, 0 };
@@ -104,14 +104,14 @@ Test(ops_systemd, notifications_follow_the_life_cycle)
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, env, out, err);
     char *log = NULL;
-    cr_assert(read_until(fd, &log, "READY=1", 10000), "no READY=1: %s\n%s", log, ops_slurp(err));
+    cr_assert(read_until(fd, &log, "READY=1", 10000), "no READY=1: %s\n%s", log, sw_test_slurp(err));
     cr_expect(strncmp(log, "READY=1|STATUS=replay running; 2 symbols; alerts today: ", 56) == 0,
               "the first message is READY with a status: %s", log);
     /* Watchdog pings every 100 ms: five more within a second. */
-    uint64_t t0 = ops_now_ms();
-    int pings = ops_count(log, "WATCHDOG=1");
+    uint64_t t0 = sw_test_now_ms();
+    int pings = sw_test_count(log, "WATCHDOG=1");
     cr_expect(read_until_n(fd, &log, "WATCHDOG=1", pings + 5, 1000), "%s", log);
-    cr_expect_lt(ops_now_ms() - t0, 1000);
+    cr_expect_lt(sw_test_now_ms() - t0, 1000);
     /* The alert shows in the next STATUS= line (sent once a second). */
     cr_expect(read_until(fd, &log, "alerts today: 1 critical, 0 warning, 0 info", 5000), "%s", log);
     kill(pid, SIGHUP);
@@ -150,12 +150,12 @@ Test(ops_systemd, sigterm_stops_within_five_seconds_with_exit_0)
     const char *argv[] = { OPS_SHOCKD, "-c", config(""), "--replay", write_session(30), "--speed", "1", NULL };
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, NULL, out, err);
-    cr_assert(ops_wait_text(out, "\"symbol\":\"MRK\"", 1, 10000), "%s", ops_slurp(err));
-    uint64_t t0 = ops_now_ms();
+    cr_assert(sw_test_wait_text(out, "\"symbol\":\"MRK\"", 1, 10000), "%s", sw_test_slurp(err));
+    uint64_t t0 = sw_test_now_ms();
     cr_assert_eq(kill(pid, SIGTERM), 0);
     int rc = ops_wait(pid, 5000);
-    uint64_t took = ops_now_ms() - t0;
-    char *e = ops_slurp(err);
+    uint64_t took = sw_test_now_ms() - t0;
+    char *e = sw_test_slurp(err);
     cr_expect_eq(rc, 0, "exit %d after %llu ms: %s", rc, (unsigned long long)took, e);
     cr_expect(strstr(e, "SIGTERM received: stopping") && strstr(e, "replay: "), "%s", e);
     free(e);
@@ -180,16 +180,16 @@ Test(ops_systemd, sigterm_with_redis_down_spools_the_alerts_and_exits_0)
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, NULL, out, err);
     const char *spool = ops_path("spool.ndjson");
-    cr_assert(ops_wait_text(spool, "\"symbol\":\"MRK\"", 1, 10000), "alert not spooled: %s", ops_slurp(err));
-    uint64_t t0 = ops_now_ms();
+    cr_assert(sw_test_wait_text(spool, "\"symbol\":\"MRK\"", 1, 10000), "alert not spooled: %s", sw_test_slurp(err));
+    uint64_t t0 = sw_test_now_ms();
     cr_assert_eq(kill(pid, SIGTERM), 0);
     int rc = ops_wait(pid, 5000);
-    uint64_t took = ops_now_ms() - t0;
-    char *e = ops_slurp(err), *s = ops_slurp(spool);
+    uint64_t took = sw_test_now_ms() - t0;
+    char *e = sw_test_slurp(err), *s = sw_test_slurp(spool);
     cr_expect_eq(rc, 0, "exit %d: %s", rc, e);
     cr_expect_geq(took, 1500, "the drain waits up to shutdown_timeout (2 s) for Redis");
     cr_expect(strstr(e, "1 alerts unconfirmed, kept for the next start") != NULL, "%s", e);
-    cr_expect_eq(ops_count(s, "\"symbol\":\"MRK\""), 1, "%s", s);
+    cr_expect_eq(sw_test_count(s, "\"symbol\":\"MRK\""), 1, "%s", s);
     free(e);
     free(s);
     close(fd);
@@ -217,11 +217,11 @@ Test(ops_systemd, shock_notify_notifies_too)
     pid_t pid = ops_spawn(argv, env, ops_path("out"), ops_path("err"));
     char *log = NULL;
     cr_expect(read_until(fd, &log, "READY=1|STATUS=read 0 alerts; delivered 0, dead-lettered 0; 0 in flight", 10000),
-              "%s\n%s", log, ops_slurp(ops_path("err")));
+              "%s\n%s", log, sw_test_slurp(ops_path("err")));
     cr_expect(read_until(fd, &log, "WATCHDOG=1", 2000), "%s", log);
     kill(pid, SIGTERM);
     cr_expect(read_until(fd, &log, "STOPPING=1", 5000), "%s", log);
-    cr_expect_eq(ops_wait(pid, 10000), 0, "%s", ops_slurp(ops_path("err")));
+    cr_expect_eq(ops_wait(pid, 10000), 0, "%s", sw_test_slurp(ops_path("err")));
     free(log);
     close(fd);
     tr_destroy(&r);

@@ -14,23 +14,12 @@ static int have(const char *tool)
     return system(cmd) == 0;
 }
 
-/* Run a shell command, output (both streams) into *out; returns its status. */
-static int sh(const char *cmd, char **out)
-{
-    char full[4096];
-    const char *log = ops_path("sh.log");
-    snprintf(full, sizeof full, "(%s) > %s 2>&1", cmd, log);
-    int st = system(full);
-    *out = ops_slurp(log);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* A copy of systemd/<unit> whose ExecStart= names the built binary. */
 static const char *unit_copy(const char *unit, const char *binary)
 {
     char src[512];
     snprintf(src, sizeof src, SW_SOURCE_DIR "/systemd/%s", unit);
-    char *text = ops_slurp(src);
+    char *text = sw_test_slurp(src);
     cr_assert(text[0], "%s is missing", src);
     char from[128], to[512];
     snprintf(from, sizeof from, "ExecStart=/usr/bin/%s ", binary);
@@ -61,12 +50,12 @@ static void check_unit(const char *unit, const char *binary)
      * the unit itself is checked. */
     snprintf(cmd, sizeof cmd, "cd %s && MANPATH=" SW_BINARY_DIR "/man systemd-analyze verify %s %s", ops_dir,
              have("man") ? "" : "--man=no", copy);
-    int rc = sh(cmd, &out);
+    int rc = ops_sh(cmd, &out);
     cr_expect_eq(rc, 0, "systemd-analyze verify %s:\n%s", unit, out);
     cr_expect_eq(out[0], '\0', "verify says something about %s:\n%s", unit, out);
     free(out);
     snprintf(cmd, sizeof cmd, "cd %s && systemd-analyze security --offline=true %s", ops_dir, copy);
-    rc = sh(cmd, &out);
+    rc = ops_sh(cmd, &out);
     const char *overall = strstr(out, "Overall exposure level for ");
     if (rc != 0 && !overall)
         cr_skip_test("systemd-analyze security --offline=true cannot run here: %s", out);
@@ -101,12 +90,12 @@ Test(ops_units, units_declare_what_operations_relies_on)
     for (size_t u = 0; u < 2; u++) {
         char path[512];
         snprintf(path, sizeof path, SW_SOURCE_DIR "/systemd/%s", units[u]);
-        char *t = ops_slurp(path);
+        char *t = sw_test_slurp(path);
         for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
             cr_expect(strstr(t, must[i]) != NULL, "%s lacks %s", units[u], must[i]);
         free(t);
     }
-    char *d = ops_slurp(SW_SOURCE_DIR "/systemd/shockd.service");
+    char *d = sw_test_slurp(SW_SOURCE_DIR "/systemd/shockd.service");
     cr_expect(strstr(d, "StateDirectory=shockwatch\n") && strstr(d, "ExecReload=/bin/kill -HUP $MAINPID\n") &&
                   strstr(d, "LoadCredential=finnhub-token\n"),
               "%s", d);
@@ -122,11 +111,11 @@ Test(ops_units, sysusers_and_tmpfiles_apply_to_a_scratch_root)
              "mkdir -p %s/root/etc && systemd-sysusers --root=%s/root " SW_SOURCE_DIR "/systemd/shockwatch.sysusers"
              " && systemd-tmpfiles --root=%s/root --create " SW_SOURCE_DIR "/systemd/shockwatch.tmpfiles",
              ops_dir, ops_dir, ops_dir);
-    cr_assert_eq(sh(cmd, &out), 0, "%s", out);
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
     free(out);
     char path[256];
     snprintf(path, sizeof path, "%s/root/etc/passwd", ops_dir);
-    char *pw = ops_slurp(path);
+    char *pw = sw_test_slurp(path);
     cr_expect(strstr(pw, "shockwatch:x:") && strstr(pw, ":/var/lib/shockwatch:/usr/sbin/nologin\n"), "%s", pw);
     free(pw);
     struct stat st;

@@ -25,14 +25,14 @@ static char head[128];
 
 static void setup(void)
 {
-    cr_assert_eq(fh_tmpdir(dir, sizeof dir, "shockfeed"), 0);
+    cr_assert_eq(sw_test_tmpdir(dir, sizeof dir, "shockfeed"), 0);
     snprintf(head, sizeof head, "%s/head.ndjson", dir);
     cr_assert_eq(fh_session_head(head), 0);
 }
 
 static void teardown(void)
 {
-    fh_rmdir(dir);
+    sw_test_rmdir(dir);
 }
 
 TestSuite(shock_feed, .init = setup, .fini = teardown, .timeout = 300);
@@ -45,7 +45,7 @@ static const char *recording(const char *provider)
     snprintf(tag, sizeof tag, "rec-%s", provider);
     const char *argv[] = { SHOCK_FEED, "--dump", "--provider", provider, "--format", "finnhub", "--replay", head, NULL };
     fh_proc p = fh_start(dir, tag, argv, NULL);
-    cr_assert_eq(fh_wait(&p, 60000), 0, "dump failed: %s", fh_slurp(p.err));
+    cr_assert_eq(fh_wait(&p, 60000), 0, "dump failed: %s", sw_test_slurp(p.err));
     snprintf(path, sizeof path, "%s", p.out);
     return path;
 }
@@ -78,8 +78,8 @@ static char *replay_alerts(const char *provider, const char *rec)
     const char *argv[] = { SHOCKD, "-c", config(tag, provider, NULL, NULL), "--replay", rec, "--format", provider,
                            NULL };
     fh_proc d = fh_start(dir, tag, argv, NULL);
-    cr_assert_eq(fh_wait(&d, 60000), 0, "replay failed: %s", fh_slurp(d.err));
-    return fh_slurp(d.out);
+    cr_assert_eq(fh_wait(&d, 60000), 0, "replay failed: %s", sw_test_slurp(d.err));
+    return sw_test_slurp(d.out);
 }
 
 typedef struct live_run {
@@ -102,18 +102,18 @@ static live_run run_live(const char *provider, const char *rec, const char *cons
     argv[n] = NULL;
     r.feed = fh_start(dir, "feed", argv, NULL);
     char url[128];
-    cr_assert(fh_listen_url(&r.feed, url, sizeof url, 15000), "shock-feed did not start: %s", fh_slurp(r.feed.err));
+    cr_assert(fh_listen_url(&r.feed, url, sizeof url, 15000), "shock-feed did not start: %s", sw_test_slurp(r.feed.err));
     const char *dargv[] = { SHOCKD, "-c", config("live", provider, url, extra), NULL };
     r.shockd = fh_start(dir, "shockd", dargv, creds);
-    cr_expect_eq(fh_wait(&r.feed, 120000), 0, "shock-feed: %s", fh_slurp(r.feed.err));
+    cr_expect_eq(fh_wait(&r.feed, 120000), 0, "shock-feed: %s", sw_test_slurp(r.feed.err));
     /* Everything sent was read once shockd has seen the closing frame. */
-    cr_expect(fh_wait_text(r.shockd.err, "1000 end of recording", 1, 30000), "%s", fh_slurp(r.shockd.err));
+    cr_expect(sw_test_wait_text(r.shockd.err, "1000 end of recording", 1, 30000), "%s", sw_test_slurp(r.shockd.err));
     cr_expect_eq(fh_stop(&r.shockd), 0);
-    r.alerts = fh_slurp(r.shockd.out);
+    r.alerts = sw_test_slurp(r.shockd.out);
     r.feed_alerts = fh_filter_lines(r.alerts, "\"detector\":\"feed\"", 1);
     r.other_alerts = fh_filter_lines(r.alerts, "\"detector\":\"feed\"", 0);
-    r.log = fh_slurp(r.shockd.err);
-    r.feed_log = fh_slurp(r.feed.err);
+    r.log = sw_test_slurp(r.shockd.err);
+    r.feed_log = sw_test_slurp(r.feed.err);
     return r;
 }
 
@@ -124,14 +124,6 @@ static void live_free(live_run *r)
     free(r->other_alerts);
     free(r->log);
     free(r->feed_log);
-}
-
-static int count_in(const char *text, const char *needle)
-{
-    int n = 0;
-    for (const char *q = strstr(text, needle); q; q = strstr(q + 1, needle))
-        n++;
-    return n;
 }
 
 /* Number printed just before `what` in text ("353 drops" -> 353), or -1. */
@@ -195,13 +187,13 @@ Test(shock_feed, drops_reconnect_resubscribe_and_report_gaps)
     live_run r;
     long drops = live_with_drops("alpaca", args, 5, &r);
     /* Every drop that data followed is a gap, reported once as an info alert. */
-    int gaps = count_in(r.feed_alerts, "\"severity\":\"info\"");
+    int gaps = sw_test_count(r.feed_alerts, "\"severity\":\"info\"");
     cr_expect(gaps == drops || gaps == drops - 1, "%d gap alerts for %ld drops:\n%s", gaps, drops, r.feed_alerts);
-    cr_expect_eq(count_in(r.feed_alerts, "\"symbol\":\"alpaca\""), gaps);
-    cr_expect_eq(count_in(r.feed_alerts, "\"direction\":\"none\""), gaps);
+    cr_expect_eq(sw_test_count(r.feed_alerts, "\"symbol\":\"alpaca\""), gaps);
+    cr_expect_eq(sw_test_count(r.feed_alerts, "\"direction\":\"none\""), gaps);
     cr_expect(strstr(r.feed_alerts, "alpaca feed gap from 2025-"), "%s", r.feed_alerts);
     cr_expect(strstr(r.feed_alerts, "closed by the server (1001 drop-every)"), "%s", r.feed_alerts);
-    cr_expect_eq(count_in(r.log, "Alpaca refused"), 0);
+    cr_expect_eq(sw_test_count(r.log, "Alpaca refused"), 0);
     char summary[64];
     snprintf(summary, sizeof summary, "%d gaps", gaps);
     cr_expect(strstr(r.log, summary), "%s", r.log);
@@ -232,8 +224,8 @@ Test(shock_feed, garbage_is_counted_and_nothing_else_changes)
     cr_expect_str_eq(r.alerts, want, "later ticks are processed as if nothing happened");
     /* shockd may reconnect before shock-feed has exited (it is told "end of
      * recording" again); what matters is that no connection ended otherwise. */
-    cr_expect_gt(count_in(r.log, "lost after"), 0, "%s", r.log);
-    cr_expect_eq(count_in(r.log, "lost after"), count_in(r.log, "(1000 end of recording)"),
+    cr_expect_gt(sw_test_count(r.log, "lost after"), 0, "%s", r.log);
+    cr_expect_eq(sw_test_count(r.log, "lost after"), sw_test_count(r.log, "(1000 end of recording)"),
                  "the connection stays until the recording ends: %s", r.log);
     cr_expect(strstr(r.log, "message dropped: malformed JSON"), "%s", r.log);
     cr_expect(strstr(r.log, "(further ones are only counted)"), "reports are capped: %s", r.log);
@@ -250,13 +242,13 @@ static void rejected(const char *provider, const char *expect)
     cr_assert(fh_listen_url(&feed, url, sizeof url, 15000));
     const char *dargv[] = { SHOCKD, "-c", config("rej", provider, url, NULL), NULL };
     fh_proc d = fh_start(dir, "shockd", dargv, creds);
-    cr_assert(fh_wait_text(d.err, expect, 1, 20000), "%s", fh_slurp(d.err));
+    cr_assert(sw_test_wait_text(d.err, expect, 1, 20000), "%s", sw_test_slurp(d.err));
     /* backoff_base is 20 ms: a plain retry would come many times over in
      * this window.  A refused key waits minutes. */
-    fh_sleep_ms(2500);
+    sw_test_sleep_ms(2500);
     cr_expect_eq(fh_stop(&d), 0);
     cr_expect_eq(fh_stop(&feed), 0);
-    char *log = fh_slurp(d.err), *flog = fh_slurp(feed.err);
+    char *log = sw_test_slurp(d.err), *flog = sw_test_slurp(feed.err);
     cr_expect(strstr(flog, "1 upgrades"), "%s: connection attempts: %s", provider, flog);
     cr_expect(strstr(log, "retrying in 4m") || strstr(log, "retrying in 5m"), "%s", log);
     cr_expect(strstr(log, "1 connection attempts") && strstr(log, "1 auth failures"), "%s", log);
@@ -282,11 +274,11 @@ Test(shock_feed, loop_plays_again_a_week_later)
     cr_assert(fh_listen_url(&feed, url, sizeof url, 15000));
     const char *dargv[] = { SHOCKD, "-c", config("loop", "finnhub", url, NULL), NULL };
     fh_proc d = fh_start(dir, "shockd", dargv, creds);
-    cr_assert(fh_wait_text(d.err, "streaming 16 symbols", 1, 20000));
-    cr_expect(fh_wait_text(feed.err, "lap 5:", 1, 20000), "%s", fh_slurp(feed.err));
+    cr_assert(sw_test_wait_text(d.err, "streaming 16 symbols", 1, 20000));
+    cr_expect(sw_test_wait_text(feed.err, "lap 5:", 1, 20000), "%s", sw_test_slurp(feed.err));
     cr_expect_eq(fh_stop(&d), 0);
     cr_expect_eq(fh_stop(&feed), 0);
-    char *log = fh_slurp(d.err), *flog = fh_slurp(feed.err);
+    char *log = sw_test_slurp(d.err), *flog = sw_test_slurp(feed.err);
     long loops = number_before(flog, "loops");
     long ticks = number_before(log, "ticks, ");
     cr_expect_gt(loops, 3, "%s", flog);
@@ -313,20 +305,20 @@ Test(shock_feed, a_client_after_the_end_is_closed_and_does_not_hold_the_exit)
     cr_assert(fh_listen_url(&feed, url, sizeof url, 15000));
     const char *a_argv[] = { SHOCKD, "-c", config("late-a", "finnhub", url, NULL), NULL };
     fh_proc a = fh_start(dir, "shockd-a", a_argv, creds);
-    cr_assert(fh_wait_text(a.err, "streaming 16 symbols", 1, 20000), "%s", fh_slurp(a.err));
+    cr_assert(sw_test_wait_text(a.err, "streaming 16 symbols", 1, 20000), "%s", sw_test_slurp(a.err));
     kill(a.pid, SIGSTOP);
-    cr_assert(fh_wait_text(feed.err, "end of the recording: closing 1 connection(s)", 1, 20000), "%s",
-              fh_slurp(feed.err));
+    cr_assert(sw_test_wait_text(feed.err, "end of the recording: closing 1 connection(s)", 1, 20000), "%s",
+              sw_test_slurp(feed.err));
     const char *b_argv[] = { SHOCKD, "-c", config("late-b", "finnhub", url, NULL), NULL };
     fh_proc b = fh_start(dir, "shockd-b", b_argv, creds);
-    int told = fh_wait_text(b.err, "(1000 end of recording)", 1, 20000);
+    int told = sw_test_wait_text(b.err, "(1000 end of recording)", 1, 20000);
     int feed_rc = fh_wait(&feed, 60000);
     kill(a.pid, SIGCONT);
-    cr_expect(told, "the late client is told: %s", fh_slurp(b.err));
-    cr_expect_eq(feed_rc, 0, "shock-feed exits once the clients that played are gone: %s", fh_slurp(feed.err));
+    cr_expect(told, "the late client is told: %s", sw_test_slurp(b.err));
+    cr_expect_eq(feed_rc, 0, "shock-feed exits once the clients that played are gone: %s", sw_test_slurp(feed.err));
     cr_expect_eq(fh_stop(&b), 0);
     cr_expect_eq(fh_stop(&a), 0);
-    char *blog = fh_slurp(b.err);
+    char *blog = sw_test_slurp(b.err);
     cr_expect(strstr(blog, " 0 ticks,"), "the late client got no trade: %s", blog);
     free(blog);
 }
@@ -336,7 +328,7 @@ Test(shock_feed, command_line)
     const char *help[] = { SHOCK_FEED, "--help", NULL };
     fh_proc p = fh_start(dir, "help", help, NULL);
     cr_expect_eq(fh_wait(&p, 10000), 0);
-    cr_expect_geq(fh_count(p.out, "--drop-every N"), 1);
+    cr_expect_geq(sw_test_count_file(p.out, "--drop-every N"), 1);
     const char *bad[][8] = {
         { SHOCK_FEED, NULL },
         { SHOCK_FEED, "--replay", head, "--provider", "bloomberg", NULL },
@@ -350,12 +342,12 @@ Test(shock_feed, command_line)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         p = fh_start(dir, "bad", bad[i], NULL);
         cr_expect_eq(fh_wait(&p, 10000), 2, "case %zu", i);
-        cr_expect_eq(fh_count(p.err, why[i]), 1, "case %zu: %s", i, fh_slurp(p.err));
+        cr_expect_eq(sw_test_count_file(p.err, why[i]), 1, "case %zu: %s", i, sw_test_slurp(p.err));
     }
     const char *missing[] = { SHOCK_FEED, "--replay", "/nonexistent/x.ndjson", NULL };
     p = fh_start(dir, "missing", missing, NULL);
     cr_expect_eq(fh_wait(&p, 10000), 1);
-    cr_expect_eq(fh_count(p.err, "/nonexistent/x.ndjson: cannot open"), 1, "%s", fh_slurp(p.err));
+    cr_expect_eq(sw_test_count_file(p.err, "/nonexistent/x.ndjson: cannot open"), 1, "%s", sw_test_slurp(p.err));
 }
 
 /* A real-time feed that goes quiet: with no tick to move event time, the wall
@@ -381,7 +373,7 @@ Test(shock_feed, silent_real_time_feed_still_lets_stale_fire)
                             "--log-level", "info", NULL };
     fh_proc feed = fh_start(dir, "feed-now", fargv, NULL);
     char url[128];
-    cr_assert(fh_listen_url(&feed, url, sizeof url, 15000), "%s", fh_slurp(feed.err));
+    cr_assert(fh_listen_url(&feed, url, sizeof url, 15000), "%s", sw_test_slurp(feed.err));
     snprintf(cfg, sizeof cfg, "%s/stale.json", dir);
     snprintf(text, sizeof text,
              "{\"feed\": {\"provider\": \"finnhub\", \"url\": \"%s\", \"key_env\": \"SW_KEY\"},\n"
@@ -392,10 +384,10 @@ Test(shock_feed, silent_real_time_feed_still_lets_stale_fire)
     fh_write(cfg, text);
     const char *dargv[] = { SHOCKD, "-c", cfg, NULL };
     fh_proc d = fh_start(dir, "shockd-now", dargv, creds);
-    cr_expect(fh_wait_text(d.out, "\"detector\":\"stale\"", 1, 15000), "no stale alert: %s", fh_slurp(d.err));
+    cr_expect(sw_test_wait_text(d.out, "\"detector\":\"stale\"", 1, 15000), "no stale alert: %s", sw_test_slurp(d.err));
     cr_expect_eq(fh_stop(&d), 0);
     fh_stop(&feed);
-    char *out = fh_slurp(d.out);
+    char *out = sw_test_slurp(d.out);
     cr_expect(strstr(out, "BTC: no trade for") != NULL, "%s", out);
     free(out);
 }

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sw_test_util.h"
+
 #define SHOCKD SW_BINARY_DIR "/shockd"
 #define SESSION SW_SOURCE_DIR "/data/sessions/2025-01-27/finnhub.ndjson"
 
@@ -21,33 +23,15 @@ static char tmpdir[64];
 
 static void setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/sw-e2e-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
+    cr_assert_eq(sw_test_tmpdir(tmpdir, sizeof tmpdir, "e2e"), 0);
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    cr_expect_eq(system(cmd), 0);
+    cr_expect_eq(sw_test_rmdir(tmpdir), 0);
 }
 
 TestSuite(shockd, .init = setup, .fini = teardown, .timeout = 120);
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = '\0';
-    fclose(f);
-    return b;
-}
 
 static void write_file(const char *path, const char *text)
 {
@@ -93,8 +77,8 @@ static result run(const char *const *argv, int term_after_ms)
     waitpid(pid, &st, 0);
     result r;
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    r.out = slurp(outp);
-    r.err = slurp(errp);
+    r.out = sw_test_slurp(outp);
+    r.err = sw_test_slurp(errp);
     return r;
 }
 
@@ -197,7 +181,7 @@ static const char *demo_config_json(void)
 {
     static char path[128];
     snprintf(path, sizeof path, "%s/demo.json", tmpdir);
-    char *text = slurp(SW_SOURCE_DIR "/config/demo.json");
+    char *text = sw_test_slurp(SW_SOURCE_DIR "/config/demo.json");
     char *fmt = strstr(text, "\"format\": \"text\"");
     cr_assert_not_null(fmt, "config/demo.json has no text format line");
     memcpy(fmt, "\"format\": \"json\"", 16);
@@ -260,7 +244,7 @@ Test(shockd, daily_config_over_two_years_of_real_bars)
     char script[2048];
     char cfg[128];
     snprintf(cfg, sizeof cfg, "%s/daily.json", tmpdir);
-    char *text = slurp(SW_SOURCE_DIR "/config/daily.json");
+    char *text = sw_test_slurp(SW_SOURCE_DIR "/config/daily.json");
     write_file(cfg, with_state_dir(text));
     free(text);
     snprintf(script, sizeof script, "%s -c %s --replay %s/data/daily/*.csv > %s/out 2> %s/err", SHOCKD, cfg,
@@ -268,7 +252,7 @@ Test(shockd, daily_config_over_two_years_of_real_bars)
     cr_assert_eq(system(script), 0);
     char path[160];
     snprintf(path, sizeof path, "%s/out", tmpdir);
-    char *out = slurp(path);
+    char *out = sw_test_slurp(path);
     int nvda = 0, avgo = 0, split_days = 0;
     for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
         int day27 = strstr(line, "\"ts\":\"2025-01-27") != NULL;

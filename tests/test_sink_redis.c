@@ -22,6 +22,8 @@
 #include <sys/resource.h>
 #include <uv.h>
 
+#include "sw_test_util.h"
+
 #define SHOCKD SW_BINARY_DIR "/shockd"
 #define SESSION SW_SOURCE_DIR "/data/sessions/2025-01-27/finnhub.ndjson"
 #define MAX_ALERTS 512
@@ -30,36 +32,18 @@ static char tmpdir[64];
 
 static void setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/sw-sinkredis-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
+    cr_assert_eq(sw_test_tmpdir(tmpdir, sizeof tmpdir, "sinkredis"), 0);
     sw_log_init("test");
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    cr_expect_eq(system(cmd), 0);
+    cr_expect_eq(sw_test_rmdir(tmpdir), 0);
 }
 
 TestSuite(sink_redis, .init = setup, .fini = teardown, .timeout = 240);
 
 /* ---- files and processes ------------------------------------------------------ */
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = '\0';
-    fclose(f);
-    return b;
-}
 
 static void write_file(const char *path, const char *text)
 {
@@ -71,7 +55,7 @@ static void write_file(const char *path, const char *text)
 
 static size_t count_lines(const char *path)
 {
-    char *t = slurp(path);
+    char *t = sw_test_slurp(path);
     size_t n = 0;
     for (char *c = t; *c; c++)
         n += *c == '\n';
@@ -153,7 +137,7 @@ static int wait_text(const char *path, const char *needle, int timeout_ms)
 {
     uint64_t deadline = tr_now_ms() + (uint64_t)timeout_ms;
     while (tr_now_ms() < deadline) {
-        char *t = slurp(path);
+        char *t = sw_test_slurp(path);
         int found = strstr(t, needle) != NULL;
         free(t);
         if (found)
@@ -232,7 +216,7 @@ static void free_entries(entry *e, size_t n)
 /* stdout of shockd (format json): one alert per line. */
 static size_t read_lines(const char *path, char **lines, size_t max)
 {
-    char *t = slurp(path), *save = NULL;
+    char *t = sw_test_slurp(path), *save = NULL;
     size_t n = 0;
     for (char *l = strtok_r(t, "\n", &save); l && n < max; l = strtok_r(NULL, "\n", &save))
         lines[n++] = strdup(l);
@@ -375,7 +359,7 @@ Test(sink_redis, round_trip_every_alert_in_the_stream_and_on_the_channels)
     const char *cfg = write_config("rt.json", r.url, stream, NULL, NULL);
     const char *argv[] = { "shockd", "-c", cfg, "--replay", SESSION, NULL };
     int rc = run_shockd("rt", argv, NULL, 120000);
-    char *err = slurp(tpath("rt.err"));
+    char *err = sw_test_slurp(tpath("rt.err"));
     cr_assert_eq(rc, 0, "stderr: %s", err);
     cr_expect_null(strstr(err, "unconfirmed"), "%s", err);
     free(err);
@@ -460,7 +444,7 @@ Test(sink_redis, outage_in_the_middle_of_a_paced_replay_loses_and_repeats_nothin
     size_t at_restart = count_lines(out);
 
     int rc = wait_exit(pid, 120000);
-    char *err = slurp(tpath("out.err"));
+    char *err = sw_test_slurp(tpath("out.err"));
     cr_assert_eq(rc, 0, "stderr: %s", err);
     cr_expect_not_null(strstr(err, "Connection refused"), "the outage was noticed: %s", err);
     cr_expect_not_null(strstr(err, "connected after"), "and the reconnect: %s", err);
@@ -499,7 +483,7 @@ Test(sink_redis, a_spool_left_by_kill_9_drains_at_the_next_start)
     write_file(tpath("quiet.ndjson"), "{\"type\":\"ping\"}\n");
     const char *argv2[] = { "shockd", "-c", cfg, "--replay", tpath("quiet.ndjson"), NULL };
     int rc = run_shockd("crash2", argv2, NULL, 60000);
-    char *err = slurp(tpath("crash2.err"));
+    char *err = sw_test_slurp(tpath("crash2.err"));
     cr_assert_eq(rc, 0, "%s", err);
     char want[96];
     snprintf(want, sizeof want, "%zu unconfirmed alerts from a previous run", n);
@@ -528,7 +512,7 @@ Test(sink_redis, a_torn_spool_line_is_reported_and_skipped)
     write_file(tpath("quiet.ndjson"), "{\"type\":\"ping\"}\n");
     const char *argv[] = { "shockd", "-c", cfg, "--replay", tpath("quiet.ndjson"), NULL };
     int rc = run_shockd("torn", argv, NULL, 60000);
-    char *err = slurp(tpath("torn.err"));
+    char *err = sw_test_slurp(tpath("torn.err"));
     cr_assert_eq(rc, 0, "%s", err);
     char want[256];
     snprintf(want, sizeof want, "%s/state/spool.ndjson:3: incomplete last line (35 bytes, no newline", tmpdir);
@@ -573,7 +557,7 @@ Test(sink_redis, alerts_already_in_the_stream_are_not_sent_again)
     write_file(tpath("quiet.ndjson"), "{\"type\":\"ping\"}\n");
     const char *argv[] = { "shockd", "-c", cfg, "--replay", tpath("quiet.ndjson"), NULL };
     int rc = run_shockd("dup", argv, NULL, 60000);
-    char *err = slurp(tpath("dup.err"));
+    char *err = sw_test_slurp(tpath("dup.err"));
     cr_assert_eq(rc, 0, "%s", err);
     cr_expect_not_null(strstr(err, "2 alerts are already among the last entries"), "%s", err);
     free(err);
@@ -600,7 +584,7 @@ Test(sink_redis, a_refused_xadd_keeps_the_alerts_and_backs_off)
     const char *cfg = write_config("wt.json", r.url, "shockwatch:alerts", NULL, ", \"shutdown_timeout\": \"3s\"");
     const char *argv[] = { "shockd", "-c", cfg, "--replay", SESSION, NULL };
     int rc = run_shockd("wt", argv, NULL, 60000);
-    char *err = slurp(tpath("wt.err"));
+    char *err = sw_test_slurp(tpath("wt.err"));
     cr_expect_eq(rc, 0, "%s", err);
     cr_expect_not_null(strstr(err, "XADD shockwatch:alerts refused: WRONGTYPE"), "%s", err);
     cr_expect_not_null(strstr(err, "alerts unconfirmed, kept for the next start"), "%s", err);
@@ -634,7 +618,7 @@ Test(sink_redis, a_wrong_password_is_a_clear_error_with_backoff_then_the_right_o
     const char *cfg = write_config("pw.json", url, "shockwatch:alerts", NULL, ", \"shutdown_timeout\": \"3s\"");
     const char *argv[] = { "shockd", "-c", cfg, "--replay", SESSION, NULL };
     int rc = run_shockd("pw", argv, NULL, 60000);
-    char *err = slurp(tpath("pw.err"));
+    char *err = sw_test_slurp(tpath("pw.err"));
     cr_expect_eq(rc, 0, "%s", err);
     cr_expect_not_null(strstr(err, "AUTH refused: WRONGPASS"), "%s", err);
     cr_expect_not_null(strstr(err, "alerts unconfirmed, kept for the next start"), "%s", err);
@@ -657,7 +641,7 @@ Test(sink_redis, a_wrong_password_is_a_clear_error_with_backoff_then_the_right_o
     snprintf(env, sizeof env, "CREDENTIALS_DIRECTORY=%s", tmpdir);
     const char *argv2[] = { "shockd", "-c", cfg2, "--replay", tpath("quiet.ndjson"), NULL };
     rc = run_shockd("pw2", argv2, env, 60000);
-    err = slurp(tpath("pw2.err"));
+    err = sw_test_slurp(tpath("pw2.err"));
     cr_assert_eq(rc, 0, "%s", err);
     cr_expect_null(strstr(err, "c0rrect-horse"), "%s", err);
     free(err);
@@ -677,7 +661,7 @@ Test(sink_redis, unix_socket_with_a_database)
     const char *cfg = write_config("unix.json", url, "shockwatch:alerts", NULL, NULL);
     const char *argv[] = { "shockd", "-c", cfg, "--replay", SESSION, NULL };
     int rc = run_shockd("unix", argv, NULL, 60000);
-    char *err = slurp(tpath("unix.err"));
+    char *err = sw_test_slurp(tpath("unix.err"));
     cr_assert_eq(rc, 0, "%s", err);
     char want[200];
     snprintf(want, sizeof want, "redis unix:%s?db=3: connected", r.sock);

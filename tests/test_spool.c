@@ -20,21 +20,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sw_test_util.h"
+
 static char dir[64];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/sw-spool-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(sw_test_tmpdir(dir, sizeof dir, "spool"), 0);
     sw_log_init("test");
     sw_log_set_level(SW_LOG_WARNING); /* the stderr checks expect warnings only */
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    cr_expect_eq(sw_test_rmdir(dir), 0);
 }
 
 TestSuite(spool, .init = setup, .fini = teardown, .timeout = 60);
@@ -92,14 +91,7 @@ static char *slurp(const char *name)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    char *b = calloc(1, 1 << 20);
-    size_t n = fread(b, 1, (1 << 20) - 1, f);
-    b[n] = '\0';
-    fclose(f);
-    return b;
+    return sw_test_slurp(path);
 }
 
 static void write_raw(const char *name, const char *text)

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sw_test_util.h"
+
 #define SHOCKD SW_BINARY_DIR "/shockd"
 #define SESSION SW_SOURCE_DIR "/data/sessions/2025-01-27/finnhub.ndjson"
 #define DEMO SW_SOURCE_DIR "/config/demo.json"
@@ -30,30 +32,15 @@ static char tmpdir[64];
 
 static void setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/sw-startup-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
+    cr_assert_eq(sw_test_tmpdir(tmpdir, sizeof tmpdir, "startup"), 0);
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    cr_expect_eq(system(cmd), 0);
+    cr_expect_eq(sw_test_rmdir(tmpdir), 0);
 }
 
 TestSuite(startup, .init = setup, .fini = teardown, .timeout = 120);
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    char *b = malloc(1 << 20);
-    size_t n = fread(b, 1, (1 << 20) - 1, f);
-    b[n] = '\0';
-    fclose(f);
-    return b;
-}
 
 static size_t count_lines(const char *s)
 {
@@ -79,7 +66,7 @@ static int closed_port(void)
  * and `extra` (a JSON object) merged over it; written to tmpdir/c.json. */
 static void write_config(const char *extra)
 {
-    char *text = slurp(DEMO);
+    char *text = sw_test_slurp(DEMO);
     cJSON *cfg = cJSON_Parse(text);
     free(text);
     cr_assert_not_null(cfg);
@@ -145,9 +132,9 @@ static result run(int replay, int term_after_ms, const char *env)
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     char p[128];
     snprintf(p, sizeof p, "%s/out", tmpdir);
-    r.out = slurp(p);
+    r.out = sw_test_slurp(p);
     snprintf(p, sizeof p, "%s/err", tmpdir);
-    r.err = slurp(p);
+    r.err = sw_test_slurp(p);
     return r;
 }
 
@@ -178,7 +165,7 @@ Test(startup, redis_absent_alerts_are_spooled_and_exit_is_0)
     cr_expect(strstr(r.err, "; 21 alerts unconfirmed, kept for the next start"), "%s", r.err);
     char p[128];
     snprintf(p, sizeof p, "%s/state/spool.ndjson", tmpdir);
-    char *spool = slurp(p);
+    char *spool = sw_test_slurp(p);
     cr_expect_eq(count_lines(spool), SESSION_ALERTS);
     cr_expect_str_eq(spool, r.out, "the spool holds exactly the alerts printed");
     free(spool);

@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sw_test_util.h"
+
 #define SHOCKD SW_BINARY_DIR "/shockd"
 #define SESSION SW_SOURCE_DIR "/data/sessions/2025-01-27/finnhub.ndjson"
 
@@ -28,17 +30,14 @@ static char dir[64];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/sw-state-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(sw_test_tmpdir(dir, sizeof dir, "state"), 0);
     sw_log_init("test");
     sw_log_set_level(SW_LOG_WARNING);
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    cr_expect_eq(sw_test_rmdir(dir), 0);
 }
 
 TestSuite(state, .init = setup, .fini = teardown, .timeout = 120);
@@ -337,21 +336,6 @@ static int run(const char *const *argv, const char *out, const char *err)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = '\0';
-    fclose(f);
-    return b;
-}
-
 Test(state, shockd_carries_the_previous_close_across_a_restart)
 {
     /* Split the bundled session at Monday 00:00 New York: Friday's last
@@ -394,7 +378,7 @@ Test(state, shockd_carries_the_previous_close_across_a_restart)
     /* Monday alone knows no previous close: no prev_close alert. */
     const char *only_monday[] = { "shockd", "-c", cfg, "--replay", mon, NULL };
     cr_assert_eq(run(only_monday, out, err), 0);
-    char *o = slurp(out);
+    char *o = sw_test_slurp(out);
     cr_expect_null(strstr(o, "\"symbol\":\"NVDA\""), "%s", o);
     free(o);
     char rm[200];
@@ -405,8 +389,8 @@ Test(state, shockd_carries_the_previous_close_across_a_restart)
     const char *friday[] = { "shockd", "-c", cfg, "--replay", fri, NULL };
     cr_assert_eq(run(friday, out, err), 0);
     cr_assert_eq(run(only_monday, out, err), 0);
-    o = slurp(out);
-    char *e = slurp(err);
+    o = sw_test_slurp(out);
+    char *e = sw_test_slurp(err);
     cr_expect_not_null(strstr(e, "state: restored 2 symbols"), "%s", e);
     cr_expect_not_null(strstr(o, "\"symbol\":\"NVDA\""), "NVDA alerts against Friday's close: %s", o);
     cr_expect_not_null(strstr(o, "\"reference\":142.62"), "%s", o);

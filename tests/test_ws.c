@@ -83,7 +83,7 @@ static const char *const PEER =
 
 static void setup(void)
 {
-    cr_assert_eq(fh_tmpdir(dir, sizeof dir, "ws"), 0);
+    cr_assert_eq(sw_test_tmpdir(dir, sizeof dir, "ws"), 0);
     snprintf(script, sizeof script, "%s/peer.py", dir);
     fh_write(script, PEER);
     sw_log_set_level(SW_LOG_ERROR);
@@ -91,7 +91,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    fh_rmdir(dir);
+    sw_test_rmdir(dir);
 }
 
 TestSuite(ws, .init = setup, .fini = teardown, .timeout = 120);
@@ -100,7 +100,7 @@ static fh_proc start_peer(const char *mode, const char *a1, const char *a2, cons
 {
     const char *argv[] = { PYTHON, script, mode, a1, a2, a3, NULL };
     fh_proc p = fh_start(dir, "peer", argv, NULL);
-    cr_assert(fh_listen_url(&p, url, cap, 15000), "the python peer did not start: %s", fh_slurp(p.err));
+    cr_assert(fh_listen_url(&p, url, cap, 15000), "the python peer did not start: %s", sw_test_slurp(p.err));
     return p;
 }
 
@@ -300,10 +300,10 @@ Test(ws, shockd_speaks_finnhub_to_a_python_server)
     const char *argv[] = { SHOCKD, "-c", write_config("f.json", feed), NULL };
     const char *env[] = { "SW_TEST_TOKEN=t0k3n", NULL };
     fh_proc d = fh_start(dir, "shockd", argv, env);
-    cr_expect(fh_wait_text(d.err, "closed by the server (1000 done)", 1, 30000), "%s", fh_slurp(d.err));
+    cr_expect(sw_test_wait_text(d.err, "closed by the server (1000 done)", 1, 30000), "%s", sw_test_slurp(d.err));
     cr_expect_eq(fh_stop(&d), 0);
     fh_stop(&peer);
-    char *out = fh_slurp(d.out), *errs = fh_slurp(d.err), *pout = fh_slurp(peer.out);
+    char *out = sw_test_slurp(d.out), *errs = sw_test_slurp(d.err), *pout = sw_test_slurp(peer.out);
     /* What the server saw: the token in the URL, one subscribe per symbol. */
     cr_expect(strstr(pout, "conn 1 /?token=t0k3n"), "%s", pout);
     cr_expect(strstr(pout, "got {\"symbol\": \"NVDA\", \"type\": \"subscribe\"}"), "%s", pout);
@@ -331,13 +331,13 @@ Test(ws, refused_token_backs_off_for_minutes)
     const char *argv[] = { SHOCKD, "-c", write_config("r.json", feed), NULL };
     const char *env[] = { "SW_TEST_TOKEN=wrong", NULL };
     fh_proc d = fh_start(dir, "shockd", argv, env);
-    cr_assert(fh_wait_text(d.err, "refused the credentials", 1, 20000), "%s", fh_slurp(d.err));
+    cr_assert(sw_test_wait_text(d.err, "refused the credentials", 1, 20000), "%s", sw_test_slurp(d.err));
     /* With a 10 ms base a normal retry would come at once; a refused key waits. */
-    fh_sleep_ms(2000);
-    cr_expect_eq(fh_count(peer.out, "refused"), 1, "connection attempts: %s", fh_slurp(peer.out));
+    sw_test_sleep_ms(2000);
+    cr_expect_eq(sw_test_count_file(peer.out, "refused"), 1, "connection attempts: %s", sw_test_slurp(peer.out));
     cr_expect_eq(fh_stop(&d), 0);
     fh_stop(&peer);
-    char *errs = fh_slurp(d.err);
+    char *errs = sw_test_slurp(d.err);
     cr_expect(strstr(errs, "upgrade refused with HTTP 401"), "%s", errs);
     cr_expect(strstr(errs, "retrying in 4m") || strstr(errs, "retrying in 5m"), "%s", errs);
     cr_expect(strstr(errs, "1 auth failures"), "%s", errs);
@@ -354,11 +354,11 @@ Test(ws, silence_watchdog_reconnects)
     const char *argv[] = { SHOCKD, "-c", write_config("s.json", feed), NULL };
     const char *env[] = { "SW_TEST_TOKEN=x", NULL };
     fh_proc d = fh_start(dir, "shockd", argv, env);
-    cr_expect(fh_wait_text(peer.out, "conn 3 ", 1, 20000), "%s", fh_slurp(peer.out));
+    cr_expect(sw_test_wait_text(peer.out, "conn 3 ", 1, 20000), "%s", sw_test_slurp(peer.out));
     cr_expect_eq(fh_stop(&d), 0);
     fh_stop(&peer);
-    cr_expect_geq(fh_count(d.err, "no message from finnhub for"), 2);
-    cr_expect_geq(fh_count(peer.out, "{\"type\":\"subscribe\",\"symbol\":\"NVDA\"}"), 3, "resubscribed each time");
+    cr_expect_geq(sw_test_count_file(d.err, "no message from finnhub for"), 2);
+    cr_expect_geq(sw_test_count_file(peer.out, "{\"type\":\"subscribe\",\"symbol\":\"NVDA\"}"), 3, "resubscribed each time");
 }
 
 Test(ws, handshake_timeout_reconnects)
@@ -372,11 +372,11 @@ Test(ws, handshake_timeout_reconnects)
     const char *argv[] = { SHOCKD, "-c", write_config("h.json", feed), NULL };
     const char *env[] = { "SW_TEST_TOKEN=x", NULL };
     fh_proc d = fh_start(dir, "shockd", argv, env);
-    cr_expect(fh_wait_text(peer.out, "conn 2 ", 1, 20000), "%s", fh_slurp(peer.out));
+    cr_expect(sw_test_wait_text(peer.out, "conn 2 ", 1, 20000), "%s", sw_test_slurp(peer.out));
     cr_expect_eq(fh_stop(&d), 0);
     fh_stop(&peer);
-    cr_expect_geq(fh_count(d.err, "polygon did not confirm the subscription within 0.3 s (stuck connected)"), 1,
-                  "%s", fh_slurp(d.err));
+    cr_expect_geq(sw_test_count_file(d.err, "polygon did not confirm the subscription within 0.3 s (stuck connected)"), 1,
+                  "%s", sw_test_slurp(d.err));
 }
 
 /* ---- TLS ------------------------------------------------------------------------ */
@@ -405,9 +405,9 @@ Test(ws, wss_verifies_the_certificate)
     const char *argv[] = { SHOCKD, "-c", write_config("t1.json", feed), NULL };
     const char *env[] = { "SW_TEST_TOKEN=x", NULL };
     fh_proc d = fh_start(dir, "shockd", argv, env);
-    cr_expect(fh_wait_text(d.err, "cannot connect to", 1, 20000), "%s", fh_slurp(d.err));
+    cr_expect(sw_test_wait_text(d.err, "cannot connect to", 1, 20000), "%s", sw_test_slurp(d.err));
     cr_expect_eq(fh_stop(&d), 0);
-    char *errs = fh_slurp(d.err);
+    char *errs = sw_test_slurp(d.err);
     cr_expect(strstr(errs, "0 connects"), "an unverified server must not be accepted: %s", errs);
     free(errs);
 
@@ -416,10 +416,10 @@ Test(ws, wss_verifies_the_certificate)
              "\"ca_file\": \"%s\"", url, cert);
     argv[2] = write_config("t2.json", feed);
     d = fh_start(dir, "shockd", argv, env);
-    cr_expect(fh_wait_text(d.err, "closed by the server (1000 done)", 1, 30000), "%s", fh_slurp(d.err));
+    cr_expect(sw_test_wait_text(d.err, "closed by the server (1000 done)", 1, 30000), "%s", sw_test_slurp(d.err));
     cr_expect_eq(fh_stop(&d), 0);
     fh_stop(&peer);
-    char *out = fh_slurp(d.out);
+    char *out = sw_test_slurp(d.out);
     cr_expect(strstr(out, "\"symbol\":\"NVDA\""), "no alert over wss: %s", out);
     free(out);
 }
@@ -430,7 +430,7 @@ Test(ws, check_refuses_plain_ws_to_a_remote_host)
     const char *argv[] = { SHOCKD, "--check", "-c", cfg, NULL };
     fh_proc d = fh_start(dir, "check", argv, NULL);
     cr_assert_eq(fh_wait(&d, 20000), 1);
-    char *errs = fh_slurp(d.err);
+    char *errs = sw_test_slurp(d.err);
     cr_expect(strstr(errs, "feed.url: \"ws://ws.finnhub.io?token=***\": ws:// (unencrypted) is only allowed for "
                            "loopback hosts"), "%s", errs);
     cr_expect_null(strstr(errs, "abc"), "the token must not be printed");

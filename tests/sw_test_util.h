@@ -1,0 +1,101 @@
+/*
+ * sw_test_util.h -- the small file and time helpers every test program
+ * shares: a temporary folder and its removal, a whole file read into a
+ * string, counting a string in a text or a file, polling a file until a line
+ * appears (never a blind sleep), and the monotonic clock.  Header-only
+ * (static inline) so each test program stays one file; it does not include
+ * Criterion, so the harness headers built on it (feed_harness.h,
+ * sw_test_ops.h) decide how a failure is reported.
+ */
+#ifndef SW_TEST_UTIL_H
+#define SW_TEST_UTIL_H
+
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* mkdtemp */
+#endif
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Milliseconds on the monotonic clock (deadlines, durations). */
+static inline uint64_t sw_test_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static inline void sw_test_sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+/* The whole file as a NUL-terminated string ("" if it cannot be opened: a
+ * process that has not written its log yet); free() it. */
+static inline char *sw_test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)(n > 0 ? n : 0) + 1);
+    size_t got = n > 0 ? fread(b, 1, (size_t)n, f) : 0;
+    b[got] = '\0';
+    fclose(f);
+    return b;
+}
+
+/* How many times needle occurs in text (overlapping ones too). */
+static inline int sw_test_count(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *q = strstr(text, needle); q; q = strstr(q + 1, needle))
+        n++;
+    return n;
+}
+
+static inline int sw_test_count_file(const char *path, const char *needle)
+{
+    char *t = sw_test_slurp(path);
+    int n = sw_test_count(t, needle);
+    free(t);
+    return n;
+}
+
+/* Wait until the file holds `needle` at least `times` times; 1 if it did. */
+static inline int sw_test_wait_text(const char *path, const char *needle, int times, long timeout_ms)
+{
+    uint64_t end = sw_test_now_ms() + (uint64_t)timeout_ms;
+    do {
+        if (sw_test_count_file(path, needle) >= times)
+            return 1;
+        sw_test_sleep_ms(10);
+    } while (sw_test_now_ms() < end);
+    return sw_test_count_file(path, needle) >= times;
+}
+
+/* Make /tmp/sw-<name>-XXXXXX in buf; returns 0, or -1 with errno. */
+static inline int sw_test_tmpdir(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "/tmp/sw-%s-XXXXXX", name);
+    return mkdtemp(buf) ? 0 : -1;
+}
+
+/* rm -rf the folder; returns 0, or -1 (said on stderr). */
+static inline int sw_test_rmdir(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "could not remove %s\n", dir);
+        return -1;
+    }
+    return 0;
+}
+
+#endif
