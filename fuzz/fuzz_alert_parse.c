@@ -21,10 +21,7 @@ static char j1[SW_ALERT_JSON_MAX + 1], j2[SW_ALERT_JSON_MAX + 1], txt[1024];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *json = malloc(size ? size : 1);
-    if (!json)
-        abort();
-    memcpy(json, data, size);
+    char *json = sw_fuzz_copy(data, size);
     sw_alert a, b;
     char err[256] = "";
     if (sw_alert_parse(json, size, &a, err, sizeof err) == 0) {

@@ -16,10 +16,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size ? size : 1);
-    if (!text)
-        abort();
-    memcpy(text, data, size);
+    char *text = sw_fuzz_copy(data, size);
     sw_calendar cal;
     sw_diag diag = { 0 };
     int rc = sw_calendar_file_parse(&cal, text, size, "fuzz.csv", &diag);

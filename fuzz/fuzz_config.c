@@ -18,11 +18,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* Exactly sized, not NUL-terminated: the parser is given a length. */
-    char *text = malloc(size ? size : 1);
-    if (!text)
-        abort();
-    memcpy(text, data, size);
+    char *text = sw_fuzz_copy(data, size);
     sw_config cfg;
     sw_diag diag = { 0 };
     if (sw_config_parse(&cfg, text, size, "fuzz.json", &diag) == 0) {

@@ -70,10 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!p)
         abort();
 
-    char *msg = malloc(size ? size : 1);
-    if (!msg)
-        abort();
-    memcpy(msg, data, size);
+    char *msg = sw_fuzz_copy(data, size);
 
     sw_parse_result r;
     memset(&r, 0, sizeof r);

@@ -88,6 +88,17 @@ static inline void sw_fuzz_write(const char *path, const uint8_t *data, size_t s
     }
 }
 
+/* An exactly sized, mutable copy, not NUL-terminated (for parsers given a
+ * length: a read one byte past the input is an ASan report); free() it. */
+static inline char *sw_fuzz_copy(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size ? size : 1);
+    if (!s)
+        abort();
+    memcpy(s, data, size);
+    return s;
+}
+
 /* A NUL-terminated copy (for APIs that take C strings); free() it. */
 static inline char *sw_fuzz_strndup(const uint8_t *data, size_t size)
 {
