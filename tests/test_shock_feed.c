@@ -297,8 +297,15 @@ Test(shock_feed, a_client_after_the_end_is_closed_and_does_not_hold_the_exit)
 {
     char small[256];
     snprintf(small, sizeof small, "%s/late.ndjson", dir);
-    fh_write(small, "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":142.62,\"t\":1737752100000,\"v\":1}]}\n"
-                    "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":142.5,\"t\":1737752101000,\"v\":1}]}\n");
+    /* Real time, a trade a second (longer quiet stretches are skipped): the
+     * recording lasts 3 s, time enough to stop the first client before its
+     * end even on a loaded machine. */
+    FILE *f = fopen(small, "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 4; i++)
+        fprintf(f, "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":142.%d,\"t\":%lld,\"v\":1}]}\n", 60 - i,
+                1737752100000LL + 1000LL * i);
+    fclose(f);
     const char *argv[] = { SHOCK_FEED, "--replay", small, "--speed", "1", "--log-level", "info", NULL };
     fh_proc feed = fh_start(dir, "feed", argv, NULL);
     char url[128];
@@ -314,7 +321,7 @@ Test(shock_feed, a_client_after_the_end_is_closed_and_does_not_hold_the_exit)
     int told = sw_test_wait_text(b.err, "(1000 end of recording)", 1, 20000);
     int feed_rc = fh_wait(&feed, 60000);
     kill(a.pid, SIGCONT);
-    cr_expect(told, "the late client is told: %s", sw_test_slurp(b.err));
+    cr_expect(told, "the late client is told: %s\nshock-feed: %s", sw_test_slurp(b.err), sw_test_slurp(feed.err));
     cr_expect_eq(feed_rc, 0, "shock-feed exits once the clients that played are gone: %s", sw_test_slurp(feed.err));
     cr_expect_eq(fh_stop(&b), 0);
     cr_expect_eq(fh_stop(&a), 0);
