@@ -33,6 +33,7 @@
 #include "sw_symtab.h"
 #include "sw_time.h"
 #include "sw_ws.h"
+#include "sw_wsq.h"
 
 #include <uv.h> /* before libwebsockets.h: its libuv parts depend on it */
 #include <libwebsockets.h>
@@ -41,6 +42,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,20 +64,13 @@
  * public enum (LWS_WRITE_CLOSE = 4 in its private headers, stable in 4.x). */
 #define WRITE_CLOSE_FRAME ((enum lws_write_protocol)4)
 
-typedef struct out_msg {
-    unsigned char *buf;           /* LWS_PRE headroom, then the message */
-    size_t len;
-    int data;                     /* a trade message (counts for --drop-every) */
-} out_msg;
-
 typedef struct feedsrv feedsrv;
 
 typedef struct conn {
     feedsrv *srv;
     struct lws *wsi;
     sw_emu_conn emu;
-    out_msg *q;
-    size_t qh, qn, qcap, q_bytes;
+    sw_wsq q;                     /* tag 1: a trade message (counts for --drop-every) */
     uint64_t data_queued, data_sent;
     int closing;                  /* close once the queue is sent */
     int drop_due;                 /* --drop-period reached: queue nothing more, close when sent */
@@ -380,7 +375,7 @@ static int conn_ready(const conn *c)
 /* Playback may queue more for c. */
 static int conn_has_room(const feedsrv *s, const conn *c)
 {
-    if (c->q_bytes > HIGH_WATER)
+    if (c->q.bytes > HIGH_WATER)
         return 0;
     /* Never queue past the drop point: those trades would be lost. */
     if (c->drop_due)
@@ -390,39 +385,13 @@ static int conn_has_room(const feedsrv *s, const conn *c)
 
 static void enqueue(conn *c, const char *msg, size_t len, int data)
 {
-    if (c->qn == c->qcap) {
-        size_t ncap = c->qcap ? c->qcap * 2 : 64;
-        out_msg *n = malloc(ncap * sizeof *n);
-        if (!n)
-            return;
-        for (size_t k = 0; k < c->qn; k++)
-            n[k] = c->q[(c->qh + k) % c->qcap];
-        free(c->q);
-        c->q = n;
-        c->qcap = ncap;
-        c->qh = 0;
-    }
-    unsigned char *b = malloc(LWS_PRE + len);
-    if (!b)
+    /* No bound on the count: playback stops at HIGH_WATER bytes, and what
+     * else is queued are replies to the client's own messages. */
+    if (sw_wsq_push(&c->q, msg, len, data, SIZE_MAX) != 0)
         return;
-    memcpy(b + LWS_PRE, msg, len);
-    out_msg *m = &c->q[(c->qh + c->qn) % c->qcap];
-    m->buf = b;
-    m->len = len;
-    m->data = data;
-    c->qn++;
-    c->q_bytes += len;
     if (data)
         c->data_queued++;
     lws_callback_on_writable(c->wsi);
-}
-
-static void queue_clear(conn *c)
-{
-    for (size_t k = 0; k < c->qn; k++)
-        free(c->q[(c->qh + k) % c->qcap].buf);
-    c->qh = c->qn = 0;
-    c->q_bytes = 0;
 }
 
 static void out_to_conn(void *ctx, const char *msg, size_t len)
@@ -631,8 +600,7 @@ static void conn_free(feedsrv *s, conn *c)
         s->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
-    queue_clear(c);
-    free(c->q);
+    sw_wsq_free(&c->q);
     free(c->rx);
     sw_emu_conn_free(&c->emu);
     free(c);
@@ -671,28 +639,24 @@ static void client_message(feedsrv *s, conn *c, const char *in, size_t len, int 
 
 static int write_queue(feedsrv *s, conn *c, struct lws *wsi)
 {
-    while (c->qn) {
+    for (sw_wsq_msg *m; (m = sw_wsq_front(&c->q));) {
         if (lws_send_pipe_choked(wsi)) {
             lws_callback_on_writable(wsi);
             return 0;
         }
-        out_msg *m = &c->q[c->qh];
         int n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
-        int data = m->data;
-        c->q_bytes -= m->len;
-        free(m->buf);
-        c->qh = (c->qh + 1) % c->qcap;
-        c->qn--;
+        int data = m->tag;
+        sw_wsq_pop(&c->q);
         if (n < 0)
             return -1;
         if (data && ++c->data_sent == s->drop_every) {
             s->drops++;
-            queue_clear(c); /* only replies can be left: nothing of the recording */
+            sw_wsq_clear(&c->q); /* only replies can be left: nothing of the recording */
             start_closing(c, LWS_CLOSE_STATUS_GOINGAWAY, "drop-every");
             break;
         }
     }
-    if (c->drop_due && !c->qn && !c->closing) {
+    if (c->drop_due && !c->q.n && !c->closing) {
         s->drops++;
         start_closing(c, LWS_CLOSE_STATUS_GOINGAWAY, "drop-period");
     }

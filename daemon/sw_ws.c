@@ -18,11 +18,6 @@
  * makes it log a misleading error. */
 #define SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 
-struct sw_ws_out {
-    unsigned char *buf;              /* LWS_PRE bytes of headroom, then the message */
-    size_t len;
-};
-
 /* ---- URLs ----------------------------------------------------------------- */
 
 int sw_host_is_loopback(const char *host)
@@ -162,13 +157,6 @@ void sw_ws_route_lws_logs(void)
 
 /* ---- the connection ----------------------------------------------------------- */
 
-static void out_clear(sw_ws *ws)
-{
-    for (size_t i = 0; i < ws->out_n; i++)
-        free(ws->out[(ws->out_head + i) % ws->out_cap].buf);
-    ws->out_head = ws->out_n = 0;
-}
-
 /* The attempt or connection is over: report it once. */
 static void conn_ended(sw_ws *ws)
 {
@@ -179,7 +167,7 @@ static void conn_ended(sw_ws *ws)
     ws->kill_requested = 0;
     ws->rx_len = 0;
     ws->rx_dropping = 0;
-    out_clear(ws);
+    sw_wsq_clear(&ws->out);
     if (ws->stopping)
         return;
     sw_ws_end end = ws->end;
@@ -253,13 +241,11 @@ static int write_next(sw_ws *ws, struct lws *wsi)
 {
     if (ws->kill_requested)
         return -1;
-    if (!ws->out_n)
+    sw_wsq_msg *o = sw_wsq_front(&ws->out);
+    if (!o)
         return 0;
-    sw_ws_out *o = &ws->out[ws->out_head];
     int n = lws_write(wsi, o->buf + LWS_PRE, o->len, LWS_WRITE_TEXT);
-    free(o->buf);
-    ws->out_head = (ws->out_head + 1) % ws->out_cap;
-    ws->out_n--;
+    sw_wsq_pop(&ws->out);
     if (n < (int)0) {
         note_reason(ws, "write failed", 12);
         return -1;
@@ -267,7 +253,7 @@ static int write_next(sw_ws *ws, struct lws *wsi)
     ws->msgs_out++;
     /* One write per writeable callback: lws buffers a partial write and
      * calls back when the socket drains. */
-    if (ws->out_n)
+    if (ws->out.n)
         lws_callback_on_writable(wsi);
     return 0;
 }
@@ -298,7 +284,7 @@ static int callback_inner(sw_ws *ws, struct lws *wsi, enum lws_callback_reasons 
         ws->connects++;
         if (!ws->stopping && ws->h.on_open)
             ws->h.on_open(ws->hctx);
-        if (ws->out_n)
+        if (ws->out.n)
             lws_callback_on_writable(wsi);
         return 0;
     case LWS_CALLBACK_CLIENT_RECEIVE:
@@ -463,28 +449,8 @@ int sw_ws_send(sw_ws *ws, const char *msg, size_t len)
 {
     if (!ws->established || ws->stopping || !ws->wsi)
         return -1;
-    if (ws->out_n == ws->out_cap) {
-        if (ws->out_cap >= SW_WS_MAX_QUEUED)
-            return -1;
-        size_t ncap = ws->out_cap ? ws->out_cap * 2 : 16;
-        sw_ws_out *n = malloc(ncap * sizeof *n);
-        if (!n)
-            return -1;
-        for (size_t k = 0; k < ws->out_n; k++)
-            n[k] = ws->out[(ws->out_head + k) % ws->out_cap];
-        free(ws->out);
-        ws->out = n;
-        ws->out_cap = ncap;
-        ws->out_head = 0;
-    }
-    unsigned char *b = malloc(LWS_PRE + len);
-    if (!b)
+    if (sw_wsq_push(&ws->out, msg, len, 0, SW_WS_MAX_QUEUED) != 0)
         return -1;
-    memcpy(b + LWS_PRE, msg, len);
-    sw_ws_out *o = &ws->out[(ws->out_head + ws->out_n) % ws->out_cap];
-    o->buf = b;
-    o->len = len;
-    ws->out_n++;
     lws_callback_on_writable(ws->wsi);
     return 0;
 }
@@ -517,7 +483,7 @@ void sw_ws_stop(sw_ws *ws)
     if (ws->stopping)
         return;
     ws->stopping = 1;
-    out_clear(ws);
+    sw_wsq_clear(&ws->out);
     if (ws->ctx && !ws->destroyed_once) {
         ws->destroyed_once = 1;
         /* First stage: lws closes its connections and libuv handles; the
@@ -539,10 +505,8 @@ void sw_ws_fini(sw_ws *ws)
         uv_run(ws->loop, UV_RUN_DEFAULT);
         ws->ctx = NULL;
     }
-    out_clear(ws);
-    free(ws->out);
+    sw_wsq_free(&ws->out);
     free(ws->rx);
-    ws->out = NULL;
     ws->rx = NULL;
-    ws->out_cap = ws->rx_cap = 0;
+    ws->rx_cap = 0;
 }

@@ -34,6 +34,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "sw_wsq.h"
+
 #define SW_WS_URL_MAX 4096
 #define SW_WS_HOST_MAX 256
 /* Outgoing messages queued on one connection (subscribe lists are the
@@ -83,8 +85,6 @@ typedef struct sw_ws_params {
     const char *user_agent;          /* NULL: "shockwatch" */
 } sw_ws_params;
 
-typedef struct sw_ws_out sw_ws_out;
-
 struct sw_ws {
     uv_loop_t *loop;
     struct lws_context *ctx;
@@ -103,8 +103,7 @@ struct sw_ws {
     size_t rx_len, rx_cap;
     int rx_dropping;
     /* send queue */
-    sw_ws_out *out;
-    size_t out_head, out_n, out_cap;
+    sw_wsq out;
     /* counters */
     uint64_t connects, msgs_in, bytes_in, msgs_out, oversize;
 };
