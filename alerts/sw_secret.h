@@ -2,7 +2,7 @@
  * sw_secret.h -- a secret (webhook URL, bot token, SMTP or Redis password,
  * HMAC key) from an environment variable or a file, for shock-notify.
  *
- * The same rules as the feed's credentials (daemon/sw_cred.h, which alerts/
+ * The same rules as the feed's credentials (daemon/sources/sw_cred.h, which alerts/
  * may not include): exactly one source; a relative file name is looked up in
  * $CREDENTIALS_DIRECTORY (systemd's LoadCredential=); one trailing newline is
  * trimmed; more than one line, an empty value or more than SW_SECRET_MAX

@@ -73,7 +73,7 @@ void sw_redis_sink_params_free(sw_redis_sink_params *p);
 int sw_redis_sink_check(const sw_redis_sink_params *p,
                         void (*report)(void *ctx, const char *key, const char *msg), void *ctx);
 
-/* cJSON may run on shockd's bump arena (daemon/sw_jsonarena.h); the sink
+/* cJSON may run on shockd's bump arena (daemon/providers/sw_jsonarena.h); the sink
  * parses spooled lines and brackets each parse with these.  NULL members or a
  * NULL pointer: plain malloc. */
 typedef struct sw_json_bracket {

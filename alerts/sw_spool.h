@@ -86,7 +86,7 @@ typedef struct sw_spool_params {
     uint64_t max_bytes;         /* the overflow policy's limit */
     size_t queue_max;           /* items whose JSON is kept in memory (>= 1) */
     int fsync_always;           /* fdatasync after every append, else sw_spool_sync does it */
-    /* cJSON may run on a bump arena (shockd's daemon/sw_jsonarena.h): each
+    /* cJSON may run on a bump arena (shockd's daemon/providers/sw_jsonarena.h): each
      * parse of a spooled line is bracketed by these so the arena does not
      * fill up.  NULL: plain malloc. */
     size_t (*json_mark)(void);

@@ -186,7 +186,7 @@ static const sw_option redis_opts[] = {
     END_OPTS
 };
 
-/* shock-notify's `notify` section (alerts/sw_notify_config.h); cross-field
+/* shock-notify's `notify` section (alerts/notify/sw_notify_config.h); cross-field
  * checks in sw_notify_config_check.  The Redis server and stream are the
  * `redis` section's: shock-notify reads what shockd writes. */
 static const char *const console_formats[] = { "text", "json", NULL };
@@ -340,7 +340,7 @@ static const sw_option route_opts[] = {
     END_OPTS
 };
 
-/* The HTTP listener of /metrics and /healthz (daemon/sw_metrics.h). */
+/* The HTTP listener of /metrics and /healthz (daemon/ops/sw_metrics.h). */
 static const sw_option metrics_opts[] = {
     { "listen", OPT_STRING, offsetof(sw_config, metrics_listen), 0, 0,
       SW_LISTEN_DEFAULT " (live); off (--replay)", NULL,

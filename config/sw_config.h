@@ -52,7 +52,7 @@ typedef struct sw_feed_config {
     int64_t stable_after_ns;  /* a connection up this long resets the backoff */
     int64_t auth_backoff_ns;  /* wait after refused credentials or provider limits */
     int64_t silence_timeout_ns; /* no message this long while the market is open: reconnect */
-    int silence_hours;    /* sw_silence_hours (daemon/sw_feed.h): auto, session, always */
+    int silence_hours;    /* sw_silence_hours (daemon/sources/sw_feed.h): auto, session, always */
     int64_t handshake_timeout_ns; /* open -> streaming (auth, subscribe) */
     int max_frame;        /* bytes; longer messages are dropped */
 } sw_feed_config;

@@ -1101,7 +1101,7 @@ int main(int argc, char **argv)
     }
     uv_run(&s->loop, UV_RUN_DEFAULT);
     /* libwebsockets on a foreign loop: a second destroy once its handles are
-     * closed, and one more turn of the loop (see daemon/sw_ws.h). */
+     * closed, and one more turn of the loop (see daemon/sources/sw_ws.h). */
     lws_context_destroy(s->ctx);
     uv_run(&s->loop, UV_RUN_DEFAULT);
     if (uv_loop_close(&s->loop) != 0)

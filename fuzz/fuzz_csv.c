@@ -1,5 +1,5 @@
 /*
- * fuzz_csv.c -- the OHLCV CSV reader (daemon/sw_csv.c): header detection,
+ * fuzz_csv.c -- the OHLCV CSV reader (daemon/sources/sw_csv.c): header detection,
  * column matching, timestamps, numbers, split columns, bar-length inference,
  * and the four ticks each bar becomes.  The input is the whole file.
  */

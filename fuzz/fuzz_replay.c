@@ -1,5 +1,5 @@
 /*
- * fuzz_replay.c -- the replay reader (daemon/sw_replay.c over sw_lines.c):
+ * fuzz_replay.c -- the replay reader (daemon/sources/sw_replay.c over sw_lines.c):
  * NDJSON recordings of provider messages merged in event time with a CSV
  * file, pulled event by event the way shock-feed does.
  *

@@ -1,5 +1,5 @@
 /*
- * test_cred.c -- daemon/sw_cred: API credentials from the environment or a
+ * test_cred.c -- daemon/sources/sw_cred: API credentials from the environment or a
  * file ($CREDENTIALS_DIRECTORY for relative names), their limits and errors,
  * URL redaction; and end to end: shockd reads a key file the way systemd's
  * LoadCredential= provides it, shock-feed only accepts that exact key, and no

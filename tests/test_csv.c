@@ -1,5 +1,5 @@
 /*
- * test_csv.c -- daemon/sw_csv: OHLCV bar files to bars and bars to ticks.
+ * test_csv.c -- daemon/sources/sw_csv: OHLCV bar files to bars and bars to ticks.
  *
  * Uses the committed sample data (data/daily/NVDA.csv, a Tiingo-style export
  * with a splitfactor column holding NVDA's 10:1 split on 2024-06-10, and

@@ -1,5 +1,5 @@
 /*
- * test_finnhub.c -- daemon/sw_finnhub + sw_provider: Finnhub WebSocket
+ * test_finnhub.c -- daemon/providers/sw_finnhub + sw_provider: Finnhub WebSocket
  * messages to ticks.
  *
  * Finnhub's "t" is epoch milliseconds; 1737988200000 is 2025-01-27 14:30:00 UTC

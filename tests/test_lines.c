@@ -1,5 +1,5 @@
 /*
- * test_lines.c -- daemon/sw_lines: the line reader with a hard length limit.
+ * test_lines.c -- daemon/sources/sw_lines: the line reader with a hard length limit.
  */
 #include <criterion/criterion.h>
 

@@ -1,5 +1,5 @@
 /*
- * test_providers.c -- the provider adapters (daemon/sw_finnhub, sw_alpaca,
+ * test_providers.c -- the provider adapters (daemon/providers/sw_finnhub, sw_alpaca,
  * sw_polygon, sw_coinbase, sw_binance) behind sw_provider: each one's
  * handshake as a session (what it sends, in which state it ends), good and
  * malformed messages, auth and limit errors with the reaction the feed must

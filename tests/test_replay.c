@@ -1,5 +1,5 @@
 /*
- * test_replay.c -- daemon/sw_replay: NDJSON recordings and OHLCV CSV files
+ * test_replay.c -- daemon/sources/sw_replay: NDJSON recordings and OHLCV CSV files
  * merged in event-time order on a real libuv loop.
  *
  * T0 = 1737988200 s = 2025-01-27 14:30:00 UTC = 09:30 EST (day 20115 * 86400 +

@@ -1,4 +1,4 @@
-/* Tests of per-symbol state across restarts (daemon/sw_state): a save/load
+/* Tests of per-symbol state across restarts (daemon/ops/sw_state): a save/load
  * round trip through state.json, the day rolling over a restored close,
  * detector numbers through the optional hooks, a corrupt file reported as
  * FILE: json.path: what and ignored, symbols no longer watched, a state newer

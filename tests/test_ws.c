@@ -1,5 +1,5 @@
 /*
- * test_ws.c -- daemon/sw_ws (the WebSocket client on our libuv loop) and the
+ * test_ws.c -- daemon/sources/sw_ws (the WebSocket client on our libuv loop) and the
  * live feed against WebSocket servers that are not ours: /usr/bin/python3 with
  * python3-websockets, started by the tests on ports the OS picks.
  *

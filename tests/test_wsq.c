@@ -1,5 +1,5 @@
 /*
- * test_wsq.c -- the WebSocket send queue (daemon/sw_wsq.c): order across
+ * test_wsq.c -- the WebSocket send queue (daemon/sources/sw_wsq.c): order across
  * the ring's wrap and growth, the payload behind LWS_PRE bytes of headroom,
  * the byte count, the per-push bound, clear and free.
  */

@@ -1,5 +1,5 @@
 /*
- * notify_main.c -- shock-notify: delivers shockd's alerts from the Redis
+ * shock_notify.c -- shock-notify: delivers shockd's alerts from the Redis
  * stream to people and programs (Slack, e-mail, webhooks, Discord, Telegram,
  * the console), as configured in the `notify` section of the same JSON file.
  *

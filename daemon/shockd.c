@@ -1,5 +1,5 @@
 /*
- * main.c -- shockd: wires a source (live feed or replay) to the engine, the
+ * shockd.c -- shockd: wires a source (live feed or replay) to the engine, the
  * engine's candidates to the alert policy, and the policy's alerts to the
  * configured sinks, all on one libuv loop.
  *
