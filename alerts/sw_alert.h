@@ -4,7 +4,7 @@
  * An sw_alert is built from a detector's candidate once the policy lets it
  * through: it copies every field it needs (candidates point into engine
  * storage), adds a stable id and the event-time timestamp, and is encoded with
- * cJSON into one line of JSON.  The schema is documented in README.md; every
+ * cJSON into one line of JSON.  The schema is documented in docs/alerts.md; every
  * sink and consumer sees exactly these fields.
  */
 #ifndef SW_ALERT_H

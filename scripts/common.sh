@@ -5,8 +5,8 @@
 
 SW_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Build tools and the libraries named in the README, plus the peers the tests
-# talk to.  Keep in sync with README.md "Dependencies".
+# Build tools and the libraries the project uses, plus the peers the tests
+# talk to.  Keep in sync with docs/development.md "Dependencies".
 SW_PACKAGES=(
   cmake make gcc pkg-config
   libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libcjson-dev libhiredis-dev
