@@ -14,6 +14,7 @@ SW_PACKAGES=(
   libssl-dev python3-aiosmtpd
   python3-websockets openssl
   prometheus dpkg-dev lintian
+  python3-jsonschema python3-redis
   clang libclang-rt-14-dev valgrind
 )
 
