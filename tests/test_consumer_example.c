@@ -2,7 +2,8 @@
  * against the real stream of the 2025-01-27 replay so that the example
  * never rots: shockd delivers to a private redis-server, the example reads
  * the whole stream in a consumer group (validating each alert against
- * docs/alert-v1.schema.json) and prints every alert exactly once and
+ * docs/alert-v1.schema.json; the stream itself is checked strictly) and
+ * prints every alert exactly once and
  * acknowledges it (XPENDING 0).  Then what the example is for: a duplicate
  * entry of an alert is skipped, an entry a worker took and never
  * acknowledged -- its own, or a dead worker's (XAUTOCLAIM) -- is handled
@@ -10,6 +11,7 @@
  * blocking the group. */
 #include "sw_test_redis.h" /* first: it defines _DEFAULT_SOURCE unguarded */
 #include "sw_test_ops.h"
+#include "sw_test_schema.h"
 
 static test_redis server;
 
@@ -108,6 +110,22 @@ Test(consumer_example, reads_the_replay_once_dedupes_and_acknowledges)
     redisContext *c = tr_connect(&server);
     cr_assert_not_null(c);
     cr_assert_eq(integer(c, "XLEN " STREAM), n);
+
+    /* What the stream carries is the contract, strictly. */
+    redisReply *all = redisCommand(c, "XRANGE " STREAM " - +");
+    cr_assert(all && all->type == REDIS_REPLY_ARRAY && all->elements == (size_t)n);
+    FILE *f = fopen(ops_path("stream.ndjson"), "w");
+    for (size_t i = 0; i < all->elements; i++) {
+        redisReply *fv = all->element[i]->element[1];
+        for (size_t k = 0; k + 1 < fv->elements; k += 2)
+            if (strcmp(fv->element[k]->str, "json") == 0)
+                fprintf(f, "%s\n", fv->element[k + 1]->str);
+    }
+    fclose(f);
+    freeReplyObject(all);
+    char *report;
+    cr_expect_eq(sw_test_schema_check(ops_path("stream.ndjson"), 1, &report), 0, "%s", report);
+    free(report);
 
     /* The example reads it all: each id printed once, nothing else printed,
      * nothing left pending. */
