@@ -119,6 +119,11 @@ set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DI
 install(FILES ${CMAKE_BINARY_DIR}/debian/copyright ${CMAKE_BINARY_DIR}/debian/changelog.gz
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES config/demo.json config/daily.json DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+# The alert contract for consumers on the host: the schema where programs
+# find it, its explanation and the example consumer with the docs.
+install(FILES docs/alert-v1.schema.json DESTINATION ${CMAKE_INSTALL_DATADIR}/shockwatch)
+install(FILES docs/alert-schema.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES docs/examples/consumer.py DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 if(NOT SHOCK_INSTALL_LAYOUT)
   install(CODE "message(WARNING \"shockd was built with SHOCK_INSTALL_LAYOUT=OFF: its default calendar is \
 ${SHOCK_DATA_DIR}/calendar/nyse.csv in the source tree; configure with -DSHOCK_INSTALL_LAYOUT=ON for an install\")")
