@@ -8,9 +8,24 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Copy into a fixed field; a string that does not fit is cut at a character
+ * boundary, never inside a UTF-8 sequence: the alert's JSON must stay valid
+ * UTF-8 (RFC 8259), or consumers reject the whole alert. */
 static void copy(char *dst, size_t n, const char *src)
 {
     snprintf(dst, n, "%s", src ? src : "");
+    size_t len = strlen(dst);
+    if (!src || src[len] == '\0')
+        return;
+    size_t lead = len;
+    while (lead > 0 && ((unsigned char)dst[lead - 1] & 0xC0) == 0x80) /* continuation bytes */
+        lead--;
+    if (lead == 0 || !((unsigned char)dst[lead - 1] & 0x80))
+        return; /* cut after an ASCII character */
+    unsigned char b = (unsigned char)dst[lead - 1];
+    size_t need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+    if (len - (lead - 1) < need)
+        dst[lead - 1] = '\0'; /* the last character lost its tail: drop it */
 }
 
 void sw_alert_from_candidate(sw_alert *a, const sw_candidate *c, sw_severity severity, int resolved)

@@ -4,8 +4,9 @@
  * An sw_alert is built from a detector's candidate once the policy lets it
  * through: it copies every field it needs (candidates point into engine
  * storage), adds a stable id and the event-time timestamp, and is encoded with
- * cJSON into one line of JSON.  The schema is documented in docs/alerts.md; every
- * sink and consumer sees exactly these fields.
+ * cJSON into one line of JSON.  The schema is docs/alert-v1.schema.json
+ * (explained in docs/alert-schema.md); every sink and consumer sees exactly
+ * these fields, and a new one goes into the schema first.
  */
 #ifndef SW_ALERT_H
 #define SW_ALERT_H

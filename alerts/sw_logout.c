@@ -28,6 +28,8 @@ static uint64_t window_ms;
 static FILE *stream;
 static uint64_t (*clock_fn)(void);
 static sw_logout_filter filter;
+static void (*before_line)(void *ctx);
+static void *before_line_ctx;
 static slot slots[SLOTS];
 static int atexit_done;
 
@@ -104,6 +106,12 @@ void sw_logout_set_filter(sw_logout_filter f)
     filter = f;
 }
 
+void sw_logout_set_before_line(void (*fn)(void *ctx), void *ctx)
+{
+    before_line = fn;
+    before_line_ctx = ctx;
+}
+
 char *sw_logout_redact_userinfo(const char *in, char *out, size_t cap)
 {
     size_t o = 0;
@@ -148,6 +156,8 @@ char *sw_logout_redact_userinfo(const char *in, char *out, size_t cap)
 static void put_line(const char *prog, int level, const char *level_name, const char *text)
 {
     FILE *out = stream ? stream : stderr;
+    if (before_line)
+        before_line(before_line_ctx);
     /* One fprintf per line so concurrent writers to the same stderr (a test
      * harness capturing several programs) never interleave within a line. */
     switch (format) {

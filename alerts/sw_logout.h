@@ -77,6 +77,11 @@ void sw_logout_set_clock(uint64_t (*now_ms)(void));
 typedef char *(*sw_logout_filter)(const char *in, char *out, size_t cap);
 void sw_logout_set_filter(sw_logout_filter f);
 
+/* Called just before each line is written: a program that keeps a status
+ * line on the same terminal (sw_progress) erases it there, so the log line
+ * starts at the left margin.  NULL: none. */
+void sw_logout_set_before_line(void (*fn)(void *ctx), void *ctx);
+
 /* Replace "scheme://user:password@" userinfo in text with "***".  Returns out. */
 char *sw_logout_redact_userinfo(const char *in, char *out, size_t cap);
 

@@ -15,6 +15,7 @@
 #include "sw_logout.h"
 #include "sw_metrics.h"
 #include "sw_policy.h"
+#include "sw_progress.h"
 #include "sw_reload.h"
 #include "sw_replay.h"
 #include "sw_sdnotify.h"
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <uv.h>
 
 #define EXIT_CONFIG 1
@@ -67,6 +69,10 @@ typedef struct shockd {
     sw_metrics metrics;           /* /metrics, /healthz, the STATUS= line */
     sw_sdnotify sdn;              /* systemd notifications */
     sw_reload reload;             /* SIGHUP */
+    sw_progress progress;         /* the replay's line on a terminal stderr */
+    uv_timer_t progress_timer;
+    int progress_on;
+    int stdout_tty;               /* alerts share the progress line's terminal */
 } shockd;
 
 static void usage(FILE *out)
@@ -74,7 +80,7 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: shockd [-c FILE] [--check]\n"
             "       shockd [-c FILE]                  (live: the feed.provider WebSocket feed)\n"
-            "       shockd [-c FILE] --replay PATH... [--speed N|max] [--format FMT]\n"
+            "       shockd [-c FILE] --replay PATH... [--speed N|max] [--format FMT] [--quiet]\n"
             "\n"
             "Real-time market-shock monitor: watches trades for the symbols in the config's\n"
             "groups, runs the configured detectors on event time, and sends alerts to sinks.\n"
@@ -84,6 +90,8 @@ static void usage(FILE *out)
             "      --replay PATH   replay recorded data (NDJSON provider messages or OHLCV CSV)\n"
             "                      through the live pipeline; repeat, or list several paths\n"
             "      --speed N|max   replay pace: N times real time, or max (default max)\n"
+            "  -q, --quiet         no progress line (a replay draws one on stderr when it is\n"
+            "                      a terminal: bytes read of the total, ticks/s, alerts, ETA)\n"
             "      --format FMT    input format: csv or a provider name (finnhub, alpaca, polygon,\n"
             "                      coinbase, binance); default by\n"
             "                      extension: .csv is CSV, anything else the feed's provider\n"
@@ -115,6 +123,8 @@ static void deliver(void *ctx, const sw_alert *a)
     }
     d->alerts[a->severity]++;
     sw_metrics_alert(&d->metrics, a, d->live);
+    if (d->stdout_tty) /* the alert line must not land after the progress line */
+        sw_progress_clear(&d->progress);
     for (size_t i = 0; i < d->n_sinks; i++) {
         sw_sink *s = d->sinks[i];
         if (s->deliver(s, a, json, (size_t)len) != 0) {
@@ -364,6 +374,10 @@ static void on_source_done(shockd *d)
         return;
     d->draining = 1;
     d->t_end_ns = uv_hrtime();
+    if (d->progress_on) { /* the work is done: the line goes before the summary */
+        uv_timer_stop(&d->progress_timer);
+        sw_progress_clear(&d->progress);
+    }
     /* The drain may take shutdown_timeout: systemd must not cut it short. */
     sw_sdnotify_stopping(&d->sdn, (uint64_t)(d->cfg.shutdown_timeout_ns / 1000) + 5000000u);
     /* Count first, then start: a sink may call back before drain returns. */
@@ -400,7 +414,8 @@ static void stop_source(shockd *d)
 static void close_handles(shockd *d)
 {
     uv_handle_t *hs[] = { (uv_handle_t *)&d->sig_int, (uv_handle_t *)&d->sig_term,
-                          (uv_handle_t *)&d->sig_hup, (uv_handle_t *)&d->cron };
+                          (uv_handle_t *)&d->sig_hup, (uv_handle_t *)&d->cron,
+                          (uv_handle_t *)&d->progress_timer };
     for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
         if (hs[i]->loop && !uv_is_closing(hs[i]))
             uv_close(hs[i], on_own_handle_closed);
@@ -465,6 +480,41 @@ static void on_cron(uv_timer_t *h)
     sw_metrics_poll(&d->metrics);
     char status[SW_SDNOTIFY_STATUS_MAX];
     sw_sdnotify_status(&d->sdn, sw_metrics_status(&d->metrics, status, sizeof status));
+}
+
+/* ---- the progress line ------------------------------------------------------ */
+
+static void on_progress(uv_timer_t *h)
+{
+    shockd *d = h->data;
+    sw_progress_update(&d->progress, uv_hrtime(), sw_replay_bytes_read(&d->replay), d->engine.stats.ticks,
+                       d->alerts[SW_SEV_INFO] + d->alerts[SW_SEV_WARNING] + d->alerts[SW_SEV_CRITICAL]);
+}
+
+static void clear_progress(void *ctx)
+{
+    sw_progress_clear(ctx);
+}
+
+/* A replay draws its progress line when stderr is a terminal, unless
+ * --quiet.  The timer asks often (50 ms); sw_progress draws at most every
+ * 250 ms.  Returns 0 or a libuv error. */
+static int start_progress(shockd *d, int quiet)
+{
+    if (!d->replaying ||
+        !sw_progress_init(&d->progress, STDERR_FILENO, !quiet, "replay", d->replay.bytes_total, uv_hrtime()))
+        return 0;
+    d->stdout_tty = isatty(STDOUT_FILENO);
+    sw_logout_set_before_line(clear_progress, &d->progress); /* log lines start at the margin */
+    int rc = uv_timer_init(&d->loop, &d->progress_timer);
+    if (rc != 0)
+        return rc;
+    d->handles_open++;
+    d->progress_timer.data = d;
+    d->progress_on = 1;
+    rc = uv_timer_start(&d->progress_timer, on_progress, 50, 50);
+    uv_unref((uv_handle_t *)&d->progress_timer); /* the replay keeps the loop alive, not the line */
+    return rc;
 }
 
 /* ---- setup ---------------------------------------------------------------- */
@@ -596,6 +646,7 @@ int main(int argc, char **argv)
         { "format", required_argument, NULL, 'f' },
         { "log-level", required_argument, NULL, 'l' },
         { "config-doc", no_argument, NULL, 'D' },
+        { "quiet", no_argument, NULL, 'q' },
         { "group", required_argument, NULL, 'g' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -604,7 +655,7 @@ int main(int argc, char **argv)
     const char *config_path = "/etc/shockwatch/shockwatch.json";
     const char *format = NULL;
     const char *log_level = NULL;
-    int check = 0;
+    int check = 0, quiet = 0;
     double speed = 0;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     const char **groups_extra = calloc((size_t)argc + 1, sizeof *groups_extra);
@@ -617,10 +668,11 @@ int main(int argc, char **argv)
     sw_logout_set_filter(sw_cred_redact_text);
     if (!paths)
         return EXIT_RUNTIME;
-    while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:hqV", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': config_path = optarg; break;
         case 'k': check = 1; break;
+        case 'q': quiet = 1; break;
         case 'r': paths[n_paths++] = optarg; break;
         case 'f': format = optarg; break;
         case 'l': log_level = optarg; break;
@@ -718,6 +770,8 @@ int main(int argc, char **argv)
     if (urc == 0)
         urc = start_ops(&d, config_path, groups_extra, n_groups_extra,
                         log_level ? sw_log_parse_level(log_level) : -1);
+    if (urc == 0)
+        urc = start_progress(&d, quiet);
     d.t_start_ns = uv_hrtime();
     if (urc == 0)
         urc = d.replaying ? sw_replay_start(&d.replay, &d.loop, speed, on_replay_event, on_replay_done, &d)

@@ -13,7 +13,8 @@ SW_PACKAGES=(
   libcriterion-dev libcurl4-openssl-dev libsystemd-dev redis-server
   libssl-dev python3-aiosmtpd
   python3-websockets openssl
-  prometheus dpkg-dev
+  prometheus dpkg-dev lintian
+  python3-jsonschema python3-redis
   clang libclang-rt-14-dev valgrind
 )
 

@@ -3,7 +3,13 @@
  * (Depends on the real Debian 12 library packages, the conffile), and its
  * contents unpacked into a scratch root with dpkg -x: binaries that run,
  * the configuration under /etc, units, sysusers/tmpfiles, calendar, man
- * pages, and shockd compiled to read the installed calendar. */
+ * pages, and shockd compiled to read the installed calendar.  Then what
+ * Debian asks of a package: lintian reports no error and no warning on the
+ * .deb and its -dbgsym, and the copyright, changelog and stripped binaries
+ * are the ones we mean (docs/packaging.md).
+ *
+ * Both tests use one build folder under the build tree (tests run one after
+ * the other, --jobs 1): the second build is incremental, a few seconds. */
 #include "sw_test_ops.h"
 
 TestSuite(ops_package, .init = ops_setup, .fini = ops_teardown, .timeout = 900);
@@ -34,25 +40,37 @@ static int file_has(const char *path, const char *needle)
     return found;
 }
 
-Test(ops_package, deb_has_the_right_depends_and_files)
+#define PKG_BUILD SW_BINARY_DIR "/tests/package-build"
+
+/* Configure, build and cpack PKG_BUILD; the .deb's path into deb (and the
+ * -dbgsym's into ddeb when not NULL). */
+static void build_package(char *deb, size_t deb_cap, char *ddeb, size_t ddeb_cap)
 {
     char cmd[2048], *out;
-    const char *build = ops_path("build");
     /* Unset: a sanitizer build's flags must not leak into the package. */
     snprintf(cmd, sizeof cmd,
              "unset CFLAGS LDFLAGS; cmake -S " SW_SOURCE_DIR " -B %s -DCMAKE_BUILD_TYPE=RelWithDebInfo "
              "-DCMAKE_INSTALL_PREFIX=/usr -DSHOCK_INSTALL_LAYOUT=ON -DSHOCK_TESTS=OFF && "
-             "cmake --build %s -j 2 && cd %s && cpack -G DEB",
-             build, build, build);
+             "cmake --build %s -j 2 && cd %s && rm -f *.deb *.ddeb && cpack -G DEB",
+             PKG_BUILD, PKG_BUILD, PKG_BUILD);
     int rc = ops_sh(cmd, &out);
     cr_assert_eq(rc, 0, "configure, build or cpack failed:\n%s", out);
     free(out);
-    char deb[512];
-    snprintf(cmd, sizeof cmd, "printf %%s %s/shockwatch_" SHOCK_VERSION "_$(dpkg --print-architecture).deb", build);
-    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
-    snprintf(deb, sizeof deb, "%s", out);
+    cr_assert_eq(ops_sh("dpkg --print-architecture", &out), 0, "%s", out);
+    out[strcspn(out, "\n")] = '\0';
+    snprintf(deb, deb_cap, "%s/shockwatch_" SHOCK_VERSION "_%s.deb", PKG_BUILD, out);
+    if (ddeb)
+        snprintf(ddeb, ddeb_cap, "%s/shockwatch-dbgsym_" SHOCK_VERSION "_%s.ddeb", PKG_BUILD, out);
     free(out);
     cr_assert_eq(access(deb, R_OK), 0, "no %s", deb);
+    cr_assert(!ddeb || access(ddeb, R_OK) == 0, "no %s", ddeb);
+}
+
+Test(ops_package, deb_has_the_right_depends_and_files)
+{
+    char cmd[2048], *out;
+    char deb[512];
+    build_package(deb, sizeof deb, NULL, 0);
 
     snprintf(cmd, sizeof cmd, "dpkg-deb -f %s Depends", deb);
     cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
@@ -91,6 +109,9 @@ Test(ops_package, deb_has_the_right_depends_and_files)
         "/usr/share/man/man8/shock-notify.8.gz",
         "/usr/share/man/man5/shockwatch.json.5.gz",
         "/usr/share/doc/shockwatch/README.md",
+        "/usr/share/shockwatch/alert-v1.schema.json",
+        "/usr/share/doc/shockwatch/alert-schema.md",
+        "/usr/share/doc/shockwatch/examples/consumer.py",
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         cr_expect(exists(root, files[i]), "%s is not in the package", files[i]);
@@ -151,4 +172,115 @@ Test(ops_package, deb_has_the_right_depends_and_files)
         cr_expect_eq(ops_sh(cmd, &out), 0, "%s:\n%s", units[i], out);
         free(out);
     }
+}
+
+/* 1 if a line of text starts with prefix. */
+static int has_line_starting(const char *text, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const char *p = text; *p;) {
+        if (strncmp(p, prefix, n) == 0)
+            return 1;
+        const char *nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return 0;
+}
+
+Test(ops_package, deb_is_lintian_clean)
+{
+    char cmd[2048], *out;
+    char deb[512], ddeb[512];
+    build_package(deb, sizeof deb, ddeb, sizeof ddeb);
+
+    /* lintian as a new user runs it: every error and warning fails, and the
+     * whole report is printed.  The -dbgsym package is checked too. */
+    snprintf(cmd, sizeof cmd, "lintian --fail-on error,warning %s %s 2>%s", deb, ddeb, ops_path("lintian.err"));
+    int rc = ops_sh(cmd, &out);
+    char *err = sw_test_slurp(ops_path("lintian.err"));
+    cr_expect_eq(rc, 0, "lintian failed (%d) or found problems:\n%s%s", rc, out, err);
+    cr_expect(!has_line_starting(out, "E:") && !has_line_starting(out, "W:"), "lintian:\n%s", out);
+    free(err);
+    free(out);
+
+    char root[256]; /* ops_path's buffers rotate */
+    snprintf(root, sizeof root, "%s", ops_path("root"));
+    snprintf(cmd, sizeof cmd, "dpkg -x %s %s && dpkg -x %s %s/dbg", deb, root, ddeb, root);
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
+    free(out);
+
+    /* Stripped programs, each with its debug symbols in the -dbgsym package
+     * under its build id (where gdb and systemd-coredump look). */
+    const char *progs[] = { "shockd", "shock-notify", "shock-feed" };
+    for (size_t i = 0; i < 3; i++) {
+        char bin[512];
+        snprintf(bin, sizeof bin, "%s/usr/bin/%s", root, progs[i]);
+        if (access(bin, F_OK) != 0 && i == 2)
+            continue; /* shock-feed is optional */
+        snprintf(cmd, sizeof cmd,
+                 "f=%s; readelf -S $f | grep -q ' .symtab' && echo 'not stripped'; "
+                 "id=$(readelf -n $f | sed -n 's/.*Build ID: //p'); "
+                 "d=%s/dbg/usr/lib/debug/.build-id/$(echo $id | cut -c1-2)/$(echo $id | cut -c3-).debug; "
+                 "test -n \"$id\" && readelf -S $d 2>/dev/null | grep -q ' .debug_info' && echo ok",
+                 bin, root);
+        cr_expect_eq(ops_sh(cmd, &out), 0, "%s: %s", progs[i], out);
+        cr_expect_str_eq(out, "ok\n", "%s: stripped, debug symbols in -dbgsym", progs[i]);
+        free(out);
+    }
+
+    /* The copyright is DEP-5, and its license is LICENSE, word for word. */
+    char copyright[512];
+    snprintf(copyright, sizeof copyright, "%s/usr/share/doc/shockwatch/copyright", root);
+    char *cp = sw_test_slurp(copyright);
+    cr_expect(strncmp(cp, "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n", 75) == 0,
+              "%s", cp);
+    cr_expect(strstr(cp, "\nCopyright: 2026-present the shockwatch authors\nLicense: Expat\n") != NULL, "%s", cp);
+    free(cp);
+    snprintf(cmd, sizeof cmd,
+             "sed -n '/^License: Expat$/,$p' %s | tail -n +2 | sed 's/^ //; s/^\\.$//' > %s && "
+             "tail -n +3 " SW_SOURCE_DIR "/LICENSE | diff - %s && "
+             "head -1 " SW_SOURCE_DIR "/LICENSE",
+             copyright, ops_path("license"), ops_path("license"));
+    cr_expect_eq(ops_sh(cmd, &out), 0, "copyright and LICENSE differ:\n%s", out);
+    cr_expect_str_eq(out, "Copyright (c) 2026-present the shockwatch authors.\n");
+    free(out);
+
+    /* The changelog: gzip -9n (no name, no time), its top entry this version,
+     * signed by the package's maintainer, which is a real address. */
+    snprintf(cmd, sizeof cmd,
+             "c=%s/usr/share/doc/shockwatch/changelog.gz; "
+             "od -An -tx1 -N8 $c | tr -d ' \\n'; echo; "
+             "zcat $c > %s && dpkg-parsechangelog -l %s -S Version && dpkg-parsechangelog -l %s -S Maintainer && "
+             "dpkg-deb -f %s Maintainer",
+             root, ops_path("changelog"), ops_path("changelog"), ops_path("changelog"), deb);
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
+    /* 1f8b: gzip; 08: deflate; 00: no name; 00000000: no time. */
+    cr_expect_str_eq(out, "1f8b080000000000\n" SHOCK_VERSION "\n"
+                          "shockwatch maintainers <maintainers@shockwatch.dev>\n"
+                          "shockwatch maintainers <maintainers@shockwatch.dev>\n");
+    free(out);
+
+    /* systemd the Debian way: deb-systemd-helper/-invoke in every script,
+     * systemctl only for daemon-reload (comments aside). */
+    snprintf(cmd, sizeof cmd,
+             "dpkg-deb -e %s %s/ctl && cd %s/ctl && "
+             "for s in postinst prerm postrm; do sh -n $s || exit 1; "
+             "printf '%%s %%s %%s\\n' $s $(grep -c 'deb-systemd-' $s) "
+             "$(grep -v '^[[:space:]]*#' $s | grep systemctl | grep -vc daemon-reload); done",
+             deb, ops_dir, ops_dir);
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
+    char script[16];
+    int helpers, other, n_scripts = 0;
+    for (const char *p = out; sscanf(p, "%15s %d %d", script, &helpers, &other) == 3; n_scripts++) {
+        cr_expect_gt(helpers, 0, "%s does not use deb-systemd-helper/-invoke", script);
+        cr_expect_eq(other, 0, "%s calls systemctl for more than daemon-reload", script);
+        p = strchr(p, '\n');
+        if (!p)
+            break;
+        p++;
+    }
+    cr_expect_eq(n_scripts, 3, "%s", out);
+    free(out);
 }

@@ -58,6 +58,11 @@ void sw_lines_close(sw_lines *r)
     memset(r, 0, sizeof *r);
 }
 
+uint64_t sw_lines_offset(const sw_lines *r)
+{
+    return r->nread - (r->rlen - r->rpos);
+}
+
 /* Make room for need bytes (need <= limit) plus the terminating NUL. */
 static int grow(sw_lines *r, size_t need)
 {
@@ -87,6 +92,7 @@ int sw_lines_next(sw_lines *r, char **line, size_t *len)
                 break;
             r->rlen = fread(r->rbuf, 1, READ_CHUNK, r->f);
             r->rpos = 0;
+            r->nread += r->rlen;
             if (r->rlen == 0) {
                 if (ferror(r->f))
                     return SW_LINES_ERROR;

@@ -15,6 +15,7 @@
 #define SW_LINES_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum {
@@ -33,6 +34,7 @@ typedef struct sw_lines {
     char *rbuf;           /* read-ahead */
     size_t rlen, rpos;
     unsigned long lineno; /* of the line last returned */
+    uint64_t nread;       /* bytes read from f so far (see sw_lines_offset) */
     int eof;
     int last_unterminated;
 } sw_lines;
@@ -42,6 +44,10 @@ int sw_lines_open(sw_lines *r, const char *path, size_t limit);
 /* Read from an already open stream (not closed by sw_lines_close). */
 int sw_lines_from(sw_lines *r, FILE *f, size_t limit);
 void sw_lines_close(sw_lines *r);
+
+/* Bytes of the input consumed so far: the lines returned and their
+ * newlines, not the read-ahead (progress of a long replay). */
+uint64_t sw_lines_offset(const sw_lines *r);
 
 /* Next line without its newline (and without a trailing '\r').  *line stays
  * valid until the next call; the line is NUL-terminated. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Events handed to the engine per loop iteration when running at full speed:
  * large enough that loop overhead vanishes, small enough that a signal is
@@ -164,9 +165,19 @@ static const char *ext_of(const char *path)
     return dot ? dot + 1 : "";
 }
 
+/* The file's size for bytes_total, or -1 when it has none (stdin, a FIFO). */
+static int64_t input_size(FILE *f)
+{
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    return (int64_t)st.st_size;
+}
+
 int sw_replay_open(sw_replay *r, const char *const *paths, size_t n, const char *format,
                    const char *provider)
 {
+    int sizes_known = 1;
     memset(r, 0, sizeof *r);
     r->files = calloc(n ? n : 1, sizeof *r->files);
     r->heap = calloc(n ? n : 1, sizeof *r->heap);
@@ -205,7 +216,12 @@ int sw_replay_open(sw_replay *r, const char *const *paths, size_t n, const char 
                 goto fail;
             }
         }
+        int64_t size = input_size(f->is_csv ? f->csv.lines.f : f->lines.f);
+        sizes_known = sizes_known && size >= 0;
+        r->bytes_total += size > 0 ? (uint64_t)size : 0;
     }
+    if (!sizes_known)
+        r->bytes_total = 0;
     return 0;
 fail:
     sw_replay_close(r, NULL);
@@ -350,6 +366,14 @@ int sw_replay_start(sw_replay *r, uv_loop_t *loop, double speed, sw_replay_event
         return -1;
     }
     return 0;
+}
+
+uint64_t sw_replay_bytes_read(const sw_replay *r)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < r->n_files; i++)
+        n += sw_lines_offset(r->files[i].is_csv ? &r->files[i].csv.lines : &r->files[i].lines);
+    return n;
 }
 
 void sw_replay_stop(sw_replay *r)

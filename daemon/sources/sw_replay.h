@@ -55,6 +55,7 @@ struct sw_replay {
     size_t *heap;            /* file indexes ordered by next event time */
     size_t heap_n;
     sw_replay_stats stats;
+    uint64_t bytes_total;    /* sizes of all files; 0 when one is not a regular file (a pipe) */
     uv_loop_t *loop;
     uv_idle_t idle;
     uv_timer_t timer;
@@ -81,6 +82,10 @@ int sw_replay_open(sw_replay *r, const char *const *paths, size_t n, const char 
  * (or after sw_replay_stop).  speed <= 0 means as fast as possible. */
 int sw_replay_start(sw_replay *r, uv_loop_t *loop, double speed, sw_replay_event_fn on_event,
                     sw_replay_done_fn on_done, void *ctx);
+
+/* Bytes consumed so far, all files together (of bytes_total): what a
+ * progress line shows.  Cheap enough to call a few times a second. */
+uint64_t sw_replay_bytes_read(const sw_replay *r);
 
 /* Stop early (signal); on_done still runs once. */
 void sw_replay_stop(sw_replay *r);

@@ -86,7 +86,44 @@ foreach(page ${SHOCK_MAN_PAGES})
   install(FILES ${SHOCK_MAN_DIR}/${page}.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/${sub})
 endforeach()
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Debian wants the copyright and the changelog next to the docs (Policy 12.5,
+# 12.7): the copyright is DEP-5 around LICENSE's text, so the two cannot
+# disagree; the changelog is gzip -9n (no name, no time: reproducible).  The
+# version is "native" (no Debian revision: the packaging lives in this tree),
+# so the changelog is changelog.gz, not changelog.Debian.gz.
+set(SHOCK_MAINTAINER "shockwatch maintainers <maintainers@shockwatch.dev>")
+file(STRINGS ${CMAKE_SOURCE_DIR}/LICENSE shock_license_lines)
+list(GET shock_license_lines 0 shock_license_first)
+if(NOT shock_license_first MATCHES "^Copyright \\(c\\) (.+)\\.$")
+  message(FATAL_ERROR "LICENSE: the first line is not \"Copyright (c) YEARS HOLDER.\"")
+endif()
+set(SHOCK_COPYRIGHT ${CMAKE_MATCH_1})
+file(READ ${CMAKE_SOURCE_DIR}/LICENSE shock_license)
+string(REGEX REPLACE "^[^\n]*\n\n" "" shock_license "${shock_license}") # the copyright line
+string(REGEX REPLACE "\n$" "" shock_license "${shock_license}")
+string(REPLACE "\n\n" "\n.\n" shock_license "${shock_license}")        # DEP-5: an empty line is " ."
+string(REPLACE "\n" "\n " shock_license "${shock_license}")
+set(SHOCK_LICENSE_TEXT " ${shock_license}")
+configure_file(${CMAKE_SOURCE_DIR}/systemd/debian/copyright.in ${CMAKE_BINARY_DIR}/debian/copyright @ONLY)
+file(STRINGS ${CMAKE_SOURCE_DIR}/systemd/debian/changelog shock_changelog_top LIMIT_COUNT 1)
+if(NOT shock_changelog_top MATCHES "^shockwatch \\(${PROJECT_VERSION}\\) ")
+  message(FATAL_ERROR "systemd/debian/changelog: the first entry is not for version ${PROJECT_VERSION} "
+                      "(\"${shock_changelog_top}\"): add an entry for the new version at the top")
+endif()
+add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/debian/changelog.gz
+  COMMAND gzip -9nc ${CMAKE_SOURCE_DIR}/systemd/debian/changelog > ${CMAKE_BINARY_DIR}/debian/changelog.gz
+  DEPENDS ${CMAKE_SOURCE_DIR}/systemd/debian/changelog VERBATIM)
+add_custom_target(debian-changelog ALL DEPENDS ${CMAKE_BINARY_DIR}/debian/changelog.gz)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/LICENSE
+             ${CMAKE_SOURCE_DIR}/systemd/debian/changelog)
+install(FILES ${CMAKE_BINARY_DIR}/debian/copyright ${CMAKE_BINARY_DIR}/debian/changelog.gz
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES config/demo.json config/daily.json DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+# The alert contract for consumers on the host: the schema where programs
+# find it, its explanation and the example consumer with the docs.
+install(FILES docs/alert-v1.schema.json DESTINATION ${CMAKE_INSTALL_DATADIR}/shockwatch)
+install(FILES docs/alert-schema.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES docs/examples/consumer.py DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 if(NOT SHOCK_INSTALL_LAYOUT)
   install(CODE "message(WARNING \"shockd was built with SHOCK_INSTALL_LAYOUT=OFF: its default calendar is \
 ${SHOCK_DATA_DIR}/calendar/nyse.csv in the source tree; configure with -DSHOCK_INSTALL_LAYOUT=ON for an install\")")
@@ -97,11 +134,15 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME shockwatch)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "real-time market-shock monitor (shockd, shock-notify)")
-set(CPACK_PACKAGE_DESCRIPTION "shockd watches trades of a watchlist on a live WebSocket feed, runs detectors
-on event time and alerts the moment a name or a whole group breaks away; alerts go
-to stdout and a Redis stream.  shock-notify delivers them to Slack, e-mail,
-webhooks, Discord and Telegram.  Both run as systemd services (Type=notify).")
-set(CPACK_PACKAGE_CONTACT "shockwatch maintainers <shockwatch@localhost>")
+# Extended description: lines of at most 79 characters (lintian
+# extended-description-line-too-long at 80).
+set(CPACK_PACKAGE_DESCRIPTION "shockd watches the trades of a watchlist on a live WebSocket feed, runs
+detectors on event time and alerts the moment a name or a whole group breaks
+away; alerts go to stdout and a Redis stream.  shock-notify delivers them to
+Slack, e-mail, webhooks, Discord and Telegram.  Both run as systemd services
+(Type=notify).")
+# A reachable address (lintian rejects @localhost); see docs/packaging.md.
+set(CPACK_PACKAGE_CONTACT "${SHOCK_MAINTAINER}")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
@@ -113,6 +154,11 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libwebsockets-evlib-uv (>= 4.1.6), systemd")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "redis-server")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
+# Stripped binaries in the package; their debug symbols (of a build with
+# them, RelWithDebInfo) go to shockwatch-dbgsym_VERSION_ARCH.ddeb under
+# /usr/lib/debug/.build-id/, which gdb and systemd-coredump find by build id.
+set(CPACK_DEBIAN_DEBUGINFO_PACKAGE ON)
+set(CPACK_POST_BUILD_SCRIPTS ${CMAKE_SOURCE_DIR}/scripts/cmake/ShockDbgsym.cmake)
 # conffiles: an edited /etc/shockwatch/shockwatch.json survives upgrades.
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_SOURCE_DIR}/systemd/debian/conffiles ${CMAKE_SOURCE_DIR}/systemd/debian/postinst
