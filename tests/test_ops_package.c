@@ -110,8 +110,8 @@ Test(ops_package, deb_has_the_right_depends_and_files)
         "/usr/share/man/man5/shockwatch.json.5.gz",
         "/usr/share/doc/shockwatch/README.md",
         "/usr/share/shockwatch/alert-v1.schema.json",
-        "/usr/share/doc/shockwatch/alert-schema.md",
-        "/usr/share/doc/shockwatch/examples/consumer.py",
+        "/usr/share/doc/shockwatch/docs/alert-schema.md",
+        "/usr/share/doc/shockwatch/docs/examples/consumer.py",
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         cr_expect(exists(root, files[i]), "%s is not in the package", files[i]);

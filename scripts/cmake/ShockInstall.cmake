@@ -119,11 +119,15 @@ set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DI
 install(FILES ${CMAKE_BINARY_DIR}/debian/copyright ${CMAKE_BINARY_DIR}/debian/changelog.gz
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES config/demo.json config/daily.json DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
-# The alert contract for consumers on the host: the schema where programs
-# find it, its explanation and the example consumer with the docs.
+# The reference README.md links to, as docs/ beside it so that its relative
+# links (and the docs' links among themselves) resolve in the installed tree:
+# every page, the alert schema (alert-schema.md's contract) and the example
+# consumer.  Not the man page sources: the pages are installed above.  A
+# directory install, so a new page needs no change here.
+install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs
+        FILES_MATCHING PATTERN "*.md" PATTERN "*.json" PATTERN "*.py" PATTERN "man" EXCLUDE)
+# The alert contract for programs on the host, where they find it.
 install(FILES docs/alert-v1.schema.json DESTINATION ${CMAKE_INSTALL_DATADIR}/shockwatch)
-install(FILES docs/alert-schema.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(FILES docs/examples/consumer.py DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 if(NOT SHOCK_INSTALL_LAYOUT)
   install(CODE "message(WARNING \"shockd was built with SHOCK_INSTALL_LAYOUT=OFF: its default calendar is \
 ${SHOCK_DATA_DIR}/calendar/nyse.csv in the source tree; configure with -DSHOCK_INSTALL_LAYOUT=ON for an install\")")
