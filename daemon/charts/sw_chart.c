@@ -382,20 +382,26 @@ void sw_chart_draw(const sw_chart *c, sw_pen *pen)
 /* ---- counts ---------------------------------------------------------------- */
 
 /* The value of each pixel column of the counts' slot: the most members in
- * it (so a burst of one sample still shows), 0 where there is no sample;
- * `last` takes the last sample instead (the need line).  out: px values. */
+ * the samples it overlaps (so a burst of one sample still shows), 0 where
+ * there is no sample; `last` takes the last of them instead (the need
+ * line).  out: px values. */
 static void per_pixel(const frame *f, const sw_chart_counts *c, const int16_t *v, int last, int16_t *out,
                       size_t px)
 {
     const sw_chart_slot *s = &f->slots[0];
     double span = (double)(s->to - s->from);
-    size_t k = 0;
     for (size_t p = 0; p < px; p++) {
-        int64_t end = s->from + (int64_t)((double)(p + 1) * span / (double)px);
+        int64_t a = s->from + (int64_t)((double)p * span / (double)px);
+        int64_t b = s->from + (int64_t)((double)(p + 1) * span / (double)px);
         int16_t m = last ? -1 : 0;
-        for (; k < c->n && c->t0 + (int64_t)k * c->step < end; k++)
-            if (c->t0 + (int64_t)k * c->step >= s->from)
+        if (b > c->t0 && a < c->t0 + (int64_t)c->n * c->step) {
+            int64_t k0 = a > c->t0 ? (a - c->t0) / c->step : 0;
+            int64_t k1 = (b - c->t0 + c->step - 1) / c->step;
+            if (k1 > (int64_t)c->n)
+                k1 = (int64_t)c->n;
+            for (int64_t k = k0; k < k1; k++)
                 m = last ? v[k] : v[k] > m ? v[k] : m;
+        }
         out[p] = m;
     }
 }
@@ -412,7 +418,7 @@ static void steps(sw_pen *pen, const frame *f, const int16_t *val, size_t px, in
     size_t n = 0;
     int16_t cur = 0;
     for (size_t p = 0; p <= px; p++) {
-        int16_t m = p < px ? val[p] : 0;
+        int16_t m = p < px && val[p] > 0 ? val[p] : 0;
         double x = f->sx[0] + (double)p;
         if (m == cur)
             continue;
@@ -432,7 +438,8 @@ static void steps(sw_pen *pen, const frame *f, const int16_t *val, size_t px, in
                 xy[n++] = x;
                 xy[n++] = y0;
             }
-            pen->path(pen, xy, n / 2, fill, fill ? &area_st : &line_st);
+            if (n >= 4)
+                pen->path(pen, xy, n / 2, fill, fill ? &area_st : &line_st);
             n = 0;
         }
         cur = m;

@@ -49,7 +49,7 @@ void sw_daybook_start(sw_daybook *b, int64_t day, const sw_calendar *cal)
     for (size_t i = 0; i < b->n; i++) {
         sw_daybook_sym *s = &b->syms[i];
         /* A day of another length (daylight saving) needs other columns. */
-        if (s->path.cols && s->path.t0 + (int64_t)s->path.ncols * s->path.step < b->hi)
+        if (s->path.cols && (int64_t)s->path.ncols * s->path.step < b->hi - b->lo)
             sw_colseries_free(&s->path);
         if (s->path.cols)
             s->path.t0 = b->lo;
