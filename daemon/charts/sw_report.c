@@ -466,7 +466,8 @@ static void symbol_panel(report_ctx *c, size_t gi, size_t sym, double lo, double
     strcat(label, ": % move against the previous close through the session, alerts marked");
     sw_chart_level lv[16];
     size_t nl = r->n_levels < 16 ? r->n_levels : 16;
-    memcpy(lv, r->levels, nl * sizeof *lv);
+    if (nl)
+        memcpy(lv, r->levels, nl * sizeof *lv);
     sw_chart ch = {
         .width = PANEL_W, .height = PANEL_H, .title = name, .subtitle = sub,
         .value = s->ticks ? pct(val, move_pct(last, base)) : NULL, .label = label, .y_lo = lo, .y_hi = hi,
