@@ -15,6 +15,9 @@ SW_PACKAGES=(
   python3-websockets openssl
   prometheus dpkg-dev
   clang libclang-rt-14-dev valgrind
+  # tests only: a real browser opens shock-report's page (chromium, with the
+  # font the page names first), libpng decodes its screenshot
+  chromium fonts-dejavu-core libpng-dev
 )
 
 sw_say() { printf '%s: %s\n' "${SW_PROG:-shockwatch}" "$*" >&2; }
