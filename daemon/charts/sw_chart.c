@@ -219,7 +219,7 @@ static void value_axis(sw_pen *pen, const frame *f, const char *unit, int labels
         if (!labels)
             continue;
         char num[SW_NUM_MAX + 8];
-        sw_fmt_num(num, ticks[k], dec, SW_NUM_MINUS | SW_NUM_PLUS);
+        sw_fmt_num(num, ticks[k], dec, SW_NUM_MINUS | SW_NUM_PLUS | SW_NUM_TRIM);
         if (unit)
             strncat(num, unit, sizeof num - strlen(num) - 1);
         pen->text(pen, f->x0 - 4, y + 3.5, num, FONT, SW_ANCHOR_END, 0, MUTED);
@@ -467,15 +467,24 @@ void sw_chart_counts_draw(const sw_chart_counts *c, sw_pen *pen)
                            .bar_open = NAN, .bar_high = NAN, .bar_low = NAN, .bar_close = NAN };
     frame f;
     layout(&f, c->width, c->height, ML, &slot, 1);
-    int up = 1, down = 1;
+    /* Each side as tall as its own counts; the need line only on a side
+     * where members moved, and that side tall enough to show it. */
+    int up = 0, down = 0, need = 0;
     for (size_t i = 0; i < c->n; i++) {
         if (c->up[0] && c->up[0][i] > up)
             up = c->up[0][i];
         if (c->down[0] && c->down[0][i] > down)
             down = c->down[0][i];
-        if (c->need && c->need[i] > up)
-            up = down = c->need[i] > down ? c->need[i] : down;
+        if (c->need && c->need[i] > need)
+            need = c->need[i];
     }
+    int need_up = up > 0 && need > 0, need_down = down > 0 && need > 0;
+    if (need_up && need > up)
+        up = need;
+    if (need_down && need > down)
+        down = need;
+    up = up < 1 ? 1 : up;
+    down = down < 1 ? 1 : down;
     for (size_t i = 0; i < c->n_marks; i++) {
         if (c->marks[i].v > up)
             up = (int)ceil(c->marks[i].v);
@@ -496,7 +505,7 @@ void sw_chart_counts_draw(const sw_chart_counts *c, sw_pen *pen)
         char num[SW_NUM_MAX];
         line(pen, f.x0, y, f.x1, y, GRID, 0.7, 0);
         sw_fmt_num(num, fabs(ticks[k]), 0, 0);
-        strcat(num, ticks[k] > 0 ? " up" : ticks[k] < 0 ? " dn" : "");
+        strcat(num, ticks[k] > 0 ? " up" : ticks[k] < 0 ? " down" : "");
         pen->text(pen, f.x0 - 4, y + 3.5, num, FONT, SW_ANCHOR_END, 0, MUTED);
     }
     time_axis(pen, &f);
@@ -504,8 +513,10 @@ void sw_chart_counts_draw(const sw_chart_counts *c, sw_pen *pen)
     counts_layer(pen, &f, c, c->up[1], 0, 1, 1, AREA_CRIT);
     counts_layer(pen, &f, c, c->down[0], 0, -1, 1, AREA_WARN);
     counts_layer(pen, &f, c, c->down[1], 0, -1, 1, AREA_CRIT);
-    counts_layer(pen, &f, c, c->need, 1, 1, 0, TEXT);
-    counts_layer(pen, &f, c, c->need, 1, -1, 0, TEXT);
+    if (need_up)
+        counts_layer(pen, &f, c, c->need, 1, 1, 0, TEXT);
+    if (need_down)
+        counts_layer(pen, &f, c, c->need, 1, -1, 0, TEXT);
     line(pen, f.x0, y_of(&f, 0), f.x1, y_of(&f, 0), ZERO, 1, 0);
     frame_box(pen, &f);
     heading(pen, c->width, c->title, c->subtitle, NULL);
