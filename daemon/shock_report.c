@@ -102,18 +102,13 @@ static void usage(FILE *out)
 /* "2025-01-27" -> New York day number; -1 if it is not such a date. */
 static int parse_day(const char *s, int64_t *day)
 {
-    int y, m, d;
-    char tail;
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+    int64_t ns;
+    int flags;
+    /* Only the date itself: the timestamp parser would also take epoch digits. */
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || sw_parse_timestamp(s, 10, &ns, &flags) != 0 ||
+        !(flags & SW_TS_DATE_ONLY))
         return -1;
-    if (y < 1990 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    int64_t v = sw_days_from_civil(y, m, d);
-    int y2, m2, d2;
-    sw_civil_from_days(v, &y2, &m2, &d2);
-    if (y2 != y || m2 != m || d2 != d) /* 2025-02-30 */
-        return -1;
-    *day = v;
+    *day = sw_ny_day(ns, NULL);
     return 0;
 }
 
@@ -447,119 +442,118 @@ out:
     return rc;
 }
 
-/* Leave main before anything is built, freeing the argument lists. */
-static int quit(int rc, const char **paths, const char **groups)
-{
-    free(paths);
-    free(groups);
-    return rc;
-}
+/* The command line. */
+typedef struct cli {
+    const char *config, *format, *alerts, *out, *log_level, *day, *week;
+    const char **paths, **groups;
+    size_t n_paths, n_groups;
+} cli;
 
-int main(int argc, char **argv)
+/* Fill c from argv.  Returns -1 to go on, or the exit status: 0 after
+ * --help or --version, EXIT_USAGE after saying what is wrong. */
+static int parse_args(cli *c, int argc, char **argv)
 {
+    /* Every option but --help and --version takes a value. */
+#define VALUE_OPT(name, letter) { name, required_argument, NULL, letter }
     static const struct option opts[] = {
-        { "config", required_argument, NULL, 'c' },
-        { "replay", required_argument, NULL, 'r' },
-        { "format", required_argument, NULL, 'f' },
-        { "alerts", required_argument, NULL, 'a' },
-        { "day", required_argument, NULL, 'd' },
-        { "week", required_argument, NULL, 'w' },
-        { "output", required_argument, NULL, 'o' },
-        { "group", required_argument, NULL, 'g' },
-        { "log-level", required_argument, NULL, 'l' },
+        VALUE_OPT("config", 'c'), VALUE_OPT("replay", 'r'),  VALUE_OPT("format", 'f'),
+        VALUE_OPT("alerts", 'a'), VALUE_OPT("day", 'd'),     VALUE_OPT("week", 'w'),
+        VALUE_OPT("output", 'o'), VALUE_OPT("group", 'g'),   VALUE_OPT("log-level", 'l'),
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    const char *config_path = "/etc/shockwatch/shockwatch.json";
-    const char *format = NULL, *alerts_path = NULL, *out_path = NULL, *log_level = NULL;
-    const char *day_arg = NULL, *week_arg = NULL;
-    const char **paths = calloc((size_t)argc + 1, sizeof *paths);
-    const char **groups_extra = calloc((size_t)argc + 1, sizeof *groups_extra);
-    size_t n_paths = 0, n_groups_extra = 0;
+#undef VALUE_OPT
+    c->config = "/etc/shockwatch/shockwatch.json";
+    c->paths = calloc((size_t)argc + 1, sizeof *c->paths);
+    c->groups = calloc((size_t)argc + 1, sizeof *c->groups);
+    if (!c->paths || !c->groups)
+        return EXIT_RUNTIME;
     int opt;
-
-    sw_log_init("shock-report");
-    sw_logout_from_environment();
-    if (!paths || !groups_extra)
-        return quit(EXIT_RUNTIME, paths, groups_extra);
     while ((opt = getopt_long(argc, argv, "c:o:hV", opts, NULL)) != -1) {
         switch (opt) {
-        case 'c': config_path = optarg; break;
-        case 'r': paths[n_paths++] = optarg; break;
-        case 'f': format = optarg; break;
-        case 'a': alerts_path = optarg; break;
-        case 'd': day_arg = optarg; break;
-        case 'w': week_arg = optarg; break;
-        case 'o': out_path = optarg; break;
-        case 'g': groups_extra[n_groups_extra++] = optarg; break;
-        case 'l': log_level = optarg; break;
-        case 'h': usage(stdout); return quit(0, paths, groups_extra);
-        case 'V': printf("shock-report %s\n", SHOCK_VERSION); return quit(0, paths, groups_extra);
-        default: usage(stderr); return quit(EXIT_USAGE, paths, groups_extra);
+        case 'c': c->config = optarg; break;
+        case 'r': c->paths[c->n_paths++] = optarg; break;
+        case 'f': c->format = optarg; break;
+        case 'a': c->alerts = optarg; break;
+        case 'd': c->day = optarg; break;
+        case 'w': c->week = optarg; break;
+        case 'o': c->out = optarg; break;
+        case 'g': c->groups[c->n_groups++] = optarg; break;
+        case 'l': c->log_level = optarg; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("shock-report %s\n", SHOCK_VERSION); return 0;
+        default: usage(stderr); return EXIT_USAGE;
         }
     }
-    /* Paths after the options continue the --replay list. */
-    for (; optind < argc; optind++) {
-        if (n_paths == 0) {
-            fprintf(stderr, "shock-report: unexpected argument \"%s\" (paths follow --replay)\n", argv[optind]);
-            return quit(EXIT_USAGE, paths, groups_extra);
-        }
-        paths[n_paths++] = argv[optind];
-    }
-    if (n_paths == 0) {
+    const char *why = NULL;
+    if (optind < argc && c->n_paths == 0)
+        why = "paths follow --replay";
+    /* The --replay list goes on after the options. */
+    while (!why && optind < argc)
+        c->paths[c->n_paths++] = argv[optind++];
+    if (why)
+        fprintf(stderr, "shock-report: unexpected argument \"%s\" (%s)\n", argv[optind], why);
+    else if (c->n_paths == 0)
         fprintf(stderr, "shock-report: --replay PATH is required: the recorded trades to draw\n");
-        usage(stderr);
-        return quit(EXIT_USAGE, paths, groups_extra);
-    }
-    if (day_arg && week_arg) {
+    else if (c->day && c->week)
         fprintf(stderr, "shock-report: --day and --week exclude each other\n");
-        return quit(EXIT_USAGE, paths, groups_extra);
-    }
-    if (log_level && sw_log_parse_level(log_level) < 0) {
-        fprintf(stderr, "shock-report: --log-level: \"%s\" is not one of error, warning, info, debug\n", log_level);
-        return quit(EXIT_USAGE, paths, groups_extra);
-    }
-    static report_run rr; /* large, and lives as long as the process */
-    rr.range = RANGE_LAST_DAY;
-    rr.n_days = 1;
-    if (day_arg || week_arg) {
-        int64_t d;
-        if (parse_day(day_arg ? day_arg : week_arg, &d) != 0) {
-            fprintf(stderr, "shock-report: %s: \"%s\" is not a date YYYY-MM-DD\n", day_arg ? "--day" : "--week",
-                    day_arg ? day_arg : week_arg);
-            return quit(EXIT_USAGE, paths, groups_extra);
-        }
-        rr.range = day_arg ? RANGE_DAY : RANGE_WEEK;
-        /* Monday of the week (sw_weekday: 0 is Sunday, which ends a week). */
-        rr.day0 = day_arg ? d : d - (sw_weekday(d) + 6) % 7;
-        rr.n_days = day_arg ? 1 : 5;
-    }
+    else if (c->log_level && sw_log_parse_level(c->log_level) < 0)
+        fprintf(stderr, "shock-report: --log-level: \"%s\" is not one of error, warning, info, debug\n",
+                c->log_level);
+    else
+        return -1;
+    return EXIT_USAGE;
+}
 
-    sw_diag diag = { 0 };
-    if (sw_config_load(&rr.cfg, config_path, &diag) != 0) {
-        sw_diag_print(&diag, stderr);
-        sw_diag_free(&diag);
-        return quit(EXIT_CONFIG, paths, groups_extra);
+/* The days to draw from --day or --week (default: the last day, found
+ * while reading).  Returns 0, or -1 after saying the date is wrong. */
+static int set_range(report_run *rr, const cli *c)
+{
+    rr->range = RANGE_LAST_DAY;
+    rr->n_days = 1;
+    if (!c->day && !c->week)
+        return 0;
+    int64_t d;
+    if (parse_day(c->day ? c->day : c->week, &d) != 0) {
+        fprintf(stderr, "shock-report: %s: \"%s\" is not a date YYYY-MM-DD\n", c->day ? "--day" : "--week",
+                c->day ? c->day : c->week);
+        return -1;
     }
-    for (size_t i = 0; i < n_groups_extra; i++)
-        if (sw_config_add_group(&rr.cfg, groups_extra[i], &diag) != 0) {
-            sw_diag_print(&diag, stderr);
-            sw_diag_free(&diag);
-            sw_config_free(&rr.cfg);
-            return quit(EXIT_USAGE, paths, groups_extra);
-        }
-    sw_diag_free(&diag);
-    sw_log_set_level(log_level ? (sw_log_level)sw_log_parse_level(log_level) : (sw_log_level)rr.cfg.log_level);
+    rr->range = c->day ? RANGE_DAY : RANGE_WEEK;
+    /* Monday of the week (sw_weekday: 0 is Sunday, which ends a week). */
+    rr->day0 = c->day ? d : d - (sw_weekday(d) + 6) % 7;
+    rr->n_days = c->day ? 1 : 5;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static report_run rr; /* large, and lives as long as the process */
+    cli c;
+    memset(&c, 0, sizeof c);
+    sw_log_init("shock-report");
+    sw_logout_from_environment();
+    int rc = parse_args(&c, argc, argv);
+    if (rc >= 0)
+        goto out_args;
+    rc = EXIT_USAGE;
+    if (set_range(&rr, &c) != 0)
+        goto out_args;
+    rc = sw_pipeline_config(&rr.cfg, c.config, c.groups, c.n_groups, c.log_level);
+    if (rc != 0) {
+        rc = rc == 2 ? EXIT_USAGE : EXIT_CONFIG;
+        goto out_args;
+    }
     if (sw_jsonarena_install() != 0)
         sw_warn("JSON arena unavailable: parsing with malloc");
 
-    int rc = EXIT_CONFIG;
+    rc = EXIT_CONFIG;
     sw_alert_file_stats afs;
     memset(&afs, 0, sizeof afs);
-    rr.collect_alerts = alerts_path == NULL;
+    rr.collect_alerts = c.alerts == NULL;
     rr.first_day = rr.last_day = INT64_MIN;
-    if (sw_replay_open(&rr.replay, paths, n_paths, format, rr.cfg.feed.provider) != 0)
+    if (sw_replay_open(&rr.replay, c.paths, c.n_paths, c.format, rr.cfg.feed.provider) != 0)
         goto out_cfg;
     rc = EXIT_RUNTIME;
     if (sw_pipeline_init(&rr.pipe, &rr.cfg, on_alert, &rr) != 0)
@@ -590,9 +584,9 @@ int main(int argc, char **argv)
         rc = EXIT_CONFIG;
         goto out;
     }
-    if (alerts_path) {
+    if (c.alerts) {
         char err[600];
-        if (sw_alert_file_read(alerts_path, on_file_alert, &rr, &afs, err, sizeof err) != 0) {
+        if (sw_alert_file_read(c.alerts, on_file_alert, &rr, &afs, err, sizeof err) != 0) {
             sw_error("--alerts: %s", err);
             rc = EXIT_CONFIG;
             goto out;
@@ -603,12 +597,12 @@ int main(int argc, char **argv)
         goto out;
     }
     char def_out[64];
-    if (!out_path) {
+    if (!c.out) {
         snprintf(def_out, sizeof def_out, "shockwatch-%s-%s.html", rr.range == RANGE_WEEK ? "week" : "report",
                  sw_ny_date(rr.day0, d1));
-        out_path = def_out;
+        c.out = def_out;
     }
-    rc = draw(&rr, paths, n_paths, config_path, alerts_path, alerts_path ? &afs : NULL, out_path);
+    rc = draw(&rr, c.paths, c.n_paths, c.config, c.alerts, c.alerts ? &afs : NULL, c.out);
 out:
     sw_replay_close(&rr.replay, NULL);
     for (size_t d = 0; d < rr.n_books; d++)
@@ -618,7 +612,8 @@ out:
 out_cfg:
     sw_config_free(&rr.cfg);
     sw_jsonarena_uninstall();
-    free(paths);
-    free(groups_extra);
+out_args:
+    free(c.paths);
+    free(c.groups);
     return rc;
 }

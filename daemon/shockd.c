@@ -633,22 +633,10 @@ int main(int argc, char **argv)
     }
 
     static shockd d; /* static: large, and lives as long as the process */
-    sw_diag diag = { 0 };
-    if (sw_config_load(&d.cfg, config_path, &diag) != 0) {
-        sw_diag_print(&diag, stderr);
-        sw_diag_free(&diag);
-        return quit(EXIT_CONFIG, paths, groups_extra);
-    }
-    for (size_t i = 0; i < n_groups_extra; i++) {
-        if (sw_config_add_group(&d.cfg, groups_extra[i], &diag) != 0) {
-            sw_diag_print(&diag, stderr);
-            sw_diag_free(&diag);
-            sw_config_free(&d.cfg);
-            return quit(EXIT_USAGE, paths, groups_extra);
-        }
-    }
-    sw_diag_free(&diag); /* the --group specs stay: a reload applies them again */
-    sw_log_set_level(log_level ? (sw_log_level)sw_log_parse_level(log_level) : (sw_log_level)d.cfg.log_level);
+    /* The --group specs stay: a reload applies them again. */
+    int crc = sw_pipeline_config(&d.cfg, config_path, groups_extra, n_groups_extra, log_level);
+    if (crc != 0)
+        return quit(crc == 2 ? EXIT_USAGE : EXIT_CONFIG, paths, groups_extra);
     if (check) {
         if (check_feed_url(&d.cfg) != 0) {
             sw_config_free(&d.cfg);

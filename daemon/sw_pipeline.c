@@ -3,7 +3,30 @@
 #include "sw_log.h"
 #include "sw_reload.h"
 
+#include <stdio.h>
 #include <string.h>
+
+int sw_pipeline_config(sw_config *cfg, const char *path, const char *const *groups, size_t n_groups,
+                       const char *log_level)
+{
+    sw_diag diag = { 0 };
+    int rc = 0;
+    if (sw_config_load(cfg, path, &diag) != 0) {
+        rc = 1;
+    } else {
+        for (size_t i = 0; i < n_groups && rc == 0; i++)
+            if (sw_config_add_group(cfg, groups[i], &diag) != 0) {
+                sw_config_free(cfg);
+                rc = 2;
+            }
+    }
+    if (rc)
+        sw_diag_print(&diag, stderr);
+    else
+        sw_log_set_level(log_level ? (sw_log_level)sw_log_parse_level(log_level) : (sw_log_level)cfg->log_level);
+    sw_diag_free(&diag);
+    return rc;
+}
 
 int sw_pipeline_init(sw_pipeline *p, sw_config *cfg, sw_alert_fn deliver, void *ctx)
 {

@@ -23,6 +23,15 @@ typedef struct sw_pipeline {
     sw_policy policy;
 } sw_pipeline;
 
+/* The configuration as shockd and shock-report take it: FILE loaded and
+ * checked, then the command line's --group NAME=SYM,... specs added, and
+ * the log level set (log_level: the --log-level text, NULL for the file's).
+ * Every problem is printed on stderr as `shockd --check` prints it.
+ * Returns 0; 1 for an invalid file, 2 for an invalid --group (cfg is then
+ * freed) -- the programs' exit statuses for each. */
+int sw_pipeline_config(sw_config *cfg, const char *path, const char *const *groups, size_t n_groups,
+                       const char *log_level);
+
 /* Build the engine from cfg (which must outlive the pipeline: the engine
  * points at its calendar) and the policy that hands alerts to deliver(ctx).
  * Returns 0, or -1 after logging why. */

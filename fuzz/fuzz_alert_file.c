@@ -15,17 +15,9 @@
 #define MAX_KEPT 64
 
 static sw_fuzz_file file;
+static int file_ready;
 static sw_alert kept[MAX_KEPT];
 static size_t n_kept, n_seen;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    sw_fuzz_quiet();
-    sw_fuzz_file_init(&file, "alerts");
-    return 0;
-}
 
 static void take(void *ctx, const sw_alert *a)
 {
@@ -47,6 +39,11 @@ static size_t count(const char *text, const char *needle)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (!file_ready) { /* once per process */
+        sw_fuzz_quiet();
+        sw_fuzz_file_init(&file, "alerts");
+        file_ready = 1;
+    }
     sw_fuzz_file_set(&file, data, size);
     n_kept = n_seen = 0;
     sw_alert_file_stats st;

@@ -51,34 +51,32 @@ static double move_pct(double p, double base)
     return isfinite(p) && isfinite(base) && base > 0 ? (p / base - 1) * 100 : NAN;
 }
 
-/* "Monday 27 January 2025". */
-static char *long_date(char *buf, int64_t day)
+/* "Monday 27 January 2025" (full) or "Mon 27 Jan". */
+static char *date_text(char *buf, int64_t day, int full)
 {
     int y, m, d;
     sw_civil_from_days(day, &y, &m, &d);
     char num[SW_NUM_MAX];
-    strcpy(buf, weekday_long[sw_weekday(day)]);
+    strcpy(buf, full ? weekday_long[sw_weekday(day)] : weekday_short[sw_weekday(day)]);
     strcat(buf, " ");
     strcat(buf, sw_fmt_num(num, d, 0, 0));
     strcat(buf, " ");
-    strcat(buf, month_long[m - 1]);
-    strcat(buf, " ");
-    strcat(buf, sw_fmt_num(num, y, 0, 0));
+    strcat(buf, full ? month_long[m - 1] : month_short[m - 1]);
+    if (full) {
+        strcat(buf, " ");
+        strcat(buf, sw_fmt_num(num, y, 0, 0));
+    }
     return buf;
 }
 
-/* "Mon 27 Jan". */
+static char *long_date(char *buf, int64_t day)
+{
+    return date_text(buf, day, 1);
+}
+
 static char *short_date(char *buf, int64_t day)
 {
-    int y, m, d;
-    sw_civil_from_days(day, &y, &m, &d);
-    char num[SW_NUM_MAX];
-    strcpy(buf, weekday_short[sw_weekday(day)]);
-    strcat(buf, " ");
-    strcat(buf, sw_fmt_num(num, d, 0, 0));
-    strcat(buf, " ");
-    strcat(buf, month_short[m - 1]);
-    return buf;
+    return date_text(buf, day, 0);
 }
 
 /* How long after the open: "0.190 s", "15 min 19 s", "4 h 14 min", or
@@ -334,6 +332,42 @@ typedef struct report_ctx {
     int64_t from, to;               /* the day's time span (day report) */
 } report_ctx;
 
+/* Which alerts a chart draws, and where: `pick` fills m->v (and at_bar,
+ * or clears id for a second drawing) and returns 1 for an alert of this
+ * chart.  Returns the number of marks in c->marks. */
+typedef int (*pick_fn)(report_ctx *c, const sw_alert *a, sw_chart_mark *m, const void *arg);
+
+static size_t gather(report_ctx *c, pick_fn pick, const void *arg, int with_date)
+{
+    const sw_report *r = c->r;
+    size_t nm = 0;
+    for (size_t i = 0; i < r->n_alerts; i++) {
+        const sw_alert *a = &r->alerts[i];
+        sw_chart_mark *m = &c->marks[nm];
+        memset(m, 0, sizeof *m);
+        m->t = a->ts_ns;
+        m->v = 0.5;
+        m->severity = sev_of(a);
+        m->id = a->id;
+        if (pick(c, a, m, arg))
+            m->title = alert_title(c->titles[nm++], sizeof c->titles[0], a, with_date);
+    }
+    return nm;
+}
+
+/* One chart as a figure of the page. */
+static void figure(report_ctx *c, const char *cls, const sw_chart *ch, const sw_chart_counts *cc)
+{
+    sw_svg svg;
+    sw_svg_init(&svg, c->b, 0);
+    sw_buf_f(c->b, "<figure class=\"%s\">", cls);
+    if (ch)
+        sw_chart_draw(ch, &svg.pen);
+    else
+        sw_chart_counts_draw(cc, &svg.pen);
+    sw_buf_puts(c->b, "</figure>\n");
+}
+
 /* Value of an alert in a chart measured against base: its price, or where
  * the path stood at its time (alerts without a price: stale, feed). */
 static double alert_value(const sw_alert *a, const sw_daybook_sym *s, double base)
@@ -427,6 +461,32 @@ static void group_range(const sw_report *r, const sw_report_group *g, int64_t fr
     sw_axis_nice(lo, hi, 5);
 }
 
+/* The alerts of one symbol's chart in group gi: on the day (a day report,
+ * refs NULL: against the day's base), or on their day of the week (against
+ * refs[day], the week's reference in that day's prices). */
+typedef struct day_pick {
+    size_t gi, sym;
+    const double *refs;
+} day_pick;
+
+static int pick_day_symbol(report_ctx *c, const sw_alert *a, sw_chart_mark *m, const void *arg)
+{
+    const sw_report *r = c->r;
+    const day_pick *dp = arg;
+    if (strcmp(a->symbol, r->symbols[dp->sym]) != 0 || alert_place(r, a) != AT_SYMBOL)
+        return 0;
+    int64_t d = r->week ? sw_ny_day(a->ts_ns, NULL) - r->books[0].day : 0;
+    if (d < 0 || d >= (int64_t)r->n_books)
+        return 0;
+    const sw_daybook_sym *s = &r->books[d].syms[dp->sym];
+    double base = dp->refs ? dp->refs[d] : sw_daybook_base(s);
+    m->v = alert_value(a, s, base);
+    if (first_group(r, dp->sym) != (int)dp->gi)
+        m->id = NULL;
+    m->at_bar = sw_daybook_daily_only(s);
+    return 1;
+}
+
 static void symbol_panel(report_ctx *c, size_t gi, size_t sym, double lo, double hi)
 {
     const sw_report *r = c->r;
@@ -437,19 +497,8 @@ static void symbol_panel(report_ctx *c, size_t gi, size_t sym, double lo, double
     sw_chart_slot slot;
     slot_for(&slot, bk, s, base, c->from, c->to);
     slot.note = s->ticks ? NULL : "no trades";
-    size_t nm = 0;
-    for (size_t i = 0; i < r->n_alerts; i++) {
-        const sw_alert *a = &r->alerts[i];
-        if (strcmp(a->symbol, name) != 0 || alert_place(r, a) != AT_SYMBOL)
-            continue;
-        sw_chart_mark *m = &c->marks[nm++];
-        m->t = a->ts_ns;
-        m->v = alert_value(a, s, base);
-        m->severity = sev_of(a);
-        m->id = first_group(r, sym) == (int)gi ? a->id : NULL;
-        m->title = alert_title(c->titles[i], sizeof c->titles[i], a, 0);
-        m->at_bar = sw_daybook_daily_only(s);
-    }
+    day_pick dp = { gi, sym, NULL };
+    size_t nm = gather(c, pick_day_symbol, &dp, 0);
     char sub[160], val[SW_NUM_MAX + 8], p1[SW_NUM_MAX], p2[SW_NUM_MAX], label[200];
     double last = isfinite(s->close) ? s->close : s->last;
     if (isfinite(s->ref) && s->ref > 0) {
@@ -474,11 +523,33 @@ static void symbol_panel(report_ctx *c, size_t gi, size_t sym, double lo, double
         .y_unit = "%", .slots = &slot, .n_slots = 1, .levels = lv, .n_levels = isfinite(s->ref) ? nl : 0,
         .marks = c->marks, .n_marks = nm,
     };
-    sw_svg svg;
-    sw_svg_init(&svg, c->b, 0);
-    sw_buf_puts(c->b, "<figure class=\"panel\">");
-    sw_chart_draw(&ch, &svg.pen);
-    sw_buf_puts(c->b, "</figure>\n");
+    figure(c, "panel", &ch, NULL);
+}
+
+/* A group's own alerts (breadth): in its breadth chart (a day) at the
+ * number of members its list has beyond its level, or on its strip (a
+ * week). */
+static int pick_breadth(report_ctx *c, const sw_alert *a, sw_chart_mark *m, const void *arg)
+{
+    size_t gi = *(const size_t *)arg;
+    const sw_report_group *g = &c->r->groups[gi];
+    if (alert_group(c->r, a) != (int)gi)
+        return 0;
+    if (!c->r->week) {
+        double lvl = sev_of(a) == 2 ? g->crit_pct : g->warn_pct;
+        int cnt = 0;
+        for (size_t k = 0; k < a->n_members; k++)
+            cnt += a->direction < 0 ? a->members[k].change_pct <= -lvl : a->members[k].change_pct >= lvl;
+        m->v = a->direction < 0 ? -cnt : cnt;
+    }
+    return 1;
+}
+
+static int pick_other(report_ctx *c, const sw_alert *a, sw_chart_mark *m, const void *arg)
+{
+    (void)m;
+    (void)arg;
+    return alert_place(c->r, a) == AT_OTHER;
 }
 
 /* Breadth over the day: per column of the books' paths, how many members
@@ -523,24 +594,7 @@ static void breadth_panel(report_ctx *c, size_t gi)
         need[k] = g->breadth && data >= g->min_members && data > 0
                       ? (int16_t)ceil(g->min_fraction * data - 1e-9) : -1;
     }
-    size_t nm = 0;
-    for (size_t i = 0; i < r->n_alerts; i++) {
-        const sw_alert *a = &r->alerts[i];
-        if (alert_group(r, a) != (int)gi)
-            continue;
-        /* Its height: the members its own list has beyond its level. */
-        double lvl = sev_of(a) == 2 ? g->crit_pct : g->warn_pct;
-        int cnt = 0;
-        for (size_t m = 0; m < a->n_members; m++)
-            cnt += a->direction < 0 ? a->members[m].change_pct <= -lvl : a->members[m].change_pct >= lvl;
-        sw_chart_mark *mk = &c->marks[nm++];
-        mk->t = a->ts_ns;
-        mk->v = a->direction < 0 ? -cnt : cnt;
-        mk->severity = sev_of(a);
-        mk->id = a->id;
-        mk->title = alert_title(c->titles[i], sizeof c->titles[i], a, 0);
-        mk->at_bar = 0;
-    }
+    size_t nm = gather(c, pick_breadth, &gi, 0);
     char title[96], sub[200], num[SW_NUM_MAX], num2[SW_NUM_MAX];
     strcpy(title, g->name);
     strcat(title, " breadth");
@@ -559,11 +613,7 @@ static void breadth_panel(report_ctx *c, size_t gi)
         .step = step, .n = n, .up = { upw, upc }, .down = { dnw, dnc }, .need = need,
         .members = (int)g->n_members, .marks = c->marks, .n_marks = nm,
     };
-    sw_svg svg;
-    sw_svg_init(&svg, c->b, 0);
-    sw_buf_puts(c->b, "<figure class=\"wide\">");
-    sw_chart_counts_draw(&cc, &svg.pen);
-    sw_buf_puts(c->b, "</figure>\n");
+    figure(c, "wide", NULL, &cc);
     free(arr);
     free(lastv);
 }
@@ -571,20 +621,7 @@ static void breadth_panel(report_ctx *c, size_t gi)
 /* Alerts that belong to no chart: one strip over the report's slots. */
 static void others_strip(report_ctx *c, const sw_chart_slot *slots, size_t n_slots, int with_date)
 {
-    const sw_report *r = c->r;
-    size_t nm = 0;
-    for (size_t i = 0; i < r->n_alerts; i++) {
-        const sw_alert *a = &r->alerts[i];
-        if (alert_place(r, a) != AT_OTHER)
-            continue;
-        sw_chart_mark *m = &c->marks[nm++];
-        memset(m, 0, sizeof *m);
-        m->t = a->ts_ns;
-        m->v = 0.5;
-        m->severity = sev_of(a);
-        m->id = a->id;
-        m->title = alert_title(c->titles[i], sizeof c->titles[i], a, with_date);
-    }
+    size_t nm = gather(c, pick_other, NULL, with_date);
     if (nm == 0)
         return;
     sw_buf_puts(c->b, "<section>\n<h2>Other alerts <small>feed gaps and symbols outside the groups</small></h2>\n");
@@ -592,11 +629,8 @@ static void others_strip(report_ctx *c, const sw_chart_slot *slots, size_t n_slo
         .width = WIDE_W, .height = STRIP_H, .label = "other alerts over time", .y_lo = 0, .y_hi = 1,
         .plain = 1, .slots = slots, .n_slots = n_slots, .marks = c->marks, .n_marks = nm,
     };
-    sw_svg svg;
-    sw_svg_init(&svg, c->b, 0);
-    sw_buf_puts(c->b, "<figure class=\"wide\">");
-    sw_chart_draw(&ch, &svg.pen);
-    sw_buf_puts(c->b, "</figure>\n</section>\n");
+    figure(c, "wide", &ch, NULL);
+    sw_buf_puts(c->b, "</section>\n");
 }
 
 /* Symbol indexes sorted by a key, biggest first; ties by name. */
@@ -617,14 +651,41 @@ static int by_key_desc(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
-/* Every symbol of the groups once, in group order. */
-static size_t listed_symbols(const sw_report *r, size_t *out)
+/* Every symbol of the groups once, ranked by |key(symbol)| (biggest first,
+ * unknown last, ties by name).  Returns the array (free it) and its length
+ * in *n; NULL out of memory. */
+static ranked *rank_symbols(const sw_report *r, double (*key)(const sw_report *r, size_t sym, const void *arg),
+                            const void *arg, size_t *n)
 {
-    size_t n = 0;
+    ranked *rk = malloc((r->n_symbols ? r->n_symbols : 1) * sizeof *rk);
+    *n = 0;
+    if (!rk)
+        return NULL;
     for (size_t i = 0; i < r->n_symbols; i++)
         if (first_group(r, i) >= 0)
-            out[n++] = i;
-    return n;
+            rk[(*n)++] = (ranked){ i, fabs(key(r, i, arg)), r->symbols[i] };
+    qsort(rk, *n, sizeof *rk, by_key_desc);
+    return rk;
+}
+
+/* A table of every symbol, ranked: the section's heading written, the
+ * ranking returned (free it), NULL when out of memory (the page failed). */
+static ranked *ranked_table(report_ctx *c, double (*key)(const sw_report *r, size_t sym, const void *arg),
+                            const void *arg, const char *heading, size_t *n)
+{
+    ranked *rk = rank_symbols(c->r, key, arg, n);
+    if (!rk)
+        c->b->failed = 1;
+    else
+        sw_buf_puts(c->b, heading);
+    return rk;
+}
+
+static double day_move(const sw_report *r, size_t sym, const void *arg)
+{
+    (void)arg;
+    const sw_daybook_sym *s = &r->books[0].syms[sym];
+    return move_pct(isfinite(s->close) ? s->close : s->last, sw_daybook_base(s));
 }
 
 static const sw_alert *first_alert_of(const sw_report *r, const char *name, int *highest)
@@ -648,27 +709,16 @@ static void movers_table(report_ctx *c)
     const sw_report *r = c->r;
     const sw_daybook *bk = &r->books[0];
     sw_buf *b = c->b;
-    size_t *syms = malloc((r->n_symbols ? r->n_symbols : 1) * sizeof *syms);
-    ranked *rk = malloc((r->n_symbols ? r->n_symbols : 1) * sizeof *rk);
-    if (!syms || !rk) {
-        free(syms);
-        free(rk);
-        b->failed = 1;
+    size_t n;
+    ranked *rk = ranked_table(c, day_move, NULL,
+                              "<section>\n<h2>Movers <small>regular session; biggest move first</small></h2>\n"
+                              "<table>\n<tr><th>Symbol</th><th class=\"l\">Group</th><th>Prev close</th><th>Open</th>"
+                              "<th>Low</th><th>High</th><th>Close</th><th>Open %</th><th>Low %</th><th>High %</th>"
+                              "<th>Close %</th><th>First alert</th><th>After the open</th><th class=\"l\">Highest</th>"
+                              "</tr>\n",
+                              &n);
+    if (!rk)
         return;
-    }
-    size_t n = listed_symbols(r, syms);
-    for (size_t i = 0; i < n; i++) {
-        const sw_daybook_sym *s = &bk->syms[syms[i]];
-        double last = isfinite(s->close) ? s->close : s->last;
-        rk[i].sym = syms[i];
-        rk[i].key = fabs(move_pct(last, sw_daybook_base(s)));
-        rk[i].name = r->symbols[syms[i]];
-    }
-    qsort(rk, n, sizeof *rk, by_key_desc);
-    sw_buf_puts(b, "<section>\n<h2>Movers <small>regular session; biggest move first</small></h2>\n<table>\n"
-                   "<tr><th>Symbol</th><th class=\"l\">Group</th><th>Prev close</th><th>Open</th><th>Low</th>"
-                   "<th>High</th><th>Close</th><th>Open %</th><th>Low %</th><th>High %</th><th>Close %</th>"
-                   "<th>First alert</th><th>After the open</th><th class=\"l\">Highest</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         const sw_daybook_sym *s = &bk->syms[rk[i].sym];
         const char *name = rk[i].name;
@@ -695,7 +745,6 @@ static void movers_table(report_ctx *c)
         }
     }
     sw_buf_puts(b, "</table>\n</section>\n");
-    free(syms);
     free(rk);
 }
 
@@ -907,6 +956,17 @@ static void week_slot(const sw_report *r, size_t d, sw_chart_slot *slot, char *l
     slot->note = book_closed(bk) ? "closed" : "no data";
 }
 
+/* The five days as slots of a strip (no note across them). */
+static size_t week_slots(const sw_report *r, sw_chart_slot *slots, char (*labels)[32])
+{
+    size_t ns = r->n_books < 5 ? r->n_books : 5;
+    for (size_t d = 0; d < ns; d++) {
+        week_slot(r, d, &slots[d], labels[d]);
+        slots[d].note = NULL;
+    }
+    return ns;
+}
+
 static void week_panel(report_ctx *c, size_t gi, size_t sym, const week_sym *w, double lo, double hi)
 {
     const sw_report *r = c->r;
@@ -923,23 +983,8 @@ static void week_panel(report_ctx *c, size_t gi, size_t sym, const week_sym *w, 
             slots[d].note = note;
         }
     }
-    size_t nm = 0;
-    for (size_t i = 0; i < r->n_alerts; i++) {
-        const sw_alert *a = &r->alerts[i];
-        if (strcmp(a->symbol, name) != 0 || alert_place(r, a) != AT_SYMBOL)
-            continue;
-        int64_t d = sw_ny_day(a->ts_ns, NULL) - r->books[0].day;
-        if (d < 0 || d >= (int64_t)r->n_books)
-            continue;
-        const sw_daybook_sym *s = &r->books[d].syms[sym];
-        sw_chart_mark *m = &c->marks[nm++];
-        m->t = a->ts_ns;
-        m->v = alert_value(a, s, w->ref[d]);
-        m->severity = sev_of(a);
-        m->id = first_group(r, sym) == (int)gi ? a->id : NULL;
-        m->title = alert_title(c->titles[i], sizeof c->titles[i], a, 1);
-        m->at_bar = sw_daybook_daily_only(s);
-    }
+    day_pick dp = { gi, sym, w->ref };
+    size_t nm = gather(c, pick_day_symbol, &dp, 1);
     char sub[160], val[SW_NUM_MAX + 8], p1[SW_NUM_MAX], label[200], day[32];
     sub[0] = '\0';
     if (isfinite(w->week_ref)) {
@@ -959,74 +1004,46 @@ static void week_panel(report_ctx *c, size_t gi, size_t sym, const week_sym *w, 
         .label = label, .y_lo = lo, .y_hi = hi, .y_unit = "%", .slots = slots,
         .n_slots = r->n_books < 5 ? r->n_books : 5, .marks = c->marks, .n_marks = nm, .gaps = 1,
     };
-    sw_svg svg;
-    sw_svg_init(&svg, c->b, 0);
-    sw_buf_puts(c->b, "<figure class=\"panel\">");
-    sw_chart_draw(&ch, &svg.pen);
-    sw_buf_puts(c->b, "</figure>\n");
+    figure(c, "panel", &ch, NULL);
 }
 
 /* A group's own alerts (breadth) in the week: a strip over the five days. */
 static void week_group_strip(report_ctx *c, size_t gi)
 {
-    const sw_report *r = c->r;
     sw_chart_slot slots[5];
     char labels[5][32];
-    size_t ns = r->n_books < 5 ? r->n_books : 5;
-    for (size_t d = 0; d < ns; d++)
-        week_slot(r, d, &slots[d], labels[d]);
-    size_t nm = 0;
-    for (size_t i = 0; i < r->n_alerts; i++) {
-        const sw_alert *a = &r->alerts[i];
-        if (alert_group(r, a) != (int)gi)
-            continue;
-        sw_chart_mark *m = &c->marks[nm++];
-        memset(m, 0, sizeof *m);
-        m->t = a->ts_ns;
-        m->v = 0.5;
-        m->severity = sev_of(a);
-        m->id = a->id;
-        m->title = alert_title(c->titles[i], sizeof c->titles[i], a, 1);
-    }
+    size_t ns = week_slots(c->r, slots, labels);
+    size_t nm = gather(c, pick_breadth, &gi, 1);
     if (nm == 0)
         return;
     char title[96];
-    strcpy(title, r->groups[gi].name);
+    strcpy(title, c->r->groups[gi].name);
     strcat(title, ": group alerts");
-    for (size_t d = 0; d < ns; d++)
-        slots[d].note = NULL;
     sw_chart ch = {
         .width = WIDE_W, .height = STRIP_H + 14, .title = title, .label = title, .y_lo = 0, .y_hi = 1,
         .plain = 1, .slots = slots, .n_slots = ns, .marks = c->marks, .n_marks = nm,
     };
-    sw_svg svg;
-    sw_svg_init(&svg, c->b, 0);
-    sw_buf_puts(c->b, "<figure class=\"wide\">");
-    sw_chart_draw(&ch, &svg.pen);
-    sw_buf_puts(c->b, "</figure>\n");
+    figure(c, "wide", &ch, NULL);
+}
+
+static double week_move_of(const sw_report *r, size_t sym, const void *arg)
+{
+    (void)r;
+    return ((const week_sym *)arg)[sym].week_move;
 }
 
 static void week_table(report_ctx *c, const week_sym *ws)
 {
+    size_t n;
+    ranked *rk = ranked_table(c, week_move_of, ws,
+                              "<section>\n<h2>The week, day by day <small>close against the previous close; "
+                              "biggest weekly move first</small></h2>\n<table>\n<tr><th>Symbol</th>"
+                              "<th>Close before</th>",
+                              &n);
+    if (!rk)
+        return;
     const sw_report *r = c->r;
     sw_buf *b = c->b;
-    size_t *syms = malloc((r->n_symbols ? r->n_symbols : 1) * sizeof *syms);
-    ranked *rk = malloc((r->n_symbols ? r->n_symbols : 1) * sizeof *rk);
-    if (!syms || !rk) {
-        free(syms);
-        free(rk);
-        b->failed = 1;
-        return;
-    }
-    size_t n = listed_symbols(r, syms);
-    for (size_t i = 0; i < n; i++) {
-        rk[i].sym = syms[i];
-        rk[i].key = fabs(ws[syms[i]].week_move);
-        rk[i].name = r->symbols[syms[i]];
-    }
-    qsort(rk, n, sizeof *rk, by_key_desc);
-    sw_buf_puts(b, "<section>\n<h2>The week, day by day <small>close against the previous close; "
-                   "biggest weekly move first</small></h2>\n<table>\n<tr><th>Symbol</th><th>Close before</th>");
     for (size_t d = 0; d < r->n_books && d < 5; d++) {
         char day[32];
         sw_buf_f(b, "<th>%s</th>", short_date(day, r->books[d].day));
@@ -1062,7 +1079,6 @@ static void week_table(report_ctx *c, const week_sym *ws)
         sw_buf_puts(b, "</td></tr>\n");
     }
     sw_buf_puts(b, "</table>\n</section>\n");
-    free(syms);
     free(rk);
 }
 
@@ -1203,12 +1219,7 @@ static void week_report(report_ctx *c)
     }
     sw_chart_slot slots[5];
     char labels[5][32];
-    size_t ns = r->n_books < 5 ? r->n_books : 5;
-    for (size_t d = 0; d < ns; d++) {
-        week_slot(r, d, &slots[d], labels[d]);
-        slots[d].note = NULL;
-    }
-    others_strip(c, slots, ns, 1);
+    others_strip(c, slots, week_slots(r, slots, labels), 1);
     week_table(c, ws);
     alerts_by_day(c);
     alert_table(c, 1);

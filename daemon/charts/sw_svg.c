@@ -36,19 +36,18 @@ void sw_buf_add(sw_buf *b, const char *s, size_t n)
         b->failed = 1;
         return;
     }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        if (cap > b->max + 1)
-            cap = b->max + 1;
-        char *p = realloc(b->p, cap);
+    size_t need = b->len + n + 1;
+    if (need > b->cap) {
+        /* Half again what is needed: amortized growth, and never more than
+         * the maximum allows. */
+        size_t cap = need < 4096 ? 4096 : need + need / 2;
+        char *p = realloc(b->p, cap < b->max + 1 ? cap : b->max + 1);
         if (!p) {
             b->failed = 1;
             return;
         }
         b->p = p;
-        b->cap = cap;
+        b->cap = cap < b->max + 1 ? cap : b->max + 1;
     }
     memcpy(b->p + b->len, s, n);
     b->len += n;
@@ -399,18 +398,14 @@ static void svg_group_end(sw_pen *p)
     sw_buf_puts(out_of(p), "</g>");
 }
 
+static const sw_pen svg_pen = {
+    NULL, svg_begin, svg_end, svg_rect, svg_path, svg_circle, svg_text, svg_group_begin, svg_group_end,
+};
+
 void sw_svg_init(sw_svg *svg, sw_buf *b, int standalone)
 {
-    memset(svg, 0, sizeof *svg);
+    svg->pen = svg_pen;
+    svg->pen.ctx = svg;
     svg->b = b;
     svg->standalone = standalone;
-    svg->pen.ctx = svg;
-    svg->pen.begin = svg_begin;
-    svg->pen.end = svg_end;
-    svg->pen.rect = svg_rect;
-    svg->pen.path = svg_path;
-    svg->pen.circle = svg_circle;
-    svg->pen.text = svg_text;
-    svg->pen.group_begin = svg_group_begin;
-    svg->pen.group_end = svg_group_end;
 }
