@@ -8,12 +8,12 @@
  */
 #include "sw_config.h"
 #include "sw_cred.h"
-#include "sw_engine.h"
 #include "sw_feed.h"
 #include "sw_jsonarena.h"
 #include "sw_log.h"
 #include "sw_logout.h"
 #include "sw_metrics.h"
+#include "sw_pipeline.h"
 #include "sw_policy.h"
 #include "sw_progress.h"
 #include "sw_reload.h"
@@ -41,8 +41,7 @@
 
 typedef struct shockd {
     sw_config cfg;
-    sw_engine engine;
-    sw_policy policy;
+    sw_pipeline pipe;             /* engine -> detectors -> policy, as shock-report builds it */
     sw_sink *sinks[4];
     size_t n_sinks;
     sw_replay replay;
@@ -137,23 +136,12 @@ static void deliver(void *ctx, const sw_alert *a)
     }
 }
 
-static void on_candidate(void *ctx, const sw_candidate *c)
-{
-    shockd *d = ctx;
-    sw_policy_offer(&d->policy, c);
-}
-
 static void on_replay_event(void *ctx, const sw_event *ev)
 {
     shockd *d = ctx;
     if (d->state.pending) /* saved state goes in just before the first event */
-        sw_state_apply(&d->state, &d->engine, ev->tick.ts_ns);
-    if (ev->kind == SW_EV_SPLIT) {
-        if (sw_engine_split(&d->engine, ev->tick.symbol, ev->tick.ts_ns, ev->ratio) == 0)
-            sw_info("split %g:1 for %s applied to its references", ev->ratio, ev->tick.symbol);
-        return;
-    }
-    sw_engine_tick(&d->engine, &ev->tick);
+        sw_state_apply(&d->state, &d->pipe.engine, ev->tick.ts_ns);
+    sw_pipeline_event(&d->pipe, ev);
 }
 
 /* ---- the live feed ----------------------------------------------------------- */
@@ -162,8 +150,8 @@ static void on_feed_tick(void *ctx, const sw_tick *t)
 {
     shockd *d = ctx;
     if (d->state.pending)
-        sw_state_apply(&d->state, &d->engine, t->ts_ns);
-    sw_engine_tick(&d->engine, t);
+        sw_state_apply(&d->state, &d->pipe.engine, t->ts_ns);
+    sw_engine_tick(&d->pipe.engine, t);
 }
 
 /* A gap in the feed is not market data: the detectors never see it, the
@@ -193,7 +181,7 @@ static void on_feed_gap(void *ctx, const sw_feed_gap *g)
         .window = "gap",
         .text = text,
     };
-    sw_policy_offer(&d->policy, &c);
+    sw_policy_offer(&d->pipe.policy, &c);
 }
 
 static void on_source_done(shockd *d);
@@ -214,18 +202,18 @@ static int open_feed(shockd *d)
         sw_error("%s: %s", d->cfg.path, err);
         return -1;
     }
-    d->feed_symbols = calloc(d->engine.n_syms ? d->engine.n_syms : 1, sizeof *d->feed_symbols);
+    d->feed_symbols = calloc(d->pipe.engine.n_syms ? d->pipe.engine.n_syms : 1, sizeof *d->feed_symbols);
     if (!d->feed_symbols) {
         sw_error("out of memory");
         return -1;
     }
-    for (size_t i = 0; i < d->engine.n_syms; i++)
-        d->feed_symbols[i] = d->engine.syms[i].name;
+    for (size_t i = 0; i < d->pipe.engine.n_syms; i++)
+        d->feed_symbols[i] = d->pipe.engine.syms[i].name;
     sw_feed_params p = {
         .provider = fc->provider,
         .url = fc->url,
         .symbols = d->feed_symbols,
-        .n_symbols = d->engine.n_syms,
+        .n_symbols = d->pipe.engine.n_syms,
         .key = d->feed_key.value,
         .secret = d->feed_secret.value,
         .ca_file = fc->ca_file,
@@ -308,11 +296,11 @@ static void on_sink_closed(void *ctx, sw_sink *s)
 
 static void print_summary(shockd *d)
 {
-    const sw_engine_stats *es = &d->engine.stats;
+    const sw_engine_stats *es = &d->pipe.engine.stats;
     const sw_replay_stats *rs = &d->replay.stats;
     size_t active = 0, unconfirmed = 0, held = 0;
-    for (size_t i = 0; i < d->engine.n_syms; i++)
-        active += d->engine.syms[i].ticks > 0;
+    for (size_t i = 0; i < d->pipe.engine.n_syms; i++)
+        active += d->pipe.engine.syms[i].ticks > 0;
     for (size_t i = 0; i < d->n_sinks; i++) {
         if (d->sinks[i]->pending)
             unconfirmed += d->sinks[i]->pending(d->sinks[i]);
@@ -352,7 +340,7 @@ static void finish(shockd *d)
     if (d->finished)
         return;
     d->finished = 1;
-    sw_state_save(&d->state, &d->engine);
+    sw_state_save(&d->state, &d->pipe.engine);
     print_summary(d);
     if (d->sink_failures)
         d->exit_code = EXIT_RUNTIME;
@@ -467,15 +455,15 @@ static void on_cron(uv_timer_t *h)
         clock_gettime(CLOCK_REALTIME, &ts);
         int64_t wall = (int64_t)ts.tv_sec * SW_NS_PER_SEC + ts.tv_nsec;
         uint64_t since_tick = uv_hrtime() - d->feed.stats.last_tick_ns;
-        if (d->engine.now_ns != INT64_MIN && since_tick < 2 * (uint64_t)SW_NS_PER_SEC) {
-            int64_t skew = wall - d->engine.now_ns; /* no tick yet: now_ns is INT64_MIN */
+        if (d->pipe.engine.now_ns != INT64_MIN && since_tick < 2 * (uint64_t)SW_NS_PER_SEC) {
+            int64_t skew = wall - d->pipe.engine.now_ns; /* no tick yet: now_ns is INT64_MIN */
             d->wall_clock = skew > -300 * SW_NS_PER_SEC && skew < 300 * SW_NS_PER_SEC;
         }
         if (d->wall_clock)
-            sw_engine_advance(&d->engine, wall);
+            sw_engine_advance(&d->pipe.engine, wall);
     }
     if (++d->cron_ticks % 60 == 0)
-        sw_state_save(&d->state, &d->engine);
+        sw_state_save(&d->state, &d->pipe.engine);
     sw_logout_tick();
     sw_metrics_poll(&d->metrics);
     char status[SW_SDNOTIFY_STATUS_MAX];
@@ -487,7 +475,7 @@ static void on_cron(uv_timer_t *h)
 static void on_progress(uv_timer_t *h)
 {
     shockd *d = h->data;
-    sw_progress_update(&d->progress, uv_hrtime(), sw_replay_bytes_read(&d->replay), d->engine.stats.ticks,
+    sw_progress_update(&d->progress, uv_hrtime(), sw_replay_bytes_read(&d->replay), d->pipe.engine.stats.ticks,
                        d->alerts[SW_SEV_INFO] + d->alerts[SW_SEV_WARNING] + d->alerts[SW_SEV_CRITICAL]);
 }
 
@@ -526,18 +514,6 @@ static int build_sinks(shockd *d)
         if (!s)
             return -1;
         d->sinks[d->n_sinks++] = s;
-    }
-    return 0;
-}
-
-static int build_engine(shockd *d)
-{
-    if (sw_reload_build_engine(&d->engine, &d->cfg, on_candidate, d) != 0) /* as a reload does */
-        return -1;
-    if (sw_policy_init(&d->policy, &d->cfg.policy, deliver, d) != 0 ||
-        sw_policy_reserve(&d->policy, (d->engine.n_syms + d->engine.n_groups) * d->engine.n_dets * 2) != 0) {
-        sw_error("out of memory");
-        return -1;
     }
     return 0;
 }
@@ -606,7 +582,7 @@ static int start_ops(shockd *d, const char *config_path, const char *const *grou
                      int log_override)
 {
     sw_metrics_view v = {
-        .engine = &d->engine, .feed = &d->feed, .live = &d->live, .replay = &d->replay,
+        .engine = &d->pipe.engine, .feed = &d->feed, .live = &d->live, .replay = &d->replay,
         .replaying = &d->replaying, .stopping = &d->draining, .sinks = d->sinks, .n_sinks = &d->n_sinks,
         .reloads_ok = &d->reload.applied, .reloads_failed = &d->reload.rejected,
     };
@@ -615,11 +591,11 @@ static int start_ops(shockd *d, const char *config_path, const char *const *grou
     sw_metrics_start(&d->metrics, &d->loop, listen, &v); /* failing is logged, never fatal */
     sw_reload_target t = {
         .loop = &d->loop, .config_path = config_path, .extra_groups = groups, .n_extra_groups = n_groups,
-        .log_level_override = log_override, .cfg = &d->cfg, .engine = &d->engine, .policy = &d->policy,
-        .emit = on_candidate, .emit_ctx = d, .sinks = d->sinks, .n_sinks = &d->n_sinks,
+        .log_level_override = log_override, .cfg = &d->cfg, .engine = &d->pipe.engine, .policy = &d->pipe.policy,
+        .emit = sw_pipeline_candidate, .emit_ctx = &d->pipe, .sinks = d->sinks, .n_sinks = &d->n_sinks,
         .max_sinks = sizeof d->sinks / sizeof d->sinks[0], .sink_failures = &d->sink_failures,
         .stopping = &d->draining, .feed_symbols = d->live ? d->feed_symbols : NULL,
-        .n_feed_symbols = d->live ? d->engine.n_syms : 0, .watchlist = on_watchlist, .hook_ctx = d,
+        .n_feed_symbols = d->live ? d->pipe.engine.n_syms : 0, .watchlist = on_watchlist, .hook_ctx = d,
     };
     sw_reload_init(&d->reload, &t);
     char status[SW_SDNOTIFY_STATUS_MAX];
@@ -710,22 +686,10 @@ int main(int argc, char **argv)
     }
 
     static shockd d; /* static: large, and lives as long as the process */
-    sw_diag diag = { 0 };
-    if (sw_config_load(&d.cfg, config_path, &diag) != 0) {
-        sw_diag_print(&diag, stderr);
-        sw_diag_free(&diag);
-        return quit(EXIT_CONFIG, paths, groups_extra);
-    }
-    for (size_t i = 0; i < n_groups_extra; i++) {
-        if (sw_config_add_group(&d.cfg, groups_extra[i], &diag) != 0) {
-            sw_diag_print(&diag, stderr);
-            sw_diag_free(&diag);
-            sw_config_free(&d.cfg);
-            return quit(EXIT_USAGE, paths, groups_extra);
-        }
-    }
-    sw_diag_free(&diag); /* the --group specs stay: a reload applies them again */
-    sw_log_set_level(log_level ? (sw_log_level)sw_log_parse_level(log_level) : (sw_log_level)d.cfg.log_level);
+    /* The --group specs stay: a reload applies them again. */
+    int crc = sw_pipeline_config(&d.cfg, config_path, groups_extra, n_groups_extra, log_level);
+    if (crc != 0)
+        return quit(crc == 2 ? EXIT_USAGE : EXIT_CONFIG, paths, groups_extra);
     if (check) {
         if (check_feed_url(&d.cfg) != 0) {
             sw_config_free(&d.cfg);
@@ -747,10 +711,10 @@ int main(int argc, char **argv)
         }
         d.replaying = 1;
     }
-    if (build_engine(&d) != 0 || build_sinks(&d) != 0)
+    if (sw_pipeline_init(&d.pipe, &d.cfg, deliver, &d) != 0 || build_sinks(&d) != 0)
         goto out_engine;
     if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0)
-        sw_state_load(&d.state, &d.engine);
+        sw_state_load(&d.state, &d.pipe.engine);
     /* A file-size limit (ulimit -f) must turn a spool or state write into a
      * write error the sinks handle, not a SIGXFSZ that kills the process
      * mid-line. */
@@ -794,10 +758,9 @@ out_engine:
         sw_replay_close(&d.replay, NULL);
     for (size_t i = 0; i < d.n_sinks; i++)
         d.sinks[i]->destroy(d.sinks[i]);
-    sw_policy_free(&d.policy);
     free_feed(&d);
     sw_state_free(&d.state);
-    sw_engine_free(&d.engine);
+    sw_pipeline_free(&d.pipe);
 out_cfg:
     sw_config_free(&d.cfg);
     sw_jsonarena_uninstall();

@@ -16,6 +16,9 @@ SW_PACKAGES=(
   prometheus dpkg-dev lintian
   python3-jsonschema python3-redis
   clang libclang-rt-14-dev valgrind
+  # tests only: a real browser opens shock-report's page (chromium, with the
+  # font the page names first), libpng decodes its screenshot
+  chromium fonts-dejavu-core libpng-dev
 )
 
 sw_say() { printf '%s: %s\n' "${SW_PROG:-shockwatch}" "$*" >&2; }

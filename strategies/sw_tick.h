@@ -22,7 +22,9 @@ enum {
     SW_TICK_PRICE_ONLY = 1u << 0, /* a price update without volume (Finnhub v = 0) */
     SW_TICK_ODD_LOT    = 1u << 1, /* provider marked the trade as odd lot */
     SW_TICK_EXTENDED   = 1u << 2, /* provider marked pre/post-market */
-    SW_TICK_SYNTH_BAR  = 1u << 3  /* synthesized from an OHLCV bar, not a real print */
+    SW_TICK_SYNTH_BAR  = 1u << 3, /* synthesized from an OHLCV bar, not a real print */
+    SW_TICK_DAILY_BAR  = 1u << 4  /* with SYNTH_BAR: one of a daily bar's four ticks, whose
+                                   * times (09:30, 11:40, 13:50, 16:00) stand for the day */
 };
 
 typedef struct sw_tick {

@@ -88,7 +88,8 @@ static void expect_tick(const sw_tick *t, const char *sym, double price, int64_t
     cr_assert_eq(t->price, price, "price %.10g, expected %.10g", t->price, price);
     cr_assert_eq(t->ts_ns, ts_ns, "ts %lld, expected %lld", (long long)t->ts_ns, (long long)ts_ns);
     cr_assert_eq(t->size, size);
-    cr_assert_eq(t->flags, (uint32_t)SW_TICK_SYNTH_BAR);
+    /* DAILY_BAR is checked where the bar's kind is known. */
+    cr_assert_eq(t->flags & ~(uint32_t)SW_TICK_DAILY_BAR, (uint32_t)SW_TICK_SYNTH_BAR);
 }
 
 /* ---- the real sample files ----------------------------------------------- */
@@ -137,6 +138,10 @@ Test(csv, daily_nvda_bars_and_split)
     expect_tick(&t[1], "NVDA", 892.04, S(INT64_C(1711929600) + 56400), q);
     expect_tick(&t[2], "NVDA", 922.25, S(INT64_C(1711929600) + 64200), q);
     expect_tick(&t[3], "NVDA", 903.63, S(INT64_C(1711929600) + 72000), q);
+    /* Their times stand for the day, and the ticks say so (shock-report draws
+     * such a day as a bar, not as a path through invented times). */
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(t[i].flags, (uint32_t)(SW_TICK_SYNTH_BAR | SW_TICK_DAILY_BAR));
 
     /* Rows 2 and 3, then row 4: 2024-04-04 falls (open 904.06 -> close 859.05):
      * open, high, low, close.  Day 19817 = 1712188800 s. */
@@ -200,6 +205,8 @@ Test(csv, intraday_nvda_5m)
     expect_tick(&t[1], "NVDA", 184.63999938964844, t0 + S(100), q);
     expect_tick(&t[2], "NVDA", 183.50999450683594, t0 + S(200), q);
     expect_tick(&t[3], "NVDA", 184.0749969482422, t0 + S(300) - 1000000, q);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(t[i].flags, (uint32_t)SW_TICK_SYNTH_BAR, "an intraday bar's ticks are not a daily bar's");
     /* Next bar rises (184.05999755859375 -> 184.2364044189453). */
     next_ok(&c, &b);
     cr_assert_eq(b.start_ns, t0 + S(300));

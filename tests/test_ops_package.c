@@ -99,6 +99,8 @@ Test(ops_package, deb_has_the_right_depends_and_files)
     const char *files[] = {
         "/usr/bin/shockd",
         "/usr/bin/shock-notify",
+        "/usr/bin/shock-report",
+        "/usr/share/man/man1/shock-report.1.gz",
         "/etc/shockwatch/shockwatch.json",
         "/lib/systemd/system/shockd.service",
         "/lib/systemd/system/shock-notify.service",

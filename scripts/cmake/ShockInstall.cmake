@@ -9,7 +9,7 @@
 
 # ---- man pages: shockwatch.json(5) carries the loader's own option table ----
 set(SHOCK_MAN_DIR ${CMAKE_BINARY_DIR}/man)
-foreach(page shockd.8 shock-notify.8 shock-feed.1)
+foreach(page shockd.8 shock-notify.8 shock-feed.1 shock-report.1)
   string(REGEX REPLACE "^.*\\.([0-9])$" "\\1" sec ${page})
   configure_file(${CMAKE_SOURCE_DIR}/docs/man/${page} ${SHOCK_MAN_DIR}/man${sec}/${page} @ONLY)
 endforeach()
@@ -31,6 +31,9 @@ add_custom_command(
 set(SHOCK_MAN_PAGES man8/shockd.8 man8/shock-notify.8 man5/shockwatch.json.5)
 if(TARGET shock-feed)
   list(APPEND SHOCK_MAN_PAGES man1/shock-feed.1)
+endif()
+if(TARGET shock-report)
+  list(APPEND SHOCK_MAN_PAGES man1/shock-report.1)
 endif()
 set(SHOCK_MAN_GZ "")
 foreach(page ${SHOCK_MAN_PAGES})
@@ -69,7 +72,7 @@ foreach(unit shockd.service shock-notify.service)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/systemd/${unit})
 endforeach()
 
-foreach(t shockd shock-notify shock-feed)
+foreach(t shockd shock-notify shock-feed shock-report)
   if(TARGET ${t})
     install(TARGETS ${t} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   endif()
@@ -144,7 +147,8 @@ set(CPACK_PACKAGE_DESCRIPTION "shockd watches the trades of a watchlist on a liv
 detectors on event time and alerts the moment a name or a whole group breaks
 away; alerts go to stdout and a Redis stream.  shock-notify delivers them to
 Slack, e-mail, webhooks, Discord and Telegram.  Both run as systemd services
-(Type=notify).")
+(Type=notify).  shock-report draws a day or a week of recorded trades and
+their alerts as one self-contained HTML page.")
 # A reachable address (lintian rejects @localhost); see docs/packaging.md.
 set(CPACK_PACKAGE_CONTACT "${SHOCK_MAINTAINER}")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
