@@ -8,8 +8,9 @@
  * include alerts/; config/ fills the parameter structs of strategies/,
  * alerts/ and alerts/notify/; daemon/ includes all, and its subfolders only
  * what lies below them in the flow (providers/ < sources/ < ops/ < the
- * programs).  The CMake libraries already see only the include folders below
- * them, so a wrong bare include fails to compile; this test also catches a
+ * programs; charts/ draws from strategies/ and alerts/ only).  The CMake
+ * libraries already see only the include folders below them, so a wrong
+ * bare include fails to compile; this test also catches a
  * relative include ("../config/sw_config.h"), a header of ours that no rule
  * names, and the other half of "pure C": strategies/ uses only standard C
  * headers and never reads the wall clock.
@@ -28,7 +29,7 @@
  * longest folder that prefixes its path. */
 static const char *const k_folders[] = {
     "strategies", "alerts", "alerts/notify", "config",
-    "daemon/providers", "daemon/sources", "daemon/ops", "daemon",
+    "daemon/providers", "daemon/sources", "daemon/charts", "daemon/ops", "daemon",
 };
 #define N_FOLDERS (sizeof k_folders / sizeof k_folders[0])
 
@@ -41,8 +42,10 @@ static const char *const k_may[N_FOLDERS] = {
     /* config           */ "strategies alerts alerts/notify",
     /* daemon/providers */ "strategies alerts",
     /* daemon/sources   */ "strategies alerts daemon/providers",
-    /* daemon/ops       */ "strategies alerts alerts/notify config daemon/providers daemon/sources",
-    /* daemon           */ "strategies alerts alerts/notify config daemon/providers daemon/sources daemon/ops",
+    /* daemon/charts    */ "strategies alerts",
+    /* daemon/ops       */ "strategies alerts alerts/notify config daemon/providers daemon/sources daemon/charts",
+    /* daemon           */ "strategies alerts alerts/notify config daemon/providers daemon/sources daemon/charts "
+                           "daemon/ops",
 };
 
 /* Standard C and nothing else: strategies/ does no I/O and links no library. */
