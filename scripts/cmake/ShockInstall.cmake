@@ -124,11 +124,12 @@ install(FILES ${CMAKE_BINARY_DIR}/debian/copyright ${CMAKE_BINARY_DIR}/debian/ch
 install(FILES config/demo.json config/daily.json DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 # The reference README.md links to, as docs/ beside it so that its relative
 # links (and the docs' links among themselves) resolve in the installed tree:
-# every page, the alert schema (alert-schema.md's contract) and the example
-# consumer.  Not the man page sources: the pages are installed above.  A
+# every page, the pictures they show, the alert schema (alert-schema.md's
+# contract) and the example consumer.  Not the man page sources: the pages are installed above.  A
 # directory install, so a new page needs no change here.
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs
-        FILES_MATCHING PATTERN "*.md" PATTERN "*.json" PATTERN "*.py" PATTERN "man" EXCLUDE)
+        FILES_MATCHING PATTERN "*.md" PATTERN "*.png" PATTERN "*.svg" PATTERN "*.json" PATTERN "*.py"
+        PATTERN "man" EXCLUDE)
 # The alert contract for programs on the host, where they find it.
 install(FILES docs/alert-v1.schema.json DESTINATION ${CMAKE_INSTALL_DATADIR}/shockwatch)
 if(NOT SHOCK_INSTALL_LAYOUT)
