@@ -34,8 +34,24 @@ static int file_has(const char *path, const char *needle)
     return found;
 }
 
+static int have(const char *tool)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
+    return system(cmd) == 0;
+}
+
 Test(ops_package, deb_has_the_right_depends_and_files)
 {
+    /* Tools a fresh Debian 12 lacks (scripts/test installs them): without
+     * them this test cannot check what it is for, so it says so and skips
+     * rather than passing half-done. */
+    if (!have("file") || !have("dpkg-shlibdeps"))
+        cr_skip_test("`file` or dpkg-shlibdeps is not installed (Debian packages file, dpkg-dev): cpack cannot "
+                     "compute the Depends");
+    if (!have("systemd-analyze"))
+        cr_skip_test("systemd-analyze is not installed (Debian package systemd): the packaged units cannot be "
+                     "verified");
     char cmd[2048], *out;
     const char *build = ops_path("build");
     /* Unset: a sanitizer build's flags must not leak into the package. */
@@ -138,10 +154,6 @@ Test(ops_package, deb_has_the_right_depends_and_files)
     free(out);
 
     /* The packaged units, with ExecStart= pointed into the scratch root. */
-    if (system("command -v systemd-analyze >/dev/null 2>&1") != 0) {
-        cr_log_warn("systemd-analyze is not installed: packaged units not verified");
-        return;
-    }
     const char *units[] = { "shockd", "shock-notify" };
     for (size_t i = 0; i < 2; i++) {
         snprintf(cmd, sizeof cmd,
