@@ -1,8 +1,9 @@
 /*
  * sw_test_util.h -- the small file and time helpers every test program
  * shares: a temporary folder and its removal, a whole file read into a
- * string, counting a string in a text or a file, polling a file until a line
- * appears (never a blind sleep), and the monotonic clock.  Header-only
+ * string, counting a string in a text or a file, the whole number before a
+ * word in a summary, polling a file until a line appears (never a blind
+ * sleep), and the monotonic clock.  Header-only
  * (static inline) so each test program stays one file; it does not include
  * Criterion, so the harness headers built on it (feed_harness.h,
  * sw_test_ops.h) decide how a failure is reported.
@@ -57,6 +58,48 @@ static inline int sw_test_count(const char *text, const char *needle)
     for (const char *q = strstr(text, needle); q; q = strstr(q + 1, needle))
         n++;
     return n;
+}
+
+/* The whole number printed just before `what` ("17 connections" -> 17,
+ * never just the 7), at the first occurrence of `what` that has one; -1 if
+ * none has.  For figures in a summary: compare the number, not a substring
+ * ("1 upgrades" is also in "11 upgrades"). */
+static inline long sw_test_number_before(const char *text, const char *what)
+{
+    for (const char *q = strstr(text, what); q; q = strstr(q + 1, what)) {
+        const char *e = q;
+        while (e > text && e[-1] == ' ')
+            e--;
+        const char *b = e;
+        while (b > text && b[-1] >= '0' && b[-1] <= '9')
+            b--;
+        if (b < e && (b == text || b[-1] != '.'))
+            return strtol(b, NULL, 10);
+    }
+    return -1;
+}
+
+/* The whole number printed right after the first `what` ("sequence gaps 0"
+ * -> 0), or -1. */
+static inline long sw_test_number_after(const char *text, const char *what)
+{
+    const char *q = strstr(text, what);
+    if (!q)
+        return -1;
+    q += strlen(what);
+    return *q >= '0' && *q <= '9' ? strtol(q, NULL, 10) : -1;
+}
+
+/* 1 if text says "<n> <what>" with n the whole number: " 1 upgrades" and
+ * "(1 upgrades" count, "11 upgrades" and "0.1 upgrades" do not. */
+static inline int sw_test_says(const char *text, long n, const char *what)
+{
+    char needle[256];
+    snprintf(needle, sizeof needle, "%ld %s", n, what);
+    for (const char *q = strstr(text, needle); q; q = strstr(q + 1, needle))
+        if (q == text || !((q[-1] >= '0' && q[-1] <= '9') || q[-1] == '.' || q[-1] == '-'))
+            return 1;
+    return 0;
 }
 
 static inline int sw_test_count_file(const char *path, const char *needle)
