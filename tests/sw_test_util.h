@@ -3,7 +3,7 @@
  * shares: a temporary folder and its removal, a whole file read into a
  * string, counting a string in a text or a file, the whole number before a
  * word in a summary, polling a file until a line appears (never a blind
- * sleep), and the monotonic clock.  Header-only
+ * sleep), the monotonic clock, and a loopback port that refuses connections.  Header-only
  * (static inline) so each test program stays one file; it does not include
  * Criterion, so the harness headers built on it (feed_harness.h,
  * sw_test_ops.h) decide how a failure is reported.
@@ -14,11 +14,15 @@
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE /* mkdtemp */
 #endif
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Milliseconds on the monotonic clock (deadlines, durations). */
 static inline uint64_t sw_test_now_ms(void)
@@ -120,6 +124,31 @@ static inline int sw_test_wait_text(const char *path, const char *needle, int ti
         sw_test_sleep_ms(10);
     } while (sw_test_now_ms() < end);
     return sw_test_count_file(path, needle) >= times;
+}
+
+/* A loopback port where every connection is refused, for as long as the
+ * caller keeps the returned socket open (close() it at the end): bound, not
+ * listening, without SO_REUSEADDR, so no other process can bind it and
+ * listen meanwhile, and the kernel does not hand it out as anyone's
+ * ephemeral port.  (A port found free, closed and used later may have been
+ * taken in between by a parallel test.)  Returns the socket and sets *port,
+ * or returns -1. */
+static inline int sw_test_hold_port(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        close(fd);
+        return -1;
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
 }
 
 /* Make /tmp/sw-<name>-XXXXXX in buf; returns 0, or -1 with errno. */
