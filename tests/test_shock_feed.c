@@ -296,11 +296,12 @@ Test(shock_feed, a_client_after_the_end_is_closed_and_does_not_hold_the_exit)
     char small[256];
     snprintf(small, sizeof small, "%s/late.ndjson", dir);
     /* Real time, a trade a second (longer quiet stretches are skipped): the
-     * recording lasts 3 s, time enough to stop the first client before its
-     * end even on a loaded machine. */
+     * recording lasts 10 s, time enough to stop the first client before its
+     * end even on a loaded machine (3 s were a thin margin for a poll, a
+     * kill and the scheduling of both under ASan with every core busy). */
     FILE *f = fopen(small, "w");
     cr_assert_not_null(f);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 11; i++)
         fprintf(f, "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":142.%d,\"t\":%lld,\"v\":1}]}\n", 60 - i,
                 1737752100000LL + 1000LL * i);
     fclose(f);
