@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sw_test_util.h"
+
 typedef struct test_redis {
     pid_t pid;
     int port;
@@ -71,18 +73,11 @@ static inline int tr_free_port(void)
     for (int tries = 0; tries < 100; tries++) {
         seed = seed * 1103515245u + 12345u;
         int port = 10000 + (int)((seed >> 8) % 22768u); /* 10000..32767 */
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0)
-            return -1;
-        struct sockaddr_in a;
-        memset(&a, 0, sizeof a);
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons((uint16_t)port);
-        int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
-        close(fd);
-        if (ok)
+        int fd = sw_test_bind_loopback(port);
+        if (fd >= 0) {
+            close(fd);
             return port;
+        }
     }
     return -1;
 }

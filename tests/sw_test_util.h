@@ -126,6 +126,25 @@ static inline int sw_test_wait_text(const char *path, const char *needle, int ti
     return sw_test_count_file(path, needle) >= times;
 }
 
+/* A TCP socket bound to 127.0.0.1:port (0: any free port), not listening,
+ * close-on-exec; or -1. */
+static inline int sw_test_bind_loopback(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)port);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* A loopback port where every connection is refused, for as long as the
  * caller keeps the returned socket open (close() it at the end): bound, not
  * listening, without SO_REUSEADDR, so no other process can bind it and
@@ -135,16 +154,12 @@ static inline int sw_test_wait_text(const char *path, const char *needle, int ti
  * or returns -1. */
 static inline int sw_test_hold_port(int *port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
+    int fd = sw_test_bind_loopback(0);
     struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof a;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-        close(fd);
+    if (fd < 0 || getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
     *port = ntohs(a.sin_port);
