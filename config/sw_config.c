@@ -1136,8 +1136,12 @@ static void load_actions(ctx *c, sw_config *cfg, const cJSON *acts)
         snprintf(kp, sizeof kp, "%s.ratio", p);
         if (!cJSON_IsNumber(ratio) || !(ratio->valuedouble > 0) || ratio->valuedouble == 1 ||
             ratio->valuedouble > 1000 || ratio->valuedouble < 0.001) {
-            err(c, kp, "%s (new shares per old share: 10 for a 10:1 split, 0.1 for a 1:10 reverse split)",
-                ratio ? "is not a split ratio" : "missing");
+            /* A wrong type is named as everywhere else ("is a string"): "10:1"
+             * needs a different fix than 0. */
+            char what[32];
+            snprintf(what, sizeof what, "%s%s", ratio && !cJSON_IsNumber(ratio) ? "is " : "",
+                     !ratio ? "missing" : cJSON_IsNumber(ratio) ? "is not a split ratio" : type_name(ratio));
+            err(c, kp, "%s (new shares per old share: 10 for a 10:1 split, 0.1 for a 1:10 reverse split)", what);
             ok = 0;
         }
         if (!ok)

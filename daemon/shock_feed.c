@@ -158,6 +158,7 @@ struct feedsrv {
     size_t pending_len;
     /* counters */
     uint64_t upgrades, refused, connections, data_msgs, trades, garbage_sent, drops, skipped_gaps, loops;
+    uint64_t late;                /* connections after the end of the recording (not in `connections`) */
     int exit_code;
 };
 
@@ -201,7 +202,10 @@ static void usage(FILE *out)
             "                      would get, one per line (a recording converter), and exit\n"
             "  -h, --help          this help\n"
             "\n"
-            "At the end a summary goes to stderr.  Exit status 0, 1 bad input, 2 usage.\n");
+            "At the end a summary goes to stderr: \"N connections\" are the connections the\n"
+            "recording was played to (each drop and its reconnect included); clients that\n"
+            "connect after the end are told \"end of recording\" and counted apart (\"after\n"
+            "the end\").  Exit status 0, 1 bad input, 2 usage.\n");
 }
 
 /* ---- the recording ---------------------------------------------------------- */
@@ -649,7 +653,9 @@ static int write_queue(feedsrv *s, conn *c, struct lws *wsi)
         sw_wsq_pop(&c->q);
         if (n < 0)
             return -1;
-        if (data && ++c->data_sent == s->drop_every) {
+        /* The N-th trade message may also be the recording's last: then the
+         * close that follows is the end of the recording, not a drop. */
+        if (data && ++c->data_sent == s->drop_every && !c->closing) {
             s->drops++;
             sw_wsq_clear(&c->q); /* only replies can be left: nothing of the recording */
             start_closing(c, LWS_CLOSE_STATUS_GOINGAWAY, "drop-every");
@@ -739,7 +745,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
          * for; the context's teardown closes a late one. */
         ps->counted = !s->rec_done;
         s->wsi_alive += ps->counted;
-        s->connections++;
+        /* Counted apart too: "connections" are the ones the recording was
+         * played to (a drop and its reconnect are two), so a test or a user
+         * can tell a reconnect storm from a reconnect that merely raced the
+         * exit. */
+        if (s->rec_done)
+            s->late++;
+        else
+            s->connections++;
         request_target(wsi, path, sizeof path, query, sizeof query);
         s->emu->on_upgrade(&c->emu, path, query); /* URL-named subscriptions (binance) */
         if (s->emu->on_open) {
@@ -747,11 +760,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             s->emu->on_open(&c->emu, out_to_conn, c);
             sw_jsonarena_release(mark);
         }
-        sw_info("client %llu connected (%s)", (unsigned long long)s->connections, path);
         if (s->rec_done) {
+            sw_info("a client connected after the end of the recording (%s): closing it", path);
             start_closing(c, LWS_CLOSE_STATUS_NORMAL, "end of recording");
             return 0;
         }
+        sw_info("client %llu connected (%s)", (unsigned long long)s->connections, path);
         pump(s);
         return 0;
     }
@@ -1107,10 +1121,11 @@ int main(int argc, char **argv)
     if (uv_loop_close(&s->loop) != 0)
         sw_warn("event loop closed with handles still open");
     fprintf(stderr,
-            "shock-feed: %s, %llu connections (%llu upgrades, %llu refused), %llu trade messages with "
-            "%llu trades, %llu garbage frames, %llu drops, %llu loops%s\n",
+            "shock-feed: %s, %llu connections (%llu upgrades, %llu refused, %llu after the end), %llu trade "
+            "messages with %llu trades, %llu garbage frames, %llu drops, %llu loops%s\n",
             s->emu->name, (unsigned long long)s->connections, (unsigned long long)s->upgrades,
-            (unsigned long long)s->refused, (unsigned long long)s->data_msgs, (unsigned long long)s->trades,
+            (unsigned long long)s->refused, (unsigned long long)s->late, (unsigned long long)s->data_msgs,
+            (unsigned long long)s->trades,
             (unsigned long long)s->garbage_sent, (unsigned long long)s->drops, (unsigned long long)s->loops,
             s->rec_done ? ", recording finished" : "");
     rc = 0;

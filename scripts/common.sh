@@ -6,14 +6,17 @@
 SW_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Build tools and the libraries the project uses, plus the peers the tests
-# talk to.  Keep in sync with docs/development.md "Dependencies".
+# talk to and the tools they run (a fresh Debian 12 image has neither `file`,
+# which cpack's dpkg-shlibdeps step needs, nor systemd-analyze: without them
+# test_ops_package and test_ops_units skip).  Keep in sync with
+# docs/development.md "Dependencies".
 SW_PACKAGES=(
   cmake make gcc pkg-config
   libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libcjson-dev libhiredis-dev
   libcriterion-dev libcurl4-openssl-dev libsystemd-dev redis-server
   libssl-dev python3-aiosmtpd
   python3-websockets openssl
-  prometheus dpkg-dev lintian
+  prometheus dpkg-dev file systemd lintian
   python3-jsonschema python3-redis
   clang libclang-rt-14-dev valgrind
   # tests only: a real browser opens shock-report's page (chromium, with the

@@ -2,11 +2,12 @@
  * sw_test_redis.h -- private redis-server instances for tests (header-only,
  * included by the test programs that need one; not a test itself).
  *
- * Each server runs on a free loopback port with its own temporary directory
- * (data files, log, optional Unix socket), without persistence unless asked
- * for (a test that stops and restarts Redis needs its data to survive).
- * Readiness is polled with PING against a deadline, never waited for by
- * sleeping.  tr_stop() always reaps the process: no server outlives a test.
+ * Each server runs on a free loopback port (below the ephemeral range) with
+ * its own temporary directory (data files, log, optional Unix socket),
+ * without persistence unless asked for (a test that stops and restarts Redis
+ * needs its data to survive).  Readiness is polled against a deadline, never
+ * waited for by sleeping, and it checks that the server that answers is the
+ * one started (its process id).  tr_stop() always reaps the process: no server outlives a test.
  * Tests that only need some server use $SW_TEST_REDIS_URL (set by
  * scripts/test) through tr_shared_url(), or start their own.
  */
@@ -29,6 +30,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "sw_test_util.h"
 
 typedef struct test_redis {
     pid_t pid;
@@ -55,21 +58,28 @@ static inline void tr_pause_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+/* A port for a redis-server: free now, and below Linux's ephemeral range
+ * (32768-60999), so the kernel does not hand it to another process's
+ * connect() or port-0 listener between now and the server's bind, nor while
+ * a test has the server stopped for a restart on the same port.  (Asking the
+ * kernel for a free port gives an ephemeral one: a parallel test could be
+ * given it the moment it is closed.)  Another test picking the same number
+ * is caught by tr_spawn, which checks that the server answering is ours. */
 static inline int tr_free_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    close(fd);
-    return port;
+    static unsigned seed;
+    if (!seed)
+        seed = (unsigned)getpid() * 2654435761u ^ (unsigned)tr_now_ms();
+    for (int tries = 0; tries < 100; tries++) {
+        seed = seed * 1103515245u + 12345u;
+        int port = 10000 + (int)((seed >> 8) % 22768u); /* 10000..32767 */
+        int fd = sw_test_bind_loopback(port);
+        if (fd >= 0) {
+            close(fd);
+            return port;
+        }
+    }
+    return -1;
 }
 
 /* A synchronous connection (authenticated), or NULL. */
@@ -103,6 +113,25 @@ static inline int tr_ping(const test_redis *r)
         return 0;
     redisReply *rep = redisCommand(c, "PING");
     int ok = rep && rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "PONG") == 0;
+    if (rep)
+        freeReplyObject(rep);
+    redisFree(c);
+    return ok;
+}
+
+/* 1 if the server answering on r's port is process r->pid (INFO server's
+ * process_id), not some other server that happens to have the port. */
+static inline int tr_is_ours(const test_redis *r)
+{
+    redisContext *c = tr_connect(r);
+    if (!c)
+        return 0;
+    redisReply *rep = redisCommand(c, "INFO server");
+    int ok = 0;
+    if (rep && rep->type == REDIS_REPLY_STRING) {
+        const char *p = strstr(rep->str, "\nprocess_id:");
+        ok = p && strtol(p + 12, NULL, 10) == (long)r->pid;
+    }
     if (rep)
         freeReplyObject(rep);
     redisFree(c);
@@ -145,15 +174,17 @@ static inline int tr_spawn(test_redis *r)
         _exit(127);
     }
     r->pid = pid;
-    /* Poll until it answers, or it died (port taken), or 10 s passed. */
-    uint64_t deadline = tr_now_ms() + 10000;
+    /* Poll until it answers as itself, or it died (port taken), or 30 s
+     * passed (a loaded machine under ASan). */
+    uint64_t deadline = tr_now_ms() + 30000;
     while (tr_now_ms() < deadline) {
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid) {
             r->pid = 0;
             return -1;
         }
-        if (tr_ping(r))
+        /* PING too: INFO is answered while an AOF is still loading. */
+        if (tr_is_ours(r) && tr_ping(r))
             return 0;
         tr_pause_ms(20);
     }

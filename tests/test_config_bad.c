@@ -191,7 +191,7 @@ static const bad_config cases[] = {
       { "c.json: corporate_actions[0].ratio: is not a split ratio (new shares per old share: 10 for a 10:1 split, 0.1 for a 1:10 reverse split)" } },
     { "action_ratio_as_text",
       "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"corporate_actions\":[{\"symbol\":\"NVDA\",\"date\":\"2024-06-10\",\"ratio\":\"10:1\"}]}",
-      { "c.json: corporate_actions[0].ratio: is not a split ratio (new shares per old share: 10 for a 10:1 split, 0.1 for a 1:10 reverse split)" } },
+      { "c.json: corporate_actions[0].ratio: is a string (new shares per old share: 10 for a 10:1 split, 0.1 for a 1:10 reverse split)" } },
     { "action_dividend",
       "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"corporate_actions\":[{\"symbol\":\"NVDA\",\"date\":\"2024-06-10\",\"ratio\":10,\"type\":\"dividend\"}]}",
       { "c.json: corporate_actions[0].type: only \"split\" is supported (\"split\", or leave it out)" } },
@@ -313,9 +313,30 @@ static int check(const char *json, char **out, char **err)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* At least forty cases, and they are forty different faults as shockd sees
+ * them: each refused (exit 1) with a report no other row got (a generic
+ * "invalid configuration" for several faults, or a row copied, fails here;
+ * the table's length alone proves nothing). */
 Test(config_bad, at_least_forty_cases)
 {
-    cr_assert_geq(sizeof cases / sizeof cases[0], 40);
+    size_t n = sizeof cases / sizeof cases[0], distinct = 0;
+    char **errs = calloc(n, sizeof *errs);
+    cr_assert_not_null(errs);
+    for (size_t i = 0; i < n; i++) {
+        char *out;
+        int rc = check(cases[i].json, &out, &errs[i]);
+        cr_expect_eq(rc, 1, "%s: exit %d", cases[i].name, rc);
+        free(out);
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = strcmp(errs[k], errs[i]) == 0;
+        cr_expect(!seen, "%s: reported exactly as an earlier row:\n%s", cases[i].name, errs[i]);
+        distinct += !seen;
+    }
+    cr_expect_geq(distinct, 40, "%zu distinct reports", distinct);
+    for (size_t i = 0; i < n; i++)
+        free(errs[i]);
+    free(errs);
 }
 
 Test(config_bad, each_is_refused_with_its_exact_messages)

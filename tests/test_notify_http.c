@@ -213,13 +213,15 @@ Test(notify_http, http_429_waits_for_retry_after)
 
 Test(notify_http, server_errors_and_timeouts_are_retried)
 {
-    /* Two 500s, then fine; and a request left unanswered until the channel's timeout. */
+    /* Two 500s, then fine; and a request left unanswered until the channel's
+     * timeout.  The timeout is long enough that the answered retry cannot
+     * time out too on a loaded machine (that would be a third request). */
     const char *args[] = { "--respond", "/hook=500,500", "--hold", "/slow=0", NULL };
     setup(args, "{ " FAST ",\n"
                 "  \"channels\": {\"hook\": {\"type\": \"webhook\", \"url\": \"http://127.0.0.1:%1$d/hook\",\n"
                 "                          \"backoff_base\": \"100ms\", \"backoff_max\": \"400ms\"},\n"
                 "                \"slow\": {\"type\": \"webhook\", \"url\": \"http://127.0.0.1:%1$d/slow\",\n"
-                "                          \"timeout\": \"500ms\", \"backoff_base\": \"100ms\"}},\n"
+                "                          \"timeout\": \"2s\", \"backoff_base\": \"100ms\"}},\n"
                 "  \"routes\": [{\"channels\": [\"hook\", \"slow\"]}]}");
     xadd(1, "NVDA", SW_SEV_CRITICAL, NULL);
     cr_assert_eq(tn_notify_start(&G.notify, G.dir, G.cfg), 0);
@@ -300,10 +302,11 @@ static void ids_once(const char *log_path, const char *path, const char *const *
 Test(notify_http, sigkill_mid_stream_then_restart_delivers_each_alert_once)
 {
     /* Each path leaves one request unanswered after some successes: shock-notify
-     * is killed while waiting for it, so the kill falls in the middle of a delivery. */
+     * is killed while waiting for it, so the kill falls in the middle of a delivery.
+     * Both time out after 60 s, never while the test waits for the other. */
     const char *args[] = { "--hold", "/slack=7", "--hold", "/hook=11", NULL };
     setup(args, "{ " FAST ",\n"
-                "  \"channels\": {\"slack\": {\"url_env\": \"TN_SLACK_URL\", \"rate\": 200, \"burst\": 5},\n"
+                "  \"channels\": {\"slack\": {\"url_env\": \"TN_SLACK_URL\", \"rate\": 200, \"burst\": 5, \"timeout\": \"60s\"},\n"
                 "                \"hook\": {\"type\": \"webhook\", \"url\": \"http://127.0.0.1:%1$d/hook\",\n"
                 "                          \"timeout\": \"60s\"}},\n"
                 "  \"routes\": [{\"channels\": [\"slack\", \"hook\"]}]}");

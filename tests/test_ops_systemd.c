@@ -1,8 +1,9 @@
 /* shockd under a (fake) systemd: the notification socket sees READY=1 only
  * after a valid configuration, STATUS= lines, WATCHDOG=1 at half the
  * interval, RELOADING=1/READY=1 around SIGHUP and STOPPING=1 with
- * EXTEND_TIMEOUT_USEC= on SIGTERM.  SIGTERM stops a paced replay within 5 s
- * with exit 0, and with Redis down the pending alerts stay in the spool. */
+ * EXTEND_TIMEOUT_USEC= on SIGTERM.  SIGTERM stops a paced replay part-way
+ * with exit 0, and with Redis down the pending alerts stay in the spool.
+ * Nothing is timed: every wait is for a message, with a generous deadline. */
 #include "sw_test_redis.h" /* first: it defines _DEFAULT_SOURCE unguarded */
 #include "sw_test_ops.h"
 
@@ -62,6 +63,8 @@ static int read_until(int fd, char **log, const char *needle, int ms)
     return read_until_n(fd, log, needle, 1, ms);
 }
 
+#define PAUSE_S 120
+
 static const char *write_session(int pause_s)
 {
     const char *path = ops_path("session.ndjson");
@@ -88,6 +91,9 @@ static const char *config(const char *extra)
              " \"detectors\": [{\"type\": \"pct_move\", \"confirm_ticks\": 1}],\n"
              " \"state_dir\": \"%s\"%s}\n",
              ops_dir, extra);
+    /* The sessions below pause for PAUSE_S after MRK's alert: every check of
+     * a running shockd happens in the pause, however slow the machine; the
+     * tests end shockd with SIGTERM. */
     ops_write(path, text);
     return path;
 }
@@ -100,29 +106,32 @@ Test(ops_systemd, notifications_follow_the_life_cycle)
     snprintf(env_sock, sizeof env_sock, "NOTIFY_SOCKET=%s", sock);
     /* 200 ms: pings every 100 ms. */
     const char *env[] = { env_sock, "WATCHDOG_USEC=200000", NULL };
-    const char *argv[] = { OPS_SHOCKD, "-c", config(""), "--replay", write_session(30), "--speed", "1", NULL };
+    const char *argv[] = { OPS_SHOCKD, "-c", config(", \"log_level\": \"debug\""), "--replay",
+                           write_session(PAUSE_S), "--speed", "1", NULL };
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, env, out, err);
     char *log = NULL;
-    cr_assert(read_until(fd, &log, "READY=1", 10000), "no READY=1: %s\n%s", log, sw_test_slurp(err));
+    cr_assert(read_until(fd, &log, "READY=1", 30000), "no READY=1: %s\n%s", log, sw_test_slurp(err));
     cr_expect(strncmp(log, "READY=1|STATUS=replay running; 2 symbols; alerts today: ", 56) == 0,
               "the first message is READY with a status: %s", log);
-    /* Watchdog pings every 100 ms: five more within a second. */
-    uint64_t t0 = sw_test_now_ms();
+    /* Watchdog pings at half the interval (200 ms): the period shockd chose
+     * is in its log, and the pings keep coming.  (Not timed here: how fast
+     * they arrive measures the machine's load, not shockd.) */
+    cr_expect(sw_test_wait_text(err, "systemd watchdog: 200 ms, pinging every 100 ms", 1, 10000), "%s",
+              sw_test_slurp(err));
     int pings = sw_test_count(log, "WATCHDOG=1");
-    cr_expect(read_until_n(fd, &log, "WATCHDOG=1", pings + 5, 1000), "%s", log);
-    cr_expect_lt(sw_test_now_ms() - t0, 1000);
+    cr_expect(read_until_n(fd, &log, "WATCHDOG=1", pings + 5, 20000), "%s", log);
     /* The alert shows in the next STATUS= line (sent once a second). */
-    cr_expect(read_until(fd, &log, "alerts today: 1 critical, 0 warning, 0 info", 5000), "%s", log);
+    cr_expect(read_until(fd, &log, "alerts today: 1 critical, 0 warning, 0 info", 20000), "%s", log);
     kill(pid, SIGHUP);
-    cr_expect(read_until_n(fd, &log, "READY=1", 2, 5000), "%s", log);
+    cr_expect(read_until_n(fd, &log, "READY=1", 2, 20000), "%s", log);
     const char *rel = strstr(log, "RELOADING=1");
     cr_expect(rel && strstr(rel, "\nREADY=1|STATUS="), "READY=1 after the reload: %s", log);
     kill(pid, SIGTERM);
-    cr_expect(read_until(fd, &log, "STOPPING=1", 5000), "%s", log);
+    cr_expect(read_until(fd, &log, "STOPPING=1", 20000), "%s", log);
     cr_expect(strstr(log, "STOPPING=1|STATUS=stopping: draining sinks|EXTEND_TIMEOUT_USEC=15000000") != NULL,
               "shutdown_timeout 10 s + 5 s: %s", log);
-    cr_expect_eq(ops_wait(pid, 10000), 0);
+    cr_expect_eq(ops_wait(pid, 30000), 0);
     free(log);
     close(fd);
 }
@@ -145,50 +154,49 @@ Test(ops_systemd, an_invalid_config_never_reports_ready)
     close(fd);
 }
 
-Test(ops_systemd, sigterm_stops_within_five_seconds_with_exit_0)
+/* SIGTERM ends a paced replay at once (the rest would take PAUSE_S): exit 0
+ * and the summary of a replay stopped part-way.  The deadline is generous;
+ * what tells a stop from a run to the end is the tick count. */
+Test(ops_systemd, sigterm_stops_a_paced_replay_with_exit_0)
 {
-    const char *argv[] = { OPS_SHOCKD, "-c", config(""), "--replay", write_session(30), "--speed", "1", NULL };
+    const char *argv[] = { OPS_SHOCKD, "-c", config(""), "--replay", write_session(PAUSE_S), "--speed", "1", NULL };
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, NULL, out, err);
-    cr_assert(sw_test_wait_text(out, "\"symbol\":\"MRK\"", 1, 10000), "%s", sw_test_slurp(err));
+    cr_assert(sw_test_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "%s", sw_test_slurp(err));
     uint64_t t0 = sw_test_now_ms();
     cr_assert_eq(kill(pid, SIGTERM), 0);
-    int rc = ops_wait(pid, 5000);
+    int rc = ops_wait(pid, 30000);
     uint64_t took = sw_test_now_ms() - t0;
     char *e = sw_test_slurp(err);
     cr_expect_eq(rc, 0, "exit %d after %llu ms: %s", rc, (unsigned long long)took, e);
     cr_expect(strstr(e, "SIGTERM received: stopping") && strstr(e, "replay: "), "%s", e);
+    /* MRK, NVDA, MRK: NVDA's trade after the pause never came. */
+    cr_expect_eq(sw_test_number_after(e, "replay: "), 3, "stopped part-way: %s", e);
     free(e);
 }
 
 Test(ops_systemd, sigterm_with_redis_down_spools_the_alerts_and_exits_0)
 {
     /* Nothing listens on this port: every connection attempt is refused. */
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    int port = 0, fd = sw_test_hold_port(&port);
+    cr_assert_geq(fd, 0);
     char extra[256];
     snprintf(extra, sizeof extra,
              ", \"sinks\": [\"redis\"], \"redis\": {\"url\": \"redis://127.0.0.1:%d\"}, \"shutdown_timeout\": \"2s\"",
-             ntohs(a.sin_port));
-    const char *argv[] = { OPS_SHOCKD, "-c", config(extra), "--replay", write_session(30), "--speed", "1", NULL };
+             port);
+    const char *argv[] = { OPS_SHOCKD, "-c", config(extra), "--replay", write_session(PAUSE_S), "--speed", "1", NULL };
     const char *out = ops_path("out"), *err = ops_path("err");
     pid_t pid = ops_spawn(argv, NULL, out, err);
     const char *spool = ops_path("spool.ndjson");
-    cr_assert(sw_test_wait_text(spool, "\"symbol\":\"MRK\"", 1, 10000), "alert not spooled: %s", sw_test_slurp(err));
+    cr_assert(sw_test_wait_text(spool, "\"symbol\":\"MRK\"", 1, 20000), "alert not spooled: %s", sw_test_slurp(err));
     uint64_t t0 = sw_test_now_ms();
     cr_assert_eq(kill(pid, SIGTERM), 0);
-    int rc = ops_wait(pid, 5000);
+    int rc = ops_wait(pid, 30000);
     uint64_t took = sw_test_now_ms() - t0;
     char *e = sw_test_slurp(err), *s = sw_test_slurp(spool);
     cr_expect_eq(rc, 0, "exit %d: %s", rc, e);
     cr_expect_geq(took, 1500, "the drain waits up to shutdown_timeout (2 s) for Redis");
-    cr_expect(strstr(e, "1 alerts unconfirmed, kept for the next start") != NULL, "%s", e);
+    cr_expect(sw_test_says(e, 1, "alerts unconfirmed, kept for the next start"), "%s", e);
     cr_expect_eq(sw_test_count(s, "\"symbol\":\"MRK\""), 1, "%s", s);
     free(e);
     free(s);
@@ -216,12 +224,12 @@ Test(ops_systemd, shock_notify_notifies_too)
     const char *argv[] = { SW_BINARY_DIR "/shock-notify", "-c", cfg, NULL };
     pid_t pid = ops_spawn(argv, env, ops_path("out"), ops_path("err"));
     char *log = NULL;
-    cr_expect(read_until(fd, &log, "READY=1|STATUS=read 0 alerts; delivered 0, dead-lettered 0; 0 in flight", 10000),
+    cr_expect(read_until(fd, &log, "READY=1|STATUS=read 0 alerts; delivered 0, dead-lettered 0; 0 in flight", 30000),
               "%s\n%s", log, sw_test_slurp(ops_path("err")));
-    cr_expect(read_until(fd, &log, "WATCHDOG=1", 2000), "%s", log);
+    cr_expect(read_until(fd, &log, "WATCHDOG=1", 20000), "%s", log);
     kill(pid, SIGTERM);
-    cr_expect(read_until(fd, &log, "STOPPING=1", 5000), "%s", log);
-    cr_expect_eq(ops_wait(pid, 10000), 0, "%s", sw_test_slurp(ops_path("err")));
+    cr_expect(read_until(fd, &log, "STOPPING=1", 20000), "%s", log);
+    cr_expect_eq(ops_wait(pid, 30000), 0, "%s", sw_test_slurp(ops_path("err")));
     free(log);
     close(fd);
     tr_destroy(&r);

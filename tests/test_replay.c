@@ -267,7 +267,8 @@ Test(replay, paced_replay_skips_long_gaps)
     cr_assert_eq(rec.n, 3u);
     expect_ev(&rec, 2, "NVDA", 102, S(T0 + 86400));
     cr_assert_eq(st.skipped_gaps, 1u);
-    cr_assert_lt(secs, 10.0, "paced replay took %.1f s", secs);
+    /* A generous deadline: it only tells a skipped day from a waited one. */
+    cr_assert_lt(secs, 60.0, "paced replay took %.1f s (the day was waited for)", secs);
     free(rec.ev);
 }
 

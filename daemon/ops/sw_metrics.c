@@ -48,9 +48,9 @@ static sw_metrics_det *det_slot(sw_metrics *m, const char *name)
     return d;
 }
 
-static void roll_today(sw_metrics *m)
+static void roll_today(sw_metrics *m, int64_t now_ns)
 {
-    int64_t day = sw_ny_day(wall_ns(), NULL);
+    int64_t day = sw_ny_day(now_ns, NULL);
     if (day != m->today) {
         m->today = day;
         memset(m->alerts_today, 0, sizeof m->alerts_today);
@@ -59,15 +59,20 @@ static void roll_today(sw_metrics *m)
 
 void sw_metrics_alert(sw_metrics *m, const sw_alert *a, int live)
 {
+    sw_metrics_alert_at(m, a, live, wall_ns());
+}
+
+void sw_metrics_alert_at(sw_metrics *m, const sw_alert *a, int live, int64_t now_ns)
+{
     int sev = a->severity >= 0 && a->severity <= 2 ? (int)a->severity : 0;
     sw_metrics_det *d = det_slot(m, a->detector);
     if (d)
         d->n[sev]++;
-    roll_today(m);
+    roll_today(m, now_ns);
     m->alerts_today[sev]++;
     if (!live)
         return;
-    double s = (double)(wall_ns() - a->ts_ns) / 1e9;
+    double s = (double)(now_ns - a->ts_ns) / 1e9;
     if (!(s > 0))
         s = 0; /* a provider clock slightly ahead of ours */
     m->hist_count++;
@@ -284,7 +289,7 @@ char *sw_metrics_status(sw_metrics *m, char *buf, size_t len)
 {
     snapshot s;
     take(m, &s);
-    roll_today(m);
+    roll_today(m, wall_ns());
     out o = { buf, len, 0 };
     if (len)
         buf[0] = '\0';

@@ -97,8 +97,13 @@ typedef struct sw_metrics {
  * /metrics (an alerting daemon must not stop over its monitoring port). */
 int sw_metrics_start(sw_metrics *m, uv_loop_t *loop, const char *listen, const sw_metrics_view *v);
 
-/* An alert was handed to the sinks; `live`: observe its latency. */
+/* An alert was handed to the sinks; `live`: observe its latency (from the
+ * alert's event time to now, on the wall clock). */
 void sw_metrics_alert(sw_metrics *m, const sw_alert *a, int live);
+
+/* The same with "now" given (epoch ns): the latency is now_ns - a->ts_ns, so
+ * a test knows exactly which bucket it lands in, however slow the machine. */
+void sw_metrics_alert_at(sw_metrics *m, const sw_alert *a, int live, int64_t now_ns);
 
 /* About once a second: notice ticks for shockwatch_last_tick_age_seconds. */
 void sw_metrics_poll(sw_metrics *m);
