@@ -878,30 +878,6 @@ static int want_object(ctx *c, const cJSON *v, const char *path)
 
 /* ---- sections --------------------------------------------------------- */
 
-static int valid_symbol(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= SW_SYMBOL_MAX)
-        return 0;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (!(isupper(ch) || isdigit(ch) || strchr(".-_/:^=", ch)))
-            return 0;
-    }
-    return 1;
-}
-
-static int valid_group_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= SW_GROUP_NAME_MAX)
-        return 0;
-    for (; *s; s++)
-        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-'))
-            return 0;
-    return 1;
-}
-
 static void load_groups(ctx *c, sw_config *cfg, const cJSON *groups)
 {
     if (!groups) {
@@ -923,7 +899,7 @@ static void load_groups(ctx *c, sw_config *cfg, const cJSON *groups)
     for (const cJSON *g = groups->child; g; g = g->next) {
         char p[256];
         snprintf(p, sizeof p, "groups.%s", g->string);
-        if (!valid_group_name(g->string)) {
+        if (!sw_group_name_valid(g->string)) {
             err(c, p, "group name must be 1 to %d letters, digits, '_' or '-'", SW_GROUP_NAME_MAX - 1);
             continue;
         }
@@ -949,7 +925,7 @@ static void load_groups(ctx *c, sw_config *cfg, const cJSON *groups)
                 err(c, sp, "is %s (a symbol such as \"NVDA\")", type_name(s));
                 continue;
             }
-            if (!valid_symbol(s->valuestring)) {
+            if (!sw_symbol_valid(s->valuestring)) {
                 err(c, sp, "\"%s\" is not a valid symbol (1 to %d of A-Z 0-9 . - _ / : ^ =, upper case)",
                     s->valuestring, SW_SYMBOL_MAX - 1);
                 continue;
@@ -1527,7 +1503,7 @@ int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag)
     }
     memcpy(name, spec, nlen);
     name[nlen] = '\0';
-    if (!valid_group_name(name)) {
+    if (!sw_group_name_valid(name)) {
         sw_diag_add(diag, "--group %s: group name must be 1 to %d letters, digits, '_' or '-'", spec,
                  SW_GROUP_NAME_MAX - 1);
         return -1;
@@ -1563,7 +1539,7 @@ int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag)
         }
         memcpy(sym, p, len);
         sym[len] = '\0';
-        if (!valid_symbol(sym)) {
+        if (!sw_symbol_valid(sym)) {
             bad = 1;
             sw_diag_add(diag, "--group %s: \"%s\" is not a valid symbol (A-Z 0-9 . - _ / : ^ =, upper case)", spec, sym);
             break;
