@@ -1,12 +1,12 @@
 /* sw_ws.c -- see sw_ws.h. */
 #include "sw_ws.h"
 #include "sw_cred.h"
+#include "sw_host.h"
 #include "sw_log.h"
 
 #include <uv.h> /* before libwebsockets.h: its libuv parts depend on it */
 #include <libwebsockets.h>
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,24 +19,6 @@
 #define SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 
 /* ---- URLs ----------------------------------------------------------------- */
-
-int sw_host_is_loopback(const char *host)
-{
-    if (strcasecmp(host, "localhost") == 0)
-        return 1;
-    struct in_addr a4;
-    if (inet_pton(AF_INET, host, &a4) == 1)
-        return (ntohl(a4.s_addr) >> 24) == 127;
-    struct in6_addr a6;
-    if (inet_pton(AF_INET6, host, &a6) == 1) {
-        static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-        static const unsigned char loop6[16] = { [15] = 1 };
-        if (memcmp(a6.s6_addr, loop6, 16) == 0)
-            return 1;
-        return memcmp(a6.s6_addr, v4mapped, 12) == 0 && a6.s6_addr[12] == 127;
-    }
-    return 0;
-}
 
 int sw_url_parse(const char *url, sw_url *u, char *err, size_t errlen)
 {
@@ -72,13 +54,18 @@ int sw_url_parse(const char *url, sw_url *u, char *err, size_t errlen)
             snprintf(err, errlen, "\"%s\": unterminated [IPv6] host", shown);
             return -1;
         }
+        /* Bounded like a name: the brackets once let any length through. */
+        if ((size_t)(rb - p - 1) >= sizeof u->host) {
+            snprintf(err, errlen, "host longer than %d bytes", (int)sizeof u->host - 1);
+            return -1;
+        }
         memcpy(u->host, p + 1, (size_t)(rb - p - 1));
         hend = rb + 1;
     } else {
         const char *colon = memchr(p, ':', alen);
         hend = colon ? colon : p + alen;
         if ((size_t)(hend - p) >= sizeof u->host) {
-            snprintf(err, errlen, "\"%s\": host name too long", shown);
+            snprintf(err, errlen, "host longer than %d bytes", (int)sizeof u->host - 1);
             return -1;
         }
         memcpy(u->host, p, (size_t)(hend - p));
