@@ -125,8 +125,12 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
+    /* Before anything holds a secret: no core file, no ptrace by others. */
+    if (sw_secret_protect_process() != 0)
+        perror("shock-notify: prctl(PR_SET_DUMPABLE)");
     sw_log_init("shock-notify");
     sw_logout_from_environment(); /* journald priorities or timestamps; repeats held */
+    sw_logout_set_filter(sw_secret_redact_params);
     int opt;
     while ((opt = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
         switch (opt) {

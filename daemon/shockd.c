@@ -8,6 +8,7 @@
  */
 #include "sw_config.h"
 #include "sw_cred.h"
+#include "sw_secret.h"
 #include "sw_engine.h"
 #include "sw_feed.h"
 #include "sw_jsonarena.h"
@@ -612,9 +613,12 @@ int main(int argc, char **argv)
     size_t n_paths = 0;
     int opt;
 
+    /* Before anything holds a secret: no core file, no ptrace by others. */
+    if (sw_secret_protect_process() != 0)
+        perror("shockd: prctl(PR_SET_DUMPABLE)");
     sw_log_init("shockd");
     sw_logout_from_environment(); /* journald priorities or timestamps; repeats held */
-    sw_logout_set_filter(sw_cred_redact_text);
+    sw_logout_set_filter(sw_secret_redact_params);
     if (!paths)
         return EXIT_RUNTIME;
     while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {

@@ -634,6 +634,7 @@ Test(sink_redis, a_wrong_password_is_a_clear_error_with_backoff_then_the_right_o
 
     /* The right password from a credentials file ($CREDENTIALS_DIRECTORY). */
     write_file(tpath("redis-pass"), "c0rrect-horse\n");
+    cr_assert_eq(chmod(tpath("redis-pass"), 0600), 0, "a credential file is its owner's only");
     const char *cfg2 = write_config("pw2.json", r.url, "shockwatch:alerts", ", \"password_file\": \"redis-pass\"",
                                     NULL);
     write_file(tpath("quiet.ndjson"), "{\"type\":\"ping\"}\n");

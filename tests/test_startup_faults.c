@@ -236,13 +236,14 @@ Test(startup, corrupt_state_file_is_reported_and_ignored)
 Test(startup, unreadable_credential_file_refuses_a_live_start)
 {
     char extra[256];
-    /* A directory where the token file should be: it opens, reading fails. */
+    /* A directory where the token file should be: not a file of secrets. */
     snprintf(extra, sizeof extra, "{\"feed\":{\"provider\":\"finnhub\",\"key_file\":\"%s\"}}", tmpdir);
     write_config(extra);
     result r = run(0, 0, NULL);
     cr_expect_eq(r.status, 1);
     char want[256];
-    snprintf(want, sizeof want, "error: c.json: feed.key_file %s: read error\n", tmpdir);
+    snprintf(want, sizeof want, "error: c.json: feed.key_file %s is not a regular file (a file holding only the "
+             "secret)\n", tmpdir);
     cr_expect(strstr(r.err, want), "missing: %s\nin:\n%s", want, r.err);
     result_free(&r);
     write_config("{\"feed\":{\"provider\":\"finnhub\",\"key_file\":\"/nonexistent/finnhub-token\"}}");

@@ -1,6 +1,7 @@
 /* sw_ws.c -- see sw_ws.h. */
 #include "sw_ws.h"
-#include "sw_cred.h"
+#include "sw_secret.h"
+#include "sw_escape.h"
 #include "sw_host.h"
 #include "sw_log.h"
 
@@ -23,7 +24,7 @@
 int sw_url_parse(const char *url, sw_url *u, char *err, size_t errlen)
 {
     char shown[SW_WS_URL_MAX];
-    sw_cred_redact_url(url, shown, sizeof shown);
+    sw_secret_redact_url(url, shown, sizeof shown);
     memset(u, 0, sizeof *u);
     const char *p;
     if (strncasecmp(url, "wss://", 6) == 0) {
@@ -125,7 +126,7 @@ static void lws_log_emit(int level, const char *line)
     size_t n = strlen(clean);
     while (n && (clean[n - 1] == '\n' || clean[n - 1] == '\r'))
         clean[--n] = '\0';
-    sw_cred_redact_text(clean, red, sizeof red);
+    sw_secret_redact_params(clean, red, sizeof red);
     if (level & LLL_ERR)
         sw_warn("libwebsockets: %s", red);
     else
@@ -167,12 +168,9 @@ static void note_reason(sw_ws *ws, const char *text, size_t len)
 {
     if (ws->end.reason[0] || !text || !len)
         return;
-    char raw[256];
+    char raw[256], line[256];
     snprintf(raw, sizeof raw, "%.*s", (int)(len < sizeof raw ? len : sizeof raw - 1), text);
-    for (char *c = raw; *c; c++)
-        if ((unsigned char)*c < 0x20)
-            *c = ' ';
-    sw_cred_redact_text(raw, ws->end.reason, sizeof ws->end.reason);
+    sw_secret_redact_params(sw_esc_line_buf(raw, line, sizeof line), ws->end.reason, sizeof ws->end.reason);
 }
 
 static void receive(sw_ws *ws, struct lws *wsi, const char *in, size_t len)

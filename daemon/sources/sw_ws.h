@@ -20,7 +20,7 @@
  *    never buffered: the connection stays.
  *
  * lws log lines are routed into sw_log with credential-like URL parameters
- * redacted (sw_cred_redact_text).
+ * redacted (sw_secret_redact_params).
  *
  * Teardown (libwebsockets 4.1 on a foreign libuv loop needs two destroys):
  * sw_ws_stop() from a loop callback closes the connection and starts the
