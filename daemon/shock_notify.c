@@ -15,6 +15,7 @@
 #include "sw_log.h"
 #include "sw_logout.h"
 #include "sw_notify.h"
+#include "sw_redis.h"
 #include "sw_redis_url.h"
 #include "sw_sdnotify.h"
 #include "sw_secret.h"
@@ -197,6 +198,8 @@ int main(int argc, char **argv)
         rc = EXIT_CONFIG;
         goto out;
     }
+    /* Once, at start: Redis on another machine is in clear text. */
+    sw_redis_warn_if_in_clear(&o.url);
     int prc = sw_secret_load(&password, "redis.password", cfg.redis.password_env, cfg.redis.password_file, err,
                              sizeof err);
     if (prc < 0) {

@@ -21,6 +21,7 @@
 #include "sw_sdnotify.h"
 #include "sw_sink.h"
 #include "sw_sink_gate.h"
+#include "sw_redis.h"
 #include "sw_sink_redis.h"
 #include "sw_state.h"
 #include "sw_time.h"
@@ -477,6 +478,14 @@ static int build_sinks(shockd *d)
         if (!s)
             return -1;
         d->sinks[d->n_sinks++] = s;
+        if (strcmp(d->cfg.sinks[i], "redis") == 0) {
+            /* Once, at start: Redis on another machine is in clear text. */
+            sw_redis_url u;
+            char err[256];
+            if (sw_redis_url_parse(d->cfg.redis.url, &u, err, sizeof err) == 0)
+                sw_redis_warn_if_in_clear(&u);
+            sw_redis_url_wipe(&u);
+        }
     }
     return 0;
 }

@@ -276,3 +276,29 @@ Test(startup, unusable_state_dir)
               "%s", r.err);
     result_free(&r);
 }
+
+/* hiredis 0.14 has no TLS: a Redis on another machine gets one warning at
+ * start, naming the server and the safe shapes; loopback and a Unix socket
+ * get none. */
+Test(startup, redis_in_clear_text_is_said_once)
+{
+    write_config("{\"sinks\":[\"stdout\",\"redis\"],\"shutdown_timeout\":\"200ms\","
+                 "\"redis\":{\"url\":\"redis://192.0.2.1:6379\",\"connect_timeout\":\"100ms\"}}");
+    result r = run(1, 0, NULL);
+    cr_expect_eq(count_lines(r.out), SESSION_ALERTS, "%s", r.err);
+    size_t warnings = 0;
+    for (const char *p = strstr(r.err, "in clear text"); p; p = strstr(p + 1, "in clear text"))
+        warnings++;
+    cr_expect_eq(warnings, 1, "%s", r.err);
+    cr_expect(strstr(r.err, "warning: redis 192.0.2.1:6379 is not on this machine") &&
+                  strstr(r.err, "stunnel (docs/security.md)"),
+              "%s", r.err);
+    result_free(&r);
+    char url[160];
+    snprintf(url, sizeof url, "{\"sinks\":[\"redis\"],\"shutdown_timeout\":\"200ms\",\"redis\":{\"url\":"
+                              "\"redis://127.0.0.1:%d\"}}", closed_port());
+    write_config(url);
+    r = run(1, 0, NULL);
+    cr_expect_null(strstr(r.err, "in clear text"), "loopback: %s", r.err);
+    result_free(&r);
+}
