@@ -138,13 +138,22 @@ char *sw_esc_line_buf(const char *in, char *out, size_t cap)
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 
 /* Walk s: control characters become a space, bytes that are not UTF-8 and
- * bidirectional overrides U+FFFD; every other character goes through
- * `ascii` (one ASCII byte; returns 1 if it wrote something) or is copied. */
-static void chat(sw_dbuf *b, const char *s, int (*ascii)(sw_dbuf *b, char c))
+ * bidirectional overrides U+FFFD; every other ASCII byte that `special`
+ * names goes through `ascii` (which writes its escaped form), and the rest
+ * is copied -- in runs, not byte by byte. */
+static void chat(sw_dbuf *b, const char *s, int (*special)(char c), void (*ascii)(sw_dbuf *b, char c))
 {
     size_t n = strlen(s);
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
+        size_t run = i;
+        while (run < n && u[run] >= 0x20 && u[run] < 0x7f && !special((char)u[run]))
+            run++;
+        if (run > i) {
+            sw_dbuf_add(b, s + i, run - i);
+            i = run;
+            continue;
+        }
         size_t k = sw_utf8_seq(s + i, n - i);
         if (k == 0) {
             sw_dbuf_addstr(b, REPLACEMENT);
@@ -156,87 +165,74 @@ static void chat(sw_dbuf *b, const char *s, int (*ascii)(sw_dbuf *b, char c))
             sw_dbuf_addc(b, ' ');
         else if (bidi_control(cp))
             sw_dbuf_addstr(b, REPLACEMENT);
-        else if (k > 1 || !ascii(b, (char)cp))
+        else if (k == 1)
+            ascii(b, (char)cp);
+        else
             sw_dbuf_add(b, s + i, k);
         i += k;
     }
 }
 
-static int slack_char(sw_dbuf *b, char c)
+static int slack_special(char c)
 {
-    switch (c) {
-    case '&':
-        sw_dbuf_addstr(b, "&amp;");
-        return 1;
-    case '<':
-        sw_dbuf_addstr(b, "&lt;");
-        return 1;
-    case '>':
-        sw_dbuf_addstr(b, "&gt;");
-        return 1;
-    default:
-        return 0;
-    }
+    return c == '&' || c == '<' || c == '>';
+}
+
+static void slack_char(sw_dbuf *b, char c)
+{
+    sw_dbuf_addstr(b, c == '&' ? "&amp;" : c == '<' ? "&lt;" : "&gt;");
 }
 
 void sw_esc_slack(sw_dbuf *b, const char *s)
 {
-    chat(b, s, slack_char);
+    chat(b, s, slack_special, slack_char);
 }
 
-static int discord_char(sw_dbuf *b, char c)
+/* ASCII punctuation: 0x21-0x2F, 0x3A-0x40, 0x5B-0x60, 0x7B-0x7E. */
+static int discord_special(char c)
 {
-    /* ASCII punctuation: 0x21-0x2F, 0x3A-0x40, 0x5B-0x60, 0x7B-0x7E. */
-    if ((c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E)) {
-        char e[2] = { '\\', c };
-        sw_dbuf_add(b, e, 2);
-        return 1;
-    }
-    return 0;
+    return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+           (c >= 0x7B && c <= 0x7E);
+}
+
+static void discord_char(sw_dbuf *b, char c)
+{
+    char e[2] = { '\\', c };
+    sw_dbuf_add(b, e, 2);
 }
 
 void sw_esc_discord(sw_dbuf *b, const char *s)
 {
-    chat(b, s, discord_char);
+    chat(b, s, discord_special, discord_char);
 }
 
-static int telegram_char(sw_dbuf *b, char c)
+static int telegram_special(char c)
 {
-    if (c != '@')
-        return 0;
+    return c == '@';
+}
+
+static void telegram_char(sw_dbuf *b, char c)
+{
+    (void)c;
     sw_dbuf_addstr(b, "@\xe2\x81\xa0"); /* U+2060 WORD JOINER */
-    return 1;
 }
 
 void sw_esc_telegram(sw_dbuf *b, const char *s)
 {
-    chat(b, s, telegram_char);
+    chat(b, s, telegram_special, telegram_char);
 }
 
-static int html_char(sw_dbuf *b, char c)
+static int html_special(char c)
 {
-    switch (c) {
-    case '&':
-        sw_dbuf_addstr(b, "&amp;");
-        return 1;
-    case '<':
-        sw_dbuf_addstr(b, "&lt;");
-        return 1;
-    case '>':
-        sw_dbuf_addstr(b, "&gt;");
-        return 1;
-    case '"':
-        sw_dbuf_addstr(b, "&quot;");
-        return 1;
-    case '\'':
-        sw_dbuf_addstr(b, "&#39;");
-        return 1;
-    default:
-        return 0;
-    }
+    return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
+}
+
+static void html_char(sw_dbuf *b, char c)
+{
+    sw_dbuf_addstr(b, c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" : "&#39;");
 }
 
 void sw_esc_html(sw_dbuf *b, const char *s)
 {
-    chat(b, s, html_char);
+    chat(b, s, html_special, html_char);
 }
