@@ -37,19 +37,6 @@ const sw_detector_type *sw_detector_find(const char *name)
     return NULL;
 }
 
-int sw_group_name_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= SW_GROUP_NAME_MAX)
-        return 0;
-    for (; *s; s++) {
-        char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-            return 0;
-    }
-    return 1;
-}
-
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;

@@ -316,27 +316,29 @@ Test(notify_config, plain_text_only_to_a_loopback_address)
     cr_assert_eq(sw_chan_check_url("http://[::1]/hook", "u", err, sizeof err), 0, "%s", err);
 }
 
+/* A config whose mail channel's from is a local part of `local` bytes at
+ * example.com. */
+static int load_with_from(sw_config *cfg, size_t local, char *errs, size_t len)
+{
+    char from[1300], text[3000];
+    memset(from, 'a', local);
+    memcpy(from + local, "@example.com", 13);
+    snprintf(text, sizeof text,
+             "{\"channels\": {\"mail\": {\"type\": \"email\", \"url\": \"smtps://mail.example.com\", \"from\": \"%s\",\n"
+             "  \"to\": [\"b@example.com\"]}}, \"routes\": [{\"channels\": [\"mail\"]}]}",
+             from);
+    return load(cfg, text, errs, len);
+}
+
 /* Every string option has a length limit in the loader's table: an e-mail
- * "from" of 1200 bytes once overflowed the message buffer. */
+ * "from" of 3000 bytes once overflowed the message buffer. */
 Test(notify_config, overlong_strings_are_refused_with_their_key)
 {
     sw_config cfg;
-    char errs[4096], from[1300], text[3000];
-    memset(from, 'a', 1200);
-    memcpy(from + 1200, "@example.com", 13);
-    snprintf(text, sizeof text,
-             "{\"channels\": {\"mail\": {\"type\": \"email\", \"url\": \"smtps://mail.example.com\", \"from\": \"%s\",\n"
-             "  \"to\": [\"b@example.com\"]}}, \"routes\": [{\"channels\": [\"mail\"]}]}",
-             from);
-    cr_assert_neq(load(&cfg, text, errs, sizeof errs), 0);
+    char errs[4096];
+    cr_assert_neq(load_with_from(&cfg, 1200, errs, sizeof errs), 0);
     cr_assert(strstr(errs, "t.json: notify.channels.mail.from: is 1212 bytes long (at most 254)"), "%s", errs);
     /* The limit itself is accepted. */
-    memset(from, 'a', 242);
-    memcpy(from + 242, "@example.com", 13);
-    snprintf(text, sizeof text,
-             "{\"channels\": {\"mail\": {\"type\": \"email\", \"url\": \"smtps://mail.example.com\", \"from\": \"%s\",\n"
-             "  \"to\": [\"b@example.com\"]}}, \"routes\": [{\"channels\": [\"mail\"]}]}",
-             from);
-    cr_assert_eq(load(&cfg, text, errs, sizeof errs), 0, "%s", errs);
+    cr_assert_eq(load_with_from(&cfg, 242, errs, sizeof errs), 0, "%s", errs);
     sw_config_free(&cfg);
 }
