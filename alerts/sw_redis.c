@@ -338,9 +338,9 @@ int sw_redis_warn_if_in_clear(const sw_redis_url *u)
     if (u->is_unix || sw_host_is_loopback(u->host))
         return 0;
     char where[SW_REDIS_HOST_MAX + 64];
-    sw_warn("redis %s is not on this machine and hiredis 0.14 has no TLS: the password and every alert cross the "
-            "network in clear text; use a Unix socket, loopback, or a TLS tunnel such as stunnel "
-            "(docs/security.md)", sw_redis_url_describe(u, where, sizeof where));
+    sw_warn("redis %s is not a loopback address or a Unix socket, and hiredis 0.14 has no TLS: the password and "
+            "every alert may cross a network in clear text; use a Unix socket, loopback, or a TLS tunnel such as "
+            "stunnel (docs/security.md)", sw_redis_url_describe(u, where, sizeof where));
     return 1;
 }
 

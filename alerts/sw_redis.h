@@ -110,10 +110,11 @@ struct sw_redis {
  * length in integer. */
 size_t sw_redis_reply_len(const redisReply *r);
 
-/* hiredis 0.14 has no TLS: for a TCP connection to a host that is not this
- * machine (sw_host.h), say once -- a warning naming the server -- that AUTH
- * and every alert cross the network in clear text, and where the safe
- * shapes are (docs/security.md).  Returns 1 if it warned. */
+/* hiredis 0.14 has no TLS: for a TCP connection to a host that is not a
+ * loopback address (sw_host.h; a name other than "localhost" counts as
+ * remote), say once -- a warning naming the server -- that AUTH and every
+ * alert may cross a network in clear text, and where the safe shapes are
+ * (docs/security.md).  Returns 1 if it warned. */
 int sw_redis_warn_if_in_clear(const sw_redis_url *u);
 
 /* Set up (no I/O yet).  Returns 0 or a negative libuv error. */
