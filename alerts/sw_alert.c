@@ -58,6 +58,28 @@ void sw_alert_from_candidate(sw_alert *a, const sw_candidate *c, sw_severity sev
     snprintf(a->id, sizeof a->id, "%016llx", (unsigned long long)sw_hash_str(key));
 }
 
+#define FEED_DETECTOR "feed"
+
+int sw_alert_detector_known(const char *name)
+{
+    return sw_detector_find(name) != NULL || strcmp(name, FEED_DETECTOR) == 0;
+}
+
+char *sw_alert_detector_names(char *buf, size_t len)
+{
+    size_t n, used = 0;
+    const sw_detector_type *const *types = sw_detector_types(&n);
+    if (len)
+        buf[0] = '\0';
+    for (size_t i = 0; i <= n && used < len; i++) {
+        int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", i < n ? types[i]->name : FEED_DETECTOR);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
 char *sw_format_iso_ms(int64_t ts_ns, char *buf, size_t len)
 {
     int64_t ms = ts_ns >= 0 ? ts_ns / 1000000 : -((-ts_ns + 999999) / 1000000);

@@ -11,6 +11,7 @@
 #ifndef SW_ALERT_H
 #define SW_ALERT_H
 
+#include "sw_engine.h"
 #include "sw_tick.h"
 
 #include <stddef.h>
@@ -44,6 +45,12 @@ typedef struct sw_alert {
     size_t n_members;
     sw_alert_member members[SW_ALERT_MAX_MEMBERS];
 } sw_alert;
+
+/* A detector an alert may name: a type of the registry (strategies/) or
+ * "feed", shockd's pseudo-detector for gaps in the feed. */
+int sw_alert_detector_known(const char *name);
+/* "pct_move, zscore, vol_regime, stale, breadth, feed" into buf.  Returns buf. */
+char *sw_alert_detector_names(char *buf, size_t len);
 
 /* Fill an alert from a candidate (copying strings, truncating safely) and
  * compute its id.  `resolved` marks a CLEAR turned into an info alert. */

@@ -1,14 +1,26 @@
 /* sw_alert_parse.c -- see sw_alert_parse.h. */
 #include "sw_alert_parse.h"
+#include "sw_escape.h"
 #include "sw_time.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* A required string that fits in dst (len bytes with the NUL). */
+/* A control character of C0, DEL or C1 (as UTF-8) in s. */
+static int has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
+            return 1;
+    return 0;
+}
+
+/* A required string that fits in dst (len bytes with the NUL): valid UTF-8
+ * and, as every string of the schema is one line, without control characters. */
 static int get_str(const cJSON *o, const char *key, char *dst, size_t len, int nullable, char *err, size_t errlen)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -24,6 +36,14 @@ static int get_str(const cJSON *o, const char *key, char *dst, size_t len, int n
     size_t n = strlen(v->valuestring);
     if (n >= len) {
         snprintf(err, errlen, "\"%s\" is longer than %zu bytes", key, len - 1);
+        return -1;
+    }
+    if (!sw_utf8_valid(v->valuestring, n)) {
+        snprintf(err, errlen, "\"%s\" is not valid UTF-8", key);
+        return -1;
+    }
+    if (has_control(v->valuestring)) {
+        snprintf(err, errlen, "\"%s\" has a control character (the schema's strings are one line of text)", key);
         return -1;
     }
     memcpy(dst, v->valuestring, n + 1);
@@ -46,6 +66,112 @@ static int get_num(const cJSON *o, const char *key, double *out, int nullable, c
     return 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* No key twice in object o (sorted copy of the names: O(k log k) whatever
+ * an entry holds).  `where` prefixes the message ("", "members[2]."). */
+static int unique_keys(const cJSON *o, const char *where, char *err, size_t errlen)
+{
+    size_t k = 0;
+    for (const cJSON *c = o->child; c; c = c->next)
+        k++;
+    if (k < 2)
+        return 0;
+    const char **names = malloc(k * sizeof *names);
+    if (!names) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    k = 0;
+    for (const cJSON *c = o->child; c; c = c->next)
+        names[k++] = c->string ? c->string : "";
+    qsort(names, k, sizeof *names, cmp_name);
+    int rc = 0;
+    for (size_t i = 1; i < k && rc == 0; i++)
+        if (strcmp(names[i - 1], names[i]) == 0) {
+            char shown[64];
+            snprintf(err, errlen, "%skey \"%s\" appears twice", where, sw_esc_line_buf(names[i], shown, sizeof shown));
+            rc = -1;
+        }
+    free(names);
+    return rc;
+}
+
+/* What the schema says the text fields are (sw_alert_parse.h). */
+static int check_names(const sw_alert *a, char *err, size_t errlen)
+{
+    /* A group alert's symbol is its group's name. */
+    if (!sw_symbol_valid(a->symbol) && !sw_group_name_valid(a->symbol)) {
+        snprintf(err, errlen, "\"symbol\" has characters other than " SW_SYMBOL_CHARS
+                              " (or a group name's letters, digits, '_' and '-')");
+        return -1;
+    }
+    if (a->group[0] && !sw_group_name_valid(a->group)) {
+        snprintf(err, errlen, "\"group\" is not a group name (1 to %d letters, digits, '_' or '-')",
+                 SW_GROUP_NAME_MAX - 1);
+        return -1;
+    }
+    if (!sw_alert_detector_known(a->detector)) {
+        char names[160];
+        snprintf(err, errlen, "\"detector\" is not a detector type (one of %s)",
+                 sw_alert_detector_names(names, sizeof names));
+        return -1;
+    }
+    for (const char *p = a->window; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.') {
+            snprintf(err, errlen, "\"window\" has characters other than letters, digits, '_' and '.'");
+            return -1;
+        }
+    /* The id keys the dedupe sets and the Message-ID: plain characters only. */
+    if (!a->id[0]) {
+        snprintf(err, errlen, "\"id\" is empty");
+        return -1;
+    }
+    for (const char *p = a->id; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') {
+            snprintf(err, errlen, "\"id\" has characters other than letters, digits, '-' and '_'");
+            return -1;
+        }
+    for (size_t i = 0; i < a->n_members; i++)
+        if (!sw_symbol_valid(a->members[i].symbol)) {
+            snprintf(err, errlen, "members[%zu].symbol has characters other than " SW_SYMBOL_CHARS, i);
+            return -1;
+        }
+    return 0;
+}
+
+/* One line, one object: no control byte, '{' first, nothing after the value. */
+static cJSON *parse_one_object(const char *json, size_t len, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)json[i] < 0x20) {
+            snprintf(err, errlen, "control character 0x%02x at byte %zu (an alert is one line of JSON)",
+                     (unsigned)(unsigned char)json[i], i + 1);
+            return NULL;
+        }
+    if (len == 0 || json[0] != '{') {
+        snprintf(err, errlen, "not a JSON object");
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *o = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!o || !cJSON_IsObject(o)) {
+        snprintf(err, errlen, "not a JSON object");
+        cJSON_Delete(o);
+        return NULL;
+    }
+    if (end != json + len) {
+        snprintf(err, errlen, "trailing content after the alert object (byte %zu of %zu)", (size_t)(end - json) + 1,
+                 len);
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t errlen)
 {
     memset(a, 0, sizeof *a);
@@ -53,13 +179,12 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
         snprintf(err, errlen, "alert JSON of %zu bytes is over the limit of %d", len, SW_ALERT_JSON_MAX);
         return -1;
     }
-    cJSON *o = cJSON_ParseWithLength(json, len);
-    if (!o || !cJSON_IsObject(o)) {
-        snprintf(err, errlen, "not a JSON object");
-        cJSON_Delete(o);
+    cJSON *o = parse_one_object(json, len, err, errlen);
+    if (!o)
         return -1;
-    }
     int rc = -1;
+    if (unique_keys(o, "", err, errlen) != 0)
+        goto done;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v");
     if (!cJSON_IsNumber(v) || v->valuedouble != SW_ALERT_SCHEMA) {
         snprintf(err, errlen, "schema version \"v\" is not %d", SW_ALERT_SCHEMA);
@@ -78,16 +203,6 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
         get_num(o, "change_pct", &a->change_pct, 1, err, errlen) ||
         get_num(o, "zscore", &a->zscore, 1, err, errlen))
         goto done;
-    /* The id keys the dedupe sets and the Message-ID: plain characters only. */
-    if (!a->id[0]) {
-        snprintf(err, errlen, "\"id\" is empty");
-        goto done;
-    }
-    for (const char *p = a->id; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') {
-            snprintf(err, errlen, "\"id\" has characters other than letters, digits, '-' and '_'");
-            goto done;
-        }
     int flags = 0;
     size_t ts_len = strlen(ts);
     if (sw_parse_timestamp(ts, ts_len, &a->ts_ns, &flags) != 0 || !(flags & SW_TS_HAD_OFFSET)) {
@@ -125,7 +240,16 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
         snprintf(err, errlen, "\"severity\" is not info, warning or critical");
         goto done;
     }
-    a->direction = strcmp(dir, "down") == 0 ? -1 : strcmp(dir, "up") == 0 ? 1 : 0;
+    if (strcmp(dir, "down") == 0)
+        a->direction = -1;
+    else if (strcmp(dir, "up") == 0)
+        a->direction = 1;
+    else if (strcmp(dir, "none") == 0)
+        a->direction = 0;
+    else {
+        snprintf(err, errlen, "\"direction\" is not down, up or none");
+        goto done;
+    }
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(o, "resolved");
     if (res && !cJSON_IsBool(res)) {
         snprintf(err, errlen, "\"resolved\" is not a boolean");
@@ -143,14 +267,19 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
             goto done;
         }
         sw_alert_member *am = &a->members[a->n_members];
-        if (!cJSON_IsObject(m) || get_str(m, "symbol", am->symbol, sizeof am->symbol, 0, err, errlen) ||
-            get_num(m, "change_pct", &am->change_pct, 1, err, errlen)) {
-            if (!cJSON_IsObject(m))
-                snprintf(err, errlen, "a member is not an object");
+        char where[32];
+        snprintf(where, sizeof where, "members[%zu].", a->n_members);
+        if (!cJSON_IsObject(m)) {
+            snprintf(err, errlen, "a member is not an object");
             goto done;
         }
+        if (unique_keys(m, where, err, errlen) || get_str(m, "symbol", am->symbol, sizeof am->symbol, 0, err, errlen) ||
+            get_num(m, "change_pct", &am->change_pct, 1, err, errlen))
+            goto done;
         a->n_members++;
     }
+    if (check_names(a, err, errlen) != 0)
+        goto done;
     rc = 0;
 done:
     cJSON_Delete(o);

@@ -1,8 +1,10 @@
 /* sw_logout.c -- see sw_logout.h. */
 #include "sw_logout.h"
+#include "sw_escape.h"
 #include "sw_symtab.h" /* sw_hash_str */
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -249,13 +251,22 @@ static int held(const char *prog, int level, const char *level_name, const char 
     return 0;
 }
 
+char *sw_logout_redact(const char *in, char *out, size_t cap)
+{
+    char clean[SW_LOGOUT_LINE_MAX];
+    sw_logout_redact_userinfo(in, clean, sizeof clean);
+    if (filter)
+        return filter(clean, out, cap);
+    snprintf(out, cap, "%s", clean);
+    return out;
+}
+
 void sw_logout_write(const char *prog, int level, const char *level_name, const char *msg)
 {
-    char clean[SW_LOGOUT_LINE_MAX], filtered[SW_LOGOUT_LINE_MAX];
-    sw_logout_redact_userinfo(msg, clean, sizeof clean);
-    const char *text = clean;
-    if (filter)
-        text = filter(clean, filtered, sizeof filtered);
+    char clean[SW_LOGOUT_LINE_MAX], text[SW_LOGOUT_LINE_MAX];
+    sw_logout_redact(msg, clean, sizeof clean);
+    /* One record per line, whatever the message holds. */
+    sw_esc_line_buf(clean, text, sizeof text);
     /* Only errors and warnings repeat in storms (a peer that is down);
      * info and debug lines are few or asked for. */
     if (window_ms && level <= 1 && held(prog, level, level_name, text))

@@ -28,9 +28,16 @@
  * Secrets: every line passes through a redaction step before it is written:
  * the user:password@ part of any URL in the line is replaced by three stars
  * (a Redis URL keeps scheme and host), then an optional filter the program installs
- * (shockd installs sw_cred_redact_text, which hides credential-like
- * name=value pairs such as token=...).  Code must still never format a
- * secret into a message; this is the net under that rule.
+ * (shockd and shock-notify install sw_secret_redact_params, which hides
+ * credential-like name=value pairs such as token=...).  Code must still never
+ * format a secret into a message; this is the net under that rule.  Text
+ * that leaves by another way than the log (a dead letter's reason) goes
+ * through the same step: sw_logout_redact.
+ *
+ * One line per record: control characters in the message (a "\n<3>" in
+ * text from the Redis stream or a provider would start a forged journal
+ * record) are written as visible escapes (sw_esc_line, sw_escape.h), after
+ * the redaction, so nothing a message holds can end its line.
  *
  * Single-threaded, like the daemon's loop.
  */
@@ -73,7 +80,7 @@ void sw_logout_set_clock(uint64_t (*now_ms)(void));
 
 /* Extra redaction applied to every line (after the URL userinfo step): write
  * the cleaned text of `in` to out (cap bytes, NUL-terminated) and return out.
- * sw_cred_redact_text has this signature.  NULL: none. */
+ * sw_secret_redact_params has this signature.  NULL: none. */
 typedef char *(*sw_logout_filter)(const char *in, char *out, size_t cap);
 void sw_logout_set_filter(sw_logout_filter f);
 
@@ -84,6 +91,10 @@ void sw_logout_set_before_line(void (*fn)(void *ctx), void *ctx);
 
 /* Replace "scheme://user:password@" userinfo in text with "***".  Returns out. */
 char *sw_logout_redact_userinfo(const char *in, char *out, size_t cap);
+
+/* The redaction every log line gets (userinfo, then the installed filter),
+ * for text that is stored elsewhere.  Returns out. */
+char *sw_logout_redact(const char *in, char *out, size_t cap);
 
 /* Write one line: called by sw_log with its level (0 error .. 3 debug), the
  * level's name and the formatted message. */

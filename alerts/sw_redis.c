@@ -11,6 +11,7 @@
  * Stale callbacks (from a connection we already gave up) are recognised by
  * the generation number stored with each command. */
 #include "sw_redis.h"
+#include "sw_host.h"
 #include "sw_log.h"
 
 #include <hiredis/async.h>
@@ -294,6 +295,55 @@ static int queue_handshake(sw_redis *r, cmd_kind kind, int argc, const char **ar
     return 0;
 }
 
+/* ---- bounded replies ---------------------------------------------------------------- */
+
+/* hiredis 0.14's createString (hiredis.c), but a bulk string longer than the
+ * connection's max_string keeps only its start; integer says how long it
+ * was.  Error and status lines are kept whole (they are one line). */
+static void *capped_string(const redisReadTask *task, char *str, size_t len)
+{
+    const sw_redis *r = task->privdata;
+    size_t keep = len;
+    if (task->type == REDIS_REPLY_STRING && r && r->o.max_string && len > r->o.max_string)
+        keep = r->o.max_string;
+    redisReply *rep = calloc(1, sizeof *rep);
+    if (!rep)
+        return NULL;
+    rep->type = task->type;
+    rep->str = malloc(keep + 1);
+    if (!rep->str) {
+        free(rep);
+        return NULL;
+    }
+    memcpy(rep->str, str, keep);
+    rep->str[keep] = '\0';
+    rep->len = keep;
+    if (keep < len)
+        rep->integer = (long long)len;
+    if (task->parent) {
+        redisReply *parent = task->parent->obj;
+        parent->element[task->idx] = rep;
+    }
+    return rep;
+}
+
+size_t sw_redis_reply_len(const redisReply *r)
+{
+    return r->type == REDIS_REPLY_STRING && r->integer > 0 && (size_t)r->integer > r->len ? (size_t)r->integer
+                                                                                           : r->len;
+}
+
+int sw_redis_warn_if_in_clear(const sw_redis_url *u)
+{
+    if (u->is_unix || sw_host_is_loopback(u->host))
+        return 0;
+    char where[SW_REDIS_HOST_MAX + 64];
+    sw_warn("redis %s is not a loopback address or a Unix socket, and hiredis 0.14 has no TLS: the password and "
+            "every alert may cross a network in clear text; use a Unix socket, loopback, or a TLS tunnel such as "
+            "stunnel (docs/security.md)", sw_redis_url_describe(u, where, sizeof where));
+    return 1;
+}
+
 static void connect_now(sw_redis *r)
 {
     r->state = SW_REDIS_CONNECTING;
@@ -334,6 +384,17 @@ static void connect_now(sw_redis *r)
         sw_warn("redis %s: cannot watch the socket on the loop; retrying in %llu ms", r->where,
                 (unsigned long long)delay);
         return;
+    }
+    if (r->o.max_string) {
+        /* The default functions with createString swapped; the reader hands
+         * its privdata to every task. */
+        static redisReplyObjectFunctions capped;
+        if (!capped.createString) {
+            capped = *ac->c.reader->fn;
+            capped.createString = capped_string;
+        }
+        ac->c.reader->fn = &capped;
+        ac->c.reader->privdata = r;
     }
     ac->ev.addRead = ev_add_read;
     ac->ev.delRead = ev_del_read;

@@ -23,6 +23,18 @@
  *
  * hiredis writes with write(2), so a server that closed its end would raise
  * SIGPIPE; sw_redis_init ignores SIGPIPE if it still has its default action.
+ *
+ * What Redis sends is bounded only as far as hiredis 0.14 lets us (checked
+ * against its read.c and hiredis.c): its reader keeps a whole bulk string in
+ * its buffer until the string is complete (up to the server's
+ * proto-max-bulk-len, 512 MB by default; reader->maxbuf only trims the idle
+ * buffer), and an array may have up to INT_MAX elements, each a reply
+ * object.  What we can bound is what is kept: with max_string set, a bulk
+ * string longer than that is cut as its reply object is made (our
+ * createString, set on the context's reader), so a reply of COUNT entries
+ * holds at most max_string bytes per field however big the entries are;
+ * sw_redis_reply_len still gives the length Redis sent, so the caller can
+ * refuse the entry rather than use a part of it.
  */
 #ifndef SW_REDIS_H
 #define SW_REDIS_H
@@ -60,6 +72,7 @@ typedef struct sw_redis_options {
     uint64_t backoff_max_ms;      /* 0: 10000 */
     uint64_t auth_backoff_min_ms; /* after a refused handshake; 0: 1000 */
     uint64_t auth_backoff_max_ms; /* after a refused handshake; 0: 60000 */
+    size_t max_string;            /* 0: none; else bulk strings are cut to this (see above) */
     sw_redis_state_fn on_state;
     void *ctx;
 } sw_redis_options;
@@ -91,6 +104,18 @@ struct sw_redis {
     sw_redis_closed_fn closed_cb;
     sw_redis_stats stats;
 };
+
+/* The length of a string reply as Redis sent it: a string cut at
+ * max_string keeps its first max_string bytes in str and len, and the whole
+ * length in integer. */
+size_t sw_redis_reply_len(const redisReply *r);
+
+/* hiredis 0.14 has no TLS: for a TCP connection to a host that is not a
+ * loopback address (sw_host.h; a name other than "localhost" counts as
+ * remote), say once -- a warning naming the server -- that AUTH and every
+ * alert may cross a network in clear text, and where the safe shapes are
+ * (docs/security.md).  Returns 1 if it warned. */
+int sw_redis_warn_if_in_clear(const sw_redis_url *u);
 
 /* Set up (no I/O yet).  Returns 0 or a negative libuv error. */
 int sw_redis_init(sw_redis *r, uv_loop_t *loop, const sw_redis_options *o);

@@ -5,6 +5,7 @@
 #include "sw_calendar_file.h"
 #include "sw_log.h"
 #include "sw_pct_move.h"
+#include "sw_redis_url.h"
 #include "sw_sink_redis.h"
 #include "sw_vol_regime.h"
 #include "sw_zscore.h"
@@ -63,7 +64,7 @@ void sw_diag_add(sw_diag *d, const char *fmt, ...)
 /* ---- the option tables -------------------------------------------------- */
 
 typedef enum opt_type {
-    OPT_STRING,     /* char * (malloc'd) */
+    OPT_STRING,     /* char * (malloc'd); max: its length in bytes */
     OPT_ENUM,       /* int: index into choices */
     OPT_NUMBER,     /* double */
     OPT_INT,        /* int */
@@ -71,20 +72,28 @@ typedef enum opt_type {
     OPT_DURATION,   /* int64_t ns; JSON string "15m" or number of seconds */
     OPT_SYMBOLS,    /* sw_name_list: array of symbols of the watchlist */
     OPT_GROUPS,     /* sw_name_list: array of names of configured groups */
-    OPT_STRINGS     /* sw_str_list: array of non-empty strings (checked by the section's own check) */
+    OPT_STRINGS     /* sw_str_list: array of non-empty strings of at most max bytes (checked by the section's own check) */
 } opt_type;
 
 typedef struct sw_option {
     const char *key;
     opt_type type;
     size_t offset;
-    double min, max;            /* numbers and ints; durations in seconds */
+    double min, max;            /* numbers and ints; durations in seconds; string lengths in bytes */
     const char *def;            /* default as written in the config, for docs */
     const char *const *choices; /* OPT_ENUM, NULL-terminated */
     const char *doc;
 } sw_option;
 
 #define END_OPTS { NULL, OPT_STRING, 0, 0, 0, NULL, NULL, NULL }
+
+/* Every string has a length limit (`max`, in bytes; for OPT_STRINGS, of each
+ * element): nothing from a config file reaches a fixed buffer, a header or a
+ * URL without a bound, and the error names the key.  The named ones: */
+#define LEN_PATH 4095   /* a file or directory name (PATH_MAX - 1) */
+#define LEN_ENV 255     /* an environment variable's name */
+#define LEN_URL 4095    /* an http(s) or ws(s) URL (sw_ws.h's SW_WS_URL_MAX - 1) */
+#define LEN_MAIL 254    /* a mail address (RFC 5321 4.5.3.1.3: a path is 256 bytes with its "<>") */
 
 static const char *const providers[] = { "finnhub", "alpaca", "polygon", "coinbase", "binance", NULL };
 static const char *const silence_hours[] = { "auto", "session", "always", NULL };
@@ -98,19 +107,19 @@ static const char *const fsync_modes[] = { "always", "everysec", NULL };
 /* The provider is kept as a string (adapters look it up by name) but checked
  * against the enum list. */
 static const sw_option feed_opts[] = {
-    { "provider", OPT_STRING, offsetof(sw_feed_config, provider), 0, 0, "finnhub", providers,
+    { "provider", OPT_STRING, offsetof(sw_feed_config, provider), 0, 16, "finnhub", providers,
       "Market-data provider whose WebSocket protocol the feed speaks." },
-    { "url", OPT_STRING, offsetof(sw_feed_config, url), 0, 0, "(the provider's)", NULL,
+    { "url", OPT_STRING, offsetof(sw_feed_config, url), 0, LEN_URL, "(the provider's)", NULL,
       "WebSocket URL; overrides the provider's default (wss:// only, ws:// for loopback)." },
-    { "key_env", OPT_STRING, offsetof(sw_feed_config, key_env), 0, 0, "(none)", NULL,
+    { "key_env", OPT_STRING, offsetof(sw_feed_config, key_env), 0, LEN_ENV, "(none)", NULL,
       "Name of the environment variable that holds the API key or token." },
-    { "key_file", OPT_STRING, offsetof(sw_feed_config, key_file), 0, 0, "(none)", NULL,
+    { "key_file", OPT_STRING, offsetof(sw_feed_config, key_file), 0, LEN_PATH, "(none)", NULL,
       "File that holds the API key; a relative name is looked up in $CREDENTIALS_DIRECTORY." },
-    { "secret_env", OPT_STRING, offsetof(sw_feed_config, secret_env), 0, 0, "(none)", NULL,
+    { "secret_env", OPT_STRING, offsetof(sw_feed_config, secret_env), 0, LEN_ENV, "(none)", NULL,
       "Environment variable with the API secret (alpaca)." },
-    { "secret_file", OPT_STRING, offsetof(sw_feed_config, secret_file), 0, 0, "(none)", NULL,
+    { "secret_file", OPT_STRING, offsetof(sw_feed_config, secret_file), 0, LEN_PATH, "(none)", NULL,
       "File with the API secret (alpaca); relative: $CREDENTIALS_DIRECTORY." },
-    { "ca_file", OPT_STRING, offsetof(sw_feed_config, ca_file), 0, 0, "(the system CA store)", NULL,
+    { "ca_file", OPT_STRING, offsetof(sw_feed_config, ca_file), 0, LEN_PATH, "(the system CA store)", NULL,
       "PEM file of the certificate authorities a wss:// server must chain to; verification is never "
       "turned off." },
     { "backoff_base", OPT_DURATION, offsetof(sw_feed_config, backoff_base_ns), 0.01, 60, "1s", NULL,
@@ -155,18 +164,18 @@ static const sw_option stdout_opts[] = {
 
 /* The `redis` sink (alerts/sw_sink_redis.h); cross-field checks in sw_redis_sink_check. */
 static const sw_option redis_opts[] = {
-    { "url", OPT_STRING, offsetof(sw_redis_sink_params, url), 0, 0, SW_REDIS_DEFAULT_URL, NULL,
+    { "url", OPT_STRING, offsetof(sw_redis_sink_params, url), 0, SW_REDIS_URL_MAX, SW_REDIS_DEFAULT_URL, NULL,
       "redis://[:password@]host:port[/db] or unix:///path/redis.sock[?db=N] (no TLS: hiredis 0.14). "
       "Log lines name the server without the password." },
-    { "password_env", OPT_STRING, offsetof(sw_redis_sink_params, password_env), 0, 0, "(none)", NULL,
+    { "password_env", OPT_STRING, offsetof(sw_redis_sink_params, password_env), 0, LEN_ENV, "(none)", NULL,
       "Environment variable that holds the Redis password (instead of the URL)." },
-    { "password_file", OPT_STRING, offsetof(sw_redis_sink_params, password_file), 0, 0, "(none)", NULL,
+    { "password_file", OPT_STRING, offsetof(sw_redis_sink_params, password_file), 0, LEN_PATH, "(none)", NULL,
       "File that holds the Redis password; a relative name is looked up in $CREDENTIALS_DIRECTORY." },
-    { "stream", OPT_STRING, offsetof(sw_redis_sink_params, stream), 0, 0, SW_REDIS_DEFAULT_STREAM, NULL,
+    { "stream", OPT_STRING, offsetof(sw_redis_sink_params, stream), 0, SW_REDIS_NAME_MAX, SW_REDIS_DEFAULT_STREAM, NULL,
       "Stream every alert is added to (XADD) with the fields id, symbol, severity, detector, json." },
     { "maxlen", OPT_INT, offsetof(sw_redis_sink_params, maxlen), 1, 1000000000, "100000", NULL,
       "Length the stream is trimmed to, approximately (XADD MAXLEN ~)." },
-    { "channel", OPT_STRING, offsetof(sw_redis_sink_params, channel), 0, 0, SW_REDIS_DEFAULT_CHANNEL, NULL,
+    { "channel", OPT_STRING, offsetof(sw_redis_sink_params, channel), 0, SW_REDIS_NAME_MAX, SW_REDIS_DEFAULT_CHANNEL, NULL,
       "Pub/Sub channel each alert's JSON is published on, and again on <channel>:<severity>." },
     { "fsync", OPT_ENUM, offsetof(sw_redis_sink_params, fsync), 0, 0, "everysec", fsync_modes,
       "When the alert spool reaches the disk: after every alert (always), or once a second (everysec: "
@@ -193,16 +202,16 @@ static const char *const console_formats[] = { "text", "json", NULL };
 static const char *const notify_starts[] = { "new", "all", NULL };
 
 static const sw_option notify_opts[] = {
-    { "group", OPT_STRING, offsetof(sw_notify_config, group), 0, 0, SW_NOTIFY_DEFAULT_GROUP, NULL,
+    { "group", OPT_STRING, offsetof(sw_notify_config, group), 0, SW_REDIS_NAME_MAX, SW_NOTIFY_DEFAULT_GROUP, NULL,
       "Redis consumer group on redis.stream (created with MKSTREAM if missing); every shock-notify of "
       "one deployment uses the same group, so each alert is handled once." },
-    { "consumer", OPT_STRING, offsetof(sw_notify_config, consumer), 0, 0, "(the host name)", NULL,
+    { "consumer", OPT_STRING, offsetof(sw_notify_config, consumer), 0, SW_REDIS_NAME_MAX, "(the host name)", NULL,
       "This instance's consumer name; keep it stable across restarts: its own unacknowledged alerts are "
       "read again at once when it starts." },
-    { "dead_stream", OPT_STRING, offsetof(sw_notify_config, dead_stream), 0, 0, SW_NOTIFY_DEFAULT_DEAD, NULL,
+    { "dead_stream", OPT_STRING, offsetof(sw_notify_config, dead_stream), 0, SW_REDIS_NAME_MAX, SW_NOTIFY_DEFAULT_DEAD, NULL,
       "Stream of alerts a channel could not deliver before its retry_deadline (or refused for good), with "
       "the channel and the reason." },
-    { "sent_prefix", OPT_STRING, offsetof(sw_notify_config, sent_prefix), 0, 0, SW_NOTIFY_DEFAULT_SENT_PREFIX,
+    { "sent_prefix", OPT_STRING, offsetof(sw_notify_config, sent_prefix), 0, (SW_REDIS_NAME_MAX - SW_NOTIFY_NAME_MAX), SW_NOTIFY_DEFAULT_SENT_PREFIX,
       NULL, "Prefix of the per-channel sorted sets of alert ids already sent (<prefix><channel>), written "
       "before the alert is acknowledged and read before it is sent." },
     { "block", OPT_DURATION, offsetof(sw_notify_config, block_ns), 0.01, 60, "5s", NULL,
@@ -243,7 +252,7 @@ static const sw_option channel_opts[] = {
       "First retry delay ceiling; the n-th retry waits a random time up to base * 2^n (full jitter)." },
     { "backoff_max", OPT_DURATION, offsetof(sw_notify_channel_config, backoff_max_ns), 0.01, 86400, "60s", NULL,
       "Largest retry delay ceiling.  An HTTP 429's Retry-After is honoured as given." },
-    { "quiet_hours", OPT_STRING, offsetof(sw_notify_channel_config, quiet_hours), 0, 0, "(none)", NULL,
+    { "quiet_hours", OPT_STRING, offsetof(sw_notify_channel_config, quiet_hours), 0, 11, "(none)", NULL,
       "\"22:00-07:00\": New York wall-clock time during which only critical alerts are sent to this "
       "channel; the others are skipped (and logged)." },
     { "digest", OPT_BOOL, offsetof(sw_notify_channel_config, digest), 0, 1,
@@ -253,56 +262,56 @@ static const sw_option channel_opts[] = {
 };
 
 #define CA_FILE_OPT                                                                                          \
-    { "ca_file", OPT_STRING, offsetof(sw_notify_channel_config, ca_file), 0, 0, "(the system CA store)", NULL, \
+    { "ca_file", OPT_STRING, offsetof(sw_notify_channel_config, ca_file), 0, LEN_PATH, "(the system CA store)", NULL, \
       "PEM file of the certificate authorities the server must chain to; verification is never off." }
 #define URL_SECRET_OPTS(what)                                                                                \
-    { "url_env", OPT_STRING, offsetof(sw_notify_channel_config, url_env), 0, 0, "(none)", NULL,             \
+    { "url_env", OPT_STRING, offsetof(sw_notify_channel_config, url_env), 0, LEN_ENV, "(none)", NULL,             \
       "Environment variable holding the " what " URL (a secret: never logged, only its host)." },           \
-    { "url_file", OPT_STRING, offsetof(sw_notify_channel_config, url_file), 0, 0, "(none)", NULL,           \
+    { "url_file", OPT_STRING, offsetof(sw_notify_channel_config, url_file), 0, LEN_PATH, "(none)", NULL,           \
       "File holding the " what " URL; a relative name is looked up in $CREDENTIALS_DIRECTORY." }
 
 static const sw_option slack_opts[] = { URL_SECRET_OPTS("Slack incoming-webhook"), CA_FILE_OPT, END_OPTS };
 static const sw_option discord_opts[] = { URL_SECRET_OPTS("Discord webhook"), CA_FILE_OPT, END_OPTS };
 
 static const sw_option webhook_opts[] = {
-    { "url", OPT_STRING, offsetof(sw_notify_channel_config, url), 0, 0, "(none)", NULL,
+    { "url", OPT_STRING, offsetof(sw_notify_channel_config, url), 0, LEN_URL, "(none)", NULL,
       "URL each alert's JSON is POSTed to (https://; http:// to loopback only); or url_env/url_file." },
     URL_SECRET_OPTS("webhook"),
-    { "secret_env", OPT_STRING, offsetof(sw_notify_channel_config, secret_env), 0, 0, "(none)", NULL,
+    { "secret_env", OPT_STRING, offsetof(sw_notify_channel_config, secret_env), 0, LEN_ENV, "(none)", NULL,
       "Environment variable with the key for X-Shockwatch-Signature: sha256=<hex HMAC-SHA256 of the body>." },
-    { "secret_file", OPT_STRING, offsetof(sw_notify_channel_config, secret_file), 0, 0, "(none)", NULL,
+    { "secret_file", OPT_STRING, offsetof(sw_notify_channel_config, secret_file), 0, LEN_PATH, "(none)", NULL,
       "File with the signature key; relative: $CREDENTIALS_DIRECTORY." },
-    { "headers", OPT_STRINGS, offsetof(sw_notify_channel_config, headers), 0, 0, "[]", NULL,
+    { "headers", OPT_STRINGS, offsetof(sw_notify_channel_config, headers), 0, 1024, "[]", NULL,
       "Extra request headers, each \"Name: value\"." },
     CA_FILE_OPT,
     END_OPTS
 };
 
 static const sw_option telegram_opts[] = {
-    { "token_env", OPT_STRING, offsetof(sw_notify_channel_config, token_env), 0, 0, "(none)", NULL,
+    { "token_env", OPT_STRING, offsetof(sw_notify_channel_config, token_env), 0, LEN_ENV, "(none)", NULL,
       "Environment variable holding the bot token (a secret: never logged)." },
-    { "token_file", OPT_STRING, offsetof(sw_notify_channel_config, token_file), 0, 0, "(none)", NULL,
+    { "token_file", OPT_STRING, offsetof(sw_notify_channel_config, token_file), 0, LEN_PATH, "(none)", NULL,
       "File holding the bot token; relative: $CREDENTIALS_DIRECTORY." },
-    { "chat_id", OPT_STRING, offsetof(sw_notify_channel_config, chat_id), 0, 0, "(required)", NULL,
+    { "chat_id", OPT_STRING, offsetof(sw_notify_channel_config, chat_id), 0, 64, "(required)", NULL,
       "Chat the bot posts to (sendMessage chat_id)." },
-    { "api_base", OPT_STRING, offsetof(sw_notify_channel_config, api_base), 0, 0, "https://api.telegram.org",
+    { "api_base", OPT_STRING, offsetof(sw_notify_channel_config, api_base), 0, LEN_URL, "https://api.telegram.org",
       NULL, "Bot API base URL." },
     CA_FILE_OPT,
     END_OPTS
 };
 
 static const sw_option email_opts[] = {
-    { "url", OPT_STRING, offsetof(sw_notify_channel_config, url), 0, 0, "(required)", NULL,
+    { "url", OPT_STRING, offsetof(sw_notify_channel_config, url), 0, SW_REDIS_URL_MAX, "(required)", NULL,
       "smtps://host:465 (TLS from the start) or smtp://host:587 (STARTTLS required)." },
-    { "username", OPT_STRING, offsetof(sw_notify_channel_config, username), 0, 0, "(none: no AUTH)", NULL,
+    { "username", OPT_STRING, offsetof(sw_notify_channel_config, username), 0, 255, "(none: no AUTH)", NULL,
       "SMTP AUTH user name." },
-    { "password_env", OPT_STRING, offsetof(sw_notify_channel_config, password_env), 0, 0, "(none)", NULL,
+    { "password_env", OPT_STRING, offsetof(sw_notify_channel_config, password_env), 0, LEN_ENV, "(none)", NULL,
       "Environment variable holding the SMTP password." },
-    { "password_file", OPT_STRING, offsetof(sw_notify_channel_config, password_file), 0, 0, "(none)", NULL,
+    { "password_file", OPT_STRING, offsetof(sw_notify_channel_config, password_file), 0, LEN_PATH, "(none)", NULL,
       "File holding the SMTP password; relative: $CREDENTIALS_DIRECTORY." },
-    { "from", OPT_STRING, offsetof(sw_notify_channel_config, from), 0, 0, "(required)", NULL,
+    { "from", OPT_STRING, offsetof(sw_notify_channel_config, from), 0, LEN_MAIL, "(required)", NULL,
       "Sender address (From: and MAIL FROM)." },
-    { "to", OPT_STRINGS, offsetof(sw_notify_channel_config, to), 0, 0, "(required)", NULL,
+    { "to", OPT_STRINGS, offsetof(sw_notify_channel_config, to), 0, LEN_MAIL, "(required)", NULL,
       "Recipient addresses (one message to all of them)." },
     { "starttls", OPT_BOOL, offsetof(sw_notify_channel_config, starttls), 0, 1, "true", NULL,
       "Require STARTTLS on smtp:// (a server without it is refused, nothing is sent in clear); false is "
@@ -330,11 +339,11 @@ static const sw_option route_opts[] = {
       "Only alerts of these symbols." },
     { "groups", OPT_GROUPS, offsetof(sw_notify_route_config, groups), 0, 0, "[] (any)", NULL,
       "Only group alerts of these groups and alerts of their members." },
-    { "detectors", OPT_STRINGS, offsetof(sw_notify_route_config, detectors), 0, 0, "[] (any)", NULL,
+    { "detectors", OPT_STRINGS, offsetof(sw_notify_route_config, detectors), 0, 23, "[] (any)", NULL,
       "Only alerts of these detector types (pct_move, zscore, vol_regime, breadth, stale, feed)." },
     { "resolved", OPT_BOOL, offsetof(sw_notify_route_config, resolved), 0, 1, "false", NULL,
       "Also route the info alerts that say a condition cleared." },
-    { "channels", OPT_STRINGS, offsetof(sw_notify_route_config, channels), 0, 0, "(required)", NULL,
+    { "channels", OPT_STRINGS, offsetof(sw_notify_route_config, channels), 0, (SW_NOTIFY_NAME_MAX - 1), "(required)", NULL,
       "Channels (names under notify.channels) that matching alerts go to; an alert matched by several "
       "routes goes to each channel once." },
     END_OPTS
@@ -342,7 +351,7 @@ static const sw_option route_opts[] = {
 
 /* The HTTP listener of /metrics and /healthz (daemon/ops/sw_metrics.h). */
 static const sw_option metrics_opts[] = {
-    { "listen", OPT_STRING, offsetof(sw_config, metrics_listen), 0, 0,
+    { "listen", OPT_STRING, offsetof(sw_config, metrics_listen), 0, 64,
       SW_LISTEN_DEFAULT " (live); off (--replay)", NULL,
       "Address and port of the HTTP listener for /metrics (Prometheus text format) and /healthz: "
       "ADDRESS:PORT (127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464 for every interface; port 0: any free "
@@ -352,14 +361,14 @@ static const sw_option metrics_opts[] = {
 };
 
 static const sw_option top_opts[] = {
-    { "state_dir", OPT_STRING, offsetof(sw_config, state_dir), 0, 0, "$STATE_DIRECTORY or /var/lib/shockwatch",
+    { "state_dir", OPT_STRING, offsetof(sw_config, state_dir), 0, LEN_PATH, "$STATE_DIRECTORY or /var/lib/shockwatch",
       NULL, "Directory for the alert spool and persisted per-symbol state." },
     { "log_level", OPT_ENUM, offsetof(sw_config, log_level), 0, 0, "info", log_levels,
       "Least severe log message printed." },
     { "shutdown_timeout", OPT_DURATION, offsetof(sw_config, shutdown_timeout_ns), 0, 300, "10s", NULL,
       "At the end of a replay and on SIGTERM, how long to wait for sinks to confirm every alert; "
       "what is still unconfirmed stays in the spool." },
-    { "calendar", OPT_STRING, offsetof(sw_config, calendar), 0, 0,
+    { "calendar", OPT_STRING, offsetof(sw_config, calendar), 0, LEN_PATH,
       "(the shipped calendar/nyse.csv: /usr/share/shockwatch/calendar/nyse.csv when installed)",
       NULL, "Exchange calendar: a CSV of holidays and early closes (date,kind,close) that decides when "
       "sessions open and close; outside the years it lists, every weekday is a 09:30-16:00 session.  "
@@ -701,9 +710,19 @@ static int set_names(ctx *c, const sw_option *o, const cJSON *v, sw_name_list *l
     return 0;
 }
 
-/* An array of non-empty strings (at most 256 of at most 1024 bytes: mail
+/* A string longer than the row allows: the error names the key. */
+static int too_long(ctx *c, const sw_option *o, const char *s, const char *path)
+{
+    size_t n = strlen(s);
+    if ((double)n <= o->max)
+        return 0;
+    err(c, path, "is %zu bytes long (at most %.0f)", n, o->max);
+    return 1;
+}
+
+/* An array of non-empty strings (at most 256 of at most o->max bytes: mail
  * recipients, header lines, channel names). */
-static int set_strings(ctx *c, const cJSON *v, sw_str_list *list, const char *path)
+static int set_strings(ctx *c, const sw_option *o, const cJSON *v, sw_str_list *list, const char *path)
 {
     if (!cJSON_IsArray(v)) {
         err(c, path, "is %s (an array of strings)", type_name(v));
@@ -721,9 +740,12 @@ static int set_strings(ctx *c, const cJSON *v, sw_str_list *list, const char *pa
     for (const cJSON *s = v->child; s; s = s->next, i++) {
         char ip[300];
         snprintf(ip, sizeof ip, "%s[%zu]", path, i);
-        if (!cJSON_IsString(s) || !s->valuestring[0] || strlen(s->valuestring) > 1024) {
-            err(c, ip, "is %s (a non-empty string of at most 1024 bytes)",
-                cJSON_IsString(s) ? "empty or too long" : type_name(s));
+        if (!cJSON_IsString(s) || !s->valuestring[0]) {
+            err(c, ip, "is %s (a non-empty string)", cJSON_IsString(s) ? "empty" : type_name(s));
+            bad = 1;
+            continue;
+        }
+        if (too_long(c, o, s->valuestring, ip)) {
             bad = 1;
             continue;
         }
@@ -749,6 +771,8 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
             err(c, path, "is %s (a non-empty string)", cJSON_IsString(v) ? "empty" : type_name(v));
             return -1;
         }
+        if (too_long(c, o, v->valuestring, path))
+            return -1;
         if (o->choices) {
             int found = 0;
             for (size_t i = 0; o->choices[i]; i++)
@@ -828,7 +852,7 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
     case OPT_GROUPS:
         return set_names(c, o, v, (sw_name_list *)field, path);
     case OPT_STRINGS:
-        return set_strings(c, v, (sw_str_list *)field, path);
+        return set_strings(c, o, v, (sw_str_list *)field, path);
     }
     return -1;
 }
@@ -878,30 +902,6 @@ static int want_object(ctx *c, const cJSON *v, const char *path)
 
 /* ---- sections --------------------------------------------------------- */
 
-static int valid_symbol(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= SW_SYMBOL_MAX)
-        return 0;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (!(isupper(ch) || isdigit(ch) || strchr(".-_/:^=", ch)))
-            return 0;
-    }
-    return 1;
-}
-
-static int valid_group_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= SW_GROUP_NAME_MAX)
-        return 0;
-    for (; *s; s++)
-        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-'))
-            return 0;
-    return 1;
-}
-
 static void load_groups(ctx *c, sw_config *cfg, const cJSON *groups)
 {
     if (!groups) {
@@ -923,7 +923,7 @@ static void load_groups(ctx *c, sw_config *cfg, const cJSON *groups)
     for (const cJSON *g = groups->child; g; g = g->next) {
         char p[256];
         snprintf(p, sizeof p, "groups.%s", g->string);
-        if (!valid_group_name(g->string)) {
+        if (!sw_group_name_valid(g->string)) {
             err(c, p, "group name must be 1 to %d letters, digits, '_' or '-'", SW_GROUP_NAME_MAX - 1);
             continue;
         }
@@ -949,7 +949,7 @@ static void load_groups(ctx *c, sw_config *cfg, const cJSON *groups)
                 err(c, sp, "is %s (a symbol such as \"NVDA\")", type_name(s));
                 continue;
             }
-            if (!valid_symbol(s->valuestring)) {
+            if (!sw_symbol_valid(s->valuestring)) {
                 err(c, sp, "\"%s\" is not a valid symbol (1 to %d of A-Z 0-9 . - _ / : ^ =, upper case)",
                     s->valuestring, SW_SYMBOL_MAX - 1);
                 continue;
@@ -1531,7 +1531,7 @@ int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag)
     }
     memcpy(name, spec, nlen);
     name[nlen] = '\0';
-    if (!valid_group_name(name)) {
+    if (!sw_group_name_valid(name)) {
         sw_diag_add(diag, "--group %s: group name must be 1 to %d letters, digits, '_' or '-'", spec,
                  SW_GROUP_NAME_MAX - 1);
         return -1;
@@ -1567,7 +1567,7 @@ int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag)
         }
         memcpy(sym, p, len);
         sym[len] = '\0';
-        if (!valid_symbol(sym)) {
+        if (!sw_symbol_valid(sym)) {
             bad = 1;
             sw_diag_add(diag, "--group %s: \"%s\" is not a valid symbol (A-Z 0-9 . - _ / : ^ =, upper case)", spec, sym);
             break;
@@ -1614,6 +1614,8 @@ static void print_table(FILE *out, const char *prefix, const sw_option *opts)
                                           "array of symbols", "array of group names", "array of strings" };
     for (const sw_option *o = opts; o->key; o++) {
         fprintf(out, "  %s%s  (%s", prefix, o->key, tnames[o->type]);
+        if (o->type == OPT_STRING || o->type == OPT_STRINGS)
+            fprintf(out, ", at most %.0f bytes%s", o->max, o->type == OPT_STRINGS ? " each" : "");
         if (o->type == OPT_NUMBER || o->type == OPT_INT)
             fprintf(out, ", %g..%g", o->min, o->max);
         if (o->type == OPT_DURATION) {

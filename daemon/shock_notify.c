@@ -15,6 +15,7 @@
 #include "sw_log.h"
 #include "sw_logout.h"
 #include "sw_notify.h"
+#include "sw_redis.h"
 #include "sw_redis_url.h"
 #include "sw_sdnotify.h"
 #include "sw_secret.h"
@@ -125,8 +126,12 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
+    /* Before anything holds a secret: no core file, no ptrace by others. */
+    if (sw_secret_protect_process() != 0)
+        perror("shock-notify: prctl(PR_SET_DUMPABLE)");
     sw_log_init("shock-notify");
     sw_logout_from_environment(); /* journald priorities or timestamps; repeats held */
+    sw_logout_set_filter(sw_secret_redact_params);
     int opt;
     while ((opt = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
         switch (opt) {
@@ -193,6 +198,8 @@ int main(int argc, char **argv)
         rc = EXIT_CONFIG;
         goto out;
     }
+    /* Once, at start: Redis on another machine is in clear text. */
+    sw_redis_warn_if_in_clear(&o.url);
     int prc = sw_secret_load(&password, "redis.password", cfg.redis.password_env, cfg.redis.password_file, err,
                              sizeof err);
     if (prc < 0) {

@@ -8,6 +8,7 @@
  */
 #include "sw_config.h"
 #include "sw_cred.h"
+#include "sw_secret.h"
 #include "sw_feed.h"
 #include "sw_jsonarena.h"
 #include "sw_log.h"
@@ -21,6 +22,7 @@
 #include "sw_sdnotify.h"
 #include "sw_sink.h"
 #include "sw_sink_gate.h"
+#include "sw_redis.h"
 #include "sw_sink_redis.h"
 #include "sw_state.h"
 #include "sw_time.h"
@@ -514,6 +516,14 @@ static int build_sinks(shockd *d)
         if (!s)
             return -1;
         d->sinks[d->n_sinks++] = s;
+        if (strcmp(d->cfg.sinks[i], "redis") == 0) {
+            /* Once, at start: Redis on another machine is in clear text. */
+            sw_redis_url u;
+            char err[256];
+            if (sw_redis_url_parse(d->cfg.redis.url, &u, err, sizeof err) == 0)
+                sw_redis_warn_if_in_clear(&u);
+            sw_redis_url_wipe(&u);
+        }
     }
     return 0;
 }
@@ -639,9 +649,12 @@ int main(int argc, char **argv)
     size_t n_paths = 0;
     int opt;
 
+    /* Before anything holds a secret: no core file, no ptrace by others. */
+    if (sw_secret_protect_process() != 0)
+        perror("shockd: prctl(PR_SET_DUMPABLE)");
     sw_log_init("shockd");
     sw_logout_from_environment(); /* journald priorities or timestamps; repeats held */
-    sw_logout_set_filter(sw_cred_redact_text);
+    sw_logout_set_filter(sw_secret_redact_params);
     if (!paths)
         return EXIT_RUNTIME;
     while ((opt = getopt_long(argc, argv, "c:hqV", opts, NULL)) != -1) {

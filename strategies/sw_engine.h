@@ -160,6 +160,8 @@ struct sw_engine {
 
 /* The registry of detector types. */
 const sw_detector_type *sw_detector_find(const char *name);
+/* A group name: 1 to SW_GROUP_NAME_MAX - 1 letters, digits, '_' or '-'. */
+int sw_group_name_valid(const char *s);
 const sw_detector_type *const *sw_detector_types(size_t *n);
 
 /* Build an engine.  Returns 0, or -1 with a sentence in err (too many groups for

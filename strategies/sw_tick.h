@@ -43,6 +43,11 @@ typedef enum sw_severity {
 
 const char *sw_severity_name(sw_severity s);
 
+/* A symbol as the watchlist and the alert schema accept it: 1 to
+ * SW_SYMBOL_MAX - 1 characters of A-Z 0-9 . - _ / : ^ = (upper case). */
+int sw_symbol_valid(const char *s);
+#define SW_SYMBOL_CHARS "A-Z 0-9 . - _ / : ^ ="
+
 /* What a detector tells the policy. */
 typedef enum sw_cand_kind {
     SW_CAND_FIRE = 0,   /* the condition holds (new, escalated or extended) */

@@ -2,6 +2,7 @@
 """notify_peer.py -- the servers shock-notify's tests talk to, on loopback.
 
   notify_peer.py http --port-file F --log F [--respond PATH=SPEC]... [--hold PATH=N]...
+                      [--echo PATH=STATUS]...
   notify_peer.py smtp --port-file F --maildir D [--tls-cert C --tls-key K]
                       [--require-starttls] [--auth USER:PASS]
 
@@ -13,6 +14,9 @@ a sequence of answers before it answers 200: "429:1,500" is a 429 with
 Retry-After 1, then a 500; a trailing "*" repeats the last one forever
 ("500*").  --hold PATH=N leaves the request after the N-th successful one on
 PATH unanswered (logged as "held"): the test kills the client meanwhile.
+--echo PATH=STATUS answers every request on PATH with STATUS and a body that
+quotes the URL it was sent to, as a careless service's error page does (the
+URL of a webhook or a bot is its secret).
 
 smtp: aiosmtpd (Debian's python3-aiosmtpd) on an asyncio server; each message
 is saved as msg-N.eml with msg-N.json (envelope, whether TLS and AUTH were
@@ -70,6 +74,10 @@ class Plan:
 
 def run_http(args):
     plan = Plan(args.respond or [], args.hold or [])
+    echo = {}
+    for e in args.echo or []:
+        path, st = e.split('=', 1)
+        echo[path] = int(st)
     log_lock = threading.Lock()
     log = open(args.log, 'a')
 
@@ -94,7 +102,10 @@ def run_http(args):
                 return
             body = self.rfile.read(n).decode('utf-8', 'replace')
             hdrs = {k.lower(): v for k, v in self.headers.items()}
-            status, retry_after = plan.next(self.path)
+            if self.path in echo:
+                status, retry_after = echo[self.path], None
+            else:
+                status, retry_after = plan.next(self.path)
             entry = {'path': self.path, 'headers': hdrs, 'body': body, 't': time.time()}
             if status == 'hold':
                 entry['held'] = True
@@ -103,6 +114,9 @@ def run_http(args):
                 while True:
                     time.sleep(3600)
             payload = b'ok' if status == 200 else (b'{"ok":false}' if status == 429 else b'server says no')
+            if self.path in echo:
+                payload = ('{"ok":false,"description":"Bad Request: no such hook http://%s%s"}'
+                           % (self.headers.get('Host'), self.path)).encode()
             self.send_response(status)
             if retry_after is not None:
                 self.send_header('Retry-After', retry_after)
@@ -179,6 +193,7 @@ def main():
     p.add_argument('--log')
     p.add_argument('--respond', action='append')
     p.add_argument('--hold', action='append')
+    p.add_argument('--echo', action='append')
     p.add_argument('--maildir')
     p.add_argument('--tls-cert')
     p.add_argument('--tls-key')

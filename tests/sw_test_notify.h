@@ -278,6 +278,55 @@ static inline int tn_xadd(redisContext *c, const char *stream, const sw_alert *a
     return ok ? 0 : -1;
 }
 
+/* XADD an entry with the given field/value pairs as they are (binary-safe):
+ * hostile entries the redis sink would never write.  Returns the entry id
+ * (malloc'd) or NULL. */
+static inline char *tn_xadd_raw(redisContext *c, const char *stream, size_t n_fields, const char *const *fv,
+                                const size_t *lens)
+{
+    const char *argv[2 + 3 + 2 * 64];
+    size_t argl[2 + 3 + 2 * 64];
+    size_t k = 0;
+    if (n_fields > 64)
+        return NULL;
+    argv[k] = "XADD", argl[k++] = 4;
+    argv[k] = stream, argl[k++] = strlen(stream);
+    argv[k] = "*", argl[k++] = 1;
+    for (size_t i = 0; i < 2 * n_fields; i++) {
+        argv[k] = fv[i];
+        argl[k++] = lens ? lens[i] : strlen(fv[i]);
+    }
+    redisReply *r = redisCommandArgv(c, (int)k, argv, argl);
+    char *id = r && r->type == REDIS_REPLY_STRING ? strdup(r->str) : NULL;
+    if (r)
+        freeReplyObject(r);
+    return id;
+}
+
+/* XADD one "json" field holding `json` (len bytes) plus id/symbol/severity/detector
+ * fields as the sink writes them.  Returns the entry id (malloc'd) or NULL. */
+static inline char *tn_xadd_json(redisContext *c, const char *stream, const char *json, size_t len)
+{
+    const char *fv[] = { "id", "hostile", "symbol", "X", "severity", "critical", "detector", "pct_move", "json", json };
+    size_t lens[] = { 2, 7, 6, 1, 8, 8, 8, 8, 4, len };
+    return tn_xadd_raw(c, stream, 5, fv, lens);
+}
+
+/* The dead letter whose stream_id is sid, as a reply element (NULL: none). */
+static inline const redisReply *tn_dead_for(const redisReply *range, const char *sid)
+{
+    for (size_t i = 0; range && range->type == REDIS_REPLY_ARRAY && i < range->elements; i++) {
+        const redisReply *e = range->element[i];
+        if (e->type == REDIS_REPLY_ARRAY && e->elements == 2 && e->element[1]->type == REDIS_REPLY_ARRAY) {
+            const redisReply *f = e->element[1];
+            for (size_t k = 0; k + 1 < f->elements; k += 2)
+                if (strcmp(f->element[k]->str, "stream_id") == 0 && strcmp(f->element[k + 1]->str, sid) == 0)
+                    return e;
+        }
+    }
+    return NULL;
+}
+
 static inline long long tn_int(redisContext *c, const char *fmt, const char *a1, const char *a2)
 {
     redisReply *r = redisCommand(c, fmt, a1, a2);

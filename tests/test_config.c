@@ -217,6 +217,14 @@ Test(config, documentation_lists_every_option)
                            "state_dir", "log_level", "warning_pct", "confirm_ticks" };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         cr_expect(strstr(buf, keys[i]) != NULL, "doc lacks %s", keys[i]);
+    /* Every string option has a length limit, and the documentation says it. */
+    int strings = 0;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+        if (strstr(line, "  (string") || strstr(line, "  (array of strings")) {
+            strings++;
+            cr_expect(strstr(line, ", at most "), "no length limit: %s", line);
+        }
+    cr_expect_gt(strings, 30);
     free(buf);
 }
 

@@ -9,6 +9,9 @@
 
 #include "feed_harness.h"
 #include "sw_cred.h"
+#include "sw_secret.h"
+
+#include <sys/stat.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,7 @@ static void teardown(void)
 
 TestSuite(cred, .init = setup, .fini = teardown, .timeout = 120);
 
+/* A credential file as it should be: readable by its owner only. */
 static const char *file_with(const char *name, const char *content, size_t len)
 {
     static char path[256];
@@ -38,6 +42,7 @@ static const char *file_with(const char *name, const char *content, size_t len)
     cr_assert_not_null(f);
     cr_assert_eq(fwrite(content, 1, len, f), len);
     fclose(f);
+    cr_assert_eq(chmod(path, 0600), 0);
     return path;
 }
 
@@ -131,21 +136,59 @@ Test(cred, file_limits)
     cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, dir, err, sizeof err), -1, "a directory is not a key");
 }
 
+/* Like ssh with a private key: a secret that other users can read (or
+ * change) is refused, and so is anything but a regular file (a FIFO would
+ * block the read; a device is no secret).  shockd's feed credentials and
+ * shock-notify's secrets share the rule. */
+Test(cred, file_permissions_are_checked_like_ssh)
+{
+    sw_cred c;
+    char *s = NULL;
+    const char *p = file_with("open", "tok\n", 4);
+    cr_assert_eq(chmod(p, 0644), 0);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), -1);
+    cr_assert(strstr(err, "feed.key_file") && strstr(err, "permissions 0644 are too open"), "%s", err);
+    cr_assert_eq(sw_secret_load(&s, "notify.channels.slack.url", NULL, p, err, sizeof err), -1);
+    cr_assert(strstr(err, "notify.channels.slack.url_file") && strstr(err, "permissions 0644 are too open"), "%s",
+              err);
+    cr_assert_null(s);
+    cr_assert_eq(chmod(p, 0640), 0);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), -1);
+    cr_assert(strstr(err, "permissions 0640 are too open"), "%s", err);
+    cr_assert_eq(chmod(p, 0602), 0);
+    cr_assert_eq(sw_secret_load(&s, "redis.password", NULL, p, err, sizeof err), -1, "world-writable");
+    cr_assert_eq(chmod(p, 0400), 0);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), 0, "%s", err);
+    sw_cred_free(&c);
+    cr_assert_eq(sw_secret_load(&s, "redis.password", NULL, p, err, sizeof err), 0, "%s", err);
+    sw_secret_free(&s);
+
+    char fifo[256];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, fifo, err, sizeof err), -1, "a FIFO must not block the load");
+    cr_assert(strstr(err, "is not a regular file"), "%s", err);
+    cr_assert_eq(sw_secret_load(&s, "redis.password", NULL, fifo, err, sizeof err), -1);
+    cr_assert(strstr(err, "is not a regular file"), "%s", err);
+    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, "/dev/null", err, sizeof err), -1);
+    cr_assert(strstr(err, "is not a regular file"), "%s", err);
+}
+
 Test(cred, redaction)
 {
     char out[512];
-    cr_assert_str_eq(sw_cred_redact_url("wss://ws.finnhub.io?token=abc123", out, sizeof out),
+    cr_assert_str_eq(sw_secret_redact_url("wss://ws.finnhub.io?token=abc123", out, sizeof out),
                      "wss://ws.finnhub.io?token=***");
-    cr_assert_str_eq(sw_cred_redact_url("wss://h/p?x=1&apiKey=zz&Token=q#f", out, sizeof out),
+    cr_assert_str_eq(sw_secret_redact_url("wss://h/p?x=1&apiKey=zz&Token=q#f", out, sizeof out),
                      "wss://h/p?x=1&apiKey=***&Token=***#f");
-    cr_assert_str_eq(sw_cred_redact_url("wss://user:pw@host:443/x?streams=a@trade", out, sizeof out),
+    cr_assert_str_eq(sw_secret_redact_url("wss://user:pw@host:443/x?streams=a@trade", out, sizeof out),
                      "wss://***@host:443/x?streams=a@trade");
-    cr_assert_str_eq(sw_cred_redact_url("ws://127.0.0.1:9/stream?streams=nvda@trade", out, sizeof out),
+    cr_assert_str_eq(sw_secret_redact_url("ws://127.0.0.1:9/stream?streams=nvda@trade", out, sizeof out),
                      "ws://127.0.0.1:9/stream?streams=nvda@trade");
-    cr_assert_str_eq(sw_cred_redact_text("GET /?token=abc HTTP/1.1 secret=x, keyboard=1", out, sizeof out),
+    cr_assert_str_eq(sw_secret_redact_params("GET /?token=abc HTTP/1.1 secret=x, keyboard=1", out, sizeof out),
                      "GET /?token=*** HTTP/1.1 secret=***, keyboard=1");
     /* Truncation keeps the terminator and never shows more than the input. */
-    cr_assert_str_eq(sw_cred_redact_url("wss://a?token=abcdef", out, 12), "wss://a?tok");
+    cr_assert_str_eq(sw_secret_redact_url("wss://a?token=abcdef", out, 12), "wss://a?tok");
 }
 
 /* ---- end to end ------------------------------------------------------------ */

@@ -5,6 +5,7 @@
  * delivers every alert once per channel. */
 #include "sw_test_notify.h"
 
+#include <ctype.h>
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -372,4 +373,329 @@ Test(notify_http, alerts_added_while_down_are_delivered_on_return)
     cJSON *log = tn_http_log(G.log);
     cr_assert_eq(tn_count_path(log, "/hook"), 3, "the alert from before the group existed is not sent");
     cJSON_Delete(log);
+}
+
+/* ---- the stream is a trust boundary (docs/security.md) ------------------------------ */
+
+/* Text a hostile producer puts in an alert: Slack's mention and link syntax,
+ * Discord's masked link and mass mentions, HTML-looking entities, markdown. */
+#define HOSTILE "<!channel> <https://evil.example|Re-authenticate> [Re-authenticate](https://evil.example) " \
+                "@everyone @here <@U024BE7LH> &lt;b&gt; *bold* `x` ~y~ _z_ #h"
+
+static void xadd_hostile(int seq, const char *sym, const char *detector, sw_alert *out)
+{
+    sw_alert a;
+    tn_alert(&a, seq, sym, SW_SEV_CRITICAL);
+    snprintf(a.detector, sizeof a.detector, "%s", detector);
+    snprintf(a.window, sizeof a.window, "30m");
+    snprintf(a.message, sizeof a.message, "%s", HOSTILE);
+    cr_assert_eq(tn_xadd(G.c, STREAM, &a), 0);
+    if (out)
+        *out = a;
+}
+
+/* Slack: no string of the payload may hold '<' or '>': every control
+ * sequence (<!channel>, <@U...>, <url|text>) needs them (Slack's formatting
+ * reference, "Escaping text"). */
+static void slack_inert(const cJSON *v, const char *where)
+{
+    if (cJSON_IsString(v))
+        cr_assert(!strchr(v->valuestring, '<') && !strchr(v->valuestring, '>'), "%s: Slack text with < or >: %s",
+                  where, v->valuestring);
+    const cJSON *c;
+    cJSON_ArrayForEach(c, v) slack_inert(c, where);
+}
+
+/* Discord: no masked link ("](" with the ']' unescaped) and no mention,
+ * code, spoiler, strike, underline or quote character left unescaped; our
+ * own "**", "[CRITICAL]" and "(...)" cannot make a link. */
+static void discord_inert(const char *content)
+{
+    cr_assert(!strstr(content, "[Re-authenticate]("), "masked link survived: %s", content);
+    for (const char *p = content; *p; p++) {
+        int escaped = p > content && p[-1] == '\\';
+        if (strchr("@<>`|~_", *p))
+            cr_assert(escaped, "unescaped '%c' at %td: %s", *p, p - content, content);
+        if (*p == ']' && p[1] == '(')
+            cr_assert(escaped, "a masked link at %td: %s", p - content, content);
+    }
+}
+
+/* Telegram (plain text, no parse_mode): an '@' followed by a name is a
+ * mention entity the server detects; none may form. */
+static void telegram_inert(const char *text)
+{
+    for (const char *p = strchr(text, '@'); p; p = strchr(p + 1, '@'))
+        cr_assert(!(isalnum((unsigned char)p[1]) || p[1] == '_'), "a mention formed at %td: %s", p - text, text);
+}
+
+Test(notify_http, hostile_text_is_inert_on_every_channel)
+{
+    setup(NULL, "{ " FAST ",\n"
+                "  \"channels\": {\n"
+                "    \"slack\": {\"url_env\": \"TN_SLACK_URL\"},\n"
+                "    \"hook\": {\"type\": \"webhook\", \"url\": \"http://127.0.0.1:%1$d/hook\"},\n"
+                "    \"discord\": {\"url_env\": \"TN_DISCORD_URL\"},\n"
+                "    \"telegram\": {\"token_env\": \"TN_TG_TOKEN\", \"chat_id\": \"-100123\",\n"
+                "                 \"api_base\": \"http://127.0.0.1:%1$d\"}},\n"
+                "  \"routes\": [{\"channels\": [\"slack\", \"hook\", \"discord\", \"telegram\"]}]}");
+    sw_alert a;
+    xadd_hostile(1, "NVDA", "vol_regime", &a); /* vol_regime: the headline is the message itself */
+    cr_assert_eq(tn_notify_start(&G.notify, G.dir, G.cfg), 0);
+    cr_assert_eq(tn_wait_ok(G.log, "/slack", 1, 20000), 1);
+    cr_assert_eq(tn_wait_ok(G.log, "/hook", 1, 20000), 1);
+    cr_assert_eq(tn_wait_ok(G.log, "/discord", 1, 20000), 1);
+    cr_assert_eq(tn_wait_ok(G.log, "/bot123456:test-token/sendMessage", 1, 20000), 1);
+    cJSON *log = tn_http_log(G.log);
+    cJSON *b = body_json(find_path(log, "/slack", 0));
+    slack_inert(b, "slack");
+    char *all = cJSON_PrintUnformatted(b);
+    cr_assert(strstr(all, "&lt;!channel&gt;"), "the message is shown, escaped: %s", all);
+    free(all);
+    cJSON_Delete(b);
+    b = body_json(find_path(log, "/discord", 0));
+    discord_inert(cJSON_GetObjectItem(b, "content")->valuestring);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "allowed_mentions"), "parse")), 0);
+    cJSON_Delete(b);
+    b = body_json(find_path(log, "/bot123456:test-token/sendMessage", 0));
+    telegram_inert(cJSON_GetObjectItem(b, "text")->valuestring);
+    cJSON_Delete(b);
+    /* A webhook is read by a program: the alert's JSON as it was, signed if asked. */
+    char json[SW_ALERT_JSON_MAX];
+    sw_alert_to_json(&a, json, sizeof json);
+    cr_assert_str_eq(cJSON_GetObjectItem(find_path(log, "/hook", 0), "body")->valuestring, json);
+    cJSON_Delete(log);
+    cr_assert_eq(tn_wait_drained(G.c, STREAM, GROUP, 20000), 0);
+}
+
+Test(notify_http, hostile_text_is_inert_in_digests)
+{
+    setup(NULL, "{ \"block\": \"200ms\", \"start\": \"all\", \"digest_window\": \"1s\",\n"
+                "  \"channels\": {\n"
+                "    \"slack\": {\"url_env\": \"TN_SLACK_URL\"},\n"
+                "    \"discord\": {\"url_env\": \"TN_DISCORD_URL\", \"rate\": 100},\n"
+                "    \"telegram\": {\"token_env\": \"TN_TG_TOKEN\", \"chat_id\": \"-100123\",\n"
+                "                 \"api_base\": \"http://127.0.0.1:%1$d\"}},\n"
+                "  \"routes\": [{\"channels\": [\"slack\", \"discord\", \"telegram\"]}]}");
+    xadd_hostile(1, "NVDA", "vol_regime", NULL);
+    xadd_hostile(2, "AMD", "pct_move", NULL);
+    xadd_hostile(3, "AVGO", "zscore", NULL);
+    cr_assert_eq(tn_notify_start(&G.notify, G.dir, G.cfg), 0);
+    cr_assert_eq(tn_wait_drained(G.c, STREAM, GROUP, 20000), 0);
+    cJSON *log = tn_http_log(G.log);
+    cr_assert_eq(tn_count_ok(log, "/slack"), 1, "one digest");
+    cJSON *b = body_json(find_path(log, "/slack", 0));
+    slack_inert(b, "slack digest");
+    cJSON_Delete(b);
+    b = body_json(find_path(log, "/discord", 0));
+    discord_inert(cJSON_GetObjectItem(b, "content")->valuestring);
+    cJSON_Delete(b);
+    b = body_json(find_path(log, "/bot123456:test-token/sendMessage", 0));
+    telegram_inert(cJSON_GetObjectItem(b, "text")->valuestring);
+    cJSON_Delete(b);
+    cJSON_Delete(log);
+}
+
+/* One valid alert's JSON, changed by `edit` (a cJSON object to modify). */
+static char *alert_json_edited(int seq, void (*edit)(cJSON *o))
+{
+    sw_alert a;
+    tn_alert(&a, seq, "NVDA", SW_SEV_CRITICAL);
+    char json[SW_ALERT_JSON_MAX];
+    cr_assert_gt(sw_alert_to_json(&a, json, sizeof json), 0);
+    cJSON *o = cJSON_Parse(json);
+    edit(o);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+static void edit_symbol(cJSON *o)
+{
+    cJSON_ReplaceItemInObject(o, "symbol", cJSON_CreateString("NVDA\n<3>forged journal line"));
+}
+
+static void edit_group(cJSON *o)
+{
+    cJSON_ReplaceItemInObject(o, "group", cJSON_CreateString("<!here>"));
+}
+
+static void edit_detector(cJSON *o)
+{
+    cJSON_ReplaceItemInObject(o, "detector", cJSON_CreateString("exfiltrate"));
+}
+
+static void edit_none(cJSON *o)
+{
+    (void)o;
+}
+
+Test(notify_http, entries_outside_the_schema_are_dead_lettered)
+{
+    setup(NULL, "{ " FAST ",\n"
+                "  \"channels\": {\"hook\": {\"type\": \"webhook\", \"url\": \"http://127.0.0.1:%1$d/hook\"},\n"
+                "                \"console\": {}},\n"
+                "  \"routes\": [{\"channels\": [\"hook\", \"console\"]}]}");
+    enum { N = 10 };
+    const char *want[N];
+    char *sid[N];
+    size_t k = 0;
+    char *j;
+
+    j = alert_json_edited(1, edit_symbol);
+    sid[k] = tn_xadd_json(G.c, STREAM, j, strlen(j)), want[k++] = "\"symbol\" has a control character";
+    free(j);
+    j = alert_json_edited(2, edit_group);
+    sid[k] = tn_xadd_json(G.c, STREAM, j, strlen(j)), want[k++] = "\"group\" is not a group name";
+    free(j);
+    j = alert_json_edited(3, edit_detector);
+    sid[k] = tn_xadd_json(G.c, STREAM, j, strlen(j)), want[k++] = "is not a detector";
+    free(j);
+    /* Trailing content: a receiver that reads the last value would see another alert. */
+    char *v = alert_json_edited(4, edit_none), buf[SW_ALERT_JSON_MAX];
+    snprintf(buf, sizeof buf, "%s{\"v\":1,\"id\":\"ZZZZZZZZZZZZZZZZ\"}", v);
+    sid[k] = tn_xadd_json(G.c, STREAM, buf, strlen(buf)), want[k++] = "trailing content";
+    /* A key twice: cJSON reads the first, many receivers the last. */
+    snprintf(buf, sizeof buf, "{\"id\":\"ffffffffffffffff\",%s", v + 1);
+    sid[k] = tn_xadd_json(G.c, STREAM, buf, strlen(buf)), want[k++] = "appears twice";
+    /* A raw line break between tokens: not one line. */
+    snprintf(buf, sizeof buf, "{\n%s", v + 1);
+    sid[k] = tn_xadd_json(G.c, STREAM, buf, strlen(buf)), want[k++] = "control character";
+    /* Bytes that are not UTF-8 inside the message. */
+    char *m = strstr(v, "\"message\":\"");
+    cr_assert(m);
+    snprintf(buf, sizeof buf, "%.*s\xff\xfe%s", (int)(m + 11 - v), v, m + 11);
+    sid[k] = tn_xadd_json(G.c, STREAM, buf, strlen(buf)), want[k++] = "not valid UTF-8";
+    /* 1 MB: as the alert's JSON, and as a field next to a valid alert. */
+    size_t big = 1 << 20;
+    char *pad = malloc(big + 64);
+    memset(pad, 'x', big + 64);
+    memcpy(pad, "{\"v\":1,\"pad\":\"", 14);
+    memcpy(pad + big - 2, "\"}", 2);
+    sid[k] = tn_xadd_json(G.c, STREAM, pad, big), want[k++] = "over the limit of 8192";
+    {
+        const char *fv[] = { "pad", pad, "json", v };
+        size_t lens[] = { 3, big, 4, strlen(v) };
+        sid[k] = tn_xadd_raw(G.c, STREAM, 2, fv, lens), want[k++] = "over the limit of 65536";
+    }
+    free(pad);
+    /* Many fields next to a valid alert. */
+    {
+        const char *fv[2 * 45];
+        char names[44][8];
+        for (int i = 0; i < 44; i++) {
+            snprintf(names[i], sizeof names[i], "f%d", i);
+            fv[2 * i] = names[i];
+            fv[2 * i + 1] = "1";
+        }
+        fv[88] = "json";
+        fv[89] = v;
+        sid[k] = tn_xadd_raw(G.c, STREAM, 45, fv, NULL), want[k++] = "fields (at most";
+    }
+    free(v);
+    cr_assert_eq(k, (size_t)N);
+    for (size_t i = 0; i < k; i++)
+        cr_assert(sid[i], "XADD %zu failed", i);
+    /* And then a good one: it goes out, nothing stalled. */
+    sw_alert good;
+    xadd(50, "NVDA", SW_SEV_CRITICAL, &good);
+
+    cr_assert_eq(tn_notify_start(&G.notify, G.dir, G.cfg), 0);
+    cr_assert_eq(tn_wait_ok(G.log, "/hook", 1, 20000), 1);
+    cr_assert_eq(tn_wait_drained(G.c, STREAM, GROUP, 20000), 0, "hostile entries must be acknowledged");
+    redisReply *r = tn_xrange(G.c, "shockwatch:alerts:dead");
+    cr_assert(r && r->type == REDIS_REPLY_ARRAY);
+    for (size_t i = 0; i < k; i++) {
+        const redisReply *d = tn_dead_for(r, sid[i]);
+        cr_assert(d, "entry %zu (%s) was not dead-lettered (want \"%s\")", i, sid[i], want[i]);
+        const char *reason = tn_field(d, "reason");
+        cr_assert(strstr(reason, want[i]), "entry %zu: reason \"%s\" lacks \"%s\"", i, reason, want[i]);
+        free(sid[i]);
+    }
+    cr_assert_eq(r->elements, (size_t)N, "only the hostile entries are dead letters");
+    freeReplyObject(r);
+    cJSON *log = tn_http_log(G.log);
+    cr_assert_eq(tn_count_path(log, "/hook"), 1, "only the good alert was posted");
+    cr_assert(strstr(cJSON_GetObjectItem(find_path(log, "/hook", 0), "body")->valuestring, good.id));
+    cJSON_Delete(log);
+    cr_assert_eq(tn_stop_status(&G.notify, SIGTERM, 10000), 0);
+    /* No forged line on stdout (the console channel) or stderr (the log): under
+     * systemd both are the journal, where "<3>" starts an error record. */
+    static const char *const files[] = { "notify.stdout", "notify.stderr" };
+    for (size_t f = 0; f < 2; f++) {
+        char path[192];
+        snprintf(path, sizeof path, "%s/%s", G.dir, files[f]);
+        char *text = tn_read(path);
+        cr_assert(text);
+        cr_assert(!strstr(text, "\n<3>") && strncmp(text, "<3>", 3) != 0, "%s has a forged line:\n%s", files[f], text);
+        free(text);
+    }
+}
+
+Test(notify_http, response_excerpts_never_hold_the_secret)
+{
+    const char *args[] = { "--echo", "/bot123456:test-token/sendMessage=400", "--echo",
+                           "/services/T0/B0/hush-hush-1234=404", NULL };
+    setup(args, "{ " FAST ",\n"
+                "  \"channels\": {\"slack\": {\"url_env\": \"TN_SLACK_SECRET_URL\"},\n"
+                "    \"telegram\": {\"token_env\": \"TN_TG_TOKEN\", \"chat_id\": \"-100123\",\n"
+                "                 \"api_base\": \"http://127.0.0.1:%1$d\"}},\n"
+                "  \"routes\": [{\"channels\": [\"slack\", \"telegram\"]}]}");
+    char url[160];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/services/T0/B0/hush-hush-1234", G.peer.port);
+    setenv("TN_SLACK_SECRET_URL", url, 1);
+    xadd(1, "NVDA", SW_SEV_CRITICAL, NULL);
+    cr_assert_eq(tn_notify_start(&G.notify, G.dir, G.cfg), 0);
+    cr_assert_eq(tn_wait_drained(G.c, STREAM, GROUP, 20000), 0);
+    redisReply *r = tn_xrange(G.c, "shockwatch:alerts:dead");
+    cr_assert(r && r->type == REDIS_REPLY_ARRAY && r->elements == 2, "one dead letter per channel");
+    for (size_t i = 0; i < r->elements; i++) {
+        const char *reason = tn_field(r->element[i], "reason");
+        cr_assert(strstr(reason, "HTTP 40"), "%s", reason);
+        cr_assert(strstr(reason, "Bad Request"), "the excerpt is kept: %s", reason);
+        cr_assert(!strstr(reason, "test-token") && !strstr(reason, "hush-hush-1234"), "secret in the reason: %s",
+                  reason);
+    }
+    freeReplyObject(r);
+    cr_assert_eq(tn_stop_status(&G.notify, SIGTERM, 10000), 0);
+    char errp[192];
+    snprintf(errp, sizeof errp, "%s/notify.stderr", G.dir);
+    char *err = tn_read(errp);
+    cr_assert(err && strstr(err, "Bad Request"), "%s", err);
+    cr_assert(!strstr(err, "test-token") && !strstr(err, "hush-hush-1234"), "secret in the log: %s", err);
+    free(err);
+}
+
+Test(notify_http, redis_in_clear_is_said_once)
+{
+    setup(NULL, "{ " FAST ", \"channels\": {\"console\": {}}, \"routes\": [{\"channels\": [\"console\"]}]}");
+    /* The same config with Redis on another machine (TEST-NET-1: nothing answers). */
+    char *text = tn_read(G.cfg);
+    char *at = strstr(text, G.redis.url);
+    cr_assert(at);
+    char cfg2[8192];
+    snprintf(cfg2, sizeof cfg2, "%.*sredis://192.0.2.1:6379\", \"connect_timeout\": \"200ms%s", (int)(at - text), text,
+             at + strlen(G.redis.url));
+    free(text);
+    tn_write(G.cfg, cfg2);
+    cr_assert_eq(tn_notify_start(&G.notify, G.dir, G.cfg), 0);
+    char errp[192];
+    snprintf(errp, sizeof errp, "%s/notify.stderr", G.dir);
+    /* Wait for the second failed attempt: the warning came at start, once. */
+    uint64_t deadline = tr_now_ms() + 30000;
+    char *err = NULL;
+    do {
+        free(err);
+        err = tn_read(errp);
+        if (err && strstr(err, "; retry 2 "))
+            break;
+        tr_pause_ms(50);
+    } while (tr_now_ms() < deadline);
+    cr_assert(err && strstr(err, "; retry 2 "), "no second attempt: %s", err);
+    int warnings = 0;
+    for (const char *p = strstr(err, "in clear text"); p; p = strstr(p + 1, "in clear text"))
+        warnings++;
+    cr_assert_eq(warnings, 1, "%s", err);
+    cr_assert(strstr(err, "192.0.2.1:6379") && strstr(err, "docs/security.md"), "%s", err);
+    free(err);
 }

@@ -228,3 +228,46 @@ Test(notify_smtp, plain_client_refused_by_a_server_that_requires_starttls)
     dead_reason(reason, sizeof reason);
     cr_assert(strstr(reason, "530") || strstr(reason, "STARTTLS"), "%s", reason);
 }
+
+Test(notify_smtp, alert_text_cannot_add_a_header)
+{
+    setup(0, NULL, "\"url\": \"smtp://127.0.0.1:%1$d\", \"starttls\": false");
+    /* A line break in the text: refused at the boundary (the schema's text is one line). */
+    sw_alert a;
+    tn_alert(&a, 1, "NVDA", SW_SEV_CRITICAL);
+    snprintf(a.detector, sizeof a.detector, "vol_regime");
+    snprintf(a.message, sizeof a.message, "Re-authenticate\r\nBcc: victim@example.com\r\nX-Evil: 1");
+    cr_assert_eq(tn_xadd(G.c, STREAM, &a), 0);
+    /* Printable but hostile: shown as text, in the subject too (vol_regime's headline is the message). */
+    sw_alert b;
+    tn_alert(&b, 2, "NVDA", SW_SEV_CRITICAL);
+    snprintf(b.detector, sizeof b.detector, "vol_regime");
+    snprintf(b.message, sizeof b.message, "<!channel> [Re-authenticate](https://evil.example) Bcc: victim@example.com "
+                                          "\xc3\xa9t\xc3\xa9");
+    cr_assert_eq(tn_xadd(G.c, STREAM, &b), 0);
+    cr_assert_eq(tn_notify_start(&G.notify, G.dir, G.cfg), 0);
+    cr_assert_eq(tn_wait_drained(G.c, STREAM, GROUP, 20000), 0, "not acknowledged");
+    redisReply *r = tn_xrange(G.c, "shockwatch:alerts:dead");
+    cr_assert(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1, "one dead letter");
+    const char *reason = tn_field(r->element[0], "reason");
+    cr_assert(strstr(reason, "\"message\"") && strstr(reason, "control character"), "%s", reason);
+    cr_assert_str_eq(tn_field(r->element[0], "channel"), "", "refused before any channel");
+    freeReplyObject(r);
+    char *m = wait_mail(20000);
+    cr_assert(m, "no mail arrived");
+    char *end = strstr(m, "\r\n\r\n");
+    cr_assert(end);
+    *end = '\0';
+    int subjects = 0;
+    for (const char *p = m; (p = strstr(p, "\r\nSubject: ")); p++)
+        subjects++;
+    cr_assert_eq(subjects, 1, "%s", m);
+    cr_assert(!strstr(m, "\r\nBcc:") && !strstr(m, "\r\nX-Evil"), "a header from the alert:\n%s", m);
+    for (const unsigned char *p = (const unsigned char *)m; *p; p++)
+        cr_assert(*p == '\r' || *p == '\n' || (*p >= 0x20 && *p < 0x7f), "non-ASCII header byte 0x%02x:\n%s", *p, m);
+    free(m);
+    char path[256];
+    snprintf(path, sizeof path, "%s/msg-2.eml", G.maildir);
+    cr_assert(access(path, F_OK) != 0, "the refused alert was mailed");
+    cr_assert_eq(tn_stop_status(&G.notify, SIGTERM, 10000), 0);
+}

@@ -6,6 +6,7 @@
 #include "sw_config.h"
 #include "sw_notify_format.h"
 #include "sw_notify_route.h"
+#include "sw_chan.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -172,6 +173,49 @@ Test(notify_alert, parse_round_trip_and_refusals)
         cr_assert_neq(sw_alert_parse(bad[i], strlen(bad[i]), &b, err, sizeof err), 0, "accepted: %s", bad[i]);
 }
 
+/* What the schema says a field is, it must be (sw_alert_parse.h): each
+ * refusal says which rule and which field. */
+Test(notify_alert, schema_is_enforced)
+{
+    sw_alert a = alert("NVDA", SW_SEV_CRITICAL, "pct_move"), b;
+    char json[SW_ALERT_JSON_MAX], bad[SW_ALERT_JSON_MAX + 64], err[256];
+    int len = sw_alert_to_json(&a, json, sizeof json);
+    cr_assert_gt(len, 0);
+    static const struct { const char *from, *to, *want; } cases[] = {
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"nvda<!here>\"", "\"symbol\" has characters" },
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"NVDA\\n<3>x\"", "\"symbol\" has a control character" },
+        { "\"group\":null", "\"group\":\"<@U1>\"", "\"group\" is not a group name" },
+        { "\"detector\":\"pct_move\"", "\"detector\":\"pct_moves\"", "\"detector\" is not a detector type (one of "
+                                                                      "pct_move, zscore, vol_regime, stale, breadth, feed)" },
+        { "\"window\":\"prev_close\"", "\"window\":\"<x>\"", "\"window\" has characters" },
+        { "\"direction\":\"down\"", "\"direction\":\"left\"", "\"direction\" is not down, up or none" },
+        { "\"message\":\"NVDA", "\"message\":\"\\u0007NVDA", "\"message\" has a control character" },
+        { "\"message\":\"NVDA", "\"message\":\"\\u0085NVDA", "\"message\" has a control character" },
+        { "\"message\":\"NVDA", "\"message\":\"\xc3(NVDA", "\"message\" is not valid UTF-8" },
+        { "{\"v\":1,", "{\"v\":1,\"v\":1,", "key \"v\" appears twice" },
+        { "{\"v\":1,", " {\"v\":1,", "not a JSON object" },
+        { "{\"v\":1,", "{\"v\":1,\t", "control character 0x09 at byte 8" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *at = strstr(json, cases[i].from);
+        cr_assert(at, "%s", cases[i].from);
+        snprintf(bad, sizeof bad, "%.*s%s%s", (int)(at - json), json, cases[i].to, at + strlen(cases[i].from));
+        cr_assert_neq(sw_alert_parse(bad, strlen(bad), &b, err, sizeof err), 0, "accepted: %s", bad);
+        cr_assert(strstr(err, cases[i].want), "%s\n  gave: %s\n  want: %s", bad, err, cases[i].want);
+    }
+    snprintf(bad, sizeof bad, "%s{}", json);
+    cr_assert_neq(sw_alert_parse(bad, strlen(bad), &b, err, sizeof err), 0);
+    cr_assert(strstr(err, "trailing content after the alert object"), "%s", err);
+    snprintf(bad, sizeof bad, "%s ", json);
+    cr_assert_neq(sw_alert_parse(bad, strlen(bad), &b, err, sizeof err), 0, "not even a space after it");
+    /* A group alert's symbol is the group's name; "feed" is shockd's own detector. */
+    snprintf(a.symbol, sizeof a.symbol, "finnhub");
+    snprintf(a.detector, sizeof a.detector, "feed");
+    snprintf(a.window, sizeof a.window, "gap");
+    len = sw_alert_to_json(&a, json, sizeof json);
+    cr_assert_eq(sw_alert_parse(json, (size_t)len, &b, err, sizeof err), 0, "%s", err);
+}
+
 /* An alert stamped exactly at UTC midnight (24x7 crypto feeds) is that
  * instant, not a daily bar's New York midnight: it came back 5 hours late
  * before (found by fuzz/fuzz_alert_parse's round-trip check). */
@@ -227,4 +271,74 @@ Test(notify_format, subject_summary_and_digest)
     snprintf(n.detector, sizeof n.detector, "stale");
     sw_nf_subject(one, 1, NULL, buf, sizeof buf);
     cr_assert(!strchr(buf, '\r') && !strchr(buf, '\n'), "%s", buf);
+}
+
+/* "Loopback only" means the address: a name that merely starts with "127."
+ * is anyone's (127.attacker.example resolves wherever its owner likes). */
+Test(notify_config, plain_text_only_to_a_loopback_address)
+{
+    sw_config cfg;
+    char errs[4096];
+    cr_assert_neq(load(&cfg,
+                       "{\"channels\": {\n"
+                       "  \"hook\": {\"type\": \"webhook\", \"url\": \"http://127.attacker.example/hook\"},\n"
+                       "  \"tg\": {\"type\": \"telegram\", \"token_env\": \"T\", \"chat_id\": \"1\",\n"
+                       "          \"api_base\": \"http://127.0.0.1.attacker.example\"},\n"
+                       "  \"mail\": {\"type\": \"email\", \"url\": \"smtp://127.mail.attacker.example\", \"starttls\": false,\n"
+                       "           \"from\": \"a@example.com\", \"to\": [\"b@example.com\"]}},\n"
+                       " \"routes\": [{\"channels\": [\"hook\", \"tg\", \"mail\"]}]}",
+                       errs, sizeof errs),
+                  0);
+    static const char *const want[] = {
+        "t.json: notify.channels.hook.url: http:// is allowed to a loopback host only",
+        "t.json: notify.channels.tg.api_base: http:// is allowed to a loopback host only",
+        "t.json: notify.channels.mail.url: starttls may be turned off only for smtp:// to a loopback host",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert(strstr(errs, want[i]), "missing: %s\nin:\n%s", want[i], errs);
+    /* The real loopback addresses are fine. */
+    cr_assert_eq(load(&cfg,
+                      "{\"channels\": {\n"
+                      "  \"a\": {\"type\": \"webhook\", \"url\": \"http://127.0.0.2:8080/hook\"},\n"
+                      "  \"b\": {\"type\": \"webhook\", \"url\": \"http://[::1]:8080/hook\"},\n"
+                      "  \"c\": {\"type\": \"webhook\", \"url\": \"http://localhost/hook\"},\n"
+                      "  \"mail\": {\"type\": \"email\", \"url\": \"smtp://127.0.0.1:25\", \"starttls\": false,\n"
+                      "           \"from\": \"a@example.com\", \"to\": [\"b@example.com\"]}},\n"
+                      " \"routes\": [{\"channels\": [\"a\", \"b\", \"c\", \"mail\"]}]}",
+                      errs, sizeof errs),
+                 0, "%s", errs);
+    sw_config_free(&cfg);
+    /* The same rule for URLs that come from a secret (url_env, url_file). */
+    char err[256];
+    cr_assert_neq(sw_chan_check_url("http://127.attacker.example/hook", "u", err, sizeof err), 0);
+    cr_assert_neq(sw_chan_check_url("http://127.1.attacker.example:80/hook", "u", err, sizeof err), 0);
+    cr_assert_eq(sw_chan_check_url("http://127.0.0.1:8080/hook", "u", err, sizeof err), 0, "%s", err);
+    cr_assert_eq(sw_chan_check_url("http://[::1]/hook", "u", err, sizeof err), 0, "%s", err);
+}
+
+/* A config whose mail channel's from is a local part of `local` bytes at
+ * example.com. */
+static int load_with_from(sw_config *cfg, size_t local, char *errs, size_t len)
+{
+    char from[1300], text[3000];
+    memset(from, 'a', local);
+    memcpy(from + local, "@example.com", 13);
+    snprintf(text, sizeof text,
+             "{\"channels\": {\"mail\": {\"type\": \"email\", \"url\": \"smtps://mail.example.com\", \"from\": \"%s\",\n"
+             "  \"to\": [\"b@example.com\"]}}, \"routes\": [{\"channels\": [\"mail\"]}]}",
+             from);
+    return load(cfg, text, errs, len);
+}
+
+/* Every string option has a length limit in the loader's table: an e-mail
+ * "from" of 3000 bytes once overflowed the message buffer. */
+Test(notify_config, overlong_strings_are_refused_with_their_key)
+{
+    sw_config cfg;
+    char errs[4096];
+    cr_assert_neq(load_with_from(&cfg, 1200, errs, sizeof errs), 0);
+    cr_assert(strstr(errs, "t.json: notify.channels.mail.from: is 1212 bytes long (at most 254)"), "%s", errs);
+    /* The limit itself is accepted. */
+    cr_assert_eq(load_with_from(&cfg, 242, errs, sizeof errs), 0, "%s", errs);
+    sw_config_free(&cfg);
 }

@@ -1,7 +1,7 @@
 /* Tests of the log output (sw_logout behind sw_log): journald detection,
  * priority prefixes, ISO timestamps, repeat suppression, redaction. */
 #define _DEFAULT_SOURCE /* mkstemp, open_memstream */
-#include "sw_cred.h"
+#include "sw_secret.h"
 #include "sw_log.h"
 #include "sw_logout.h"
 
@@ -155,7 +155,7 @@ Test(ops_log, a_seventeenth_message_reports_the_oldest_count)
 
 Test(ops_log, secrets_in_urls_and_parameters_never_reach_the_line)
 {
-    sw_logout_set_filter(sw_cred_redact_text);
+    sw_logout_set_filter(sw_secret_redact_params);
     sw_error("cannot connect to redis://:hunter2@10.0.0.5:6379/0 (refused)");
     sw_error("GET wss://ws.finnhub.io/?token=abc123def failed");
     sw_error("user part https://alice:pw@example.com/x and ftp://bob@host");
@@ -175,4 +175,14 @@ Test(ops_log, redaction_keeps_text_without_credentials)
     cr_expect_str_eq(sw_logout_redact_userinfo("redis://127.0.0.1:6379 and a@b", o, sizeof o),
                      "redis://127.0.0.1:6379 and a@b");
     cr_expect_str_eq(sw_logout_redact_userinfo("x://u:p@h", o, 6), "x://*");
+}
+
+/* A message is one record, whatever it holds: text from the Redis stream or
+ * a provider with "\n<3>" in it would otherwise start a forged error record
+ * in the journal. */
+Test(ops_log, control_characters_cannot_end_a_line)
+{
+    sw_logout_set_format(SW_LOGOUT_JOURNAL);
+    sw_info("alert for %s", "NVDA\n<3>error: forged\r\x1b[2J");
+    cr_expect_str_eq(out(), "<6>info: alert for NVDA\\n<3>error: forged\\r\\x1b[2J\n");
 }

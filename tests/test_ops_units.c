@@ -83,7 +83,7 @@ Test(ops_units, units_declare_what_operations_relies_on)
     const char *units[] = { "shockd.service", "shock-notify.service" };
     const char *must[] = { "Type=notify\n", "WatchdogSec=", "Restart=on-failure\n", "User=shockwatch\n",
                            "ConfigurationDirectory=shockwatch\n", "LoadCredential=redis-password\n",
-                           "UMask=0077\n", "CapabilityBoundingSet=\n", "NoNewPrivileges=yes\n",
+                           "UMask=0077\n", "LimitCORE=0\n", "CapabilityBoundingSet=\n", "NoNewPrivileges=yes\n",
                            "ProtectSystem=strict\n", "MemoryDenyWriteExecute=yes\n",
                            "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",
                            "SystemCallFilter=@system-service\n", "RestartPreventExitStatus=1 2\n" };

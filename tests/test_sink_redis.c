@@ -632,6 +632,7 @@ Test(sink_redis, a_wrong_password_is_a_clear_error_with_backoff_then_the_right_o
 
     /* The right password from a credentials file ($CREDENTIALS_DIRECTORY). */
     write_file(tpath("redis-pass"), "c0rrect-horse\n");
+    cr_assert_eq(chmod(tpath("redis-pass"), 0600), 0, "a credential file is its owner's only");
     const char *cfg2 = write_config("pw2.json", r.url, "shockwatch:alerts", ", \"password_file\": \"redis-pass\"",
                                     NULL);
     write_file(tpath("quiet.ndjson"), "{\"type\":\"ping\"}\n");
@@ -823,6 +824,80 @@ Test(sink_redis, command_timeout_drops_a_silent_connection_and_reconnects)
     cr_assert_eq(sw_redis_command(&p.r, probe_reply, &p, 1, argv, lens), 0);
     run_until(&loop, reconnected, &p, 5000);
     cr_expect_eq(p.replies, 1);
+    probe_fini(&p, &loop);
+    tr_destroy(&tr);
+}
+
+/* hiredis 0.14 keeps whole replies; with max_string a bulk string is cut as
+ * its reply object is made, and sw_redis_reply_len still says how long it
+ * was (shock-notify dead-letters such an entry rather than using a part). */
+typedef struct capped {
+    int n;
+    size_t len[4], full[4];
+    char head[4][32];
+    int type[4];
+} capped;
+
+static capped cap_seen;
+
+static void cap_reply(void *privdata, sw_redis *r, const redisReply *rep)
+{
+    (void)privdata;
+    (void)r;
+    if (!rep || cap_seen.n >= 4)
+        return;
+    const redisReply *v = rep->type == REDIS_REPLY_ARRAY && rep->elements ? rep->element[0] : rep;
+    int i = cap_seen.n++;
+    cap_seen.type[i] = v->type;
+    cap_seen.len[i] = v->len;
+    cap_seen.full[i] = sw_redis_reply_len(v);
+    snprintf(cap_seen.head[i], sizeof cap_seen.head[i], "%.*s", (int)(v->len < 31 ? v->len : 31), v->str ? v->str : "");
+}
+
+static int three_replies(probe *p)
+{
+    (void)p;
+    return cap_seen.n >= 3;
+}
+
+Test(sink_redis, long_bulk_strings_are_cut_as_the_reply_is_built)
+{
+    test_redis tr;
+    cr_assert_eq(tr_start(&tr, NULL, 0, 0), 0);
+    redisContext *c = tr_connect(&tr);
+    static char big[100000];
+    memset(big, 'b', sizeof big);
+    redisReply *rep = redisCommand(c, "SET big %b", big, sizeof big);
+    cr_assert(rep && rep->type == REDIS_REPLY_STATUS);
+    freeReplyObject(rep);
+    rep = redisCommand(c, "RPUSH list short %b", big, sizeof big);
+    cr_assert(rep && rep->type == REDIS_REPLY_INTEGER);
+    freeReplyObject(rep);
+    redisFree(c);
+    sw_log_set_level(SW_LOG_ERROR);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    probe p;
+    probe_init(&p, &loop, tr.url, 5000, 5000);
+    p.r.o.max_string = 16;
+    sw_redis_start(&p.r);
+    run_until(&loop, is_connected, &p, 5000);
+    cr_assert_eq(p.connected, 1);
+    memset(&cap_seen, 0, sizeof cap_seen);
+    const char *get[] = { "GET", "big" }, *lr[] = { "LRANGE", "list", "0", "-1" }, *bad[] = { "NOSUCHCOMMAND", "x" };
+    size_t gl[] = { 3, 3 }, ll[] = { 6, 4, 1, 2 }, bl[] = { 13, 1 };
+    cr_assert_eq(sw_redis_command(&p.r, cap_reply, NULL, 2, get, gl), 0);
+    cr_assert_eq(sw_redis_command(&p.r, cap_reply, NULL, 4, lr, ll), 0);
+    cr_assert_eq(sw_redis_command(&p.r, cap_reply, NULL, 2, bad, bl), 0);
+    run_until(&loop, three_replies, &p, 5000);
+    cr_assert_eq(cap_seen.n, 3);
+    cr_expect_eq(cap_seen.len[0], 16u, "kept: the first 16 bytes");
+    cr_expect_eq(cap_seen.full[0], sizeof big, "the length Redis sent");
+    cr_expect_str_eq(cap_seen.head[0], "bbbbbbbbbbbbbbbb");
+    cr_expect_eq(cap_seen.len[1], 5u, "a short string is whole");
+    cr_expect_eq(cap_seen.full[1], 5u);
+    cr_expect_eq(cap_seen.type[2], REDIS_REPLY_ERROR);
+    cr_expect_gt(cap_seen.len[2], 16u, "an error line is kept whole");
     probe_fini(&p, &loop);
     tr_destroy(&tr);
 }

@@ -242,13 +242,14 @@ Test(startup, corrupt_state_file_is_reported_and_ignored)
 Test(startup, unreadable_credential_file_refuses_a_live_start)
 {
     char extra[256];
-    /* A directory where the token file should be: it opens, reading fails. */
+    /* A directory where the token file should be: not a file of secrets. */
     snprintf(extra, sizeof extra, "{\"feed\":{\"provider\":\"finnhub\",\"key_file\":\"%s\"}}", tmpdir);
     write_config(extra);
     result r = run(0, NULL, NULL);
     cr_expect_eq(r.status, 1);
     char want[256];
-    snprintf(want, sizeof want, "error: c.json: feed.key_file %s: read error\n", tmpdir);
+    snprintf(want, sizeof want, "error: c.json: feed.key_file %s is not a regular file (a file holding only the "
+             "secret)\n", tmpdir);
     cr_expect(strstr(r.err, want), "missing: %s\nin:\n%s", want, r.err);
     result_free(&r);
     write_config("{\"feed\":{\"provider\":\"finnhub\",\"key_file\":\"/nonexistent/finnhub-token\"}}");
@@ -279,5 +280,31 @@ Test(startup, unusable_state_dir)
     cr_expect(strstr(r.err, "warning: state: cannot save per-symbol state: /dev/null/state: cannot create directory: "
                             "Not a directory\n"),
               "%s", r.err);
+    result_free(&r);
+}
+
+/* hiredis 0.14 has no TLS: a Redis on another machine gets one warning at
+ * start, naming the server and the safe shapes; loopback and a Unix socket
+ * get none. */
+Test(startup, redis_in_clear_text_is_said_once)
+{
+    write_config("{\"sinks\":[\"stdout\",\"redis\"],\"shutdown_timeout\":\"200ms\","
+                 "\"redis\":{\"url\":\"redis://192.0.2.1:6379\",\"connect_timeout\":\"100ms\"}}");
+    result r = run(1, 0, NULL);
+    cr_expect_eq(count_lines(r.out), SESSION_ALERTS, "%s", r.err);
+    size_t warnings = 0;
+    for (const char *p = strstr(r.err, "in clear text"); p; p = strstr(p + 1, "in clear text"))
+        warnings++;
+    cr_expect_eq(warnings, 1, "%s", r.err);
+    cr_expect(strstr(r.err, "warning: redis 192.0.2.1:6379 is not a loopback address or a Unix socket") &&
+                  strstr(r.err, "stunnel (docs/security.md)"),
+              "%s", r.err);
+    result_free(&r);
+    char url[160];
+    snprintf(url, sizeof url, "{\"sinks\":[\"redis\"],\"shutdown_timeout\":\"200ms\",\"redis\":{\"url\":"
+                              "\"redis://127.0.0.1:%d\"}}", closed_port());
+    write_config(url);
+    r = run(1, 0, NULL);
+    cr_expect_null(strstr(r.err, "in clear text"), "loopback: %s", r.err);
     result_free(&r);
 }

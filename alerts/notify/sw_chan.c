@@ -1,6 +1,9 @@
 /* sw_chan.c -- see sw_chan.h. */
 #include "sw_chan.h"
+#include "sw_escape.h"
+#include "sw_host.h"
 #include "sw_log.h"
+#include "sw_logout.h"
 #include "sw_secret.h"
 
 #include <ctype.h>
@@ -54,13 +57,11 @@ int sw_chan_check_url(const char *url, const char *what, char *err, size_t errle
     if (strncasecmp(url, "https://", 8) == 0 && url[8])
         return 0;
     if (strncasecmp(url, "http://", 7) == 0 && url[7]) {
-        sw_chan_url_host(url, host, sizeof host);
-        char *colon = strrchr(host, ':');
-        if (colon && host[0] != '[')
-            *colon = '\0';
-        if (strcasecmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 || strncmp(host, "[::1]", 5) == 0)
+        /* The project's one loopback test (sw_host.h): by address. */
+        if (sw_url_is_loopback(url))
             return 0;
-        snprintf(err, errlen, "%s is http:// to %s: plain HTTP is allowed to a loopback host only", what, host);
+        snprintf(err, errlen, "%s is http:// to %s: plain HTTP is allowed to a loopback host only", what,
+                 sw_chan_url_host(url, host, sizeof host));
         return -1;
     }
     snprintf(err, errlen, "%s is not an https:// URL", what);
@@ -310,15 +311,62 @@ static int transient(CURLcode rc)
     }
 }
 
-/* The service's answer, one line, printable, for the log and the dead letter. */
-static void excerpt(const sw_chan_req *req, char *buf, size_t len)
+/* Text a service or libcurl wrote, before it goes to the log or a dead
+ * letter (which is stored in Redis, out of the log's reach): every form of
+ * the channel's secrets replaced -- the URL or token, the key or password,
+ * a URL's path and query (the secret part of a Slack or Discord webhook, as
+ * an error page may quote it) and the URL with its slashes JSON-escaped --
+ * then the log's own last check (sw_logout_redact: URL userinfo, token=...).
+ * Done on the whole captured text, before it is cut for display. */
+static void redact(const sw_chan *ch, const char *in, char *out, size_t cap)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < req->resp_len && o + 1 < len && o < 200; i++) {
-        unsigned char ch = (unsigned char)req->resp[i];
-        buf[o++] = ch >= 0x20 && ch < 0x7f ? (char)ch : ' ';
+    char a[2 * SW_CHAN_RESP_MAX + 64], b[sizeof a], path[SW_SECRET_MAX + 1], json[2 * SW_SECRET_MAX + 1];
+    const char *forms[4];
+    size_t nf = 0;
+    if (ch->secret) {
+        forms[nf++] = ch->secret;
+        const char *p = strstr(ch->secret, "://");
+        if (p && (p = strchr(p + 3, '/')) && strlen(p) >= 8) {
+            snprintf(path, sizeof path, "%s", p);
+            forms[nf++] = path;
+        }
+        size_t o = 0;
+        for (const char *c = ch->secret; *c && o + 2 < sizeof json; c++) {
+            if (*c == '/')
+                json[o++] = '\\';
+            json[o++] = *c;
+        }
+        json[o] = '\0';
+        if (strcmp(json, ch->secret) != 0)
+            forms[nf++] = json;
     }
-    buf[o] = '\0';
+    if (ch->key)
+        forms[nf++] = ch->key;
+    snprintf(a, sizeof a, "%s", in);
+    for (size_t i = 0; i < nf; i++) {
+        sw_secret_redact(a, forms[i], b, sizeof b);
+        memcpy(a, b, strlen(b) + 1);
+    }
+    sw_logout_redact(a, out, cap);
+}
+
+/* The service's answer, one line, redacted, for the log and the dead letter. */
+static void excerpt(const sw_chan *ch, const sw_chan_req *req, char *buf, size_t len)
+{
+    char raw[SW_CHAN_RESP_MAX], line[2 * SW_CHAN_RESP_MAX], red[2 * SW_CHAN_RESP_MAX];
+    /* Up to the first NUL: a service's answer is text, or not worth showing. */
+    snprintf(raw, sizeof raw, "%.*s", (int)req->resp_len, req->resp);
+    sw_esc_line_buf(raw, line, sizeof line);
+    redact(ch, line, red, sizeof red);
+    /* At most 200 bytes of it, cut on a character boundary. */
+    size_t n = strlen(red), max = len - 1 < 200 ? len - 1 : 200;
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)red[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(buf, red, n);
+    buf[n] = '\0';
 }
 
 static void on_done(void *ctx, CURL *easy, CURLcode rc)
@@ -335,10 +383,10 @@ static void on_done(void *ctx, CURL *easy, CURLcode rc)
     long code = 0;
     curl_easy_getinfo(ch->req.easy, CURLINFO_RESPONSE_CODE, &code);
     char why[700], body[256], msg[CURL_ERROR_SIZE + 64], red[CURL_ERROR_SIZE + 64];
-    excerpt(&ch->req, body, sizeof body);
+    excerpt(ch, &ch->req, body, sizeof body);
     snprintf(msg, sizeof msg, "%s", ch->req.errbuf[0] ? ch->req.errbuf : curl_easy_strerror(rc));
     /* curl's messages may quote a URL, and the URL may be the secret. */
-    sw_secret_redact(msg, ch->secret, red, sizeof red);
+    redact(ch, msg, red, sizeof red);
     long retry_after = ch->req.retry_after_ms;
     int is_mail = ch->cfg->kind == SW_CHAN_EMAIL;
     req_free(&ch->req);

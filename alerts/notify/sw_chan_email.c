@@ -11,8 +11,11 @@
  * "[CRITICAL] NVDA -16.97% vs prev close", a Message-ID made of the alert id,
  * the send time and a random part, MIME headers for UTF-8 text, and
  * Auto-Submitted (RFC 3834) so vacation responders stay quiet.  Lines end in
- * CRLF; libcurl dot-stuffs the body. */
+ * CRLF; libcurl dot-stuffs the body.  The message grows in a bounded buffer
+ * (sw_dbuf) as it is written: its size is never guessed in advance; alert
+ * text in it is escaped (no control characters) and the subject is ASCII. */
 #include "sw_chan.h"
+#include "sw_dbuf.h"
 #include "sw_notify_format.h"
 #include "sw_secret.h"
 
@@ -43,14 +46,21 @@ static size_t on_read(char *buf, size_t size, size_t nmemb, void *userp)
 }
 
 /* \n -> \r\n, for the body of an SMTP message. */
-static void put_crlf(char **o, const char *s)
+static void put_crlf(sw_dbuf *b, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '\n')
-            *(*o)++ = '\r';
-        *(*o)++ = *s;
+    while (*s) {
+        size_t n = strcspn(s, "\n");
+        sw_dbuf_add(b, s, n);
+        s += n;
+        if (*s == '\n') {
+            sw_dbuf_add(b, "\r\n", 2);
+            s++;
+        }
     }
 }
+
+/* A whole message is far below this: 200 alerts of text and the headers. */
+#define EMAIL_MAX (2u << 20)
 
 static int email_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen)
 {
@@ -74,35 +84,32 @@ static int email_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char
     /* No setlocale() anywhere in the program: %a and %b are the C locale's English names. */
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
     const char *domain = strchr(c->from, '@') + 1;
-    size_t to_len = 0;
+    /* Grown as written, with a ceiling: nothing is sized in advance (the
+     * addresses come from the config, the text from the stream). */
+    sw_dbuf b = SW_DBUF_INIT(EMAIL_MAX);
+    sw_dbuf_printf(&b, "Date: %s\r\nFrom: shock-notify <%s>\r\nTo: ", date, c->from);
     for (size_t i = 0; i < c->to.n; i++)
-        to_len += strlen(c->to.v[i]) + 4;
-    size_t cap = strlen(text) * 2 + to_len + m->n * 24 + 2048;
-    char *msg = malloc(cap);
-    if (!msg) {
-        free(text);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    char *o = msg;
-    o += sprintf(o, "Date: %s\r\nFrom: shock-notify <%s>\r\nTo: ", date, c->from);
-    for (size_t i = 0; i < c->to.n; i++)
-        o += sprintf(o, "%s<%s>", i ? ",\r\n " : "", c->to.v[i]);
-    uint64_t rnd = uv_hrtime() ^ ((uint64_t)(uintptr_t)msg << 7);
-    o += sprintf(o, "\r\nSubject: %s\r\nMessage-ID: <%s%s.%lld.%08llx@%s>\r\n", subject, m->items[0].alert->id,
-                 m->n > 1 ? ".digest" : "", (long long)now, (unsigned long long)(rnd & 0xffffffffu), domain);
-    o += sprintf(o, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                    "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n"
-                    "X-Shockwatch-Alert-Ids:");
+        sw_dbuf_printf(&b, "%s<%s>", i ? ",\r\n " : "", c->to.v[i]);
+    uint64_t rnd = uv_hrtime() ^ ((uint64_t)(uintptr_t)req << 7);
+    sw_dbuf_printf(&b, "\r\nSubject: %s\r\nMessage-ID: <%s%s.%lld.%08llx@%s>\r\n", subject, m->items[0].alert->id,
+                   m->n > 1 ? ".digest" : "", (long long)now, (unsigned long long)(rnd & 0xffffffffu), domain);
+    sw_dbuf_addstr(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                       "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n"
+                       "X-Shockwatch-Alert-Ids:");
     /* Folded four ids a line: header lines stay far below 998 bytes. */
     for (size_t i = 0; i < m->n; i++)
-        o += sprintf(o, "%s %s", i && i % 4 == 0 ? "\r\n" : "", m->items[i].alert->id);
-    o += sprintf(o, "\r\n\r\n");
-    put_crlf(&o, text);
-    *o = '\0';
+        sw_dbuf_printf(&b, "%s %s", i && i % 4 == 0 ? "\r\n" : "", m->items[i].alert->id);
+    sw_dbuf_addstr(&b, "\r\n\r\n");
+    put_crlf(&b, text);
     free(text);
-    req->body = msg;
-    req->body_len = (size_t)(o - msg);
+    size_t len = sw_dbuf_len(&b);
+    sw_dbuf_err derr = sw_dbuf_error(&b);
+    req->body = sw_dbuf_take(&b);
+    if (!req->body) {
+        snprintf(err, errlen, "the message is %s", sw_dbuf_strerror(derr));
+        return -1;
+    }
+    req->body_len = len;
     req->body_off = 0;
 
     CURL *e = sw_chan_easy(ch, req);

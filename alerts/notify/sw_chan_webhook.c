@@ -1,5 +1,10 @@
 /* sw_chan_webhook.c -- the `webhook` channel: each alert's schema-v1 JSON,
- * exactly as it was read from the stream, POSTed to a URL.
+ * exactly as it was read from the stream, POSTed to a URL.  Those bytes are
+ * always exactly the one object shock-notify validated: sw_alert_parse
+ * refuses (and shock-notify dead-letters) an entry with anything before its
+ * '{' or after its '}', a key given twice or a control byte, so what is
+ * signed is what was checked, and a receiver's JSON parser reads the same
+ * alert (docs/security.md).
  *
  * With a secret, the body is signed: X-Shockwatch-Signature: sha256=<hex of
  * HMAC-SHA256(secret, body)> (OpenSSL's libcrypto), so the receiver can tell

@@ -15,6 +15,7 @@
 #include "sw_log.h"
 #include "sw_notify_route.h"
 #include "sw_redis.h"
+#include "sw_symtab.h" /* sw_hash_str */
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@
 
 typedef struct entry {
     struct entry *prev, *next;
+    struct entry *sid_next, *aid_next; /* chains of the by-sid and by-alert-id indexes */
+    int in_aid;                  /* in the alert-id index (a parsed alert) */
     char sid[48];                /* stream entry id */
     sw_alert alert;
     char *json;
@@ -70,6 +73,8 @@ struct sw_notify {
     int timers_inited;
     entry *entries;
     size_t n_entries;
+    entry **by_sid, **by_aid;    /* hash indexes of entries (chained), hmask + 1 buckets */
+    size_t hmask;
     op *ops_head, *ops_tail;
     /* reading */
     int reading;                 /* an XREADGROUP (or XGROUP CREATE) is outstanding */
@@ -105,12 +110,38 @@ static uint64_t wall_ms(void)
 
 /* ---- entries ------------------------------------------------------------------ */
 
+/* The indexes: a stream id (a reply names entries by it) and an alert id
+ * (the same alert in two entries, a producer's retry) each find their
+ * entries without a walk over every entry in work, so a read of COUNT
+ * entries costs O(COUNT) at max_inflight 100000 as at 10. */
+static size_t bucket(const sw_notify *n, const char *key)
+{
+    return (size_t)sw_hash_str(key) & n->hmask;
+}
+
 static entry *find_entry(sw_notify *n, const char *sid)
 {
-    for (entry *e = n->entries; e; e = e->next)
+    for (entry *e = n->by_sid[bucket(n, sid)]; e; e = e->sid_next)
         if (strcmp(e->sid, sid) == 0)
             return e;
     return NULL;
+}
+
+static void index_alert(sw_notify *n, entry *e)
+{
+    entry **b = &n->by_aid[bucket(n, e->alert.id)];
+    e->aid_next = *b;
+    *b = e;
+    e->in_aid = 1;
+}
+
+static void unchain(entry **head, entry *e, int by_aid)
+{
+    for (entry **p = head; *p; p = by_aid ? &(*p)->aid_next : &(*p)->sid_next)
+        if (*p == e) {
+            *p = by_aid ? e->aid_next : e->sid_next;
+            return;
+        }
 }
 
 static void entry_free(sw_notify *n, entry *e)
@@ -121,6 +152,9 @@ static void entry_free(sw_notify *n, entry *e)
         n->entries = e->next;
     if (e->next)
         e->next->prev = e->prev;
+    unchain(&n->by_sid[bucket(n, e->sid)], e, 0);
+    if (e->in_aid)
+        unchain(&n->by_aid[bucket(n, e->alert.id)], e, 1);
     n->n_entries--;
     free(e->json);
     free(e);
@@ -236,7 +270,7 @@ static void on_check(sw_notify *n, op *o, const redisReply *rep)
     }
     /* The same alert id in another stream entry (a producer's retry) that this
      * channel is already working on: one delivery is enough. */
-    for (entry *x = n->entries; x; x = x->next)
+    for (entry *x = n->by_aid[bucket(n, e->alert.id)]; x; x = x->aid_next)
         if (x != e && (x->todo & bit) && !(x->checking & bit) && strcmp(x->alert.id, e->alert.id) == 0) {
             n->stats.dup_skipped++;
             sw_info("alert %s is being sent to %s already (stream entries %s and %s)", e->alert.id,
@@ -432,13 +466,51 @@ static void on_chan_result(void *ctx, sw_chan *ch, const sw_chan_item *items, si
 
 /* ---- stream entries ---------------------------------------------------------------- */
 
+/* Why a stream entry cannot be an alert, before its JSON is parsed ("" if
+ * it may be one); *json: its "json" field, if it has one. */
+static void check_entry(const entry *e, const redisReply *fields, const redisReply **json, char *err, size_t errlen)
+{
+    *json = NULL;
+    if (fields->type != REDIS_REPLY_ARRAY) {
+        /* Trimmed from the stream (MAXLEN) before anyone delivered it. */
+        snprintf(err, errlen, "entry %s was deleted from the stream before it was delivered", e->sid);
+        return;
+    }
+    size_t bytes = 0, n_json = 0;
+    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+        const redisReply *k = fields->element[i], *v = fields->element[i + 1];
+        if (k->type == REDIS_REPLY_STRING)
+            bytes += sw_redis_reply_len(k);
+        if (v->type == REDIS_REPLY_STRING)
+            bytes += sw_redis_reply_len(v);
+        if (k->type == REDIS_REPLY_STRING && k->len == 4 && memcmp(k->str, "json", 4) == 0 &&
+            v->type == REDIS_REPLY_STRING) {
+            *json = v;
+            n_json++;
+        }
+    }
+    if (fields->elements / 2 > SW_NOTIFY_FIELDS_MAX)
+        snprintf(err, errlen, "entry %s has %zu fields (at most %d)", e->sid, fields->elements / 2,
+                 SW_NOTIFY_FIELDS_MAX);
+    else if (!*json)
+        snprintf(err, errlen, "entry %s has no \"json\" field", e->sid);
+    else if (n_json > 1) /* which one a reader takes is up to the reader */
+        snprintf(err, errlen, "entry %s has %zu \"json\" fields (one)", e->sid, n_json);
+    else if (sw_redis_reply_len(*json) > SW_ALERT_JSON_MAX)
+        snprintf(err, errlen, "entry %s: alert JSON of %zu bytes is over the limit of %d", e->sid,
+                 sw_redis_reply_len(*json), SW_ALERT_JSON_MAX);
+    else if (bytes > SW_NOTIFY_ENTRY_MAX)
+        snprintf(err, errlen, "entry %s of %zu bytes is over the limit of %d (field names and values)", e->sid,
+                 bytes, SW_NOTIFY_ENTRY_MAX);
+}
+
 static void take_entry(sw_notify *n, const redisReply *item, int claimed)
 {
     if (item->type != REDIS_REPLY_ARRAY || item->elements < 2 || item->element[0]->type != REDIS_REPLY_STRING)
         return;
     const redisReply *idr = item->element[0], *fields = item->element[1];
     if (idr->len >= sizeof(((entry *)0)->sid) || find_entry(n, idr->str))
-        return; /* being worked on here already */
+        return; /* being worked on here already (Redis's ids are 41 bytes at most) */
     entry *e = calloc(1, sizeof *e);
     if (!e)
         return; /* stays pending: read again at the next start or claim */
@@ -447,25 +519,16 @@ static void take_entry(sw_notify *n, const redisReply *item, int claimed)
     if (n->entries)
         n->entries->prev = e;
     n->entries = e;
+    entry **b = &n->by_sid[bucket(n, e->sid)];
+    e->sid_next = *b;
+    *b = e;
     n->n_entries++;
     n->stats.read++;
     n->stats.claimed += claimed;
     const redisReply *json = NULL;
-    if (fields->type == REDIS_REPLY_ARRAY)
-        for (size_t i = 0; i + 1 < fields->elements; i += 2)
-            if (fields->element[i]->type == REDIS_REPLY_STRING && strcmp(fields->element[i]->str, "json") == 0 &&
-                fields->element[i + 1]->type == REDIS_REPLY_STRING)
-                json = fields->element[i + 1];
-    char err[256] = "";
-    if (fields->type != REDIS_REPLY_ARRAY) {
-        /* Trimmed from the stream (MAXLEN) before anyone delivered it. */
-        snprintf(err, sizeof err, "entry %s was deleted from the stream before it was delivered", e->sid);
-    } else if (!json) {
-        snprintf(err, sizeof err, "entry %s has no \"json\" field", e->sid);
-    } else if (json->len > SW_ALERT_JSON_MAX) {
-        snprintf(err, sizeof err, "entry %s: alert JSON of %zu bytes is over the limit of %d", e->sid, json->len,
-                 SW_ALERT_JSON_MAX);
-    }
+    char err[300] = "";
+    check_entry(e, fields, &json, err, sizeof err);
+    /* What a dead letter keeps: at most the alert's limit, never more. */
     size_t keep = json ? (json->len > SW_ALERT_JSON_MAX ? SW_ALERT_JSON_MAX : json->len) : 0;
     e->json = malloc(keep + 1);
     if (!e->json) {
@@ -487,6 +550,7 @@ static void take_entry(sw_notify *n, const redisReply *item, int claimed)
         dead_letter(n, NO_CHAN, one, 1, err, 0);
         return;
     }
+    index_alert(n, e);
     uint32_t quiet = 0;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -767,6 +831,18 @@ sw_notify *sw_notify_new(uv_loop_t *loop, const sw_notify_opts *o, char *err, si
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
+    /* Buckets for every entry reading can hold (max_inflight, overshot by
+     * one read or claim page of COUNT) at a load of at most 1/2. */
+    size_t want = 2 * ((size_t)o->cfg->max_inflight + 2 * (size_t)o->cfg->count), nb = 64;
+    while (nb < want)
+        nb *= 2;
+    n->hmask = nb - 1;
+    n->by_sid = calloc(nb, sizeof *n->by_sid);
+    n->by_aid = calloc(nb, sizeof *n->by_aid);
+    if (!n->by_sid || !n->by_aid) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     snprintf(n->block_ms, sizeof n->block_ms, "%" PRId64, o->cfg->block_ns / 1000000);
     snprintf(n->count, sizeof n->count, "%d", o->cfg->count);
     snprintf(n->claim_ms, sizeof n->claim_ms, "%" PRId64, o->cfg->claim_after_ns / 1000000);
@@ -793,7 +869,7 @@ sw_notify *sw_notify_new(uv_loop_t *loop, const sw_notify_opts *o, char *err, si
     /* The read connection's replies may take `block` by design. */
     sw_redis_options ro = { .url = o->url, .connect_timeout_ms = o->connect_timeout_ms,
                             .command_timeout_ms = o->command_timeout_ms + (uint64_t)(o->cfg->block_ns / 1000000),
-                            .on_state = on_rd_state, .ctx = n };
+                            .max_string = SW_NOTIFY_ENTRY_MAX, .on_state = on_rd_state, .ctx = n };
     if (sw_redis_init(&n->rd, loop, &ro) != 0) {
         snprintf(err, errlen, "cannot set up the Redis read connection");
         goto fail;
@@ -979,6 +1055,8 @@ void sw_notify_free(sw_notify *n)
         op_free(n, n->ops_head);
     while (n->entries)
         entry_free(n, n->entries);
+    free(n->by_sid);
+    free(n->by_aid);
     for (size_t c = 0; n->sent_keys && c < n->n_chans; c++)
         free(n->sent_keys[c]);
     free(n->sent_keys);

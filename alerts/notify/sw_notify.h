@@ -26,6 +26,17 @@
  * claim_after are taken over with XAUTOCLAIM (Redis >= 6.2); entries in work
  * here are re-claimed regularly (XCLAIM ... JUSTID) so no one takes them
  * while a channel is still retrying.
+ *
+ * The stream is a trust boundary (docs/security.md): an entry is an alert
+ * only if it has at most SW_NOTIFY_FIELDS_MAX fields, at most
+ * SW_NOTIFY_ENTRY_MAX bytes of field names and values, a "json" field of at
+ * most SW_ALERT_JSON_MAX bytes, and that JSON passes sw_alert_parse;
+ * anything else is dead-lettered with the reason (and its first
+ * SW_ALERT_JSON_MAX bytes of JSON) and acknowledged, never retried and
+ * never a crash or a stall.  Both connections cut bulk strings at
+ * SW_NOTIFY_ENTRY_MAX as hiredis builds the reply (sw_redis.h says what
+ * hiredis 0.14 can and cannot bound).  Entries in work are found by stream
+ * id and by alert id through hash indexes, not by scanning them all.
  */
 #ifndef SW_NOTIFY_H
 #define SW_NOTIFY_H
@@ -37,6 +48,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+
+#define SW_NOTIFY_FIELDS_MAX 32       /* field/value pairs of one stream entry (the sink writes 5) */
+#define SW_NOTIFY_ENTRY_MAX 65536     /* bytes of one entry's field names and values */
 
 typedef struct sw_notify sw_notify;
 

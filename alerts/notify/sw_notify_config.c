@@ -1,5 +1,7 @@
 /* sw_notify_config.c -- see sw_notify_config.h. */
 #include "sw_notify_config.h"
+#include "sw_alert.h"
+#include "sw_host.h"
 #include "sw_time.h"
 
 #include <ctype.h>
@@ -163,46 +165,6 @@ static int valid_channel_name(const char *s)
     return 1;
 }
 
-/* The host part of scheme://[user@]host[:port]/... into buf (brackets removed). */
-static int url_host(const char *url, char *buf, size_t len)
-{
-    const char *p = strstr(url, "://");
-    if (!p)
-        return -1;
-    p += 3;
-    size_t n = strcspn(p, "/?#");
-    const char *at = memchr(p, '@', n);
-    if (at) {
-        n -= (size_t)(at + 1 - p);
-        p = at + 1;
-    }
-    if (n && p[0] == '[') {
-        const char *close = memchr(p, ']', n);
-        if (!close)
-            return -1;
-        n = (size_t)(close - p - 1);
-        p++;
-    } else {
-        const char *colon = memchr(p, ':', n);
-        if (colon)
-            n = (size_t)(colon - p);
-    }
-    if (n == 0 || n >= len)
-        return -1;
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    return 0;
-}
-
-/* Plain-text transport is allowed to this machine only (tests, a local relay). */
-static int loopback_url(const char *url)
-{
-    char host[256];
-    if (url_host(url, host, sizeof host) != 0)
-        return 0;
-    return strcasecmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
-}
-
 static int has_scheme(const char *url, const char *scheme)
 {
     size_t n = strlen(scheme);
@@ -225,7 +187,7 @@ static void check_http_url(checker *k, const char *path, const char *url)
     else if (has_scheme(url, "https"))
         return;
     else if (has_scheme(url, "http")) {
-        if (!loopback_url(url))
+        if (!sw_url_is_loopback(url))
             problem(k, path, "http:// is allowed to a loopback host only (https://...)");
     } else {
         problem(k, path, "is not an http(s) URL (https://...)");
@@ -321,7 +283,7 @@ static void check_channel(checker *k, sw_notify_channel_config *c)
             problem(k, cp, "missing url (smtps://host:465 or smtp://host:587 with STARTTLS)");
         else if (has_ctl(c->url) || (!has_scheme(c->url, "smtp") && !has_scheme(c->url, "smtps")))
             problem(k, p, "is not an SMTP URL (smtps://host:465 or smtp://host:587)");
-        else if (!c->starttls && !(has_scheme(c->url, "smtp") && loopback_url(c->url)))
+        else if (!c->starttls && !(has_scheme(c->url, "smtp") && sw_url_is_loopback(c->url)))
             problem(k, p, "starttls may be turned off only for smtp:// to a loopback host (mail and its "
                           "password never cross a network in clear text)");
         check_source(k, cp, "password", 0, NULL, c->password_env, c->password_file);
@@ -348,9 +310,6 @@ static void check_channel(checker *k, sw_notify_channel_config *c)
         break;
     }
 }
-
-static const char *const detector_names[] = { "pct_move", "zscore", "vol_regime", "breadth", "stale", "feed",
-                                               NULL };
 
 int sw_notify_config_check(sw_notify_config *n, void (*report)(void *ctx, const char *path, const char *msg),
                            void *ctx)
@@ -389,16 +348,13 @@ int sw_notify_config_check(sw_notify_config *n, void (*report)(void *ctx, const 
                 if (strcmp(rt->channels.v[j], rt->channels.v[i]) == 0)
                     problem(&k, p, "\"%s\" is listed twice (each channel once)", rt->channels.v[i]);
         }
-        for (size_t i = 0; i < rt->detectors.n; i++) {
-            size_t d = 0;
-            while (detector_names[d] && strcmp(detector_names[d], rt->detectors.v[i]) != 0)
-                d++;
-            if (!detector_names[d]) {
+        for (size_t i = 0; i < rt->detectors.n; i++)
+            if (!sw_alert_detector_known(rt->detectors.v[i])) {
+                char names[160];
                 snprintf(p, sizeof p, "routes[%zu].detectors[%zu]", r, i);
-                problem(&k, p, "\"%s\" is not a detector (pct_move, zscore, vol_regime, breadth, stale, feed)",
-                        rt->detectors.v[i]);
+                problem(&k, p, "\"%s\" is not a detector (%s)", rt->detectors.v[i],
+                        sw_alert_detector_names(names, sizeof names));
             }
-        }
     }
     return k.problems;
 }

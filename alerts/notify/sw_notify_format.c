@@ -1,10 +1,11 @@
 /* sw_notify_format.c -- see sw_notify_format.h. */
 #include "sw_notify_format.h"
+#include "sw_dbuf.h"
+#include "sw_escape.h"
 #include "sw_time.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,57 +16,9 @@
 #define DISCORD_MAX 2000
 #define TELEGRAM_MAX 4096
 
-/* ---- a growable string --------------------------------------------------- */
-
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = 1;
-            return;
-        }
-        if (b->p && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-}
-
-static char *sb_take(sbuf *b)
-{
-    if (b->oom) {
-        free(b->p);
-        return NULL;
-    }
-    if (!b->p)
-        return calloc(1, 1);
-    return b->p;
-}
+/* Every message is built in a bounded buffer: a digest of 200 alerts is
+ * about 120 KB of mail text; nothing legitimate comes near this. */
+#define NF_MAX (1u << 20)
 
 /* Cut s to at most max bytes on a UTF-8 boundary, marking the cut. */
 static void cut_utf8(char *s, size_t max, const char *mark)
@@ -143,19 +96,27 @@ static const char *window_label(const char *w)
     return w;
 }
 
-/* A short ASCII headline of one alert, without the severity tag. */
-static void headline(const sw_alert *a, char *buf, size_t len)
+/* Every piece of text that came with an alert (message, symbol, group,
+ * detector, window, member symbols, id) goes through the target's escape
+ * function `esc` (sw_escape.h); what we write ourselves does not need it. */
+
+/* A short headline of one alert, without the severity tag. */
+static void headline(sw_dbuf *b, const sw_alert *a, sw_esc_fn esc)
 {
     char pct[32];
     if (!a->resolved && strcmp(a->detector, "pct_move") == 0 && isfinite(a->change_pct)) {
         const char *w = window_label(a->window);
-        snprintf(buf, len, "%s %s vs %s%s", a->symbol, fmt_pct(a->change_pct, pct, sizeof pct), w,
-                 strcmp(w, "prev close") && strcmp(w, "open") ? " ago" : "");
+        esc(b, a->symbol);
+        sw_dbuf_printf(b, " %s vs ", fmt_pct(a->change_pct, pct, sizeof pct));
+        esc(b, w);
+        sw_dbuf_addstr(b, strcmp(w, "prev close") && strcmp(w, "open") ? " ago" : "");
     } else if (!a->resolved && strcmp(a->detector, "zscore") == 0 && isfinite(a->zscore)) {
-        snprintf(buf, len, "%s z %+.2f (%s, %s bar)", a->symbol, a->zscore, fmt_pct(a->change_pct, pct, sizeof pct),
-                 a->window);
+        esc(b, a->symbol);
+        sw_dbuf_printf(b, " z %+.2f (%s, ", a->zscore, fmt_pct(a->change_pct, pct, sizeof pct));
+        esc(b, a->window);
+        sw_dbuf_addstr(b, " bar)");
     } else {
-        snprintf(buf, len, "%s", a->message);
+        esc(b, a->message);
     }
 }
 
@@ -212,27 +173,26 @@ static size_t collect_movers(const sw_alert *const *al, size_t n, mover *out, si
     return k;
 }
 
-static void movers_line(const sw_alert *const *al, size_t n, int ascii, char *buf, size_t len)
+/* "AVGO -17.40%, NVDA -16.97%, ..."; returns whether anything was written. */
+static int movers_line(sw_dbuf *b, const sw_alert *const *al, size_t n, int ascii, sw_esc_fn esc)
 {
     mover mv[SW_ALERT_MAX_MEMBERS * 2];
     size_t k = collect_movers(al, n, mv, sizeof mv / sizeof mv[0]);
-    size_t used = 0;
-    buf[0] = '\0';
     for (size_t i = 0; i < k && i < MOVERS_SHOWN; i++) {
         char pct[32];
-        used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s %s", i ? ", " : "", mv[i].symbol,
-                                 fmt_pct(mv[i].pct, pct, sizeof pct));
-        if (used >= len)
-            return;
+        sw_dbuf_addstr(b, i ? ", " : "");
+        esc(b, mv[i].symbol);
+        sw_dbuf_printf(b, " %s", fmt_pct(mv[i].pct, pct, sizeof pct));
     }
     if (k > MOVERS_SHOWN)
-        snprintf(buf + used, len - used, ", %s (%zu more)", ascii ? "..." : "\xe2\x80\xa6", k - MOVERS_SHOWN);
+        sw_dbuf_printf(b, ", %s (%zu more)", ascii ? "..." : "\xe2\x80\xa6", k - MOVERS_SHOWN);
+    return k > 0;
 }
 
-void sw_nf_summary(const sw_alert *const *al, size_t n, const char *group, int ascii, char *buf, size_t len)
+static void summary(sw_dbuf *b, const sw_alert *const *al, size_t n, const char *group, int ascii, sw_esc_fn esc)
 {
     if (n == 1 || !group) {
-        snprintf(buf, len, "%s", al[0]->message);
+        esc(b, al[0]->message);
         return;
     }
     const sw_alert *lead = NULL;
@@ -243,30 +203,75 @@ void sw_nf_summary(const sw_alert *const *al, size_t n, const char *group, int a
         if (al[i]->n_members && !al[i]->resolved && (!lead || al[i]->severity >= lead->severity))
             lead = al[i];
     }
-    char head[320], movers[512];
-    if (lead)
-        snprintf(head, sizeof head, "%s", lead->message);
-    else
-        snprintf(head, sizeof head, "%s: %zu alerts (%zu critical, %zu warning, %zu info)", group, n, by[2], by[1],
-                 by[0]);
-    movers_line(al, n, ascii, movers, sizeof movers);
-    snprintf(buf, len, "%s%s%s", head, movers[0] ? (ascii ? " - " : " \xe2\x80\x94 ") : "", movers);
+    if (lead) {
+        esc(b, lead->message);
+    } else {
+        esc(b, group);
+        sw_dbuf_printf(b, ": %zu alerts (%zu critical, %zu warning, %zu info)", n, by[2], by[1], by[0]);
+    }
+    sw_dbuf mv = SW_DBUF_INIT(4096);
+    if (movers_line(&mv, al, n, ascii, esc)) {
+        sw_dbuf_addstr(b, ascii ? " - " : " \xe2\x80\x94 ");
+        sw_dbuf_add(b, sw_dbuf_str(&mv), sw_dbuf_len(&mv));
+    }
+    sw_dbuf_free(&mv);
+}
+
+/* The copy of b's text into buf (len bytes), cut on a character boundary;
+ * b is freed. */
+static void to_buf(sw_dbuf *b, char *buf, size_t len)
+{
+    if (len) {
+        const char *s = sw_dbuf_str(b);
+        size_t n = sw_dbuf_len(b);
+        if (n > len - 1) {
+            n = len - 1;
+            while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+                n--;
+        }
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+    }
+    sw_dbuf_free(b);
+}
+
+void sw_nf_summary(const sw_alert *const *al, size_t n, const char *group, int ascii, char *buf, size_t len)
+{
+    sw_dbuf b = SW_DBUF_INIT(NF_MAX);
+    summary(&b, al, n, group, ascii, sw_esc_plain);
+    to_buf(&b, buf, len);
+}
+
+static const char *worst_name(const sw_alert *w)
+{
+    return w->severity == SW_SEV_CRITICAL ? "CRITICAL" : w->severity == SW_SEV_WARNING ? "WARNING" : "INFO";
+}
+
+/* "[CRITICAL] NVDA -16.97% vs prev close", or a digest's
+ * "[CRITICAL] ai: 4 alerts - AVGO -17.40%, ..." */
+static void subject(sw_dbuf *b, const sw_alert *const *al, size_t n, const char *group, sw_esc_fn esc)
+{
+    if (n == 1 || !group) {
+        sw_dbuf_printf(b, "[%s] ", sev_upper(al[0]));
+        headline(b, al[0], esc);
+    } else {
+        sw_dbuf_printf(b, "[%s] ", worst_name(al[worst(al, n)]));
+        esc(b, group);
+        sw_dbuf_printf(b, ": %zu alerts", n);
+        sw_dbuf mv = SW_DBUF_INIT(4096);
+        if (movers_line(&mv, al, n, 1, esc)) {
+            sw_dbuf_addstr(b, " - ");
+            sw_dbuf_add(b, sw_dbuf_str(&mv), sw_dbuf_len(&mv));
+        }
+        sw_dbuf_free(&mv);
+    }
 }
 
 void sw_nf_subject(const sw_alert *const *al, size_t n, const char *group, char *buf, size_t len)
 {
-    const sw_alert *w = al[worst(al, n)];
-    char h[400];
-    if (n == 1 || !group) {
-        headline(al[0], h, sizeof h);
-        snprintf(buf, len, "[%s] %s", sev_upper(al[0]), h);
-    } else {
-        char movers[512];
-        movers_line(al, n, 1, movers, sizeof movers);
-        snprintf(buf, len, "[%s] %s: %zu alerts%s%s", w->severity == SW_SEV_CRITICAL ? "CRITICAL"
-                                                      : w->severity == SW_SEV_WARNING ? "WARNING" : "INFO",
-                 group, n, movers[0] ? " - " : "", movers);
-    }
+    sw_dbuf b = SW_DBUF_INIT(NF_MAX);
+    subject(&b, al, n, group, sw_esc_plain);
+    to_buf(&b, buf, len);
     ascii_only(buf);
     /* RFC 5322 wants lines under 78 characters where it can; a subject this long is unreadable anyway. */
     if (strlen(buf) > 200)
@@ -275,79 +280,82 @@ void sw_nf_subject(const sw_alert *const *al, size_t n, const char *group, char 
 
 /* ---- plain text ------------------------------------------------------------- */
 
-static void text_block(sbuf *b, const sw_alert *a)
+static void text_block(sw_dbuf *b, const sw_alert *a)
 {
     char num[64], t[64], u[40];
-    sb_printf(b, "[%s] %s\n", sev_upper(a), a->message);
-    sb_printf(b, "  Symbol:     %s\n", a->symbol);
-    sb_printf(b, "  Group:      %s\n", a->group[0] ? a->group : "-");
-    sb_printf(b, "  Severity:   %s%s\n", sw_severity_name(a->severity), a->resolved ? " (resolved)" : "");
-    sb_printf(b, "  Detector:   %s\n", a->detector);
-    sb_printf(b, "  Price:      %s\n", fmt_num(a->price, num, sizeof num));
-    sb_printf(b, "  Move:       %s (%s, over %s)\n", fmt_pct(a->change_pct, num, sizeof num),
-              a->direction < 0 ? "down" : a->direction > 0 ? "up" : "none", a->window);
-    sb_printf(b, "  Z-score:    %s\n", isfinite(a->zscore) ? (snprintf(num, sizeof num, "%+.2f", a->zscore), num) : "-");
-    sb_printf(b, "  Reference:  %s\n", fmt_num(a->reference, num, sizeof num));
-    sb_printf(b, "  Time (NY):  %s\n", sw_nf_time_ny(a->ts_ns, t, sizeof t));
-    sb_printf(b, "  Time (UTC): %s\n", sw_format_iso_ms(a->ts_ns, u, sizeof u));
-    sb_printf(b, "  Alert id:   %s\n", a->id);
+    sw_dbuf_printf(b, "[%s] ", sev_upper(a));
+    sw_esc_plain(b, a->message);
+    sw_dbuf_addstr(b, "\n  Symbol:     ");
+    sw_esc_plain(b, a->symbol);
+    sw_dbuf_addstr(b, "\n  Group:      ");
+    sw_esc_plain(b, a->group[0] ? a->group : "-");
+    sw_dbuf_printf(b, "\n  Severity:   %s%s\n", sw_severity_name(a->severity), a->resolved ? " (resolved)" : "");
+    sw_dbuf_addstr(b, "  Detector:   ");
+    sw_esc_plain(b, a->detector);
+    sw_dbuf_printf(b, "\n  Price:      %s\n", fmt_num(a->price, num, sizeof num));
+    sw_dbuf_printf(b, "  Move:       %s (%s, over ", fmt_pct(a->change_pct, num, sizeof num),
+                   a->direction < 0 ? "down" : a->direction > 0 ? "up" : "none");
+    sw_esc_plain(b, a->window);
+    sw_dbuf_printf(b, ")\n  Z-score:    %s\n",
+                   isfinite(a->zscore) ? (snprintf(num, sizeof num, "%+.2f", a->zscore), num) : "-");
+    sw_dbuf_printf(b, "  Reference:  %s\n", fmt_num(a->reference, num, sizeof num));
+    sw_dbuf_printf(b, "  Time (NY):  %s\n", sw_nf_time_ny(a->ts_ns, t, sizeof t));
+    sw_dbuf_printf(b, "  Time (UTC): %s\n", sw_format_iso_ms(a->ts_ns, u, sizeof u));
+    sw_dbuf_addstr(b, "  Alert id:   ");
+    sw_esc_plain(b, a->id);
+    sw_dbuf_addstr(b, "\n");
     if (a->n_members) {
-        sb_printf(b, "  Members:   ");
-        for (size_t i = 0; i < a->n_members; i++)
-            sb_printf(b, "%s %s %s", i ? "," : "", a->members[i].symbol,
-                      fmt_pct(a->members[i].change_pct, num, sizeof num));
-        sb_printf(b, "\n");
+        sw_dbuf_addstr(b, "  Members:   ");
+        for (size_t i = 0; i < a->n_members; i++) {
+            sw_dbuf_addstr(b, i ? ", " : " ");
+            sw_esc_plain(b, a->members[i].symbol);
+            sw_dbuf_printf(b, " %s", fmt_pct(a->members[i].change_pct, num, sizeof num));
+        }
+        sw_dbuf_addstr(b, "\n");
     }
 }
 
 char *sw_nf_text(const sw_alert *const *al, size_t n, const char *group)
 {
-    sbuf b = { 0 };
+    sw_dbuf b = SW_DBUF_INIT(NF_MAX);
     if (n > 1 && group) {
-        char sum[1024];
-        sw_nf_summary(al, n, group, 1, sum, sizeof sum);
-        sb_printf(&b, "%s\n\n%zu alerts of group %s, in the order they arrived:\n\n", sum, n, group);
+        summary(&b, al, n, group, 1, sw_esc_plain);
+        sw_dbuf_printf(&b, "\n\n%zu alerts of group ", n);
+        sw_esc_plain(&b, group);
+        sw_dbuf_addstr(&b, ", in the order they arrived:\n\n");
     }
     for (size_t i = 0; i < n; i++) {
         if (i)
-            sb_printf(&b, "\n");
+            sw_dbuf_addstr(&b, "\n");
         text_block(&b, al[i]);
     }
-    sb_printf(&b, "\n-- \nshock-notify (shockwatch %s)\n", SHOCK_VERSION);
-    return sb_take(&b);
+    sw_dbuf_printf(&b, "\n-- \nshock-notify (shockwatch %s)\n", SHOCK_VERSION);
+    return sw_dbuf_take(&b);
 }
 
 char *sw_nf_console(const sw_alert *const *al, size_t n, const char *group)
 {
-    sbuf b = { 0 };
+    sw_dbuf b = SW_DBUF_INIT(NF_MAX);
     char line[600];
     if (n > 1 && group) {
-        char sum[1024];
-        sw_nf_summary(al, n, group, 0, sum, sizeof sum);
-        sb_printf(&b, "DIGEST %s: %zu alerts | %s\n", group, n, sum);
+        sw_dbuf_addstr(&b, "DIGEST ");
+        sw_esc_plain(&b, group);
+        sw_dbuf_printf(&b, ": %zu alerts | ", n);
+        summary(&b, al, n, group, 0, sw_esc_plain);
+        sw_dbuf_addstr(&b, "\n");
     }
+    /* sw_alert_to_text is shockd's own line; here its parts came from the
+     * stream, so the line is escaped whole (our parts have nothing to escape). */
     for (size_t i = 0; i < n; i++)
-        if (sw_alert_to_text(al[i], line, sizeof line) >= 0)
-            sb_printf(&b, "%s%s\n", n > 1 && group ? "  " : "", line);
-    return sb_take(&b);
+        if (sw_alert_to_text(al[i], line, sizeof line) >= 0) {
+            sw_dbuf_addstr(&b, n > 1 && group ? "  " : "");
+            sw_esc_plain(&b, line);
+            sw_dbuf_addstr(&b, "\n");
+        }
+    return sw_dbuf_take(&b);
 }
 
 /* ---- Slack ---------------------------------------------------------------------- */
-
-/* Slack's mrkdwn gives &, < and > a meaning (links, mentions). */
-static void slack_escape(sbuf *b, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '&')
-            sb_printf(b, "&amp;");
-        else if (*s == '<')
-            sb_printf(b, "&lt;");
-        else if (*s == '>')
-            sb_printf(b, "&gt;");
-        else
-            sb_printf(b, "%c", *s);
-    }
-}
 
 static const char *sev_colour(const sw_alert *a)
 {
@@ -364,23 +372,31 @@ static cJSON *mrkdwn(const char *text)
     return o;
 }
 
-static void add_field(cJSON *fields, const char *label, const char *value)
+/* b's text, cut to max bytes, as a mrkdwn object; NULL after an error. */
+static cJSON *mrkdwn_of(sw_dbuf *b, size_t max)
 {
-    sbuf b = { 0 };
-    sb_printf(&b, "*%s*\n", label);
-    slack_escape(&b, value);
-    char *s = sb_take(&b);
-    if (s)
-        cJSON_AddItemToArray(fields, mrkdwn(s));
+    char *s = sw_dbuf_take(b);
+    if (!s)
+        return NULL;
+    cut_utf8(s, max, "\xe2\x80\xa6");
+    cJSON *o = mrkdwn(s);
     free(s);
+    return o;
 }
 
-static void add_section_text(cJSON *blocks, char *text)
+static void add_field(cJSON *fields, const char *label, const char *value)
 {
-    cut_utf8(text, SLACK_TEXT_MAX, "\xe2\x80\xa6");
+    sw_dbuf b = SW_DBUF_INIT(NF_MAX);
+    sw_dbuf_printf(&b, "*%s*\n", label);
+    sw_esc_slack(&b, value);
+    cJSON_AddItemToArray(fields, mrkdwn_of(&b, SLACK_TEXT_MAX));
+}
+
+static void add_section_text(cJSON *blocks, sw_dbuf *text)
+{
     cJSON *sec = cJSON_CreateObject();
     cJSON_AddStringToObject(sec, "type", "section");
-    cJSON_AddItemToObject(sec, "text", mrkdwn(text));
+    cJSON_AddItemToObject(sec, "text", mrkdwn_of(text, SLACK_TEXT_MAX));
     cJSON_AddItemToArray(blocks, sec);
 }
 
@@ -388,36 +404,40 @@ char *sw_nf_slack(const sw_alert *const *al, size_t n, const char *group)
 {
     const sw_alert *w = al[worst(al, n)];
     int digest = n > 1 && group;
-    char header[256], sum[1024], num[64], t[64], u[40];
+    char num[64], t[64], u[40];
     cJSON *root = cJSON_CreateObject();
-    sw_nf_summary(al, n, group, 0, sum, sizeof sum);
+    sw_dbuf b = SW_DBUF_INIT(NF_MAX);
+    /* The header is plain_text: the symbol or group is escaped all the same. */
+    sw_dbuf_printf(&b, "%s \xc2\xb7 ", sev_upper(w));
+    sw_esc_slack(&b, digest ? group : w->symbol);
     if (digest)
-        snprintf(header, sizeof header, "%s \xc2\xb7 %s \xc2\xb7 %zu alerts", sev_upper(w), group, n);
-    else
-        snprintf(header, sizeof header, "%s \xc2\xb7 %s", sev_upper(w), w->symbol);
-    cut_utf8(header, SLACK_HEADER_MAX, "\xe2\x80\xa6");
-    /* Notifications and clients without blocks show this. */
-    char fallback[1200];
-    snprintf(fallback, sizeof fallback, "[%s] %s", sev_upper(w), sum);
-    cut_utf8(fallback, SLACK_TEXT_MAX, "\xe2\x80\xa6");
-    cJSON_AddStringToObject(root, "text", fallback);
+        sw_dbuf_printf(&b, " \xc2\xb7 %zu alerts", n);
+    char *header = sw_dbuf_take(&b);
+    if (header)
+        cut_utf8(header, SLACK_HEADER_MAX, "\xe2\x80\xa6");
+    /* Notifications and clients without blocks show this: the top-level text
+     * is mrkdwn, so it is escaped like every other text. */
+    sw_dbuf_printf(&b, "[%s] ", sev_upper(w));
+    summary(&b, al, n, group, 0, sw_esc_slack);
+    char *fallback = sw_dbuf_take(&b);
+    if (fallback)
+        cut_utf8(fallback, SLACK_TEXT_MAX, "\xe2\x80\xa6");
+    cJSON_AddStringToObject(root, "text", fallback ? fallback : "");
     cJSON *att = cJSON_CreateObject();
     cJSON_AddStringToObject(att, "color", sev_colour(w));
-    cJSON_AddStringToObject(att, "fallback", fallback);
+    cJSON_AddStringToObject(att, "fallback", fallback ? fallback : "");
     cJSON *blocks = cJSON_AddArrayToObject(att, "blocks");
     cJSON *hb = cJSON_CreateObject();
     cJSON_AddStringToObject(hb, "type", "header");
     cJSON *ht = cJSON_AddObjectToObject(hb, "text");
     cJSON_AddStringToObject(ht, "type", "plain_text");
-    cJSON_AddStringToObject(ht, "text", header);
+    cJSON_AddStringToObject(ht, "text", header ? header : "");
     cJSON_AddItemToArray(blocks, hb);
+    free(header);
+    free(fallback);
 
-    sbuf b = { 0 };
-    slack_escape(&b, sum);
-    char *s = sb_take(&b);
-    if (s)
-        add_section_text(blocks, s);
-    free(s);
+    summary(&b, al, n, group, 0, sw_esc_slack);
+    add_section_text(blocks, &b);
     if (!digest) {
         const sw_alert *a = al[0];
         cJSON *sec = cJSON_CreateObject();
@@ -436,73 +456,81 @@ char *sw_nf_slack(const sw_alert *const *al, size_t n, const char *group)
         add_field(fields, "Time (UTC)", sw_format_iso_ms(a->ts_ns, u, sizeof u));
         cJSON_AddItemToArray(blocks, sec);
     } else {
-        sbuf l = { 0 };
         for (size_t i = 0; i < n; i++) {
-            sb_printf(&l, "\xe2\x80\xa2 *%s* ", sev_upper(al[i]));
-            slack_escape(&l, al[i]->message);
-            sb_printf(&l, " _(%s, %s)_\n", al[i]->detector, sw_nf_time_ny(al[i]->ts_ns, t, sizeof t) + 11);
+            sw_dbuf_printf(&b, "\xe2\x80\xa2 *%s* ", sev_upper(al[i]));
+            sw_esc_slack(&b, al[i]->message);
+            sw_dbuf_addstr(&b, " _(");
+            sw_esc_slack(&b, al[i]->detector);
+            sw_dbuf_printf(&b, ", %s)_\n", sw_nf_time_ny(al[i]->ts_ns, t, sizeof t) + 11);
         }
-        char *lines = sb_take(&l);
-        if (lines)
-            add_section_text(blocks, lines);
-        free(lines);
+        add_section_text(blocks, &b);
     }
     /* The ids, so an operator can find the alert in the stream or the dead letters. */
-    sbuf c = { 0 };
-    if (digest)
-        sb_printf(&c, "%s to %s (%s) \xc2\xb7 ids ", sw_nf_time_ny(al[0]->ts_ns, t, sizeof t),
-                  sw_nf_time_ny(al[n - 1]->ts_ns, t, sizeof t) + 11, sw_format_iso_ms(al[0]->ts_ns, u, sizeof u));
-    else
-        sb_printf(&c, "%s%s%s \xc2\xb7 id ", al[0]->detector, al[0]->group[0] ? " \xc2\xb7 group " : "", al[0]->group);
-    for (size_t i = 0; i < n; i++)
-        sb_printf(&c, "%s%s", i ? " " : "", al[i]->id);
-    char *ctx = sb_take(&c);
-    if (ctx) {
-        cut_utf8(ctx, SLACK_TEXT_MAX, "\xe2\x80\xa6");
-        cJSON *cb = cJSON_CreateObject();
-        cJSON_AddStringToObject(cb, "type", "context");
-        cJSON *els = cJSON_AddArrayToObject(cb, "elements");
-        cJSON_AddItemToArray(els, mrkdwn(ctx));
-        cJSON_AddItemToArray(blocks, cb);
+    if (digest) {
+        sw_dbuf_printf(&b, "%s to %s (%s) \xc2\xb7 ids ", sw_nf_time_ny(al[0]->ts_ns, t, sizeof t),
+                       sw_nf_time_ny(al[n - 1]->ts_ns, t, sizeof t) + 11, sw_format_iso_ms(al[0]->ts_ns, u, sizeof u));
+    } else {
+        sw_esc_slack(&b, al[0]->detector);
+        if (al[0]->group[0]) {
+            sw_dbuf_addstr(&b, " \xc2\xb7 group ");
+            sw_esc_slack(&b, al[0]->group);
+        }
+        sw_dbuf_addstr(&b, " \xc2\xb7 id ");
     }
-    free(ctx);
+    for (size_t i = 0; i < n; i++) {
+        sw_dbuf_addstr(&b, i ? " " : "");
+        sw_esc_slack(&b, al[i]->id);
+    }
+    cJSON *cb = cJSON_CreateObject();
+    cJSON_AddStringToObject(cb, "type", "context");
+    cJSON *els = cJSON_AddArrayToObject(cb, "elements");
+    cJSON_AddItemToArray(els, mrkdwn_of(&b, SLACK_TEXT_MAX));
+    cJSON_AddItemToArray(blocks, cb);
     cJSON *atts = cJSON_AddArrayToObject(root, "attachments");
     cJSON_AddItemToArray(atts, att);
     char *out = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
+    sw_dbuf_free(&b);
     return out;
 }
 
 /* ---- Discord and Telegram ------------------------------------------------------ */
 
-static char *short_text(const sw_alert *const *al, size_t n, const char *group, int bold, size_t max)
+static char *short_text(const sw_alert *const *al, size_t n, const char *group, int bold, size_t max, sw_esc_fn esc)
 {
-    sbuf b = { 0 };
-    char subj[256], t[64], num[64], pct[32];
-    sw_nf_subject(al, n, group, subj, sizeof subj);
-    sb_printf(&b, bold ? "**%s**\n" : "%s\n", subj);
+    sw_dbuf b = SW_DBUF_INIT(NF_MAX);
+    char t[64], num[64], pct[32];
+    sw_dbuf_addstr(&b, bold ? "**" : "");
+    subject(&b, al, n, group, esc);
+    sw_dbuf_addstr(&b, bold ? "**\n" : "\n");
     if (n > 1 && group) {
-        char sum[1024];
-        sw_nf_summary(al, n, group, 0, sum, sizeof sum);
-        sb_printf(&b, "%s\n", sum);
-        for (size_t i = 0; i < n; i++)
-            sb_printf(&b, "\xe2\x80\xa2 [%s] %s (%s)\n", sev_upper(al[i]), al[i]->message,
-                      sw_nf_time_ny(al[i]->ts_ns, t, sizeof t) + 11);
+        summary(&b, al, n, group, 0, esc);
+        sw_dbuf_addstr(&b, "\n");
+        for (size_t i = 0; i < n; i++) {
+            sw_dbuf_printf(&b, "\xe2\x80\xa2 [%s] ", sev_upper(al[i]));
+            esc(&b, al[i]->message);
+            sw_dbuf_printf(&b, " (%s)\n", sw_nf_time_ny(al[i]->ts_ns, t, sizeof t) + 11);
+        }
     } else {
         const sw_alert *a = al[0];
-        sb_printf(&b, "%s\nprice %s \xc2\xb7 move %s \xc2\xb7 ", a->message, fmt_num(a->price, num, sizeof num),
-                  fmt_pct(a->change_pct, pct, sizeof pct));
-        sb_printf(&b, "ref %s (%s)", fmt_num(a->reference, num, sizeof num), a->window);
+        esc(&b, a->message);
+        sw_dbuf_printf(&b, "\nprice %s \xc2\xb7 move %s \xc2\xb7 ", fmt_num(a->price, num, sizeof num),
+                       fmt_pct(a->change_pct, pct, sizeof pct));
+        sw_dbuf_printf(&b, "ref %s (", fmt_num(a->reference, num, sizeof num));
+        esc(&b, a->window);
+        sw_dbuf_addstr(&b, ")");
         if (isfinite(a->zscore))
-            sb_printf(&b, " \xc2\xb7 z %+.2f", a->zscore);
+            sw_dbuf_printf(&b, " \xc2\xb7 z %+.2f", a->zscore);
         char u[40];
-        sb_printf(&b, "\n%s \xc2\xb7 %s\n", sw_nf_time_ny(a->ts_ns, t, sizeof t),
-                  sw_format_iso_ms(a->ts_ns, u, sizeof u));
+        sw_dbuf_printf(&b, "\n%s \xc2\xb7 %s\n", sw_nf_time_ny(a->ts_ns, t, sizeof t),
+                       sw_format_iso_ms(a->ts_ns, u, sizeof u));
     }
-    sb_printf(&b, "id");
-    for (size_t i = 0; i < n; i++)
-        sb_printf(&b, " %s", al[i]->id);
-    char *s = sb_take(&b);
+    sw_dbuf_addstr(&b, "id");
+    for (size_t i = 0; i < n; i++) {
+        sw_dbuf_addstr(&b, " ");
+        esc(&b, al[i]->id);
+    }
+    char *s = sw_dbuf_take(&b);
     if (s)
         cut_utf8(s, max, "\xe2\x80\xa6");
     return s;
@@ -510,12 +538,13 @@ static char *short_text(const sw_alert *const *al, size_t n, const char *group, 
 
 char *sw_nf_discord(const sw_alert *const *al, size_t n, const char *group)
 {
-    char *text = short_text(al, n, group, 1, DISCORD_MAX);
+    char *text = short_text(al, n, group, 1, DISCORD_MAX, sw_esc_discord);
     if (!text)
         return NULL;
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "content", text);
-    /* A symbol or message must never ping @everyone. */
+    /* A symbol or message must never ping @everyone: no mention is parsed
+     * (the text is escaped as well). */
     cJSON *am = cJSON_AddObjectToObject(root, "allowed_mentions");
     cJSON_AddArrayToObject(am, "parse");
     free(text);
@@ -526,11 +555,12 @@ char *sw_nf_discord(const sw_alert *const *al, size_t n, const char *group)
 
 char *sw_nf_telegram(const char *chat_id, const sw_alert *const *al, size_t n, const char *group)
 {
-    char *text = short_text(al, n, group, 0, TELEGRAM_MAX);
+    char *text = short_text(al, n, group, 0, TELEGRAM_MAX, sw_esc_telegram);
     if (!text)
         return NULL;
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "chat_id", chat_id);
+    /* No parse_mode: plain text, nothing in it is markup (sw_escape.h). */
     cJSON_AddStringToObject(root, "text", text);
     cJSON_AddBoolToObject(root, "disable_web_page_preview", 1);
     free(text);

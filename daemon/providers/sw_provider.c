@@ -1,6 +1,7 @@
 /* sw_provider.c -- the registry of provider adapters and the helpers they
  * share, see sw_provider.h. */
 #include "sw_provider.h"
+#include "sw_escape.h"
 #include "sw_jsonarena.h"
 #include "sw_time.h"
 
@@ -115,13 +116,13 @@ void sw_session_note(sw_session *s, int level, sw_sess_action action, const char
     /* The first note of a message stays unless a worse action comes. */
     if (s->note[0] && action <= s->action)
         return;
+    char raw[sizeof s->note];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(s->note, sizeof s->note, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    for (char *c = s->note; *c; c++)
-        if ((unsigned char)*c < 0x20)
-            *c = ' ';
+    /* The provider's words are theirs: one line, controls made visible. */
+    sw_esc_line_buf(raw, s->note, sizeof s->note);
     s->note_level = level;
     if (action > s->action)
         s->action = action;

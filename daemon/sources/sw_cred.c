@@ -1,8 +1,7 @@
 /* sw_cred.c -- see sw_cred.h. */
 #include "sw_cred.h"
+#include "sw_secret.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,25 +61,16 @@ static int load_file(sw_cred *c, const char *what, const char *file, char *err, 
     }
     char where[4200];
     snprintf(where, sizeof where, "%s_file %s", what, path);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", where, strerror(errno));
-        return -1;
-    }
     /* Read one byte more than a credential plus its newline may take, so an
-     * oversized file is refused instead of silently cut. */
+     * oversized file is refused instead of silently cut.  The file rule
+     * (regular file, no one else may read it) is shock-notify's too. */
     char buf[SW_CRED_MAX + 3];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    int rerr = ferror(f);
-    fclose(f);
-    int rc;
-    if (rerr) {
-        snprintf(err, errlen, "%s: read error", where);
-        rc = -1;
-    } else if (n == sizeof buf) {
+    size_t n;
+    int rc = sw_secret_read_file(path, where, buf, sizeof buf, &n, err, errlen);
+    if (rc == 0 && n == sizeof buf) {
         snprintf(err, errlen, "%s is longer than %d bytes (an API key)", where, SW_CRED_MAX);
         rc = -1;
-    } else {
+    } else if (rc == 0) {
         rc = take(c, buf, n, where, err, errlen);
     }
     volatile char *p = buf; /* the stack copy must not outlive the call */
@@ -121,92 +111,4 @@ void sw_cred_free(sw_cred *c)
     }
     c->value = NULL;
     c->len = 0;
-}
-
-static const char *const secret_names[] = {
-    "token", "apikey", "api_key", "api-key", "key", "secret", "password", "passwd", "auth",
-    "signature", "access_token", NULL,
-};
-
-static int is_secret_name(const char *name, size_t n)
-{
-    for (size_t i = 0; secret_names[i]; i++) {
-        if (strlen(secret_names[i]) != n)
-            continue;
-        size_t k = 0;
-        while (k < n && tolower((unsigned char)name[k]) == secret_names[i][k])
-            k++;
-        if (k == n)
-            return 1;
-    }
-    return 0;
-}
-
-static int name_char(char ch)
-{
-    return isalnum((unsigned char)ch) || ch == '_' || ch == '-';
-}
-
-/* Value characters end at a separator of URLs, JSON or prose. */
-static int value_end(char ch)
-{
-    return ch == '\0' || ch == '&' || ch == '#' || ch == ' ' || ch == '"' || ch == '\'' || ch == '\n' ||
-           ch == '\t' || ch == ',' || ch == ';' || ch == ')' || ch == '>';
-}
-
-/* Append src[0..n) to out at *o, keeping room for the NUL. */
-static void put(char *out, size_t cap, size_t *o, const char *src, size_t n)
-{
-    while (n-- && *o + 1 < cap)
-        out[(*o)++] = *src++;
-}
-
-char *sw_cred_redact_text(const char *text, char *out, size_t cap)
-{
-    size_t o = 0;
-    if (cap == 0)
-        return out;
-    const char *p = text;
-    while (*p) {
-        /* A name starts at the beginning or after a non-name character. */
-        if (name_char(*p) && (p == text || !name_char(p[-1]))) {
-            const char *q = p;
-            while (name_char(*q))
-                q++;
-            if (*q == '=' && is_secret_name(p, (size_t)(q - p))) {
-                put(out, cap, &o, p, (size_t)(q - p) + 1);
-                put(out, cap, &o, "***", 3);
-                p = q + 1;
-                while (!value_end(*p))
-                    p++;
-                continue;
-            }
-            put(out, cap, &o, p, (size_t)(q - p));
-            p = q;
-            continue;
-        }
-        put(out, cap, &o, p, 1);
-        p++;
-    }
-    out[o] = '\0';
-    return out;
-}
-
-char *sw_cred_redact_url(const char *url, char *out, size_t cap)
-{
-    char tmp[2048];
-    const char *s = url;
-    /* user:password@host: hide the whole user part. */
-    const char *scheme = strstr(url, "://");
-    if (scheme) {
-        const char *auth = scheme + 3;
-        size_t alen = strcspn(auth, "/?#");
-        const char *at = memchr(auth, '@', alen);
-        if (at) {
-            /* A user name alone can be the token (https://TOKEN@host). */
-            snprintf(tmp, sizeof tmp, "%.*s***%s", (int)(auth - url), url, at);
-            s = tmp;
-        }
-    }
-    return sw_cred_redact_text(s, out, cap);
 }

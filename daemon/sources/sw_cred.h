@@ -7,11 +7,14 @@
  * $CREDENTIALS_DIRECTORY, where systemd's LoadCredential= puts credentials, so
  * a unit never has to name a path.  The value is read whole, one trailing
  * newline (\n or \r\n) is trimmed -- `echo KEY > file` must work -- and
- * anything longer than SW_CRED_MAX is refused rather than cut.  Errors name
- * the config key and the variable or file, never the value.
+ * anything longer than SW_CRED_MAX is refused rather than cut.  A file must
+ * be a regular file no other user may read or write (sw_secret_read_file:
+ * the rule shock-notify's secrets follow too).  Errors name the config key
+ * and the variable or file, never the value.
  *
  * Credentials must never reach a log line: providers such as Finnhub take the
- * token in the URL, so every URL we log goes through sw_cred_redact_url.
+ * token in the URL, so every URL we log goes through sw_secret_redact_url
+ * (alerts/sw_secret.h, where shock-notify finds it too).
  */
 #ifndef SW_CRED_H
 #define SW_CRED_H
@@ -37,19 +40,5 @@ int sw_cred_load(sw_cred *c, const char *what, const char *env_name, const char 
 
 /* Overwrite and free the value. */
 void sw_cred_free(sw_cred *c);
-
-/*
- * Copy url into out with the values of credential-like query parameters
- * (token, apikey, api_key, key, secret, password, auth, signature; any case)
- * and any user:password@ part replaced by "***":
- * "wss://ws.finnhub.io?token=abc" -> "wss://ws.finnhub.io?token=***".
- * Always NUL-terminates; returns out.
- */
-char *sw_cred_redact_url(const char *url, char *out, size_t cap);
-
-/* The same for a free-text line that may contain such a URL or parameter
- * (a library's log message): every "name=value" with a credential-like name
- * has its value replaced. */
-char *sw_cred_redact_text(const char *text, char *out, size_t cap);
 
 #endif

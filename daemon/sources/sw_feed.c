@@ -1,7 +1,7 @@
 /* sw_feed.c -- see sw_feed.h. */
 #include "sw_feed.h"
 #include "sw_alert.h"
-#include "sw_cred.h"
+#include "sw_secret.h"
 #include "sw_log.h"
 #include "sw_time.h"
 
@@ -329,7 +329,7 @@ int sw_feed_init(sw_feed *f, uv_loop_t *loop, const sw_feed_params *p, const sw_
         snprintf(err, errlen, "feed.url: too long");
         goto fail;
     }
-    sw_cred_redact_url(f->url, f->url_shown, sizeof f->url_shown);
+    sw_secret_redact_url(f->url, f->url_shown, sizeof f->url_shown);
     char uerr[SW_WS_URL_MAX + 200];
     if (sw_url_parse(f->url, &f->target, uerr, sizeof uerr) != 0) {
         snprintf(err, errlen, "feed.url: %s", uerr);
@@ -407,7 +407,7 @@ int sw_feed_set_symbols(sw_feed *f, const char *const *symbols, size_t n, char *
         }
         memcpy(f->url, url, sizeof url);
         f->target = target;
-        sw_cred_redact_url(f->url, f->url_shown, sizeof f->url_shown);
+        sw_secret_redact_url(f->url, f->url_shown, sizeof f->url_shown);
     }
     free(f->sess.last_seq);
     f->sess.last_seq = seq;

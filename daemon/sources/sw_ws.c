@@ -1,12 +1,13 @@
 /* sw_ws.c -- see sw_ws.h. */
 #include "sw_ws.h"
-#include "sw_cred.h"
+#include "sw_secret.h"
+#include "sw_escape.h"
+#include "sw_host.h"
 #include "sw_log.h"
 
 #include <uv.h> /* before libwebsockets.h: its libuv parts depend on it */
 #include <libwebsockets.h>
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,28 +21,10 @@
 
 /* ---- URLs ----------------------------------------------------------------- */
 
-int sw_host_is_loopback(const char *host)
-{
-    if (strcasecmp(host, "localhost") == 0)
-        return 1;
-    struct in_addr a4;
-    if (inet_pton(AF_INET, host, &a4) == 1)
-        return (ntohl(a4.s_addr) >> 24) == 127;
-    struct in6_addr a6;
-    if (inet_pton(AF_INET6, host, &a6) == 1) {
-        static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-        static const unsigned char loop6[16] = { [15] = 1 };
-        if (memcmp(a6.s6_addr, loop6, 16) == 0)
-            return 1;
-        return memcmp(a6.s6_addr, v4mapped, 12) == 0 && a6.s6_addr[12] == 127;
-    }
-    return 0;
-}
-
 int sw_url_parse(const char *url, sw_url *u, char *err, size_t errlen)
 {
     char shown[SW_WS_URL_MAX];
-    sw_cred_redact_url(url, shown, sizeof shown);
+    sw_secret_redact_url(url, shown, sizeof shown);
     memset(u, 0, sizeof *u);
     const char *p;
     if (strncasecmp(url, "wss://", 6) == 0) {
@@ -72,13 +55,18 @@ int sw_url_parse(const char *url, sw_url *u, char *err, size_t errlen)
             snprintf(err, errlen, "\"%s\": unterminated [IPv6] host", shown);
             return -1;
         }
+        /* Bounded like a name: the brackets once let any length through. */
+        if ((size_t)(rb - p - 1) >= sizeof u->host) {
+            snprintf(err, errlen, "host longer than %d bytes", (int)sizeof u->host - 1);
+            return -1;
+        }
         memcpy(u->host, p + 1, (size_t)(rb - p - 1));
         hend = rb + 1;
     } else {
         const char *colon = memchr(p, ':', alen);
         hend = colon ? colon : p + alen;
         if ((size_t)(hend - p) >= sizeof u->host) {
-            snprintf(err, errlen, "\"%s\": host name too long", shown);
+            snprintf(err, errlen, "host longer than %d bytes", (int)sizeof u->host - 1);
             return -1;
         }
         memcpy(u->host, p, (size_t)(hend - p));
@@ -138,7 +126,7 @@ static void lws_log_emit(int level, const char *line)
     size_t n = strlen(clean);
     while (n && (clean[n - 1] == '\n' || clean[n - 1] == '\r'))
         clean[--n] = '\0';
-    sw_cred_redact_text(clean, red, sizeof red);
+    sw_secret_redact_params(clean, red, sizeof red);
     if (level & LLL_ERR)
         sw_warn("libwebsockets: %s", red);
     else
@@ -180,12 +168,9 @@ static void note_reason(sw_ws *ws, const char *text, size_t len)
 {
     if (ws->end.reason[0] || !text || !len)
         return;
-    char raw[256];
+    char raw[256], line[256];
     snprintf(raw, sizeof raw, "%.*s", (int)(len < sizeof raw ? len : sizeof raw - 1), text);
-    for (char *c = raw; *c; c++)
-        if ((unsigned char)*c < 0x20)
-            *c = ' ';
-    sw_cred_redact_text(raw, ws->end.reason, sizeof ws->end.reason);
+    sw_secret_redact_params(sw_esc_line_buf(raw, line, sizeof line), ws->end.reason, sizeof ws->end.reason);
 }
 
 static void receive(sw_ws *ws, struct lws *wsi, const char *in, size_t len)

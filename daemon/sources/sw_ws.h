@@ -14,12 +14,13 @@
  *  - wss:// verifies the server certificate and host name against the system
  *    CA store (or the CA file given); verification is never turned off.
  *  - ws:// (plain text) is accepted only for loopback hosts (127.0.0.0/8, ::1,
- *    localhost): test peers and shock-feed, never a real provider.
+ *    localhost; the project's one test, sw_host.h): test peers and
+ *    shock-feed, never a real provider.
  *  - a received message longer than max_frame bytes is dropped and counted,
  *    never buffered: the connection stays.
  *
  * lws log lines are routed into sw_log with credential-like URL parameters
- * redacted (sw_cred_redact_text).
+ * redacted (sw_secret_redact_params).
  *
  * Teardown (libwebsockets 4.1 on a foreign libuv loop needs two destroys):
  * sw_ws_stop() from a loop callback closes the connection and starts the
@@ -53,8 +54,6 @@ typedef struct sw_url {
  * or -1 with a sentence in err (the URL in it is redacted). */
 int sw_url_parse(const char *url, sw_url *u, char *err, size_t errlen);
 
-/* True for 127.0.0.0/8, ::1 and "localhost". */
-int sw_host_is_loopback(const char *host);
 
 /* Why a connection ended. */
 typedef struct sw_ws_end {
