@@ -588,7 +588,7 @@ static int start_ops(shockd *d, const char *config_path, const char *const *grou
     };
     /* A replay is a batch job: it listens only when the config asks. */
     const char *listen = d->cfg.metrics_listen ? d->cfg.metrics_listen : d->replaying ? "off" : SW_LISTEN_DEFAULT;
-    sw_metrics_start(&d->metrics, &d->loop, listen, &v); /* failing is logged, never fatal */
+    sw_metrics_start(&d->metrics, &d->loop, listen, &v, 0); /* failing is logged, never fatal */
     sw_reload_target t = {
         .loop = &d->loop, .config_path = config_path, .extra_groups = groups, .n_extra_groups = n_groups,
         .log_level_override = log_override, .cfg = &d->cfg, .engine = &d->pipe.engine, .policy = &d->pipe.policy,

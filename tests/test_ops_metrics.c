@@ -181,7 +181,7 @@ Test(ops_metrics, scrape_is_valid_and_health_follows_redis)
     /* Anything else is refused without being parsed by us. */
     cr_expect_eq(http(port, "/metrics", 1, &m, NULL, 0), 405);
     free(m);
-    cr_expect_eq(http(port, "/", 0, &m, NULL, 0), 404);
+    cr_expect_eq(http(port, "/nothing-here", 0, &m, NULL, 0), 404);
     free(m);
     cr_expect_eq(http(port, "/metrics?x=1", 0, &m, NULL, 0), 200, "a query string is ignored");
     free(m);
@@ -251,7 +251,7 @@ Test(ops_metrics, render_counts_alerts_and_latency)
     cr_assert_eq(uv_loop_init(&loop), 0);
     sw_metrics m;
     sw_metrics_view v = { 0 };
-    cr_assert_eq(sw_metrics_start(&m, &loop, "off", &v), 0);
+    cr_assert_eq(sw_metrics_start(&m, &loop, "off", &v, 0), 0);
     sw_alert a;
     memset(&a, 0, sizeof a);
     snprintf(a.detector, sizeof a.detector, "pct_move");
