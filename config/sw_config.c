@@ -348,6 +348,16 @@ static const sw_option metrics_opts[] = {
       "ADDRESS:PORT (127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464 for every interface; port 0: any free "
       "port, logged), or \"off\".  A replay listens only when this is set.  A reload keeps the "
       "running listener: changes take effect at the next start." },
+    { "max_connections", OPT_INT, offsetof(sw_config, metrics_max_connections), 16, 4096, "256", NULL,
+      "Connections the listener holds at once (dashboard viewers included).  When full, a new connection "
+      "closes the oldest one that is still sending its request or idles between requests, so slow or "
+      "idle clients can never keep a scrape out.  Restart to change." },
+    { "dashboard", OPT_BOOL, offsetof(sw_config, metrics_dashboard), 0, 1, "true", NULL,
+      "Serve the live dashboard on the listener: the page at /, its WebSocket /live and the charts "
+      "/chart/SYMBOL.svg|png and /chart/group/NAME.svg|png.  false: /metrics and /healthz only.  "
+      "Restart to change." },
+    { "max_viewers", OPT_INT, offsetof(sw_config, metrics_max_viewers), 0, 256, "16", NULL,
+      "Dashboard pages connected at once; more are refused.  Restart to change." },
     END_OPTS
 };
 
@@ -1326,6 +1336,9 @@ static void set_defaults(sw_config *cfg)
     cfg->log_level = SW_LOG_INFO;
     cfg->shutdown_timeout_ns = 10 * SW_NS_PER_SEC;
     cfg->calendar = strdup(sw_calendar_default_path());
+    cfg->metrics_max_connections = 256;
+    cfg->metrics_dashboard = 1;
+    cfg->metrics_max_viewers = 16;
 }
 
 /* Line and column (1-based) of byte offset `off` in text. */
