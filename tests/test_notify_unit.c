@@ -228,3 +228,19 @@ Test(notify_format, subject_summary_and_digest)
     sw_nf_subject(one, 1, NULL, buf, sizeof buf);
     cr_assert(!strchr(buf, '\r') && !strchr(buf, '\n'), "%s", buf);
 }
+
+/* A Slack digest's context line spans its first to its last alert: the
+ * 2025-01-27 replay's ai digest held alerts from 09:30 to 13:44 and said
+ * "09:30:00.000 EST to 09:30:00.000 EST" (both times were formatted into one
+ * buffer, in the arguments of one call). */
+Test(notify_format, slack_digest_time_range_ends_at_the_last_alert)
+{
+    sw_alert first = alert("NVDA", SW_SEV_CRITICAL, "pct_move"), last = alert("AVGO", SW_SEV_WARNING, "pct_move");
+    first.ts_ns = ny(9, 30);
+    last.ts_ns = ny(13, 44) + INT64_C(12345000000); /* 13:44:12.345 */
+    const sw_alert *al[] = { &first, &last };
+    char *payload = sw_nf_slack(al, 2, "ai");
+    cr_assert_not_null(payload);
+    cr_assert(strstr(payload, "2025-01-27 09:30:00.000 EST to 13:44:12.345 EST"), "%s", payload);
+    free(payload);
+}

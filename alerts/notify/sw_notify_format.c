@@ -449,9 +449,13 @@ char *sw_nf_slack(const sw_alert *const *al, size_t n, const char *group)
     }
     /* The ids, so an operator can find the alert in the stream or the dead letters. */
     sbuf c = { 0 };
-    if (digest)
+    if (digest) {
+        /* Each time in a buffer of its own: both are arguments of one call. */
+        char t_last[64];
         sb_printf(&c, "%s to %s (%s) \xc2\xb7 ids ", sw_nf_time_ny(al[0]->ts_ns, t, sizeof t),
-                  sw_nf_time_ny(al[n - 1]->ts_ns, t, sizeof t) + 11, sw_format_iso_ms(al[0]->ts_ns, u, sizeof u));
+                  sw_nf_time_ny(al[n - 1]->ts_ns, t_last, sizeof t_last) + 11,
+                  sw_format_iso_ms(al[0]->ts_ns, u, sizeof u));
+    }
     else
         sb_printf(&c, "%s%s%s \xc2\xb7 id ", al[0]->detector, al[0]->group[0] ? " \xc2\xb7 group " : "", al[0]->group);
     for (size_t i = 0; i < n; i++)
