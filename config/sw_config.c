@@ -223,6 +223,14 @@ static const sw_option notify_opts[] = {
       "Where a consumer group that does not exist yet starts: new (alerts added from now on) or all "
       "(every alert the stream holds).  An existing group always goes on where it stopped, so alerts "
       "added while shock-notify was down are delivered when it returns." },
+    { "chart_url", OPT_STRING, offsetof(sw_notify_config, chart_url), 0, 0, "(none)", NULL,
+      "Where the picture of an alert comes from, for channels with \"chart\": true: a URL template with "
+      "{symbol} and {id}, replaced URL-encoded by the alert's symbol and id (a digest: group/NAME and its "
+      "most severe alert), e.g. \"http://127.0.0.1:9464/chart/{symbol}.png?alert={id}\" (shockd's "
+      "listener).  Fetched within 2 s; an alert never waits longer and goes without the picture." },
+    { "dashboard_url", OPT_STRING, offsetof(sw_notify_config, dashboard_url), 0, 0, "(none)", NULL,
+      "Link Slack messages of channels with \"chart\": true carry instead of a picture (Slack's incoming "
+      "webhooks cannot carry files): a URL template like chart_url, e.g. \"http://shockd.example:9464/\"." },
     END_OPTS
 };
 
@@ -249,6 +257,9 @@ static const sw_option channel_opts[] = {
     { "digest", OPT_BOOL, offsetof(sw_notify_channel_config, digest), 0, 1,
       "(true for slack, email, discord, telegram, console; false for webhook)", NULL,
       "Send the alerts of one group within notify.digest_window as one message." },
+    { "chart", OPT_BOOL, offsetof(sw_notify_channel_config, chart), 0, 1, "false", NULL,
+      "A picture of the move with each message: email (inline image), telegram (sendPhoto) and discord "
+      "(an attachment) fetch it from notify.chart_url; slack links notify.dashboard_url instead." },
     END_OPTS
 };
 

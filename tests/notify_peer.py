@@ -2,6 +2,7 @@
 """notify_peer.py -- the servers shock-notify's tests talk to, on loopback.
 
   notify_peer.py http --port-file F --log F [--respond PATH=SPEC]... [--hold PATH=N]...
+                      [--serve PATH=FILE]... [--hang PATH]...
   notify_peer.py smtp --port-file F --maildir D [--tls-cert C --tls-key K]
                       [--require-starttls] [--auth USER:PASS]
 
@@ -13,6 +14,11 @@ a sequence of answers before it answers 200: "429:1,500" is a 429 with
 Retry-After 1, then a 500; a trailing "*" repeats the last one forever
 ("500*").  --hold PATH=N leaves the request after the N-th successful one on
 PATH unanswered (logged as "held"): the test kills the client meanwhile.
+Each entry also has the body as base64 (body_b64: multipart bodies carry a
+picture).  GET serves pictures like shockd's /chart/: --serve PATH=FILE
+answers a GET of PATH (the query ignored) with FILE as image/png; --hang
+PATH never answers a GET of it (a chart server that hangs); other GETs get a
+404.  GETs are logged too (method "GET").
 
 smtp: aiosmtpd (Debian's python3-aiosmtpd) on an asyncio server; each message
 is saved as msg-N.eml with msg-N.json (envelope, whether TLS and AUTH were
@@ -22,7 +28,7 @@ used).  Without --tls-cert no STARTTLS is offered; with it and
 The port (bound as 0, so never taken) is written to --port-file once the
 server listens.  SIGTERM ends it.
 """
-import argparse, asyncio, json, os, signal, sys, threading, time
+import argparse, asyncio, base64, json, os, signal, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -92,10 +98,12 @@ def run_http(args):
             if n > 1 << 20:
                 self.send_error(413)
                 return
-            body = self.rfile.read(n).decode('utf-8', 'replace')
+            raw = self.rfile.read(n)
+            body = raw.decode('utf-8', 'replace')
             hdrs = {k.lower(): v for k, v in self.headers.items()}
             status, retry_after = plan.next(self.path)
             entry = {'path': self.path, 'headers': hdrs, 'body': body, 't': time.time()}
+            entry['body_b64'] = base64.b64encode(raw).decode('ascii')
             if status == 'hold':
                 entry['held'] = True
                 record(entry)
@@ -113,6 +121,30 @@ def run_http(args):
             entry['status'] = status
             record(entry)
 
+        def do_GET(self):
+            path = self.path.split('?', 1)[0]
+            entry = {'method': 'GET', 'path': self.path, 't': time.time()}
+            if path in hang:
+                entry['held'] = True
+                record(entry)
+                while True:
+                    time.sleep(3600)
+            data = None
+            if path in serve:
+                with open(serve[path], 'rb') as f:
+                    data = f.read()
+            self.send_response(200 if data is not None else 404)
+            self.send_header('Content-Type', 'image/png' if data is not None else 'text/plain')
+            payload = data if data is not None else b'not found'
+            self.send_header('Content-Length', str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            self.wfile.flush()
+            entry['status'] = 200 if data is not None else 404
+            record(entry)
+
+    serve = dict(x.split('=', 1) for x in (args.serve or []))
+    hang = set(args.hang or [])
     srv = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
     srv.daemon_threads = True
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
@@ -179,6 +211,8 @@ def main():
     p.add_argument('--log')
     p.add_argument('--respond', action='append')
     p.add_argument('--hold', action='append')
+    p.add_argument('--serve', action='append')
+    p.add_argument('--hang', action='append')
     p.add_argument('--maildir')
     p.add_argument('--tls-cert')
     p.add_argument('--tls-key')

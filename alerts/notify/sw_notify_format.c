@@ -542,3 +542,51 @@ char *sw_nf_telegram(const char *chat_id, const sw_alert *const *al, size_t n, c
     cJSON_Delete(root);
     return out;
 }
+
+/* ---- pictures ------------------------------------------------------------------ */
+
+char *sw_nf_telegram_text(const sw_alert *const *al, size_t n, const char *group)
+{
+    return short_text(al, n, group, 0, TELEGRAM_MAX);
+}
+
+size_t sw_nf_chars(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            n += *p >= 0xF0 ? 2 : 1; /* Telegram counts UTF-16 units: a 4-byte character is two */
+    return n;
+}
+
+char *sw_nf_slack_link(const char *payload, const char *url, const char *text)
+{
+    cJSON *root = cJSON_Parse(payload);
+    cJSON *att = root ? cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "attachments"), 0) : NULL;
+    cJSON *blocks = att ? cJSON_GetObjectItemCaseSensitive(att, "blocks") : NULL;
+    if (!cJSON_IsArray(blocks)) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    /* <url|text>: Slack's link syntax, &, < and > escaped; a '|' in the
+     * URL would end it early: percent-encoded. */
+    sbuf b = { 0 };
+    sb_printf(&b, "<");
+    for (const char *p = url; *p; p++) {
+        char one[2] = { *p, 0 };
+        if (*p == '|')
+            sb_printf(&b, "%%7C");
+        else
+            slack_escape(&b, one);
+    }
+    sb_printf(&b, "|");
+    slack_escape(&b, text);
+    sb_printf(&b, ">");
+    char *link = sb_take(&b);
+    if (link)
+        add_section_text(blocks, link);
+    free(link);
+    char *out = link ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    return out;
+}
