@@ -17,10 +17,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Connections being closed to make room still hold a descriptor until lws
- * has closed them (within a loop iteration): room for that many beyond the
- * limit, and for the listening socket itself. */
-#define EVICT_SLACK 64
 /* Descriptors shockd needs besides the listener's (feed, Redis, spool, state,
  * journal): kept free when the limit is checked against RLIMIT_NOFILE. */
 #define OTHER_FDS 128
@@ -432,7 +428,7 @@ static int can_bind(const sw_listen *l)
 static size_t fit_fd_limit(size_t want)
 {
     struct rlimit rl;
-    size_t need = want + EVICT_SLACK + OTHER_FDS;
+    size_t need = want + SW_HTTP_CLOSING_ROOM + OTHER_FDS;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
         return want;
     if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
@@ -444,7 +440,7 @@ static size_t fit_fd_limit(size_t want)
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     getrlimit(RLIMIT_NOFILE, &rl);
-    size_t room = rl.rlim_cur > EVICT_SLACK + OTHER_FDS + 16 ? rl.rlim_cur - EVICT_SLACK - OTHER_FDS : 16;
+    size_t room = rl.rlim_cur > SW_HTTP_CLOSING_ROOM + OTHER_FDS + 16 ? rl.rlim_cur - SW_HTTP_CLOSING_ROOM - OTHER_FDS : 16;
     sw_warn("metrics: %zu connections need %zu file descriptors, the limit (ulimit -n) is %llu: "
             "at most %zu connections",
             want, need, (unsigned long long)rl.rlim_cur, room < want ? room : want);
@@ -485,8 +481,9 @@ int sw_http_start(sw_http *h, uv_loop_t *loop, const sw_listen *listen, size_t m
     /* Every connection gets its header buffer when accepted: none waits in
      * lws' queue behind slow ones (see sw_http.h). */
     info.max_http_header_data = SW_HTTP_HEADER_MAX;
-    info.max_http_header_pool = (unsigned short)(h->max_conns + EVICT_SLACK);
-    info.fd_limit_per_thread = (unsigned int)(h->max_conns + EVICT_SLACK + 16);
+    info.max_http_header_pool = (unsigned short)(h->max_conns + SW_HTTP_CLOSING_ROOM);
+    /* lws stops accepting one below this: the listening socket's own slot. */
+    info.fd_limit_per_thread = (unsigned int)(h->max_conns + SW_HTTP_CLOSING_ROOM + 1);
     info.timeout_secs = SW_HTTP_HEADER_TIMEOUT_S;
     info.keepalive_timeout = SW_HTTP_KEEPALIVE_S;
     h->ctx = lws_create_context(&info);

@@ -55,6 +55,11 @@ struct lws_vhost;
 #define SW_HTTP_CHUNK 16384                /* written per writable event */
 #define SW_HTTP_HELD_MAX (32u << 20)       /* response bytes held at once */
 #define SW_HTTP_MAX_ROUTES 8
+/* Connections closed to make room hold their descriptor until lws has
+ * closed them (within a loop iteration): the listener takes at most this
+ * many beyond max_connections meanwhile, then new ones wait in the kernel's
+ * backlog for those milliseconds. */
+#define SW_HTTP_CLOSING_ROOM 64
 #define SW_HTTP_DEFAULT_MAX_CONNECTIONS 256
 #define SW_HTTP_WS_PROTOCOL "shockwatch-live"
 
