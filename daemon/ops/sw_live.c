@@ -126,6 +126,7 @@ void sw_live_tick(sw_live *l, const sw_symbol *s, const sw_tick *t)
          * last alerts (the alert list of the page keeps its 100). */
         sw_daybook_start(&l->book, s->day, &l->cfg->cal);
         memset(l->last, 0, l->book.n * sizeof *l->last);
+        l->spark_ms = 0; /* yesterday's sparklines go at the next period */
     }
     if (sw_daybook_add(&l->book, i, t, s->prev_close) != 0)
         sw_warn("dashboard: out of memory keeping %s's path", s->name);
@@ -313,6 +314,8 @@ static void build_spark(sw_live *l)
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "type", "spark");
     cJSON_AddNumberToObject(root, "seq", (double)(l->spark_seq + 1));
+    char day[16];
+    cJSON_AddStringToObject(root, "day", sw_ny_date(bk->day, day));
     cJSON_AddNumberToObject(root, "from", ms_of(from));
     cJSON_AddNumberToObject(root, "to", ms_of(to));
     cJSON *syms = cJSON_AddObjectToObject(root, "symbols");
