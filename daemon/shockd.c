@@ -6,6 +6,7 @@
  * It holds no detection logic.  Exit status: 0 success, 1 invalid
  * configuration or input files, 2 usage error, 3 runtime failure.
  */
+#include "sw_cairo.h"
 #include "sw_config.h"
 #include "sw_cred.h"
 #include "sw_feed.h"
@@ -769,6 +770,8 @@ int main(int argc, char **argv)
     uv_run(&d.loop, UV_RUN_DEFAULT);
     free_feed(&d); /* libwebsockets needs the loop once more to finish */
     sw_metrics_fini(&d.metrics); /* the same for the metrics listener */
+    if (d.dash.st.charts_png)
+        sw_cairo_shutdown(); /* the font caches of the PNG charts */
     sw_live_free(&d.dash);       /* its viewers were closed with the listener */
     sw_reload_fini(&d.reload);
     if (uv_loop_close(&d.loop) != 0)

@@ -173,6 +173,7 @@ static void draw_png(const char *path)
     fclose(f);
     sw_buf_free(&png);
     sw_cairo_fini(&cairo);
+    sw_cairo_shutdown();
     sw_daybook_free(&bk);
 }
 

@@ -2,6 +2,7 @@
 #include "sw_cairo.h"
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,4 +212,10 @@ void sw_cairo_fini(sw_cairo *c)
     if (c->surface)
         cairo_surface_destroy(c->surface);
     c->cr = c->surface = NULL;
+}
+
+void sw_cairo_shutdown(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }

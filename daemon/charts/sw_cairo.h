@@ -43,4 +43,8 @@ int sw_cairo_png(sw_cairo *c, sw_buf *out);
 /* Free the surface (always, drawn or not). */
 void sw_cairo_fini(sw_cairo *c);
 
+/* At the end of a program that drew: let cairo and fontconfig free the font
+ * caches they keep for the process (else a leak checker counts them). */
+void sw_cairo_shutdown(void);
+
 #endif
