@@ -21,7 +21,7 @@
 #include <time.h>
 
 #define BOOK_STEP (15 * SW_NS_PER_SEC)   /* the day's path, as shock-report keeps it */
-#define VIEWER_SNDBUF (256 * 1024)       /* kernel memory a viewer's socket may hold */
+#define VIEWER_SNDBUF (64 * 1024)        /* kernel memory a viewer's socket may hold */
 
 /* The page (daemon/ops/sw_dashboard.html, embedded by the build). */
 extern const char *const sw_dashboard_html;
@@ -641,6 +641,56 @@ static int text_resp(sw_http_resp *r, unsigned status, const char *fmt, const ch
     return r->body.failed ? -1 : 0;
 }
 
+/* The token bucket of drawing time: refilled at SW_LIVE_DRAW_SHARE of the
+ * loop's time, at most SW_LIVE_DRAW_BURST_MS.  1: draw. */
+static int draw_budget(sw_live *l)
+{
+    uint64_t now = uv_now(l->loop);
+    l->draw_ms += (double)(now - l->draw_at) * SW_LIVE_DRAW_SHARE;
+    if (l->draw_ms > SW_LIVE_DRAW_BURST_MS)
+        l->draw_ms = SW_LIVE_DRAW_BURST_MS;
+    l->draw_at = now;
+    return l->draw_ms > 0;
+}
+
+static int from_cache(sw_live *l, const char *key, int png, sw_http_resp *r)
+{
+    uint64_t now = uv_now(l->loop);
+    for (size_t i = 0; i < SW_LIVE_CACHE; i++) {
+        sw_live_cached *c = &l->cache[i];
+        if (c->data.p && c->png == png && now - c->at_ms < SW_LIVE_CACHE_MS && strcmp(c->key, key) == 0) {
+            sw_buf_init(&r->body, SW_LIVE_CHART_MAX);
+            sw_buf_add(&r->body, c->data.p, c->data.len);
+            if (r->body.failed)
+                return 0;
+            r->status = 200;
+            r->ctype = png ? "image/png" : "image/svg+xml";
+            r->csp = png ? NULL : svg_csp;
+            l->st.charts_cached++;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void to_cache(sw_live *l, const char *key, int png, const sw_buf *b)
+{
+    sw_live_cached *oldest = &l->cache[0];
+    for (size_t i = 1; i < SW_LIVE_CACHE; i++)
+        if (l->cache[i].at_ms < oldest->at_ms)
+            oldest = &l->cache[i];
+    sw_buf_free(&oldest->data);
+    sw_buf_init(&oldest->data, SW_LIVE_CHART_MAX);
+    sw_buf_add(&oldest->data, b->p, b->len);
+    if (oldest->data.failed) {
+        sw_buf_free(&oldest->data);
+        return;
+    }
+    snprintf(oldest->key, sizeof oldest->key, "%s", key);
+    oldest->at_ms = uv_now(l->loop);
+    oldest->png = png;
+}
+
 static int on_chart(void *ctx, const sw_http_req *req, sw_http_resp *r)
 {
     sw_live *l = ctx;
@@ -683,6 +733,17 @@ static int on_chart(void *ctx, const sw_http_req *req, sw_http_resp *r)
     rep.cal = &l->cfg->cal;
     sw_model_apply(&model, l->engine, &rep);
     const char *fid = fl >= 0 ? focus : NULL;
+    char key[sizeof l->cache[0].key];
+    snprintf(key, sizeof key, "%s%s?%s", cr.group ? "g/" : "", cr.name, fid ? fid : "");
+    if (from_cache(l, key, cr.png, r)) {
+        sw_model_free(&model);
+        return 0;
+    }
+    if (!draw_budget(l)) {
+        sw_model_free(&model);
+        l->st.charts_busy++;
+        return text_resp(r, 503, "busy drawing charts: try %s again in a second", cr.name);
+    }
     int rc = 0;
     uint64_t t0 = uv_hrtime();
     sw_buf_init(&r->body, SW_LIVE_CHART_MAX);
@@ -694,10 +755,8 @@ static int on_chart(void *ctx, const sw_http_req *req, sw_http_resp *r)
         if (rc == 0)
             rc = sw_cairo_png(&cairo, &r->body);
         sw_cairo_fini(&cairo);
-        double ms = (double)(uv_hrtime() - t0) / 1e6;
         l->st.charts_png++;
-        l->st.png_ms_sum += ms;
-        l->st.png_ms_max = fmax(l->st.png_ms_max, ms);
+        l->st.png_s += (double)(uv_hrtime() - t0) / 1e9;
         r->ctype = "image/png";
     } else {
         sw_svg svg;
@@ -705,14 +764,17 @@ static int on_chart(void *ctx, const sw_http_req *req, sw_http_resp *r)
         rc = cr.group ? sw_report_group_chart(&rep, idx, SW_LIVE_PNG_W, SW_LIVE_PNG_H, fid, &svg.pen)
                       : sw_report_symbol_chart(&rep, idx, SW_LIVE_PNG_W, SW_LIVE_PNG_H, fid, &svg.pen);
         l->st.charts_svg++;
+        l->st.svg_s += (double)(uv_hrtime() - t0) / 1e9;
         r->ctype = "image/svg+xml";
         r->csp = svg_csp;
     }
     sw_model_free(&model);
+    l->draw_ms -= (double)(uv_hrtime() - t0) / 1e6;
     if (rc != 0 || r->body.failed) {
         sw_buf_free(&r->body);
         return text_resp(r, 500, "the chart of %s could not be drawn (out of memory?)", cr.name);
     }
+    to_cache(l, key, cr.png, &r->body);
     r->status = 200;
     return 0;
 }
@@ -751,12 +813,21 @@ size_t sw_live_metrics(void *live, char *buf, size_t cap)
         "shockwatch_dashboard_frames_total{type=\"state\"} %" PRIu64 "\n"
         "shockwatch_dashboard_frames_total{type=\"spark\"} %" PRIu64 "\n"
         "shockwatch_dashboard_frames_total{type=\"alert\"} %" PRIu64 "\n"
-        "# HELP shockwatch_charts_total Charts drawn for /chart/, by format.\n"
+        "# HELP shockwatch_chart_render_seconds Time shockd's loop spent drawing the charts of /chart/, by "
+        "format.\n"
+        "# TYPE shockwatch_chart_render_seconds summary\n"
+        "shockwatch_chart_render_seconds_sum{format=\"svg\"} %.6f\n"
+        "shockwatch_chart_render_seconds_count{format=\"svg\"} %" PRIu64 "\n"
+        "shockwatch_chart_render_seconds_sum{format=\"png\"} %.6f\n"
+        "shockwatch_chart_render_seconds_count{format=\"png\"} %" PRIu64 "\n"
+        "# HELP shockwatch_charts_total Chart requests not drawn, by outcome: cached (the same request within "
+        "a second), busy (503: drawing had taken its share of the loop).\n"
         "# TYPE shockwatch_charts_total counter\n"
-        "shockwatch_charts_total{format=\"svg\"} %" PRIu64 "\n"
-        "shockwatch_charts_total{format=\"png\"} %" PRIu64 "\n",
+        "shockwatch_charts_total{result=\"cached\"} %" PRIu64 "\n"
+        "shockwatch_charts_total{result=\"busy\"} %" PRIu64 "\n",
         l->n_viewers, SW_LIVE_STALL_MS / 1000, s->viewers_total, s->viewers_refused, s->viewers_dropped,
-        s->states, s->sparks, s->alerts, s->charts_svg, s->charts_png);
+        s->states, s->sparks, s->alerts, s->svg_s, s->charts_svg, s->png_s, s->charts_png, s->charts_cached,
+        s->charts_busy);
     return n > 0 ? (size_t)n : 0;
 }
 
@@ -779,6 +850,8 @@ int sw_live_init(sw_live *l, uv_loop_t *loop, const sw_config *cfg, const sw_eng
         return -1;
     }
     l->on = 1;
+    l->draw_ms = SW_LIVE_DRAW_BURST_MS;
+    l->draw_at = uv_now(loop);
     l->ws = (sw_http_ws){ "/live", v_accept, v_established, v_writable, v_received, v_closed, v_held };
     sw_http_set_ws(h, &l->ws, l);
     sw_http_route_add(h, "/", "dashboard", on_page, l);
@@ -817,6 +890,8 @@ void sw_live_free(sw_live *l)
     free(l->spark);
     for (size_t i = 0; i < SW_LIVE_ALERTS; i++)
         free(l->ring[i]);
+    for (size_t i = 0; i < SW_LIVE_CACHE; i++)
+        sw_buf_free(&l->cache[i].data);
     /* Viewers are freed by their close callbacks when lws closes them. */
     memset(l, 0, sizeof *l);
 }

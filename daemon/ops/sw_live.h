@@ -28,7 +28,11 @@
  *
  * Charts are drawn from the book on request by the report's drawing
  * (sw_report_symbol_chart/_group_chart): SVG by the SVG pen, PNG (800x400)
- * by the cairo pen; ?alert=ID points out that alert.
+ * by the cairo pen; ?alert=ID points out that alert.  Drawing runs on the
+ * loop (a PNG of a whole day takes about 15 ms), so it has a budget: at most
+ * SW_LIVE_DRAW_SHARE of the loop's time on average, beyond which a chart is
+ * refused (503) rather than slow the ticks; the same request within a
+ * second is answered from a small cache.
  */
 #ifndef SW_LIVE_H
 #define SW_LIVE_H
@@ -55,6 +59,10 @@
 #define SW_LIVE_PNG_W 800
 #define SW_LIVE_PNG_H 400
 #define SW_LIVE_DEFAULT_VIEWERS 16
+#define SW_LIVE_DRAW_SHARE 0.25       /* of the loop's time, charts may take at most this */
+#define SW_LIVE_DRAW_BURST_MS 500.0   /* ... and this much at once after a quiet time */
+#define SW_LIVE_CACHE 8               /* charts kept for SW_LIVE_CACHE_MS for the same request */
+#define SW_LIVE_CACHE_MS 1000
 
 typedef struct sw_live_frame {
     size_t len;
@@ -75,8 +83,18 @@ typedef struct sw_live_stats {
     uint64_t viewers_total, viewers_dropped, viewers_refused;
     uint64_t states, sparks, alerts;  /* frames built */
     uint64_t charts_svg, charts_png;
-    double png_ms_max, png_ms_sum;    /* render time of PNG charts */
+    double svg_s, png_s;              /* time spent drawing them */
+    uint64_t charts_cached, charts_busy; /* served again from the cache; refused (503) over the budget */
 } sw_live_stats;
+
+/* A chart drawn in the last SW_LIVE_CACHE_MS, for the same path and alert:
+ * a burst of notifications asking for one picture draws it once. */
+typedef struct sw_live_cached {
+    char key[SW_SYMBOL_MAX + 64];
+    uint64_t at_ms;
+    sw_buf data;
+    int png;
+} sw_live_cached;
 
 typedef struct sw_live {
     uv_loop_t *loop;
@@ -101,6 +119,10 @@ typedef struct sw_live {
     uint64_t state_ms, spark_ms;      /* loop time of the last build */
     uv_timer_t timer;
     int timer_open;
+    /* charts: a budget of the loop's time (a token bucket of ms) and a cache */
+    double draw_ms;
+    uint64_t draw_at;
+    sw_live_cached cache[SW_LIVE_CACHE];
     /* viewers */
     sw_live_viewer *viewers;
     size_t n_viewers;
