@@ -360,13 +360,11 @@ static const sw_option metrics_opts[] = {
       "port, logged), or \"off\".  A replay listens only when this is set.  A reload keeps the "
       "running listener: changes take effect at the next start." },
     { "max_connections", OPT_INT, offsetof(sw_config, metrics_max_connections), 16, 4096, "256", NULL,
-      "Connections the listener holds at once (dashboard viewers included).  When full, a new connection "
-      "closes the oldest one that is still sending its request or idles between requests, so slow or "
-      "idle clients can never keep a scrape out.  Restart to change." },
+      "Connections the listener holds at once (viewers included); when full, a new one closes the oldest that is "
+      "still sending its request or idle, so slow clients never keep a scrape out.  Restart to change." },
     { "dashboard", OPT_BOOL, offsetof(sw_config, metrics_dashboard), 0, 1, "true", NULL,
-      "Serve the live dashboard on the listener: the page at /, its WebSocket /live and the charts "
-      "/chart/SYMBOL.svg|png and /chart/group/NAME.svg|png.  false: /metrics and /healthz only.  "
-      "Restart to change." },
+      "Serve the live dashboard: the page /, its WebSocket /live, the charts /chart/SYMBOL.svg|png and "
+      "/chart/group/NAME.svg|png; false: /metrics and /healthz only.  Restart to change." },
     { "max_viewers", OPT_INT, offsetof(sw_config, metrics_max_viewers), 0, 256, "16", NULL,
       "Dashboard pages connected at once; more are refused.  Restart to change." },
     END_OPTS

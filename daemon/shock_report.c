@@ -334,12 +334,12 @@ static int draw(report_run *rr, const char *const *paths, size_t n_paths, const 
         add_note(notes, sizeof notes, line);
     }
     sw_report rep = {
-        .week = rr->range == RANGE_WEEK, .books = rr->books, .n_books = rr->n_books, .alerts = rr->alerts,
-        .n_alerts = rr->n_alerts, .cal = &rr->cfg.cal, .inputs = paths, .n_inputs = n_paths,
-        .config = config_path, .alerts_file = alerts_path, .n_detectors = rr->cfg.n_detectors, .notes = notes,
-        .version = SHOCK_VERSION,
+        .week = rr->range == RANGE_WEEK, .books = rr->books, .n_books = rr->n_books, .symbols = model.names,
+        .n_symbols = e->n_syms, .groups = model.groups, .n_groups = e->n_groups, .alerts = rr->alerts,
+        .n_alerts = rr->n_alerts, .levels = model.levels, .n_levels = model.n_levels, .cal = &rr->cfg.cal,
+        .inputs = paths, .n_inputs = n_paths, .config = config_path, .alerts_file = alerts_path,
+        .n_detectors = rr->cfg.n_detectors, .notes = notes, .version = SHOCK_VERSION,
     };
-    sw_model_apply(&model, e, &rep);
     if (sw_report_html(&rep, &page) != 0) {
         sw_error(page.len >= MAX_REPORT_BYTES - 1 ? "the report would exceed %u MiB" : "out of memory drawing the report (limit %u MiB)",
                  MAX_REPORT_BYTES >> 20);

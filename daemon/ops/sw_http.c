@@ -3,9 +3,6 @@
 #include "sw_log.h"
 #include "sw_ws.h"
 
-#include <uv.h> /* before libwebsockets.h: its libuv parts depend on it */
-#include <libwebsockets.h>
-
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -28,7 +25,7 @@ const char *const sw_http_rej_names[SW_HTTP_REJ_KINDS] = {
 enum { C_WAIT, C_BUSY, C_WS };
 
 struct sw_http_conn {
-    sw_http_conn *prev, *next;
+    lws_dll2_t list;                    /* in sw_http.conns, oldest first */
     struct lws *wsi;
     uint64_t since_ms;                  /* accepted, or its last response finished */
     int state;
@@ -45,28 +42,9 @@ static sw_http *of_wsi(struct lws *wsi)
 
 /* ---- connections ---------------------------------------------------------------- */
 
-static void unlink_conn(sw_http *h, sw_http_conn *c)
+static sw_http_conn *conn_of(struct lws_dll2 *d)
 {
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        h->head = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    else
-        h->tail = c->prev;
-    c->prev = c->next = NULL;
-}
-
-static void append_conn(sw_http *h, sw_http_conn *c)
-{
-    c->prev = h->tail;
-    c->next = NULL;
-    if (h->tail)
-        h->tail->next = c;
-    else
-        h->head = c;
-    h->tail = c;
+    return lws_container_of(d, sw_http_conn, list);
 }
 
 static void drop_resp(sw_http *h, sw_http_conn *c)
@@ -84,9 +62,10 @@ static void drop_resp(sw_http *h, sw_http_conn *c)
 static int admit(sw_http *h)
 {
     size_t evicting = 0;
-    for (sw_http_conn *c = h->head; c; c = c->next)
-        evicting += c->evicting;
-    if (h->n_conns - evicting < h->max_conns)
+    lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->conns)) {
+        evicting += conn_of(d)->evicting;
+    } lws_end_foreach_dll(d);
+    if ((size_t)h->conns.count - evicting < h->max_conns)
         return 0;
     /* Full: close the connection that has waited longest without being
      * answered or served -- still sending its request, or idle between
@@ -94,13 +73,15 @@ static int admit(sw_http *h)
      * closed still hold their descriptors for a moment; beyond the slack
      * lws stops accepting until they are gone, and new connections wait in
      * the kernel's backlog for those few milliseconds. */
-    for (sw_http_conn *c = h->head; c; c = c->next)
+    lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->conns)) {
+        sw_http_conn *c = conn_of(d);
         if (c->state == C_WAIT && !c->evicting && !c->resp) {
             c->evicting = 1;
             lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
             h->st.rejected[SW_HTTP_REJ_EVICTED]++;
             return 0;
         }
+    } lws_end_foreach_dll(d);
     h->st.rejected[SW_HTTP_REJ_LIMIT]++;
     return 1;
 }
@@ -116,8 +97,7 @@ static void conn_new(sw_http *h, struct lws *wsi)
     }
     c->wsi = wsi;
     c->since_ms = uv_now(h->loop);
-    append_conn(h, c);
-    h->n_conns++;
+    lws_dll2_add_tail(&c->list, &h->conns);
     h->st.accepted++;
     lws_set_opaque_user_data(wsi, c);
 }
@@ -135,8 +115,7 @@ static void conn_gone(sw_http *h, struct lws *wsi)
         h->st.rejected[age + 250 >= SW_HTTP_HEADER_TIMEOUT_S * 1000u ? SW_HTTP_REJ_TIMEOUT : SW_HTTP_REJ_BAD]++;
     }
     drop_resp(h, c);
-    unlink_conn(h, c);
-    h->n_conns--;
+    lws_dll2_remove(&c->list);
     free(c);
 }
 
@@ -209,8 +188,8 @@ static int on_writable(sw_http *h, struct lws *wsi, sw_http_conn *c)
     c->since_ms = uv_now(h->loop);
     c->requests++;
     /* Keep the order oldest-waiting first. */
-    unlink_conn(h, c);
-    append_conn(h, c);
+    lws_dll2_remove(&c->list);
+    lws_dll2_add_tail(&c->list, &h->conns);
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -440,7 +419,8 @@ static size_t fit_fd_limit(size_t want)
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     getrlimit(RLIMIT_NOFILE, &rl);
-    size_t room = rl.rlim_cur > SW_HTTP_CLOSING_ROOM + OTHER_FDS + 16 ? rl.rlim_cur - SW_HTTP_CLOSING_ROOM - OTHER_FDS : 16;
+    size_t reserved = SW_HTTP_CLOSING_ROOM + OTHER_FDS;
+    size_t room = rl.rlim_cur > reserved + 16 ? rl.rlim_cur - reserved : 16;
     sw_warn("metrics: %zu connections need %zu file descriptors, the limit (ulimit -n) is %llu: "
             "at most %zu connections",
             want, need, (unsigned long long)rl.rlim_cur, room < want ? room : want);
@@ -534,7 +514,7 @@ void sw_http_set_ws(sw_http *h, const sw_http_ws *ws, void *ctx)
 void sw_http_get_stats(const sw_http *h, sw_http_stats *out)
 {
     *out = h->st;
-    out->connections = h->n_conns;
+    out->connections = (size_t)h->conns.count;
     out->max_connections = h->max_conns;
     out->held = h->held + (h->ws && h->ws->held ? h->ws->held(h->ws_ctx) : 0);
 }
@@ -552,14 +532,8 @@ void sw_http_fini(sw_http *h)
 {
     if (!h->ctx)
         return;
-    if (!h->destroyed_once) {
-        h->destroyed_once = 1;
-        lws_context_destroy(h->ctx);
-        uv_run(h->loop, UV_RUN_DEFAULT);
-    }
-    /* Second stage: frees the context once its handles are closed. */
-    lws_context_destroy(h->ctx);
-    uv_run(h->loop, UV_RUN_DEFAULT);
+    sw_ws_context_fini(h->ctx, h->loop, h->destroyed_once);
+    h->destroyed_once = 1;
     h->ctx = NULL;
     h->vh = NULL;
 }

@@ -42,11 +42,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <uv.h>
-
-struct lws;
-struct lws_context;
-struct lws_vhost;
+#include <uv.h> /* before libwebsockets.h: its libuv parts depend on it */
+#include <libwebsockets.h>
 
 #define SW_HTTP_HEADER_MAX 4096            /* bytes of one request's headers */
 #define SW_HTTP_HEADER_TIMEOUT_S 5         /* to send a whole request */
@@ -145,8 +142,7 @@ struct sw_http {
     uint64_t other_requests;            /* no route: 404 */
     const sw_http_ws *ws;
     void *ws_ctx;
-    sw_http_conn *head, *tail;          /* oldest first */
-    size_t n_conns;
+    lws_dll2_owner_t conns;             /* sw_http_conn, oldest first */
     size_t held;                        /* response bytes */
     sw_http_stats st;
 };

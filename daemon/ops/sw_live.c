@@ -8,9 +8,6 @@
 #include "sw_report.h"
 #include "sw_time.h"
 
-#include <uv.h> /* before libwebsockets.h: its libuv parts depend on it */
-#include <libwebsockets.h>
-
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <math.h>
@@ -35,7 +32,7 @@ static const char page_csp[] = "default-src 'none'; script-src 'unsafe-inline'; 
 static const char svg_csp[] = "default-src 'none'; style-src 'unsafe-inline'";
 
 struct sw_live_viewer {
-    sw_live_viewer *prev, *next;
+    lws_dll2_t list;                  /* in sw_live.viewers */
     struct lws *wsi;
     uint64_t state_seq, spark_seq;    /* last sent; 0: none yet */
     uint64_t next_alert;              /* seq of the next alert to send */
@@ -178,11 +175,28 @@ static double ms_of(int64_t ns)
     return (double)(ns / 1000000);
 }
 
+static sw_live_viewer *viewer_of(struct lws_dll2 *d)
+{
+    return lws_container_of(d, sw_live_viewer, list);
+}
+
 static void notify_viewers(sw_live *l)
 {
-    for (sw_live_viewer *v = l->viewers; v; v = v->next)
-        if (!v->closing)
-            lws_callback_on_writable(v->wsi);
+    lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&l->viewers)) {
+        if (!viewer_of(d)->closing)
+            lws_callback_on_writable(viewer_of(d)->wsi);
+    } lws_end_foreach_dll(d);
+}
+
+/* A new state or sparkline frame replaces the one before (viewers that
+ * did not get that one skip it) and goes to every viewer. */
+static void publish(sw_live *l, sw_live_frame **slot, sw_live_frame *f, uint64_t *seq, uint64_t *built)
+{
+    free(*slot);
+    *slot = f;
+    (*seq)++;
+    (*built)++;
+    notify_viewers(l);
 }
 
 static void add_health(sw_live *l, cJSON *root)
@@ -262,7 +276,7 @@ static void build_state(sw_live *l)
     cJSON_AddItemToObject(root, "now", now == INT64_MIN ? cJSON_CreateNull() : cJSON_CreateNumber(ms_of(now)));
     cJSON_AddNumberToObject(root, "ticks", (double)l->engine->stats.ticks);
     add_health(l, root);
-    cJSON_AddNumberToObject(root, "viewers", (double)l->n_viewers);
+    cJSON_AddNumberToObject(root, "viewers", (double)l->viewers.count);
     cJSON_AddNumberToObject(root, "max_viewers", (double)l->max_viewers);
     cJSON *groups = cJSON_AddArrayToObject(root, "groups");
     for (size_t g = 0; g < l->engine->n_groups; g++) {
@@ -281,12 +295,8 @@ static void build_state(sw_live *l)
     l->state_ms = uv_now(l->loop);
     if (!f)
         return; /* the viewers keep the previous state */
-    free(l->state);
-    l->state = f;
-    l->state_seq++;
-    l->st.states++;
     l->dirty = 0;
-    notify_viewers(l);
+    publish(l, &l->state, f, &l->state_seq, &l->st.states);
 }
 
 /* The session the sparklines span: 30 minutes before the open to the close
@@ -339,12 +349,8 @@ static void build_spark(sw_live *l)
     l->spark_ms = uv_now(l->loop);
     if (!f)
         return;
-    free(l->spark);
-    l->spark = f;
-    l->spark_seq++;
-    l->st.sparks++;
     l->spark_dirty = 0;
-    notify_viewers(l);
+    publish(l, &l->spark, f, &l->spark_seq, &l->st.sparks);
 }
 
 /* ---- alerts ---------------------------------------------------------------------- */
@@ -421,7 +427,7 @@ static int v_accept(void *ctx, struct lws *wsi)
 {
     sw_live *l = ctx;
     (void)wsi;
-    if (!l->on || l->n_viewers >= l->max_viewers) {
+    if (!l->on || (size_t)l->viewers.count >= l->max_viewers) {
         l->st.viewers_refused++;
         return -1;
     }
@@ -438,11 +444,7 @@ static void v_established(void *ctx, struct lws *wsi, void **pss)
     }
     v->wsi = wsi;
     v->next_alert = l->alert_seq > SW_LIVE_ALERTS ? l->alert_seq - SW_LIVE_ALERTS + 1 : 1;
-    v->next = l->viewers;
-    if (l->viewers)
-        l->viewers->prev = v;
-    l->viewers = v;
-    l->n_viewers++;
+    lws_dll2_add_tail(&v->list, &l->viewers);
     l->st.viewers_total++;
     *pss = v;
     /* Bounded kernel memory too: a viewer that does not read stalls after
@@ -529,16 +531,11 @@ static void v_closed(void *ctx, struct lws *wsi, void **pss)
 {
     sw_live *l = ctx;
     (void)wsi;
+    (void)l;
     sw_live_viewer *v = *pss;
     if (!v)
         return;
-    if (v->prev)
-        v->prev->next = v->next;
-    else
-        l->viewers = v->next;
-    if (v->next)
-        v->next->prev = v->prev;
-    l->n_viewers--;
+    lws_dll2_remove(&v->list);
     free(v);
     *pss = NULL;
 }
@@ -547,8 +544,9 @@ static size_t v_held(void *ctx)
 {
     sw_live *l = ctx;
     size_t n = 0;
-    for (sw_live_viewer *v = l->viewers; v; v = v->next)
-        n += v->pending;
+    lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&l->viewers)) {
+        n += viewer_of(d)->pending;
+    } lws_end_foreach_dll(d);
     return n;
 }
 
@@ -556,7 +554,8 @@ static size_t v_held(void *ctx)
 static void drop_stalled(sw_live *l)
 {
     uint64_t now = uv_now(l->loop);
-    for (sw_live_viewer *v = l->viewers; v; v = v->next)
+    lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&l->viewers)) {
+        sw_live_viewer *v = viewer_of(d);
         if (v->stall_since && !v->closing && now - v->stall_since >= SW_LIVE_STALL_MS) {
             v->closing = 1;
             l->st.viewers_dropped++;
@@ -564,12 +563,13 @@ static void drop_stalled(sw_live *l)
             lws_close_reason(v->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too slow", 8);
             lws_set_timeout(v->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
         }
+    } lws_end_foreach_dll(d);
 }
 
 static void on_timer(uv_timer_t *t)
 {
     sw_live *l = t->data;
-    if (!l->n_viewers)
+    if (!l->viewers.count)
         return; /* frames are built for viewers only */
     uint64_t now = uv_now(l->loop);
     /* Health and the clock change without ticks: at least once a second. */
@@ -724,14 +724,11 @@ static int on_chart(void *ctx, const sw_http_req *req, sw_http_resp *r)
     sw_model model;
     if (sw_model_build(&model, l->engine, l->cfg) != 0)
         return -1;
-    sw_report rep;
-    memset(&rep, 0, sizeof rep);
-    rep.books = &l->book;
-    rep.n_books = 1;
-    rep.alerts = l->alerts;
-    rep.n_alerts = l->n_alerts;
-    rep.cal = &l->cfg->cal;
-    sw_model_apply(&model, l->engine, &rep);
+    sw_report rep = {
+        .books = &l->book, .n_books = 1, .symbols = model.names, .n_symbols = l->engine->n_syms,
+        .groups = model.groups, .n_groups = l->engine->n_groups, .alerts = l->alerts, .n_alerts = l->n_alerts,
+        .levels = model.levels, .n_levels = model.n_levels, .cal = &l->cfg->cal,
+    };
     const char *fid = fl >= 0 ? focus : NULL;
     char key[sizeof l->cache[0].key];
     snprintf(key, sizeof key, "%s%s?%s", cr.group ? "g/" : "", cr.name, fid ? fid : "");
@@ -825,7 +822,7 @@ size_t sw_live_metrics(void *live, char *buf, size_t cap)
         "# TYPE shockwatch_charts_total counter\n"
         "shockwatch_charts_total{result=\"cached\"} %" PRIu64 "\n"
         "shockwatch_charts_total{result=\"busy\"} %" PRIu64 "\n",
-        l->n_viewers, SW_LIVE_STALL_MS / 1000, s->viewers_total, s->viewers_refused, s->viewers_dropped,
+        (size_t)l->viewers.count, SW_LIVE_STALL_MS / 1000, s->viewers_total, s->viewers_refused, s->viewers_dropped,
         s->states, s->sparks, s->alerts, s->svg_s, s->charts_svg, s->png_s, s->charts_png, s->charts_cached,
         s->charts_busy);
     return n > 0 ? (size_t)n : 0;
@@ -836,12 +833,7 @@ size_t sw_live_metrics(void *live, char *buf, size_t cap)
 int sw_live_init(sw_live *l, uv_loop_t *loop, const sw_config *cfg, const sw_engine *engine, sw_metrics *m,
                  int dashboard, size_t max_viewers)
 {
-    memset(l, 0, sizeof *l);
-    l->loop = loop;
-    l->cfg = cfg;
-    l->engine = engine;
-    l->metrics = m;
-    l->max_viewers = max_viewers;
+    *l = (sw_live){ .loop = loop, .metrics = m, .engine = engine, .cfg = cfg, .max_viewers = max_viewers };
     sw_http *h = sw_metrics_http(m);
     if (!dashboard || !h)
         return 0;
@@ -883,11 +875,9 @@ void sw_live_free(sw_live *l)
 {
     if (l->book_ok)
         sw_daybook_free(&l->book);
-    free(l->names);
-    free(l->last);
-    free(l->alerts);
-    free(l->state);
-    free(l->spark);
+    void *owned[] = { l->names, l->last, l->alerts, l->state, l->spark };
+    for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
+        free(owned[i]);
     for (size_t i = 0; i < SW_LIVE_ALERTS; i++)
         free(l->ring[i]);
     for (size_t i = 0; i < SW_LIVE_CACHE; i++)

@@ -124,8 +124,7 @@ typedef struct sw_live {
     uint64_t draw_at;
     sw_live_cached cache[SW_LIVE_CACHE];
     /* viewers */
-    sw_live_viewer *viewers;
-    size_t n_viewers;
+    lws_dll2_owner_t viewers;         /* sw_live_viewer */
     sw_http_ws ws;
     sw_live_stats st;
 } sw_live;

@@ -74,13 +74,14 @@ static void group_levels(const sw_config *cfg, const sw_chart_level *lv, size_t 
 int sw_model_build(sw_model *m, const sw_engine *e, const sw_config *cfg)
 {
     memset(m, 0, sizeof *m);
-    m->names = calloc(e->n_syms ? e->n_syms : 1, sizeof *m->names);
-    m->groups = calloc(e->n_groups ? e->n_groups : 1, sizeof *m->groups);
-    m->members = calloc(e->n_syms * (e->n_groups ? e->n_groups : 1) + 1, sizeof *m->members);
-    if (!m->names || !m->groups || !m->members) {
-        sw_model_free(m);
+    /* One block: the groups, then every group's members, then the names. */
+    size_t n_groups = e->n_groups ? e->n_groups : 1, n_members = e->n_syms * n_groups + 1;
+    size_t bytes = n_groups * sizeof *m->groups + n_members * sizeof *m->members + (e->n_syms + 1) * sizeof *m->names;
+    m->groups = calloc(1, bytes);
+    if (!m->groups)
         return -1;
-    }
+    m->members = (size_t *)(m->groups + n_groups);
+    m->names = (const char **)(m->members + n_members);
     for (size_t i = 0; i < e->n_syms; i++)
         m->names[i] = e->syms[i].name;
     m->n_levels = pct_levels(cfg, m->levels, SW_MODEL_LEVELS);
@@ -96,20 +97,8 @@ int sw_model_build(sw_model *m, const sw_engine *e, const sw_config *cfg)
     return 0;
 }
 
-void sw_model_apply(const sw_model *m, const sw_engine *e, sw_report *r)
-{
-    r->symbols = m->names;
-    r->n_symbols = e->n_syms;
-    r->groups = m->groups;
-    r->n_groups = e->n_groups;
-    r->levels = m->levels;
-    r->n_levels = m->n_levels;
-}
-
 void sw_model_free(sw_model *m)
 {
-    free(m->names);
-    free(m->groups);
-    free(m->members);
+    free(m->groups); /* the block */
     memset(m, 0, sizeof *m);
 }

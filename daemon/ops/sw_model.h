@@ -21,8 +21,8 @@
 #define SW_MODEL_LEVELS 16
 
 typedef struct sw_model {
-    const char **names;             /* engine->syms[i].name */
-    sw_report_group *groups;        /* engine->groups, in order */
+    const char **names;             /* engine->syms[i].name: a report's symbols (n_syms) */
+    sw_report_group *groups;        /* engine->groups, in order: its groups (n_groups) */
     size_t *members;
     sw_chart_level levels[SW_MODEL_LEVELS];
     size_t n_levels;
@@ -31,9 +31,6 @@ typedef struct sw_model {
 /* Build for engine e (names point into it) and cfg.  Returns 0 or -1 (out
  * of memory). */
 int sw_model_build(sw_model *m, const sw_engine *e, const sw_config *cfg);
-
-/* Set r's symbols, groups and levels from m. */
-void sw_model_apply(const sw_model *m, const sw_engine *e, sw_report *r);
 
 void sw_model_free(sw_model *m);
 
