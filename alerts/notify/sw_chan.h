@@ -186,6 +186,10 @@ int sw_chan_chart_build(const sw_chan *ch, const sw_chan_msg *m);
 /* Stop a running fetch (closing). */
 void sw_chan_chart_cancel(sw_chan *ch);
 
+/* The message's alerts as the array the formatters take (malloc'd; NULL
+ * when out of memory). */
+const sw_alert **sw_chan_alerts(const sw_chan_msg *m);
+
 /* Go on with the head message (a fetch ended). */
 void sw_chan_kick(sw_chan *ch);
 

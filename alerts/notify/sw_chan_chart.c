@@ -34,7 +34,7 @@ int sw_chan_chart_build(const sw_chan *ch, const sw_chan_msg *m)
     return m->chart != NULL;
 }
 
-static const sw_alert **alerts_of(const sw_chan_msg *m)
+const sw_alert **sw_chan_alerts(const sw_chan_msg *m)
 {
     const sw_alert **al = malloc(m->n * sizeof *al);
     for (size_t i = 0; al && i < m->n; i++)
@@ -90,7 +90,7 @@ int sw_chan_chart_step(sw_chan *ch, sw_chan_msg *m)
                  m->items[0].alert->id, CHART_RETRY_MS / 1000);
         return 0;
     }
-    const sw_alert **al = alerts_of(m);
+    const sw_alert **al = sw_chan_alerts(m);
     char url[SW_NOTIFY_URL_MAX + 512], why[CURL_ERROR_SIZE + 64];
     int ok = al && sw_nchart_url(ch->cfg->chart_url, al, m->n, m->group[0] ? m->group : NULL, url, sizeof url) == 0;
     free(al);
@@ -116,17 +116,11 @@ void sw_chan_chart_cancel(sw_chan *ch)
 int sw_chan_http_mime(sw_chan *ch, sw_chan_req *req, const char *url, curl_mime *mime)
 {
     req->mime = mime;
-    CURL *e = sw_chan_easy(ch, req);
-    /* No "100 Continue" round trip before the picture. */
-    struct curl_slist *h = e ? curl_slist_append(NULL, "Expect:") : NULL;
-    if (!h)
+    /* The channels' POST, with the parts as its body: curl completes the
+     * Content-Type with the boundary. */
+    if (sw_chan_http_post(ch, req, url, NULL, 0, "multipart/form-data", NULL) != 0)
         return -1;
-    req->headers = h;
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(e, CURLOPT_MIMEPOST, mime);
+    curl_easy_setopt(req->easy, CURLOPT_MIMEPOST, mime);
     return 0;
 }
 

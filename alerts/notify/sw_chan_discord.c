@@ -50,9 +50,7 @@ static int discord_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, ch
  * files[0]. */
 static int discord_build_chart(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen)
 {
-    const sw_alert **al = malloc(m->n * sizeof *al);
-    for (size_t i = 0; al && i < m->n; i++)
-        al[i] = m->items[i].alert;
+    const sw_alert **al = sw_chan_alerts(m);
     char *body = al ? sw_nf_discord(al, m->n, m->group[0] ? m->group : NULL) : NULL;
     free(al);
     cJSON *root = body ? cJSON_Parse(body) : NULL;

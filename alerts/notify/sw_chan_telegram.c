@@ -76,9 +76,7 @@ static int telegram_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, c
  * stage 0) and the photo follows with the subject line as caption. */
 static int telegram_build_chart(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen)
 {
-    const sw_alert **al = malloc(m->n * sizeof *al);
-    for (size_t i = 0; al && i < m->n; i++)
-        al[i] = m->items[i].alert;
+    const sw_alert **al = sw_chan_alerts(m);
     const char *group = m->group[0] ? m->group : NULL;
     char *text = al ? sw_nf_telegram_text(al, m->n, group) : NULL;
     char subject[256] = "";
@@ -115,10 +113,10 @@ static int telegram_build_chart(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *
     volatile char *v = url;
     for (size_t i = 0; i < sizeof url; i++)
         v[i] = 0;
-    curl_mime_free(mime);
-    free(text);
     if (rc != 0)
         snprintf(err, errlen, "cannot build the sendPhoto request (out of memory?)");
+    curl_mime_free(mime);
+    free(text);
     return rc;
 }
 
