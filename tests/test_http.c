@@ -19,28 +19,15 @@
 
 #include "feed_harness.h"
 #include "sw_http.h"
+#include "sw_test_http.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #define PROBE_BOUND_MS 1000.0
 
-static char dir[64];
-static char head[128];
-
-static void setup(void)
-{
-    cr_assert_eq(sw_test_tmpdir(dir, sizeof dir, "http"), 0);
-    snprintf(head, sizeof head, "%s/head.ndjson", dir);
-    cr_assert_eq(fh_session_head(head), 0);
-}
-
-static void teardown(void)
-{
-    sw_test_rmdir(dir);
-}
+FH_SESSION_FIXTURE("http")
 
 TestSuite(http, .init = setup, .fini = teardown, .timeout = 300);
 
@@ -52,10 +39,10 @@ typedef struct run {
 static run start(void)
 {
     run r;
-    const char *argv[] = { SHOCK_FEED, "--provider", "finnhub", "--replay", head, "--loop", "--speed", "30", NULL };
-    r.feed = fh_start(dir, "feed", argv, NULL);
+    static const char *const loop[] = { "--loop", "--speed", "30", NULL };
     char url[128], path[192], text[1024];
-    cr_assert(fh_listen_url(&r.feed, url, sizeof url, 15000), "shock-feed: %s", sw_test_slurp(r.feed.err));
+    r.feed = fh_feed_start(dir, "finnhub", head, loop, url, sizeof url);
+    cr_assert(url[0], "shock-feed: %s", sw_test_slurp(r.feed.err));
     snprintf(path, sizeof path, "%s/shockd.json", dir);
     snprintf(text, sizeof text,
              "{\"feed\": {\"provider\": \"finnhub\", \"url\": \"%s\", \"key_env\": \"SW_KEY\"},\n"
@@ -64,50 +51,10 @@ static run start(void)
              " \"metrics\": {\"listen\": \"127.0.0.1:0\"}}\n",
              url, dir);
     fh_write(path, text);
-    const char *dargv[] = { SHOCKD, "-c", path, NULL };
-    static const char *const env[] = { "SW_KEY=key-1", NULL };
-    r.shockd = fh_start(dir, "shockd", dargv, env);
-    static const char key[] = "metrics: listening on http://127.0.0.1:";
-    cr_assert(sw_test_wait_text(r.shockd.err, key, 1, 20000), "%s", sw_test_slurp(r.shockd.err));
+    r.port = fh_shockd_listening(dir, path, "metrics: listening on http://127.0.0.1:", &r.shockd);
+    cr_assert_gt(r.port, 0, "%s", sw_test_slurp(r.shockd.err));
     cr_assert(sw_test_wait_text(r.shockd.err, "streaming", 1, 20000), "%s", sw_test_slurp(r.shockd.err));
-    char *log = sw_test_slurp(r.shockd.err);
-    r.port = atoi(strstr(log, key) + sizeof key - 1);
-    free(log);
     return r;
-}
-
-static size_t collect(char *data, size_t size, size_t nmemb, void *ctx)
-{
-    char **b = ctx;
-    size_t old = *b ? strlen(*b) : 0, len = size * nmemb;
-    char *np = realloc(*b, old + len + 1);
-    if (!np)
-        return 0;
-    memcpy(np + old, data, len);
-    np[old + len] = '\0';
-    *b = np;
-    return len;
-}
-
-static double metric(int port, const char *series)
-{
-    CURL *c = curl_easy_init();
-    char url[128], *body = NULL;
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", port);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-    double v = -1;
-    if (curl_easy_perform(c) == CURLE_OK && body) {
-        size_t n = strlen(series);
-        for (const char *p = body; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-            if (strncmp(p, series, n) == 0 && p[n] == ' ')
-                v = atof(p + n + 1);
-    }
-    free(body);
-    curl_easy_cleanup(c);
-    return v;
 }
 
 /* A number after `key` in text, or -1. */
@@ -129,10 +76,10 @@ Test(http, slow_garbage_and_huge_clients_never_keep_healthz_or_metrics_out)
      * those being closed). */
     double most = 0, limit = -1;
     while (fh_wait(&ab, 250) < 0) {
-        double n = metric(r.port, "shockwatch_http_connections");
+        double n = th_metric(r.port, "shockwatch_http_connections");
         most = n > most ? n : most;
         if (limit < 0)
-            limit = metric(r.port, "shockwatch_http_connections_max");
+            limit = th_metric(r.port, "shockwatch_http_connections_max");
     }
     cr_assert_eq(ab.status, 0, "%s", sw_test_slurp(ab.err));
     char *out = sw_test_slurp(ab.out);
@@ -147,8 +94,8 @@ Test(http, slow_garbage_and_huge_clients_never_keep_healthz_or_metrics_out)
     free(out);
     cr_assert_gt(limit, 0);
     cr_assert_leq(most, limit + SW_HTTP_CLOSING_ROOM, "%.0f connections with a limit of %.0f", most, limit);
-    cr_assert_gt(metric(r.port, "shockwatch_http_rejected_total{reason=\"evicted\"}"), 0);
-    cr_assert_gt(metric(r.port, "shockwatch_http_rejected_total{reason=\"incomplete\"}"), 0);
+    cr_assert_gt(th_metric(r.port, "shockwatch_http_rejected_total{reason=\"evicted\"}"), 0);
+    cr_assert_gt(th_metric(r.port, "shockwatch_http_rejected_total{reason=\"incomplete\"}"), 0);
     fh_stop(&r.feed);
     cr_assert_eq(fh_stop(&r.shockd), 0, "%s", sw_test_slurp(r.shockd.err));
 }
@@ -176,7 +123,7 @@ Test(http, an_incomplete_request_is_closed_after_the_header_deadline)
     close(fd);
     cr_assert_eq(n, 0, "not closed within 20 s");
     cr_assert(took >= 4000 && took < 8000, "closed after %llu ms (the deadline is 5 s)", (unsigned long long)took);
-    cr_assert_geq(metric(r.port, "shockwatch_http_rejected_total{reason=\"timeout\"}"), 1);
+    cr_assert_geq(th_metric(r.port, "shockwatch_http_rejected_total{reason=\"timeout\"}"), 1);
     fh_stop(&r.feed);
     cr_assert_eq(fh_stop(&r.shockd), 0, "%s", sw_test_slurp(r.shockd.err));
 }

@@ -21,24 +21,11 @@
 
 #include "feed_harness.h"
 #include "sw_live.h"
+#include "sw_test_http.h"
 
-#include <curl/curl.h>
 #include <png.h>
 
-static char dir[64];
-static char head[128];
-
-static void setup(void)
-{
-    cr_assert_eq(sw_test_tmpdir(dir, sizeof dir, "live"), 0);
-    snprintf(head, sizeof head, "%s/head.ndjson", dir);
-    cr_assert_eq(fh_session_head(head), 0);
-}
-
-static void teardown(void)
-{
-    sw_test_rmdir(dir);
-}
+FH_SESSION_FIXTURE("live")
 
 TestSuite(live, .init = setup, .fini = teardown, .timeout = 300);
 
@@ -97,23 +84,12 @@ static const char *config(const char *url, const char *metrics)
 static run start(const char *const *feed_args, const char *metrics)
 {
     run r;
-    const char *argv[16] = { SHOCK_FEED, "--provider", "finnhub", "--replay", head, "--log-level", "info" };
-    int n = 7;
-    for (int i = 0; feed_args && feed_args[i]; i++)
-        argv[n++] = feed_args[i];
-    argv[n] = NULL;
-    r.feed = fh_start(dir, "feed", argv, NULL);
     char url[128];
-    cr_assert(fh_listen_url(&r.feed, url, sizeof url, 15000), "shock-feed: %s", sw_test_slurp(r.feed.err));
-    const char *dargv[] = { SHOCKD, "-c", config(url, metrics), NULL };
-    static const char *const env[] = { "SW_KEY=key-1", NULL };
-    r.shockd = fh_start(dir, "shockd", dargv, env);
-    static const char key[] = "dashboard: http://127.0.0.1:";
-    cr_assert(sw_test_wait_text(r.shockd.err, key, 1, 20000), "no dashboard: %s", sw_test_slurp(r.shockd.err));
+    r.feed = fh_feed_start(dir, "finnhub", head, feed_args, url, sizeof url);
+    cr_assert(url[0], "shock-feed: %s", sw_test_slurp(r.feed.err));
+    r.port = fh_shockd_listening(dir, config(url, metrics), "dashboard: http://127.0.0.1:", &r.shockd);
+    cr_assert_gt(r.port, 0, "no dashboard: %s", sw_test_slurp(r.shockd.err));
     cr_assert(sw_test_wait_text(r.shockd.err, "feed: connected to", 1, 20000), "%s", sw_test_slurp(r.shockd.err));
-    char *log = sw_test_slurp(r.shockd.err);
-    r.port = atoi(strstr(log, key) + sizeof key - 1);
-    free(log);
     return r;
 }
 
@@ -121,72 +97,6 @@ static void stop(run *r)
 {
     fh_stop(&r->feed);
     cr_expect_eq(fh_stop(&r->shockd), 0, "%s", sw_test_slurp(r->shockd.err));
-}
-
-typedef struct body {
-    char *p;
-    size_t n;
-} body;
-
-static size_t collect(char *data, size_t size, size_t nmemb, void *ctx)
-{
-    body *b = ctx;
-    size_t len = size * nmemb;
-    char *np = realloc(b->p, b->n + len + 1);
-    if (!np)
-        return 0;
-    memcpy(np + b->n, data, len);
-    b->n += len;
-    np[b->n] = '\0';
-    b->p = np;
-    return len;
-}
-
-static size_t header(char *data, size_t size, size_t nmemb, void *ctx)
-{
-    body *b = ctx;
-    return collect(data, size, nmemb, b);
-}
-
-/* GET http://127.0.0.1:port/path; status, body and headers (lower-cased
- * names as curl gives them). */
-static long get(int port, const char *path, body *out, body *hdrs)
-{
-    CURL *c = curl_easy_init();
-    char url[256];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-    memset(out, 0, sizeof *out);
-    if (hdrs)
-        memset(hdrs, 0, sizeof *hdrs);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-    if (hdrs) {
-        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header);
-        curl_easy_setopt(c, CURLOPT_HEADERDATA, hdrs);
-    }
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-    long status = -1;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    return status;
-}
-
-static double metric(int port, const char *series)
-{
-    body b;
-    if (get(port, "/metrics", &b, NULL) != 200) {
-        free(b.p);
-        return -1;
-    }
-    size_t n = strlen(series);
-    double v = -1;
-    for (const char *p = b.p; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-        if (strncmp(p, series, n) == 0 && p[n] == ' ')
-            v = atof(p + n + 1);
-    free(b.p);
-    return v;
 }
 
 /* A decoded PNG: size, and whether it holds the colour, and the share of
@@ -256,8 +166,8 @@ Test(live, page_charts_and_a_browser_that_shows_the_alert_within_a_second)
     run r = start(hold, NULL);
 
     /* The page: one document, nothing from elsewhere. */
-    body b, h;
-    cr_assert_eq(get(r.port, "/", &b, &h), 200);
+    th_body b, h;
+    cr_assert_eq(th_fetch(r.port, "/", 0, &b, &h, NULL, 0), 200);
     cr_assert(strstr(b.p, "<title>shockwatch") && strstr(b.p, "/live"), "%.200s", b.p);
     cr_assert(strstr(h.p, "content-security-policy: default-src 'none';"), "%s", h.p);
     cr_assert(!strstr(b.p, "src=\"http") && !strstr(b.p, "href=\"http"), "an external asset");
@@ -309,7 +219,7 @@ Test(live, page_charts_and_a_browser_that_shows_the_alert_within_a_second)
     /* The charts of the day so far. */
     char path[128];
     snprintf(path, sizeof path, "/chart/NVDA.png?alert=%s", id);
-    cr_assert_eq(get(r.port, path, &b, &h), 200);
+    cr_assert_eq(th_fetch(r.port, path, 0, &b, &h, NULL, 0), 200);
     cr_assert(strstr(h.p, "content-type: image/png"), "%s", h.p);
     picture cp = decode(b.p, b.n, CRITICAL_RGB);
     cr_assert(cp.w == SW_LIVE_PNG_W && cp.h == SW_LIVE_PNG_H, "%ux%u", cp.w, cp.h);
@@ -317,21 +227,21 @@ Test(live, page_charts_and_a_browser_that_shows_the_alert_within_a_second)
     free(b.p);
     free(h.p);
     snprintf(path, sizeof path, "/chart/NVDA.svg?alert=%s", id);
-    cr_assert_eq(get(r.port, path, &b, NULL), 200);
+    cr_assert_eq(th_fetch(r.port, path, 0, &b, NULL, NULL, 0), 200);
     snprintf(want, sizeof want, "class=\"alert critical focus\" data-id=\"%s\"", id);
     cr_assert(strstr(b.p, "<svg xmlns=\"http://www.w3.org/2000/svg\"") && strstr(b.p, want), "%.300s", b.p);
     free(b.p);
-    cr_assert_eq(get(r.port, "/chart/group/ai.png", &b, NULL), 200);
+    cr_assert_eq(th_fetch(r.port, "/chart/group/ai.png", 0, &b, NULL, NULL, 0), 200);
     cp = decode(b.p, b.n, CRITICAL_RGB);
     cr_assert(cp.w == SW_LIVE_PNG_W && cp.h == SW_LIVE_PNG_H && cp.has_colour);
     free(b.p);
-    cr_assert_eq(get(r.port, "/chart/NOPE.png", &b, NULL), 404);
+    cr_assert_eq(th_fetch(r.port, "/chart/NOPE.png", 0, &b, NULL, NULL, 0), 404);
     free(b.p);
-    cr_assert_eq(get(r.port, "/chart/NVDA.png?alert=../../x", &b, NULL), 400);
+    cr_assert_eq(th_fetch(r.port, "/chart/NVDA.png?alert=../../x", 0, &b, NULL, NULL, 0), 400);
     free(b.p);
-    cr_assert_eq(get(r.port, "/chart/NVDA.exe", &b, NULL), 404);
+    cr_assert_eq(th_fetch(r.port, "/chart/NVDA.exe", 0, &b, NULL, NULL, 0), 404);
     free(b.p);
-    cr_expect_geq(metric(r.port, "shockwatch_chart_render_seconds_count{format=\"png\"}"), 2);
+    cr_expect_geq(th_metric(r.port, "shockwatch_chart_render_seconds_count{format=\"png\"}"), 2);
     stop(&r);
 }
 
@@ -374,19 +284,19 @@ Test(live, viewers_are_bounded_and_one_that_never_reads_is_dropped)
     cr_assert(sw_test_wait_text(v.out, "connected 16", 1, 60000), "%s", sw_test_slurp(v.err));
     /* The seventeenth is refused. */
     cr_assert(sw_test_wait_text(v.out, "refused", 1, 30000), "%s", sw_test_slurp(v.err));
-    cr_assert_geq(metric(r.port, "shockwatch_dashboard_viewers_total{result=\"refused\"}"), 1);
+    cr_assert_geq(th_metric(r.port, "shockwatch_dashboard_viewers_total{result=\"refused\"}"), 1);
     /* While the one that never reads fills its buffers and stalls, the
      * bytes held for clients stay bounded (one frame for it at most, as
      * lws keeps what the socket did not take), and it is dropped. */
     double held_max = 0;
     uint64_t deadline = sw_test_now_ms() + 90000;
     long before = frames(v.out);
-    while (metric(r.port, "shockwatch_dashboard_viewers_total{result=\"dropped\"}") < 1 && sw_test_now_ms() < deadline) {
-        double held = metric(r.port, "shockwatch_http_buffer_bytes");
+    while (th_metric(r.port, "shockwatch_dashboard_viewers_total{result=\"dropped\"}") < 1 && sw_test_now_ms() < deadline) {
+        double held = th_metric(r.port, "shockwatch_http_buffer_bytes");
         held_max = held > held_max ? held : held_max;
         sw_test_sleep_ms(100);
     }
-    cr_assert_geq(metric(r.port, "shockwatch_dashboard_viewers_total{result=\"dropped\"}"), 1,
+    cr_assert_geq(th_metric(r.port, "shockwatch_dashboard_viewers_total{result=\"dropped\"}"), 1,
                   "the viewer that never reads was not dropped: %s", sw_test_slurp(r.shockd.err));
     cr_assert_lt(held_max, 1 << 20, "held %.0f bytes for clients", held_max);
     /* The others went on: frames kept coming to them meanwhile. */

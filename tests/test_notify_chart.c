@@ -11,7 +11,6 @@
 #include "sw_test_notify.h"
 
 #include "sw_cairo.h"
-#include "sw_config.h"
 #include "sw_notify_chart.h"
 #include "sw_notify_format.h"
 #include "sw_report.h"
@@ -50,97 +49,26 @@ Test(notify_chart, url_template_is_filled_and_encoded)
     cr_assert_eq(sw_nchart_url("http://h/{id}", one, 1, NULL, url, 20), -1);
 }
 
-static int load(sw_config *cfg, const char *notify, char *errs, size_t len)
-{
-    char text[4096];
-    snprintf(text, sizeof text, "{\"groups\": {\"ai\": [\"NVDA\", \"AMD\"]}, \"notify\": %s}", notify);
-    sw_diag d = { 0 };
-    int rc = sw_config_parse(cfg, text, strlen(text), "t.json", &d);
-    errs[0] = '\0';
-    for (size_t i = 0; i < d.n; i++)
-        snprintf(errs + strlen(errs), len - strlen(errs), "%s\n", d.lines[i]);
-    sw_diag_free(&d);
-    return rc;
-}
-
-Test(notify_chart, config_says_what_a_picture_needs)
-{
-    sw_config cfg;
-    char errs[4096];
-    cr_assert_neq(load(&cfg,
-                       "{\"chart_url\": \"ftp://x/{symbol}\", \"dashboard_url\": \"http://x/{sym}\",\n"
-                       " \"channels\": {\"hook\": {\"type\": \"webhook\", \"url\": \"https://e.com\", \"chart\": true},\n"
-                       "  \"con\": {\"type\": \"console\", \"chart\": true}},\n"
-                       " \"routes\": [{\"channels\": [\"hook\", \"con\"]}]}",
-                       errs, sizeof errs),
-                  0);
-    static const char *const want[] = {
-        "t.json: notify.chart_url: is not an http(s) URL",
-        "t.json: notify.dashboard_url: has a placeholder other than {symbol} and {id} at \"{sym}\"",
-        "t.json: notify.channels.hook.chart: a webhook channel carries no picture",
-        "t.json: notify.channels.con.chart: a console channel carries no picture",
-    };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-        cr_assert(strstr(errs, want[i]), "missing: %s\nin:\n%s", want[i], errs);
-    cr_assert_neq(load(&cfg,
-                       "{\"channels\": {\"slack\": {\"url_env\": \"X\", \"chart\": true},\n"
-                       "  \"tg\": {\"type\": \"telegram\", \"token_env\": \"T\", \"chat_id\": \"1\", \"chart\": true}},\n"
-                       " \"routes\": [{\"channels\": [\"slack\", \"tg\"]}]}",
-                       errs, sizeof errs),
-                  0);
-    cr_assert(strstr(errs, "notify.channels.slack.chart: slack cannot carry a picture: it links "
-                           "notify.dashboard_url, which is not set"), "%s", errs);
-    cr_assert(strstr(errs, "notify.channels.tg.chart: needs notify.chart_url"), "%s", errs);
-    cr_assert_eq(load(&cfg,
-                      "{\"chart_url\": \"http://10.0.0.5:9464/chart/{symbol}.png?alert={id}\",\n"
-                      " \"channels\": {\"tg\": {\"type\": \"telegram\", \"token_env\": \"T\", \"chat_id\": \"1\",\n"
-                      "  \"chart\": true}}, \"routes\": [{\"channels\": [\"tg\"]}]}",
-                      errs, sizeof errs),
-                 0, "%s", errs);
-    cr_assert(cfg.notify.channels[0].chart);
-    cr_assert_str_eq(cfg.notify.channels[0].chart_url, "http://10.0.0.5:9464/chart/{symbol}.png?alert={id}");
-    sw_config_free(&cfg);
-}
-
-Test(notify_chart, caption_length_and_slack_link)
-{
-    cr_assert_eq(sw_nf_chars("abc"), 3);
-    cr_assert_eq(sw_nf_chars("\xe2\x88\x92 1"), 3);           /* U+2212: one */
-    cr_assert_eq(sw_nf_chars("\xf0\x9f\x93\x89"), 2);         /* an emoji: two UTF-16 units */
-    sw_alert a;
-    tn_alert(&a, 1, "NVDA", SW_SEV_CRITICAL);
-    const sw_alert *one[] = { &a };
-    char *p = sw_nf_slack(one, 1, NULL);
-    char *l = sw_nf_slack_link(p, "http://h/?a=1&b=2|3", "Open");
-    cr_assert_not_null(l);
-    cJSON *o = cJSON_Parse(l);
-    cr_assert_not_null(o);
-    cr_assert(strstr(l, "<http://h/?a=1&amp;b=2%7C3|Open>"), "%s", l);
-    cJSON_Delete(o);
-    free(l);
-    free(p);
-    cr_assert_null(sw_nf_slack_link("{\"text\": 1}", "http://h", "x"));
-}
-
 /* ---- end to end --------------------------------------------------------------------- */
 
+/* What one end-to-end test runs and writes. */
 static struct env {
+    tn_proc notify, http, smtp;
     test_redis redis;
-    tn_proc http, smtp, notify;
-    char dir[64], cfg[128], log[128], png[160], maildir[160];
     redisContext *c;
+    char dir[64], cfg[128], log[128], png[160], maildir[160];
 } G;
 
 static void teardown(void)
 {
-    tn_stop(&G.notify, SIGKILL);
-    tn_stop(&G.http, SIGTERM);
-    tn_stop(&G.smtp, SIGTERM);
+    tn_proc *procs[] = { &G.notify, &G.http, &G.smtp };
+    for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++)
+        tn_stop(procs[i], procs[i] == &G.notify ? SIGKILL : SIGTERM);
     if (G.c)
         redisFree(G.c);
-    G.c = NULL;
     tr_destroy(&G.redis);
     tn_rmdir(G.dir);
+    memset(&G, 0, sizeof G);
 }
 
 /* A real chart as the picture the peer serves: NVDA falling through the
