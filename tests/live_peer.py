@@ -4,7 +4,9 @@
   live_peer.py viewers --url ws://H:P/live --readers N [--stalled K] [--duration S]
   live_peer.py browser --url http://H:P/ --id-file F --screenshot OUT.png [--timeout S]
 
-viewers: N viewers that read every frame (python3-websockets) and K that
+viewers: first three upgrades that must be refused ("foreign origin
+refused", "no subprotocol refused", "other path refused" when they are),
+then N viewers that read every frame (python3-websockets) and K that
 never read (their socket's receive buffer made small, the library's queue one
 frame, and nothing ever taken from it).  Prints, flushed, one line per event:
 "connected N+K" once all are in; then every second "frames state=.. spark=..
@@ -56,6 +58,22 @@ async def viewers(args):
                                       read_limit=4096, sock=s, open_timeout=10, ping_interval=None)
         held.append(ws)
         await asyncio.sleep(3600)
+
+    # A page of another site must not read the data (the browser says where
+    # it came from), nor may a client without the subprotocol or elsewhere.
+    async def refused(**kw):
+        try:
+            async with websockets.connect(kw.pop('url', args.url), open_timeout=5, **kw) as ws:
+                await asyncio.wait_for(ws.recv(), 5)
+                return False
+        except Exception:
+            return True
+    if await refused(subprotocols=['shockwatch-live'], origin='http://elsewhere.example'):
+        say('foreign origin refused')
+    if await refused():
+        say('no subprotocol refused')
+    if await refused(url=args.url.replace('/live', '/other'), subprotocols=['shockwatch-live']):
+        say('other path refused')
 
     tasks = [asyncio.create_task(reader()) for _ in range(args.readers)]
     tasks += [asyncio.create_task(stalled()) for _ in range(args.stalled)]

@@ -282,6 +282,12 @@ Test(live, viewers_are_bounded_and_one_that_never_reads_is_dropped)
                             "--stalled", "1", "--duration", "120", NULL };
     fh_proc v = fh_start(dir, "viewers", vargv, NULL);
     cr_assert(sw_test_wait_text(v.out, "connected 16", 1, 60000), "%s", sw_test_slurp(v.err));
+    char *said = sw_test_slurp(v.out);
+    cr_assert(strstr(said, "foreign origin refused") && strstr(said, "no subprotocol refused") &&
+                  strstr(said, "other path refused"),
+              "an upgrade that must be refused was not: %s", said);
+    free(said);
+    cr_assert_geq(th_metric(r.port, "shockwatch_http_rejected_total{reason=\"upgrade\"}"), 3);
     /* The seventeenth is refused. */
     cr_assert(sw_test_wait_text(v.out, "refused", 1, 30000), "%s", sw_test_slurp(v.err));
     cr_assert_geq(th_metric(r.port, "shockwatch_dashboard_viewers_total{result=\"refused\"}"), 1);

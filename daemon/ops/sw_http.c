@@ -282,6 +282,15 @@ static int origin_ok(struct lws *wsi)
     return o && strcasecmp(o, host) == 0;
 }
 
+/* A refused upgrade is counted as that, not again as an incomplete request
+ * when its connection goes. */
+static void refuse_upgrade(sw_http *h, sw_http_conn *c)
+{
+    h->st.rejected[SW_HTTP_REJ_UPGRADE]++;
+    if (c)
+        c->state = C_BUSY;
+}
+
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
     sw_http *h = of_wsi(wsi);
@@ -292,7 +301,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         if (!origin_ok(wsi) || h->ws->accept(h->ws_ctx, wsi) != 0) {
-            h->st.rejected[SW_HTTP_REJ_UPGRADE]++;
+            refuse_upgrade(h, lws_get_opaque_user_data(wsi));
             return 1;
         }
         return 0;
@@ -349,7 +358,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         if (in && strcmp((const char *)in, "websocket") == 0 && upgrade_ok(h, wsi))
             return 0;
-        h->st.rejected[SW_HTTP_REJ_UPGRADE]++;
+        refuse_upgrade(h, c);
         return -1;
     default:
         break;
