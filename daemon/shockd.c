@@ -6,11 +6,13 @@
  * It holds no detection logic.  Exit status: 0 success, 1 invalid
  * configuration or input files, 2 usage error, 3 runtime failure.
  */
+#include "sw_cairo.h"
 #include "sw_config.h"
 #include "sw_cred.h"
 #include "sw_secret.h"
 #include "sw_feed.h"
 #include "sw_jsonarena.h"
+#include "sw_live.h"
 #include "sw_log.h"
 #include "sw_logout.h"
 #include "sw_metrics.h"
@@ -68,6 +70,7 @@ typedef struct shockd {
     sw_state state;               /* <state_dir>/state.json */
     unsigned cron_ticks;
     sw_metrics metrics;           /* /metrics, /healthz, the STATUS= line */
+    sw_live dash;                 /* the dashboard and charts on the same listener */
     sw_sdnotify sdn;              /* systemd notifications */
     sw_reload reload;             /* SIGHUP */
     sw_progress progress;         /* the replay's line on a terminal stderr */
@@ -124,6 +127,7 @@ static void deliver(void *ctx, const sw_alert *a)
     }
     d->alerts[a->severity]++;
     sw_metrics_alert(&d->metrics, a, d->live);
+    sw_live_alert(&d->dash, a);
     if (d->stdout_tty) /* the alert line must not land after the progress line */
         sw_progress_clear(&d->progress);
     for (size_t i = 0; i < d->n_sinks; i++) {
@@ -138,12 +142,21 @@ static void deliver(void *ctx, const sw_alert *a)
     }
 }
 
+/* The dashboard's book of the day follows every accepted trade (only when
+ * the dashboard is served: a replay without a listener pays nothing). */
+static void show_tick(shockd *d, const sw_tick *t)
+{
+    if (d->dash.on)
+        sw_live_tick(&d->dash, sw_engine_symbol(&d->pipe.engine, t->symbol), t);
+}
+
 static void on_replay_event(void *ctx, const sw_event *ev)
 {
     shockd *d = ctx;
     if (d->state.pending) /* saved state goes in just before the first event */
         sw_state_apply(&d->state, &d->pipe.engine, ev->tick.ts_ns);
-    sw_pipeline_event(&d->pipe, ev);
+    if (sw_pipeline_event(&d->pipe, ev) == SW_TICK_OK && ev->kind == SW_EV_TICK)
+        show_tick(d, &ev->tick);
 }
 
 /* ---- the live feed ----------------------------------------------------------- */
@@ -153,7 +166,8 @@ static void on_feed_tick(void *ctx, const sw_tick *t)
     shockd *d = ctx;
     if (d->state.pending)
         sw_state_apply(&d->state, &d->pipe.engine, t->ts_ns);
-    sw_engine_tick(&d->pipe.engine, t);
+    if (sw_engine_tick(&d->pipe.engine, t) == SW_TICK_OK)
+        show_tick(d, t);
 }
 
 /* A gap in the feed is not market data: the detectors never see it, the
@@ -414,6 +428,7 @@ static void close_handles(shockd *d)
     if (d->live)
         sw_feed_close(&d->feed, NULL);
     sw_sdnotify_close(&d->sdn, NULL);
+    sw_live_close(&d->dash);
     sw_metrics_stop(&d->metrics);
     for (size_t i = 0; i < d->n_sinks; i++) {
         sw_sink *s = d->sinks[i];
@@ -598,7 +613,13 @@ static int start_ops(shockd *d, const char *config_path, const char *const *grou
     };
     /* A replay is a batch job: it listens only when the config asks. */
     const char *listen = d->cfg.metrics_listen ? d->cfg.metrics_listen : d->replaying ? "off" : SW_LISTEN_DEFAULT;
-    sw_metrics_start(&d->metrics, &d->loop, listen, &v); /* failing is logged, never fatal */
+    /* Failing is logged, never fatal: so is the dashboard's. */
+    sw_metrics_start(&d->metrics, &d->loop, listen, &v, (size_t)d->cfg.metrics_max_connections);
+    if (sw_live_init(&d->dash, &d->loop, &d->cfg, &d->pipe.engine, &d->metrics, d->cfg.metrics_dashboard,
+                     (size_t)d->cfg.metrics_max_viewers) == 0 && d->dash.on) {
+        d->metrics.v.extra = sw_live_metrics;
+        d->metrics.v.extra_ctx = &d->dash;
+    }
     sw_reload_target t = {
         .loop = &d->loop, .config_path = config_path, .extra_groups = groups, .n_extra_groups = n_groups,
         .log_level_override = log_override, .cfg = &d->cfg, .engine = &d->pipe.engine, .policy = &d->pipe.policy,
@@ -762,6 +783,9 @@ int main(int argc, char **argv)
     uv_run(&d.loop, UV_RUN_DEFAULT);
     free_feed(&d); /* libwebsockets needs the loop once more to finish */
     sw_metrics_fini(&d.metrics); /* the same for the metrics listener */
+    if (d.dash.st.charts_png)
+        sw_cairo_shutdown(); /* the font caches of the PNG charts */
+    sw_live_free(&d.dash);       /* its viewers were closed with the listener */
     sw_reload_fini(&d.reload);
     if (uv_loop_close(&d.loop) != 0)
         sw_warn("event loop closed with handles still open");

@@ -172,6 +172,7 @@ static void req_free(sw_chan_req *req)
         curl_easy_cleanup(req->easy);
     curl_slist_free_all(req->headers);
     curl_slist_free_all(req->rcpt);
+    curl_mime_free(req->mime); /* after the easy handle that used it */
     free(req->body);
     memset(req, 0, sizeof *req);
     req->retry_after_ms = -1;
@@ -211,6 +212,7 @@ static void msg_free(sw_chan_msg *m)
 {
     if (m) {
         free(m->items);
+        free(m->chart);
         free(m);
     }
 }
@@ -389,9 +391,26 @@ static void on_done(void *ctx, CURL *easy, CURLcode rc)
     redact(ch, msg, red, sizeof red);
     long retry_after = ch->req.retry_after_ms;
     int is_mail = ch->cfg->kind == SW_CHAN_EMAIL;
+    int more = ch->req.more;
     req_free(&ch->req);
 
     if (rc == CURLE_OK && (is_mail || (code >= 200 && code < 300))) {
+        if (more) { /* the next request of the same message (its photo) */
+            ch->head->stage++;
+            pump(ch);
+            return;
+        }
+        finish_msg(ch, 1, NULL);
+        return;
+    }
+    if (ch->head->stage > 0) {
+        /* The message itself went out; only what came after it failed. */
+        if (rc == CURLE_OK)
+            snprintf(why, sizeof why, "HTTP %ld%s%s", code, body[0] ? ": " : "", body);
+        else
+            snprintf(why, sizeof why, "%s", red);
+        sw_warn("%s: alert %s was delivered, but its picture was not: %s", ch->where, ch->head->items[0].alert->id,
+                why);
         finish_msg(ch, 1, NULL);
         return;
     }
@@ -448,6 +467,8 @@ static void pump(sw_chan *ch)
         uv_timer_start(&ch->send_timer, on_send_timer, m->not_before_ms - now, 0);
         return;
     }
+    if (sw_chan_chart_step(ch, m))
+        return; /* its picture first (at most SW_NCHART_TIMEOUT_MS) */
     /* Token bucket: refill for the time passed, then take one. */
     double rate = ch->cfg->rate;
     ch->tokens += (double)(now - ch->refill_ms) / 1000.0 * rate;
@@ -466,7 +487,8 @@ static void pump(sw_chan *ch)
     ch->stats.attempts++;
     char err[512] = "";
     req_free(&ch->req);
-    int rc = ch->type->build(ch, m, &ch->req, err, sizeof err);
+    int rc = sw_chan_chart_build(ch, m) ? ch->type->build_chart(ch, m, &ch->req, err, sizeof err)
+                                         : ch->type->build(ch, m, &ch->req, err, sizeof err);
     if (rc == 1) {
         req_free(&ch->req);
         finish_msg(ch, 1, NULL);
@@ -589,6 +611,11 @@ void sw_chan_settled(sw_chan *ch)
         uv_timer_start(&ch->send_timer, on_send_timer, 0, 0);
 }
 
+void sw_chan_kick(sw_chan *ch)
+{
+    pump(ch);
+}
+
 size_t sw_chan_pending(const sw_chan *ch)
 {
     return ch->queued;
@@ -659,6 +686,7 @@ void sw_chan_close(sw_chan *ch, sw_chan_closed_fn closed)
         sw_curl_cancel(ch->curl, ch->req.easy);
         ch->in_flight = 0;
     }
+    sw_chan_chart_cancel(ch);
     req_free(&ch->req);
     while (ch->n_buckets) {
         msg_free(ch->buckets[ch->n_buckets - 1].m);

@@ -30,4 +30,4 @@ static int console_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, ch
     return 1;
 }
 
-const sw_chan_type sw_chan_console_type = { SW_CHAN_CONSOLE, NULL, console_build };
+const sw_chan_type sw_chan_console_type = { SW_CHAN_CONSOLE, NULL, console_build, NULL };

@@ -93,4 +93,4 @@ static int webhook_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, ch
     return 0;
 }
 
-const sw_chan_type sw_chan_webhook_type = { SW_CHAN_WEBHOOK, webhook_open, webhook_build };
+const sw_chan_type sw_chan_webhook_type = { SW_CHAN_WEBHOOK, webhook_open, webhook_build, NULL };

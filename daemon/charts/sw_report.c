@@ -487,19 +487,11 @@ static int pick_day_symbol(report_ctx *c, const sw_alert *a, sw_chart_mark *m, c
     return 1;
 }
 
-static void symbol_panel(report_ctx *c, size_t gi, size_t sym, double lo, double hi)
+/* What a symbol's chart says under its name: "142.62 → 118.42", or what
+ * its move is measured against.  sub: 160 bytes. */
+static char *symbol_subtitle(const sw_daybook_sym *s, char *sub)
 {
-    const sw_report *r = c->r;
-    const sw_daybook *bk = &r->books[0];
-    const sw_daybook_sym *s = &bk->syms[sym];
-    const char *name = r->symbols[sym];
-    double base = sw_daybook_base(s);
-    sw_chart_slot slot;
-    slot_for(&slot, bk, s, base, c->from, c->to);
-    slot.note = s->ticks ? NULL : "no trades";
-    day_pick dp = { gi, sym, NULL };
-    size_t nm = gather(c, pick_day_symbol, &dp, 0);
-    char sub[160], val[SW_NUM_MAX + 8], p1[SW_NUM_MAX], p2[SW_NUM_MAX], label[200];
+    char p1[SW_NUM_MAX], p2[SW_NUM_MAX];
     double last = isfinite(s->close) ? s->close : s->last;
     if (isfinite(s->ref) && s->ref > 0) {
         strcpy(sub, price(p1, s->ref));
@@ -511,18 +503,53 @@ static void symbol_panel(report_ctx *c, size_t gi, size_t sym, double lo, double
     } else {
         sub[0] = '\0';
     }
+    return sub;
+}
+
+/* The chart of one symbol's day: title, subtitle, its move as the value,
+ * the pct_move levels when there is a previous close; the caller sets
+ * size, range and marks. */
+static void symbol_chart(const sw_report *r, size_t sym, sw_chart_slot *slot, sw_chart_level *lv, char *sub,
+                         char *val, char *label, int64_t from, int64_t to, sw_chart *ch)
+{
+    const sw_daybook *bk = &r->books[0];
+    const sw_daybook_sym *s = &bk->syms[sym];
+    const char *name = r->symbols[sym];
+    double base = sw_daybook_base(s);
+    slot_for(slot, bk, s, base, from, to);
+    slot->note = s->ticks ? NULL : "no trades";
+    double last = isfinite(s->close) ? s->close : s->last;
     strcpy(label, name);
     strcat(label, ": % move against the previous close through the session, alerts marked");
-    sw_chart_level lv[16];
     size_t nl = r->n_levels < 16 ? r->n_levels : 16;
     if (nl)
         memcpy(lv, r->levels, nl * sizeof *lv);
-    sw_chart ch = {
-        .width = PANEL_W, .height = PANEL_H, .title = name, .subtitle = sub,
-        .value = s->ticks ? pct(val, move_pct(last, base)) : NULL, .label = label, .y_lo = lo, .y_hi = hi,
-        .y_unit = "%", .slots = &slot, .n_slots = 1, .levels = lv, .n_levels = isfinite(s->ref) ? nl : 0,
-        .marks = c->marks, .n_marks = nm,
-    };
+    memset(ch, 0, sizeof *ch);
+    ch->title = name;
+    ch->subtitle = symbol_subtitle(s, sub);
+    ch->value = s->ticks ? pct(val, move_pct(last, base)) : NULL;
+    ch->label = label;
+    ch->y_unit = "%";
+    ch->slots = slot;
+    ch->n_slots = 1;
+    ch->levels = lv;
+    ch->n_levels = isfinite(s->ref) ? nl : 0;
+}
+
+static void symbol_panel(report_ctx *c, size_t gi, size_t sym, double lo, double hi)
+{
+    sw_chart_slot slot;
+    sw_chart_level lv[16];
+    char sub[160], val[SW_NUM_MAX + 8], label[200];
+    sw_chart ch;
+    symbol_chart(c->r, sym, &slot, lv, sub, val, label, c->from, c->to, &ch);
+    day_pick dp = { gi, sym, NULL };
+    ch.width = PANEL_W;
+    ch.height = PANEL_H;
+    ch.y_lo = lo;
+    ch.y_hi = hi;
+    ch.marks = c->marks;
+    ch.n_marks = gather(c, pick_day_symbol, &dp, 0);
     figure(c, "panel", &ch, NULL);
 }
 
@@ -1247,4 +1274,216 @@ int sw_report_html(const sw_report *r, sw_buf *out)
     free(c.titles);
     free(c.marks);
     return out->failed ? -1 : 0;
+}
+
+/* ---- one chart on its own (the dashboard, notifications) ------------------------ */
+
+typedef struct one_pick {
+    size_t sym;                     /* a symbol's chart */
+    int group;                      /* or a group's (>= 0) */
+} one_pick;
+
+static int is_member(const sw_report_group *g, size_t sym)
+{
+    for (size_t k = 0; k < g->n_members; k++)
+        if (g->members[k] == sym)
+            return 1;
+    return 0;
+}
+
+/* The average move of the group's members with data at time t. */
+static double group_move_at(const sw_report *r, const sw_report_group *g, int64_t t)
+{
+    double sum = 0;
+    int n = 0;
+    for (size_t k = 0; k < g->n_members; k++) {
+        const sw_daybook_sym *s = &r->books[0].syms[g->members[k]];
+        if (!s->path.cols || sw_daybook_daily_only(s))
+            continue;
+        double v = move_pct(sw_colseries_at(&s->path, t), sw_daybook_base(s));
+        if (isfinite(v)) {
+            sum += v;
+            n++;
+        }
+    }
+    return n ? sum / n : 0;
+}
+
+/* Every alert of the symbol (or of the group and its members), with its id:
+ * a picture of its own holds one element per alert of its subject. */
+static int pick_one(report_ctx *c, const sw_alert *a, sw_chart_mark *m, const void *arg)
+{
+    const sw_report *r = c->r;
+    const one_pick *op = arg;
+    if (sw_ny_day(a->ts_ns, NULL) != r->books[0].day)
+        return 0;
+    int s = find_symbol(r, a->symbol);
+    int g = alert_group(r, a);
+    if (op->group < 0) {
+        if (g >= 0 || s != (int)op->sym)
+            return 0;
+    } else if (g != op->group && (g >= 0 || s < 0 || !is_member(&r->groups[op->group], (size_t)s))) {
+        return 0;
+    }
+    if (g >= 0) {
+        m->v = group_move_at(r, &r->groups[g], a->ts_ns);
+    } else {
+        const sw_daybook_sym *ds = &r->books[0].syms[s];
+        m->v = alert_value(a, ds, sw_daybook_base(ds));
+    }
+    return 1;
+}
+
+/* "Mon 27 Jan 2025": a picture on its own names the year too.  buf: 32. */
+static char *dated(char *buf, int64_t day)
+{
+    int y, m, d;
+    char num[SW_NUM_MAX];
+    sw_civil_from_days(day, &y, &m, &d);
+    short_date(buf, day);
+    strcat(buf, " ");
+    return strcat(buf, sw_fmt_num(num, y, 0, 0));
+}
+
+/* Scratch for a chart of its own: marks and tooltips for every alert. */
+static int one_ctx(const sw_report *r, report_ctx *c)
+{
+    memset(c, 0, sizeof *c);
+    c->r = r;
+    size_t n = r->n_alerts ? r->n_alerts : 1;
+    c->titles = calloc(n, sizeof *c->titles);
+    c->marks = calloc(n, sizeof *c->marks);
+    if (r->n_books == 0 || r->week || !c->titles || !c->marks) {
+        free(c->titles);
+        free(c->marks);
+        return -1;
+    }
+    day_span(r, &c->from, &c->to);
+    return 0;
+}
+
+/* The value range of the marks too: an alert's price may lie outside the
+ * path drawn at 15 s resolution. */
+static void marks_range(const sw_chart_mark *m, size_t n, double *lo, double *hi)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(m[i].v)) {
+            *lo = fmin(*lo, m[i].v);
+            *hi = fmax(*hi, m[i].v);
+        }
+}
+
+int sw_report_symbol_chart(const sw_report *r, size_t sym, double w, double h, const char *focus, sw_pen *pen)
+{
+    report_ctx c;
+    if (sym >= r->n_symbols || one_ctx(r, &c) != 0)
+        return -1;
+    sw_chart_slot slot;
+    sw_chart_level lv[16];
+    char sub[160], val[SW_NUM_MAX + 8], label[200], date[32], full[200];
+    sw_chart ch;
+    symbol_chart(r, sym, &slot, lv, sub, val, label, c.from, c.to, &ch);
+    /* On its own, the picture says which day it shows. */
+    strcpy(full, dated(date, r->books[0].day));
+    if (sub[0]) {
+        strcat(full, " \xC2\xB7 ");
+        strcat(full, sub);
+    }
+    ch.subtitle = full;
+    one_pick op = { sym, -1 };
+    ch.marks = c.marks;
+    ch.n_marks = gather(&c, pick_one, &op, 0);
+    const sw_daybook_sym *s = &r->books[0].syms[sym];
+    double lo = 0, hi = 0;
+    sym_range(s, sw_daybook_base(s), c.from, c.to, &lo, &hi);
+    marks_range(c.marks, ch.n_marks, &lo, &hi);
+    sw_axis_nice(&lo, &hi, 6);
+    ch.width = w;
+    ch.height = h;
+    ch.y_lo = lo;
+    ch.y_hi = hi;
+    ch.focus = focus;
+    sw_chart_draw(&ch, pen);
+    free(c.titles);
+    free(c.marks);
+    return 0;
+}
+
+int sw_report_group_chart(const sw_report *r, size_t gi, double w, double h, const char *focus, sw_pen *pen)
+{
+    report_ctx c;
+    if (gi >= r->n_groups || one_ctx(r, &c) != 0)
+        return -1;
+    const sw_report_group *g = &r->groups[gi];
+    const sw_daybook *bk = &r->books[0];
+    sw_chart_line *lines = calloc(g->n_members ? g->n_members : 1, sizeof *lines);
+    char(*names)[48] = calloc(g->n_members ? g->n_members : 1, sizeof *names);
+    if (!lines || !names) {
+        free(lines);
+        free(names);
+        free(c.titles);
+        free(c.marks);
+        return -1;
+    }
+    size_t nl = 0, down = 0, up = 0;
+    for (size_t k = 0; k < g->n_members; k++) {
+        const sw_daybook_sym *s = &bk->syms[g->members[k]];
+        double base = sw_daybook_base(s);
+        if (!s->ticks || sw_daybook_daily_only(s) || !(base > 0))
+            continue;
+        double v = move_pct(isfinite(s->close) ? s->close : s->last, base);
+        down += v < 0;
+        up += v > 0;
+        char num[SW_NUM_MAX + 4];
+        size_t sl = strlen(r->symbols[g->members[k]]);
+        sl = sl > 23 ? 23 : sl;
+        memcpy(names[nl], r->symbols[g->members[k]], sl);
+        names[nl][sl] = ' ';
+        strcpy(names[nl] + sl + 1, pct(num, v));
+        lines[nl] = (sw_chart_line){ &s->path, 100 / base, -100, sw_line_rgb[nl % SW_LINE_COLORS], names[nl] };
+        nl++;
+    }
+    sw_chart_slot slot;
+    slot_for(&slot, bk, NULL, NAN, c.from, c.to);
+    slot.note = nl ? NULL : "no trades";
+    one_pick op = { 0, (int)gi };
+    sw_chart ch;
+    memset(&ch, 0, sizeof ch);
+    ch.marks = c.marks;
+    ch.n_marks = gather(&c, pick_one, &op, 0);
+    double lo, hi;
+    group_range(r, g, c.from, c.to, &lo, &hi);
+    marks_range(c.marks, ch.n_marks, &lo, &hi);
+    sw_axis_nice(&lo, &hi, 6);
+    char sub[200], date[32], val[96], label[200], n1[SW_NUM_MAX], n2[SW_NUM_MAX];
+    strcpy(sub, dated(date, bk->day));
+    strcat(sub, " \xC2\xB7 members' % move vs previous close");
+    strcpy(val, sw_fmt_num(n1, (double)down, 0, 0));
+    strcat(val, " down, ");
+    strcat(val, sw_fmt_num(n2, (double)up, 0, 0));
+    strcat(val, " up");
+    label[0] = '\0';
+    strncat(label, g->name, 64);
+    strcat(label, ": each member's % move against its previous close, alerts marked");
+    ch.width = w;
+    ch.height = h;
+    ch.title = g->name;
+    ch.subtitle = sub;
+    ch.value = nl ? val : NULL;
+    ch.label = label;
+    ch.y_lo = lo;
+    ch.y_hi = hi;
+    ch.y_unit = "%";
+    ch.slots = &slot;
+    ch.n_slots = 1;
+    ch.lines = lines;
+    ch.n_lines = nl;
+    ch.label_room = 104;
+    ch.focus = focus;
+    sw_chart_draw(&ch, pen);
+    free(lines);
+    free(names);
+    free(c.titles);
+    free(c.marks);
+    return 0;
 }

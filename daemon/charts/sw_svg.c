@@ -135,11 +135,9 @@ void sw_buf_num_short(sw_buf *b, double v, int decimals)
     sw_buf_puts(b, sw_fmt_num(tmp, v, decimals, SW_NUM_TRIM));
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4 bytes, at most n), or 0 if
- * the bytes there are not UTF-8 (overlong forms, surrogates and values past
- * U+10FFFF included). */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t sw_utf8_len(const char *str, size_t n)
 {
+    const unsigned char *s = (const unsigned char *)str;
     unsigned char c = s[0];
     if (c < 0x80)
         return 1;
@@ -191,7 +189,7 @@ void sw_buf_esc_n(sw_buf *b, const char *str, size_t n)
         default:
             if (c < 0x20 || c == 0x7F)
                 rep = bad;
-            else if (c >= 0x80 && (step = utf8_len(s + i, n - i)) == 0) {
+            else if (c >= 0x80 && (step = sw_utf8_len(str + i, n - i)) == 0) {
                 rep = bad;
                 step = 1;
             }

@@ -58,6 +58,10 @@ void sw_buf_num(sw_buf *b, double v, int decimals);
  * `decimals` do (12.5 rather than 12.50; 3 rather than 3.00). */
 void sw_buf_num_short(sw_buf *b, double v, int decimals);
 void sw_buf_int(sw_buf *b, long long v);
+/* Length of the valid UTF-8 sequence at s (1..4 bytes, at most n), or 0 if
+ * the bytes there are not UTF-8 (overlong forms, surrogates, values past
+ * U+10FFFF, U+FFFE and U+FFFF included). */
+size_t sw_utf8_len(const char *s, size_t n);
 /* Text escaped for an SVG/HTML element or a quoted attribute. */
 void sw_buf_esc(sw_buf *b, const char *s);
 void sw_buf_esc_n(sw_buf *b, const char *s, size_t n);

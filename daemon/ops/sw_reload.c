@@ -155,6 +155,12 @@ static void carry_restart_only(sw_config *nc, sw_config *oc)
         strcat(changed, ", state_dir");
     if (!same_str(nc->metrics_listen, oc->metrics_listen))
         strcat(changed, ", metrics.listen");
+    if (nc->metrics_max_connections != oc->metrics_max_connections || nc->metrics_dashboard != oc->metrics_dashboard ||
+        nc->metrics_max_viewers != oc->metrics_max_viewers)
+        strcat(changed, ", metrics.max_connections/dashboard/max_viewers");
+    nc->metrics_max_connections = oc->metrics_max_connections;
+    nc->metrics_dashboard = oc->metrics_dashboard;
+    nc->metrics_max_viewers = oc->metrics_max_viewers;
     sw_feed_config f = nc->feed;
     nc->feed = oc->feed;
     oc->feed = f;
