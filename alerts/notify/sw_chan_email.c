@@ -18,6 +18,7 @@
  * chart inline (email_build_chart). */
 #include "sw_chan.h"
 #include "sw_dbuf.h"
+#include "sw_escape.h"
 #include "sw_notify_format.h"
 #include "sw_secret.h"
 
@@ -153,23 +154,12 @@ static int email_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char
 /* The text as HTML for the message's HTML alternative: escaped, as is. */
 static char *html_of(const char *text, const char *cid)
 {
-    size_t n = strlen(text);
-    char *h = malloc(n * 6 + strlen(cid) + 512), *o = h;
-    if (!h)
-        return NULL;
-    o += sprintf(o, "<!DOCTYPE html>\r\n<html><body>\r\n<pre style=\"font-family:monospace\">");
-    for (const char *p = text; *p; p++) {
-        switch (*p) {
-        case '&': o += sprintf(o, "&amp;"); break;
-        case '<': o += sprintf(o, "&lt;"); break;
-        case '>': o += sprintf(o, "&gt;"); break;
-        case '"': o += sprintf(o, "&quot;"); break;
-        default: *o++ = *p;
-        }
-    }
-    sprintf(o, "</pre>\r\n<p><img src=\"cid:%s\" width=\"800\" height=\"400\" alt=\"the move, alerts marked\"></p>\r\n"
-               "</body></html>\r\n", cid);
-    return h;
+    sw_dbuf b = SW_DBUF_INIT(EMAIL_MAX);
+    sw_dbuf_addstr(&b, "<!DOCTYPE html>\r\n<html><body>\r\n<pre style=\"font-family:monospace\">");
+    sw_esc_html(&b, text);
+    sw_dbuf_printf(&b, "</pre>\r\n<p><img src=\"cid:%s\" width=\"800\" height=\"400\" alt=\"the move, alerts marked\"></p>\r\n"
+                       "</body></html>\r\n", cid);
+    return sw_dbuf_take(&b); /* NULL past EMAIL_MAX or out of memory */
 }
 
 /* The header lines of a message built by email_build as a list for curl
