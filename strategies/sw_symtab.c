@@ -28,7 +28,7 @@ int sw_symtab_init(sw_symtab *t, size_t capacity, const char *name_base, size_t 
     t->slots = malloc(slots * sizeof *t->slots);
     if (!t->slots)
         return -1;
-    memset(t->slots, 0xff, slots * sizeof *t->slots); /* all SW_SYMTAB_EMPTY */
+    memset(t->slots, 0xff, slots * sizeof *t->slots); /* every idx SW_SYMTAB_EMPTY */
     t->mask = slots - 1;
     t->capacity = slots / 2;
     t->name_base = name_base;
@@ -43,15 +43,27 @@ void sw_symtab_free(sw_symtab *t)
     t->count = 0;
 }
 
+static int same(const char *a, const char *b)
+{
+    /* Symbols are a few bytes: a loop beats a call to strcmp. */
+    while (*a == *b && *a) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 uint32_t sw_symtab_find(const sw_symtab *t, const char *name)
 {
-    size_t i = (size_t)sw_hash_str(name) & t->mask;
+    uint64_t h = sw_hash_str(name);
+    uint32_t tag = (uint32_t)(h >> 32);
+    size_t i = (size_t)h & t->mask;
     for (;;) {
-        uint32_t idx = t->slots[i];
-        if (idx == SW_SYMTAB_EMPTY)
+        const sw_symtab_slot *s = &t->slots[i];
+        if (s->idx == SW_SYMTAB_EMPTY)
             return SW_SYMTAB_EMPTY;
-        if (strcmp(name_of(t, idx), name) == 0)
-            return idx;
+        if (s->tag == tag && same(name_of(t, s->idx), name))
+            return s->idx;
         i = (i + 1) & t->mask;
     }
 }
@@ -59,12 +71,14 @@ uint32_t sw_symtab_find(const sw_symtab *t, const char *name)
 int sw_symtab_insert(sw_symtab *t, uint32_t idx)
 {
     const char *name = name_of(t, idx);
-    size_t i = (size_t)sw_hash_str(name) & t->mask;
+    uint64_t h = sw_hash_str(name);
+    uint32_t tag = (uint32_t)(h >> 32);
+    size_t i = (size_t)h & t->mask;
     for (;;) {
-        uint32_t cur = t->slots[i];
-        if (cur == SW_SYMTAB_EMPTY)
+        const sw_symtab_slot *s = &t->slots[i];
+        if (s->idx == SW_SYMTAB_EMPTY)
             break;
-        if (strcmp(name_of(t, cur), name) == 0)
+        if (s->tag == tag && same(name_of(t, s->idx), name))
             return 1;
         i = (i + 1) & t->mask;
     }
@@ -72,7 +86,8 @@ int sw_symtab_insert(sw_symtab *t, uint32_t idx)
      * a full table still answers "present". */
     if (t->count >= t->capacity)
         return -1;
-    t->slots[i] = idx;
+    t->slots[i].idx = idx;
+    t->slots[i].tag = tag;
     t->count++;
     return 0;
 }
