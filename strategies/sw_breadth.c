@@ -156,7 +156,7 @@ static double collect(const sw_detector *d, const sw_engine *e, size_t gi, size_
     const sw_group *eg = &e->groups[gi];
     size_t n = 0;
     for (size_t k = 0; k < eg->n_members; k++) {
-        const sw_symbol *s = &e->syms[eg->members[k]];
+        const sw_symbol *s = sw_engine_sym(e, eg->members[k]);
         const br_member *m = (const br_member *)(s->state + d->state_off);
         if (m->day != g->day || !m->has_data)
             continue;

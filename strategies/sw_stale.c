@@ -157,7 +157,7 @@ static void st_on_clock(sw_detector *d, sw_engine *e, int64_t now)
     int have = sw_calendar_next_session(e->calendar, now, &open, &close);
     int64_t next = INT64_MAX;
     for (size_t i = 0; i < e->n_syms; i++) {
-        sw_symbol *s = &e->syms[i];
+        sw_symbol *s = sw_engine_sym(e, i);
         stale_state *st = (stale_state *)(s->state + d->state_off);
         if (st->last_trade == NEVER || st->fired || st->bars)
             continue;

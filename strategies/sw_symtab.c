@@ -68,6 +68,19 @@ uint32_t sw_symtab_find(const sw_symtab *t, const char *name)
     }
 }
 
+uint32_t sw_symtab_guess(const sw_symtab *t, const char *name)
+{
+    uint64_t h = sw_hash_str(name);
+    uint32_t tag = (uint32_t)(h >> 32);
+    size_t i = (size_t)h & t->mask;
+    for (;;) {
+        const sw_symtab_slot *s = &t->slots[i];
+        if (s->idx == SW_SYMTAB_EMPTY || s->tag == tag)
+            return s->idx;
+        i = (i + 1) & t->mask;
+    }
+}
+
 int sw_symtab_insert(sw_symtab *t, uint32_t idx)
 {
     const char *name = name_of(t, idx);

@@ -46,6 +46,11 @@ uint64_t sw_hash_str(const char *s);
 /* Index of `name`, or SW_SYMTAB_EMPTY. */
 uint32_t sw_symtab_find(const sw_symtab *t, const char *name);
 
+/* The index of the first entry whose hash tag matches name's, without
+ * comparing names (cheap: the names are not touched), or SW_SYMTAB_EMPTY.
+ * Usually name's index; check it before relying on it. */
+uint32_t sw_symtab_guess(const sw_symtab *t, const char *name);
+
 /* Insert index `idx` (whose name must already be in place).  Returns 0, 1 if the
  * name was present already (nothing changed), or -1 if the table is full. */
 int sw_symtab_insert(sw_symtab *t, uint32_t idx);

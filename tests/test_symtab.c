@@ -169,3 +169,25 @@ Test(symtab, names_inside_structs)
     cr_assert_eq(sw_symtab_find(&t, "BRK"), SW_SYMTAB_EMPTY);
     sw_symtab_free(&t);
 }
+
+/* sw_symtab_guess: the hash tag alone finds every present name. */
+Test(symtab, guess_by_tag_matches_find)
+{
+    enum { N = 10000 };
+    char(*names)[NAME_LEN] = calloc(N, NAME_LEN);
+    cr_assert_not_null(names);
+    for (int i = 0; i < N; i++)
+        snprintf(names[i], NAME_LEN, "S%05d", i);
+    sw_symtab t;
+    cr_assert_eq(sw_symtab_init(&t, N, names[0], NAME_LEN), 0);
+    for (uint32_t i = 0; i < N; i++)
+        cr_assert_eq(sw_symtab_insert(&t, i), 0);
+    for (uint32_t i = 0; i < N; i++)
+        cr_assert_eq(sw_symtab_guess(&t, names[i]), i, "%s", names[i]);
+    /* An absent name: an empty slot, or some index that find then refuses. */
+    uint32_t g = sw_symtab_guess(&t, "NVDA");
+    cr_expect(g == SW_SYMTAB_EMPTY || strcmp(names[g], "NVDA") != 0);
+    cr_expect_eq(sw_symtab_find(&t, "NVDA"), SW_SYMTAB_EMPTY);
+    sw_symtab_free(&t);
+    free(names);
+}

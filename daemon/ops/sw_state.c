@@ -450,7 +450,7 @@ int sw_state_save(sw_state *st, const sw_engine *e)
                             sw_format_iso_ms((int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec, saved, sizeof saved));
     cJSON_AddItemToObject(root, "symbols", syms);
     for (size_t i = 0; i < e->n_syms; i++) {
-        const sw_symbol *s = &e->syms[i];
+        const sw_symbol *s = sw_engine_sym(e, i);
         /* A symbol without news this run keeps what was loaded for it. */
         const sw_state_rec *r = s->day == SW_NO_DAY && s->last_ts == INT64_MIN ? loaded_rec(st, s->name) : NULL;
         if (!r && s->day == SW_NO_DAY && s->last_ts == INT64_MIN)
