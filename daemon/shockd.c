@@ -146,6 +146,14 @@ static void on_replay_event(void *ctx, const sw_event *ev)
     sw_engine_tick(&d->engine, &ev->tick);
 }
 
+/* The replay reads a message ahead: the engine starts loading the next
+ * tick's symbol while this one runs (sw_engine_prefetch). */
+static void on_replay_ahead(void *ctx, const sw_event *next)
+{
+    shockd *d = ctx;
+    sw_engine_prefetch(&d->engine, next->tick.symbol);
+}
+
 /* ---- the live feed ----------------------------------------------------------- */
 
 static void on_feed_tick(void *ctx, const sw_tick *t)
@@ -210,7 +218,7 @@ static int open_feed(shockd *d)
         return -1;
     }
     for (size_t i = 0; i < d->engine.n_syms; i++)
-        d->feed_symbols[i] = d->engine.syms[i].name;
+        d->feed_symbols[i] = sw_engine_sym(&d->engine, i)->name;
     sw_feed_params p = {
         .provider = fc->provider,
         .url = fc->url,
@@ -302,7 +310,7 @@ static void print_summary(shockd *d)
     const sw_replay_stats *rs = &d->replay.stats;
     size_t active = 0, unconfirmed = 0, held = 0;
     for (size_t i = 0; i < d->engine.n_syms; i++)
-        active += d->engine.syms[i].ticks > 0;
+        active += sw_engine_sym(&d->engine, i)->ticks > 0;
     for (size_t i = 0; i < d->n_sinks; i++) {
         if (d->sinks[i]->pending)
             unconfirmed += d->sinks[i]->pending(d->sinks[i]);
@@ -694,6 +702,7 @@ int main(int argc, char **argv)
             goto out_cfg;
         }
         d.replaying = 1;
+        d.replay.ahead = on_replay_ahead;
     }
     if (build_engine(&d) != 0 || build_sinks(&d) != 0)
         goto out_engine;
