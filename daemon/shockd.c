@@ -493,7 +493,7 @@ static int build_engine(shockd *d)
     if (sw_reload_build_engine(&d->engine, &d->cfg, on_candidate, d) != 0) /* as a reload does */
         return -1;
     if (sw_policy_init(&d->policy, &d->cfg.policy, deliver, d) != 0 ||
-        sw_policy_reserve(&d->policy, (d->engine.n_syms + d->engine.n_groups) * d->engine.n_dets * 2) != 0) {
+        sw_policy_plan_for(&d->policy, &d->engine) != 0) {
         sw_error("out of memory");
         return -1;
     }

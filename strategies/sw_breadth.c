@@ -320,6 +320,8 @@ static void br_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
 
 const sw_detector_type sw_breadth_type = {
     .name = "breadth",
+    .symbol_dirs = 0,
+    .group_dirs = SW_DIRS_DOWN | SW_DIRS_UP,
     .params_size = sizeof(sw_breadth_params),
     .defaults = br_defaults,
     .validate = br_validate,

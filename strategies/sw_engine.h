@@ -74,9 +74,21 @@ typedef struct sw_group {
     size_t n_members;
 } sw_group;
 
+/* Directions of the candidates a detector can raise (bit set), for the
+ * alert policy to size its key table to what can fire. */
+enum {
+    SW_DIRS_DOWN = 1u << 0,       /* direction -1 */
+    SW_DIRS_NONE = 1u << 1,       /* direction 0 */
+    SW_DIRS_UP = 1u << 2          /* direction +1 */
+};
+
 /* A detector type: a row in the registry (sw_detector_types()). */
 typedef struct sw_detector_type {
     const char *name;             /* the config's "type" */
+    /* The directions its candidates can have, for each watched symbol and
+     * for each group (SW_DIRS_*; 0: none of that kind).  A candidate outside
+     * these still works, it is only not planned for. */
+    unsigned symbol_dirs, group_dirs;
     size_t params_size;
     void (*defaults)(void *params);
     /* Cross-field checks the table-driven config loader cannot express.

@@ -273,6 +273,8 @@ static void pm_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
 
 const sw_detector_type sw_pct_move_type = {
     .name = "pct_move",
+    .symbol_dirs = SW_DIRS_DOWN | SW_DIRS_UP,
+    .group_dirs = 0,
     .params_size = sizeof(sw_pct_move_params),
     .defaults = pm_defaults,
     .validate = pm_validate,

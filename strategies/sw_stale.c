@@ -283,6 +283,8 @@ static void st_on_clock(sw_detector *d, sw_engine *e, int64_t now)
 
 const sw_detector_type sw_stale_type = {
     .name = "stale",
+    .symbol_dirs = SW_DIRS_NONE,
+    .group_dirs = 0,
     .params_size = sizeof(sw_stale_params),
     .defaults = st_defaults,
     .validate = st_validate,

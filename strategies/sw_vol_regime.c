@@ -193,6 +193,8 @@ static void vr_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
 
 const sw_detector_type sw_vol_regime_type = {
     .name = "vol_regime",
+    .symbol_dirs = SW_DIRS_NONE,
+    .group_dirs = 0,
     .params_size = sizeof(sw_vol_regime_params),
     .defaults = vr_defaults,
     .validate = vr_validate,

@@ -300,6 +300,8 @@ static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
 
 const sw_detector_type sw_zscore_type = {
     .name = "zscore",
+    .symbol_dirs = SW_DIRS_DOWN | SW_DIRS_UP,
+    .group_dirs = 0,
     .params_size = sizeof(sw_zscore_params),
     .defaults = zs_defaults,
     .validate = zs_validate,
