@@ -36,6 +36,7 @@ void sw_state_free(sw_state *st)
     free(st->dir);
     free(st->path);
     free(st->recs);
+    free(st->dets);
     memset(st, 0, sizeof *st);
 }
 
@@ -125,7 +126,21 @@ static void get_ts(loader *L, const cJSON *o, const char *sp, int64_t *out)
     *out = (int64_t)x;
 }
 
-static void get_detectors(loader *L, const cJSON *o, const char *sp, sw_state_rec *r)
+/* Room for one more detector entry in the pool; NULL if out of memory. */
+static sw_state_det *new_det(sw_state *st, size_t *cap)
+{
+    if (st->n_dets == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        sw_state_det *nd = realloc(st->dets, ncap * sizeof *nd);
+        if (!nd)
+            return NULL;
+        st->dets = nd;
+        *cap = ncap;
+    }
+    return &st->dets[st->n_dets++];
+}
+
+static void get_detectors(loader *L, sw_state *st, size_t *cap, const cJSON *o, const char *sp, sw_state_rec *r)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "detectors");
     char p[160];
@@ -149,13 +164,19 @@ static void get_detectors(loader *L, const cJSON *o, const char *sp, sw_state_re
         const cJSON *vals = cJSON_GetObjectItemCaseSensitive(d, "values");
         if (!cJSON_IsObject(d) || !cJSON_IsNumber(idx) || idx->valuedouble < 0 || idx->valuedouble > 1000 ||
             idx->valuedouble != floor(idx->valuedouble) || !cJSON_IsString(type) ||
-            strlen(type->valuestring) >= sizeof r->det[0].type || !cJSON_IsArray(vals) ||
+            strlen(type->valuestring) >= sizeof st->dets[0].type || !cJSON_IsArray(vals) ||
             cJSON_GetArraySize(vals) > SW_STATE_DET_VALUES) {
             bad(L, dp, "is not {\"index\": N, \"type\": NAME, \"values\": [at most %d numbers]}",
                 SW_STATE_DET_VALUES);
             continue;
         }
-        sw_state_det *sd = &r->det[r->n_det++];
+        sw_state_det *sd = new_det(st, cap);
+        if (!sd) {
+            bad(L, dp, "could not be kept (out of memory)");
+            return;
+        }
+        if (r->n_det++ == 0)
+            r->det = (uint32_t)(st->n_dets - 1);
         sd->index = (int)idx->valuedouble;
         snprintf(sd->type, sizeof sd->type, "%s", type->valuestring);
         sd->n = 0;
@@ -196,14 +217,22 @@ static char *read_file(const char *path, size_t *len, int *missing)
     return buf;
 }
 
+static int by_symbol(const void *a, const void *b)
+{
+    return strcmp(((const sw_state_rec *)a)->symbol, ((const sw_state_rec *)b)->symbol);
+}
+
 size_t sw_state_load(sw_state *st, sw_engine *e)
 {
     if (!st->path)
         return 0;
     free(st->recs);
+    free(st->dets);
     st->recs = NULL;
-    st->n = 0;
+    st->dets = NULL;
+    st->n = st->n_dets = 0;
     st->pending = 0;
+    size_t det_cap = 0;
     size_t len;
     int missing;
     char *text = read_file(st->path, &len, &missing);
@@ -269,7 +298,7 @@ size_t sw_state_load(sw_state *st, sw_engine *e)
         get_price(&L, s, "day_close", sp, &r->day_close);
         get_price(&L, s, "last_price", sp, &r->last_price);
         get_ts(&L, s, sp, &r->last_ts);
-        get_detectors(&L, s, sp, r);
+        get_detectors(&L, st, &det_cap, s, sp, r);
         n++;
     }
 done:
@@ -281,8 +310,14 @@ done:
             sw_warn("%s: %d more problems", st->path, L.errors - REPORT_MAX);
         sw_warn("%s: ignored (starting without saved state)", st->path);
         free(recs);
+        free(st->dets);
+        st->dets = NULL;
+        st->n_dets = 0;
         return 0;
     }
+    /* By symbol: a save finds the record of a symbol without news by bisection. */
+    if (n > 1)
+        qsort(recs, n, sizeof *recs, by_symbol);
     st->recs = recs;
     st->n = n;
     st->pending = n > 0;
@@ -324,7 +359,7 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
         /* The cached day bounds stay empty: the first tick computes them
          * and, on a later date, rolls the restored day into prev_close. */
         for (size_t k = 0; k < r->n_det; k++) {
-            const sw_state_det *sd = &r->det[k];
+            const sw_state_det *sd = &st->dets[r->det + k];
             if (sd->index < 0 || (size_t)sd->index >= e->n_dets)
                 continue;
             sw_detector *d = &e->dets[sd->index];
@@ -355,13 +390,14 @@ static void add_price(cJSON *o, const char *key, double v)
 
 static const sw_state_rec *loaded_rec(const sw_state *st, const char *symbol)
 {
-    for (size_t i = 0; i < st->n; i++)
-        if (strcmp(st->recs[i].symbol, symbol) == 0)
-            return &st->recs[i];
-    return NULL;
+    sw_state_rec key;
+    if (!st->n)
+        return NULL;
+    snprintf(key.symbol, sizeof key.symbol, "%s", symbol);
+    return bsearch(&key, st->recs, st->n, sizeof *st->recs, by_symbol);
 }
 
-static cJSON *symbol_json(const sw_engine *e, const sw_symbol *s, const sw_state_rec *r)
+static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbol *s, const sw_state_rec *r)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -390,13 +426,13 @@ static cJSON *symbol_json(const sw_engine *e, const sw_symbol *s, const sw_state
     cJSON *dets = cJSON_CreateArray();
     if (r) {
         for (size_t k = 0; k < r->n_det; k++) {
+            const sw_state_det *sd = &st->dets[r->det + k];
             cJSON *d = cJSON_CreateObject();
-            cJSON_AddNumberToObject(d, "index", r->det[k].index);
-            cJSON_AddStringToObject(d, "type", r->det[k].type);
+            cJSON_AddNumberToObject(d, "index", sd->index);
+            cJSON_AddStringToObject(d, "type", sd->type);
             cJSON *vals = cJSON_AddArrayToObject(d, "values");
-            for (size_t i = 0; i < r->det[k].n; i++)
-                cJSON_AddItemToArray(vals, isfinite(r->det[k].v[i]) ? cJSON_CreateNumber(r->det[k].v[i])
-                                                                      : cJSON_CreateNull());
+            for (size_t i = 0; i < sd->n; i++)
+                cJSON_AddItemToArray(vals, isfinite(sd->v[i]) ? cJSON_CreateNumber(sd->v[i]) : cJSON_CreateNull());
             cJSON_AddItemToArray(dets, d);
         }
     } else {
@@ -424,9 +460,50 @@ static cJSON *symbol_json(const sw_engine *e, const sw_symbol *s, const sw_state
     return o;
 }
 
+/* Buffered writes into the atomic file: a few large writes, not one per symbol. */
+typedef struct out {
+    sw_fs_atomic file;
+    char buf[1 << 16];
+    size_t used;
+    int failed;
+    char *err;
+    size_t errlen;
+} out;
+
+static void put(out *o, const char *p, size_t n)
+{
+    if (o->failed)
+        return;
+    if (o->used + n > sizeof o->buf) {
+        if (sw_fs_atomic_write(&o->file, o->buf, o->used, o->err, o->errlen) != 0) {
+            o->failed = 1;
+            return;
+        }
+        o->used = 0;
+        if (n > sizeof o->buf) {
+            o->failed = sw_fs_atomic_write(&o->file, p, n, o->err, o->errlen) != 0;
+            return;
+        }
+    }
+    memcpy(o->buf + o->used, p, n);
+    o->used += n;
+}
+
+/* cJSON's text of item, released with the arena mark the caller holds. */
+static int put_json(out *o, const cJSON *item, size_t trim)
+{
+    char *text = item ? cJSON_PrintUnformatted(item) : NULL;
+    if (!text)
+        return -1;
+    size_t n = strlen(text);
+    put(o, text, n > trim ? n - trim : 0);
+    cJSON_free(text);
+    return 0;
+}
+
 int sw_state_save(sw_state *st, const sw_engine *e)
 {
-    char err[512];
+    char err[512] = "out of memory";
     if (!st->path)
         return -1; /* never initialised */
     if (sw_fs_ensure_dir(st->dir, err, sizeof err) != 0) {
@@ -434,39 +511,62 @@ int sw_state_save(sw_state *st, const sw_engine *e)
             sw_warn("state: cannot save per-symbol state: %s", err);
         return -1;
     }
+    out *o = malloc(sizeof *o);
+    if (!o || sw_fs_atomic_open(&o->file, st->path, err, sizeof err) != 0) {
+        free(o);
+        if (!st->save_failing++)
+            sw_warn("state: cannot save per-symbol state: %s", err);
+        return -1;
+    }
+    o->used = 0;
+    o->failed = 0;
+    o->err = err;
+    o->errlen = sizeof err;
+    int rc = -1, bad_json = 0;
+    /* The document is {"v":1,"mode":..,"saved_at":..,"symbols":{NAME:{..},..}}.
+     * cJSON encodes every name and value; held whole it would take about a
+     * kilobyte per symbol, so it goes out a symbol at a time: first the
+     * top level with an empty "symbols" object, without its closing "}}",
+     * then each "NAME":{...} member, then the "}}". */
     size_t mark = sw_jsonarena_mark();
-    int rc = -1;
-    char *text = NULL;
     cJSON *root = cJSON_CreateObject();
-    cJSON *syms = root ? cJSON_CreateObject() : NULL;
-    if (!syms)
-        goto out;
     char saved[40];
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    cJSON_AddNumberToObject(root, "v", 1);
-    cJSON_AddStringToObject(root, "mode", st->mode);
-    cJSON_AddStringToObject(root, "saved_at",
-                            sw_format_iso_ms((int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec, saved, sizeof saved));
-    cJSON_AddItemToObject(root, "symbols", syms);
-    for (size_t i = 0; i < e->n_syms; i++) {
+    if (!root || !cJSON_AddNumberToObject(root, "v", 1) || !cJSON_AddStringToObject(root, "mode", st->mode) ||
+        !cJSON_AddStringToObject(root, "saved_at", sw_format_iso_ms((int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec,
+                                                                    saved, sizeof saved)) ||
+        !cJSON_AddObjectToObject(root, "symbols") || put_json(o, root, 2) != 0)
+        bad_json = 1;
+    cJSON_Delete(root);
+    sw_jsonarena_release(mark);
+    size_t written = 0;
+    for (size_t i = 0; i < e->n_syms && !bad_json && !o->failed; i++) {
         const sw_symbol *s = sw_engine_sym(e, i);
         /* A symbol without news this run keeps what was loaded for it. */
         const sw_state_rec *r = s->day == SW_NO_DAY && s->last_ts == INT64_MIN ? loaded_rec(st, s->name) : NULL;
         if (!r && s->day == SW_NO_DAY && s->last_ts == INT64_MIN)
             continue;
-        cJSON *o = symbol_json(e, s, r);
-        if (!o)
-            goto out;
-        cJSON_AddItemToObject(syms, s->name, o);
+        mark = sw_jsonarena_mark();
+        cJSON *name = cJSON_CreateStringReference(s->name);
+        cJSON *obj = symbol_json(st, e, s, r);
+        if (written++)
+            put(o, ",", 1);
+        if (put_json(o, name, 0) != 0)
+            bad_json = 1;
+        put(o, ":", 1);
+        if (put_json(o, obj, 0) != 0)
+            bad_json = 1;
+        cJSON_Delete(name);
+        cJSON_Delete(obj);
+        sw_jsonarena_release(mark);
     }
-    text = cJSON_PrintUnformatted(root);
-    if (!text)
-        goto out;
-    size_t len = strlen(text);
-    if (sw_fs_write_atomic(st->path, text, len, err, sizeof err) != 0) {
+    put(o, "}}", 2);
+    if (bad_json || o->failed || (o->used && sw_fs_atomic_write(&o->file, o->buf, o->used, err, sizeof err) != 0) ||
+        sw_fs_atomic_commit(&o->file, err, sizeof err) != 0) {
+        sw_fs_atomic_abort(&o->file);
         if (!st->save_failing++)
-            sw_warn("state: cannot save per-symbol state: %s", err);
+            sw_warn("state: cannot save per-symbol state: %s", bad_json ? "out of memory" : err);
         goto out;
     }
     if (st->save_failing)
@@ -475,9 +575,6 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     st->saves++;
     rc = 0;
 out:
-    if (text)
-        cJSON_free(text);
-    cJSON_Delete(root);
-    sw_jsonarena_release(mark);
+    free(o);
     return rc;
 }
