@@ -6,6 +6,7 @@
 #include "sw_zscore.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +18,6 @@ typedef struct run {
 typedef struct zs_state {
     sw_bars bars;
     sw_ewvar ew;
-    sw_rolling roll;
     uint64_t fed;             /* returns fed into the volatility */
     int64_t score_ns;         /* today's bars are scored from here (open + open_delay) */
     /* Scale of the bar in progress, recomputed when the bucket changes: the
@@ -31,7 +31,10 @@ typedef struct zs_state {
     int fired_sev;            /* -1: nothing fired; else sw_severity */
     int fired_dir;
     double fired_mag;
-    double buf[];             /* rolling window storage (method rolling) */
+    /* Method rolling only (the state is sized without it for ewma): the
+     * window and its storage. */
+    sw_rolling roll;
+    double buf[];
 } zs_state;
 
 static void zs_defaults(void *p)
@@ -78,18 +81,20 @@ static int zs_validate(const void *p, char *err, size_t errlen)
 static size_t zs_state_size(const void *p)
 {
     const sw_zscore_params *P = p;
-    size_t n = P->method == SW_VOL_ROLLING ? (size_t)P->window : 0;
-    return sizeof(zs_state) + n * sizeof(double);
+    if (P->method != SW_VOL_ROLLING)
+        return offsetof(zs_state, roll);
+    return sizeof(zs_state) + (size_t)P->window * sizeof(double);
 }
 
 static void zs_sym_init(const sw_detector *d, void *vst)
 {
     const sw_zscore_params *P = d->params;
     zs_state *st = vst;
-    memset(st, 0, sizeof *st);
+    memset(st, 0, zs_state_size(P));
     sw_bars_init(&st->bars, P->bar_ns);
     sw_ewvar_init(&st->ew, P->lambda);
-    sw_rolling_init(&st->roll, st->buf, P->method == SW_VOL_ROLLING ? (uint32_t)P->window : 1);
+    if (P->method == SW_VOL_ROLLING)
+        sw_rolling_init(&st->roll, st->buf, (uint32_t)P->window);
     st->scaled_bucket = SW_BARS_NONE;
     st->fired_sev = -1;
 }
