@@ -704,10 +704,11 @@ int main(int argc, char **argv)
         d.replaying = 1;
         d.replay.ahead = on_replay_ahead;
     }
+    /* state.json first: its parse is gone before the engine takes its memory. */
+    if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0)
+        sw_state_load_config(&d.state, &d.cfg);
     if (build_engine(&d) != 0 || build_sinks(&d) != 0)
         goto out_engine;
-    if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0)
-        sw_state_load(&d.state, &d.engine);
     /* A file-size limit (ulimit -f) must turn a spool or state write into a
      * write error the sinks handle, not a SIGXFSZ that kills the process
      * mid-line. */

@@ -10,6 +10,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,7 +225,73 @@ static int by_symbol(const void *a, const void *b)
     return strcmp(((const sw_state_rec *)a)->symbol, ((const sw_state_rec *)b)->symbol);
 }
 
+/* The watchlist as a sorted list of distinct names. */
+typedef struct watch {
+    const char **names;
+    size_t n;
+} watch;
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void watch_sort(watch *w)
+{
+    if (w->n < 2)
+        return;
+    qsort(w->names, w->n, sizeof *w->names, by_name);
+    size_t k = 1;
+    for (size_t i = 1; i < w->n; i++)
+        if (strcmp(w->names[i], w->names[k - 1]) != 0)
+            w->names[k++] = w->names[i];
+    w->n = k;
+}
+
+/* The watchlist's spelling of name, or NULL if it is not watched. */
+static const char *watched(const watch *w, const char *name)
+{
+    const char *const *hit = w->n ? bsearch(&name, w->names, w->n, sizeof *w->names, by_name) : NULL;
+    return hit ? *hit : NULL;
+}
+
+static size_t load(sw_state *st, const watch *w);
+
 size_t sw_state_load(sw_state *st, sw_engine *e)
+{
+    watch w = { calloc(e->n_syms ? e->n_syms : 1, sizeof(char *)), 0 };
+    if (!w.names) {
+        sw_warn("%s: out of memory; starting without saved state", st->path ? st->path : "state");
+        return 0;
+    }
+    for (size_t i = 0; i < e->n_syms; i++)
+        w.names[w.n++] = sw_engine_sym(e, i)->name;
+    watch_sort(&w);
+    size_t n = load(st, &w);
+    free(w.names);
+    return n;
+}
+
+size_t sw_state_load_config(sw_state *st, const sw_config *cfg)
+{
+    size_t total = 0;
+    for (size_t g = 0; g < cfg->n_groups; g++)
+        total += cfg->groups[g].n_members;
+    watch w = { calloc(total ? total : 1, sizeof(char *)), 0 };
+    if (!w.names) {
+        sw_warn("%s: out of memory; starting without saved state", st->path ? st->path : "state");
+        return 0;
+    }
+    for (size_t g = 0; g < cfg->n_groups; g++)
+        for (size_t m = 0; m < cfg->groups[g].n_members; m++)
+            w.names[w.n++] = cfg->groups[g].members[m];
+    watch_sort(&w);
+    size_t n = load(st, &w);
+    free(w.names);
+    return n;
+}
+
+static size_t load(sw_state *st, const watch *w)
 {
     if (!st->path)
         return 0;
@@ -270,7 +339,7 @@ size_t sw_state_load(sw_state *st, sw_engine *e)
         bad(&L, "symbols", "is %s (an object of symbols)", syms ? type_name(syms) : "missing");
         goto done;
     }
-    recs = calloc(e->n_syms ? e->n_syms : 1, sizeof *recs);
+    recs = calloc(w->n ? w->n : 1, sizeof *recs);
     if (!recs)
         goto done;
     for (const cJSON *s = syms->child; s; s = s->next) {
@@ -280,18 +349,18 @@ size_t sw_state_load(sw_state *st, sw_engine *e)
             bad(&L, sp, "is %s (an object)", type_name(s));
             continue;
         }
-        sw_symbol *sym = sw_engine_symbol(e, s->string);
+        const char *sym = watched(w, s->string);
         if (!sym) {
             unknown++; /* no longer watched */
             continue;
         }
-        if (n >= e->n_syms) {
+        if (n >= w->n) {
             bad(&L, sp, "appears twice");
             continue;
         }
         sw_state_rec *r = &recs[n];
         memset(r, 0, sizeof *r);
-        snprintf(r->symbol, sizeof r->symbol, "%s", sym->name);
+        snprintf(r->symbol, sizeof r->symbol, "%s", sym);
         get_day(&L, s, sp, &r->day);
         get_price(&L, s, "prev_close", sp, &r->prev_close);
         get_price(&L, s, "open", sp, &r->open);
@@ -305,6 +374,13 @@ done:
     cJSON_Delete(root);
     sw_jsonarena_release(mark);
     free(text);
+#if defined(__GLIBC__)
+    /* The tree was thousands of small blocks: glibc keeps freed ones in its
+     * heap, where the engine (one large block, mapped afresh) cannot reuse
+     * them.  Hand the pages back, or RSS keeps the parse on top of the
+     * engine (about a kilobyte a symbol). */
+    malloc_trim(0);
+#endif
     if (L.errors) {
         if (L.errors > REPORT_MAX)
             sw_warn("%s: %d more problems", st->path, L.errors - REPORT_MAX);

@@ -21,6 +21,7 @@
 #ifndef SW_STATE_H
 #define SW_STATE_H
 
+#include "sw_config.h"
 #include "sw_engine.h"
 
 #include <stddef.h>
@@ -67,6 +68,13 @@ int sw_state_init(sw_state *st, const char *state_dir, const char *mode);
 /* Read state.json for the symbols of e.  Returns the number of records kept
  * (0 for a first start or an ignored file). */
 size_t sw_state_load(sw_state *st, sw_engine *e);
+
+/* The same for the watchlist of cfg (the union of its groups, as the engine
+ * will have it), so shockd can read the file before it builds the engine:
+ * the file's text and cJSON tree (about a kilobyte a symbol) are gone
+ * before the engine and the policy take their memory, instead of adding to
+ * their peak. */
+size_t sw_state_load_config(sw_state *st, const sw_config *cfg);
 
 /* Before the first event (event time first_ts): give each symbol its saved
  * state, unless its saved last trade is newer than first_ts. */
