@@ -116,7 +116,7 @@ static int fast_decimal(const char *s, size_t len, double *out)
     return 1;
 }
 
-double sw_fj_number(const sw_fj *m, int i)
+double sw_fj_number_slow(const sw_fj *m, int i)
 {
     const char *s = m->js + m->node[i].start;
     size_t len = m->node[i].end - m->node[i].start, used;
@@ -165,52 +165,78 @@ static inline size_t skip_ws(const char *js, size_t len, size_t pos)
     return pos;
 }
 
-/* JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int json_number(const char *s, size_t n)
+/* JSON's number grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, at
+ * most MAX_NUMBER characters: 1 if s[0..n) is one.  Read in the same pass
+ * the way fast_decimal does: *exact says whether *val holds its value. */
+static int json_number(const char *s, size_t n, double *val, uint8_t *exact)
 {
     size_t k = 0;
+    unsigned dig;
+    uint64_t m = 0;
+    int exp10 = 0, neg = 0;
     if (n == 0 || n > MAX_NUMBER)
         return 0;
-    if (s[k] == '-')
+    if (s[k] == '-') {
+        neg = 1;
         k++;
+    }
+    size_t d0 = k;
     if (k == n)
         return 0;
     if (s[k] == '0') {
         k++;
     } else if (s[k] >= '1' && s[k] <= '9') {
-        while (k < n && s[k] >= '0' && s[k] <= '9')
-            k++;
+        for (; k < n && (dig = (unsigned)(s[k] - '0')) <= 9; k++)
+            m = m * 10 + dig;
     } else {
         return 0;
     }
+    size_t ndig = k - d0;
     if (k < n && s[k] == '.') {
-        size_t d = ++k;
-        while (k < n && s[k] >= '0' && s[k] <= '9')
-            k++;
-        if (k == d)
+        size_t f0 = ++k;
+        for (; k < n && (dig = (unsigned)(s[k] - '0')) <= 9; k++)
+            m = m * 10 + dig;
+        if (k == f0)
             return 0;
+        ndig += k - f0;
+        exp10 = -(int)(k - f0);
     }
     if (k < n && (s[k] == 'e' || s[k] == 'E')) {
+        int eneg = 0, e = 0;
         k++;
         if (k < n && (s[k] == '+' || s[k] == '-'))
-            k++;
-        size_t d = k;
-        while (k < n && s[k] >= '0' && s[k] <= '9')
-            k++;
-        if (k == d)
+            eneg = s[k++] == '-';
+        size_t e0 = k;
+        for (; k < n && (dig = (unsigned)(s[k] - '0')) <= 9; k++)
+            if (e < 10000)
+                e = e * 10 + (int)dig;
+        if (k == e0)
             return 0;
+        exp10 += eneg ? -e : e;
     }
-    return k == n;
+    if (k != n)
+        return 0;
+    /* Clinger's fast path, as in fast_decimal (at most 19 digits cannot
+     * have overflowed m). */
+    *exact = 0;
+    if (ndig <= 19 && m <= (UINT64_C(1) << 53) && (m == 0 || (exp10 >= -22 && exp10 <= 22))) {
+        double d = (double)m;
+        if (m != 0)
+            d = exp10 < 0 ? d / pow10_exact[-exp10] : d * pow10_exact[exp10];
+        *val = neg ? -d : d;
+        *exact = 1;
+    }
+    return 1;
 }
 
 /* The kind of a primitive token's text, or 0 if it is not one JSON has. */
-static int primitive_kind(const char *s, size_t n)
+static int primitive_kind(const char *s, size_t n, double *val, uint8_t *exact)
 {
     switch (s[0]) {
     case 't': return n == 4 && s[1] == 'r' && s[2] == 'u' && s[3] == 'e' ? SW_FJ_TRUE : 0;
     case 'f': return n == 5 && s[1] == 'a' && s[2] == 'l' && s[3] == 's' && s[4] == 'e' ? SW_FJ_FALSE : 0;
     case 'n': return n == 4 && s[1] == 'u' && s[2] == 'l' && s[3] == 'l' ? SW_FJ_NULL : 0;
-    default: return json_number(s, n) ? SW_FJ_NUMBER : 0;
+    default: return json_number(s, n, val, exact) ? SW_FJ_NUMBER : 0;
     }
 }
 
@@ -218,7 +244,7 @@ static int primitive_kind(const char *s, size_t n)
  * token starts where the grammar says the next value (or key) starts, and
  * only blanks and the right ',' ':' '}' ']' lie between them.  Fills the
  * nodes.  Returns 0 or -1. */
-static int check(const char *js, size_t len, const jsmntok_t *tok, int n, sw_fj_node *node)
+static int check(const char *js, size_t len, const jsmntok_t *tok, int n, sw_fj_node *node, double *num)
 {
     int stack[MAX_DEPTH + 1], depth = 0;
     size_t pos = skip_ws(js, len, 0);
@@ -232,6 +258,7 @@ static int check(const char *js, size_t len, const jsmntok_t *tok, int n, sw_fj_
         nd->start = (uint32_t)t->start;
         nd->end = (uint32_t)t->end;
         nd->next = (uint32_t)i + 1;
+        nd->exact = 0;
         if (t->type == JSMN_STRING) {
             if ((size_t)t->start != pos + 1)
                 return -1;
@@ -239,7 +266,8 @@ static int check(const char *js, size_t len, const jsmntok_t *tok, int n, sw_fj_
             pos = (size_t)t->end + 1;
             i++;
         } else if (t->type == JSMN_PRIMITIVE) {
-            if ((size_t)t->start != pos || !(nd->kind = (uint8_t)primitive_kind(js + pos, (size_t)(t->end - t->start))))
+            if ((size_t)t->start != pos ||
+                !(nd->kind = (uint8_t)primitive_kind(js + pos, (size_t)(t->end - t->start), &num[i], &nd->exact)))
                 return -1;
             pos = (size_t)t->end;
             i++;
@@ -284,6 +312,7 @@ static int check(const char *js, size_t len, const jsmntok_t *tok, int n, sw_fj_
         if (i >= n || tok[i].type != JSMN_STRING || (size_t)tok[i].start != pos + 1)
             return -1;
         node[i].kind = SW_FJ_STRING;
+        node[i].exact = 0;
         node[i].start = (uint32_t)tok[i].start;
         node[i].end = (uint32_t)tok[i].end;
         node[i].next = (uint32_t)i + 1;
@@ -310,7 +339,7 @@ int sw_fj_parse(sw_fj *m, const char *msg, size_t len)
     /* jsmn stops at a NUL byte: then it has not read everything.  The root
      * must be an object or an array (every provider message is one). */
     if (n <= 0 || p.pos != len || (tok[0].type != JSMN_OBJECT && tok[0].type != JSMN_ARRAY) ||
-        check(msg, len, tok, n, m->node) != 0)
+        check(msg, len, tok, n, m->node, m->num) != 0)
         return -1;
     m->js = msg;
     m->len = len;
@@ -328,9 +357,20 @@ int sw_fj_str_eq(const sw_fj *m, int i, const char *lit, size_t litlen)
     return nd->end - nd->start == litlen && memcmp(m->js + nd->start, lit, litlen) == 0;
 }
 
-void sw_fj_fields(const sw_fj *m, int obj, const char *const *keys, const uint8_t *keylens, int n, int *out)
+void sw_fj_keys_init(sw_fj_keys *k, const char *const *keys, int n)
 {
-    for (int f = 0; f < n; f++)
+    memset(k, 0, sizeof *k);
+    k->n = n;
+    for (int f = 0; f < n; f++) {
+        k->key[f] = keys[f];
+        k->len[f] = (uint8_t)strlen(keys[f]);
+        k->first[(unsigned char)keys[f][0]] |= (uint8_t)(1u << f);
+    }
+}
+
+void sw_fj_fields(const sw_fj *m, int obj, const sw_fj_keys *keys, int *out)
+{
+    for (int f = 0; f < keys->n; f++)
         out[f] = -1;
     if (!sw_fj_is(m, obj, SW_FJ_OBJECT))
         return;
@@ -339,11 +379,14 @@ void sw_fj_fields(const sw_fj *m, int obj, const char *const *keys, const uint8_
         const sw_fj_node *kn = &m->node[k];
         const char *s = m->js + kn->start;
         size_t len = kn->end - kn->start;
-        for (int f = 0; f < n; f++) {
-            if (out[f] >= 0 || len != keylens[f])
+        /* Most members are not wanted: one table look-up by the first byte
+         * says so.  An empty name has no first byte. */
+        unsigned cand = len ? keys->first[(unsigned char)s[0]] : 0;
+        for (int f = 0; cand; f++, cand >>= 1) {
+            if (!(cand & 1) || out[f] >= 0 || len != keys->len[f])
                 continue;
-            size_t j = 0;
-            while (j < len && s[j] == keys[f][j])
+            size_t j = 1;
+            while (j < len && s[j] == keys->key[f][j])
                 j++;
             if (j == len)
                 out[f] = (int)k + 1; /* the first member of that name, as cJSON finds it */

@@ -44,6 +44,7 @@ typedef enum sw_fj_kind {
 
 typedef struct sw_fj_node {
     uint8_t kind;           /* sw_fj_kind */
+    uint8_t exact;          /* a number whose value num[] already holds */
     uint32_t start, end;    /* bytes of the value; a string's without its quotes */
     uint32_t next;          /* index of the node after this one's subtree */
 } sw_fj_node;
@@ -53,6 +54,7 @@ typedef struct sw_fj {
     size_t len;
     uint32_t n;
     sw_fj_node node[SW_FJ_MAX_TOKENS]; /* node 0 is the root, then document order */
+    double num[SW_FJ_MAX_TOKENS];      /* numbers' values, converted while checked */
 } sw_fj;
 
 /* Tokenize and check msg[0..len).  Returns 0, or -1 if the message is not one
@@ -69,9 +71,19 @@ static inline int sw_fj_is(const sw_fj *m, int i, sw_fj_kind k)
 int sw_fj_get(const sw_fj *m, int obj, const char *key, size_t keylen);
 #define SW_FJ_GET(m, obj, lit) sw_fj_get((m), (obj), lit, sizeof(lit) - 1)
 
-/* sw_fj_get for n keys at once, in one pass over the members: out[f] gets
- * the value of keys[f] (of length keylens[f]) or -1. */
-void sw_fj_fields(const sw_fj *m, int obj, const char *const *keys, const uint8_t *keylens, int n, int *out);
+/* Up to 8 non-empty keys looked up together (sw_fj_fields). */
+typedef struct sw_fj_keys {
+    int n;
+    const char *key[8];
+    uint8_t len[8];
+    uint8_t first[256];     /* bit f: key f begins with this byte */
+} sw_fj_keys;
+
+void sw_fj_keys_init(sw_fj_keys *k, const char *const *keys, int n);
+
+/* sw_fj_get for every key of `keys` in one pass over obj's members: out[f]
+ * gets the value of key f, or -1. */
+void sw_fj_fields(const sw_fj *m, int obj, const sw_fj_keys *keys, int *out);
 
 /* First element of an array or member value of an object (-1 if empty), and
  * the element after i in the same container (-1 at the end, given its end). */
@@ -102,7 +114,11 @@ int sw_fj_str_eq(const sw_fj *m, int i, const char *lit, size_t litlen);
 
 /* A number node's value, equal bit for bit to what strtod gives for its text
  * (and so to cJSON's valuedouble). */
-double sw_fj_number(const sw_fj *m, int i);
+double sw_fj_number_slow(const sw_fj *m, int i);
+static inline double sw_fj_number(const sw_fj *m, int i)
+{
+    return m->node[i].exact ? m->num[i] : sw_fj_number_slow(m, i);
+}
 
 /* A decimal written as text (a price in a JSON string, "101000.25"): an
  * optional sign, a digit, then only digits, '.', 'e', 'E', '+', '-', all of

@@ -75,8 +75,9 @@ static int fast_trades(const char *msg, size_t len, sw_tick *ticks, size_t cap, 
     int data = SW_FJ_GET(&m, 0, "data");
     if (!sw_fj_is(&m, data, SW_FJ_ARRAY))
         return 0;
-    static const char *const keys[4] = { "s", "p", "t", "v" };
-    static const uint8_t lens[4] = { 1, 1, 1, 1 };
+    static sw_fj_keys keys;
+    if (!keys.n)
+        sw_fj_keys_init(&keys, (const char *const[]){ "s", "p", "t", "v" }, 4);
     size_t n = 0;
     for (int t = sw_fj_first(&m, data); t >= 0; t = sw_fj_after(&m, data, t)) {
         sw_tick *out = &ticks[n];
@@ -84,7 +85,7 @@ static int fast_trades(const char *msg, size_t len, sw_tick *ticks, size_t cap, 
         int f[4]; /* s, p, t, v */
         if (n >= cap || !sw_fj_is(&m, t, SW_FJ_OBJECT))
             return 0;
-        sw_fj_fields(&m, t, keys, lens, 4, f);
+        sw_fj_fields(&m, t, &keys, f);
         if (sw_fj_symbol(&m, f[0], out) != 0 || !sw_fj_is(&m, f[1], SW_FJ_NUMBER) ||
             sw_fj_epoch_ms(&m, f[2], &out->ts_ns) != 0)
             return 0;

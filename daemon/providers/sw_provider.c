@@ -292,26 +292,37 @@ int sw_fj_epoch_ms(const sw_fj *m, int v, int64_t *ns)
     double ms = sw_fj_number(m, v);
     if (!(ms * 1e6 >= (double)SW_TS_MIN_NS && ms * 1e6 <= (double)SW_TS_MAX_NS))
         return -1;
-    *ns = (int64_t)llround(ms) * 1000000;
+    /* Whole milliseconds (always, in practice) round to themselves. */
+    int64_t whole = (int64_t)ms;
+    *ns = ((double)whole == ms ? whole : (int64_t)llround(ms)) * 1000000;
     return 0;
 }
 
-static uint8_t key_len(const char *k)
+/* The key tables of the specs in use, built on first use (a handful). */
+static const sw_fj_keys *spec_keys(const sw_trade_spec *f)
 {
-    uint8_t n = 0;
-    while (k[n])
-        n++;
-    return n;
+    static const sw_trade_spec *spec[8];
+    static sw_fj_keys keys[8];
+    static size_t n;
+    for (size_t i = 0; i < n; i++)
+        if (spec[i] == f)
+            return &keys[i];
+    const char *const k[4] = { f->symbol, f->price, f->size, f->time };
+    sw_fj_keys tmp;
+    sw_fj_keys_init(&tmp, k, 4);
+    if (n == 8)
+        abort(); /* more specs than adapters: a programming error */
+    keys[n] = tmp;
+    spec[n] = f;
+    return &keys[n++];
 }
 
 int sw_fill_trade_fj(const sw_fj *m, int o, const sw_trade_spec *f, sw_tick *t)
 {
-    const char *const keys[4] = { f->symbol, f->price, f->size, f->time };
-    const uint8_t lens[4] = { key_len(f->symbol), key_len(f->price), key_len(f->size), key_len(f->time) };
     int v[4];
     double price, size = 0;
     int64_t ns;
-    sw_fj_fields(m, o, keys, lens, 4, v);
+    sw_fj_fields(m, o, spec_keys(f), v);
     if (sw_fj_symbol(m, v[0], t) != 0 || sw_fj_price(m, v[1], &price) != 0 || price <= 0)
         return -1;
     if (v[2] >= 0 && (sw_fj_price(m, v[2], &size) != 0 || size < 0))
