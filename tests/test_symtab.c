@@ -130,10 +130,10 @@ Test(symtab, collisions_and_wraparound)
         cr_assert_eq(sw_symtab_insert(&t, i), 0);
     /* Slots 7, 0, 1 hold the three slot-7 names, slot 2 the slot-0 name, which
      * had to probe past two of them. */
-    cr_assert_eq(t.slots[7].idx, 0u);
-    cr_assert_eq(t.slots[0].idx, 1u);
-    cr_assert_eq(t.slots[1].idx, 2u);
-    cr_assert_eq(t.slots[2].idx, 3u);
+    cr_assert_eq(sw_symtab_slot_index(&t, 7), 0u);
+    cr_assert_eq(sw_symtab_slot_index(&t, 0), 1u);
+    cr_assert_eq(sw_symtab_slot_index(&t, 1), 2u);
+    cr_assert_eq(sw_symtab_slot_index(&t, 2), 3u);
     for (uint32_t i = 0; i < 4; i++)
         cr_assert_eq(sw_symtab_find(&t, names[i]), i, "find %s", names[i]);
     /* A missing name that also hashes to slot 7 walks the whole chain and
