@@ -1,8 +1,12 @@
 /* sw_engine.c -- see sw_engine.h. */
+#define _DEFAULT_SOURCE /* madvise MADV_HUGEPAGE (see alloc_records) */
 #include "sw_engine.h"
 #include "sw_time.h"
 
 #include <math.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +54,26 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 static size_t align16(size_t n)
 {
     return (n + 15) & ~(size_t)15;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* The records' block.  A large one (thousands of symbols) starts on a 2 MiB
+ * boundary and asks Linux for transparent huge pages: a tick touches one
+ * record at random, and with 4 KiB pages nearly every one would also miss
+ * the TLB (10 000 records are 3 600 pages, more than its entries), which
+ * stalls even the prefetch that is meant to hide the miss.  Only whole
+ * 2 MiB ranges inside the block get huge pages: RSS stays what is used. */
+static unsigned char *alloc_records(size_t bytes)
+{
+    if (bytes < 2 * HUGE_PAGE)
+        return aligned_alloc(16, bytes);
+    unsigned char *p = aligned_alloc(HUGE_PAGE, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (p)
+        (void)madvise(p, bytes / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE); /* a hint: fine if refused */
+#endif
+    return p;
 }
 
 /* Add `name` to the symbol table if new; returns its index or SW_SYMTAB_EMPTY. */
@@ -116,7 +140,7 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
     e->sym_stride = align16(sizeof(sw_symbol)) + off;
     /* One block for all records: the engine's memory is fixed from here on. */
     size_t bytes = e->sym_stride * (total ? total : 1);
-    e->sym_block = aligned_alloc(16, bytes);
+    e->sym_block = alloc_records(bytes);
     if (!e->sym_block)
         goto nomem;
     memset(e->sym_block, 0, bytes);
@@ -165,6 +189,22 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
             sw_engine_free(e);
             return fail(err, errlen, "detector %zu (%s) could not be initialised", i, tname);
         }
+    }
+    /* The lines of a record a tick reads, for sw_engine_prefetch: the
+     * header's and each detector's hot part.  Loading only those keeps the
+     * loads in flight few enough not to stall on each other. */
+    size_t hdr = align16(sizeof(sw_symbol));
+    for (size_t line = 0; line < e->sym_stride && e->n_hot < SW_ENGINE_HOT_LINES; line += 64) {
+        int in = line < hdr;
+        for (size_t k = 0; k < e->n_dets && !in; k++) {
+            const sw_detector *d = &e->dets[k];
+            size_t a = hdr + d->state_off;
+            size_t n = !d->type->state_size ? 0
+                     : d->type->hot_size ? d->type->hot_size(d->params) : d->type->state_size(d->params);
+            in = n && line + 64 > a && line < a + n;
+        }
+        if (in)
+            e->hot[e->n_hot++] = (uint16_t)line;
     }
     for (size_t i = 0; i < e->n_syms; i++) {
         sw_symbol *s = sw_engine_sym(e, i);
@@ -272,8 +312,8 @@ void sw_engine_prefetch(sw_engine *e, const char *symbol)
         return;
 #if defined(__GNUC__)
     const char *rec = (const char *)sw_engine_sym(e, idx);
-    for (size_t off = 0; off < e->sym_stride; off += 64)
-        __builtin_prefetch(rec + off, 1);
+    for (size_t k = 0; k < e->n_hot; k++)
+        __builtin_prefetch(rec + e->hot[k], 1);
 #endif
 }
 
@@ -286,11 +326,13 @@ static int same_name(const char *a, const char *b)
     return *a == *b;
 }
 
-/* The tick's symbol: one of the two last announced by sw_engine_prefetch
- * (their records are in the cache), else the symbol table's answer. */
+/* The tick's symbol: one of the two last announced by sw_engine_prefetch,
+ * the older first -- that is this tick's (the newer is the next tick's,
+ * whose record may still be on its way: comparing its name first would
+ * wait for it) -- else the symbol table's answer. */
 static uint32_t find_symbol(const sw_engine *e, const char *name)
 {
-    for (int k = 1; k >= 0; k--) {
+    for (int k = 0; k < 2; k++) {
         uint32_t a = e->ahead[k];
         if (a != SW_SYMTAB_EMPTY && same_name(sw_engine_sym(e, a)->name, name))
             return a;

@@ -37,6 +37,8 @@ typedef struct sw_name_list {
 } sw_name_list;
 
 typedef struct sw_engine sw_engine;
+
+#define SW_ENGINE_HOT_LINES 32
 typedef struct sw_detector sw_detector;
 
 /* A split of one symbol on one New York trading day, scheduled or applied. */
@@ -98,6 +100,10 @@ typedef struct sw_detector_type {
     int (*init)(sw_detector *d, sw_engine *e);
     void (*fini)(sw_detector *d);
     size_t (*state_size)(const void *params); /* per symbol; may be 0 */
+    /* Optional: how many bytes at the start of its slice a tick reads (the
+     * rest changes now and then, when a bar completes say); the engine loads
+     * those ahead of the tick (sw_engine_prefetch).  NULL: the whole slice. */
+    size_t (*hot_size)(const void *params);
     void (*sym_init)(const sw_detector *d, void *st);
     void (*on_tick)(sw_detector *d, sw_engine *e, sw_symbol *s, void *st, const sw_tick *t);
     /* A new trading day began for s (its prev_close and open were updated). */
@@ -175,6 +181,8 @@ struct sw_engine {
     size_t n_splits;
     sw_engine_stats stats;
     uint32_t ahead[2];            /* symbols sw_engine_prefetch announced, newest last */
+    uint16_t hot[SW_ENGINE_HOT_LINES]; /* offsets in a record of the lines a tick touches */
+    size_t n_hot;
 };
 
 /* The registry of detector types. */

@@ -65,6 +65,14 @@ static size_t pm_state_size(const void *p)
     return P->reference == SW_REF_WINDOW ? sizeof(pm_state) : offsetof(pm_state, bucket);
 }
 
+static size_t pm_hot_size(const void *p)
+{
+    /* The ring's slot in use moves every window/SLOTS: loading the whole
+     * ring ahead of each tick costs more than it saves. */
+    size_t all = pm_state_size(p);
+    return offsetof(pm_state, slot) < all ? offsetof(pm_state, slot) : all;
+}
+
 static void reset(const sw_pct_move_params *P, pm_state *st)
 {
     /* Not the ring: `filled` = 0 marks its contents as unused; and nothing
@@ -283,6 +291,7 @@ const sw_detector_type sw_pct_move_type = {
     .defaults = pm_defaults,
     .validate = pm_validate,
     .state_size = pm_state_size,
+    .hot_size = pm_hot_size,
     .sym_init = pm_sym_init,
     .on_tick = pm_on_tick,
     .on_session = pm_on_session,

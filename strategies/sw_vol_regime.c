@@ -82,6 +82,12 @@ static size_t vr_state_size(const void *p)
     return n;
 }
 
+static size_t vr_hot_size(const void *p)
+{
+    (void)p;
+    return sizeof(sw_bars); /* a tick only moves the bar; the rest when one completes */
+}
+
 static void vr_sym_init(const sw_detector *d, void *vst)
 {
     const sw_vol_regime_params *P = d->params;
@@ -210,6 +216,7 @@ const sw_detector_type sw_vol_regime_type = {
     .defaults = vr_defaults,
     .validate = vr_validate,
     .state_size = vr_state_size,
+    .hot_size = vr_hot_size,
     .sym_init = vr_sym_init,
     .on_tick = vr_on_tick,
     .on_session = vr_on_session,
