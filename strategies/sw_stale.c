@@ -10,13 +10,20 @@
 
 #define NEVER INT64_MIN
 
+/* In the symbol's record: only what a silence that fired needs.  What every
+ * trade updates and every clock step reads lives in two compact arrays of
+ * the detector (last[], flags[] below): with 10 000 symbols they stay in the
+ * cache, where the records do not. */
 typedef struct stale_state {
-    int64_t last_trade;     /* event time of the last trade; NEVER: not watched yet */
     int64_t silent_since;   /* start of the silence that fired */
-    uint8_t fired;
-    uint8_t bars;           /* the last trade was a synthesized bar */
-    uint8_t queued;         /* in its heap */
 } stale_state;
+
+enum {
+    FIRED = 1u << 0,
+    BARS = 1u << 1,         /* the last trade was a synthesized bar */
+    QUEUED = 1u << 2,       /* in its heap */
+    ALWAYS = 1u << 3        /* 24x7 (always_open) */
+};
 
 /* A symbol waiting for its silence: key is a last trade it had (never newer
  * than its present one). */
@@ -34,8 +41,9 @@ typedef struct stale_priv {
     heap session, around;   /* exchange symbols; 24x7 (always_open) symbols */
     int64_t session_after;  /* the session heap waits until this event time */
     uint32_t *due;          /* symbols firing in one clock step */
+    int64_t *last;          /* per symbol index: its last trade; NEVER: not watched yet */
     char window[16];        /* `after` as the candidate's window, e.g. "120s" */
-    unsigned char always[]; /* per symbol index: 1 = 24x7 */
+    uint8_t flags[];        /* per symbol index: FIRED, BARS, QUEUED, ALWAYS */
 } stale_priv;
 
 static void heap_push(heap *h, int64_t key, uint32_t sym)
@@ -109,8 +117,8 @@ static int st_init(sw_detector *d, sw_engine *e)
     size_t n_always = 0;
     for (int i = 0; i < P->always_open.n && i < SW_NAME_LIST_MAX; i++) {
         uint32_t idx = sw_symtab_find(&e->tab, P->always_open.name[i]);
-        if (idx != SW_SYMTAB_EMPTY && !pv->always[idx]) {
-            pv->always[idx] = 1;
+        if (idx != SW_SYMTAB_EMPTY && !(pv->flags[idx] & ALWAYS)) {
+            pv->flags[idx] |= ALWAYS;
             n_always++;
         }
     }
@@ -118,8 +126,11 @@ static int st_init(sw_detector *d, sw_engine *e)
     pv->session.e = malloc((n - n_always + 1) * sizeof *pv->session.e);
     pv->around.e = malloc((n_always + 1) * sizeof *pv->around.e);
     pv->due = malloc(n * sizeof *pv->due);
-    if (!pv->session.e || !pv->around.e || !pv->due)
+    pv->last = malloc(n * sizeof *pv->last);
+    if (!pv->session.e || !pv->around.e || !pv->due || !pv->last)
         return -1;
+    for (size_t i = 0; i < n; i++)
+        pv->last[i] = NEVER;
     return 0;
 }
 
@@ -130,6 +141,7 @@ static void st_fini(sw_detector *d)
         free(pv->session.e);
         free(pv->around.e);
         free(pv->due);
+        free(pv->last);
         free(pv);
     }
     d->priv = NULL;
@@ -146,7 +158,6 @@ static void st_sym_init(const sw_detector *d, void *vst)
     (void)d;
     stale_state *st = vst;
     memset(st, 0, sizeof *st);
-    st->last_trade = NEVER;
 }
 
 /* "2m 5s", "45s", "1h 3m": how long, for a person. */
@@ -189,27 +200,29 @@ static void emit(sw_detector *d, sw_engine *e, const sw_symbol *s, sw_cand_kind 
 
 static void st_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, const sw_tick *t)
 {
-    const sw_stale_params *P = d->params;
     stale_priv *pv = d->priv;
     stale_state *st = vst;
+    uint8_t *f = &pv->flags[s->index];
     if (t->flags & SW_TICK_PRICE_ONLY)
         return;
-    if (st->fired) {
+    if (*f & FIRED) {
         char b[32];
-        st->fired = 0;
+        *f &= (uint8_t)~FIRED;
         snprintf(d->text, sizeof d->text, "%s: trading again after %s without a trade", s->name,
                  span(t->ts_ns - st->silent_since, b, sizeof b));
         emit(d, e, s, SW_CAND_CLEAR, t->ts_ns, t->ts_ns - st->silent_since);
     }
-    (void)P;
-    st->last_trade = t->ts_ns;
+    pv->last[s->index] = t->ts_ns;
     /* A bar feed's gaps are its resolution, not a silence. */
-    st->bars = (t->flags & SW_TICK_SYNTH_BAR) != 0;
+    if (t->flags & SW_TICK_SYNTH_BAR)
+        *f |= BARS;
+    else
+        *f &= (uint8_t)~BARS;
     /* Already waiting in its heap: the key there is an older trade, which
      * the clock corrects when it comes up. */
-    if (!st->bars && !st->queued) {
-        heap_push(pv->always[s->index] ? &pv->around : &pv->session, t->ts_ns, s->index);
-        st->queued = 1;
+    if (!(*f & (BARS | QUEUED))) {
+        heap_push(*f & ALWAYS ? &pv->around : &pv->session, t->ts_ns, s->index);
+        *f |= QUEUED;
     }
 }
 
@@ -217,19 +230,17 @@ static void st_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
  * still silent go to pv->due (*n_due), those that traded since their key go
  * back in with their last trade, those fired or fed by bars leave the heap
  * (their next trade brings them back). */
-static void collect_due(const sw_stale_params *P, stale_priv *pv, heap *h, const sw_engine *e, size_t off,
-                        int64_t now, size_t *n_due)
+static void collect_due(const sw_stale_params *P, stale_priv *pv, heap *h, int64_t now, size_t *n_due)
 {
     while (h->n && h->e[0].key <= now - P->after_ns) {
         uint32_t i = h->e[0].sym;
-        stale_state *st = (stale_state *)(sw_engine_sym(e, i)->state + off);
         heap_pop(h);
-        if (st->fired || st->bars || st->last_trade == NEVER) {
-            st->queued = 0;
-        } else if (st->last_trade > now - P->after_ns) {
-            heap_push(h, st->last_trade, i);
+        if (pv->flags[i] & (FIRED | BARS) || pv->last[i] == NEVER) {
+            pv->flags[i] &= (uint8_t)~QUEUED;
+        } else if (pv->last[i] > now - P->after_ns) {
+            heap_push(h, pv->last[i], i);
         } else {
-            st->queued = 0;
+            pv->flags[i] &= (uint8_t)~QUEUED;
             pv->due[(*n_due)++] = i;
         }
     }
@@ -247,7 +258,7 @@ static void st_on_clock(sw_detector *d, sw_engine *e, int64_t now)
     stale_priv *pv = d->priv;
     size_t n_due = 0;
     int64_t open = 0, close = 0;
-    collect_due(P, pv, &pv->around, e, d->state_off, now, &n_due);
+    collect_due(P, pv, &pv->around, now, &n_due);
     if (pv->session.n && pv->session.e[0].key <= now - P->after_ns && now >= pv->session_after) {
         /* One calendar lookup, shared by every exchange-traded symbol: the
          * session in progress, or the next one.  Silence counts from the
@@ -258,18 +269,19 @@ static void st_on_clock(sw_detector *d, sw_engine *e, int64_t now)
         else if (open + P->after_ns > now)
             pv->session_after = open + P->after_ns;
         else
-            collect_due(P, pv, &pv->session, e, d->state_off, now, &n_due);
+            collect_due(P, pv, &pv->session, now, &n_due);
     }
     if (n_due > 1)
         qsort(pv->due, n_due, sizeof *pv->due, by_index); /* watchlist order */
     for (size_t k = 0; k < n_due; k++) {
         sw_symbol *s = sw_engine_sym(e, pv->due[k]);
         stale_state *st = (stale_state *)(s->state + d->state_off);
-        int always = pv->always[pv->due[k]];
+        uint32_t i = pv->due[k];
+        int always = pv->flags[i] & ALWAYS;
         /* A 24x7 silence is not reset by any session boundary. */
-        int64_t since = always || st->last_trade > open ? st->last_trade : open;
+        int64_t since = always || pv->last[i] > open ? pv->last[i] : open;
         char b[32];
-        st->fired = 1;
+        pv->flags[i] |= FIRED;
         st->silent_since = since;
         if (always)
             snprintf(d->text, sizeof d->text, "%s: no trade for %s (trades around the clock)", s->name,

@@ -325,8 +325,8 @@ Test(stale, many_symbols_fire_in_watchlist_order_at_their_own_time)
     }
     cr_expect_eq(eng.stats.candidates, (uint64_t)(N - 2 + 1), "and S001 at +180 s");
     const int64_t *s001 = (const int64_t *)(const void *)sw_engine_symbol(&eng, "S001")->state;
-    cr_expect_eq(s001[1], t0 + 60 * SW_NS_PER_SEC, "S001's silence counts from its last trade: %lld",
-                 (long long)(s001[1] - t0));
+    cr_expect_eq(s001[0], t0 + 60 * SW_NS_PER_SEC, "S001's silence counts from its last trade: %lld",
+                 (long long)(s001[0] - t0));
     trade("S001", t0 + 300 * SW_NS_PER_SEC);
     cr_expect_eq(eng.stats.candidates, (uint64_t)(N - 2 + 2), "S001 clears");
 }
