@@ -128,6 +128,10 @@ double sw_fj_number_slow(const sw_fj *m, int i)
 
 int sw_decimal_parse(const char *s, size_t len, int terminated, double *out)
 {
+    /* The common shape first: what fast_decimal reads is also decimal text
+     * strtod reads whole, without overflow or underflow. */
+    if (fast_decimal(s, len, out))
+        return 0;
     size_t k = 0;
     if (k < len && (s[k] == '-' || s[k] == '+'))
         k++;
@@ -137,8 +141,6 @@ int sw_decimal_parse(const char *s, size_t len, int terminated, double *out)
         if (!((s[k] >= '0' && s[k] <= '9') || s[k] == '.' || s[k] == 'e' || s[k] == 'E' || s[k] == '+' ||
               s[k] == '-'))
             return -1;
-    if (fast_decimal(s, len, out))
-        return 0;
     double x;
     size_t used;
     if (terminated)
@@ -240,13 +242,21 @@ static int primitive_kind(const char *s, size_t n, double *val, uint8_t *exact)
     }
 }
 
-/* Check that jsmn's tokens are exactly the message read as strict JSON: each
- * token starts where the grammar says the next value (or key) starts, and
- * only blanks and the right ',' ':' '}' ']' lie between them.  Fills the
- * nodes.  Returns 0 or -1. */
+/* Blanks at pos, the rare case: compact messages have none. */
+#define SKIP_WS(pos)                                                           \
+    do {                                                                       \
+        if ((pos) < len && (unsigned char)js[pos] <= ' ')                      \
+            (pos) = skip_ws(js, len, (pos));                                   \
+    } while (0)
+
+/* Check that jsmn's tokens are exactly the message read as strict JSON:
+ * each token starts where the grammar says the next value (or key) starts,
+ * and only blanks and the right ',' ':' '}' ']' lie between them.  Fills the
+ * nodes (and the numbers' values).  Returns 0 or -1. */
 static int check(const char *js, size_t len, const jsmntok_t *tok, int n, sw_fj_node *node, double *num)
 {
     int stack[MAX_DEPTH + 1], depth = 0;
+    uint64_t objects = 0; /* bit d: the container at depth d is an object */
     size_t pos = skip_ws(js, len, 0);
     int i = 0;
     for (;;) {
@@ -255,31 +265,33 @@ static int check(const char *js, size_t len, const jsmntok_t *tok, int n, sw_fj_
             return -1;
         const jsmntok_t *t = &tok[i];
         sw_fj_node *nd = &node[i];
-        nd->start = (uint32_t)t->start;
-        nd->end = (uint32_t)t->end;
-        nd->next = (uint32_t)i + 1;
-        nd->exact = 0;
         if (t->type == JSMN_STRING) {
             if ((size_t)t->start != pos + 1)
                 return -1;
-            nd->kind = SW_FJ_STRING;
+            *nd = (sw_fj_node){ SW_FJ_STRING, 0, (uint32_t)t->start, (uint32_t)t->end, (uint32_t)i + 1 };
             pos = (size_t)t->end + 1;
             i++;
         } else if (t->type == JSMN_PRIMITIVE) {
+            uint8_t exact = 0;
+            int kind;
             if ((size_t)t->start != pos ||
-                !(nd->kind = (uint8_t)primitive_kind(js + pos, (size_t)(t->end - t->start), &num[i], &nd->exact)))
+                !(kind = primitive_kind(js + pos, (size_t)(t->end - t->start), &num[i], &exact)))
                 return -1;
+            *nd = (sw_fj_node){ (uint8_t)kind, exact, (uint32_t)t->start, (uint32_t)t->end, (uint32_t)i + 1 };
             pos = (size_t)t->end;
             i++;
         } else {
+            int obj = t->type == JSMN_OBJECT;
             if ((size_t)t->start != pos || depth == MAX_DEPTH)
                 return -1;
-            nd->kind = t->type == JSMN_OBJECT ? SW_FJ_OBJECT : SW_FJ_ARRAY;
+            *nd = (sw_fj_node){ obj ? SW_FJ_OBJECT : SW_FJ_ARRAY, 0, (uint32_t)t->start, (uint32_t)t->end, 0 };
+            objects = obj ? objects | (UINT64_C(1) << depth) : objects & ~(UINT64_C(1) << depth);
             stack[depth++] = i++;
-            pos = skip_ws(js, len, pos + 1);
-            if (pos < len && js[pos] == (t->type == JSMN_OBJECT ? '}' : ']'))
+            pos++;
+            SKIP_WS(pos);
+            if (pos < len && js[pos] == (obj ? '}' : ']'))
                 goto close;
-            if (t->type == JSMN_OBJECT)
+            if (obj)
                 goto key;
             continue;
         }
@@ -287,19 +299,20 @@ static int check(const char *js, size_t len, const jsmntok_t *tok, int n, sw_fj_
         for (;;) {
             if (depth == 0)
                 goto done;
-            pos = skip_ws(js, len, pos);
+            SKIP_WS(pos);
             if (pos >= len)
                 return -1;
             if (js[pos] == ',') {
-                pos = skip_ws(js, len, pos + 1);
-                if (node[stack[depth - 1]].kind == SW_FJ_OBJECT)
+                pos++;
+                SKIP_WS(pos);
+                if (objects >> (depth - 1) & 1)
                     goto key;
                 break;
             }
         close:
             {
                 int c = stack[depth - 1];
-                if (js[pos] != (node[c].kind == SW_FJ_OBJECT ? '}' : ']') || pos + 1 != (size_t)tok[c].end)
+                if (js[pos] != ((objects >> (depth - 1) & 1) ? '}' : ']') || pos + 1 != (size_t)tok[c].end)
                     return -1;
                 pos++;
                 node[c].next = (uint32_t)i;
@@ -311,20 +324,20 @@ static int check(const char *js, size_t len, const jsmntok_t *tok, int n, sw_fj_
         /* A member: its name, a colon, then its value. */
         if (i >= n || tok[i].type != JSMN_STRING || (size_t)tok[i].start != pos + 1)
             return -1;
-        node[i].kind = SW_FJ_STRING;
-        node[i].exact = 0;
-        node[i].start = (uint32_t)tok[i].start;
-        node[i].end = (uint32_t)tok[i].end;
-        node[i].next = (uint32_t)i + 1;
-        pos = skip_ws(js, len, (size_t)tok[i].end + 1);
+        node[i] = (sw_fj_node){ SW_FJ_STRING, 0, (uint32_t)tok[i].start, (uint32_t)tok[i].end, (uint32_t)i + 1 };
+        pos = (size_t)tok[i].end + 1;
+        SKIP_WS(pos);
         if (pos >= len || js[pos] != ':')
             return -1;
-        pos = skip_ws(js, len, pos + 1);
+        pos++;
+        SKIP_WS(pos);
         i++;
     }
 done:
     return i == n && skip_ws(js, len, pos) == len ? 0 : -1;
 }
+
+#undef SKIP_WS
 
 int sw_fj_parse(sw_fj *m, const char *msg, size_t len)
 {
