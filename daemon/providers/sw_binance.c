@@ -51,6 +51,7 @@ static int fast_trade(const char *msg, size_t len, sw_tick *ticks, size_t cap, s
     memset(r, 0, sizeof *r);
     r->kind = SW_MSG_TRADES;
     r->n_ticks = 1;
+    sw_fast_path_count();
     return 1;
 }
 

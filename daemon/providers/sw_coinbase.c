@@ -81,6 +81,7 @@ static int fast_ticker(sw_session *s, const char *msg, size_t len, sw_tick *tick
     int has_seq = sw_fj_is(&m, seq, SW_FJ_NUMBER);
     if (!s || check_sequence(s, has_seq, has_seq ? sw_fj_number(&m, seq) : 0, ticks[0].symbol))
         r->n_ticks = 1;
+    sw_fast_path_count();
     return 1;
 }
 

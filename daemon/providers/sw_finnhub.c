@@ -101,6 +101,7 @@ static int fast_trades(const char *msg, size_t len, sw_tick *ticks, size_t cap, 
     memset(r, 0, sizeof *r);
     r->kind = SW_MSG_TRADES;
     r->n_ticks = n;
+    sw_fast_path_count();
     return 1;
 }
 

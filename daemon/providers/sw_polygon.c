@@ -131,6 +131,7 @@ static int fast_trades(sw_session *s, const char *msg, size_t len, sw_tick *tick
     memset(r, 0, sizeof *r);
     r->kind = SW_MSG_TRADES;
     r->n_ticks = n;
+    sw_fast_path_count();
     return 1;
 }
 

@@ -252,6 +252,18 @@ int sw_fast_path_enabled(void)
     return fast_path;
 }
 
+static uint64_t answered;
+
+uint64_t sw_fast_path_answered(void)
+{
+    return answered;
+}
+
+void sw_fast_path_count(void)
+{
+    answered++;
+}
+
 int sw_fj_price(const sw_fj *m, int v, double *out)
 {
     double x;

@@ -204,6 +204,9 @@ typedef struct sw_fj sw_fj;
  * target that compares both). */
 void sw_fast_path_enable(int on);
 int sw_fast_path_enabled(void);
+/* Messages the fast path answered since start (tests, the fuzz report). */
+uint64_t sw_fast_path_answered(void);
+void sw_fast_path_count(void);
 
 /* The fast path's sw_json_number: 0, -1 (not a finite number) or -2 (a
  * decimal string too long for it: ask cJSON). */
