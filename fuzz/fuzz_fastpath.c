@@ -32,14 +32,6 @@ typedef struct run {
     size_t sent;
 } run;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    sw_fuzz_quiet();
-    return 0;
-}
-
 static int fake_send(void *ctx, const char *msg, size_t len)
 {
     (void)msg;
@@ -78,6 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const sw_provider *p = sw_provider_find(SW_FUZZ_PROVIDER);
     if (!p)
         abort();
+    static int quiet;
+    if (!quiet++)
+        sw_fuzz_quiet();
     static run fast, slow;
     char *msg = sw_fuzz_copy(data, size);
 

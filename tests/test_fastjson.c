@@ -296,9 +296,7 @@ Test(fastjson, recording_the_same_both_ways_for_every_provider)
  * batch cut by the cap; the verdict and the sentence are cJSON's. */
 Test(fastjson, what_the_fast_path_leaves_to_cjson)
 {
-    static const struct {
-        const char *prov, *msg;
-    } cases[] = {
+    static const char *const cases[][2] = { /* provider, message */
         { "finnhub", "{\"type\":\"ping\"}" },
         { "finnhub", "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":-1,\"t\":1737988200000}]}" },
         { "finnhub", "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":1,\"t\":1737988200000},7]}" },
@@ -312,6 +310,6 @@ Test(fastjson, what_the_fast_path_leaves_to_cjson)
         { "polygon", "[{\"ev\":\"status\",\"status\":\"connected\"}]" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        cr_expect_eq(both_ways(sw_provider_find(cases[i].prov), cases[i].msg, strlen(cases[i].msg)), 0, "%s",
-                     cases[i].msg);
+        cr_expect_eq(both_ways(sw_provider_find(cases[i][0]), cases[i][1], strlen(cases[i][1])), 0, "%s",
+                     cases[i][1]);
 }

@@ -176,9 +176,13 @@ Test(policy, reserve_sizes_the_table_once_and_keys_beyond_still_fit)
 #include "sw_stale.h"
 #include "sw_vol_regime.h"
 
-/* An engine with a detector of each planning kind: pct_move (+-1 per
- * symbol), vol_regime and stale (0 per symbol), breadth (+-1 per group). */
-static void plan_engine(sw_engine *e, char names[][8], const char **ptrs, size_t n)
+static char names[10000][8];
+static const char *ptrs[10000];
+
+/* An engine over n symbols S000.. (names[]) with a detector of each planning
+ * kind: pct_move (+-1 per symbol), vol_regime and stale (0 per symbol),
+ * breadth (+-1 per group). */
+static void plan_engine(sw_engine *e, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         snprintf(names[i], 8, "S%03zu", i);
@@ -216,10 +220,8 @@ static void record(void *ctx, const sw_alert *a)
 Test(policy, plan_changes_where_keys_live_not_what_passes)
 {
     enum { N = 40 };
-    static char names[N][8];
-    static const char *ptrs[N];
     sw_engine e;
-    plan_engine(&e, names, ptrs, N);
+    plan_engine(&e, N);
     sw_policy_params pp;
     sw_policy_defaults(&pp);
     pp.resolved = 1;
@@ -272,10 +274,8 @@ Test(policy, plan_changes_where_keys_live_not_what_passes)
 Test(policy, plan_holds_every_symbol_key)
 {
     enum { N = 10000 };
-    static char names[N][8];
-    static const char *ptrs[N];
     sw_engine e;
-    plan_engine(&e, names, ptrs, N);
+    plan_engine(&e, N);
     cr_assert_eq(sw_policy_plan_for(&pol, &e), 0);
     size_t slots = pol.mask + 1;
     for (int i = 0; i < N; i++) {

@@ -27,7 +27,6 @@
  *   407 slow client: we fell behind -- reconnect normally;
  *   500 internal error: reconnect normally.
  */
-#include "sw_fastjson.h"
 #include "sw_jsonarena.h"
 #include "sw_log.h"
 #include "sw_provider.h"
@@ -146,37 +145,11 @@ static void on_control(sw_session *s, const char *kind, const cJSON *o)
     }
 }
 
-/* The fast path (sw_provider.h): trades only (every element "T":"t"),
- * all good and fitting; 1 if it filled r, 0 for the cJSON path (which also
- * handles every control message). */
-static int fast_trades(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r)
-{
-    sw_fj m;
-    if (!sw_fast_path_enabled() || sw_fj_parse(&m, msg, len) != 0)
-        return 0;
-    /* A lone object is taken as an array of one, as below. */
-    int arr = sw_fj_is(&m, 0, SW_FJ_ARRAY);
-    int first = arr ? sw_fj_first(&m, 0) : 0;
-    if (first < 0)
-        return 0;
-    size_t n = 0;
-    for (int o = first; o >= 0; o = arr ? sw_fj_after(&m, 0, o) : -1) {
-        if (n >= cap || !sw_fj_is(&m, o, SW_FJ_OBJECT) || !SW_FJ_STR_EQ(&m, SW_FJ_GET(&m, o, "T"), "t") ||
-            sw_fill_trade_fj(&m, o, &alpaca_trade, &ticks[n]) != 0)
-            return 0;
-        n++;
-    }
-    memset(r, 0, sizeof *r);
-    r->kind = SW_MSG_TRADES;
-    r->n_ticks = n;
-    sw_fast_path_count();
-    return 1;
-}
-
 static void alpaca_message(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap,
                            sw_parse_result *r)
 {
-    if (fast_trades(msg, len, ticks, cap, r))
+    /* The fast path (sw_provider.h): trades only, all good and fitting. */
+    if (sw_fast_event_array(msg, len, "T", "t", &alpaca_trade, ticks, cap, r))
         return;
     memset(r, 0, sizeof *r);
     size_t mark = sw_jsonarena_mark();

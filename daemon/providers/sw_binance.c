@@ -48,11 +48,7 @@ static int fast_trade(const char *msg, size_t len, sw_tick *ticks, size_t cap, s
     int ev = sw_fj_is(&m, data, SW_FJ_OBJECT) ? data : 0;
     if (!SW_FJ_STR_EQ(&m, SW_FJ_GET(&m, ev, "e"), "trade") || sw_fill_trade_fj(&m, ev, &binance_trade, &ticks[0]) != 0)
         return 0;
-    memset(r, 0, sizeof *r);
-    r->kind = SW_MSG_TRADES;
-    r->n_ticks = 1;
-    sw_fast_path_count();
-    return 1;
+    return sw_fast_answer(r, 1);
 }
 
 static void binance_message(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap,

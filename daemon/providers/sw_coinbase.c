@@ -75,14 +75,10 @@ static int fast_ticker(sw_session *s, const char *msg, size_t len, sw_tick *tick
         !SW_FJ_STR_EQ(&m, SW_FJ_GET(&m, 0, "type"), "ticker") ||
         sw_fill_trade_fj(&m, 0, &coinbase_ticker, &ticks[0]) != 0)
         return 0;
-    memset(r, 0, sizeof *r);
-    r->kind = SW_MSG_TRADES;
     int seq = SW_FJ_GET(&m, 0, "sequence");
     int has_seq = sw_fj_is(&m, seq, SW_FJ_NUMBER);
-    if (!s || check_sequence(s, has_seq, has_seq ? sw_fj_number(&m, seq) : 0, ticks[0].symbol))
-        r->n_ticks = 1;
-    sw_fast_path_count();
-    return 1;
+    /* A repeated or older sequence number drops the tick (check_sequence). */
+    return sw_fast_answer(r, !s || check_sequence(s, has_seq, has_seq ? sw_fj_number(&m, seq) : 0, ticks[0].symbol));
 }
 
 static void coinbase_message(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap,

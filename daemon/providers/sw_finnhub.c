@@ -98,11 +98,7 @@ static int fast_trades(const char *msg, size_t len, sw_tick *ticks, size_t cap, 
         out->flags = vol == 0 ? SW_TICK_PRICE_ONLY : 0;
         n++;
     }
-    memset(r, 0, sizeof *r);
-    r->kind = SW_MSG_TRADES;
-    r->n_ticks = n;
-    sw_fast_path_count();
-    return 1;
+    return sw_fast_answer(r, n);
 }
 
 void sw_finnhub_parse(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r)

@@ -259,9 +259,33 @@ uint64_t sw_fast_path_answered(void)
     return answered;
 }
 
-void sw_fast_path_count(void)
+int sw_fast_answer(sw_parse_result *r, size_t n)
 {
+    memset(r, 0, sizeof *r);
+    r->kind = SW_MSG_TRADES;
+    r->n_ticks = n;
     answered++;
+    return 1;
+}
+
+int sw_fast_event_array(const char *msg, size_t len, const char *type_key, const char *trade,
+                        const sw_trade_spec *f, sw_tick *ticks, size_t cap, sw_parse_result *r)
+{
+    sw_fj m;
+    if (!fast_path || sw_fj_parse(&m, msg, len) != 0)
+        return 0;
+    int arr = sw_fj_is(&m, 0, SW_FJ_ARRAY);
+    int first = arr ? sw_fj_first(&m, 0) : 0;
+    if (first < 0)
+        return 0;
+    size_t n = 0, klen = strlen(type_key), tlen = strlen(trade);
+    for (int o = first; o >= 0; o = arr ? sw_fj_after(&m, 0, o) : -1) {
+        if (n >= cap || !sw_fj_is(&m, o, SW_FJ_OBJECT) || !sw_fj_str_eq(&m, sw_fj_get(&m, o, type_key, klen), trade, tlen) ||
+            sw_fill_trade_fj(&m, o, f, &ticks[n]) != 0)
+            return 0;
+        n++;
+    }
+    return sw_fast_answer(r, n);
 }
 
 int sw_fj_price(const sw_fj *m, int v, double *out)

@@ -204,9 +204,8 @@ typedef struct sw_fj sw_fj;
  * target that compares both). */
 void sw_fast_path_enable(int on);
 int sw_fast_path_enabled(void);
-/* Messages the fast path answered since start (tests, the fuzz report). */
+/* Messages the fast path answered since start (tests). */
 uint64_t sw_fast_path_answered(void);
-void sw_fast_path_count(void);
 
 /* The fast path's sw_json_number: 0, -1 (not a finite number) or -2 (a
  * decimal string too long for it: ask cJSON). */
@@ -218,6 +217,17 @@ int sw_fj_epoch_ms(const sw_fj *m, int v, int64_t *ns);
 /* sw_fill_trade on the fast path: 0 with t filled, or -1 if anything is not
  * as a good trade has it (the reason is the cJSON path's to give). */
 int sw_fill_trade_fj(const sw_fj *m, int o, const sw_trade_spec *f, sw_tick *t);
+
+/* The fast path's answer: r says n good ticks; returns 1. */
+int sw_fast_answer(sw_parse_result *r, size_t n);
+
+/* The fast path of a provider whose messages are arrays of events told apart
+ * by a string member (Alpaca "T", Polygon "ev"; a lone object counts as an
+ * array of one): answers, with sw_fast_answer, a message of trade events
+ * only (type_key equal to trade), all good and fitting in cap; returns 0 for
+ * anything else (the cJSON path's). */
+int sw_fast_event_array(const char *msg, size_t len, const char *type_key, const char *trade,
+                        const sw_trade_spec *f, sw_tick *ticks, size_t cap, sw_parse_result *r);
 
 /* Copy a symbol into a tick; returns 0, or -1 (and sets *why) if empty or too long. */
 int sw_tick_set_symbol(sw_tick *t, const char *sym, const char **why);
