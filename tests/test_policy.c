@@ -185,7 +185,7 @@ static const char *ptrs[10000];
 static void plan_engine(sw_engine *e, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        snprintf(names[i], 8, "S%03zu", i);
+        snprintf(names[i], 8, "S%04u", (unsigned)(i % 10000));
         ptrs[i] = names[i];
     }
     static sw_pct_move_params pm;
