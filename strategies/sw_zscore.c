@@ -209,6 +209,15 @@ static void emit(sw_detector *d, sw_engine *e, sw_symbol *s, const sw_tick *t, s
     sw_engine_emit(e, &c);
 }
 
+/* True when |log(x)| * inv_sd is certainly below level, without the log:
+ * |log x| <= x - 1 for x >= 1 and <= (1 - x) / x below 1; the margin covers
+ * the rounding of these and of log itself.  False for NaN. */
+static int quiet(double x, double inv_sd, double level)
+{
+    double u = x >= 1 ? x - 1 : (1 - x) / x;
+    return u * inv_sd * (1 + 1e-6) < level;
+}
+
 static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, const sw_tick *t)
 {
     const sw_zscore_params *P = d->params;
@@ -242,9 +251,18 @@ static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
         return;
     }
 
-    double z = (log(t->price / ref) - mu) * inv_sd;
-    double mag = fabs(z);
-    int dir = z < 0 ? -1 : 1;
+    double x = t->price / ref, z = 0, mag;
+    int dir;
+    if (st->fired_sev < 0 && mu == 0 && quiet(x, inv_sd, P->warning_z)) {
+        /* Nearly every trade: |z| is surely below every level, so nothing
+         * below depends on its value, only on its sign -- that of x - 1. */
+        mag = 0;
+        dir = x < 1 ? -1 : 1;
+    } else {
+        z = (log(x) - mu) * inv_sd;
+        mag = fabs(z);
+        dir = z < 0 ? -1 : 1;
+    }
     if (dir != st->run_dir) {
         /* A run beyond a level is in one direction; a flip ends it (and an
          * unconfirmed critical excursion ended by it was filtered all the same). */
