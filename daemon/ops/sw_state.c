@@ -536,10 +536,13 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
     return o;
 }
 
-/* Buffered writes into the atomic file: a few large writes, not one per symbol. */
+/* Buffered writes into the atomic file: a few large writes, not one per
+ * symbol.  On the stack, in pages the message parsers (sw_fastjson: tens of
+ * KiB) have already made resident: a buffer first touched by the first save
+ * would step RSS up a minute into a run. */
 typedef struct out {
     sw_fs_atomic file;
-    char buf[1 << 16];
+    char buf[1 << 15];
     size_t used;
     int failed;
     char *err;
@@ -587,9 +590,8 @@ int sw_state_save(sw_state *st, const sw_engine *e)
             sw_warn("state: cannot save per-symbol state: %s", err);
         return -1;
     }
-    out *o = malloc(sizeof *o);
-    if (!o || sw_fs_atomic_open(&o->file, st->path, err, sizeof err) != 0) {
-        free(o);
+    out stack_out, *o = &stack_out;
+    if (sw_fs_atomic_open(&o->file, st->path, err, sizeof err) != 0) {
         if (!st->save_failing++)
             sw_warn("state: cannot save per-symbol state: %s", err);
         return -1;
@@ -651,6 +653,5 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     st->saves++;
     rc = 0;
 out:
-    free(o);
     return rc;
 }
