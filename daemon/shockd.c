@@ -159,6 +159,14 @@ static void on_replay_event(void *ctx, const sw_event *ev)
         show_tick(d, &ev->tick);
 }
 
+/* The replay reads a message ahead: the engine starts loading the next
+ * tick's symbol while this one runs (sw_engine_prefetch). */
+static void on_replay_ahead(void *ctx, const sw_event *next)
+{
+    shockd *d = ctx;
+    sw_engine_prefetch(&d->pipe.engine, next->tick.symbol);
+}
+
 /* ---- the live feed ----------------------------------------------------------- */
 
 static void on_feed_tick(void *ctx, const sw_tick *t)
@@ -224,7 +232,7 @@ static int open_feed(shockd *d)
         return -1;
     }
     for (size_t i = 0; i < d->pipe.engine.n_syms; i++)
-        d->feed_symbols[i] = d->pipe.engine.syms[i].name;
+        d->feed_symbols[i] = sw_engine_sym(&d->pipe.engine, i)->name;
     sw_feed_params p = {
         .provider = fc->provider,
         .url = fc->url,
@@ -316,7 +324,7 @@ static void print_summary(shockd *d)
     const sw_replay_stats *rs = &d->replay.stats;
     size_t active = 0, unconfirmed = 0, held = 0;
     for (size_t i = 0; i < d->pipe.engine.n_syms; i++)
-        active += d->pipe.engine.syms[i].ticks > 0;
+        active += sw_engine_sym(&d->pipe.engine, i)->ticks > 0;
     for (size_t i = 0; i < d->n_sinks; i++) {
         if (d->sinks[i]->pending)
             unconfirmed += d->sinks[i]->pending(d->sinks[i]);
@@ -744,11 +752,13 @@ int main(int argc, char **argv)
             goto out_cfg;
         }
         d.replaying = 1;
+        d.replay.ahead = on_replay_ahead;
     }
+    /* state.json first: its parse is gone before the engine takes its memory. */
+    if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0)
+        sw_state_load_config(&d.state, &d.cfg);
     if (sw_pipeline_init(&d.pipe, &d.cfg, deliver, &d) != 0 || build_sinks(&d) != 0)
         goto out_engine;
-    if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0)
-        sw_state_load(&d.state, &d.pipe.engine);
     /* A file-size limit (ulimit -f) must turn a spool or state write into a
      * write error the sinks handle, not a SIGXFSZ that kills the process
      * mid-line. */

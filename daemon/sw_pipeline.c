@@ -34,10 +34,10 @@ int sw_pipeline_init(sw_pipeline *p, sw_config *cfg, sw_alert_fn deliver, void *
     /* Built as a reload builds it, so a reloaded engine is the same engine. */
     if (sw_reload_build_engine(&p->engine, cfg, sw_pipeline_candidate, p) != 0)
         return -1;
-    /* The key table is sized once for every (symbol or group, detector,
-     * direction), so it never doubles in the middle of a session. */
+    /* The key table is sized once for what the detectors can fire, so it
+     * never doubles in the middle of a session. */
     if (sw_policy_init(&p->policy, &cfg->policy, deliver, ctx) != 0 ||
-        sw_policy_reserve(&p->policy, (p->engine.n_syms + p->engine.n_groups) * p->engine.n_dets * 2) != 0) {
+        sw_policy_plan_for(&p->policy, &p->engine) != 0) {
         sw_error("out of memory");
         return -1;
     }

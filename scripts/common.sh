@@ -13,7 +13,7 @@ SW_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SW_PACKAGES=(
   cmake make gcc pkg-config
   libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libcjson-dev libhiredis-dev
-  libcriterion-dev libcurl4-openssl-dev libsystemd-dev redis-server
+  libcriterion-dev libcurl4-openssl-dev libsystemd-dev redis-server libjsmn-dev
   libssl-dev python3-aiosmtpd
   # PNG charts: the dashboard's /chart/*.png and the pictures in notifications
   libcairo2-dev

@@ -67,7 +67,7 @@ static int book_sync(sw_live *l)
     if (l->book_ok && l->book.day != INT64_MIN)
         sw_daybook_start(&nb, l->book.day, &l->cfg->cal);
     for (size_t i = 0; i < n; i++) {
-        snprintf(names[i], SW_SYMBOL_MAX, "%s", e->syms[i].name);
+        snprintf(names[i], SW_SYMBOL_MAX, "%s", sw_engine_sym(e, i)->name);
         for (size_t k = 0; l->book_ok && k < l->book.n; k++)
             if (strcmp(l->names[k], names[i]) == 0) {
                 /* Move the day over: the old book forgets its path. */
@@ -221,7 +221,7 @@ static void add_health(sw_live *l, cJSON *root)
 
 static void add_symbol(sw_live *l, cJSON *arr, size_t i)
 {
-    const sw_symbol *es = &l->engine->syms[i];
+    const sw_symbol *es = sw_engine_sym(l->engine, i);
     const sw_daybook_sym *s = &l->book.syms[i];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "s", es->name);
@@ -285,7 +285,7 @@ static void build_state(sw_live *l)
         cJSON_AddStringToObject(go, "name", eg->name);
         cJSON *members = cJSON_AddArrayToObject(go, "symbols");
         for (size_t k = 0; k < eg->n_members; k++)
-            cJSON_AddItemToArray(members, cJSON_CreateString(l->engine->syms[eg->members[k]].name));
+            cJSON_AddItemToArray(members, cJSON_CreateString(sw_engine_sym(l->engine, eg->members[k])->name));
         cJSON_AddItemToArray(groups, go);
     }
     cJSON *syms = cJSON_AddArrayToObject(root, "symbols");

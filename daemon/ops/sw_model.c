@@ -83,7 +83,7 @@ int sw_model_build(sw_model *m, const sw_engine *e, const sw_config *cfg)
     m->members = (size_t *)(m->groups + n_groups);
     m->names = (const char **)(m->members + n_members);
     for (size_t i = 0; i < e->n_syms; i++)
-        m->names[i] = e->syms[i].name;
+        m->names[i] = sw_engine_sym(e, i)->name;
     m->n_levels = pct_levels(cfg, m->levels, SW_MODEL_LEVELS);
     size_t used = 0;
     for (size_t g = 0; g < e->n_groups; g++) {

@@ -21,7 +21,7 @@
 #define SW_MODEL_LEVELS 16
 
 typedef struct sw_model {
-    const char **names;             /* engine->syms[i].name: a report's symbols (n_syms) */
+    const char **names;             /* sw_engine_sym(engine, i)->name: a report's symbols (n_syms) */
     sw_report_group *groups;        /* engine->groups, in order: its groups (n_groups) */
     size_t *members;
     sw_chart_level levels[SW_MODEL_LEVELS];
