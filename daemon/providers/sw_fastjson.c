@@ -60,76 +60,6 @@ static double strtod_c(const char *s, size_t len, size_t *consumed)
     return strtod_cz(buf, consumed);
 }
 
-/* ---- runs of digits, eight at a time ----------------------------------------- */
-
-/* Prices, sizes and epoch milliseconds are runs of 3 to 13 digits; a byte at
- * a time costs a load, a test and a branch per digit.  On a little-endian
- * machine eight bytes loaded at once are tested and converted together: the
- * first byte in memory is the lowest of the word and the most significant
- * digit. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
-#define SWAR_DIGITS 1
-#define BYTES(b) (UINT64_C(0x0101010101010101) * (b))
-
-static const uint64_t pow10_u64[9] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000 };
-
-/* Zero in the bytes of w that are '0'..'9', not zero in the others.  A digit
- * has high nibble 3, and so has the digit plus 6; a byte of 0x3a..0x3f has
- * not the latter.  The +6 may carry into the next byte only from a byte
- * that is no digit: the lowest non-digit byte is always flagged, which is
- * all the callers use. */
-static inline uint64_t nondigits(uint64_t w)
-{
-    return ((w & BYTES(0xf0)) | ((w + BYTES(0x06)) & BYTES(0xf0)) >> 4) ^ BYTES(0x33);
-}
-
-/* The number written by the 8 digit bytes of w, d[0] lowest.  With
- * v = w - '0's, v * 10 + (v >> 8) holds 10 * d[i] + d[i+1] < 100 in byte i
- * (no carries): pairs p0..p3 in bytes 0, 2, 4, 6.  Two multiplies put
- * 10^6 p0 + 10^4 p1 + 10^2 p2 + p3 in the high half of a 64-bit sum. */
-static inline uint64_t eight_digits(uint64_t v)
-{
-    v = v * 10 + (v >> 8);
-    uint64_t a = v & UINT64_C(0x000000ff000000ff), b = (v >> 16) & UINT64_C(0x000000ff000000ff);
-    return (a * (100 + (UINT64_C(1000000) << 32)) + b * (1 + (UINT64_C(10000) << 32))) >> 32;
-}
-#endif
-
-/* The run of digits s[k..), ending at n at the latest, added to *m as
- * *m * 10^digits + run (modulo 2^64: the callers count digits and do not use
- * an *m of more than 19).  s[n..lim) may be read (lim >= n) but is not part
- * of the number.  Returns the index after the run. */
-static inline size_t digit_run(const char *s, size_t k, size_t n, size_t lim, uint64_t *m)
-{
-    uint64_t acc = *m;
-#ifdef SWAR_DIGITS
-    while (lim - k >= 8) {
-        uint64_t w;
-        memcpy(&w, s + k, 8);
-        uint64_t bad = nondigits(w);
-        size_t d = bad ? (size_t)__builtin_ctzll(bad) >> 3 : 8;
-        if (d > n - k)
-            d = n - k;
-        if (d == 0)
-            break;
-        /* The d digits to the top of the word: zeros below are leading zeros. */
-        acc = acc * pow10_u64[d] + eight_digits((w - BYTES('0')) << (8 * (8 - d)));
-        k += d;
-        if (d < 8) {
-            *m = acc;
-            return k;
-        }
-    }
-#else
-    (void)lim;
-#endif
-    unsigned dig;
-    for (; k < n && (dig = (unsigned)(s[k] - '0')) <= 9; k++)
-        acc = acc * 10 + dig;
-    *m = acc;
-    return k;
-}
-
 /* Digits [+-]d+(.d*)?([eE][+-]?d+)? read as m * 10^e when m < 2^53 and
  * |e| <= 22: then m and 10^|e| are exact doubles and one IEEE multiply or
  * divide rounds once, correctly, which is what strtod's result is (Clinger's
@@ -145,14 +75,15 @@ static int fast_decimal(const char *s, size_t len, double *out)
     unsigned dig;
     int exp10 = 0;
     /* At most 19 digits in all (leading zeros included) cannot overflow. */
-    d0 = k;
-    k = digit_run(s, k, len, len, &m);
+    for (d0 = k; k < len && (dig = (unsigned)(s[k] - '0')) <= 9; k++)
+        m = m * 10 + dig;
     size_t ndig = k - d0;
     if (ndig == 0)
         return 0;
     if (k < len && s[k] == '.') {
         size_t f0 = ++k;
-        k = digit_run(s, k, len, len, &m);
+        for (; k < len && (dig = (unsigned)(s[k] - '0')) <= 9; k++)
+            m = m * 10 + dig;
         ndig += k - f0;
         exp10 = -(int)(k - f0);
     }
@@ -227,9 +158,6 @@ int sw_decimal_parse(const char *s, size_t len, int terminated, double *out)
 
 /* ---- the token walk ------------------------------------------------------------ */
 
-/* A byte that may be a blank: the one test on the common path. */
-#define BLANK(c) ((unsigned char)(c) <= ' ')
-
 static inline size_t skip_ws(const char *js, size_t len, size_t pos)
 {
     /* Compact messages have none: one test for the common case. */
@@ -240,16 +168,15 @@ static inline size_t skip_ws(const char *js, size_t len, size_t pos)
 }
 
 /* JSON's number grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, at
- * most MAX_NUMBER characters: 1 if s[0..n) is one (s[n..lim) may be read).
- * Read in the same pass the way fast_decimal does: *exact says whether *val
- * holds its value. */
-static int json_number(const char *s, size_t n, size_t lim, double *val, uint8_t *exact)
+ * most MAX_NUMBER characters: 1 if s[0..n) is one.  Read in the same pass
+ * the way fast_decimal does: *exact says whether *val holds its value. */
+static int json_number(const char *s, size_t n, double *val, uint8_t *exact)
 {
     size_t k = 0;
     unsigned dig;
     uint64_t m = 0;
     int exp10 = 0, neg = 0;
-    if (n > MAX_NUMBER)
+    if (n == 0 || n > MAX_NUMBER)
         return 0;
     if (s[k] == '-') {
         neg = 1;
@@ -258,16 +185,19 @@ static int json_number(const char *s, size_t n, size_t lim, double *val, uint8_t
     size_t d0 = k;
     if (k == n)
         return 0;
-    if (s[k] == '0')
+    if (s[k] == '0') {
         k++;
-    else if (s[k] >= '1' && s[k] <= '9')
-        k = digit_run(s, k, n, lim, &m);
-    else
+    } else if (s[k] >= '1' && s[k] <= '9') {
+        for (; k < n && (dig = (unsigned)(s[k] - '0')) <= 9; k++)
+            m = m * 10 + dig;
+    } else {
         return 0;
+    }
     size_t ndig = k - d0;
     if (k < n && s[k] == '.') {
         size_t f0 = ++k;
-        k = digit_run(s, k, n, lim, &m);
+        for (; k < n && (dig = (unsigned)(s[k] - '0')) <= 9; k++)
+            m = m * 10 + dig;
         if (k == f0)
             return 0;
         ndig += k - f0;
@@ -302,160 +232,127 @@ static int json_number(const char *s, size_t n, size_t lim, double *val, uint8_t
 }
 
 /* The kind of a primitive token's text, or 0 if it is not one JSON has. */
-static int primitive_kind(const char *s, size_t n, size_t lim, double *val, uint8_t *exact)
+static int primitive_kind(const char *s, size_t n, double *val, uint8_t *exact)
 {
     switch (s[0]) {
     case 't': return n == 4 && s[1] == 'r' && s[2] == 'u' && s[3] == 'e' ? SW_FJ_TRUE : 0;
     case 'f': return n == 5 && s[1] == 'a' && s[2] == 'l' && s[3] == 's' && s[4] == 'e' ? SW_FJ_FALSE : 0;
     case 'n': return n == 4 && s[1] == 'u' && s[2] == 'l' && s[3] == 'l' ? SW_FJ_NULL : 0;
-    default: return json_number(s, n, lim, val, exact) ? SW_FJ_NUMBER : 0;
+    default: return json_number(s, n, val, exact) ? SW_FJ_NUMBER : 0;
     }
 }
 
-/* Check that jsmn's tokens are exactly the message read as strict JSON and
- * fill the nodes (and the numbers' values) on the way.  One pass over the
- * tokens, not over the bytes: jsmn has scanned every byte already, and what
- * it leaves between two tokens can only be blanks and { } [ ] , : -- any
- * other byte there would have started a primitive token.  So the walk looks
- * only at the byte or two between tokens: each token starts where the
- * grammar says the next value (or key) starts, with exactly the right ','
- * or ':' before it.  jsmn has matched the brackets (an unmatched or
- * mismatched one is its error), so a container is closed where its token
- * ends.  Blanks are allowed wherever JSON allows them, but looked for only
- * when the byte expected is not there: compact messages never pay for them.
- *
- * tok[n] is a sentinel (JSMN_UNDEFINED, start -1) that fails every test a
- * token must pass, so running out of tokens needs no test of its own.
- * Bounds: inside a container c, pos never passes c's closing byte (jsmn put
- * every token it made between c's brackets inside them, and the closing
- * byte is neither ',' nor ':' nor a blank nor the start of a token), so
- * js[pos] is read there without a test against len.  Returns 0 or -1. */
+/* Blanks at pos, the rare case: compact messages have none. */
+#define SKIP_WS(pos)                                                           \
+    do {                                                                       \
+        if ((pos) < len && (unsigned char)js[pos] <= ' ')                      \
+            (pos) = skip_ws(js, len, (pos));                                   \
+    } while (0)
+
+/* Check that jsmn's tokens are exactly the message read as strict JSON:
+ * each token starts where the grammar says the next value (or key) starts,
+ * and only blanks and the right ',' ':' '}' ']' lie between them.  Fills the
+ * nodes (and the numbers' values).  Returns 0 or -1. */
 static int check(const char *js, size_t len, const jsmntok_t *tok, int n, sw_fj_node *node, double *num)
 {
-    int stack[MAX_DEPTH];
-    int depth = 0, obj = 0; /* obj: the innermost open container is an object */
-    uint64_t objects = 0;   /* bit d: the container at depth d is an object */
-    size_t pos = BLANK(js[0]) ? skip_ws(js, len, 0) : 0;
+    int stack[MAX_DEPTH + 1], depth = 0;
+    uint64_t objects = 0; /* bit d: the container at depth d is an object */
+    size_t pos = skip_ws(js, len, 0);
     int i = 0;
-value:
-    /* A value starts at pos: it must be token i. */
-    {
+    for (;;) {
+        /* A value starts at pos: it must be token i. */
+        if (i >= n)
+            return -1;
         const jsmntok_t *t = &tok[i];
-        uint32_t s = (uint32_t)t->start, e = (uint32_t)t->end;
+        sw_fj_node *nd = &node[i];
         if (t->type == JSMN_STRING) {
-            if (s != pos + 1)
-                goto value_blanks;
-            node[i] = (sw_fj_node){ SW_FJ_STRING, 0, s, e, (uint32_t)i + 1 };
-            pos = (size_t)e + 1;
+            if ((size_t)t->start != pos + 1)
+                return -1;
+            *nd = (sw_fj_node){ SW_FJ_STRING, 0, (uint32_t)t->start, (uint32_t)t->end, (uint32_t)i + 1 };
+            pos = (size_t)t->end + 1;
             i++;
         } else if (t->type == JSMN_PRIMITIVE) {
             uint8_t exact = 0;
             int kind;
-            if (s != pos)
-                goto value_blanks;
-            if (!(kind = primitive_kind(js + s, e - s, len - s, &num[i], &exact)))
+            if ((size_t)t->start != pos ||
+                !(kind = primitive_kind(js + pos, (size_t)(t->end - t->start), &num[i], &exact)))
                 return -1;
-            node[i] = (sw_fj_node){ (uint8_t)kind, exact, s, e, (uint32_t)i + 1 };
-            pos = e;
+            *nd = (sw_fj_node){ (uint8_t)kind, exact, (uint32_t)t->start, (uint32_t)t->end, (uint32_t)i + 1 };
+            pos = (size_t)t->end;
             i++;
-        } else if (t->type == JSMN_OBJECT || t->type == JSMN_ARRAY) {
-            if (s != pos)
-                goto value_blanks;
-            if (depth == MAX_DEPTH)
+        } else {
+            int obj = t->type == JSMN_OBJECT;
+            if ((size_t)t->start != pos || depth == MAX_DEPTH)
                 return -1;
-            obj = t->type == JSMN_OBJECT;
-            node[i] = (sw_fj_node){ obj ? SW_FJ_OBJECT : SW_FJ_ARRAY, 0, s, e, 0 };
+            *nd = (sw_fj_node){ obj ? SW_FJ_OBJECT : SW_FJ_ARRAY, 0, (uint32_t)t->start, (uint32_t)t->end, 0 };
             objects = obj ? objects | (UINT64_C(1) << depth) : objects & ~(UINT64_C(1) << depth);
             stack[depth++] = i++;
-            pos = (size_t)s + 1;
-            if (pos + 1 != e && BLANK(js[pos]))
-                pos = skip_ws(js, len, pos);
-            if (pos + 1 == e)
-                goto close; /* empty */
+            pos++;
+            SKIP_WS(pos);
+            if (pos < len && js[pos] == (obj ? '}' : ']'))
+                goto close;
             if (obj)
                 goto key;
-            goto value;
-        } else {
-            return -1; /* the sentinel: a value is missing */
+            continue;
         }
-    }
-after:
-    /* After a value: a comma and the next member, or the container's end
-     * (jsmn ended the container there if and only if pos is its closing
-     * byte). */
-    if (depth == 0)
-        goto done;
-    if (js[pos] == ',') {
+        /* After a value: a comma and the next member, or the container's end. */
+        for (;;) {
+            if (depth == 0)
+                goto done;
+            SKIP_WS(pos);
+            if (pos >= len)
+                return -1;
+            if (js[pos] == ',') {
+                pos++;
+                SKIP_WS(pos);
+                if (objects >> (depth - 1) & 1)
+                    goto key;
+                break;
+            }
+        close:
+            {
+                int c = stack[depth - 1];
+                if (js[pos] != ((objects >> (depth - 1) & 1) ? '}' : ']') || pos + 1 != (size_t)tok[c].end)
+                    return -1;
+                pos++;
+                node[c].next = (uint32_t)i;
+                depth--;
+            }
+        }
+        continue;
+    key:
+        /* A member: its name, a colon, then its value. */
+        if (i >= n || tok[i].type != JSMN_STRING || (size_t)tok[i].start != pos + 1)
+            return -1;
+        node[i] = (sw_fj_node){ SW_FJ_STRING, 0, (uint32_t)tok[i].start, (uint32_t)tok[i].end, (uint32_t)i + 1 };
+        pos = (size_t)tok[i].end + 1;
+        SKIP_WS(pos);
+        if (pos >= len || js[pos] != ':')
+            return -1;
         pos++;
-        if (obj)
-            goto key;
-        goto value;
-    }
-    if (pos + 1 == node[stack[depth - 1]].end)
-        goto close;
-    if (!BLANK(js[pos]))
-        return -1;
-    pos = skip_ws(js, len, pos);
-    goto after;
-close:
-    {
-        int c = stack[--depth];
-        node[c].next = (uint32_t)i;
-        pos++;
-        obj = depth > 0 && (objects >> (depth - 1) & 1);
-        goto after;
-    }
-key:
-    /* A member: its name, a colon, then its value. */
-    {
-        const jsmntok_t *t = &tok[i];
-        if (t->type != JSMN_STRING || (size_t)t->start != pos + 1)
-            goto key_blanks;
-        uint32_t e = (uint32_t)t->end;
-        node[i] = (sw_fj_node){ SW_FJ_STRING, 0, (uint32_t)t->start, e, (uint32_t)i + 1 };
+        SKIP_WS(pos);
         i++;
-        pos = (size_t)e + 1;
     }
-    if (js[pos] != ':') {
-        if (!BLANK(js[pos]))
-            return -1;
-        pos = skip_ws(js, len, pos);
-        if (js[pos] != ':')
-            return -1;
-    }
-    pos++;
-    goto value;
-value_blanks:
-    /* The value was not where it would be without blanks: skip them once. */
-    if (pos >= len || !BLANK(js[pos]))
-        return -1;
-    pos = skip_ws(js, len, pos);
-    goto value;
-key_blanks:
-    if (pos >= len || !BLANK(js[pos]))
-        return -1;
-    pos = skip_ws(js, len, pos);
-    goto key;
 done:
-    return i == n && (pos == len || skip_ws(js, len, pos) == len) ? 0 : -1;
+    return i == n && skip_ws(js, len, pos) == len ? 0 : -1;
 }
+
+#undef SKIP_WS
 
 int sw_fj_parse(sw_fj *m, const char *msg, size_t len)
 {
-    jsmntok_t tok[SW_FJ_MAX_TOKENS + 1];
+    jsmntok_t tok[SW_FJ_MAX_TOKENS];
+    jsmn_parser p;
     /* Escapes would need unescaping; cJSON does that, so such a message is
      * cJSON's.  Offsets are kept in 32 bits. */
     if (len == 0 || len > UINT32_MAX / 2 || memchr(msg, '\\', len))
         return -1;
-    jsmn_parser p;
     jsmn_init(&p);
     int n = jsmn_parse(&p, msg, len, tok, SW_FJ_MAX_TOKENS);
     /* jsmn stops at a NUL byte: then it has not read everything.  The root
      * must be an object or an array (every provider message is one). */
-    if (n <= 0 || p.pos != len || (tok[0].type != JSMN_OBJECT && tok[0].type != JSMN_ARRAY))
-        return -1;
-    tok[n] = (jsmntok_t){ .type = JSMN_UNDEFINED, .start = -1, .end = -1 };
-    if (check(msg, len, tok, n, m->node, m->num) != 0)
+    if (n <= 0 || p.pos != len || (tok[0].type != JSMN_OBJECT && tok[0].type != JSMN_ARRAY) ||
+        check(msg, len, tok, n, m->node, m->num) != 0)
         return -1;
     m->js = msg;
     m->len = len;
@@ -470,14 +367,7 @@ int sw_fj_str_eq(const sw_fj *m, int i, const char *lit, size_t litlen)
     if (!sw_fj_is(m, i, SW_FJ_STRING))
         return 0;
     const sw_fj_node *nd = &m->node[i];
-    if (nd->end - nd->start != litlen)
-        return 0;
-    /* Event types are a few bytes: in line rather than a call to memcmp. */
-    const char *s = m->js + nd->start;
-    size_t j = 0;
-    while (j < litlen && s[j] == lit[j])
-        j++;
-    return j == litlen;
+    return nd->end - nd->start == litlen && memcmp(m->js + nd->start, lit, litlen) == 0;
 }
 
 void sw_fj_keys_init(sw_fj_keys *k, const char *const *keys, int n)
@@ -485,12 +375,9 @@ void sw_fj_keys_init(sw_fj_keys *k, const char *const *keys, int n)
     memset(k, 0, sizeof *k);
     k->n = n;
     for (int f = 0; f < n; f++) {
-        size_t len = strlen(keys[f]);
         k->key[f] = keys[f];
-        k->len[f] = (uint8_t)len;
+        k->len[f] = (uint8_t)strlen(keys[f]);
         k->first[(unsigned char)keys[f][0]] |= (uint8_t)(1u << f);
-        if (len < sizeof k->of_len)
-            k->of_len[len] |= (uint8_t)(1u << f);
     }
 }
 
@@ -500,35 +387,23 @@ void sw_fj_fields(const sw_fj *m, int obj, const sw_fj_keys *keys, int *out)
         out[f] = -1;
     if (!sw_fj_is(m, obj, SW_FJ_OBJECT))
         return;
-    unsigned missing = (1u << keys->n) - 1;
     uint32_t end = m->node[obj].next;
     for (uint32_t k = (uint32_t)obj + 1; k < end; k = m->node[k + 1].next) {
         const sw_fj_node *kn = &m->node[k];
         const char *s = m->js + kn->start;
         size_t len = kn->end - kn->start;
-        /* Most members are not wanted: a look-up by the first byte and one
-         * by the length say so.  An empty name has no first byte; keys of
-         * 32 bytes or more are left to the comparison. */
-        if (len == 0)
-            continue;
-        unsigned cand = keys->first[(unsigned char)s[0]] & missing;
-        if (len < sizeof keys->of_len)
-            cand &= keys->of_len[len];
-        for (; cand; cand &= cand - 1) {
-            int f = __builtin_ctz(cand);
-            if (len != keys->len[f])
+        /* Most members are not wanted: one table look-up by the first byte
+         * says so.  An empty name has no first byte. */
+        unsigned cand = len ? keys->first[(unsigned char)s[0]] : 0;
+        for (int f = 0; cand; f++, cand >>= 1) {
+            if (!(cand & 1) || out[f] >= 0 || len != keys->len[f])
                 continue;
             size_t j = 1;
             while (j < len && s[j] == keys->key[f][j])
                 j++;
-            if (j == len) {
+            if (j == len)
                 out[f] = (int)k + 1; /* the first member of that name, as cJSON finds it */
-                missing &= ~(1u << f);
-                break; /* keys are distinct: no other can match */
-            }
         }
-        if (!missing)
-            break; /* every key found: later members cannot change the answer */
     }
 }
 

@@ -77,7 +77,6 @@ typedef struct sw_fj_keys {
     const char *key[8];
     uint8_t len[8];
     uint8_t first[256];     /* bit f: key f begins with this byte */
-    uint8_t of_len[32];     /* bit f: key f has this length (below 32) */
 } sw_fj_keys;
 
 void sw_fj_keys_init(sw_fj_keys *k, const char *const *keys, int n);
