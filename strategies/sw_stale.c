@@ -304,6 +304,10 @@ const sw_detector_type sw_stale_type = {
     .fini = st_fini,
     .state_size = st_state_size,
     .sym_init = st_sym_init,
+    /* Silence is the absence of any trade: one the sale conditions keep
+     * from the price (an odd lot, a late report) still shows the symbol's
+     * feed is alive, as it did before conditions were read. */
+    .takes = SW_TAKES_VOLUME_ONLY,
     .on_tick = st_on_tick,
     .on_clock = st_on_clock,
 };
