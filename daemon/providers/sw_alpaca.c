@@ -69,6 +69,8 @@
  * (the strictest).
  */
 static const sw_cond_rule alpaca_rules[] = {
+    /* First: the row shock-feed writes for a regular sale. */
+    { "@", -1, 0, 0, 0, "Regular Sale" },
     { " ", -1, SW_TAPE_CTA, 0, 0, "Regular Sale" },
     { "4", -1, 0, SW_TICK_NO_LAST, SW_EXCL_DERIVATIVE, "Derivatively Priced" },
     { "5", -1, 0, 0, 0, "Market Center Reopening Trade" },
@@ -76,7 +78,6 @@ static const sw_cond_rule alpaca_rules[] = {
     { "7", -1, 0, SW_COND_VOLUME_ONLY, SW_EXCL_CONTINGENT, "Qualified Contingent Trade" },
     { "9", -1, 0, SW_TICK_NO_LAST | SW_TICK_NO_VOLUME | SW_TICK_OFFICIAL_CLOSE, SW_EXCL_OFFICIAL,
       "Corrected Consolidated Close" },
-    { "@", -1, 0, 0, 0, "Regular Sale" },
     { "A", -1, SW_TAPE_C, 0, 0, "Acquisition" },
     { "B", -1, SW_TAPE_CTA, SW_COND_VOLUME_ONLY, SW_EXCL_AVERAGE_PRICE, "Average Price Trade" },
     { "B", -1, SW_TAPE_C, 0, 0, "Bunched Trade" },

@@ -146,7 +146,8 @@ int sw_cond_encode(const sw_cond_table *t, unsigned tape, uint32_t flags, int re
     if (have != want)
         return -1;
     if (!n) {
-        /* A regular sale: the table's first row that restricts nothing. */
+        /* A regular sale: the table's first row that restricts nothing (the
+         * tables put theirs first). */
         for (size_t r = 0; r < t->n && !n; r++)
             if (!t->rules[r].flags && (!t->rules[r].tapes || (t->rules[r].tapes & tape)))
                 out[n++] = &t->rules[r];
