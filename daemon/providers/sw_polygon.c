@@ -122,9 +122,11 @@ static int luld_time(const cJSON *v, int64_t *ns)
     if (!cJSON_IsNumber(v))
         return -1;
     double x = v->valuedouble;
-    for (double unit = 1e6; unit >= 1; unit /= 1000) {
-        if (x * unit >= (double)SW_TS_MIN_NS && x * unit <= (double)SW_TS_MAX_NS) {
-            *ns = (int64_t)llround(x * unit);
+    for (int64_t unit = 1000000; unit >= 1; unit /= 1000) {
+        if (x * (double)unit >= (double)SW_TS_MIN_NS && x * (double)unit <= (double)SW_TS_MAX_NS) {
+            /* Whole units in integers: a microsecond time times 1000 is
+             * not exact in a double. */
+            *ns = (int64_t)llround(x) * unit;
             return 0;
         }
     }
