@@ -190,7 +190,7 @@ Test(shock_feed, halts_through_alpaca_statuses_and_lulds)
 Test(shock_feed, halts_through_polygon_luld_events)
 {
     static const char *const must[] = {
-        "\"message\":\"NVDA halted: trading halt (LULD indicator 17)\"",
+        "\"message\":\"NVDA halted: trading halt, LULD indicator 17\"",
         "\"resolved\":true,\"message\":\"NVDA: trading resumes after 5m 0s halted",
         "within 0.99% of its LULD lower band 118.56",
         NULL,

@@ -191,7 +191,7 @@ static void add_luld(sw_parse_result *r, const cJSON *o, sw_tick *ticks, size_t 
         *s = t;
         s->flags = SW_TICK_STATUS | (halt ? SW_TICK_HALT : SW_TICK_RESUME);
         snprintf(s->status, sizeof s->status, "%s", halt ? "17" : "18");
-        s->reason_text = halt ? "trading halt (LULD indicator 17)" : "trading resumption (LULD indicator 18)";
+        s->reason_text = halt ? "trading halt, LULD indicator 17" : "trading resumption, LULD indicator 18";
     }
     if (up > 0 || down > 0 || !(halt || resume)) {
         sw_tick *b = &ticks[r->n_ticks++];
