@@ -125,19 +125,6 @@ static void hl_sym_init(const sw_detector *d, void *vst)
         clear_ring(st);
 }
 
-/* "2m 5s", "45s", "1h 3m". */
-static const char *span(int64_t ns, char *buf, size_t len)
-{
-    long long s = (long long)(ns / SW_NS_PER_SEC);
-    if (s >= 3600)
-        snprintf(buf, len, "%lldh %lldm", s / 3600, s / 60 % 60);
-    else if (s >= 60)
-        snprintf(buf, len, "%lldm %llds", s / 60, s % 60);
-    else
-        snprintf(buf, len, "%llds", s);
-    return buf;
-}
-
 static void emit(sw_detector *d, sw_engine *e, const sw_symbol *s, sw_cand_kind kind, sw_severity sev, int dir,
                  int64_t ts, double price, double ref, double mag, double step, const char *window)
 {
@@ -213,7 +200,7 @@ static void resume(sw_detector *d, sw_engine *e, const sw_symbol *s, halt_state 
     char why[96], b[32];
     st->flags &= (uint8_t)~HALTED;
     describe(st, why, sizeof why);
-    span(ts - st->halt_ts, b, sizeof b);
+    sw_format_span(ts - st->halt_ts, b, sizeof b);
     if (price > 0)
         snprintf(d->text, sizeof d->text, "%s: trading again at %.2f after %s halted%s%s%s, without a resumption "
                  "status", s->name, price, b, why[0] ? " (" : "", why, why[0] ? ")" : "");
@@ -301,7 +288,7 @@ static void hl_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     if (st->flags & PAUSED) {
         st->flags &= (uint8_t)~PAUSED;
         snprintf(d->text, sizeof d->text, "%s: trading again after %s without a trade (the possible pause is over)",
-                 s->name, span(t->ts_ns - st->last_trade, b, sizeof b));
+                 s->name, sw_format_span(t->ts_ns - st->last_trade, b, sizeof b));
         emit(d, e, s, SW_CAND_CLEAR, SW_SEV_INFO, 0, t->ts_ns, t->price, st->move_ref, 0, 0, "halt");
     }
     if (P->infer && !pv->always[s->index]) {
@@ -360,7 +347,7 @@ static void hl_on_clock(sw_detector *d, sw_engine *e, int64_t now)
         char b[32];
         st->flags = (uint8_t)((st->flags & ~(ARMED | LISTED)) | PAUSED);
         snprintf(d->text, sizeof d->text, "%s: no trade for %s after %+.1f%% in %s: possible LULD pause", s->name,
-                 span(now - st->last_trade, b, sizeof b), st->move, pv->window);
+                 sw_format_span(now - st->last_trade, b, sizeof b), st->move, pv->window);
         /* Counted with the day's halts: each possible pause is news too. */
         if (st->halts < UINT16_MAX)
             st->halts++;

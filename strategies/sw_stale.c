@@ -160,19 +160,6 @@ static void st_sym_init(const sw_detector *d, void *vst)
     memset(st, 0, sizeof *st);
 }
 
-/* "2m 5s", "45s", "1h 3m": how long, for a person. */
-static const char *span(int64_t ns, char *buf, size_t len)
-{
-    long long s = (long long)(ns / SW_NS_PER_SEC);
-    if (s >= 3600)
-        snprintf(buf, len, "%lldh %lldm", s / 3600, s / 60 % 60);
-    else if (s >= 60)
-        snprintf(buf, len, "%lldm %llds", s / 60, s % 60);
-    else
-        snprintf(buf, len, "%llds", s);
-    return buf;
-}
-
 static void emit(sw_detector *d, sw_engine *e, const sw_symbol *s, sw_cand_kind kind, int64_t now,
                  int64_t silence)
 {
@@ -209,7 +196,7 @@ static void st_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
         char b[32];
         *f &= (uint8_t)~FIRED;
         snprintf(d->text, sizeof d->text, "%s: trading again after %s without a trade", s->name,
-                 span(t->ts_ns - st->silent_since, b, sizeof b));
+                 sw_format_span(t->ts_ns - st->silent_since, b, sizeof b));
         emit(d, e, s, SW_CAND_CLEAR, t->ts_ns, t->ts_ns - st->silent_since);
     }
     pv->last[s->index] = t->ts_ns;
@@ -285,10 +272,10 @@ static void st_on_clock(sw_detector *d, sw_engine *e, int64_t now)
         st->silent_since = since;
         if (always)
             snprintf(d->text, sizeof d->text, "%s: no trade for %s (trades around the clock)", s->name,
-                     span(now - since, b, sizeof b));
+                     sw_format_span(now - since, b, sizeof b));
         else
             snprintf(d->text, sizeof d->text, "%s: no trade for %s during the session", s->name,
-                     span(now - since, b, sizeof b));
+                     sw_format_span(now - since, b, sizeof b));
         emit(d, e, s, SW_CAND_FIRE, now, now - since);
     }
 }
