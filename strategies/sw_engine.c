@@ -351,27 +351,38 @@ static uint32_t find_symbol(const sw_engine *e, const char *name)
     return sw_symtab_find(&e->tab, name);
 }
 
-static sw_tick_result special_tick(sw_engine *e, const sw_tick *t);
+static sw_tick_result status_tick(sw_engine *e, const sw_tick *t);
+static sw_tick_result special_trade(sw_engine *e, sw_symbol *s, const sw_tick *t);
+
+/* The tick's record, or NULL (counted) for a symbol not watched. */
+static inline sw_symbol *lookup(sw_engine *e, const sw_tick *t)
+{
+    uint32_t idx = find_symbol(e, t->symbol);
+    if (idx == SW_SYMTAB_EMPTY) {
+        e->stats.unknown_symbol++;
+        return NULL;
+    }
+    return sw_engine_sym(e, idx);
+}
 
 sw_tick_result sw_engine_tick(sw_engine *e, const sw_tick *t)
 {
-    if (t->flags & SW_TICK_SPECIAL)
-        return special_tick(e, t);
+    if (t->flags & SW_TICK_EVENT)
+        return status_tick(e, t);
     if (!(t->price > 0) || !isfinite(t->price)) {
         e->stats.bad_price++;
         return SW_TICK_BAD_PRICE;
     }
-    uint32_t idx = find_symbol(e, t->symbol);
-    if (idx == SW_SYMTAB_EMPTY) {
-        e->stats.unknown_symbol++;
+    sw_symbol *s = lookup(e, t);
+    if (!s)
         return SW_TICK_UNKNOWN;
-    }
-    sw_symbol *s = sw_engine_sym(e, idx);
     if (t->ts_ns < s->last_ts) {
         e->stats.out_of_order++;
         return SW_TICK_OUT_OF_ORDER;
     }
     sw_engine_advance(e, t->ts_ns);
+    if (t->flags & SW_TICK_SPECIAL)
+        return special_trade(e, s, t);
     track_session(e, s, t);
     s->last_ts = t->ts_ns;
     s->last_price = t->price;
@@ -459,47 +470,37 @@ static void official_print(sw_symbol *s, const sw_tick *t)
     }
 }
 
-/* Everything that is not an ordinary trade (SW_TICK_SPECIAL), off the
- * common path:
- *  - a trading status or LULD bands goes to the detectors' on_status only,
- *    whatever its time (it moves the clock and the day forward, never back);
- *  - a trade the sale conditions keep from the price (NO_LAST) is ordered
- *    and counted like a trade, sets an official open or close if it is one,
- *    and goes only to detectors that take volume-only trades (and to none
- *    when it carries no volume either);
- *  - an eligible trade that is also an official print is a trade like any
- *    other, after setting the open or close. */
-static sw_tick_result special_tick(sw_engine *e, const sw_tick *t)
+/* A trading status or LULD bands: to the detectors' on_status only, whatever
+ * its time (it moves the clock and the day forward, never back); not a
+ * trade, so no price to check and nothing of the symbol's trading changes. */
+static sw_tick_result status_tick(sw_engine *e, const sw_tick *t)
 {
-    int event = (t->flags & SW_TICK_EVENT) != 0;
-    if (!event && (!(t->price > 0) || !isfinite(t->price))) {
-        e->stats.bad_price++;
-        return SW_TICK_BAD_PRICE;
-    }
-    uint32_t idx = find_symbol(e, t->symbol);
-    if (idx == SW_SYMTAB_EMPTY) {
-        e->stats.unknown_symbol++;
+    sw_symbol *s = lookup(e, t);
+    if (!s)
         return SW_TICK_UNKNOWN;
+    if (t->ts_ns >= s->last_ts) {
+        sw_engine_advance(e, t->ts_ns);
+        roll_day(e, s, t->ts_ns);
     }
-    sw_symbol *s = sw_engine_sym(e, idx);
-    if (event) {
-        if (t->ts_ns >= s->last_ts) {
-            sw_engine_advance(e, t->ts_ns);
-            roll_day(e, s, t->ts_ns);
-        }
-        e->stats.status_events++;
-        for (size_t i = 0; i < e->n_dets; i++) {
-            sw_detector *d = &e->dets[i];
-            if (d->type->on_status)
-                d->type->on_status(d, e, s, s->state + d->state_off, t);
-        }
-        return SW_TICK_OK;
+    e->stats.status_events++;
+    for (size_t i = 0; i < e->n_dets; i++) {
+        sw_detector *d = &e->dets[i];
+        if (d->type->on_status)
+            d->type->on_status(d, e, s, s->state + d->state_off, t);
     }
-    if (t->ts_ns < s->last_ts) {
-        e->stats.out_of_order++;
-        return SW_TICK_OUT_OF_ORDER;
-    }
-    sw_engine_advance(e, t->ts_ns);
+    return SW_TICK_OK;
+}
+
+/* A trade off the common path (SW_TICK_SPECIAL), ordered and checked like
+ * any other:
+ *  - one its sale conditions keep from the price (NO_LAST) sets an official
+ *    open or close if it is one, never the last price, and goes only to
+ *    detectors that take volume-only trades (to none when it carries no
+ *    volume either); counted by reason;
+ *  - an eligible one that is also an official print is a trade like any
+ *    other, after setting the open or close. */
+static sw_tick_result special_trade(sw_engine *e, sw_symbol *s, const sw_tick *t)
+{
     int priced = !(t->flags & SW_TICK_NO_LAST);
     if (priced)
         track_session(e, s, t);
@@ -510,20 +511,16 @@ static sw_tick_result special_tick(sw_engine *e, const sw_tick *t)
     s->last_ts = t->ts_ns;
     s->ticks++;
     e->stats.ticks++;
-    if (priced) {
+    if (priced)
         s->last_price = t->price;
-        for (size_t i = 0; i < e->n_dets; i++) {
-            sw_detector *d = &e->dets[i];
-            d->type->on_tick(d, e, s, s->state + d->state_off, t);
-        }
-        return SW_TICK_OK;
-    }
-    e->stats.excluded[t->excluded < SW_EXCL_N ? t->excluded : SW_EXCL_NONE]++;
-    if (t->flags & SW_TICK_NO_VOLUME)
+    else
+        e->stats.excluded[t->excluded < SW_EXCL_N ? t->excluded : SW_EXCL_NONE]++;
+    unsigned need = priced ? 0 : SW_TAKES_VOLUME_ONLY;
+    if (!priced && (t->flags & SW_TICK_NO_VOLUME))
         return SW_TICK_OK;
     for (size_t i = 0; i < e->n_dets; i++) {
         sw_detector *d = &e->dets[i];
-        if (d->type->takes & SW_TAKES_VOLUME_ONLY)
+        if ((d->type->takes & need) == need)
             d->type->on_tick(d, e, s, s->state + d->state_off, t);
     }
     return SW_TICK_OK;
