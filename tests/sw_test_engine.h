@@ -13,6 +13,11 @@
 
 #include "sw_config.h"
 #include "sw_engine.h"
+#ifndef SW_TEST_MAX_GOT
+#define SW_TEST_MAX_GOT 256
+#endif
+
+#include "sw_test_candidates.h"
 #include "sw_test_doc.h"
 #include "sw_time.h"
 
@@ -21,27 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef SW_TEST_MAX_GOT
-#define SW_TEST_MAX_GOT 256
-#endif
-
 static sw_engine eng;
 static int built;
-static sw_candidate got[SW_TEST_MAX_GOT];
-static char texts[SW_TEST_MAX_GOT][256];
-static int n_got;
-
-static void collect(void *ctx, const sw_candidate *c)
-{
-    (void)ctx;
-    if (n_got < SW_TEST_MAX_GOT) {
-        got[n_got] = *c;
-        snprintf(texts[n_got], sizeof texts[n_got], "%s", c->text);
-        got[n_got].text = texts[n_got];
-        got[n_got].window = NULL; /* only valid during the callback */
-        n_got++;
-    }
-}
 
 /* A fresh engine: "XYZ" in group "g", one detector of `type` with params p
  * (validated first, as the config loader does). */
@@ -69,13 +55,7 @@ static void teardown(void)
 /* One trade of XYZ at `price`, event time ts. */
 static void px(double price, int64_t ts)
 {
-    sw_tick t;
-    memset(&t, 0, sizeof t);
-    strcpy(t.symbol, "XYZ");
-    t.price = price;
-    t.size = 100;
-    t.ts_ns = ts;
-    cr_assert_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    cr_assert_eq(sw_test_trade(&eng, "XYZ", price, ts, 0), SW_TICK_OK);
 }
 
 /* The k-th weekday from Tuesday 2025-01-07 (New York winter time). */

@@ -2,6 +2,7 @@
  * time (previous close, open), order checks, splits. */
 #include "sw_engine.h"
 #include "sw_pct_move.h"
+#include "sw_test_tick.h"
 #include "sw_time.h"
 
 #include <criterion/criterion.h>
@@ -27,13 +28,7 @@ static int64_t ny(int y, int m, int d, int h, int mi, int s)
 
 static sw_tick tick(const char *sym, double px, int64_t ts)
 {
-    sw_tick t;
-    memset(&t, 0, sizeof t);
-    snprintf(t.symbol, sizeof t.symbol, "%s", sym);
-    t.price = px;
-    t.size = 100;
-    t.ts_ns = ts;
-    return t;
+    return sw_test_tick(sym, px, ts, 0);
 }
 
 static void setup(void)
@@ -253,8 +248,7 @@ Test(engine, prefetch_is_only_a_hint)
 /* A trade with the eligibility flags a condition table gives. */
 static sw_tick cond_tick(const char *sym, double px, int64_t ts, uint32_t flags, int reason)
 {
-    sw_tick t = tick(sym, px, ts);
-    t.flags = flags;
+    sw_tick t = sw_test_tick(sym, px, ts, flags);
     t.excluded = (uint8_t)reason;
     return t;
 }
