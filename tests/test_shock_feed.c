@@ -155,7 +155,9 @@ static void live_equals_replay(const char *provider)
 
 #define SCENARIO SW_SOURCE_DIR "/data/scenarios/halt/alpaca.ndjson"
 
-static void halt_live_equals_replay(const char *provider, const char *const *must)
+/* ... and summary: what shockd's summary line must say of the conditions
+ * and statuses it read (live and replay alike), or NULL for "nothing". */
+static void halt_live_equals_replay(const char *provider, const char *const *must, const char *summary)
 {
     detectors = "[{\"type\": \"halt\"}, {\"type\": \"pct_move\", \"reference\": \"window\", \"window\": \"5m\"}]";
     char tag[64];
@@ -170,9 +172,19 @@ static void halt_live_equals_replay(const char *provider, const char *const *mus
     live_run r = run_live(provider, p.out, NULL, NULL);
     cr_expect_str_eq(r.alerts, want, "%s live differs from replay; log:\n%s", provider, r.log);
     cr_expect(sw_test_says(r.log, 0, "malformed, 0 bad trades"), "%s", r.log);
+    if (summary)
+        cr_expect(strstr(r.log, summary) != NULL, "%s: the summary lacks \"%s\":\n%s", provider, summary, r.log);
+    else
+        cr_expect(strstr(r.log, "excluded by conditions") == NULL && strstr(r.log, "trading statuses") == NULL,
+                  "%s: nothing to exclude, no status:\n%s", provider, r.log);
     free(want);
     live_free(&r);
 }
+
+/* The scenario's five late average-price prints and its three official
+ * open/close reports, kept from the price by their conditions; its two
+ * LULD band updates, the halt and the resumption. */
+#define SCENARIO_SUMMARY "; excluded by conditions: 8 (average_price 5, official_price 3); 4 trading statuses and LULD bands;"
 
 Test(shock_feed, halts_through_alpaca_statuses_and_lulds)
 {
@@ -184,7 +196,7 @@ Test(shock_feed, halts_through_alpaca_statuses_and_lulds)
         "lower band 118.56",
         NULL,
     };
-    halt_live_equals_replay("alpaca", must);
+    halt_live_equals_replay("alpaca", must, SCENARIO_SUMMARY);
 }
 
 Test(shock_feed, halts_through_polygon_luld_events)
@@ -195,7 +207,7 @@ Test(shock_feed, halts_through_polygon_luld_events)
         "within 0.99% of its LULD lower band 118.56",
         NULL,
     };
-    halt_live_equals_replay("polygon", must);
+    halt_live_equals_replay("polygon", must, SCENARIO_SUMMARY);
 }
 
 Test(shock_feed, a_pause_inferred_where_finnhub_has_no_status)
@@ -205,7 +217,7 @@ Test(shock_feed, a_pause_inferred_where_finnhub_has_no_status)
         "\"message\":\"NVDA: no trade for 31s after -5.1% in 5m: possible LULD pause\"",
         NULL,
     };
-    halt_live_equals_replay("finnhub", must);
+    halt_live_equals_replay("finnhub", must, NULL);
 }
 
 Test(shock_feed, finnhub_live_equals_replay) { live_equals_replay("finnhub"); }
