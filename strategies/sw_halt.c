@@ -291,6 +291,10 @@ static void hl_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
                  s->name, sw_format_span(t->ts_ns - st->last_trade, b, sizeof b));
         emit(d, e, s, SW_CAND_CLEAR, SW_SEV_INFO, 0, t->ts_ns, t->price, st->move_ref, 0, 0, "halt");
     }
+    /* A crypto feed's trades say their market never closes (the adapter
+     * marks them): as if listed in always_open, from the first one. */
+    if (t->flags & SW_TICK_ALWAYS_OPEN)
+        pv->always[s->index] = 1;
     if (P->infer && !pv->always[s->index]) {
         if (infer_update(P, st, s, t)) {
             st->flags |= ARMED;

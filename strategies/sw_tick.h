@@ -45,7 +45,9 @@ enum {
     SW_TICK_STATUS     = 1u << 10, /* a trading status: `status`, `reason`, `reason_text` */
     SW_TICK_LULD       = 1u << 11, /* limit-up/limit-down bands: `limit_up`, `limit_down` */
     SW_TICK_HALT       = 1u << 12, /* with STATUS: trading is halted or paused */
-    SW_TICK_RESUME     = 1u << 13  /* with STATUS: trading resumes */
+    SW_TICK_RESUME     = 1u << 13, /* with STATUS: trading resumes */
+    SW_TICK_ALWAYS_OPEN = 1u << 14 /* the symbol's market never closes (a crypto feed's
+                                    * trades): no session, so no pause to infer */
 };
 
 /* Flags the engine takes off its common path: anything that is not an

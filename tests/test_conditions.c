@@ -224,6 +224,26 @@ static void round_trip(const char *provider, const sw_cond_table *tab)
     cr_expect_geq(tried, tab->n * 3 / 4);
 }
 
+/* Crypto trades have no sale conditions, and no session: every trade of
+ * Coinbase and Binance says its market never closes (so the halt detector
+ * infers no pause), on both paths; an exchange's trade does not. */
+Test(conditions, crypto_trades_say_their_market_never_closes)
+{
+    sw_tick t = one("coinbase",
+                    "{\"type\":\"ticker\",\"product_id\":\"BTC-USD\",\"price\":\"101000.25\",\"last_size\":\"0.5\","
+                    "\"time\":\"2025-01-27T14:30:00Z\"}",
+                    NULL);
+    cr_expect_eq(t.flags, SW_TICK_ALWAYS_OPEN);
+    t = one("binance", "{\"e\":\"trade\",\"s\":\"ETHUSDT\",\"p\":\"3000\",\"q\":\"1\",\"T\":1737988200000}", NULL);
+    cr_expect_eq(t.flags, SW_TICK_ALWAYS_OPEN);
+    cr_expect_eq(alpaca("\"@\"", "C").flags, 0);
+    t = one("polygon", "[{\"ev\":\"T\",\"sym\":\"NVDA\",\"p\":118.42,\"s\":100,\"t\":1737988200000,\"c\":[]}]", NULL);
+    cr_expect_eq(t.flags, 0);
+    t = one("finnhub", "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":118.42,\"v\":100,\"t\":1737988200000}]}",
+            NULL);
+    cr_expect_eq(t.flags, 0);
+}
+
 Test(conditions, every_row_written_back_by_shock_feed_reads_the_same)
 {
     round_trip("alpaca", &sw_alpaca_conditions);

@@ -222,6 +222,9 @@ Test(halt, a_trade_near_a_luld_band_warns_once_and_clears_back_away)
     cr_expect_eq(got[8].reference, 10);
 }
 
+/* The flags of slide()'s NVDA trades. */
+static uint32_t slide_flags;
+
 /* NVDA: a trade every 2 s from 09:30 (30 a minute) at 100, then a slide to
  * `low` over the five minutes to 09:40; AMD trades every second until
  * `amd_end` (the clock). */
@@ -230,7 +233,7 @@ static void slide(double low, int64_t amd_end, int nvda_every_s)
     for (int64_t t = at(9, 30, 0), a = at(9, 30, 0); t < at(9, 40, 0) || a < amd_end;) {
         if (t < at(9, 40, 0) && (t <= a || a >= amd_end)) {
             double px = t < at(9, 35, 0) ? 100 : 100 + (low - 100) * (double)(t - at(9, 35, 0)) / (5 * SW_NS_PER_MIN);
-            trade("NVDA", px, t);
+            trade_f("NVDA", px, t, slide_flags);
             t += nvda_every_s * SW_NS_PER_SEC;
         } else {
             trade("AMD", 50, a);
@@ -306,6 +309,15 @@ Test(halt, no_pause_is_inferred_without_the_move_the_rate_or_the_session)
     build(&p);
     slide(94.0, at(9, 41, 0), 2);
     cr_expect_eq(n_got, 0);
+    teardown();
+    /* Trades a crypto feed marks as of a market that never closes: as if
+     * listed in always_open. */
+    p = defaults();
+    build(&p);
+    slide_flags = SW_TICK_ALWAYS_OPEN;
+    slide(94.0, at(9, 41, 0), 2);
+    slide_flags = 0;
+    cr_expect_eq(n_got, 0, "%s", n_got ? got[0].text : "");
 }
 
 Test(halt, a_real_halt_overrides_the_inference)

@@ -117,6 +117,7 @@ static const sw_trade_spec alpaca_trade = {
     SW_TRADE_TIME_RFC3339, "time \"t\" not an RFC 3339 timestamp with zone",
     "c", "conditions \"c\" not an array of strings",
     "z", &sw_alpaca_conditions, 0,
+    0, /* exchange-listed: sessions */
 };
 
 /* Statuses and LULD bands: symbol and time as a trade has them. */
@@ -125,7 +126,7 @@ static const sw_trade_spec alpaca_event = {
     NULL, NULL, NULL, NULL,
     "t", "status without time \"t\"",
     SW_TRADE_TIME_RFC3339, "time \"t\" not an RFC 3339 timestamp with zone",
-    SW_NO_CONDITIONS,
+    SW_NO_CONDITIONS, 0,
 };
 
 static int fill_trade(const cJSON *o, sw_tick *t, const char **why)

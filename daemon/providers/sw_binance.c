@@ -31,6 +31,7 @@ static const sw_trade_spec binance_trade = {
     "T", "trade without numeric trade time \"T\"",
     SW_TRADE_TIME_EPOCH_MS, NULL,
     SW_NO_CONDITIONS, /* crypto trades have no sale conditions */
+    SW_TICK_ALWAYS_OPEN, /* and no session: the market never closes */
 };
 
 static int fill_trade(const cJSON *o, sw_tick *t, const char **why)

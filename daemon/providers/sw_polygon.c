@@ -112,6 +112,7 @@ static const sw_trade_spec polygon_trade = {
     SW_TRADE_TIME_EPOCH_MS, NULL,
     "c", "conditions \"c\" not an array of whole numbers",
     NULL, &sw_polygon_conditions, 1,
+    0, /* exchange-listed: sessions */
 };
 
 /* A LULD event's time: milliseconds as documented, or micro- or

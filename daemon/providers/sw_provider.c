@@ -297,7 +297,7 @@ int sw_fill_trade(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char
     t->price = price;
     t->size = size;
     t->ts_ns = ns;
-    t->flags = (size == 0 ? SW_TICK_PRICE_ONLY : 0) | acc.flags;
+    t->flags = (size == 0 ? SW_TICK_PRICE_ONLY : 0) | acc.flags | f->flags;
     t->excluded = acc.reason;
     return 0;
 }
@@ -480,7 +480,7 @@ int sw_fill_trade_fj(const sw_fj *m, int o, const sw_trade_spec *f, sw_tick *t)
     t->price = price;
     t->size = size;
     t->ts_ns = ns;
-    t->flags = (size == 0 ? SW_TICK_PRICE_ONLY : 0) | acc.flags;
+    t->flags = (size == 0 ? SW_TICK_PRICE_ONLY : 0) | acc.flags | f->flags;
     t->excluded = acc.reason;
     return 0;
 }

@@ -206,9 +206,10 @@ typedef struct sw_trade_spec {
     const char *tape;                /* key, or NULL */
     const sw_cond_table *cond;
     int numeric_codes;               /* the codes are numbers, not strings */
+    uint32_t flags;                  /* SW_TICK_* every trade of the provider carries */
 } sw_trade_spec;
 
-/* The last fields of a spec whose provider has no sale conditions (crypto). */
+/* The condition fields of a spec whose provider has no sale conditions (crypto). */
 #define SW_NO_CONDITIONS NULL, NULL, NULL, NULL, 0
 
 /* The symbol and the time of an event object o (a status, LULD bands),
