@@ -520,7 +520,8 @@ static const sw_option halt_opts[] = {
     { "min_rate", OPT_NUMBER, offsetof(sw_halt_params, min_rate), 0, 100000, "10", NULL,
       "Trades per minute over the window below which silence is not unusual enough to infer anything." },
     { "always_open", OPT_SYMBOLS, offsetof(sw_halt_params, always_open), 0, 0, "[]", NULL,
-      "Symbols that trade around the clock (crypto): never inferred paused." },
+      "Symbols that trade around the clock (crypto in a CSV replay): never inferred paused.  A crypto "
+      "feed's trades (coinbase, binance) need not be listed: they say so themselves." },
     END_OPTS
 };
 
