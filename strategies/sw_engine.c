@@ -248,6 +248,19 @@ sw_symbol *sw_engine_symbol(sw_engine *e, const char *name)
     return idx == SW_SYMTAB_EMPTY ? NULL : sw_engine_sym(e, idx);
 }
 
+size_t sw_engine_mark_names(const sw_engine *e, const sw_name_list *names, uint8_t *marks, uint8_t bit)
+{
+    size_t n = 0;
+    for (int i = 0; i < names->n && i < SW_NAME_LIST_MAX; i++) {
+        uint32_t idx = sw_symtab_find(&e->tab, names->name[i]);
+        if (idx != SW_SYMTAB_EMPTY && !(marks[idx] & bit)) {
+            marks[idx] |= bit;
+            n++;
+        }
+    }
+    return n;
+}
+
 void sw_engine_emit(sw_engine *e, const sw_candidate *c)
 {
     e->stats.candidates++;

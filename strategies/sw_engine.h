@@ -276,6 +276,12 @@ void sw_engine_emit(sw_engine *e, const sw_candidate *c);
 
 sw_symbol *sw_engine_symbol(sw_engine *e, const char *name);
 
+/* For detectors' init: set `bit` in marks[index] of each watched symbol
+ * of `names` (a per-symbol array of n_syms bytes); names outside the
+ * watchlist are skipped (the config loader reports them).  Returns how many
+ * symbols got the bit that did not have it. */
+size_t sw_engine_mark_names(const sw_engine *e, const sw_name_list *names, uint8_t *marks, uint8_t bit);
+
 /* Symbol i (0 <= i < n_syms). */
 static inline sw_symbol *sw_engine_sym(const sw_engine *e, size_t i)
 {

@@ -89,12 +89,7 @@ static int hl_init(sw_detector *d, sw_engine *e)
     if (!pv->armed)
         return -1;
     sw_format_duration(P->move_window_ns, pv->window, sizeof pv->window);
-    /* Names outside the watchlist are the config loader's to report. */
-    for (int i = 0; i < P->always_open.n && i < SW_NAME_LIST_MAX; i++) {
-        uint32_t idx = sw_symtab_find(&e->tab, P->always_open.name[i]);
-        if (idx != SW_SYMTAB_EMPTY)
-            pv->always[idx] = 1;
-    }
+    (void)sw_engine_mark_names(e, &P->always_open, pv->always, 1);
     return 0;
 }
 

@@ -112,16 +112,7 @@ static int st_init(sw_detector *d, sw_engine *e)
         snprintf(pv->window, sizeof pv->window, "%llds", (long long)(P->after_ns / SW_NS_PER_SEC));
     else
         sw_format_duration(P->after_ns, pv->window, sizeof pv->window);
-    /* Names outside the watchlist are ignored here: the config loader reports
-     * them, and the engine never sees their ticks anyway. */
-    size_t n_always = 0;
-    for (int i = 0; i < P->always_open.n && i < SW_NAME_LIST_MAX; i++) {
-        uint32_t idx = sw_symtab_find(&e->tab, P->always_open.name[i]);
-        if (idx != SW_SYMTAB_EMPTY && !(pv->flags[idx] & ALWAYS)) {
-            pv->flags[idx] |= ALWAYS;
-            n_always++;
-        }
-    }
+    size_t n_always = sw_engine_mark_names(e, &P->always_open, pv->flags, ALWAYS);
     /* Each symbol is in one heap at most: sized for all of them at start. */
     pv->session.e = malloc((n - n_always + 1) * sizeof *pv->session.e);
     pv->around.e = malloc((n_always + 1) * sizeof *pv->around.e);

@@ -12,6 +12,7 @@
 #include "sw_config.h"
 #include "sw_engine.h"
 #include "sw_halt.h"
+#include "sw_test_calendar.h"
 #include "sw_test_candidates.h"
 #include "sw_test_doc.h"
 #include "sw_time.h"
@@ -53,9 +54,7 @@ static void build(const sw_halt_params *p)
 
 static void setup(void)
 {
-    sw_diag diag = { 0 };
-    cr_assert_eq(sw_calendar_file_load(&cal, SW_SOURCE_DIR "/data/calendar/nyse.csv", &diag), 0);
-    sw_diag_free(&diag);
+    sw_test_nyse_calendar(&cal);
 }
 
 static void teardown(void)

@@ -7,6 +7,7 @@
 #include "sw_config.h"
 #include "sw_engine.h"
 #include "sw_stale.h"
+#include "sw_test_calendar.h"
 #include "sw_test_candidates.h"
 #include "sw_time.h"
 
@@ -45,9 +46,7 @@ static void build(const sw_stale_params *p, const sw_calendar *c)
 
 static void setup(void)
 {
-    sw_diag diag = { 0 };
-    cr_assert_eq(sw_calendar_file_load(&cal, SW_SOURCE_DIR "/data/calendar/nyse.csv", &diag), 0);
-    sw_diag_free(&diag);
+    sw_test_nyse_calendar(&cal);
 }
 
 static void teardown(void)
