@@ -248,6 +248,12 @@ sw_symbol *sw_engine_symbol(sw_engine *e, const char *name)
     return idx == SW_SYMTAB_EMPTY ? NULL : sw_engine_sym(e, idx);
 }
 
+void *sw_detector_priv_alloc(sw_detector *d, const sw_engine *e, size_t head)
+{
+    d->priv = calloc(1, head + (e->n_syms ? e->n_syms : 1));
+    return d->priv;
+}
+
 size_t sw_engine_mark_names(const sw_engine *e, const sw_name_list *names, uint8_t *marks, uint8_t bit)
 {
     size_t n = 0;

@@ -276,6 +276,11 @@ void sw_engine_emit(sw_engine *e, const sw_candidate *c);
 
 sw_symbol *sw_engine_symbol(sw_engine *e, const char *name);
 
+/* For detectors' init: a zeroed private block of `head` bytes followed by
+ * one byte per symbol (a flexible uint8_t array), set as d->priv (freed by
+ * the detector's free, as before).  Returns it, or NULL when out of memory. */
+void *sw_detector_priv_alloc(sw_detector *d, const sw_engine *e, size_t head);
+
 /* For detectors' init: set `bit` in marks[index] of each watched symbol
  * of `names` (a per-symbol array of n_syms bytes); names outside the
  * watchlist are skipped (the config loader reports them).  Returns how many

@@ -81,10 +81,9 @@ static int hl_init(sw_detector *d, sw_engine *e)
 {
     const sw_halt_params *P = d->params;
     size_t n = e->n_syms ? e->n_syms : 1;
-    halt_priv *pv = calloc(1, sizeof *pv + n);
+    halt_priv *pv = sw_detector_priv_alloc(d, e, sizeof *pv);
     if (!pv)
         return -1;
-    d->priv = pv;
     pv->armed = malloc(n * sizeof *pv->armed);
     if (!pv->armed)
         return -1;

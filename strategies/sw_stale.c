@@ -101,10 +101,9 @@ static int st_init(sw_detector *d, sw_engine *e)
 {
     const sw_stale_params *P = d->params;
     size_t n = e->n_syms ? e->n_syms : 1;
-    stale_priv *pv = calloc(1, sizeof *pv + n);
+    stale_priv *pv = sw_detector_priv_alloc(d, e, sizeof *pv);
     if (!pv)
         return -1;
-    d->priv = pv;
     pv->session_after = INT64_MIN;
     /* Whole seconds read best as seconds ("120s", as the option is usually
      * written); anything finer keeps its own unit. */
