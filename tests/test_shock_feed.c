@@ -157,19 +157,27 @@ static void live_equals_replay(const char *provider)
 
 /* ... and summary: what shockd's summary line must say of the conditions
  * and statuses it read (live and replay alike), or NULL for "nothing". */
-static void halt_live_equals_replay(const char *provider, const char *const *must, const char *summary)
+/* The scenario in `provider`'s protocol (shock-feed --dump): its file. */
+static const char *scenario(const char *provider)
 {
-    detectors = "[{\"type\": \"halt\"}, {\"type\": \"pct_move\", \"reference\": \"window\", \"window\": \"5m\"}]";
+    static fh_proc p;
     char tag[64];
     snprintf(tag, sizeof tag, "scenario-%s", provider);
     const char *argv[] = { SHOCK_FEED, "--dump", "--provider", provider, "--format", "alpaca", "--replay", SCENARIO, NULL };
-    fh_proc p = fh_start(dir, tag, argv, NULL);
+    p = fh_start(dir, tag, argv, NULL);
     cr_assert_eq(fh_wait(&p, 60000), 0, "dump failed: %s", sw_test_slurp(p.err));
-    char *want = replay_alerts(provider, p.out);
+    return p.out;
+}
+
+static void halt_live_equals_replay(const char *provider, const char *const *must, const char *summary)
+{
+    detectors = "[{\"type\": \"halt\"}, {\"type\": \"pct_move\", \"reference\": \"window\", \"window\": \"5m\"}]";
+    const char *rec = scenario(provider);
+    char *want = replay_alerts(provider, rec);
     for (int i = 0; must[i]; i++)
         cr_expect(strstr(want, must[i]) != NULL, "%s replay lacks %s:\n%s", provider, must[i], want);
     cr_expect(strstr(want, "T14:38:0") == NULL, "the late average-price prints raised something:\n%s", want);
-    live_run r = run_live(provider, p.out, NULL, NULL);
+    live_run r = run_live(provider, rec, NULL, NULL);
     cr_expect_str_eq(r.alerts, want, "%s live differs from replay; log:\n%s", provider, r.log);
     cr_expect(sw_test_says(r.log, 0, "malformed, 0 bad trades"), "%s", r.log);
     if (summary)
@@ -208,6 +216,20 @@ Test(shock_feed, halts_through_polygon_luld_events)
         NULL,
     };
     halt_live_equals_replay("polygon", must, SCENARIO_SUMMARY);
+}
+
+/* Without a detector that reads them, shockd does not ask for statuses and
+ * bands (shock-feed sends them only to a client that subscribed); the
+ * trades' conditions are read all the same. */
+Test(shock_feed, no_halt_detector_no_statuses_asked)
+{
+    detectors = "[{\"type\": \"pct_move\", \"reference\": \"window\", \"window\": \"5m\"}]";
+    live_run r = run_live("alpaca", scenario("alpaca"), NULL, NULL);
+    cr_expect(strstr(r.log, "granted statuses") == NULL, "%s", r.log);
+    cr_expect(strstr(r.log, "trading statuses and LULD bands") == NULL, "%s", r.log);
+    cr_expect(strstr(r.log, "; excluded by conditions: 8 (average_price 5, official_price 3);") != NULL, "%s", r.log);
+    cr_expect(strstr(r.alerts, "\"detector\":\"halt\"") == NULL, "%s", r.alerts);
+    live_free(&r);
 }
 
 Test(shock_feed, a_pause_inferred_where_finnhub_has_no_status)
