@@ -24,13 +24,12 @@ enum {
 };
 
 /* What every trade updates and every clock step reads, per symbol index, in
- * one 24-byte entry of a compact array: with 10 000 symbols it stays in the
- * cache, where the records do not, and a trade touches one line of it. */
+ * a 24-byte entry of a compact array (and a byte of flags): with 10 000
+ * symbols they stay in the cache, where the records do not. */
 typedef struct watch {
     int64_t last;           /* its last trade; NEVER: not watched yet */
     int64_t key;            /* while QUEUED: the trade it waits from (never newer than last) */
     uint32_t next;          /* the next symbol in the same list, or NONE */
-    uint8_t flags;          /* FIRED, BARS, QUEUED, ALWAYS */
 } watch;
 
 typedef struct list {
@@ -63,6 +62,7 @@ typedef struct stale_priv {
     uint32_t *due;          /* symbols firing in one clock step */
     watch *w;               /* per symbol index */
     char window[16];        /* `after` as the candidate's window, e.g. "120s" */
+    uint8_t flags[];        /* per symbol index: FIRED, BARS, QUEUED, ALWAYS */
 } stale_priv;
 
 static void list_add(watch *w, list *l, uint32_t i)
@@ -194,10 +194,9 @@ static int st_init(sw_detector *d, sw_engine *e)
 {
     const sw_stale_params *P = d->params;
     size_t n = e->n_syms ? e->n_syms : 1;
-    stale_priv *pv = calloc(1, sizeof *pv);
+    stale_priv *pv = sw_detector_priv_alloc(d, e, sizeof *pv);
     if (!pv)
         return -1;
-    d->priv = pv;
     pv->session_after = INT64_MIN;
     /* Whole seconds read best as seconds ("120s", as the option is usually
      * written); anything finer keeps its own unit. */
@@ -205,19 +204,13 @@ static int st_init(sw_detector *d, sw_engine *e)
         snprintf(pv->window, sizeof pv->window, "%llds", (long long)(P->after_ns / SW_NS_PER_SEC));
     else
         sw_format_duration(P->after_ns, pv->window, sizeof pv->window);
+    sw_engine_mark_names(e, &P->always_open, pv->flags, ALWAYS);
     pv->due = malloc(n * sizeof *pv->due);
     pv->w = malloc(n * sizeof *pv->w);
     if (!pv->due || !pv->w || queue_init(&pv->session, P->after_ns) != 0 || queue_init(&pv->around, P->after_ns) != 0)
         return -1;
     for (size_t i = 0; i < n; i++)
-        pv->w[i] = (watch){ .last = NEVER, .key = NEVER, .next = NONE, .flags = 0 };
-    /* Names outside the watchlist are ignored here: the config loader reports
-     * them, and the engine never sees their ticks anyway. */
-    for (int i = 0; i < P->always_open.n && i < SW_NAME_LIST_MAX; i++) {
-        uint32_t idx = sw_symtab_find(&e->tab, P->always_open.name[i]);
-        if (idx != SW_SYMTAB_EMPTY)
-            pv->w[idx].flags |= ALWAYS;
-    }
+        pv->w[i] = (watch){ .last = NEVER, .key = NEVER, .next = NONE };
     return 0;
 }
 
@@ -245,19 +238,6 @@ static void st_sym_init(const sw_detector *d, void *vst)
     (void)d;
     stale_state *st = vst;
     memset(st, 0, sizeof *st);
-}
-
-/* "2m 5s", "45s", "1h 3m": how long, for a person. */
-static const char *span(int64_t ns, char *buf, size_t len)
-{
-    long long s = (long long)(ns / SW_NS_PER_SEC);
-    if (s >= 3600)
-        snprintf(buf, len, "%lldh %lldm", s / 3600, s / 60 % 60);
-    else if (s >= 60)
-        snprintf(buf, len, "%lldm %llds", s / 60, s % 60);
-    else
-        snprintf(buf, len, "%llds", s);
-    return buf;
 }
 
 static void emit(sw_detector *d, sw_engine *e, const sw_symbol *s, sw_cand_kind kind, int64_t now,
@@ -290,26 +270,27 @@ static void st_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     stale_priv *pv = d->priv;
     stale_state *st = vst;
     watch *w = &pv->w[s->index];
+    uint8_t *f = &pv->flags[s->index];
     if (t->flags & SW_TICK_PRICE_ONLY)
         return;
-    if (w->flags & FIRED) {
+    if (*f & FIRED) {
         char b[32];
-        w->flags &= (uint8_t)~FIRED;
+        *f &= (uint8_t)~FIRED;
         snprintf(d->text, sizeof d->text, "%s: trading again after %s without a trade", s->name,
-                 span(t->ts_ns - st->silent_since, b, sizeof b));
+                 sw_format_span(t->ts_ns - st->silent_since, b, sizeof b));
         emit(d, e, s, SW_CAND_CLEAR, t->ts_ns, t->ts_ns - st->silent_since);
     }
     w->last = t->ts_ns;
     /* A bar feed's gaps are its resolution, not a silence. */
     if (t->flags & SW_TICK_SYNTH_BAR)
-        w->flags |= BARS;
+        *f |= BARS;
     else
-        w->flags &= (uint8_t)~BARS;
+        *f &= (uint8_t)~BARS;
     /* Already waiting in its queue: the key there is an older trade, which
      * the clock corrects when it comes up. */
-    if (!(w->flags & (BARS | QUEUED))) {
-        queue_push(pv->w, w->flags & ALWAYS ? &pv->around : &pv->session, t->ts_ns, s->index);
-        w->flags |= QUEUED;
+    if (!(*f & (BARS | QUEUED))) {
+        queue_push(pv->w, *f & ALWAYS ? &pv->around : &pv->session, t->ts_ns, s->index);
+        *f |= QUEUED;
     }
 }
 
@@ -320,13 +301,14 @@ static void st_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
 static void come_up(stale_priv *pv, queue *q, uint32_t i, int64_t limit, size_t *n_due)
 {
     watch *w = &pv->w[i];
+    uint8_t *f = &pv->flags[i];
     q->n--;
-    if (w->flags & (FIRED | BARS) || w->last == NEVER) {
-        w->flags &= (uint8_t)~QUEUED;
+    if (*f & (FIRED | BARS) || w->last == NEVER) {
+        *f &= (uint8_t)~QUEUED;
     } else if (w->last > limit) {
         queue_push(pv->w, q, w->last, i);
     } else {
-        w->flags &= (uint8_t)~QUEUED;
+        *f &= (uint8_t)~QUEUED;
         pv->due[(*n_due)++] = i;
     }
 }
@@ -394,18 +376,18 @@ static void st_on_clock(sw_detector *d, sw_engine *e, int64_t now)
         sw_symbol *s = sw_engine_sym(e, pv->due[k]);
         stale_state *st = (stale_state *)(s->state + d->state_off);
         uint32_t i = pv->due[k];
-        int always = pv->w[i].flags & ALWAYS;
+        int always = pv->flags[i] & ALWAYS;
         /* A 24x7 silence is not reset by any session boundary. */
         int64_t since = always || pv->w[i].last > open ? pv->w[i].last : open;
         char b[32];
-        pv->w[i].flags |= FIRED;
+        pv->flags[i] |= FIRED;
         st->silent_since = since;
         if (always)
             snprintf(d->text, sizeof d->text, "%s: no trade for %s (trades around the clock)", s->name,
-                     span(now - since, b, sizeof b));
+                     sw_format_span(now - since, b, sizeof b));
         else
             snprintf(d->text, sizeof d->text, "%s: no trade for %s during the session", s->name,
-                     span(now - since, b, sizeof b));
+                     sw_format_span(now - since, b, sizeof b));
         emit(d, e, s, SW_CAND_FIRE, now, now - since);
     }
 }
@@ -421,6 +403,10 @@ const sw_detector_type sw_stale_type = {
     .fini = st_fini,
     .state_size = st_state_size,
     .sym_init = st_sym_init,
+    /* Silence is the absence of any trade: one the sale conditions keep
+     * from the price (an odd lot, a late report) still shows the symbol's
+     * feed is alive, as it did before conditions were read. */
+    .takes = SW_TAKES_VOLUME_ONLY,
     .on_tick = st_on_tick,
     .on_clock = st_on_clock,
 };

@@ -7,33 +7,17 @@
 #include "sw_config.h"
 #include "sw_engine.h"
 #include "sw_stale.h"
+#include "sw_test_calendar.h"
+#include "sw_test_candidates.h"
 #include "sw_time.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static sw_engine eng;
 static sw_calendar cal;
-static sw_candidate got[64];
-static char texts[64][256];
-static char windows[64][16];
-static int n_got;
-
-static void collect(void *ctx, const sw_candidate *c)
-{
-    (void)ctx;
-    if (n_got < 64) {
-        got[n_got] = *c;
-        snprintf(texts[n_got], sizeof texts[n_got], "%s", c->text);
-        snprintf(windows[n_got], sizeof windows[n_got], "%s", c->window ? c->window : "");
-        got[n_got].text = texts[n_got];
-        got[n_got].window = windows[n_got];
-        n_got++;
-    }
-}
 
 static int64_t ny(int y, int m, int d, int h, int mi, int s)
 {
@@ -62,9 +46,7 @@ static void build(const sw_stale_params *p, const sw_calendar *c)
 
 static void setup(void)
 {
-    sw_diag diag = { 0 };
-    cr_assert_eq(sw_calendar_file_load(&cal, SW_SOURCE_DIR "/data/calendar/nyse.csv", &diag), 0);
-    sw_diag_free(&diag);
+    sw_test_nyse_calendar(&cal);
 }
 
 static void teardown(void)
@@ -76,14 +58,7 @@ TestSuite(stale, .init = setup, .fini = teardown);
 
 static void trade_f(const char *sym, int64_t ts, uint32_t flags)
 {
-    sw_tick t;
-    memset(&t, 0, sizeof t);
-    snprintf(t.symbol, sizeof t.symbol, "%s", sym);
-    t.price = 100;
-    t.size = flags & SW_TICK_PRICE_ONLY ? 0 : 100;
-    t.ts_ns = ts;
-    t.flags = flags;
-    cr_assert_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    cr_assert_eq(sw_test_trade(&eng, sym, 100, ts, flags), SW_TICK_OK);
 }
 
 static void trade(const char *sym, int64_t ts)
@@ -338,23 +313,6 @@ Test(stale, many_symbols_fire_in_watchlist_order_at_their_own_time)
  * over a random walk of trades and clock steps whose gaps run from nothing to
  * hours (longer than the detector's queue spans: symbols waiting from before
  * it wait elsewhere) and back to sub-second. */
-static struct {
-    int kind;
-    int sym;
-    int64_t ts;
-} walk[64];
-static int n_walk;
-
-static void collect_walk(void *ctx, const sw_candidate *c)
-{
-    (void)ctx;
-    cr_assert_lt(n_walk, 64);
-    walk[n_walk].kind = c->kind;
-    walk[n_walk].sym = atoi(c->symbol + 1);
-    walk[n_walk].ts = c->ts_ns;
-    n_walk++;
-}
-
 Test(stale, around_the_clock_every_symbol_fires_at_the_first_step_past_after)
 {
     enum { N = SW_NAME_LIST_MAX }; /* as many as always_open takes */
@@ -371,8 +329,7 @@ Test(stale, around_the_clock_every_symbol_fires_at_the_first_step_past_after)
     sw_group_spec g = { "all", ptrs, N };
     sw_detector_spec d = { sw_detector_find("stale"), &p };
     char err[128];
-    n_walk = 0;
-    cr_assert_eq(sw_engine_init(&eng, &g, 1, &d, 1, collect_walk, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(sw_engine_init(&eng, &g, 1, &d, 1, collect, NULL, err, sizeof err), 0, "%s", err);
     eng.calendar = &cal;
 
     int64_t last[N], t = ny(2025, 1, 25, 3, 0, 0), next_clock = INT64_MIN;
@@ -390,7 +347,7 @@ Test(stale, around_the_clock_every_symbol_fires_at_the_first_step_past_after)
            : r < 20 ? 0
                     : (int64_t)(NEXT() % 3000) * SW_NS_PER_SEC / 1000;
         total += want;
-        n_walk = want = 0; /* each step's candidates from walk[0] */
+        n_got = want = 0; /* each step's candidates from got[0] */
         /* The clock first (the rule: due ones in watchlist order, once per
          * clock step of the engine) ... */
         sw_engine_advance(&eng, t);
@@ -399,26 +356,27 @@ Test(stale, around_the_clock_every_symbol_fires_at_the_first_step_past_after)
             next_clock = t - t % eng.clock_step_ns + eng.clock_step_ns;
         for (int i = 0; i < N && clock; i++)
             if (last[i] != INT64_MIN && !fired[i] && t - last[i] >= p.after_ns) {
-                cr_assert_lt(want, n_walk, "step %d: %s due at %lld, not fired", step, names[i], (long long)t);
-                cr_assert(walk[want].kind == SW_CAND_FIRE && walk[want].sym == i && walk[want].ts == t,
-                          "step %d: candidate %d is %d for S%03d at %lld; the rule says S%03d fires at %lld", step,
-                          want, walk[want].kind, walk[want].sym, (long long)walk[want].ts, i, (long long)t);
+                cr_assert_lt(want, n_got, "step %d: %s due at %lld, not fired", step, names[i], (long long)t);
+                cr_assert(got[want].kind == SW_CAND_FIRE && strcmp(got[want].symbol, names[i]) == 0 &&
+                              got[want].ts_ns == t,
+                          "step %d: candidate %d is %d for %s at %lld; the rule says %s fires at %lld", step, want,
+                          got[want].kind, got[want].symbol, (long long)got[want].ts_ns, names[i], (long long)t);
                 fired[i] = 1;
                 want++;
             }
-        cr_assert_eq(n_walk, want, "step %d: a firing the rule does not have", step);
+        cr_assert_eq(n_got, want, "step %d: a firing the rule does not have", step);
         /* ... then a trade now and then, most of them on a few busy symbols. */
         if (NEXT() % 3 == 0)
             continue;
         int i = NEXT() % 4 == 0 ? (int)(NEXT() % N) : (int)(NEXT() % 5);
         trade(names[i], t);
         if (fired[i]) {
-            cr_assert_lt(want, n_walk, "step %d: %s traded again, no clear", step, names[i]);
-            cr_assert(walk[want].kind == SW_CAND_CLEAR && walk[want].sym == i);
+            cr_assert_lt(want, n_got, "step %d: %s traded again, no clear", step, names[i]);
+            cr_assert(got[want].kind == SW_CAND_CLEAR && strcmp(got[want].symbol, names[i]) == 0);
             fired[i] = 0;
             want++;
         }
-        cr_assert_eq(n_walk, want, "step %d: a candidate the rule does not have", step);
+        cr_assert_eq(n_got, want, "step %d: a candidate the rule does not have", step);
         last[i] = t;
     }
 #undef NEXT
