@@ -256,6 +256,12 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
         goto done;
     }
     a->resolved = cJSON_IsTrue(res);
+    /* Optional: alerts written before the field existed have none. */
+    const cJSON *ses = cJSON_GetObjectItemCaseSensitive(o, "session");
+    if (ses && !(cJSON_IsString(ses) && (a->session = sw_session_parse(ses->valuestring)) != SW_SESSION_NONE)) {
+        snprintf(err, errlen, "\"session\" is not pre, regular, post or closed");
+        goto done;
+    }
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(o, "members");
     if (mem && !cJSON_IsArray(mem)) {
         snprintf(err, errlen, "\"members\" is not an array");

@@ -204,6 +204,7 @@ static void on_feed_gap(void *ctx, const sw_feed_gap *g)
         .step = 1,
         .window = "gap",
         .text = text,
+        .session = sw_calendar_session_at(&d->cfg.cal, g->first_ev_ns),
     };
     sw_policy_offer(&d->pipe.policy, &c);
 }

@@ -245,8 +245,29 @@ sw_symbol *sw_engine_symbol(sw_engine *e, const char *name)
 void sw_engine_emit(sw_engine *e, const sw_candidate *c)
 {
     e->stats.candidates++;
-    if (e->emit)
+    if (!e->emit)
+        return;
+    if (c->session) {
         e->emit(e->emit_ctx, c);
+        return;
+    }
+    /* Every alert says which session it came from; candidates are rare, so
+     * the calendar lookup costs nothing on the tick path. */
+    sw_candidate cc = *c;
+    cc.session = sw_calendar_session_at(e->calendar, c->ts_ns);
+    e->emit(e->emit_ctx, &cc);
+}
+
+void sw_engine_note(sw_engine *e, const char *fmt, ...)
+{
+    if (!e->note)
+        return;
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    e->note(e->note_ctx, text);
 }
 
 void sw_engine_advance(sw_engine *e, int64_t now_ns)

@@ -133,6 +133,9 @@ struct sw_detector {
 };
 
 typedef void (*sw_emit_fn)(void *ctx, const sw_candidate *c);
+/* A sentence for the operator's log (not an alert): what a detector wants
+ * known, such as "no baseline yet". */
+typedef void (*sw_note_fn)(void *ctx, const char *text);
 
 typedef struct sw_engine_stats {
     uint64_t ticks;               /* accepted */
@@ -170,6 +173,8 @@ struct sw_engine {
     size_t state_size;            /* per symbol, all detectors */
     sw_emit_fn emit;
     void *emit_ctx;
+    sw_note_fn note;              /* NULL: notes are dropped; set after sw_engine_init */
+    void *note_ctx;
     int64_t now_ns;               /* largest event time seen */
     int64_t clock_step_ns;        /* on_clock granularity */
     int64_t next_clock_ns;
@@ -238,8 +243,15 @@ void sw_engine_prefetch(sw_engine *e, const char *symbol);
  * calls this from its clock; replay from the merged stream). */
 void sw_engine_advance(sw_engine *e, int64_t now_ns);
 
-/* For detectors: report a candidate (fills in nothing; counts it). */
+/* For detectors: report a candidate (counts it; fills in only its session,
+ * from the calendar, when the detector left it 0). */
 void sw_engine_emit(sw_engine *e, const sw_candidate *c);
+
+/* For detectors: a sentence for the log (sw_engine.note), printf-style. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void sw_engine_note(sw_engine *e, const char *fmt, ...);
 
 sw_symbol *sw_engine_symbol(sw_engine *e, const char *name);
 

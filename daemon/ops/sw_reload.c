@@ -28,6 +28,13 @@ void sw_reload_init(sw_reload *r, const sw_reload_target *t)
 
 /* ---- building ---------------------------------------------------------------- */
 
+/* What a detector wants the operator to know goes to the log. */
+static void log_note(void *ctx, const char *text)
+{
+    (void)ctx;
+    sw_info("%s", text);
+}
+
 int sw_reload_build_engine(sw_engine *e, sw_config *cfg, sw_emit_fn emit, void *ctx)
 {
     sw_group_spec *groups;
@@ -46,6 +53,7 @@ int sw_reload_build_engine(sw_engine *e, sw_config *cfg, sw_emit_fn emit, void *
     }
     /* After sw_engine_init, which zeroes the engine; cfg outlives it. */
     e->calendar = &cfg->cal;
+    e->note = log_note;
     for (size_t i = 0; i < cfg->n_splits; i++)
         if (sw_engine_add_split(e, cfg->splits[i].symbol, cfg->splits[i].day, cfg->splits[i].ratio) != 0) {
             sw_error("%s: corporate_actions[%zu]: cannot schedule (more than %d splits?)", cfg->path, i,
