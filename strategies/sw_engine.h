@@ -39,6 +39,7 @@ typedef struct sw_name_list {
 typedef struct sw_engine sw_engine;
 
 #define SW_ENGINE_HOT_LINES 32
+#define SW_DET_STATE_MAX 1024     /* numbers a detector may keep per symbol (save_state) */
 typedef struct sw_detector sw_detector;
 
 /* A split of one symbol on one New York trading day, scheduled or applied. */
@@ -120,6 +121,7 @@ typedef struct sw_detector_type {
      * tick and returns 0, or -1 to keep the fresh state (say, n it does not
      * expect after a change of parameters). */
     size_t (*save_state)(const sw_detector *d, const void *st, double *out, size_t max);
+    /* (max is SW_DET_STATE_MAX: a detector keeps at most that many numbers.) */
     int (*restore_state)(const sw_detector *d, void *st, const double *in, size_t n);
 } sw_detector_type;
 

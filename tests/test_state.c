@@ -285,7 +285,7 @@ Test(state, a_corrupt_file_is_reported_and_ignored)
              "test: warning: %s: symbols.NVDA.last_ts_ns: is a number (nanoseconds since 1970 as a string of "
              "digits)\n"
              "test: warning: %s: symbols.NVDA.detectors[0]: is not {\"index\": N, \"type\": NAME, \"values\": [at "
-             "most 16 numbers]}\n"
+             "most 1024 numbers]}\n"
              "test: warning: %s: ignored (starting without saved state)\n"
              "test: warning: %s: (top level): is not a JSON object\n"
              "test: warning: %s: ignored (starting without saved state)\n",

@@ -40,6 +40,7 @@ void sw_state_free(sw_state *st)
     free(st->path);
     free(st->recs);
     free(st->dets);
+    free(st->vals);
     memset(st, 0, sizeof *st);
 }
 
@@ -143,7 +144,24 @@ static sw_state_det *new_det(sw_state *st, size_t *cap)
     return &st->dets[st->n_dets++];
 }
 
-static void get_detectors(loader *L, sw_state *st, size_t *cap, const cJSON *o, const char *sp, sw_state_rec *r)
+/* Room for n more numbers in the pool; -1 if out of memory. */
+static int reserve_vals(sw_state *st, size_t *cap, size_t n)
+{
+    if (st->n_vals + n <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 256;
+    while (ncap < st->n_vals + n)
+        ncap *= 2;
+    double *nv = realloc(st->vals, ncap * sizeof *nv);
+    if (!nv)
+        return -1;
+    st->vals = nv;
+    *cap = ncap;
+    return 0;
+}
+
+static void get_detectors(loader *L, sw_state *st, size_t *cap, size_t *vcap, const cJSON *o, const char *sp,
+                          sw_state_rec *r)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "detectors");
     char p[160];
@@ -174,7 +192,7 @@ static void get_detectors(loader *L, sw_state *st, size_t *cap, const cJSON *o, 
             continue;
         }
         sw_state_det *sd = new_det(st, cap);
-        if (!sd) {
+        if (!sd || reserve_vals(st, vcap, (size_t)cJSON_GetArraySize(vals)) != 0) {
             bad(L, dp, "could not be kept (out of memory)");
             return;
         }
@@ -183,12 +201,14 @@ static void get_detectors(loader *L, sw_state *st, size_t *cap, const cJSON *o, 
         sd->index = (int)idx->valuedouble;
         snprintf(sd->type, sizeof sd->type, "%s", type->valuestring);
         sd->n = 0;
+        sd->off = st->n_vals;
         for (const cJSON *v = vals->child; v; v = v->next) {
             if (!cJSON_IsNumber(v) && !cJSON_IsNull(v)) {
                 bad(L, dp, "values[%zu] is %s (a number or null)", sd->n, type_name(v));
                 break;
             }
-            sd->v[sd->n++] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+            st->vals[st->n_vals++] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+            sd->n++;
         }
     }
 }
@@ -297,11 +317,13 @@ static size_t load(sw_state *st, const watch *w)
         return 0;
     free(st->recs);
     free(st->dets);
+    free(st->vals);
     st->recs = NULL;
     st->dets = NULL;
-    st->n = st->n_dets = 0;
+    st->vals = NULL;
+    st->n = st->n_dets = st->n_vals = 0;
     st->pending = 0;
-    size_t det_cap = 0;
+    size_t det_cap = 0, val_cap = 0;
     size_t len;
     int missing;
     char *text = read_file(st->path, &len, &missing);
@@ -367,7 +389,7 @@ static size_t load(sw_state *st, const watch *w)
         get_price(&L, s, "day_close", sp, &r->day_close);
         get_price(&L, s, "last_price", sp, &r->last_price);
         get_ts(&L, s, sp, &r->last_ts);
-        get_detectors(&L, st, &det_cap, s, sp, r);
+        get_detectors(&L, st, &det_cap, &val_cap, s, sp, r);
         n++;
     }
 done:
@@ -387,8 +409,10 @@ done:
         sw_warn("%s: ignored (starting without saved state)", st->path);
         free(recs);
         free(st->dets);
+        free(st->vals);
         st->dets = NULL;
-        st->n_dets = 0;
+        st->vals = NULL;
+        st->n_dets = st->n_vals = 0;
         return 0;
     }
     /* By symbol: a save finds the record of a symbol without news by bisection. */
@@ -441,7 +465,7 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
             sw_detector *d = &e->dets[sd->index];
             if (strcmp(d->type->name, sd->type) != 0 || !d->type->restore_state)
                 continue;
-            d->type->restore_state(d, s->state + d->state_off, sd->v, sd->n);
+            d->type->restore_state(d, s->state + d->state_off, st->vals + sd->off, sd->n);
         }
         applied++;
     }
@@ -473,7 +497,8 @@ static const sw_state_rec *loaded_rec(const sw_state *st, const char *symbol)
     return bsearch(&key, st->recs, st->n, sizeof *st->recs, by_symbol);
 }
 
-static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbol *s, const sw_state_rec *r)
+static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbol *s, const sw_state_rec *r,
+                          double *v)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -507,8 +532,9 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
             cJSON_AddNumberToObject(d, "index", sd->index);
             cJSON_AddStringToObject(d, "type", sd->type);
             cJSON *vals = cJSON_AddArrayToObject(d, "values");
+            const double *sv = st->vals + sd->off;
             for (size_t i = 0; i < sd->n; i++)
-                cJSON_AddItemToArray(vals, isfinite(sd->v[i]) ? cJSON_CreateNumber(sd->v[i]) : cJSON_CreateNull());
+                cJSON_AddItemToArray(vals, isfinite(sv[i]) ? cJSON_CreateNumber(sv[i]) : cJSON_CreateNull());
             cJSON_AddItemToArray(dets, d);
         }
     } else {
@@ -516,7 +542,6 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
             const sw_detector *det = &e->dets[k];
             if (!det->type->save_state)
                 continue;
-            double v[SW_STATE_DET_VALUES];
             size_t n = det->type->save_state(det, s->state + det->state_off, v, SW_STATE_DET_VALUES);
             if (n == 0 || n > SW_STATE_DET_VALUES)
                 continue;
@@ -619,6 +644,8 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     cJSON_Delete(root);
     sw_jsonarena_release(mark);
     size_t written = 0;
+    double *v = malloc(SW_STATE_DET_VALUES * sizeof *v); /* one detector's numbers at a time */
+    bad_json |= !v;
     for (size_t i = 0; i < e->n_syms && !bad_json && !o->failed; i++) {
         const sw_symbol *s = sw_engine_sym(e, i);
         /* A symbol without news this run keeps what was loaded for it. */
@@ -627,7 +654,7 @@ int sw_state_save(sw_state *st, const sw_engine *e)
             continue;
         mark = sw_jsonarena_mark();
         cJSON *name = cJSON_CreateStringReference(s->name);
-        cJSON *obj = symbol_json(st, e, s, r);
+        cJSON *obj = symbol_json(st, e, s, r, v);
         if (written++)
             put(o, ",", 1);
         if (put_json(o, name, 0) != 0)
@@ -639,6 +666,7 @@ int sw_state_save(sw_state *st, const sw_engine *e)
         cJSON_Delete(obj);
         sw_jsonarena_release(mark);
     }
+    free(v);
     put(o, "}}", 2);
     if (bad_json || o->failed || (o->used && sw_fs_atomic_write(&o->file, o->buf, o->used, err, sizeof err) != 0) ||
         sw_fs_atomic_commit(&o->file, err, sizeof err) != 0) {
