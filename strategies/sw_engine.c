@@ -19,6 +19,10 @@ extern const sw_detector_type sw_zscore_type;
 extern const sw_detector_type sw_vol_regime_type;
 extern const sw_detector_type sw_stale_type;
 extern const sw_detector_type sw_breadth_type;
+extern const sw_detector_type sw_level_type;
+extern const sw_detector_type sw_volume_type;
+extern const sw_detector_type sw_relative_type;
+extern const sw_detector_type sw_market_type;
 
 static const sw_detector_type *const registry[] = {
     &sw_pct_move_type,
@@ -26,6 +30,10 @@ static const sw_detector_type *const registry[] = {
     &sw_vol_regime_type,
     &sw_stale_type,
     &sw_breadth_type,
+    &sw_level_type,
+    &sw_volume_type,
+    &sw_relative_type,
+    &sw_market_type,
 };
 
 const sw_detector_type *const *sw_detector_types(size_t *n)
