@@ -150,3 +150,36 @@ Test(relative, shockd_replay_and_check, .init = ops_setup, .fini = ops_teardown)
                           "to a group)") != NULL, "%s", out);
     free(out);
 }
+
+/* The real shape of 2025-01-27 (the bundled session, pinned to the real daily
+ * bars) through the shipped production config: NVDA, AVGO and TSM fall 10%
+ * or more against SPY (critical), META and MSFT, which held up, raise
+ * nothing; and SPY (-1.46%) is nowhere near a circuit breaker. */
+Test(relative, the_2025_01_27_session_with_the_shipped_config, .init = ops_setup, .fini = ops_teardown)
+{
+    char cmd[2048], *out;
+    /* The shipped config with this test's state_dir (state.json) and no listener. */
+    snprintf(cmd, sizeof cmd,
+             "sed 's|\"state_dir\": \"[^\"]*\"|\"state_dir\": \"%s/state\"|' %s/config/shockwatch.json > %s",
+             ops_dir, SW_SOURCE_DIR, ops_path("prod.json"));
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, OPS_SHOCKD " -c %s --log-level warning --replay %s/data/sessions/2025-01-27/finnhub.ndjson",
+             ops_path("prod.json"), SW_SOURCE_DIR);
+    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
+    static const char *const crit[] = { "NVDA", "AVGO", "TSM" };
+    for (size_t i = 0; i < 3; i++) {
+        char want[96];
+        snprintf(want, sizeof want, "\"symbol\":\"%s\",\"group\":null,\"detector\":\"relative\",\"severity\":\"critical\"",
+                 crit[i]);
+        cr_expect(strstr(out, want) != NULL, "no critical relative alert for %s:\n%s", crit[i], out);
+    }
+    static const char *const none[] = { "META", "MSFT", "SPY" };
+    for (size_t i = 0; i < 3; i++) {
+        char unwanted[64];
+        snprintf(unwanted, sizeof unwanted, "\"symbol\":\"%s\",\"group\":null,\"detector\":\"relative\"", none[i]);
+        cr_expect(strstr(out, unwanted) == NULL, "a relative alert for %s:\n%s", none[i], out);
+    }
+    cr_expect(strstr(out, "\"detector\":\"market\"") == NULL, "a circuit breaker on a -1.5%% day:\n%s", out);
+    free(out);
+}
