@@ -190,6 +190,15 @@ void sw_chan_chart_cancel(sw_chan *ch);
  * when out of memory). */
 const sw_alert **sw_chan_alerts(const sw_chan_msg *m);
 
+/* The message through one of sw_notify_format's formatters (its alerts, its
+ * group or NULL): the malloc'd text, or NULL when out of memory. */
+typedef char *(*sw_chan_fmt)(const sw_alert *const *al, size_t n, const char *group);
+char *sw_chan_format(const sw_chan_msg *m, sw_chan_fmt fmt);
+/* The message formatted by fmt, POSTed as application/json to ch->secret
+ * (a webhook URL): sw_chan_http_post's return. */
+int sw_chan_post_json(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, sw_chan_fmt fmt, char *err,
+                      size_t errlen);
+
 /* Go on with the head message (a fetch ended). */
 void sw_chan_kick(sw_chan *ch);
 
@@ -202,6 +211,11 @@ curl_mimepart *sw_chan_png_part(curl_mime *mime, const sw_chan_msg *m, const cha
 
 /* An http(s) URL a secret holds: https, or http to a loopback host. */
 int sw_chan_check_url(const char *url, const char *what, char *err, size_t errlen);
+
+/* A channel's URL into ch->secret -- from url_env or url_file, or with
+ * `direct` from url as well -- checked (sw_chan_check_url), its host added
+ * to ch->where.  Returns 0, or -1 with a sentence in err. */
+int sw_chan_open_url(sw_chan *ch, int direct, char *err, size_t errlen);
 
 /* Host of a URL for log lines (never the path or credentials). */
 char *sw_chan_url_host(const char *url, char *buf, size_t len);

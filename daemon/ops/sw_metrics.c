@@ -353,10 +353,10 @@ static int on_metrics(void *ctx, const sw_http_req *req, sw_http_resp *r)
                 SW_METRICS_BODY_MAX);
         n = SW_METRICS_BODY_MAX - 1;
     }
-    sw_buf_init(&r->body, SW_METRICS_BODY_MAX);
-    sw_buf_add(&r->body, body, n);
+    sw_dbuf_init(&r->body, SW_METRICS_BODY_MAX);
+    sw_dbuf_add(&r->body, body, n);
     free(body);
-    if (r->body.failed)
+    if (sw_dbuf_error(&r->body))
         return -1;
     r->status = 200;
     r->ctype = "text/plain; version=0.0.4; charset=utf-8";
@@ -376,9 +376,9 @@ static int on_healthz(void *ctx, const sw_http_req *req, sw_http_resp *r)
         return 0;
     }
     r->status = 503;
-    sw_buf_init(&r->body, sizeof why);
-    sw_buf_puts(&r->body, why);
-    return r->body.failed ? -1 : 0;
+    sw_dbuf_init(&r->body, sizeof why);
+    sw_dbuf_addstr(&r->body, why);
+    return sw_dbuf_error(&r->body) ? -1 : 0;
 }
 
 sw_http *sw_metrics_http(sw_metrics *m)
