@@ -5,6 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
+int sw_levels_check(const char *unit, double warning, double critical, char *err, size_t errlen)
+{
+    if (critical > warning)
+        return 0;
+    snprintf(err, errlen, "critical_%s (%g) must be greater than warning_%s (%g)", unit, critical, unit, warning);
+    return -1;
+}
+
 void sw_run_step(sw_run *r, int beyond, int64_t ts, uint64_t *filtered)
 {
     if (beyond) {

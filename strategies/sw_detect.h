@@ -1,7 +1,8 @@
 /*
  * sw_detect.h -- what the detectors of price levels share: confirming a level
  * against single bad prints, the edge-triggered warning/critical state of a
- * move, and the candidates they build.
+ * move, and the candidates they build; and the check of warning and critical
+ * levels every two-level detector makes of its options.
  *
  * Confirmation: a level counts only once `confirm_ticks` consecutive trades
  * are at or beyond it, or two or more of them span `confirm` -- so a single
@@ -23,6 +24,11 @@
 #include "sw_engine.h"
 
 #include <stdint.h>
+
+/* The check every detector with two levels makes of its options: critical
+ * above warning.  `unit` names the options' suffix ("pct" for warning_pct and
+ * critical_pct); returns 0, or -1 with the sentence in err. */
+int sw_levels_check(const char *unit, double warning, double critical, char *err, size_t errlen);
 
 /* A run of consecutive trades at or beyond one level. */
 typedef struct sw_run {

@@ -36,11 +36,8 @@ static void pm_defaults(void *p)
 static int pm_validate(const void *p, char *err, size_t errlen)
 {
     const sw_pct_move_params *P = p;
-    if (!(P->critical_pct > P->warning_pct)) {
-        snprintf(err, errlen, "critical_pct (%g) must be greater than warning_pct (%g)",
-                 P->critical_pct, P->warning_pct);
+    if (sw_levels_check("pct", P->warning_pct, P->critical_pct, err, errlen) != 0)
         return -1;
-    }
     if (P->reference == SW_REF_WINDOW && P->window_ns < SW_PCT_WINDOW_SLOTS * SW_NS_PER_SEC / 10) {
         snprintf(err, errlen, "window must be at least 6s for reference \"window\"");
         return -1;

@@ -34,11 +34,8 @@ static void rl_defaults(void *p)
 static int rl_validate(const void *p, char *err, size_t errlen)
 {
     const sw_relative_params *P = p;
-    if (!(P->critical_pct > P->warning_pct)) {
-        snprintf(err, errlen, "critical_pct (%g) must be greater than warning_pct (%g)", P->critical_pct,
-                 P->warning_pct);
+    if (sw_levels_check("pct", P->warning_pct, P->critical_pct, err, errlen) != 0)
         return -1;
-    }
     if (!sw_symbol_valid(P->benchmark)) {
         snprintf(err, errlen, "benchmark \"%s\" is not a symbol", P->benchmark);
         return -1;

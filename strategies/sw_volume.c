@@ -67,10 +67,8 @@ static void vo_defaults(void *p)
 static int vo_validate(const void *p, char *err, size_t errlen)
 {
     const sw_volume_params *P = p;
-    if (!(P->critical_x > P->warning_x)) {
-        snprintf(err, errlen, "critical_x (%g) must be greater than warning_x (%g)", P->critical_x, P->warning_x);
+    if (sw_levels_check("x", P->warning_x, P->critical_x, err, errlen) != 0)
         return -1;
-    }
     if (P->bar_ns != 0 && P->bar_ns != SW_NS_PER_DAY) {
         snprintf(err, errlen, "bar must be \"1d\" (whole sessions) or left out (windows of `window`)");
         return -1;

@@ -173,4 +173,20 @@ static inline void load_documented_defaults(const char *type, int min_opts, sw_c
     load_documented_defaults_with(type, min_opts, "", cfg);
 }
 
+/* The defaults `shockd --config-doc` documents for `type` load to exactly
+ * what its defaults() sets, byte for byte. */
+static inline void expect_documented_defaults(const char *type, int min_opts)
+{
+    sw_config cfg;
+    load_documented_defaults(type, min_opts, &cfg);
+    const sw_detector_type *t = sw_detector_find(type);
+    cr_assert_not_null(t);
+    void *want = calloc(1, t->params_size);
+    cr_assert_not_null(want);
+    t->defaults(want);
+    cr_expect_eq(memcmp(cfg.detectors[0].params, want, t->params_size), 0, "%s: documented defaults differ", type);
+    free(want);
+    sw_config_free(&cfg);
+}
+
 #endif

@@ -1,4 +1,4 @@
-/* Tests of strategies/sw_detect with plain numbers: the confirmation run
+/* Tests of strategies/sw_detect with plain numbers: the levels check, the confirmation run
  * (ticks or time, a broken run counted as a filtered print), the
  * edge-triggered move state (first level, escalation, extension by a step,
  * direction change, the hysteresis clear, a critical blip filtered) and the
@@ -16,6 +16,16 @@
 static const sw_move_levels L = {
     .warning = 5, .critical = 10, .step = 5, .hysteresis = 0.2, .confirm_ticks = 3, .confirm_ns = S(2),
 };
+
+Test(detect, critical_must_be_above_warning_and_the_sentence_names_both)
+{
+    char err[128] = "";
+    cr_expect_eq(sw_levels_check("pct", 5, 10, err, sizeof err), 0);
+    cr_expect_eq(sw_levels_check("x", 5, 5, err, sizeof err), -1);
+    cr_expect_str_eq(err, "critical_x (5) must be greater than warning_x (5)");
+    cr_expect_eq(sw_levels_check("z", 9, 5.5, err, sizeof err), -1);
+    cr_expect_str_eq(err, "critical_z (5.5) must be greater than warning_z (9)");
+}
 
 Test(detect, a_run_confirms_by_ticks_or_by_time_and_a_broken_one_is_filtered)
 {

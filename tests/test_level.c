@@ -186,16 +186,12 @@ Test(level, shockd_replay_alerts_a_crossing_with_its_session, .init = ops_setup,
     for (int i = 0; i < 3; i++)
         ops_trade(f, "NVDA", 119.90, ops_utc_ms(2025, 1, 27, 15, 0, i, 0));
     fclose(f);
-    char cfg[1024];
-    snprintf(cfg, sizeof cfg,
-             "{\"groups\": {\"ai\": [\"NVDA\"]}, \"detectors\": [{\"type\": \"level\", \"levels\": {\"NVDA\": "
-             "{\"below\": [130, {\"price\": 120, \"severity\": \"critical\"}]}}}], \"sinks\": [\"stdout\"], "
-             "\"state_dir\": \"%s/state\", \"log_level\": \"warning\"}",
-             ops_dir);
-    ops_write(ops_path("c.json"), cfg);
-    char cmd[1024], *out;
-    snprintf(cmd, sizeof cmd, OPS_SHOCKD " -c %s --replay %s 2>/dev/null", ops_path("c.json"), ops_path("rec.ndjson"));
-    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
+    char *out;
+    cr_assert_eq(ops_replay_rec("{\"ai\": [\"NVDA\"]}",
+                                "[{\"type\": \"level\", \"levels\": {\"NVDA\": {\"below\": [130, "
+                                "{\"price\": 120, \"severity\": \"critical\"}]}}}]",
+                                &out),
+                 0, "%s", out);
     cr_expect_eq(sw_test_count(out, "\n"), 2, "%s", out);
     cr_expect(strstr(out, "\"ts\":\"2025-01-27T13:00:02.000Z\",\"symbol\":\"NVDA\",\"group\":null,\"detector\":\"level\","
                           "\"severity\":\"warning\",\"price\":124.8,\"reference\":130,\"change_pct\":-4,\"zscore\":null,"

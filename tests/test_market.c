@@ -110,12 +110,7 @@ Test(market, an_early_close_moves_the_cut_off_to_12_25)
 
 Test(market, documented_defaults_are_the_defaults)
 {
-    sw_config cfg;
-    load_documented_defaults("market", 5, &cfg);
-    sw_market_params want, *have = cfg.detectors[0].params;
-    sw_detector_find("market")->defaults(&want);
-    cr_expect_eq(memcmp(have, &want, sizeof want), 0);
-    sw_config_free(&cfg);
+    expect_documented_defaults("market", 5);
 }
 
 /* ---- end to end ------------------------------------------------------------ */
@@ -133,15 +128,10 @@ Test(market, shockd_replay_alerts_level_1_on_the_proxy, .init = ops_setup, .fini
         ops_trade(f, "NVDA", 112, ops_utc_ms(2025, 1, 27, 15, 0, i, 500));
     }
     fclose(f);
-    char cfg[1024];
-    snprintf(cfg, sizeof cfg,
-             "{\"groups\": {\"ai\": [\"NVDA\"], \"market\": [\"SPY\"]}, \"detectors\": [{\"type\": \"market\", "
-             "\"index\": \"SPY\"}], \"sinks\": [\"stdout\"], \"state_dir\": \"%s/state\", \"log_level\": \"warning\"}",
-             ops_dir);
-    ops_write(ops_path("c.json"), cfg);
-    char cmd[1024], *out;
-    snprintf(cmd, sizeof cmd, OPS_SHOCKD " -c %s --replay %s 2>/dev/null", ops_path("c.json"), ops_path("rec.ndjson"));
-    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
+    char *out;
+    cr_assert_eq(ops_replay_rec("{\"ai\": [\"NVDA\"], \"market\": [\"SPY\"]}",
+                                "[{\"type\": \"market\", \"index\": \"SPY\"}]", &out),
+                 0, "%s", out);
     cr_expect_eq(sw_test_count(out, "\n"), 1, "%s", out);
     cr_expect(strstr(out, "\"ts\":\"2025-01-27T15:00:02.000Z\",\"symbol\":\"SPY\",\"group\":null,\"detector\":\"market\","
                           "\"severity\":\"critical\",\"price\":555,\"reference\":600,\"change_pct\":-7.5,"

@@ -101,12 +101,7 @@ Test(relative, steps_clear_and_the_session)
 
 Test(relative, documented_defaults_are_the_defaults)
 {
-    sw_config cfg;
-    load_documented_defaults("relative", 7, &cfg);
-    sw_relative_params want, *have = cfg.detectors[0].params;
-    sw_detector_find("relative")->defaults(&want);
-    cr_expect_eq(memcmp(have, &want, sizeof want), 0);
-    sw_config_free(&cfg);
+    expect_documented_defaults("relative", 7);
 }
 
 /* ---- end to end ------------------------------------------------------------ */
@@ -124,15 +119,10 @@ Test(relative, shockd_replay_and_check, .init = ops_setup, .fini = ops_teardown)
     for (int i = 0; i < 3; i++)
         ops_trade(f, "NVDA", 118.42, ops_utc_ms(2025, 1, 27, 15, 1, i, 0));
     fclose(f);
-    char cfg[1024];
-    snprintf(cfg, sizeof cfg,
-             "{\"groups\": {\"ai\": [\"NVDA\"], \"market\": [\"SPY\"]}, \"detectors\": [{\"type\": \"relative\", "
-             "\"benchmark\": \"SPY\"}], \"sinks\": [\"stdout\"], \"state_dir\": \"%s/state\", \"log_level\": \"warning\"}",
-             ops_dir);
-    ops_write(ops_path("c.json"), cfg);
-    char cmd[1024], *out;
-    snprintf(cmd, sizeof cmd, OPS_SHOCKD " -c %s --replay %s 2>/dev/null", ops_path("c.json"), ops_path("rec.ndjson"));
-    cr_assert_eq(ops_sh(cmd, &out), 0, "%s", out);
+    char *out;
+    cr_assert_eq(ops_replay_rec("{\"ai\": [\"NVDA\"], \"market\": [\"SPY\"]}",
+                                "[{\"type\": \"relative\", \"benchmark\": \"SPY\"}]", &out),
+                 0, "%s", out);
     cr_expect_eq(sw_test_count(out, "\n"), 1, "%s", out);
     cr_expect(strstr(out, "\"symbol\":\"NVDA\",\"group\":null,\"detector\":\"relative\",\"severity\":\"critical\","
                           "\"price\":118.42,\"reference\":142.62,\"change_pct\":-15.78,\"zscore\":null,"
@@ -141,9 +131,9 @@ Test(relative, shockd_replay_and_check, .init = ops_setup, .fini = ops_teardown)
     free(out);
 
     /* The benchmark must be watched: --check says where. */
-    snprintf(cfg, sizeof cfg, "{\"groups\": {\"ai\": [\"NVDA\"]}, \"detectors\": [{\"type\": \"relative\", "
-                              "\"benchmark\": \"SPY\"}]}");
-    ops_write(ops_path("bad.json"), cfg);
+    ops_write(ops_path("bad.json"), "{\"groups\": {\"ai\": [\"NVDA\"]}, \"detectors\": [{\"type\": \"relative\", "
+                                    "\"benchmark\": \"SPY\"}]}");
+    char cmd[1024];
     snprintf(cmd, sizeof cmd, OPS_SHOCKD " --check -c %s", ops_path("bad.json"));
     cr_expect_eq(ops_sh(cmd, &out), 1, "%s", out);
     cr_expect(strstr(out, "bad.json: detectors[0].benchmark: \"SPY\" is not in any group (it must be watched: add it "

@@ -262,12 +262,7 @@ Test(volume, the_baseline_survives_a_restart)
 
 Test(volume, documented_defaults_are_the_defaults)
 {
-    sw_config cfg;
-    load_documented_defaults("volume", 8, &cfg);
-    sw_volume_params want, *have = cfg.detectors[0].params;
-    sw_detector_find("volume")->defaults(&want);
-    cr_expect_eq(memcmp(have, &want, sizeof want), 0);
-    sw_config_free(&cfg);
+    expect_documented_defaults("volume", 8);
 }
 
 /* ---- end to end ------------------------------------------------------------ */
