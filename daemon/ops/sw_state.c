@@ -144,6 +144,44 @@ static sw_state_det *new_det(sw_state *st, size_t *cap)
     return &st->dets[st->n_dets++];
 }
 
+/* A detector's numbers are one string, "1.5 null 42" (JSON numbers, null
+ * for NaN, one space between them), not a JSON array: a volume baseline is
+ * 160 numbers a symbol, and as array items cJSON would hold each in a node of
+ * its own -- some 13 KiB a symbol while the file is parsed, against a
+ * kilobyte of text. */
+static size_t count_values(const char *text)
+{
+    if (!*text)
+        return 0;
+    size_t n = 1;
+    for (const char *p = text; *p; p++)
+        n += *p == ' ';
+    return n;
+}
+
+/* The string of n numbers into a malloc'd buffer (NULL: out of memory): each
+ * as short as reads back to the same double. */
+static char *values_text(const double *v, size_t n)
+{
+    char *text = malloc(n * 26 + 1), *p = text;
+    if (!text)
+        return NULL;
+    *p = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ' ';
+        if (!isfinite(v[i])) {
+            memcpy(p, "null", 5);
+        } else {
+            snprintf(p, 26, "%.15g", v[i]);
+            if (strtod(p, NULL) != v[i])
+                snprintf(p, 26, "%.17g", v[i]);
+        }
+        p += strlen(p);
+    }
+    return text;
+}
+
 /* Room for n more numbers in the pool; -1 if out of memory. */
 static int reserve_vals(sw_state *st, size_t *cap, size_t n)
 {
@@ -183,16 +221,17 @@ static void get_detectors(loader *L, sw_state *st, size_t *cap, size_t *vcap, co
         const cJSON *idx = cJSON_GetObjectItemCaseSensitive(d, "index");
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(d, "type");
         const cJSON *vals = cJSON_GetObjectItemCaseSensitive(d, "values");
+        size_t n_vals = cJSON_IsString(vals) ? count_values(vals->valuestring) : 0;
         if (!cJSON_IsObject(d) || !cJSON_IsNumber(idx) || idx->valuedouble < 0 || idx->valuedouble > 1000 ||
             idx->valuedouble != floor(idx->valuedouble) || !cJSON_IsString(type) ||
-            strlen(type->valuestring) >= sizeof st->dets[0].type || !cJSON_IsArray(vals) ||
-            cJSON_GetArraySize(vals) > SW_STATE_DET_VALUES) {
-            bad(L, dp, "is not {\"index\": N, \"type\": NAME, \"values\": [at most %d numbers]}",
-                SW_STATE_DET_VALUES);
+            strlen(type->valuestring) >= sizeof st->dets[0].type || !cJSON_IsString(vals) ||
+            n_vals > SW_STATE_DET_VALUES) {
+            bad(L, dp, "is not {\"index\": N, \"type\": NAME, \"values\": \"at most %d numbers or null, "
+                "separated by spaces\"}", SW_STATE_DET_VALUES);
             continue;
         }
         sw_state_det *sd = new_det(st, cap);
-        if (!sd || reserve_vals(st, vcap, (size_t)cJSON_GetArraySize(vals)) != 0) {
+        if (!sd || reserve_vals(st, vcap, n_vals) != 0) {
             bad(L, dp, "could not be kept (out of memory)");
             return;
         }
@@ -200,16 +239,24 @@ static void get_detectors(loader *L, sw_state *st, size_t *cap, size_t *vcap, co
             r->det = (uint32_t)(st->n_dets - 1);
         sd->index = (int)idx->valuedouble;
         snprintf(sd->type, sizeof sd->type, "%s", type->valuestring);
-        sd->n = 0;
         sd->off = st->n_vals;
-        for (const cJSON *v = vals->child; v; v = v->next) {
-            if (!cJSON_IsNumber(v) && !cJSON_IsNull(v)) {
-                bad(L, dp, "values[%zu] is %s (a number or null)", sd->n, type_name(v));
+        sd->n = 0;
+        const char *q = vals->valuestring;
+        for (; sd->n < n_vals; sd->n++) {
+            size_t len = strcspn(q, " ");
+            int null = len == 4 && strncmp(q, "null", 4) == 0;
+            char *end = (char *)q + (null ? 4 : 0);
+            double x = null ? NAN : strtod(q, &end);
+            /* strtod would take "nan", "inf" and leading blanks: none is ours */
+            if (len == 0 || end != q + len || (!null && !isfinite(x))) {
+                bad(L, dp, "values: number %zu is \"%.*s\" (a number or null)", sd->n + 1, len > 40 ? 40 : (int)len, q);
+                sd->n = 0; /* the detector starts afresh */
                 break;
             }
-            st->vals[st->n_vals++] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
-            sd->n++;
+            st->vals[st->n_vals + sd->n] = x;
+            q += len + (q[len] == ' ');
         }
+        st->n_vals += sd->n;
     }
 }
 
@@ -497,6 +544,16 @@ static const sw_state_rec *loaded_rec(const sw_state *st, const char *symbol)
     return bsearch(&key, st->recs, st->n, sizeof *st->recs, by_symbol);
 }
 
+/* "values": the numbers' string (left out when memory is short: the
+ * loader then refuses the entry and the detector starts afresh). */
+static void add_values(cJSON *d, const double *v, size_t n)
+{
+    char *text = values_text(v, n);
+    if (text)
+        cJSON_AddStringToObject(d, "values", text);
+    free(text);
+}
+
 static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbol *s, const sw_state_rec *r,
                           double *v)
 {
@@ -531,10 +588,7 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
             cJSON *d = cJSON_CreateObject();
             cJSON_AddNumberToObject(d, "index", sd->index);
             cJSON_AddStringToObject(d, "type", sd->type);
-            cJSON *vals = cJSON_AddArrayToObject(d, "values");
-            const double *sv = st->vals + sd->off;
-            for (size_t i = 0; i < sd->n; i++)
-                cJSON_AddItemToArray(vals, isfinite(sv[i]) ? cJSON_CreateNumber(sv[i]) : cJSON_CreateNull());
+            add_values(d, st->vals + sd->off, sd->n);
             cJSON_AddItemToArray(dets, d);
         }
     } else {
@@ -548,9 +602,7 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
             cJSON *d = cJSON_CreateObject();
             cJSON_AddNumberToObject(d, "index", (double)k);
             cJSON_AddStringToObject(d, "type", det->type->name);
-            cJSON *vals = cJSON_AddArrayToObject(d, "values");
-            for (size_t i = 0; i < n; i++)
-                cJSON_AddItemToArray(vals, isfinite(v[i]) ? cJSON_CreateNumber(v[i]) : cJSON_CreateNull());
+            add_values(d, v, n);
             cJSON_AddItemToArray(dets, d);
         }
     }
