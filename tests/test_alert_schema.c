@@ -133,6 +133,8 @@ Test(alert_schema, every_alert_over_the_shipped_data_validates)
         { "calm", NULL, DATA "/sessions/2025-08-27/finnhub.ndjson" },
         { "intraday", NULL, DATA "/intraday_5m/*.csv" },
         { "daily", daily_detectors, DATA "/daily/*.csv" },
+        /* Halts, resumptions, LULD bands (Alpaca statuses in a recording). */
+        { "halt", "[{\"type\": \"halt\"}]", DATA "/scenarios/halt/alpaca.ndjson --format alpaca" },
     };
     char cmd[2048], args[512], *out;
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
@@ -157,6 +159,8 @@ Test(alert_schema, every_alert_over_the_shipped_data_validates)
         "\"detector\":\"level\"", "\"detector\":\"volume\"", "\"detector\":\"relative\"",
         "\"detector\":\"market\"", "\"window\":\"level\"", "\"session\":\"regular\"", "\"session\":\"pre\"",
         "\"session\":\"post\"", "(pre-market)\"}", "(after hours)\"}",
+        "\"detector\":\"halt\",\"severity\":\"critical\"", "\"window\":\"halt\",\"direction\":\"none\",\"resolved\":true",
+        "\"window\":\"luld\"",
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         cr_expect(strstr(alerts, kinds[i]) != NULL, "no alert with %s among %d", kinds[i], n);

@@ -188,7 +188,7 @@ Test(notify_alert, schema_is_enforced)
         { "\"symbol\":\"NVDA\"", "\"symbol\":\"NVDA\\n<3>x\"", "\"symbol\" has a control character" },
         { "\"group\":null", "\"group\":\"<@U1>\"", "\"group\" is not a group name" },
         { "\"detector\":\"pct_move\"", "\"detector\":\"pct_moves\"", "\"detector\" is not a detector type (one of "
-                                                                      "pct_move, zscore, vol_regime, stale, breadth, level, volume, relative, market, feed)" },
+                                                                      "pct_move, zscore, vol_regime, stale, breadth, level, volume, relative, market, halt, feed)" },
         { "\"resolved\":false", "\"resolved\":false,\"session\":\"lunch\"", "\"session\" is not pre, regular, post or closed" },
         { "\"resolved\":false", "\"resolved\":false,\"session\":3", "\"session\" is not pre, regular, post or closed" },
         { "\"window\":\"prev_close\"", "\"window\":\"<x>\"", "\"window\" has characters" },
