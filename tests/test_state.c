@@ -136,6 +136,16 @@ static void tick(sw_engine *e, const char *sym, int64_t ts, double price)
     cr_assert_eq(sw_engine_tick(e, &t), SW_TICK_OK);
 }
 
+/* A live run's state.json of e, then e is gone (a stop). */
+static void save_and_free(sw_engine *e)
+{
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_save(&st, e), 0);
+    sw_state_free(&st);
+    sw_engine_free(e);
+}
+
 static void write_text(const char *name, const char *text)
 {
     char path[128];
@@ -155,11 +165,8 @@ Test(state, round_trip_and_the_next_day_rolls_over_the_restored_close)
     tick(&e, "NVDA", ny(2025, 1, 24, 9, 30, 0), 141.0);
     tick(&e, "NVDA", ny(2025, 1, 24, 16, 0, 0), 142.62);
     tick(&e, "NVDA", ny(2025, 1, 24, 17, 5, 0), 142.9); /* after hours: a price, not the close */
+    save_and_free(&e);
     sw_state st;
-    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
-    cr_assert_eq(sw_state_save(&st, &e), 0);
-    sw_state_free(&st);
-    sw_engine_free(&e);
 
     char path[128];
     snprintf(path, sizeof path, "%s/state.json", dir);
@@ -303,11 +310,8 @@ Test(state, detector_numbers_round_trip_exactly_and_a_bad_one_is_named)
     sw_engine e;
     build(&e, syms, 1);
     tick(&e, "NVDA", ny(2025, 1, 24, 15, 0, 0), px);
+    save_and_free(&e);
     sw_state st;
-    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
-    cr_assert_eq(sw_state_save(&st, &e), 0);
-    sw_state_free(&st);
-    sw_engine_free(&e);
     char path[128];
     snprintf(path, sizeof path, "%s/state.json", dir);
     char *text = sw_test_slurp(path);
