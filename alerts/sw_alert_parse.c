@@ -294,6 +294,12 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
         snprintf(err, errlen, "a resolved alert is an info alert (\"severity\" is %s)", sev);
         goto done;
     }
+    /* Optional: alerts written before the field existed have none. */
+    const cJSON *ses = cJSON_GetObjectItemCaseSensitive(o, "session");
+    if (ses && !(cJSON_IsString(ses) && (a->session = sw_session_parse(ses->valuestring)) != SW_SESSION_NONE)) {
+        snprintf(err, errlen, "\"session\" is not pre, regular, post or closed");
+        goto done;
+    }
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(o, "members");
     if (mem && (!cJSON_IsArray(mem) || !mem->child)) {
         snprintf(err, errlen, "\"members\" is not an array of one member or more");
