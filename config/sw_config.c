@@ -4,6 +4,7 @@
 #include "sw_breadth.h"
 #include "sw_calendar_file.h"
 #include "sw_log.h"
+#include "sw_nearest.h"
 #include "sw_pct_move.h"
 #include "sw_redis_url.h"
 #include "sw_sink_redis.h"
@@ -571,43 +572,15 @@ static void err(ctx *c, const char *path, const char *fmt, ...)
     sw_diag_add(c->diag, "%s: %s: %s", c->file, path, msg);
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return 99;
-    size_t row[41];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t sub = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            size_t del = row[j] + 1, ins = row[j - 1] + 1;
-            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 /* "one of: a, b, c" plus a "did you mean" for a near miss. */
 static void unknown_key(ctx *c, const char *path, const char *key, const char *const *known, size_t n)
 {
     char list[512] = "";
-    const char *best = NULL;
-    size_t bestd = 3;
     for (size_t i = 0; i < n; i++) {
         size_t used = strlen(list);
         snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", known[i]);
-        size_t dist = edit_distance(key, known[i]);
-        if (dist < bestd) {
-            bestd = dist;
-            best = known[i];
-        }
     }
+    const char *best = sw_nearest(key, known, n);
     if (best)
         err(c, path, "unknown key \"%s\"; did you mean \"%s\"? (one of: %s)", key, best, list);
     else
@@ -1017,15 +990,7 @@ static void load_detector(ctx *c, sw_config *cfg, const cJSON *d, const char *pa
     const sw_detector_type *dt = sw_detector_find(type->valuestring);
     const detector_table *tab = find_detector_table(type->valuestring);
     if (!dt || !tab) {
-        const char *best = NULL;
-        size_t bestd = 3;
-        for (size_t i = 0; i < ntypes && i < 16; i++) {
-            size_t dist = edit_distance(type->valuestring, names[i]);
-            if (dist < bestd) {
-                bestd = dist;
-                best = names[i];
-            }
-        }
+        const char *best = sw_nearest(type->valuestring, names, ntypes < 16 ? ntypes : 16);
         if (best)
             err(c, tp, "unknown detector type \"%s\"; did you mean \"%s\"? (one of %s)",
                 type->valuestring, best, known);
