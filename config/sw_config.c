@@ -241,6 +241,11 @@ static const sw_option notify_opts[] = {
     { "dashboard_url", OPT_STRING, offsetof(sw_notify_config, dashboard_url), 0, SW_NOTIFY_URL_MAX, "(none)", NULL,
       "Link Slack messages of channels with \"chart\": true carry instead of a picture (Slack's incoming "
       "webhooks cannot carry files): a URL template like chart_url, e.g. \"http://shockd.example:9464/\"." },
+    { "metrics_listen", OPT_STRING, offsetof(sw_notify_config, metrics_listen), 0, 64, "off", NULL,
+      "Address and port of shock-notify's HTTP listener for /metrics (Prometheus text format: alerts read, "
+      "delivered, dead-lettered, silenced, silences active) and /healthz, as metrics.listen "
+      "(127.0.0.1:9465; port 0: any free port, logged), or \"off\".  Several instances on one host need "
+      "a port each." },
     END_OPTS
 };
 
@@ -308,6 +313,12 @@ static const sw_option telegram_opts[] = {
       "Chat the bot posts to (sendMessage chat_id)." },
     { "api_base", OPT_STRING, offsetof(sw_notify_channel_config, api_base), 0, LEN_URL, "https://api.telegram.org",
       NULL, "Bot API base URL." },
+    { "commands", OPT_BOOL, offsetof(sw_notify_channel_config, commands), 0, 1, "false", NULL,
+      "Take commands from chat_id: /silence SYMBOL|GROUP DURATION [comment], /silences, /expire ID (the "
+      "bot's updates by long polling, getUpdates).  Messages from any other chat are refused and logged.  "
+      "One shock-notify per bot: the Bot API serves one getUpdates at a time." },
+    { "poll_timeout", OPT_DURATION, offsetof(sw_notify_channel_config, poll_timeout_ns), 1, 50, "25s", NULL,
+      "How long one getUpdates waits for a command (long polling) before it is asked again." },
     CA_FILE_OPT,
     END_OPTS
 };
@@ -1401,6 +1412,8 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
     if (cfg->metrics_listen && sw_listen_parse(cfg->metrics_listen, &ml, lerr, sizeof lerr) != 0)
         err(&c, "metrics.listen", "%s", lerr);
     load_notify(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "notify"));
+    if (cfg->notify.metrics_listen && sw_listen_parse(cfg->notify.metrics_listen, &ml, lerr, sizeof lerr) != 0)
+        err(&c, "notify.metrics_listen", "%s", lerr);
     apply_table(&c, root, top_opts, cfg, "", top_keys);
 
 done:

@@ -1,6 +1,7 @@
 /* sw_silence.c -- see sw_silence.h. */
 #include "sw_silence.h"
 #include "sw_escape.h"
+#include "sw_nearest.h"
 #include "sw_notify_route.h"
 #include "sw_strict_json.h"
 #include "sw_time.h"
@@ -115,13 +116,14 @@ int sw_silence_to_json(const sw_silence *s, char *buf, size_t cap)
     char err[160];
     if (sw_silence_check(s, err, sizeof err) != 0)
         return -1;
-    cJSON *o = cJSON_CreateObject(), *m = o ? cJSON_AddObjectToObject(o, "matchers") : NULL;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "v", SW_SILENCE_SCHEMA);
+    cJSON_AddStringToObject(o, "id", s->id);
+    cJSON *m = cJSON_AddObjectToObject(o, "matchers");
     if (!m) {
         cJSON_Delete(o);
         return -1;
     }
-    cJSON_AddNumberToObject(o, "v", SW_SILENCE_SCHEMA);
-    cJSON_AddStringToObject(o, "id", s->id);
     const char *vals[] = { s->symbol, s->group, s->detector,
                            s->severity >= 0 ? sw_severity_name((sw_severity)s->severity) : "", s->channel };
     for (size_t i = 0; i < sizeof matcher_keys / sizeof matcher_keys[0]; i++)
@@ -290,8 +292,10 @@ void sw_silence_when(int64_t ms, char *ny, size_t nylen, char *utc, size_t utcle
     sw_civil_from_days(sw_ny_day(ns, &sod), &y, &m, &d);
     snprintf(ny, nylen, "%04d-%02d-%02d %02d:%02d:%02d %s", y, m, d, sod / 3600, sod / 60 % 60, sod % 60,
              sw_ny_offset_s(ns) == -14400 ? "EDT" : "EST");
-    int64_t s = ms / 1000 % 86400;
-    snprintf(utc, utclen, "%02d:%02d:%02dZ", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+    int64_t secs = ms / 1000, day = secs / 86400, sod_utc = secs % 86400;
+    sw_civil_from_days(day, &y, &m, &d);
+    snprintf(utc, utclen, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(sod_utc / 3600), (int)(sod_utc / 60 % 60),
+             (int)(sod_utc % 60));
 }
 
 int sw_silence_parse_duration(const char *text, int64_t *ms, char *err, size_t errlen)
@@ -343,6 +347,126 @@ int sw_silence_parse_time(const char *text, int64_t now_ms, int64_t *ms, char *e
     }
     *ms = ns / 1000000;
     return 0;
+}
+
+static int is_symbol_of(const sw_silence_names *nm, const char *sym)
+{
+    for (size_t g = 0; g < nm->n_groups; g++)
+        for (size_t k = 0; k < nm->groups[g].n_members; k++)
+            if (strcmp(nm->groups[g].members[k], sym) == 0)
+                return 1;
+    return 0;
+}
+
+/* "X is <what>; did you mean Y?" over the symbols and groups, or the channels. */
+static int unknown(const sw_silence_names *nm, const char *what, const char *word, int channels, char *err,
+                   size_t errlen)
+{
+    const char *names[512];
+    size_t k = 0;
+    for (size_t i = 0; channels && i < nm->n_channels && k < 512; i++)
+        names[k++] = nm->channels[i];
+    for (size_t g = 0; !channels && g < nm->n_groups && k < 512; g++) {
+        names[k++] = nm->groups[g].name;
+        for (size_t m = 0; m < nm->groups[g].n_members && k < 512; m++)
+            names[k++] = nm->groups[g].members[m];
+    }
+    const char *best = sw_nearest(word, names, k);
+    char shown[48];
+    sw_esc_line_buf(word, shown, sizeof shown);
+    if (best)
+        snprintf(err, errlen, "\"%s\" is %s; did you mean \"%s\"?", shown, what, best);
+    else
+        snprintf(err, errlen, "\"%s\" is %s", shown, what);
+    return -1;
+}
+
+static int find_group(const sw_silence_names *nm, const char *name)
+{
+    for (size_t g = 0; g < nm->n_groups; g++)
+        if (strcmp(nm->groups[g].name, name) == 0)
+            return (int)g;
+    return -1;
+}
+
+int sw_silence_set_matcher(sw_silence *s, const char *key, const char *val, const sw_silence_names *nm,
+                           int *any_channel, char *err, size_t errlen)
+{
+    if (strcmp(key, "symbol") == 0) {
+        char up[SW_SYMBOL_MAX];
+        size_t n = strlen(val);
+        for (size_t i = 0; i < n && i + 1 < sizeof up; i++)
+            up[i] = (char)toupper((unsigned char)val[i]);
+        up[n < sizeof up ? n : sizeof up - 1] = '\0';
+        if (n >= sizeof up || !is_symbol_of(nm, up))
+            return unknown(nm, "not a symbol of the watchlist", val, 0, err, errlen);
+        memcpy(s->symbol, up, sizeof up);
+    } else if (strcmp(key, "group") == 0) {
+        if (find_group(nm, val) < 0)
+            return unknown(nm, "not a group of the watchlist", val, 0, err, errlen);
+        snprintf(s->group, sizeof s->group, "%s", nm->groups[find_group(nm, val)].name);
+    } else if (strcmp(key, "detector") == 0) {
+        if (strlen(val) >= sizeof s->detector || !sw_alert_detector_known(val)) {
+            char names[160], shown[48];
+            size_t nt;
+            const sw_detector_type *const *types = sw_detector_types(&nt);
+            const char *list[17];
+            size_t k = 0;
+            for (; k < nt && k < 16; k++)
+                list[k] = types[k]->name;
+            list[k++] = "feed";
+            const char *best = sw_nearest(val, list, k);
+            snprintf(err, errlen, "\"%s\" is not a detector type%s%s%s (one of %s)",
+                     sw_esc_line_buf(val, shown, sizeof shown), best ? "; did you mean \"" : "", best ? best : "",
+                     best ? "\"?" : "", sw_alert_detector_names(names, sizeof names));
+            return -1;
+        }
+        snprintf(s->detector, sizeof s->detector, "%s", val);
+    } else if (strcmp(key, "severity") == 0) {
+        s->severity = -1;
+        for (int v = 0; v <= SW_SEV_CRITICAL; v++)
+            if (strcmp(val, sw_severity_name((sw_severity)v)) == 0)
+                s->severity = v;
+        if (s->severity < 0) {
+            char shown[48];
+            snprintf(err, errlen, "\"%s\" is not a severity (info, warning or critical: that one and below)",
+                     sw_esc_line_buf(val, shown, sizeof shown));
+            return -1;
+        }
+    } else if (strcmp(key, "channel") == 0) {
+        if (strcmp(val, "*") == 0 || strcmp(val, "all") == 0) {
+            if (any_channel)
+                *any_channel = 1;
+            s->channel[0] = '\0';
+            return 0;
+        }
+        size_t i = 0;
+        while (i < nm->n_channels && strcmp(nm->channels[i], val) != 0)
+            i++;
+        if (i == nm->n_channels)
+            return unknown(nm, "not a channel of notify.channels", val, 1, err, errlen);
+        snprintf(s->channel, sizeof s->channel, "%s", nm->channels[i]);
+    } else {
+        const char *best = sw_nearest(key, matcher_keys, sizeof matcher_keys / sizeof matcher_keys[0]);
+        char shown[48];
+        snprintf(err, errlen, "unknown matcher \"%s\"%s%s%s (symbol, group, detector, severity, channel)",
+                 sw_esc_line_buf(key, shown, sizeof shown), best ? "; did you mean \"" : "", best ? best : "",
+                 best ? "\"?" : "");
+        return -1;
+    }
+    return 0;
+}
+
+int sw_silence_set_target(sw_silence *s, const char *word, const sw_silence_names *nm, char *err, size_t errlen)
+{
+    int g = find_group(nm, word);
+    if (g >= 0) {
+        snprintf(s->group, sizeof s->group, "%s", nm->groups[g].name);
+        return 0;
+    }
+    if (sw_silence_set_matcher(s, "symbol", word, nm, NULL, err, errlen) == 0)
+        return 0;
+    return unknown(nm, "neither a symbol nor a group of the watchlist", word, 0, err, errlen);
 }
 
 char *sw_silence_key(const char *stream, const char *id, char *buf, size_t len)

@@ -102,8 +102,8 @@ char *sw_silence_matchers(const sw_silence *s, char *buf, size_t len);
  * else "2025-01-28 11:30 ET".  Returns buf. */
 char *sw_silence_clock(int64_t ms, int64_t now_ms, char *buf, size_t len);
 
-/* "2025-01-27 11:30:00 EST" (New York) and "16:30:00Z" (UTC) into two
- * buffers (list output). */
+/* "2025-01-27 11:30:00 EST" (New York) and "2025-01-27T16:30:00Z" (UTC)
+ * into two buffers (list output). */
 void sw_silence_when(int64_t ms, char *ny, size_t nylen, char *utc, size_t utclen);
 
 /* A duration typed by a person: a number with a unit (30s, 90m, 1.5h, 1d;
@@ -115,6 +115,27 @@ int sw_silence_parse_duration(const char *text, int64_t *ms, char *err, size_t e
  * anything sw_parse_timestamp reads (no offset: New York).  0 with *ms, or
  * -1 with err. */
 int sw_silence_parse_time(const char *text, int64_t now_ms, int64_t *ms, char *err, size_t errlen);
+
+/* What a person may name in a silence: the configured watchlist (its
+ * groups; their members are the symbols) and channels. */
+typedef struct sw_silence_names {
+    const sw_group_spec *groups;
+    size_t n_groups;
+    const char *const *channels;
+    size_t n_channels;
+} sw_silence_names;
+
+/* Set matcher `key` (symbol, group, detector, severity, channel) from what
+ * a person typed, checked against names: a symbol of the watchlist (any
+ * case), a configured group, a detector type, a severity, a configured
+ * channel, or "*" / "all" for every channel (then *any_channel is set).  0,
+ * or -1 with a sentence in err (with "did you mean" for a near miss). */
+int sw_silence_set_matcher(sw_silence *s, const char *key, const char *value, const sw_silence_names *names,
+                           int *any_channel, char *err, size_t errlen);
+
+/* The same for a bare word: a configured group by its exact name, else a
+ * symbol of the watchlist. */
+int sw_silence_set_target(sw_silence *s, const char *word, const sw_silence_names *names, char *err, size_t errlen);
 
 /* An id in the record's form. */
 int sw_silence_id_valid(const char *id);

@@ -49,6 +49,9 @@ static void on_list(void *ctx, const sw_silence_set *set, const char *err)
         if (!w->failing)
             sw_warn("silences: cannot list them (%s); the last ones known stay in force", err);
         w->failing = 1;
+        /* The owner waits for a first verdict: this is one (none known). */
+        if (!w->have_list && w->fn)
+            w->fn(w->ctx, w->v, w->n, NULL, 0);
         return;
     }
     if (w->failing)

@@ -34,7 +34,9 @@
 #define SW_SILENCE_PERIOD_MS 1000
 
 /* A new list arrived: v[0..n) (sorted by end), of which added[0..n_added)
- * were not in the one before. */
+ * were not in the one before.  Also called once when the first list fails
+ * (n 0, n_added 0): an owner that waits for the silences before it reads
+ * alerts goes on without them, and says so. */
 typedef void (*sw_silence_watch_fn)(void *ctx, const sw_silence *v, size_t n, const sw_silence *const *added,
                                     size_t n_added);
 
