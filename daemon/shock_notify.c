@@ -19,6 +19,7 @@
 #include "sw_log.h"
 #include "sw_logout.h"
 #include "sw_notify.h"
+#include "sw_notify_metrics.h"
 #include "sw_redis.h"
 #include "sw_redis_url.h"
 #include "sw_sdnotify.h"
@@ -46,6 +47,7 @@ typedef struct app {
     uint64_t shutdown_ms;
     int stopping;
     sw_sdnotify sdn;              /* READY/STATUS/WATCHDOG/STOPPING under systemd */
+    sw_notify_metrics metrics;    /* /metrics and /healthz (notify.metrics_listen) */
 } app;
 
 static void usage(FILE *out)
@@ -90,6 +92,7 @@ static void on_stopped(void *ctx)
     app *a = ctx;
     close_signals(a);
     sw_sdnotify_close(&a->sdn, NULL);
+    sw_notify_metrics_stop(&a->metrics);
     sw_notify_close(a->notify, on_notify_closed, a);
 }
 
@@ -117,9 +120,10 @@ static char *status_line(void *ctx, char *buf, size_t len)
     app *a = ctx;
     sw_notify_stats st;
     sw_notify_get_stats(a->notify, &st);
-    snprintf(buf, len, "read %llu alerts; delivered %llu, dead-lettered %llu; %zu in flight",
+    snprintf(buf, len, "read %llu alerts; delivered %llu, dead-lettered %llu, silenced %llu; %zu in flight; %zu "
+             "silences active",
              (unsigned long long)st.read, (unsigned long long)st.delivered, (unsigned long long)st.dead_lettered,
-             sw_notify_inflight(a->notify));
+             (unsigned long long)st.silenced, sw_notify_inflight(a->notify), sw_notify_silences_active(a->notify));
     return buf;
 }
 
@@ -331,18 +335,21 @@ int main(int argc, char **argv)
         goto out_loop;
     }
     sw_notify_start(a.notify);
+    if (sw_notify_metrics_start(&a.metrics, &a.loop, nc->metrics_listen, a.notify) != 0)
+        sw_warn("metrics: no /metrics and /healthz (notify.metrics_listen %s)", nc->metrics_listen);
     if (sw_sdnotify_start(&a.sdn, &a.loop) != 0 || sw_sdnotify_poll_status(&a.sdn, &a.loop, status_line, &a) != 0)
         sw_warn("systemd notification timers could not be set up");
     uv_run(&a.loop, UV_RUN_DEFAULT);
+    sw_notify_metrics_fini(&a.metrics); /* lws' second teardown stage */
     sw_notify_stats st;
     sw_notify_get_stats(a.notify, &st);
     fprintf(stderr,
             "shock-notify: read %llu alerts (%llu claimed, %llu malformed); delivered %llu, dead-lettered %llu, "
-            "duplicates skipped %llu, quiet hours %llu, unrouted %llu; %zu pending\n",
+            "duplicates skipped %llu, quiet hours %llu, unrouted %llu, silenced %llu; %zu pending\n",
             (unsigned long long)st.read, (unsigned long long)st.claimed, (unsigned long long)st.malformed,
             (unsigned long long)st.delivered, (unsigned long long)st.dead_lettered,
             (unsigned long long)st.dup_skipped, (unsigned long long)st.quiet_skipped,
-            (unsigned long long)st.unrouted, sw_notify_inflight(a.notify));
+            (unsigned long long)st.unrouted, (unsigned long long)st.silenced, sw_notify_inflight(a.notify));
     sw_notify_free(a.notify);
     rc = 0;
 out_loop:

@@ -1150,6 +1150,8 @@ void sw_notify_get_stats(const sw_notify *n, sw_notify_stats *out)
     sw_nsil_stats ss;
     sw_nsil_get_stats(n->sil, &ss);
     out->silenced = ss.silenced;
+    out->commands = ss.commands;
+    out->commands_refused = ss.refused;
 }
 
 size_t sw_notify_n_channels(const sw_notify *n)

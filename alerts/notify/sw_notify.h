@@ -75,6 +75,7 @@ typedef struct sw_notify_stats {
     uint64_t routed, unrouted, quiet_skipped, dup_skipped;
     uint64_t delivered, dead_lettered;   /* alert x channel */
     uint64_t silenced;                   /* alert x channel held back by a silence */
+    uint64_t commands, commands_refused; /* Telegram commands taken; refused (another chat) */
     uint64_t redis_errors;
 } sw_notify_stats;
 
