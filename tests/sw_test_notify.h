@@ -149,6 +149,27 @@ static inline int tn_notify_start(tn_proc *p, const char *dir, const char *cfg)
     return p->pid > 0 ? 0 : -1;
 }
 
+/* Run argv to its end (stdout and stderr into the files, truncated first);
+ * its exit status, or -1 when it did not end within timeout_ms (killed). */
+static inline int tn_run(const char *const *argv, const char *out_path, const char *err_path, int timeout_ms)
+{
+    unlink(out_path);
+    unlink(err_path);
+    pid_t pid = tn_spawn(argv, out_path, err_path);
+    if (pid < 0)
+        return -1;
+    uint64_t deadline = tr_now_ms() + (uint64_t)timeout_ms;
+    int st = 0;
+    while (tr_now_ms() < deadline) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        tr_pause_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
 static inline void tn_write(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
