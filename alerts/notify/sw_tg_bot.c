@@ -301,7 +301,7 @@ void sw_tg_parse_command(const char *text, const sw_silence_names *nm, const cha
             *q = (char)tolower((unsigned char)*q);
         if (!sw_silence_id_valid(w)) {
             char shown[48];
-            snprintf(out->err, sizeof out->err, "%s is not a silence id (%d hex digits; /silences lists them)",
+            snprintf(out->err, sizeof out->err, "\"%s\" is not a silence id (%d hex digits; /silences lists them)",
                      sw_esc_line_buf(w, shown, sizeof shown), SW_SILENCE_ID_LEN);
             return;
         }
