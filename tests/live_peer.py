@@ -3,6 +3,7 @@
 
   live_peer.py viewers --url ws://H:P/live --readers N [--stalled K] [--duration S]
   live_peer.py browser --url http://H:P/ --id-file F --screenshot OUT.png [--timeout S]
+  live_peer.py state --url ws://H:P/live --want TEXT [--timeout S]
 
 viewers: first three upgrades that must be refused ("foreign origin
 refused", "no subprotocol refused", "other path refused" when they are),
@@ -22,6 +23,10 @@ then waits until the page lists that alert and prints one JSON line
 {"id", "latency_ms", "text"} (latency_ms: from shockd handing the alert to its
 viewers to the page showing it, the page's own measure), and saves a
 screenshot.  Every wait is for a condition, with a deadline (--timeout).
+
+state: one viewer that reads state frames until the silences it lists
+(the frame's "silences" and "silences_note", as JSON) hold TEXT, then prints
+them as one JSON line {"silences": [...], "silences_note": ...}.
 
 Exit status 0, or 1 with the reason on stderr.
 """
@@ -114,6 +119,25 @@ async def viewers(args):
     for t in tasks:
         t.cancel()
     return 0
+
+
+async def state(args):
+    async with websockets.connect(args.url, subprotocols=['shockwatch-live'], max_size=None,
+                                  open_timeout=10) as ws:
+        deadline = time.time() + args.timeout
+        last = None
+        while time.time() < deadline:
+            try:
+                m = json.loads(await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.time())))
+            except asyncio.TimeoutError:
+                break
+            if m.get('type') != 'state':
+                continue
+            last = {'silences': m.get('silences'), 'silences_note': m.get('silences_note')}
+            if args.want in json.dumps(last, ensure_ascii=False):
+                say(json.dumps(last, ensure_ascii=False))
+                return 0
+        raise RuntimeError('no state frame with %r; the last: %s' % (args.want, json.dumps(last)))
 
 
 class Devtools:
@@ -210,7 +234,7 @@ async def browser(args):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('mode', choices=['viewers', 'browser'])
+    p.add_argument('mode', choices=['viewers', 'browser', 'state'])
     p.add_argument('--url', required=True)
     p.add_argument('--readers', type=int, default=1)
     p.add_argument('--stalled', type=int, default=0)
@@ -218,10 +242,12 @@ def main():
     p.add_argument('--id-file')
     p.add_argument('--screenshot')
     p.add_argument('--timeout', type=float, default=60)
+    p.add_argument('--want')
     args = p.parse_args()
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     try:
-        rc = asyncio.run(viewers(args) if args.mode == 'viewers' else browser(args))
+        modes = {'viewers': viewers, 'browser': browser, 'state': state}
+        rc = asyncio.run(modes[args.mode](args))
     except Exception as e:  # the reason, for the test's message
         print('live_peer: %s' % e, file=sys.stderr)
         rc = 1

@@ -591,3 +591,96 @@ Test(notify_silence, telegram_commands_from_the_chat_and_refused_from_another)
     cr_expect(!strstr(all, "test-token"), "the token in the log: %s", all);
     free(all);
 }
+
+/* ---- shockd's dashboard ---------------------------------------------------------------- */
+
+/* shockd replaying a quiet recording in real time (ten minutes of NVDA
+ * trades), its listener on a free port: the port. */
+static int start_shockd(tn_proc *p, const char *name, int redis_sink)
+{
+    char rec[192], cfg[192], text[2048], out[192], err[192];
+    snprintf(rec, sizeof rec, "%s/rec.ndjson", G.dir);
+    FILE *f = fopen(rec, "w");
+    cr_assert(f);
+    long long t0 = 1737988200000LL; /* 2025-01-27 09:30 New York */
+    for (int i = 0; i < 600; i++)
+        fprintf(f, "{\"type\":\"trade\",\"data\":[{\"s\":\"NVDA\",\"p\":%.2f,\"t\":%lld,\"v\":100}]}\n",
+                120.0 + (i % 5) * 0.01, t0 + i * 1000LL);
+    fclose(f);
+    snprintf(cfg, sizeof cfg, "%s/%s.json", G.dir, name);
+    snprintf(text, sizeof text,
+             "{\"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"AVGO\"]}, \"sinks\": [\"%s\"],\n"
+             " \"redis\": {\"url\": \"%s\"}, \"state_dir\": \"%s/%s-state\", \"log_level\": \"info\",\n"
+             " \"metrics\": {\"listen\": \"127.0.0.1:0\"}}\n",
+             redis_sink ? "redis" : "stdout", G.redis.url, G.dir, name);
+    tn_write(cfg, text);
+    snprintf(out, sizeof out, "%s/%s.out", G.dir, name);
+    snprintf(err, sizeof err, "%s/%s.err", G.dir, name);
+    const char *argv[] = { SW_BINARY_DIR "/shockd", "-c", cfg, "--speed", "1", "--quiet", "--replay", rec, NULL };
+    memset(p, 0, sizeof *p);
+    p->pid = tn_spawn(argv, out, err);
+    cr_assert_gt(p->pid, 0);
+    static const char key[] = "dashboard: http://127.0.0.1:";
+    cr_assert(sw_test_wait_text(err, key, 1, 30000), "%s", sw_test_slurp(err));
+    char *t = sw_test_slurp(err);
+    int port = atoi(strstr(t, key) + strlen(key));
+    free(t);
+    return port;
+}
+
+/* The silences of shockd's state frame once they hold `want` (a JSON line). */
+static char *dashboard_silences(int port, const char *want)
+{
+    char url[64], out[192], err[192];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/live", port);
+    snprintf(out, sizeof out, "%s/state.out", G.dir);
+    snprintf(err, sizeof err, "%s/state.err", G.dir);
+    const char *argv[] = { TN_PYTHON, SW_SOURCE_DIR "/tests/live_peer.py", "state", "--url", url, "--want", want,
+                           "--timeout", "30", NULL };
+    int rc = tn_run(argv, out, err, 60000);
+    char *text = tn_read(out);
+    cr_assert_eq(rc, 0, "%s%s", text ? text : "", sw_test_slurp(err));
+    return text;
+}
+
+Test(notify_silence, shockd_dashboard_lists_the_active_silences)
+{
+    setup(both);
+    tn_proc shockd;
+    int port = start_shockd(&shockd, "with-redis", 1);
+    char id[16];
+    add(id, (const char *[]){ "--symbol", "NVDA", "--channel", "hook", "--for", "1h", "--author", "ana", "--comment",
+                              "on it <b>", NULL });
+    char *line = dashboard_silences(port, id);
+    cJSON *j = cJSON_Parse(line);
+    cr_assert(j, "%s", line);
+    const cJSON *arr = cJSON_GetObjectItem(j, "silences"), *s = cJSON_GetArrayItem(arr, 0);
+    cr_assert_eq(cJSON_GetArraySize(arr), 1, "%s", line);
+    cr_expect_str_eq(cJSON_GetObjectItem(s, "id")->valuestring, id);
+    cr_expect_str_eq(cJSON_GetObjectItem(s, "matchers")->valuestring, "symbol=NVDA channel=hook");
+    cr_expect_str_eq(cJSON_GetObjectItem(s, "symbol")->valuestring, "NVDA");
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(s, "group")));
+    cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(s, "active")));
+    cr_expect_str_eq(cJSON_GetObjectItem(s, "author")->valuestring, "ana");
+    cr_expect_str_eq(cJSON_GetObjectItem(s, "comment")->valuestring, "on it <b>", "text; the page shows it as text");
+    double end = cJSON_GetObjectItem(s, "end")->valuedouble, start = cJSON_GetObjectItem(s, "start")->valuedouble;
+    cr_expect_eq(end - start, 3600000);
+    cr_expect(cJSON_IsNull(cJSON_GetObjectItem(j, "silences_note")));
+    cJSON_Delete(j);
+    free(line);
+    /* Expired: gone from the dashboard too. */
+    char *out, *err;
+    cr_assert_eq(cli(&out, &err, (const char *[]){ "expire", id, NULL }), 0);
+    free(out);
+    free(err);
+    line = dashboard_silences(port, "\"silences\": []");
+    free(line);
+    cr_expect_eq(tn_stop_status(&shockd, SIGTERM, 15000), 0);
+
+    /* Without a redis sink shockd cannot know them, and says so. */
+    port = start_shockd(&shockd, "no-redis", 0);
+    line = dashboard_silences(port, "shockd has no redis sink");
+    cr_expect(strstr(line, "\"silences\": []"), "%s", line);
+    free(line);
+    cr_expect_eq(tn_stop_status(&shockd, SIGTERM, 15000), 0);
+}
