@@ -12,7 +12,6 @@
 #include "sw_redis_url.h"
 #include "sw_spool.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -96,16 +95,6 @@ static int copy_params(sw_redis_sink_params *dst, const sw_redis_sink_params *sr
     return 0;
 }
 
-static int valid_env_name(const char *s)
-{
-    if (!s[0] || isdigit((unsigned char)s[0]))
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
-            return 0;
-    return 1;
-}
-
 static int valid_name(const char *s)
 {
     size_t n = strlen(s);
@@ -130,7 +119,7 @@ int sw_redis_sink_check(const sw_redis_sink_params *p,
     }
     int url_pw = url_ok && u.password[0];
     sw_redis_url_wipe(&u);
-    if (p->password_env && !valid_env_name(p->password_env)) {
+    if (p->password_env && !sw_env_name_valid(p->password_env)) {
         report(ctx, "password_env", "is not an environment variable name (letters, digits, \"_\")");
         problems++;
     }

@@ -15,45 +15,62 @@ int sw_json_has_control(const char *s)
     return 0;
 }
 
-int sw_json_get_str(const cJSON *o, const char *key, char *dst, size_t len, int nullable, char *err, size_t errlen)
+/* How a message names a field: "\"symbol\"" at the top, members[2].symbol
+ * inside (`where` "members[2].").  Returns buf. */
+static const char *field(char *buf, size_t len, const char *where, const char *key)
 {
+    snprintf(buf, len, where[0] ? "%s%s" : "\"%s%s\"", where, key);
+    return buf;
+}
+
+int sw_json_get_str(const cJSON *o, const char *where, const char *key, char *dst, size_t len, int flags, char *err,
+                    size_t errlen)
+{
+    char f[64];
+    field(f, sizeof f, where, key);
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (nullable && cJSON_IsNull(v)) {
+    if ((flags & SW_JSON_NULL) && cJSON_IsNull(v)) {
         dst[0] = '\0';
         return 0;
     }
     if (!cJSON_IsString(v)) {
-        snprintf(err, errlen, "\"%s\" is %s (a string%s)", key, v ? "not a string" : "missing",
-                 nullable ? " or null" : "");
+        snprintf(err, errlen, "%s is %s (a string%s)", f, v ? "not a string" : "missing",
+                 (flags & SW_JSON_NULL) ? " or null" : "");
         return -1;
     }
     size_t n = strlen(v->valuestring);
+    if (n == 0 && !(flags & SW_JSON_EMPTY)) {
+        snprintf(err, errlen, "%s is empty", f);
+        return -1;
+    }
     if (n >= len) {
-        snprintf(err, errlen, "\"%s\" is longer than %zu bytes", key, len - 1);
+        snprintf(err, errlen, "%s is longer than %zu bytes", f, len - 1);
         return -1;
     }
     if (!sw_utf8_valid(v->valuestring, n)) {
-        snprintf(err, errlen, "\"%s\" is not valid UTF-8", key);
+        snprintf(err, errlen, "%s is not valid UTF-8", f);
         return -1;
     }
     if (sw_json_has_control(v->valuestring)) {
-        snprintf(err, errlen, "\"%s\" has a control character (the schema's strings are one line of text)", key);
+        snprintf(err, errlen, "%s has a control character (the schema's strings are one line of text)", f);
         return -1;
     }
     memcpy(dst, v->valuestring, n + 1);
     return 0;
 }
 
-int sw_json_get_num(const cJSON *o, const char *key, double *out, int nullable, char *err, size_t errlen)
+int sw_json_get_num(const cJSON *o, const char *where, const char *key, double *out, int nullable, char *err,
+                    size_t errlen)
 {
+    char f[64];
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (nullable && (!v || cJSON_IsNull(v))) {
+    if (nullable && cJSON_IsNull(v)) {
         *out = NAN;
         return 0;
     }
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
-        snprintf(err, errlen, "\"%s\" is %s (a number%s)", key, v ? "not a finite number" : "missing",
-                 nullable ? " or null" : "");
+        snprintf(err, errlen, "%s is %s (a number%s)", field(f, sizeof f, where, key),
+                 v ? "not a number a double holds" : "missing", nullable ? " or null" : "");
         return -1;
     }
     *out = v->valuedouble;
@@ -99,6 +116,15 @@ cJSON *sw_json_one_object(const char *json, size_t len, const char *what, char *
             snprintf(err, errlen, "control character 0x%02x at byte %zu (the %s is one line of JSON)",
                      (unsigned)(unsigned char)json[i], i + 1, what);
             return NULL;
+        }
+    /* A backslash always escapes the next character, so `\\u0000` is text. */
+    for (size_t i = 0; i + 1 < len; i++)
+        if (json[i] == '\\') {
+            if (json[i + 1] == 'u' && i + 5 < len && strncmp(json + i + 2, "0000", 4) == 0) {
+                snprintf(err, errlen, "\\u0000 at byte %zu (the schema's strings are one line of text)", i + 1);
+                return NULL;
+            }
+            i++;
         }
     if (len == 0 || json[0] != '{') {
         snprintf(err, errlen, "not a JSON object");

@@ -12,8 +12,11 @@
  *    the last), checked on a sorted copy of the names, O(k log k);
  *  - sw_json_get_str: a string that fits its field (refused, never cut: an
  *    id cut short would collide), valid UTF-8 and without control characters
- *    (C0, DEL, C1) -- every text field is one line;
- *  - sw_json_get_num: a finite number.
+ *    (C0, DEL, C1) -- every text field is one line; not empty unless the
+ *    field allows it;
+ *  - sw_json_get_num: a number a double holds (finite);
+ *  - a field is present unless the caller looked first: null is "no value",
+ *    missing is an error (a field a later writer forgot is not "no value").
  * Errors are one sentence naming the key; text from the input in them is
  * escaped (sw_esc_line).
  */
@@ -27,18 +30,27 @@
 int sw_json_has_control(const char *s);
 
 /* Parse json (len bytes) as one object on one line; `what` names the record
- * in messages ("alert": "trailing content after the alert object").  The
+ * in messages ("alert": "trailing content after the alert object").  An
+ * escaped NUL (\u0000) is refused too: cJSON would end the string there,
+ * so "NV\u0000<b>" would read as "NV" and pass every later check.  The
  * object, or NULL with err. */
 cJSON *sw_json_one_object(const char *json, size_t len, const char *what, char *err, size_t errlen);
 
 /* No key twice in object o; `where` prefixes the message ("", "members[2]."). */
 int sw_json_unique_keys(const cJSON *o, const char *where, char *err, size_t errlen);
 
-/* String member `key` into dst (len bytes with the NUL); missing is an
- * error, and so is null unless nullable (then "").  0 or -1 with err. */
-int sw_json_get_str(const cJSON *o, const char *key, char *dst, size_t len, int nullable, char *err, size_t errlen);
+/* Flags of sw_json_get_str. */
+#define SW_JSON_NULL 1  /* null is allowed: dst "" */
+#define SW_JSON_EMPTY 2 /* "" is allowed */
 
-/* Finite number member `key`; nullable: null or missing gives NAN. */
-int sw_json_get_num(const cJSON *o, const char *key, double *out, int nullable, char *err, size_t errlen);
+/* String member `key` of o into dst (len bytes with the NUL).  Messages name
+ * it "\"key\"" at the top (where ""), or where+key inside ("members[2].",
+ * "matchers.").  0, or -1 with err. */
+int sw_json_get_str(const cJSON *o, const char *where, const char *key, char *dst, size_t len, int flags, char *err,
+                    size_t errlen);
+
+/* Number member `key` (finite); nullable: null gives NAN. */
+int sw_json_get_num(const cJSON *o, const char *where, const char *key, double *out, int nullable, char *err,
+                    size_t errlen);
 
 #endif

@@ -329,8 +329,8 @@ static int draw(report_run *rr, const char *const *paths, size_t n_paths, const 
     sw_engine *e = &rr->pipe.engine;
     int rc = EXIT_RUNTIME;
     sw_model model;
-    sw_buf page;
-    sw_buf_init(&page, MAX_REPORT_BYTES);
+    sw_dbuf page;
+    sw_dbuf_init(&page, MAX_REPORT_BYTES);
     if (sw_model_build(&model, e, &rr->cfg) != 0) {
         sw_error("out of memory");
         goto out;
@@ -369,7 +369,8 @@ static int draw(report_run *rr, const char *const *paths, size_t n_paths, const 
         .n_detectors = rr->cfg.n_detectors, .notes = notes, .version = SHOCK_VERSION,
     };
     if (sw_report_html(&rep, &page) != 0) {
-        sw_error(page.len >= MAX_REPORT_BYTES - 1 ? "the report would exceed %u MiB" : "out of memory drawing the report (limit %u MiB)",
+        sw_error(sw_dbuf_error(&page) == SW_DBUF_TOOBIG ? "the report would exceed %u MiB"
+                                                        : "out of memory drawing the report (limit %u MiB)",
                  MAX_REPORT_BYTES >> 20);
         goto out;
     }
@@ -382,7 +383,7 @@ static int draw(report_run *rr, const char *const *paths, size_t n_paths, const 
             rr->n_alerts, alerts_path ? " (from the alerts file)" : "");
     rc = 0;
 out:
-    sw_buf_free(&page);
+    sw_dbuf_free(&page);
     sw_model_free(&model);
     return rc;
 }

@@ -8,7 +8,6 @@
  */
 #include "sw_cairo.h"
 #include "sw_config.h"
-#include "sw_cred.h"
 #include "sw_secret.h"
 #include "sw_feed.h"
 #include "sw_jsonarena.h"
@@ -52,7 +51,7 @@ typedef struct shockd {
     int replaying;
     sw_feed feed;                 /* the live source (no --replay) */
     int live;
-    sw_cred feed_key, feed_secret;
+    char *feed_key, *feed_secret;  /* the feed's credentials, NULL when none (sw_secret) */
     const char **feed_symbols;
     char (*live_names)[SW_SYMBOL_MAX]; /* the feed's list after a reload changed it */
     int wall_clock;                    /* the live feed is real time: the wall clock drives event time */
@@ -221,8 +220,8 @@ static int open_feed(shockd *d)
 {
     const sw_feed_config *fc = &d->cfg.feed;
     char err[SW_WS_URL_MAX + 512];
-    if (sw_cred_load(&d->feed_key, "feed.key", fc->key_env, fc->key_file, err, sizeof err) < 0 ||
-        sw_cred_load(&d->feed_secret, "feed.secret", fc->secret_env, fc->secret_file, err, sizeof err) < 0) {
+    if (sw_secret_load(&d->feed_key, "feed.key", fc->key_env, fc->key_file, err, sizeof err) < 0 ||
+        sw_secret_load(&d->feed_secret, "feed.secret", fc->secret_env, fc->secret_file, err, sizeof err) < 0) {
         sw_error("%s: %s", d->cfg.path, err);
         return -1;
     }
@@ -238,8 +237,8 @@ static int open_feed(shockd *d)
         .url = fc->url,
         .symbols = d->feed_symbols,
         .n_symbols = d->pipe.engine.n_syms,
-        .key = d->feed_key.value,
-        .secret = d->feed_secret.value,
+        .key = d->feed_key,
+        .secret = d->feed_secret,
         .ca_file = fc->ca_file,
         .backoff_base_ns = fc->backoff_base_ns,
         .backoff_cap_ns = fc->backoff_cap_ns,
@@ -279,8 +278,8 @@ static void free_feed(shockd *d)
     if (d->live)
         sw_feed_fini(&d->feed);
     d->live = 0;
-    sw_cred_free(&d->feed_key);
-    sw_cred_free(&d->feed_secret);
+    sw_secret_free(&d->feed_key);
+    sw_secret_free(&d->feed_secret);
     free(d->feed_symbols);
     d->feed_symbols = NULL;
     free(d->live_names);

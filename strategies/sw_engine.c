@@ -1,11 +1,9 @@
 /* sw_engine.c -- see sw_engine.h. */
-#define _DEFAULT_SOURCE /* madvise MADV_HUGEPAGE (see alloc_records) */
 #include "sw_engine.h"
 #include "sw_time.h"
 
 #include <math.h>
 #if defined(__linux__)
-#include <sys/mman.h>
 #endif
 #include <stddef.h>
 #include <stdarg.h>
@@ -58,21 +56,27 @@ static size_t align16(size_t n)
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
+static sw_engine_block_hint_fn block_hint;
+
+void sw_engine_set_block_hint(sw_engine_block_hint_fn fn)
+{
+    block_hint = fn;
+}
+
 /* The records' block.  A large one (thousands of symbols) starts on a 2 MiB
- * boundary and asks Linux for transparent huge pages: a tick touches one
- * record at random, and with 4 KiB pages nearly every one would also miss
- * the TLB (10 000 records are 3 600 pages, more than its entries), which
- * stalls even the prefetch that is meant to hide the miss.  Only whole
- * 2 MiB ranges inside the block get huge pages: RSS stays what is used. */
+ * boundary and is shown to the block hint before its first touch: the
+ * daemon asks Linux for transparent huge pages there (strategies/ makes no
+ * system call).  A tick touches one record at random, and with 4 KiB pages
+ * nearly every one would also miss the TLB (10 000 records are 3 600 pages,
+ * more than its entries), which stalls even the prefetch that is meant to
+ * hide the miss. */
 static unsigned char *alloc_records(size_t bytes)
 {
     if (bytes < 2 * HUGE_PAGE)
         return aligned_alloc(16, bytes);
     unsigned char *p = aligned_alloc(HUGE_PAGE, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (p)
-        (void)madvise(p, bytes / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE); /* a hint: fine if refused */
-#endif
+    if (p && block_hint)
+        block_hint(p, bytes / HUGE_PAGE * HUGE_PAGE); /* whole 2 MiB ranges only */
     return p;
 }
 

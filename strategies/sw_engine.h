@@ -191,6 +191,13 @@ const sw_detector_type *sw_detector_find(const char *name);
 int sw_group_name_valid(const char *s);
 const sw_detector_type *const *sw_detector_types(size_t *n);
 
+/* Called with the records' block of a large engine (whole 2 MiB ranges of
+ * it, 2 MiB aligned) before the engine first touches it.  The daemon sets
+ * one that asks the kernel for transparent huge pages; strategies/ itself
+ * makes no system call.  Process-wide; NULL (the default) gives no hint. */
+typedef void (*sw_engine_block_hint_fn)(void *block, size_t bytes);
+void sw_engine_set_block_hint(sw_engine_block_hint_fn fn);
+
 /* Build an engine.  Returns 0, or -1 with a sentence in err (too many groups for
  * a symbol, empty group, allocation failure, a detector's init failing). */
 int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,

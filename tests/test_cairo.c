@@ -21,7 +21,7 @@ typedef struct picture {
     unsigned char *px; /* RGB */
 } picture;
 
-static picture decode(const sw_buf *b)
+static picture decode(const sw_dbuf *b)
 {
     picture p = { 0, 0, NULL };
     png_image img;
@@ -101,8 +101,8 @@ Test(cairo, symbol_chart_png_has_the_size_and_the_alert_colour)
     sw_cairo c;
     sw_cairo_init(&c, 1);
     cr_assert_eq(sw_report_symbol_chart(&d.r, 0, 800, 400, d.alert.id, &c.pen), 0);
-    sw_buf png;
-    sw_buf_init(&png, 1 << 22);
+    sw_dbuf png;
+    sw_dbuf_init(&png, 1 << 22);
     cr_assert_eq(sw_cairo_png(&c, &png), 0);
     picture p = decode(&png);
     cr_assert(p.w == 800 && p.h == 400, "%ux%u", p.w, p.h);
@@ -113,19 +113,19 @@ Test(cairo, symbol_chart_png_has_the_size_and_the_alert_colour)
     cr_assert_gt(crit, 20, "%zu pixels of the critical colour", crit);
     cr_assert_gt(count(&p, 0x1f1f1f), 100, "the price path");
     free(p.px);
-    sw_buf_free(&png);
+    sw_dbuf_free(&png);
     sw_cairo_fini(&c);
 
     /* Without the alert: the critical colour only in the dashed level. */
     d.r.n_alerts = 0;
     sw_cairo_init(&c, 1);
     cr_assert_eq(sw_report_symbol_chart(&d.r, 0, 800, 400, NULL, &c.pen), 0);
-    sw_buf_init(&png, 1 << 22);
+    sw_dbuf_init(&png, 1 << 22);
     cr_assert_eq(sw_cairo_png(&c, &png), 0);
     p = decode(&png);
     cr_assert_lt(count(&p, sw_severity_rgb[2]), crit);
     free(p.px);
-    sw_buf_free(&png);
+    sw_dbuf_free(&png);
     sw_cairo_fini(&c);
     sw_cairo_shutdown();
     sw_daybook_free(&d.bk);
@@ -138,8 +138,8 @@ Test(cairo, group_chart_draws_each_member_in_its_colour_at_scale)
     sw_cairo c;
     sw_cairo_init(&c, 2);
     cr_assert_eq(sw_report_group_chart(&d.r, 0, 800, 400, NULL, &c.pen), 0);
-    sw_buf png;
-    sw_buf_init(&png, 1 << 23);
+    sw_dbuf png;
+    sw_dbuf_init(&png, 1 << 23);
     cr_assert_eq(sw_cairo_png(&c, &png), 0);
     picture p = decode(&png);
     cr_assert(p.w == 1600 && p.h == 800, "scale 2: %ux%u", p.w, p.h);
@@ -147,7 +147,7 @@ Test(cairo, group_chart_draws_each_member_in_its_colour_at_scale)
     cr_assert_gt(count(&p, sw_line_rgb[1]), 50, "AMD's line");
     cr_assert_gt(count(&p, sw_severity_rgb[2]), 20, "the member's critical alert");
     free(p.px);
-    sw_buf_free(&png);
+    sw_dbuf_free(&png);
     sw_cairo_fini(&c);
     sw_cairo_shutdown();
     sw_daybook_free(&d.bk);
@@ -163,33 +163,33 @@ Test(cairo, bad_text_bad_sizes_and_a_full_buffer)
     sw_style st = { 0xB40426, SW_RGB_NONE, 0, 0 };
     c.pen.rect(&c.pen, 150, 10, 20, 20, &st);
     c.pen.end(&c.pen);
-    sw_buf png;
-    sw_buf_init(&png, 1 << 20);
+    sw_dbuf png;
+    sw_dbuf_init(&png, 1 << 20);
     cr_assert_eq(sw_cairo_png(&c, &png), 0);
     picture p = decode(&png);
     cr_assert_eq(at(&p, 160, 20), 0xB40426u, "drawn after the bad text");
     free(p.px);
-    sw_buf_free(&png);
+    sw_dbuf_free(&png);
     /* Too small a buffer: refused, never overrun. */
-    sw_buf_init(&png, 100);
+    sw_dbuf_init(&png, 100);
     cr_assert_eq(sw_cairo_png(&c, &png), -1);
     cr_assert_leq(png.len, 100);
-    sw_buf_free(&png);
+    sw_dbuf_free(&png);
     sw_cairo_fini(&c);
     /* A size no chart has: nothing allocated, an error. */
     sw_cairo_init(&c, 4);
     c.pen.begin(&c.pen, 100000, 100, NULL);
     c.pen.rect(&c.pen, 0, 0, 10, 10, &st);
     c.pen.end(&c.pen);
-    sw_buf_init(&png, 1 << 20);
+    sw_dbuf_init(&png, 1 << 20);
     cr_assert_eq(sw_cairo_png(&c, &png), -1);
-    sw_buf_free(&png);
+    sw_dbuf_free(&png);
     sw_cairo_fini(&c);
     /* Nothing drawn at all. */
     sw_cairo_init(&c, 1);
-    sw_buf_init(&png, 1 << 20);
+    sw_dbuf_init(&png, 1 << 20);
     cr_assert_eq(sw_cairo_png(&c, &png), -1);
-    sw_buf_free(&png);
+    sw_dbuf_free(&png);
     sw_cairo_fini(&c);
     sw_cairo_shutdown();
 }

@@ -92,14 +92,14 @@ static void draw_png(const char *path)
     sw_cairo cairo;
     sw_cairo_init(&cairo, 1);
     cr_assert_eq(sw_report_symbol_chart(&r, 0, 800, 400, a.id, &cairo.pen), 0);
-    sw_buf png;
-    sw_buf_init(&png, 1 << 22);
+    sw_dbuf png;
+    sw_dbuf_init(&png, 1 << 22);
     cr_assert_eq(sw_cairo_png(&cairo, &png), 0);
     FILE *f = fopen(path, "wb");
     cr_assert_not_null(f);
     fwrite(png.p, 1, png.len, f);
     fclose(f);
-    sw_buf_free(&png);
+    sw_dbuf_free(&png);
     sw_cairo_fini(&cairo);
     sw_cairo_shutdown();
     sw_daybook_free(&bk);

@@ -145,12 +145,13 @@ Test(silence, records_read_from_redis_are_checked)
         { "\"end_ms\":1737993600000", "\"end_ms\":1737990000000", "not after the start" },
         { "\"end_ms\":1737993600000", "\"end_ms\":1747993600000", "longer than 30 days" },
         { "\"end_ms\":1737993600000", "\"end_ms\":1737993600000.5", "whole milliseconds" },
-        { "\"end_ms\":1737993600000", "\"end_ms\":\"soon\"", "\"end_ms\" is not a finite number" },
+        { "\"end_ms\":1737993600000", "\"end_ms\":\"soon\"", "\"end_ms\" is not a number a double holds" },
         { "\"start_ms\":1737990000000", "\"start_ms\":1", "within the years" },
-        { "\"author\":\"ana\"", "\"author\":\"\"", "the author is 0 bytes" },
+        { "\"author\":\"ana\"", "\"author\":\"\"", "\"author\" is empty" },
         { "\"author\":\"ana\"", "\"author\":\"a\\nb\"", "\"author\" has a control character" },
         { "\"comment\":\"on it\"", "\"comment\":\"\\u001b[31m\"", "\"comment\" has a control character" },
         { "\"comment\":\"on it\"", "\"comment\":\"\\u0085x\"", "\"comment\" has a control character" },
+        { "\"comment\":\"on it\"", "\"comment\":\"on\\u0000<b>\"", "\\u0000 at byte" },
         { "\"comment\":\"on it\"", "\"comment\":\"on it\",\"comment\":\"x\"", "appears twice" },
         { "{\"v\":1", " {\"v\":1", "not a JSON object" },
         { "\"on it\"}", "\"on it\"}{\"v\":1}", "trailing content after the silence object" },
@@ -177,7 +178,8 @@ Test(silence, records_read_from_redis_are_checked)
     memset(big, ' ', sizeof big);
     cr_expect_eq(sw_silence_parse(big, SW_SILENCE_JSON_MAX + 1, &s, err, sizeof err), -1);
     cr_expect(strstr(err, "over the limit of 4096"), "%s", err);
-    /* Unknown keys outside the matchers: a later version's fields. */
+    /* Unknown keys outside the matchers: a later version's fields; an empty
+     * comment is a comment (not a missing one). */
     static const char later[] =
         "{\"v\":1,\"id\":\"3fa9c2d1\",\"matchers\":{\"symbol\":\"NVDA\"},\"start_ms\":1737990000000,"
         "\"end_ms\":1737993600000,\"created_ms\":1737990000000,\"author\":\"ana\",\"comment\":\"\",\"ticket\":\"OPS-1\"}";

@@ -68,6 +68,31 @@ int sw_chan_check_url(const char *url, const char *what, char *err, size_t errle
     return -1;
 }
 
+int sw_chan_open_url(sw_chan *ch, int direct, char *err, size_t errlen)
+{
+    char what[128], host[256];
+    snprintf(what, sizeof what, "notify.channels.%s.url", ch->cfg->name);
+    if (direct && ch->cfg->url) {
+        ch->secret = strdup(ch->cfg->url);
+        if (!ch->secret) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    } else {
+        int rc = sw_secret_load(&ch->secret, what, ch->cfg->url_env, ch->cfg->url_file, err, errlen);
+        if (rc != 0) {
+            if (rc == 1)
+                snprintf(err, errlen, "%s: missing (%surl_env or url_file)", what, direct ? "url, " : "");
+            return -1;
+        }
+    }
+    if (sw_chan_check_url(ch->secret, what, err, errlen) != 0)
+        return -1;
+    snprintf(ch->where + strlen(ch->where), sizeof ch->where - strlen(ch->where), " (%s)",
+             sw_chan_url_host(ch->secret, host, sizeof host));
+    return 0;
+}
+
 /* ---- requests -------------------------------------------------------------------- */
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
@@ -215,6 +240,33 @@ static void msg_free(sw_chan_msg *m)
         free(m->chart);
         free(m);
     }
+}
+
+const sw_alert **sw_chan_alerts(const sw_chan_msg *m)
+{
+    const sw_alert **al = malloc(m->n * sizeof *al);
+    for (size_t i = 0; al && i < m->n; i++)
+        al[i] = m->items[i].alert;
+    return al;
+}
+
+char *sw_chan_format(const sw_chan_msg *m, sw_chan_fmt fmt)
+{
+    const sw_alert **al = sw_chan_alerts(m);
+    char *text = al ? fmt(al, m->n, m->group[0] ? m->group : NULL) : NULL;
+    free(al);
+    return text;
+}
+
+int sw_chan_post_json(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, sw_chan_fmt fmt, char *err,
+                      size_t errlen)
+{
+    char *body = sw_chan_format(m, fmt);
+    if (!body) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return sw_chan_http_post(ch, req, ch->secret, body, strlen(body), "application/json", NULL);
 }
 
 static void enqueue(sw_chan *ch, sw_chan_msg *m)

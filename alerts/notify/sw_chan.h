@@ -199,6 +199,15 @@ void sw_chan_chart_cancel(sw_chan *ch);
  * when out of memory). */
 const sw_alert **sw_chan_alerts(const sw_chan_msg *m);
 
+/* The message through one of sw_notify_format's formatters (its alerts, its
+ * group or NULL): the malloc'd text, or NULL when out of memory. */
+typedef char *(*sw_chan_fmt)(const sw_alert *const *al, size_t n, const char *group);
+char *sw_chan_format(const sw_chan_msg *m, sw_chan_fmt fmt);
+/* The message formatted by fmt, POSTed as application/json to ch->secret
+ * (a webhook URL): sw_chan_http_post's return. */
+int sw_chan_post_json(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, sw_chan_fmt fmt, char *err,
+                      size_t errlen);
+
 /* Go on with the head message (a fetch ended). */
 void sw_chan_kick(sw_chan *ch);
 
@@ -220,6 +229,11 @@ void sw_chan_redact(const sw_chan *ch, const char *in, char *out, size_t cap);
 /* A Bot API method's URL for a telegram channel: <api_base>/bot<token>/<method>
  * (holds the token: wipe it after use).  0, or -1 when it does not fit. */
 int sw_chan_telegram_url(const sw_chan *ch, const char *method, char *buf, size_t len);
+
+/* A channel's URL into ch->secret -- from url_env or url_file, or with
+ * `direct` from url as well -- checked (sw_chan_check_url), its host added
+ * to ch->where.  Returns 0, or -1 with a sentence in err. */
+int sw_chan_open_url(sw_chan *ch, int direct, char *err, size_t errlen);
 
 /* Host of a URL for log lines (never the path or credentials). */
 char *sw_chan_url_host(const char *url, char *buf, size_t len);

@@ -34,14 +34,6 @@ int sw_chan_chart_build(const sw_chan *ch, const sw_chan_msg *m)
     return m->chart != NULL;
 }
 
-const sw_alert **sw_chan_alerts(const sw_chan_msg *m)
-{
-    const sw_alert **al = malloc(m->n * sizeof *al);
-    for (size_t i = 0; al && i < m->n; i++)
-        al[i] = m->items[i].alert;
-    return al;
-}
-
 /* The outcome of a fetch, said once per episode. */
 static void episode(sw_chan *ch, const sw_chan_msg *m, const char *why)
 {

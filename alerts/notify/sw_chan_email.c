@@ -69,9 +69,7 @@ static void put_crlf(sw_dbuf *b, const char *s)
 static int email_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen)
 {
     const sw_notify_channel_config *c = ch->cfg;
-    const sw_alert **al = malloc(m->n * sizeof *al);
-    for (size_t i = 0; al && i < m->n; i++)
-        al[i] = m->items[i].alert;
+    const sw_alert **al = sw_chan_alerts(m);
     char *text = al ? sw_nf_text(al, m->n, m->group[0] ? m->group : NULL) : NULL;
     char subject[256];
     if (al)

@@ -8,7 +8,6 @@
  * With "chart": true it ends with a link to the dashboard. */
 #include "sw_chan.h"
 #include "sw_notify_format.h"
-#include "sw_secret.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,40 +15,12 @@
 
 static int slack_open(sw_chan *ch, char *err, size_t errlen)
 {
-    char what[128], host[256];
-    snprintf(what, sizeof what, "notify.channels.%s.url", ch->cfg->name);
-    int rc = sw_secret_load(&ch->secret, what, ch->cfg->url_env, ch->cfg->url_file, err, errlen);
-    if (rc != 0) {
-        if (rc == 1)
-            snprintf(err, errlen, "%s: missing (url_env or url_file)", what);
-        return -1;
-    }
-    if (sw_chan_check_url(ch->secret, what, err, errlen) != 0)
-        return -1;
-    snprintf(ch->where + strlen(ch->where), sizeof ch->where - strlen(ch->where), " (%s)",
-             sw_chan_url_host(ch->secret, host, sizeof host));
-    return 0;
-}
-
-/* The alerts of a message as the array the formatters take. */
-static const sw_alert **alerts_of(const sw_chan_msg *m)
-{
-    const sw_alert **al = malloc(m->n * sizeof *al);
-    for (size_t i = 0; al && i < m->n; i++)
-        al[i] = m->items[i].alert;
-    return al;
+    return sw_chan_open_url(ch, 0, err, errlen);
 }
 
 static int slack_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen)
 {
-    const sw_alert **al = alerts_of(m);
-    char *body = al ? sw_nf_slack(al, m->n, m->group[0] ? m->group : NULL) : NULL;
-    free(al);
-    if (!body) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    return sw_chan_http_post(ch, req, ch->secret, body, strlen(body), "application/json", NULL);
+    return sw_chan_post_json(ch, m, req, sw_nf_slack, err, errlen);
 }
 
 /* ---- "chart": true ---------------------------------------------------------------- */
@@ -58,7 +29,7 @@ static int slack_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char
  * (notify.dashboard_url, {symbol} and {id} filled in as for a chart). */
 static int slack_build_chart(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen)
 {
-    const sw_alert **al = alerts_of(m);
+    const sw_alert **al = sw_chan_alerts(m);
     const char *group = m->group[0] ? m->group : NULL;
     char url[SW_NOTIFY_URL_MAX + 512];
     char *body = al ? sw_nf_slack(al, m->n, group) : NULL;

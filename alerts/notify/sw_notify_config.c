@@ -2,6 +2,7 @@
 #include "sw_notify_config.h"
 #include "sw_alert.h"
 #include "sw_host.h"
+#include "sw_secret.h"
 #include "sw_time.h"
 
 #include <ctype.h>
@@ -149,16 +150,6 @@ static void problem(checker *k, const char *path, const char *fmt, ...)
     k->problems++;
 }
 
-static int valid_env_name(const char *s)
-{
-    if (!s[0] || isdigit((unsigned char)s[0]))
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
-            return 0;
-    return 1;
-}
-
 static int valid_channel_name(const char *s)
 {
     size_t n = strlen(s);
@@ -205,7 +196,7 @@ static void check_source(checker *k, const char *cpath, const char *what, int ne
 {
     char p[160];
     int n = !!direct + !!env + !!file;
-    if (env && !valid_env_name(env)) {
+    if (env && !sw_env_name_valid(env)) {
         snprintf(p, sizeof p, "%s.%s_env", cpath, what);
         problem(k, p, "is not an environment variable name (letters, digits, \"_\")");
     }

@@ -145,7 +145,7 @@ int sw_silence_to_json(const sw_silence *s, char *buf, size_t cap)
 static int get_ms(const cJSON *o, const char *key, int64_t *out, char *err, size_t errlen)
 {
     double v;
-    if (sw_json_get_num(o, key, &v, 0, err, errlen) != 0)
+    if (sw_json_get_num(o, "", key, &v, 0, err, errlen) != 0)
         return -1;
     if (v != floor(v) || v < (double)MS_MIN || v > (double)MS_MAX) {
         snprintf(err, errlen, "\"%s\" is not whole milliseconds within the years 2001 to 2199", key);
@@ -174,21 +174,14 @@ static int parse_matchers(const cJSON *m, sw_silence *s, char *err, size_t errle
             return -1;
         }
     }
+    /* A matcher that is there matches something: "" is refused (not "any"). */
     char sev[16] = "";
-    if ((cJSON_HasObjectItem(m, "symbol") && sw_json_get_str(m, "symbol", s->symbol, sizeof s->symbol, 0, err, errlen)) ||
-        (cJSON_HasObjectItem(m, "group") && sw_json_get_str(m, "group", s->group, sizeof s->group, 0, err, errlen)) ||
-        (cJSON_HasObjectItem(m, "detector") &&
-         sw_json_get_str(m, "detector", s->detector, sizeof s->detector, 0, err, errlen)) ||
-        (cJSON_HasObjectItem(m, "severity") && sw_json_get_str(m, "severity", sev, sizeof sev, 0, err, errlen)) ||
-        (cJSON_HasObjectItem(m, "channel") && sw_json_get_str(m, "channel", s->channel, sizeof s->channel, 0, err, errlen)))
-        return -1;
-    /* An empty string is not "any": a matcher that is there matches something. */
-    const char *vals[] = { s->symbol, s->group, s->detector, sev, s->channel };
-    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
-        if (cJSON_HasObjectItem(m, matcher_keys[i]) && !vals[i][0]) {
-            snprintf(err, errlen, "matchers.%s is empty", matcher_keys[i]);
+    char *dst[] = { s->symbol, s->group, s->detector, sev, s->channel };
+    size_t cap[] = { sizeof s->symbol, sizeof s->group, sizeof s->detector, sizeof sev, sizeof s->channel };
+    for (size_t i = 0; i < sizeof dst / sizeof dst[0]; i++)
+        if (cJSON_HasObjectItem(m, matcher_keys[i]) &&
+            sw_json_get_str(m, "matchers.", matcher_keys[i], dst[i], cap[i], 0, err, errlen) != 0)
             return -1;
-        }
     if (sev[0]) {
         for (int v = 0; v <= SW_SEV_CRITICAL && s->severity < 0; v++)
             if (strcmp(sev, sw_severity_name((sw_severity)v)) == 0)
@@ -219,12 +212,12 @@ int sw_silence_parse(const char *json, size_t len, sw_silence *s, char *err, siz
         snprintf(err, errlen, "schema version \"v\" is not %d", SW_SILENCE_SCHEMA);
         goto done;
     }
-    if (sw_json_get_str(o, "id", s->id, sizeof s->id, 0, err, errlen) ||
+    if (sw_json_get_str(o, "", "id", s->id, sizeof s->id, 0, err, errlen) ||
         parse_matchers(cJSON_GetObjectItemCaseSensitive(o, "matchers"), s, err, errlen) ||
         get_ms(o, "start_ms", &s->start_ms, err, errlen) || get_ms(o, "end_ms", &s->end_ms, err, errlen) ||
         get_ms(o, "created_ms", &s->created_ms, err, errlen) ||
-        sw_json_get_str(o, "author", s->author, sizeof s->author, 0, err, errlen) ||
-        sw_json_get_str(o, "comment", s->comment, sizeof s->comment, 0, err, errlen))
+        sw_json_get_str(o, "", "author", s->author, sizeof s->author, 0, err, errlen) ||
+        sw_json_get_str(o, "", "comment", s->comment, sizeof s->comment, SW_JSON_EMPTY, err, errlen))
         goto done;
     rc = sw_silence_check(s, err, errlen);
 done:

@@ -1,6 +1,8 @@
 /* sw_cairo.c -- see sw_cairo.h. */
 #include "sw_cairo.h"
 
+#include "sw_escape.h"
+
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 #include <math.h>
@@ -122,7 +124,7 @@ static char *clean_utf8(const char *s)
     if (!out)
         return NULL;
     for (size_t i = 0; i < n;) {
-        size_t k = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? 0 : sw_utf8_len(s + i, n - i);
+        size_t k = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? 0 : sw_utf8_seq(s + i, n - i);
         if (k == 0) {
             memcpy(o, "\xEF\xBF\xBD", 3);
             o += 3;
@@ -191,16 +193,16 @@ void sw_cairo_init(sw_cairo *c, double scale)
 
 static cairo_status_t to_buf(void *closure, const unsigned char *data, unsigned int len)
 {
-    sw_buf *b = closure;
-    sw_buf_add(b, (const char *)data, len);
-    return b->failed ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
+    sw_dbuf *b = closure;
+    sw_dbuf_add(b, (const char *)data, len);
+    return sw_dbuf_error(b) ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
 }
 
-int sw_cairo_png(sw_cairo *c, sw_buf *out)
+int sw_cairo_png(sw_cairo *c, sw_dbuf *out)
 {
     if (c->failed || !c->surface || cairo_surface_status(c->surface) != CAIRO_STATUS_SUCCESS)
         return -1;
-    if (cairo_surface_write_to_png_stream(c->surface, to_buf, out) != CAIRO_STATUS_SUCCESS || out->failed)
+    if (cairo_surface_write_to_png_stream(c->surface, to_buf, out) != CAIRO_STATUS_SUCCESS || sw_dbuf_error(out))
         return -1;
     return 0;
 }

@@ -38,7 +38,7 @@ void sw_cairo_init(sw_cairo *c, double scale);
 /* After the drawing (pen.end): the PNG appended to out (bounded by its
  * maximum).  Returns 0, or -1 when nothing was drawn, cairo failed or out
  * is full. */
-int sw_cairo_png(sw_cairo *c, sw_buf *out);
+int sw_cairo_png(sw_cairo *c, sw_dbuf *out);
 
 /* Free the surface (always, drawn or not). */
 void sw_cairo_fini(sw_cairo *c);

@@ -67,7 +67,7 @@ typedef struct sw_report {
 
 /* Write the page into out.  Returns 0, or -1 when out failed (its maximum
  * reached, or out of memory). */
-int sw_report_html(const sw_report *r, sw_buf *out);
+int sw_report_html(const sw_report *r, sw_dbuf *out);
 
 /* One chart of a day report (week 0) on its own, w x h px, for the live
  * dashboard and the pictures in notifications; the same drawing as the

@@ -244,7 +244,7 @@ static int on_request(sw_http *h, struct lws *wsi, sw_http_conn *c, const char *
     }
     if (rc == 0)
         rc = respond(h, wsi, c, &r);
-    sw_buf_free(&r.body);
+    sw_dbuf_free(&r.body);
     return rc;
 }
 

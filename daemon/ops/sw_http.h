@@ -38,7 +38,7 @@
 #define SW_HTTP_H
 
 #include "sw_listen.h"
-#include "sw_svg.h"
+#include "sw_dbuf.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -62,12 +62,12 @@
 
 typedef struct sw_http sw_http;
 
-/* What a handler answers.  body: the handler's sw_buf, taken over by the
+/* What a handler answers.  body: the handler's sw_dbuf, taken over by the
  * listener (NULL body: `text` instead, a static string). */
 typedef struct sw_http_resp {
     unsigned status;
     const char *ctype;
-    sw_buf body;
+    sw_dbuf body;
     const char *text;
     const char *csp;                    /* Content-Security-Policy, or NULL */
 } sw_http_resp;

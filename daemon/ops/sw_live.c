@@ -666,12 +666,12 @@ static int text_resp(sw_http_resp *r, unsigned status, const char *fmt, const ch
 {
     r->status = status;
     r->ctype = "text/plain; charset=utf-8";
-    sw_buf_init(&r->body, 512);
+    sw_dbuf_init(&r->body, 512);
     char msg[400];
     snprintf(msg, sizeof msg, fmt, arg);
-    sw_buf_puts(&r->body, msg);
-    sw_buf_puts(&r->body, "\n");
-    return r->body.failed ? -1 : 0;
+    sw_dbuf_addstr(&r->body, msg);
+    sw_dbuf_addstr(&r->body, "\n");
+    return sw_dbuf_error(&r->body) ? -1 : 0;
 }
 
 /* The token bucket of drawing time: refilled at SW_LIVE_DRAW_SHARE of the
@@ -692,9 +692,9 @@ static int from_cache(sw_live *l, const char *key, int png, sw_http_resp *r)
     for (size_t i = 0; i < SW_LIVE_CACHE; i++) {
         sw_live_cached *c = &l->cache[i];
         if (c->data.p && c->png == png && now - c->at_ms < SW_LIVE_CACHE_MS && strcmp(c->key, key) == 0) {
-            sw_buf_init(&r->body, SW_LIVE_CHART_MAX);
-            sw_buf_add(&r->body, c->data.p, c->data.len);
-            if (r->body.failed)
+            sw_dbuf_init(&r->body, SW_LIVE_CHART_MAX);
+            sw_dbuf_add(&r->body, c->data.p, c->data.len);
+            if (sw_dbuf_error(&r->body))
                 return 0;
             r->status = 200;
             r->ctype = png ? "image/png" : "image/svg+xml";
@@ -706,17 +706,17 @@ static int from_cache(sw_live *l, const char *key, int png, sw_http_resp *r)
     return 0;
 }
 
-static void to_cache(sw_live *l, const char *key, int png, const sw_buf *b)
+static void to_cache(sw_live *l, const char *key, int png, const sw_dbuf *b)
 {
     sw_live_cached *oldest = &l->cache[0];
     for (size_t i = 1; i < SW_LIVE_CACHE; i++)
         if (l->cache[i].at_ms < oldest->at_ms)
             oldest = &l->cache[i];
-    sw_buf_free(&oldest->data);
-    sw_buf_init(&oldest->data, SW_LIVE_CHART_MAX);
-    sw_buf_add(&oldest->data, b->p, b->len);
-    if (oldest->data.failed) {
-        sw_buf_free(&oldest->data);
+    sw_dbuf_free(&oldest->data);
+    sw_dbuf_init(&oldest->data, SW_LIVE_CHART_MAX);
+    sw_dbuf_add(&oldest->data, b->p, b->len);
+    if (sw_dbuf_error(&oldest->data)) {
+        sw_dbuf_free(&oldest->data);
         return;
     }
     snprintf(oldest->key, sizeof oldest->key, "%s", key);
@@ -776,7 +776,7 @@ static int on_chart(void *ctx, const sw_http_req *req, sw_http_resp *r)
     }
     int rc = 0;
     uint64_t t0 = uv_hrtime();
-    sw_buf_init(&r->body, SW_LIVE_CHART_MAX);
+    sw_dbuf_init(&r->body, SW_LIVE_CHART_MAX);
     if (cr.png) {
         sw_cairo cairo;
         sw_cairo_init(&cairo, 1);
@@ -800,8 +800,8 @@ static int on_chart(void *ctx, const sw_http_req *req, sw_http_resp *r)
     }
     sw_model_free(&model);
     l->draw_ms -= (double)(uv_hrtime() - t0) / 1e6;
-    if (rc != 0 || r->body.failed) {
-        sw_buf_free(&r->body);
+    if (rc != 0 || sw_dbuf_error(&r->body)) {
+        sw_dbuf_free(&r->body);
         return text_resp(r, 500, "the chart of %s could not be drawn (out of memory?)", cr.name);
     }
     to_cache(l, key, cr.png, &r->body);
@@ -959,7 +959,7 @@ void sw_live_free(sw_live *l)
     for (size_t i = 0; i < SW_LIVE_ALERTS; i++)
         free(l->ring[i]);
     for (size_t i = 0; i < SW_LIVE_CACHE; i++)
-        sw_buf_free(&l->cache[i].data);
+        sw_dbuf_free(&l->cache[i].data);
     /* Viewers are freed by their close callbacks when lws closes them. */
     memset(l, 0, sizeof *l);
 }

@@ -97,7 +97,7 @@ typedef struct sw_live_stats {
 typedef struct sw_live_cached {
     char key[SW_SYMBOL_MAX + 64];
     uint64_t at_ms;
-    sw_buf data;
+    sw_dbuf data;
     int png;
 } sw_live_cached;
 

@@ -309,9 +309,9 @@ static int on_healthz(void *ctx, const sw_http_req *req, sw_http_resp *r)
         return 0;
     }
     r->status = 503;
-    sw_buf_init(&r->body, sizeof why);
-    sw_buf_puts(&r->body, why);
-    return r->body.failed ? -1 : 0;
+    sw_dbuf_init(&r->body, sizeof why);
+    sw_dbuf_addstr(&r->body, why);
+    return sw_dbuf_error(&r->body) ? -1 : 0;
 }
 
 sw_http *sw_metrics_http(sw_metrics *m)

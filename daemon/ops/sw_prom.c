@@ -64,10 +64,10 @@ int sw_prom_respond(sw_http_resp *r, size_t (*render)(void *ctx, char *buf, size
         sw_warn("metrics: the exposition needs %zu bytes, more than the %d-byte limit: cut", n, SW_PROM_BODY_MAX);
         n = SW_PROM_BODY_MAX - 1;
     }
-    sw_buf_init(&r->body, SW_PROM_BODY_MAX);
-    sw_buf_add(&r->body, body, n);
+    sw_dbuf_init(&r->body, SW_PROM_BODY_MAX);
+    sw_dbuf_add(&r->body, body, n);
     free(body);
-    if (r->body.failed)
+    if (sw_dbuf_error(&r->body))
         return -1;
     r->status = 200;
     r->ctype = "text/plain; version=0.0.4; charset=utf-8";
