@@ -82,21 +82,10 @@ static int check_names(const sw_alert *a, char *err, size_t errlen)
 int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t errlen)
 {
     memset(a, 0, sizeof *a);
-    if (len > SW_ALERT_JSON_MAX) {
-        snprintf(err, errlen, "alert JSON of %zu bytes is over the limit of %d", len, SW_ALERT_JSON_MAX);
-        return -1;
-    }
-    cJSON *o = sw_json_one_object(json, len, "alert", err, errlen);
+    cJSON *o = sw_json_record(json, len, SW_ALERT_JSON_MAX, "alert", SW_ALERT_SCHEMA, err, errlen);
     if (!o)
         return -1;
     int rc = -1;
-    if (sw_json_unique_keys(o, "", err, errlen) != 0)
-        goto done;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v");
-    if (!cJSON_IsNumber(v) || v->valuedouble != SW_ALERT_SCHEMA) {
-        snprintf(err, errlen, "schema version \"v\" is not %d", SW_ALERT_SCHEMA);
-        goto done;
-    }
     char ts[40], sev[16], dir[8];
     if (sw_json_get_str(o, "", "id", a->id, sizeof a->id, 0, err, errlen) ||
         sw_json_get_str(o, "", "ts", ts, sizeof ts, 0, err, errlen) ||

@@ -504,19 +504,29 @@ void sw_redis_start(sw_redis *r)
     }
 }
 
-int sw_redis_command(sw_redis *r, sw_redis_reply_fn fn, void *privdata, int argc, const char **argv,
-                     const size_t *argvlen)
+/* A caller's command for this connection, or NULL when it is not
+ * connected (or out of memory). */
+static cmd *user_cmd(sw_redis *r, sw_redis_reply_fn fn, void *privdata)
 {
     if (r->state != SW_REDIS_CONNECTED || !r->ac)
-        return -1;
+        return NULL;
     cmd *c = malloc(sizeof *c);
     if (!c)
-        return -1;
+        return NULL;
     c->r = r;
     c->gen = r->gen;
     c->kind = CMD_USER;
     c->fn = fn;
     c->privdata = privdata;
+    return c;
+}
+
+int sw_redis_command(sw_redis *r, sw_redis_reply_fn fn, void *privdata, int argc, const char **argv,
+                     const size_t *argvlen)
+{
+    cmd *c = user_cmd(r, fn, privdata);
+    if (!c)
+        return -1;
     if (redisAsyncCommandArgv(r->ac, on_reply, c, argc, argv, argvlen) != REDIS_OK) {
         free(c);
         return -1;
@@ -598,16 +608,9 @@ static void on_message(struct redisAsyncContext *ac, void *reply, void *privdata
 
 int sw_redis_subscribe(sw_redis *r, const char *channel, sw_redis_reply_fn fn, void *privdata)
 {
-    if (r->state != SW_REDIS_CONNECTED || !r->ac)
-        return -1;
-    cmd *c = malloc(sizeof *c);
+    cmd *c = user_cmd(r, fn, privdata);
     if (!c)
         return -1;
-    c->r = r;
-    c->gen = r->gen;
-    c->kind = CMD_USER;
-    c->fn = fn;
-    c->privdata = privdata;
     const char *argv[] = { "SUBSCRIBE", channel };
     size_t lens[] = { 9, strlen(channel) };
     if (redisAsyncCommandArgv(r->ac, on_message, c, 2, argv, lens) != REDIS_OK) {

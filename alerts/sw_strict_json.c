@@ -145,3 +145,26 @@ cJSON *sw_json_one_object(const char *json, size_t len, const char *what, char *
     }
     return o;
 }
+
+cJSON *sw_json_record(const char *json, size_t len, size_t max, const char *what, int version, char *err,
+                      size_t errlen)
+{
+    if (len > max) {
+        snprintf(err, errlen, "%s JSON of %zu bytes is over the limit of %zu", what, len, max);
+        return NULL;
+    }
+    cJSON *o = sw_json_one_object(json, len, what, err, errlen);
+    if (!o)
+        return NULL;
+    if (sw_json_unique_keys(o, "", err, errlen) != 0)
+        goto fail;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v");
+    if (!cJSON_IsNumber(v) || v->valuedouble != version) {
+        snprintf(err, errlen, "schema version \"v\" is not %d", version);
+        goto fail;
+    }
+    return o;
+fail:
+    cJSON_Delete(o);
+    return NULL;
+}

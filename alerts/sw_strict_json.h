@@ -36,6 +36,13 @@ int sw_json_has_control(const char *s);
  * object, or NULL with err. */
 cJSON *sw_json_one_object(const char *json, size_t len, const char *what, char *err, size_t errlen);
 
+/* A versioned record: at most max bytes, one object on one line
+ * (sw_json_one_object), no key twice at its top, and "v" equal to version.
+ * The object (the caller reads its fields and deletes it), or NULL with
+ * err. */
+cJSON *sw_json_record(const char *json, size_t len, size_t max, const char *what, int version, char *err,
+                      size_t errlen);
+
 /* No key twice in object o; `where` prefixes the message ("", "members[2]."). */
 int sw_json_unique_keys(const cJSON *o, const char *where, char *err, size_t errlen);
 

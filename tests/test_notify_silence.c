@@ -44,11 +44,7 @@ static void teardown(void)
 {
     tn_stop(&G.notify, SIGKILL);
     tn_stop(&G.peer, SIGTERM);
-    if (G.c)
-        redisFree(G.c);
-    G.c = NULL;
-    tr_destroy(&G.redis);
-    tn_rmdir(G.dir);
+    tn_env_down(&G.c, &G.redis, G.dir);
 }
 
 TestSuite(notify_silence, .fini = teardown, .timeout = 240);
@@ -68,26 +64,16 @@ static const char both[] =
 static void setup(const char *notify_fmt)
 {
     memset(&G, 0, sizeof G);
-    tn_tmpdir(G.dir, sizeof G.dir);
-    cr_assert(G.dir[0]);
-    cr_assert_eq(tr_start(&G.redis, NULL, 0, 0), 0, "redis-server did not start");
-    G.c = tr_connect(&G.redis);
-    cr_assert(G.c);
+    cr_assert_eq(tn_env_up(G.dir, sizeof G.dir, &G.redis, &G.c), 0);
     snprintf(G.log, sizeof G.log, "%s/http.log", G.dir);
     snprintf(G.updates, sizeof G.updates, "%s/updates.ndjson", G.dir);
     snprintf(G.err, sizeof G.err, "%s/notify.stderr", G.dir);
     tn_write(G.updates, "");
     const char *args[] = { "--log", G.log, "--updates", G.updates, NULL };
     cr_assert_eq(tn_peer_start(&G.peer, G.dir, "http", args), 0, "HTTP peer did not start");
-    char notify[4096], text[8192];
+    char notify[4096];
     snprintf(notify, sizeof notify, notify_fmt, G.peer.port);
-    snprintf(text, sizeof text,
-             "{ \"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"AVGO\"], \"benchmarks\": [\"SPY\"]},\n"
-             "  \"redis\": {\"url\": \"%s\"}, \"state_dir\": \"%s\", \"shutdown_timeout\": \"3s\",\n"
-             "  \"notify\": %s }\n",
-             G.redis.url, G.dir, notify);
-    snprintf(G.cfg, sizeof G.cfg, "%s/cfg.json", G.dir);
-    tn_write(G.cfg, text);
+    tn_config(G.cfg, sizeof G.cfg, G.dir, &G.redis, "{\"ai\": [\"NVDA\", \"AMD\", \"AVGO\"], \"benchmarks\": [\"SPY\"]}", notify);
     setenv("TN_TG_TOKEN", TOKEN, 1);
 }
 
@@ -168,11 +154,13 @@ static int hook_has(const char *id)
     return n;
 }
 
-/* Telegram messages to `chat` whose text holds needle. */
-static int tg_count(const char *chat, const char *needle)
+/* Telegram messages to `chat` whose text holds needle: the text of the
+ * last one (malloc'd, NULL when none), and how many in *n. */
+static char *tg_scan(const char *chat, const char *needle, int *n)
 {
     cJSON *log = tn_http_log(G.log);
-    int n = 0;
+    char *last = NULL;
+    *n = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, log) {
         const cJSON *p = cJSON_GetObjectItem(e, "path"), *b = cJSON_GetObjectItem(e, "body");
@@ -180,11 +168,21 @@ static int tg_count(const char *chat, const char *needle)
             continue;
         cJSON *j = cJSON_Parse(b->valuestring);
         const cJSON *c = cJSON_GetObjectItem(j, "chat_id"), *t = cJSON_GetObjectItem(j, "text");
-        if (cJSON_IsString(c) && strcmp(c->valuestring, chat) == 0 && cJSON_IsString(t) && strstr(t->valuestring, needle))
-            n++;
+        if (cJSON_IsString(c) && strcmp(c->valuestring, chat) == 0 && cJSON_IsString(t) && strstr(t->valuestring, needle)) {
+            (*n)++;
+            free(last);
+            last = strdup(t->valuestring);
+        }
         cJSON_Delete(j);
     }
     cJSON_Delete(log);
+    return last;
+}
+
+static int tg_count(const char *chat, const char *needle)
+{
+    int n;
+    free(tg_scan(chat, needle, &n));
     return n;
 }
 
@@ -202,23 +200,8 @@ static int wait_tg(const char *chat, const char *needle, int want, int timeout_m
 /* The text of the last Telegram message to chat holding needle (malloc'd). */
 static char *tg_text(const char *chat, const char *needle)
 {
-    cJSON *log = tn_http_log(G.log);
-    char *out = NULL;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, log) {
-        const cJSON *p = cJSON_GetObjectItem(e, "path"), *b = cJSON_GetObjectItem(e, "body");
-        if (!cJSON_IsString(p) || strcmp(p->valuestring, TG_SEND) != 0 || !cJSON_IsString(b))
-            continue;
-        cJSON *j = cJSON_Parse(b->valuestring);
-        const cJSON *c = cJSON_GetObjectItem(j, "chat_id"), *t = cJSON_GetObjectItem(j, "text");
-        if (cJSON_IsString(c) && strcmp(c->valuestring, chat) == 0 && cJSON_IsString(t) && strstr(t->valuestring, needle)) {
-            free(out);
-            out = strdup(t->valuestring);
-        }
-        cJSON_Delete(j);
-    }
-    cJSON_Delete(log);
-    return out;
+    int n;
+    return tg_scan(chat, needle, &n);
 }
 
 /* Queue an update for getUpdates: a message with text from a chat. */

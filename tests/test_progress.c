@@ -301,6 +301,35 @@ static int pty_finish(int m, pid_t pid, pty_capture *c, int ms)
     return ops_wait(pid, (int)(end > sw_test_now_ms() ? end - sw_test_now_ms() : 1));
 }
 
+/* Every draw of the line labelled `label` in a pty's output ("\r<label>
+ * ...\033[K"): one line each, holding every string of `has` and none of
+ * `lacks` (NULL-terminated lists), at least one and at most 4 a second over
+ * `elapsed_ms` (the first no sooner than 250 ms after the start).  The last
+ * draw. */
+static const char *check_draws(const char *buf, const char *label, const char *const *has, const char *const *lacks,
+                               uint64_t elapsed_ms)
+{
+    char head[32], line[256];
+    snprintf(head, sizeof head, "\r%s ", label);
+    int draws = 0;
+    const char *last = NULL;
+    for (const char *p = strstr(buf, head); p; p = strstr(p + 1, head)) {
+        const char *eol = strstr(p, "\033[K");
+        cr_assert_not_null(eol, "a line without its erase-to-end: %s", p);
+        snprintf(line, sizeof line, "%.*s", (int)(eol - p - 1), p + 1);
+        for (size_t i = 0; has && has[i]; i++)
+            cr_expect(strstr(line, has[i]) != NULL, "\"%s\" missing: %s", has[i], line);
+        for (size_t i = 0; lacks && lacks[i]; i++)
+            cr_expect(strstr(line, lacks[i]) == NULL, "\"%s\" in: %s", lacks[i], line);
+        cr_expect(strchr(line, '\n') == NULL && strchr(line, '\r') == NULL, "one line: %s", line);
+        draws++;
+        last = p;
+    }
+    cr_expect_geq(draws, 1);
+    cr_expect_leq(draws, (int)(elapsed_ms / 250) + 1, "%d draws in %llu ms", draws, (unsigned long long)elapsed_ms);
+    return last;
+}
+
 /* How the total of the two files is printed: the same rule as the line. */
 static void total_text(long total, char *buf, size_t cap)
 {
@@ -342,23 +371,8 @@ Test(progress, shockd_replay_draws_on_a_terminal_and_erases_before_the_summary)
     cr_expect_eq(rc, 0, "%s", c.buf);
 
     /* Every draw: "\rreplay M:SS <bytes>/<total> P% <rate> ticks/s N alerts ETA M:SS\033[K". */
-    int draws = 0;
-    const char *last = NULL;
-    for (const char *p = strstr(c.buf, "\rreplay "); p; p = strstr(p + 1, "\rreplay ")) {
-        const char *eol = strstr(p, "\033[K");
-        cr_assert_not_null(eol, "a line without its erase-to-end: %s", p);
-        char line[256];
-        snprintf(line, sizeof line, "%.*s", (int)(eol - p - 1), p + 1);
-        cr_expect(strstr(line, want_total) != NULL, "total %s missing: %s", want_total, line);
-        cr_expect(strstr(line, "% ") && strstr(line, " ticks/s ") && strstr(line, " alert") && strstr(line, " ETA "),
-                  "%s", line);
-        cr_expect(strchr(line, '\n') == NULL && strchr(line, '\r') == NULL, "one line: %s", line);
-        draws++;
-        last = p;
-    }
-    cr_expect_geq(draws, 1);
-    /* At most 4 a second (the first no sooner than 250 ms after the start). */
-    cr_expect_leq(draws, (int)(elapsed / 250) + 1, "%d draws in %llu ms", draws, (unsigned long long)elapsed);
+    const char *const has[] = { want_total, "% ", " ticks/s ", " alert", " ETA ", NULL };
+    const char *last = check_draws(c.buf, "replay", has, NULL, elapsed);
 
     /* The log line starts at the margin: the line drawn before it (there is
      * one: it came 2 s in) was erased first, not written over or after. */
@@ -515,21 +529,8 @@ Test(progress, shock_report_draws_on_a_terminal_and_erases_before_its_summary)
 
     /* "\rreport M:SS <bytes> <rate> ticks/s N alerts\033[K": a FIFO has no
      * total, so no percentage and no ETA. */
-    int draws = 0;
-    const char *last = NULL;
-    for (const char *p = strstr(c.buf, "\rreport "); p; p = strstr(p + 1, "\rreport ")) {
-        const char *eol = strstr(p, "\033[K");
-        cr_assert_not_null(eol, "a line without its erase-to-end: %s", p);
-        char line[256];
-        snprintf(line, sizeof line, "%.*s", (int)(eol - p - 1), p + 1);
-        cr_expect(strstr(line, " ticks/s ") && strstr(line, " alert") && !strstr(line, "ETA") && !strchr(line, '%'),
-                  "%s", line);
-        cr_expect(strchr(line, '\n') == NULL, "one line: %s", line);
-        draws++;
-        last = p;
-    }
-    cr_expect_geq(draws, 1);
-    cr_expect_leq(draws, (int)(elapsed / 250) + 1, "%d draws in %llu ms", draws, (unsigned long long)elapsed);
+    const char *const has[] = { " ticks/s ", " alert", NULL }, *const lacks[] = { "ETA", "%", NULL };
+    const char *last = check_draws(c.buf, "report", has, lacks, elapsed);
     const char *summary = strstr(c.buf, "shock-report: wrote ");
     cr_assert_not_null(summary, "%s", c.buf);
     cr_expect(last < summary, "a progress line after the summary");

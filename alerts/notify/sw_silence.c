@@ -197,21 +197,10 @@ static int parse_matchers(const cJSON *m, sw_silence *s, char *err, size_t errle
 int sw_silence_parse(const char *json, size_t len, sw_silence *s, char *err, size_t errlen)
 {
     sw_silence_init(s);
-    if (len > SW_SILENCE_JSON_MAX) {
-        snprintf(err, errlen, "record of %zu bytes is over the limit of %d", len, SW_SILENCE_JSON_MAX);
-        return -1;
-    }
-    cJSON *o = sw_json_one_object(json, len, "silence", err, errlen);
+    cJSON *o = sw_json_record(json, len, SW_SILENCE_JSON_MAX, "silence", SW_SILENCE_SCHEMA, err, errlen);
     if (!o)
         return -1;
     int rc = -1;
-    if (sw_json_unique_keys(o, "", err, errlen) != 0)
-        goto done;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v");
-    if (!cJSON_IsNumber(v) || v->valuedouble != SW_SILENCE_SCHEMA) {
-        snprintf(err, errlen, "schema version \"v\" is not %d", SW_SILENCE_SCHEMA);
-        goto done;
-    }
     if (sw_json_get_str(o, "", "id", s->id, sizeof s->id, 0, err, errlen) ||
         parse_matchers(cJSON_GetObjectItemCaseSensitive(o, "matchers"), s, err, errlen) ||
         get_ms(o, "start_ms", &s->start_ms, err, errlen) || get_ms(o, "end_ms", &s->end_ms, err, errlen) ||
