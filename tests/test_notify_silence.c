@@ -16,7 +16,10 @@
  *  - Telegram: /silence from the configured chat silences that channel and
  *    is answered, /silences lists, /expire ends it; the same command from
  *    another chat is refused (not carried out, not answered) and logged;
- *    the bot token never reaches the log.
+ *    the bot token never reaches the log;
+ *  - shockd's dashboard lists them: in its state frame, and on its page in a
+ *    real browser (tests/live_peer.py, chromium), as text; without a redis
+ *    sink it says why.
  * Every wait is on a condition (a log line, a request, the group drained)
  * with a generous deadline. */
 #include "sw_test_notify.h"
@@ -626,6 +629,24 @@ static char *dashboard_silences(int port, const char *want)
     return text;
 }
 
+/* The page's Silences section in a real browser once its JSON holds
+ * `want` (live_peer.py page-silences); NULL without chromium. */
+static char *page_silences(int port, const char *want)
+{
+    if (access("/usr/bin/chromium", X_OK) != 0)
+        return NULL;
+    char url[64], out[192], err[192];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
+    snprintf(out, sizeof out, "%s/page.out", G.dir);
+    snprintf(err, sizeof err, "%s/page.err", G.dir);
+    const char *argv[] = { TN_PYTHON, SW_SOURCE_DIR "/tests/live_peer.py", "page-silences", "--url", url, "--want",
+                           want, "--timeout", "60", NULL };
+    int rc = tn_run(argv, out, err, 120000);
+    char *text = tn_read(out);
+    cr_assert_eq(rc, 0, "%s%s", text ? text : "", sw_test_slurp(err));
+    return text;
+}
+
 Test(notify_silence, shockd_dashboard_lists_the_active_silences)
 {
     setup(both);
@@ -651,6 +672,25 @@ Test(notify_silence, shockd_dashboard_lists_the_active_silences)
     cr_expect(cJSON_IsNull(cJSON_GetObjectItem(j, "silences_note")));
     cJSON_Delete(j);
     free(line);
+    /* What a person sees: the silence as one line of text (the comment's
+     * "<b>" is text, not markup), until when, by whom, its id. */
+    char *page = page_silences(port, id);
+    if (page) {
+        j = cJSON_Parse(page);
+        cr_assert(j, "%s", page);
+        const cJSON *items = cJSON_GetObjectItem(j, "items"), *it = cJSON_GetArrayItem(items, 0);
+        cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(j, "visible")) && cJSON_GetArraySize(items) == 1, "%s", page);
+        const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(it, "text"));
+        cr_assert(text, "%s", page);
+        cr_expect(strstr(text, "symbol=NVDA channel=hook until ") && strstr(text, " ET, by ana: on it <b>") &&
+                      strstr(text, id) && !strstr(text, " from "),
+                  "%s", text);
+        cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(it, "active")), "%s", page);
+        cr_expect_eq(cJSON_GetObjectItem(j, "markup")->valueint, 0, "the comment became markup: %s", page);
+        cr_expect(cJSON_IsFalse(cJSON_GetObjectItem(j, "none")), "%s", page);
+        cJSON_Delete(j);
+        free(page);
+    }
     /* Expired: gone from the dashboard too. */
     char *out, *err;
     cr_assert_eq(cli(&out, &err, (const char *[]){ "expire", id, NULL }), 0);
@@ -658,6 +698,10 @@ Test(notify_silence, shockd_dashboard_lists_the_active_silences)
     free(err);
     line = dashboard_silences(port, "\"silences\": []");
     free(line);
+    page = page_silences(port, "\"none\": true");
+    if (page)
+        cr_expect(strstr(page, "\"items\": []"), "%s", page);
+    free(page);
     cr_expect_eq(tn_stop_status(&shockd, SIGTERM, 15000), 0);
 
     /* Without a redis sink shockd cannot know them, and says so. */
@@ -665,5 +709,7 @@ Test(notify_silence, shockd_dashboard_lists_the_active_silences)
     line = dashboard_silences(port, "shockd has no redis sink");
     cr_expect(strstr(line, "\"silences\": []"), "%s", line);
     free(line);
+    page = page_silences(port, "shockd has no redis sink");
+    free(page);
     cr_expect_eq(tn_stop_status(&shockd, SIGTERM, 15000), 0);
 }
