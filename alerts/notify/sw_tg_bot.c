@@ -19,6 +19,7 @@
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
 #define CONFLICT_MS 30000         /* 409: another client polls this bot */
+#define REDIS_WAIT_MS 200         /* looks again for Redis this often */
 #define REFUSED_MS 300000         /* 401/404: the token is wrong */
 #define REPLY_MAX 3500            /* bytes of an answer (Telegram takes 4096 characters) */
 
@@ -733,6 +734,16 @@ static void poll_now(sw_tg_bot *b)
 {
     if (b->polling || b->closing || b->stopped)
         return;
+    /* Reading a command confirms it to Telegram: read none that could not
+     * be carried out (at start, before the connection is up; in an outage). */
+    if (b->redis->state != SW_REDIS_CONNECTED) {
+        if (!b->waiting) /* Redis says so itself: at start this is a moment */
+            sw_debug("%s: commands wait for Redis", b->ch->where);
+        b->waiting = 1;
+        poll_later(b, REDIS_WAIT_MS);
+        return;
+    }
+    b->waiting = 0;
     char body[160], url[8192];
     long timeout_s = (long)(b->ch->cfg->poll_timeout_ns / 1000000000);
     if (b->offset > 0)

@@ -23,7 +23,9 @@
  * stranger the bot acts on commands) -- and logged with the chat, the
  * sender and the text, escaped.  A command older than SW_TG_MAX_AGE_S
  * (sent while shock-notify was down) is answered, not executed: a silence
- * "for 1h" typed hours ago is not what anyone means now.
+ * "for 1h" typed hours ago is not what anyone means now.  While Redis is
+ * not connected the bot does not poll: a command read then could only be
+ * answered "try again", and Telegram would not offer it again.
  *
  * What a silence from a chat holds back: by default only that channel's
  * alerts (the person silenced what they see); "channel=NAME" names another
@@ -131,6 +133,7 @@ typedef struct sw_tg_bot {
     int64_t offset;                     /* next getUpdates offset; 0: none yet */
     unsigned failures;                  /* consecutive failed polls */
     int down;                           /* said that polling fails */
+    int waiting;                        /* said that polling waits for Redis */
     uv_timer_t timer;                   /* the wait before the next poll */
     int timer_inited;
     sw_tg_reply *replies, *replies_tail;
