@@ -16,7 +16,8 @@
  *  - Telegram: /silence from the configured chat silences that channel and
  *    is answered, /silences lists, /expire ends it; the same command from
  *    another chat is refused (not carried out, not answered) and logged;
- *    the bot token never reaches the log;
+ *    the bot token never reaches the log; a silence from the chat is kept
+ *    across a restart (its command not carried out twice) and ends on time;
  *  - shockd's dashboard lists them: in its state frame, and on its page in a
  *    real browser (tests/live_peer.py, chromium), as text; without a redis
  *    sink it says why.
@@ -576,6 +577,76 @@ Test(notify_silence, telegram_commands_from_the_chat_and_refused_from_another)
     char *all = sw_test_slurp(G.err);
     cr_expect(!strstr(all, "test-token"), "the token in the log: %s", all);
     free(all);
+}
+
+/* A getUpdates asked for the updates after `id`: every one up to it is
+ * confirmed to Telegram (the peer will not serve them again). */
+static int wait_poll_after(long long id, int timeout_ms)
+{
+    uint64_t end = tr_now_ms() + (uint64_t)timeout_ms;
+    do {
+        cJSON *log = tn_http_log(G.log);
+        int seen = 0;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, log) {
+            const cJSON *path = cJSON_GetObjectItem(e, "path"), *b = cJSON_GetObjectItem(e, "body");
+            if (!cJSON_IsString(path) || !strstr(path->valuestring, "/getUpdates") || !cJSON_IsString(b))
+                continue;
+            cJSON *j = cJSON_Parse(b->valuestring);
+            const cJSON *off = cJSON_GetObjectItem(j, "offset");
+            seen |= cJSON_IsNumber(off) && off->valuedouble > (double)id;
+            cJSON_Delete(j);
+        }
+        cJSON_Delete(log);
+        if (seen)
+            return 1;
+        tr_pause_ms(25);
+    } while (tr_now_ms() < end);
+    return 0;
+}
+
+/* A silence from the chat is the same as one from the command line: kept
+ * across a restart (and its command not carried out again: Telegram was
+ * told it was read), ended on time. */
+Test(notify_silence, a_telegram_silence_survives_a_restart_and_ends_on_time)
+{
+    setup(both);
+    start_notify();
+    cr_assert(sw_test_wait_text(G.err, "taking commands from chat " CHAT, 1, 30000), "%s", sw_test_slurp(G.err));
+    tg_message(-100123, "ana_trader", "/silence NVDA 1h on it");
+    tg_message(-100123, "ana_trader", "/silence AMD 3s brief");
+    cr_assert(wait_tg(CHAT, "Silenced symbol=NVDA channel=tg", 1, 30000), "%s", sw_test_slurp(G.err));
+    cr_assert(wait_tg(CHAT, "Silenced symbol=AMD channel=tg", 1, 30000), "%s", sw_test_slurp(G.err));
+    int64_t added = (int64_t)time(NULL);
+    /* Stopped once the bot asked for what comes after them: read. */
+    cr_assert(wait_poll_after(1002, 30000), "%s", sw_test_slurp(G.log));
+    cr_assert_eq(tn_stop_status(&G.notify, SIGTERM, 15000), 0);
+    start_notify();
+    cr_assert(sw_test_wait_text(G.err, "taking commands from chat " CHAT, 1, 30000), "%s", sw_test_slurp(G.err));
+
+    /* AMD's ends by itself; NVDA's is still there, once. */
+    uint64_t end = tr_now_ms() + 30000;
+    char *out = NULL, *err = NULL;
+    do {
+        free(out);
+        free(err);
+        tr_pause_ms(100);
+        cr_assert_eq(cli(&out, &err, (const char *[]){ "list", NULL }), 0);
+    } while (strstr(out, "symbol=AMD") && tr_now_ms() < end);
+    cr_assert(!strstr(out, "symbol=AMD"), "%s", out);
+    cr_expect_geq((int64_t)time(NULL) - added, 2, "it lasted its three seconds");
+    cr_expect_eq(sw_test_count(out, "symbol=NVDA channel=tg"), 1, "carried out once: %s", out);
+    free(out);
+    free(err);
+
+    sw_alert nvda, amd;
+    xadd("NVDA", SW_SEV_CRITICAL, &nvda);
+    xadd("AMD", SW_SEV_CRITICAL, &amd);
+    cr_assert_eq(tn_wait_drained(G.c, STREAM, GROUP, 30000), 0);
+    cr_assert(wait_tg(CHAT, amd.id, 1, 30000), "after its end AMD goes to Telegram");
+    cr_expect_eq(tg_count(CHAT, nvda.id), 0, "NVDA is still silenced there after the restart");
+    cr_expect_eq(hook_has(nvda.id), 1, "and only there");
+    cr_expect_eq(tg_count(CHAT, "Silenced symbol=NVDA"), 1, "answered once");
 }
 
 /* ---- shockd's dashboard ---------------------------------------------------------------- */
