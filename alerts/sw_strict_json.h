@@ -1,9 +1,11 @@
 /*
  * sw_strict_json.h -- reading one JSON record we did not write: an alert from
- * the Redis stream, a silence from Redis, an update from a chat service.
+ * the Redis stream, a silence from Redis.
  *
  * cJSON parses; these helpers hold what cJSON leaves to the caller, the same
  * way for every such record (docs/security.md):
+ *  - sw_json_record: the opening every versioned record shares (a size
+ *    limit, one object, unique keys, its "v");
  *  - sw_json_one_object: exactly one JSON object on one line -- no control
  *    byte anywhere (a line break between tokens included), '{' first,
  *    nothing after the closing '}' (a second value after the first could be
