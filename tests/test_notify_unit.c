@@ -188,7 +188,7 @@ Test(notify_alert, schema_is_enforced)
         { "\"symbol\":\"NVDA\"", "\"symbol\":\"NVDA\\n<3>x\"", "\"symbol\" has a control character" },
         { "\"group\":null", "\"group\":\"<@U1>\"", "\"group\" is not a group name" },
         { "\"detector\":\"pct_move\"", "\"detector\":\"pct_moves\"", "\"detector\" is not a detector type (one of "
-                                                                      "pct_move, zscore, vol_regime, stale, breadth, feed)" },
+                                                                      "pct_move, zscore, vol_regime, stale, breadth, halt, feed)" },
         { "\"window\":\"prev_close\"", "\"window\":\"<x>\"", "\"window\" has characters" },
         { "\"direction\":\"down\"", "\"direction\":\"left\"", "\"direction\" is not down, up or none" },
         { "\"message\":\"NVDA", "\"message\":\"\\u0007NVDA", "\"message\" has a control character" },
