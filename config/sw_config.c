@@ -7,6 +7,7 @@
 #include "sw_halt.h"
 #include "sw_log.h"
 #include "sw_market.h"
+#include "sw_nearest.h"
 #include "sw_pct_move.h"
 #include "sw_relative.h"
 #include "sw_redis_url.h"
@@ -248,6 +249,11 @@ static const sw_option notify_opts[] = {
     { "dashboard_url", OPT_STRING, offsetof(sw_notify_config, dashboard_url), 0, SW_NOTIFY_URL_MAX, "(none)", NULL,
       "Link Slack messages of channels with \"chart\": true carry instead of a picture (Slack's incoming "
       "webhooks cannot carry files): a URL template like chart_url, e.g. \"http://shockd.example:9464/\"." },
+    { "metrics_listen", OPT_STRING, offsetof(sw_notify_config, metrics_listen), 0, 64, "off", NULL,
+      "Address and port of shock-notify's HTTP listener for /metrics (Prometheus text format: alerts read, "
+      "delivered, dead-lettered, silenced, silences active) and /healthz, as metrics.listen "
+      "(127.0.0.1:9465; port 0: any free port, logged), or \"off\".  Several instances on one host need "
+      "a port each." },
     END_OPTS
 };
 
@@ -315,6 +321,12 @@ static const sw_option telegram_opts[] = {
       "Chat the bot posts to (sendMessage chat_id)." },
     { "api_base", OPT_STRING, offsetof(sw_notify_channel_config, api_base), 0, LEN_URL, "https://api.telegram.org",
       NULL, "Bot API base URL." },
+    { "commands", OPT_BOOL, offsetof(sw_notify_channel_config, commands), 0, 1, "false", NULL,
+      "Take commands from chat_id: /silence SYMBOL|GROUP DURATION [comment], /silences, /expire ID (the "
+      "bot's updates by long polling, getUpdates).  Messages from any other chat are refused and logged.  "
+      "One shock-notify per bot: the Bot API serves one getUpdates at a time." },
+    { "poll_timeout", OPT_DURATION, offsetof(sw_notify_channel_config, poll_timeout_ns), 1, 50, "25s", NULL,
+      "How long one getUpdates waits for a command (long polling) before it is asked again." },
     CA_FILE_OPT,
     END_OPTS
 };
@@ -687,43 +699,15 @@ static void err(ctx *c, const char *path, const char *fmt, ...)
     sw_diag_add(c->diag, "%s: %s: %s", c->file, path, msg);
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return 99;
-    size_t row[41];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t sub = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            size_t del = row[j] + 1, ins = row[j - 1] + 1;
-            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 /* "one of: a, b, c" plus a "did you mean" for a near miss. */
 static void unknown_key(ctx *c, const char *path, const char *key, const char *const *known, size_t n)
 {
     char list[512] = "";
-    const char *best = NULL;
-    size_t bestd = 3;
     for (size_t i = 0; i < n; i++) {
         size_t used = strlen(list);
         snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", known[i]);
-        size_t dist = edit_distance(key, known[i]);
-        if (dist < bestd) {
-            bestd = dist;
-            best = known[i];
-        }
     }
+    const char *best = sw_nearest(key, known, n);
     if (best)
         err(c, path, "unknown key \"%s\"; did you mean \"%s\"? (one of: %s)", key, best, list);
     else
@@ -1279,15 +1263,7 @@ static void load_detector(ctx *c, sw_config *cfg, const cJSON *d, const char *pa
     const sw_detector_type *dt = sw_detector_find(type->valuestring);
     const detector_table *tab = find_detector_table(type->valuestring);
     if (!dt || !tab) {
-        const char *best = NULL;
-        size_t bestd = 3;
-        for (size_t i = 0; i < ntypes && i < 16; i++) {
-            size_t dist = edit_distance(type->valuestring, names[i]);
-            if (dist < bestd) {
-                bestd = dist;
-                best = names[i];
-            }
-        }
+        const char *best = sw_nearest(type->valuestring, names, ntypes < 16 ? ntypes : 16);
         if (best)
             err(c, tp, "unknown detector type \"%s\"; did you mean \"%s\"? (one of %s)",
                 type->valuestring, best, known);
@@ -1711,6 +1687,8 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
     if (cfg->metrics_listen && sw_listen_parse(cfg->metrics_listen, &ml, lerr, sizeof lerr) != 0)
         err(&c, "metrics.listen", "%s", lerr);
     load_notify(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "notify"));
+    if (cfg->notify.metrics_listen && sw_listen_parse(cfg->notify.metrics_listen, &ml, lerr, sizeof lerr) != 0)
+        err(&c, "notify.metrics_listen", "%s", lerr);
     apply_table(&c, root, top_opts, cfg, "", top_keys);
 
 done:

@@ -538,6 +538,12 @@ static void on_cron(uv_timer_t *h)
         sw_state_save(&d->state, &d->pipe.engine);
     sw_logout_tick();
     sw_metrics_poll(&d->metrics);
+    /* The dashboard's silences come over the redis sink's connection. */
+    sw_redis *silences = NULL;
+    for (size_t i = 0; i < d->n_sinks && !silences; i++)
+        if (strcmp(sw_sink_unwrap(d->sinks[i])->name, "redis") == 0)
+            silences = sw_sink_redis_conn(sw_sink_unwrap(d->sinks[i]));
+    sw_live_poll_silences(&d->dash, silences, d->cfg.redis.stream);
     char status[SW_SDNOTIFY_STATUS_MAX];
     sw_sdnotify_status(&d->sdn, sw_metrics_status(&d->metrics, status, sizeof status));
 }
