@@ -162,7 +162,7 @@ Test(ops_package, deb_has_the_right_depends_and_files)
     free(cfg);
     snprintf(cmd, sizeof cmd, "%s/usr/bin/shockd --check -c %s", root, ops_path("check.json"));
     cr_expect_eq(ops_sh(cmd, &out), 0, "%s", out);
-    cr_expect(strstr(out, "OK: 17 symbols in 2 groups, 6 detectors") != NULL, "%s", out);
+    cr_expect(strstr(out, "OK: 17 symbols in 2 groups, 9 detectors") != NULL, "%s", out);
     free(out);
 
     /* The packaged man pages render, and shockwatch.json(5) lists the keys
