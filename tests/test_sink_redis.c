@@ -584,7 +584,7 @@ Test(sink_redis, a_refused_xadd_keeps_the_alerts_and_backs_off)
     int rc = run_shockd("wt", argv, NULL, 60000);
     char *err = sw_test_slurp(tpath("wt.err"));
     cr_expect_eq(rc, 0, "%s", err);
-    cr_expect_not_null(strstr(err, "XADD shockwatch:alerts refused: WRONGTYPE"), "%s", err);
+    cr_expect_not_null(strstr(err, "the alert script on shockwatch:alerts refused: WRONGTYPE"), "%s", err);
     cr_expect_not_null(strstr(err, "alerts unconfirmed, kept for the next start"), "%s", err);
     size_t refusals = 0;
     for (const char *p = strstr(err, "refused: WRONGTYPE"); p; p = strstr(p + 1, "refused: WRONGTYPE"))
