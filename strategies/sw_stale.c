@@ -184,7 +184,12 @@ static void st_on_clock(sw_detector *d, sw_engine *e, int64_t now)
             else
                 snprintf(d->text, sizeof d->text, "%s: no trade for %s during the session", s->name,
                          span(now - since, b, sizeof b));
-            emit(d, e, s, SW_CAND_FIRE, now, now - since);
+            /* Stamped with the moment the silence reached `after`, not the
+             * clock step that noticed it: the id then depends on the trades
+             * alone, the same in every shockd of an active-active pair (each
+             * on its own wall clock) and in a shard, whose clock only its
+             * own symbols move.  The text says how long it was when seen. */
+            emit(d, e, s, SW_CAND_FIRE, due, now - since);
         } else if (due < next) {
             /* Before the open this is open + after; a due at or after the close
              * makes the next scan find the following session. */
@@ -192,6 +197,17 @@ static void st_on_clock(sw_detector *d, sw_engine *e, int64_t now)
         }
     }
     pv->next_due = next;
+}
+
+/* After a checkpoint put the symbols' last trades back: their due times
+ * are unknown to next_due, so the next clock step scans them all. */
+static int st_restore_priv(sw_detector *d, sw_engine *e, const void *in, size_t n)
+{
+    (void)e;
+    (void)in;
+    (void)n;
+    ((stale_priv *)d->priv)->next_due = INT64_MIN;
+    return 0;
 }
 
 const sw_detector_type sw_stale_type = {
@@ -205,4 +221,5 @@ const sw_detector_type sw_stale_type = {
     .sym_init = st_sym_init,
     .on_tick = st_on_tick,
     .on_clock = st_on_clock,
+    .restore_priv = st_restore_priv,
 };

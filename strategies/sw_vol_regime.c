@@ -191,12 +191,22 @@ static void vr_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     sw_engine_emit(e, &c);
 }
 
+/* A checkpoint's bytes were copied in: the rings' storage is this st's. */
+static void vr_relocate(const sw_detector *d, void *vst)
+{
+    const sw_vol_regime_params *P = d->params;
+    vr_state *st = vst;
+    st->shortw.ring.v = st->buf;
+    st->base_roll.ring.v = st->buf + P->window;
+}
+
 const sw_detector_type sw_vol_regime_type = {
     .name = "vol_regime",
     .params_size = sizeof(sw_vol_regime_params),
     .defaults = vr_defaults,
     .validate = vr_validate,
     .state_size = vr_state_size,
+    .relocate = vr_relocate,
     .sym_init = vr_sym_init,
     .on_tick = vr_on_tick,
     .on_session = vr_on_session,
