@@ -172,3 +172,44 @@ int sw_policy_offer(sw_policy *p, const sw_candidate *c)
     emit_alert(p, c, c->severity, 0);
     return 1;
 }
+
+size_t sw_policy_each_key(const sw_policy *p, void (*fn)(void *ctx, const sw_policy_key_state *k), void *ctx)
+{
+    size_t n = 0;
+    for (size_t i = 0; p->keys && i <= p->mask; i++) {
+        const sw_policy_key *k = &p->keys[i];
+        if (!k->used)
+            continue;
+        sw_policy_key_state st;
+        memset(&st, 0, sizeof st);
+        snprintf(st.symbol, sizeof st.symbol, "%s", k->symbol);
+        st.instance = k->instance;
+        st.direction = k->direction;
+        st.active = k->active;
+        st.alerted = k->alerted;
+        st.severity = k->severity;
+        st.magnitude = k->magnitude;
+        st.last_ts = k->last_ts;
+        fn(ctx, &st);
+        n++;
+    }
+    return n;
+}
+
+int sw_policy_restore_key(sw_policy *p, const sw_policy_key_state *ks)
+{
+    sw_candidate c;
+    memset(&c, 0, sizeof c);
+    c.symbol = ks->symbol;
+    c.instance = ks->instance;
+    c.direction = ks->direction;
+    sw_policy_key *k = lookup(p, &c);
+    if (!k)
+        return -1;
+    k->active = ks->active;
+    k->alerted = ks->alerted;
+    k->severity = ks->severity;
+    k->magnitude = ks->magnitude;
+    k->last_ts = ks->last_ts;
+    return 0;
+}
