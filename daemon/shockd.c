@@ -67,6 +67,7 @@ typedef struct shockd {
     int exit_code;
     sw_state state;               /* <state_dir>/state.json */
     unsigned cron_ticks;
+    int state_dirty;              /* an alert since the last save: save at the next cron tick */
     sw_metrics metrics;           /* /metrics, /healthz, the STATUS= line */
     sw_sdnotify sdn;              /* systemd notifications */
     sw_reload reload;             /* SIGHUP */
@@ -100,6 +101,8 @@ static void usage(FILE *out)
             "      --group NAME=SYM,SYM,...\n"
             "                      add a group to the configured watchlist (repeatable), e.g.\n"
             "                      to replay more names with the production detectors\n"
+            "      --shard K/N     run shard K of N (0 <= K < N): only the groups that fall to\n"
+            "                      it (overrides the config's \"shard\"; see shockd(8))\n"
             "      --config-doc    print every configuration option with its default and exit\n"
             "  -h, --help          show this help and exit\n"
             "  -V, --version       show the version and exit\n"
@@ -123,6 +126,7 @@ static void deliver(void *ctx, const sw_alert *a)
         return;
     }
     d->alerts[a->severity]++;
+    d->state_dirty = 1;
     sw_metrics_alert(&d->metrics, a, d->live);
     if (d->stdout_tty) /* the alert line must not land after the progress line */
         sw_progress_clear(&d->progress);
@@ -464,8 +468,13 @@ static void on_cron(uv_timer_t *h)
         if (d->wall_clock)
             sw_engine_advance(&d->pipe.engine, wall);
     }
-    if (++d->cron_ticks % 60 == 0)
+    /* Every minute, and within a second of an alert: what a restart picks
+     * up (detectors, cooldowns) should include every alert already sent, or
+     * a restarted twin of an active-active pair would send it again. */
+    if (++d->cron_ticks % 60 == 0 || d->state_dirty) {
+        d->state_dirty = 0;
         sw_state_save(&d->state, &d->pipe.engine);
+    }
     sw_logout_tick();
     sw_metrics_poll(&d->metrics);
     char status[SW_SDNOTIFY_STATUS_MAX];
@@ -589,19 +598,20 @@ static void on_watchlist(void *ctx, const sw_watchlist_diff *w)
 /* Metrics, systemd notification and reload, wired to the daemon's fields.
  * Returns 0 or a libuv error. */
 static int start_ops(shockd *d, const char *config_path, const char *const *groups, size_t n_groups,
-                     int log_override)
+                     int log_override, int shard_index, int shard_count)
 {
     sw_metrics_view v = {
         .engine = &d->pipe.engine, .feed = &d->feed, .live = &d->live, .replay = &d->replay,
         .replaying = &d->replaying, .stopping = &d->draining, .sinks = d->sinks, .n_sinks = &d->n_sinks,
         .reloads_ok = &d->reload.applied, .reloads_failed = &d->reload.rejected,
+        .shard_index = &d->cfg.shard_index, .shard_count = &d->cfg.shard_count,
     };
     /* A replay is a batch job: it listens only when the config asks. */
     const char *listen = d->cfg.metrics_listen ? d->cfg.metrics_listen : d->replaying ? "off" : SW_LISTEN_DEFAULT;
     sw_metrics_start(&d->metrics, &d->loop, listen, &v); /* failing is logged, never fatal */
     sw_reload_target t = {
         .loop = &d->loop, .config_path = config_path, .extra_groups = groups, .n_extra_groups = n_groups,
-        .log_level_override = log_override, .cfg = &d->cfg, .engine = &d->pipe.engine, .policy = &d->pipe.policy,
+        .shard_index = shard_index, .shard_count = shard_count, .log_level_override = log_override, .cfg = &d->cfg, .engine = &d->pipe.engine, .policy = &d->pipe.policy,
         .emit = sw_pipeline_candidate, .emit_ctx = &d->pipe, .sinks = d->sinks, .n_sinks = &d->n_sinks,
         .max_sinks = sizeof d->sinks / sizeof d->sinks[0], .sink_failures = &d->sink_failures,
         .stopping = &d->draining, .feed_symbols = d->live ? d->feed_symbols : NULL,
@@ -612,6 +622,46 @@ static int start_ops(shockd *d, const char *config_path, const char *const *grou
     int rc = sw_sdnotify_start(&d->sdn, &d->loop);
     sw_sdnotify_status(&d->sdn, sw_metrics_status(&d->metrics, status, sizeof status));
     return rc;
+}
+
+/* "K/N" with 0 <= K < N <= 1024.  Returns 0 or -1. */
+static int parse_shard(const char *text, int *index, int *count)
+{
+    char *end;
+    long k = strtol(text, &end, 10);
+    if (end == text || *end != '/' || k < 0)
+        return -1;
+    const char *n_at = end + 1;
+    long n = strtol(n_at, &end, 10);
+    if (end == n_at || *end || n < 1 || n > 1024 || k >= n)
+        return -1;
+    *index = (int)k;
+    *count = (int)n;
+    return 0;
+}
+
+/* The shard's share of the watchlist (config/sw_config.h); the log lines
+ * name the shard from here on.  Returns 0, or -1 after printing why. */
+static int apply_shard(sw_config *cfg, int index, int count)
+{
+    static char prog[32];
+    size_t all_groups = cfg->n_groups, all_syms = sw_config_symbol_count(cfg);
+    sw_diag diag = { 0 };
+    int rc = sw_config_shard(cfg, count ? index : cfg->shard_index, count ? count : cfg->shard_count, &diag);
+    sw_diag_print(&diag, stderr);
+    sw_diag_free(&diag);
+    if (rc != 0 || cfg->shard_count == 1)
+        return rc;
+    snprintf(prog, sizeof prog, "shockd[%d/%d]", cfg->shard_index, cfg->shard_count);
+    sw_log_init(prog);
+    char names[512] = "";
+    for (size_t g = 0; g < cfg->n_groups; g++) {
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s", g ? ", " : "", cfg->groups[g].name);
+    }
+    sw_info("shard %d of %d: groups %s (%zu symbols; the whole watchlist has %zu groups, %zu symbols)",
+            cfg->shard_index, cfg->shard_count, names, sw_config_symbol_count(cfg), all_groups, all_syms);
+    return 0;
 }
 
 /* Leave main before the loop exists, freeing the argument lists. */
@@ -634,6 +684,7 @@ int main(int argc, char **argv)
         { "config-doc", no_argument, NULL, 'D' },
         { "quiet", no_argument, NULL, 'q' },
         { "group", required_argument, NULL, 'g' },
+        { "shard", required_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -642,6 +693,7 @@ int main(int argc, char **argv)
     const char *format = NULL;
     const char *log_level = NULL;
     int check = 0, quiet = 0;
+    int shard_index = 0, shard_count = 0; /* count 0: the config's */
     double speed = 0;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     const char **groups_extra = calloc((size_t)argc + 1, sizeof *groups_extra);
@@ -666,6 +718,12 @@ int main(int argc, char **argv)
         case 'f': format = optarg; break;
         case 'l': log_level = optarg; break;
         case 'g': groups_extra[n_groups_extra++] = optarg; break;
+        case 'S':
+            if (parse_shard(optarg, &shard_index, &shard_count) != 0) {
+                fprintf(stderr, "shockd: --shard: \"%s\" is not K/N with 0 <= K < N <= 1024 (e.g. 0/3)\n", optarg);
+                return quit(EXIT_USAGE, paths, groups_extra);
+            }
+            break;
         case 's':
             if (strcmp(optarg, "max") == 0) {
                 speed = 0;
@@ -703,13 +761,20 @@ int main(int argc, char **argv)
     int crc = sw_pipeline_config(&d.cfg, config_path, groups_extra, n_groups_extra, log_level);
     if (crc != 0)
         return quit(crc == 2 ? EXIT_USAGE : EXIT_CONFIG, paths, groups_extra);
+    if (apply_shard(&d.cfg, shard_index, shard_count) != 0) {
+        sw_config_free(&d.cfg);
+        return quit(EXIT_CONFIG, paths, groups_extra);
+    }
     if (check) {
         if (check_feed_url(&d.cfg) != 0) {
             sw_config_free(&d.cfg);
             return quit(EXIT_CONFIG, paths, groups_extra);
         }
-        printf("%s: OK: %zu symbols in %zu groups, %zu detectors, %zu sinks\n", config_path,
-               sw_config_symbol_count(&d.cfg), d.cfg.n_groups, d.cfg.n_detectors, d.cfg.n_sinks);
+        char shard[48] = "";
+        if (d.cfg.shard_count > 1)
+            snprintf(shard, sizeof shard, " (shard %d of %d)", d.cfg.shard_index, d.cfg.shard_count);
+        printf("%s: OK: %zu symbols in %zu groups%s, %zu detectors, %zu sinks\n", config_path,
+               sw_config_symbol_count(&d.cfg), d.cfg.n_groups, shard, d.cfg.n_detectors, d.cfg.n_sinks);
         sw_config_free(&d.cfg);
         return quit(0, paths, groups_extra);
     }
@@ -726,8 +791,10 @@ int main(int argc, char **argv)
     }
     if (sw_pipeline_init(&d.pipe, &d.cfg, deliver, &d) != 0 || build_sinks(&d) != 0)
         goto out_engine;
-    if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0)
+    if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0) {
+        sw_state_set_policy(&d.state, &d.pipe.policy);
         sw_state_load(&d.state, &d.pipe.engine);
+    }
     /* A file-size limit (ulimit -f) must turn a spool or state write into a
      * write error the sinks handle, not a SIGXFSZ that kills the process
      * mid-line. */
@@ -746,7 +813,7 @@ int main(int argc, char **argv)
             urc = d.sinks[i]->start(d.sinks[i], &d.loop);
     if (urc == 0)
         urc = start_ops(&d, config_path, groups_extra, n_groups_extra,
-                        log_level ? sw_log_parse_level(log_level) : -1);
+                        log_level ? sw_log_parse_level(log_level) : -1, shard_index, shard_count);
     if (urc == 0)
         urc = start_progress(&d, quiet);
     d.t_start_ns = uv_hrtime();

@@ -61,6 +61,7 @@ typedef struct sw_metrics_view {
     sw_sink *const *sinks;
     const size_t *n_sinks;
     const uint64_t *reloads_ok, *reloads_failed;
+    const int *shard_index, *shard_count;  /* shockd --shard K/N (count 1: no shards) */
 } sw_metrics_view;
 
 typedef struct sw_metrics_det {
