@@ -321,6 +321,7 @@ void sw_sentinel_resolve(sw_sentinel *s, sw_sentinel_resolved_fn cb, void *ctx)
 
 static void w_retry(sw_sentinel *s, const char *why)
 {
+    s->subscribed = 0;
     if (s->closing)
         return;
     if (s->w_attempt < 16)
@@ -385,6 +386,7 @@ static void on_w_message(redisAsyncContext *ac, void *reply, void *privdata)
         return;
     if (strcmp(r->element[0]->str, "subscribe") == 0) {
         s->w_attempt = 0; /* a working subscription starts the backoff over */
+        s->subscribed = 1;
         char where[SW_REDIS_HOST_MAX + 16];
         sw_debug("sentinel %s: watching +switch-master for %s", addr_text(&s->w_addr, where, sizeof where),
                  s->master);

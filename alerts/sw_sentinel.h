@@ -105,6 +105,7 @@ struct sw_sentinel {
     uv_timer_t w_timer;
     struct redisAsyncContext *w_ac;
     int watching;
+    int subscribed;                     /* the watch's SUBSCRIBE was confirmed (tests, logs) */
     size_t w_next;
     unsigned w_attempt;
     sw_sentinel_addr w_addr;

@@ -305,6 +305,7 @@ static void print_summary(shockd *d)
     const sw_engine_stats *es = &d->pipe.engine.stats;
     const sw_replay_stats *rs = &d->replay.stats;
     size_t active = 0, unconfirmed = 0, held = 0;
+    uint64_t dedup = 0;
     for (size_t i = 0; i < d->pipe.engine.n_syms; i++)
         active += d->pipe.engine.syms[i].ticks > 0;
     for (size_t i = 0; i < d->n_sinks; i++) {
@@ -315,16 +316,22 @@ static void print_summary(shockd *d)
             sw_sink_redis_stats st;
             sw_sink_redis_get_stats(inner, &st);
             held += st.held_now;
+            dedup += st.deduplicated;
         }
     }
     double secs = (double)(d->t_end_ns - d->t_start_ns) / 1e9;
     double rate = secs > 0 ? (double)es->ticks / secs : 0;
-    char tail[192] = "";
+    char tail[288] = "";
     if (unconfirmed && held)
         snprintf(tail, sizeof tail, "; %zu alerts unconfirmed, kept for the next start, except %zu the spool file "
                  "could not take (see the error lines)", unconfirmed, held);
     else if (unconfirmed)
         snprintf(tail, sizeof tail, "; %zu alerts unconfirmed, kept for the next start", unconfirmed);
+    if (dedup) {
+        size_t used = strlen(tail);
+        snprintf(tail + used, sizeof tail - used, "; %llu deduplicated (another shockd wrote them first)",
+                 (unsigned long long)dedup);
+    }
     fprintf(stderr,
             "%s: %llu ticks, %zu symbols, %llu bad lines, %llu bad trades, %llu out-of-order, "
             "%llu unknown-symbol, %llu filtered prints; alerts: %llu critical, %llu warning, %llu info; "
