@@ -11,6 +11,7 @@
 #include "sw_secret.h"
 #include "sw_feed.h"
 #include "sw_jsonarena.h"
+#include "sw_listen.h"
 #include "sw_log.h"
 #include "sw_logout.h"
 #include "sw_metrics.h"
@@ -102,7 +103,8 @@ static void usage(FILE *out)
             "                      add a group to the configured watchlist (repeatable), e.g.\n"
             "                      to replay more names with the production detectors\n"
             "      --shard K/N     run shard K of N (0 <= K < N): only the groups that fall to\n"
-            "                      it (overrides the config's \"shard\"; see shockd(8))\n"
+            "                      it (overrides the config's \"shard\"; K alone: N is the\n"
+            "                      config's shard.count; see shockd(8))\n"
             "      --config-doc    print every configuration option with its default and exit\n"
             "  -h, --help          show this help and exit\n"
             "  -V, --version       show the version and exit\n"
@@ -615,6 +617,17 @@ static int start_ops(shockd *d, const char *config_path, const char *const *grou
     };
     /* A replay is a batch job: it listens only when the config asks. */
     const char *listen = d->cfg.metrics_listen ? d->cfg.metrics_listen : d->replaying ? "off" : SW_LISTEN_DEFAULT;
+    /* Shards on one machine share the file: shard K listens on the port +
+     * K, so 9464, 9465, 9466 for three (port 0 stays any free port). */
+    char shard_listen[96];
+    sw_listen l;
+    char lerr[160];
+    if (d->cfg.shard_count > 1 && d->cfg.shard_index > 0 && sw_listen_parse(listen, &l, lerr, sizeof lerr) == 0 &&
+        !l.off && l.port > 0 && l.port + d->cfg.shard_index <= 65535) {
+        listen = sw_listen_format(&l, l.port + d->cfg.shard_index, shard_listen, sizeof shard_listen);
+        sw_info("metrics: shard %d listens on %s (metrics.listen's port + %d)", d->cfg.shard_index, listen,
+                d->cfg.shard_index);
+    }
     sw_metrics_start(&d->metrics, &d->loop, listen, &v); /* failing is logged, never fatal */
     sw_reload_target t = {
         .loop = &d->loop, .config_path = config_path, .extra_groups = groups, .n_extra_groups = n_groups,
@@ -631,11 +644,18 @@ static int start_ops(shockd *d, const char *config_path, const char *const *grou
     return rc;
 }
 
-/* "K/N" with 0 <= K < N <= 1024.  Returns 0 or -1. */
+/* "K/N" with 0 <= K < N <= 1024, or "K" alone (*count -1: the config's
+ * shard.count, as the template unit shockd@K.service passes it).  Returns 0
+ * or -1. */
 static int parse_shard(const char *text, int *index, int *count)
 {
     char *end;
     long k = strtol(text, &end, 10);
+    if (end != text && !*end && k >= 0 && k < 1024) {
+        *index = (int)k;
+        *count = -1;
+        return 0;
+    }
     if (end == text || *end != '/' || k < 0)
         return -1;
     const char *n_at = end + 1;
@@ -653,8 +673,14 @@ static int apply_shard(sw_config *cfg, int index, int count)
 {
     static char prog[32];
     size_t all_groups = cfg->n_groups, all_syms = sw_config_symbol_count(cfg);
+    if (count < 0 && index >= cfg->shard_count) {
+        fprintf(stderr, "%s: --shard %d: shard.count is %d here (shards 0 to %d): give --shard %d/N, or set "
+                        "\"shard\": {\"count\": N} in the file\n",
+                cfg->path, index, cfg->shard_count, cfg->shard_count - 1, index);
+        return -1;
+    }
     sw_diag diag = { 0 };
-    int rc = sw_config_shard(cfg, count ? index : cfg->shard_index, count ? count : cfg->shard_count, &diag);
+    int rc = sw_config_shard(cfg, count ? index : cfg->shard_index, count > 0 ? count : cfg->shard_count, &diag);
     sw_diag_print(&diag, stderr);
     sw_diag_free(&diag);
     if (rc != 0 || cfg->shard_count == 1)
@@ -727,7 +753,8 @@ int main(int argc, char **argv)
         case 'g': groups_extra[n_groups_extra++] = optarg; break;
         case 'S':
             if (parse_shard(optarg, &shard_index, &shard_count) != 0) {
-                fprintf(stderr, "shockd: --shard: \"%s\" is not K/N with 0 <= K < N <= 1024 (e.g. 0/3)\n", optarg);
+                fprintf(stderr, "shockd: --shard: \"%s\" is not K/N with 0 <= K < N <= 1024 (e.g. 0/3), or K\n",
+                        optarg);
                 return quit(EXIT_USAGE, paths, groups_extra);
             }
             break;

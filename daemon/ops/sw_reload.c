@@ -447,7 +447,7 @@ int sw_reload_run(sw_reload *r)
             return -1;
         }
     if (sw_config_shard(&nc, t->shard_count ? t->shard_index : nc.shard_index,
-                        t->shard_count ? t->shard_count : nc.shard_count, &diag) != 0) {
+                        t->shard_count > 0 ? t->shard_count : nc.shard_count, &diag) != 0) {
         reject(r, t->config_path, &diag, "the shard would have no group");
         sw_diag_free(&diag);
         sw_config_free(&nc);

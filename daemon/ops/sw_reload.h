@@ -70,7 +70,7 @@ typedef struct sw_reload_target {
     const char *config_path;
     const char *const *extra_groups;   /* --group NAME=SYM,... specs, applied again */
     size_t n_extra_groups;
-    int shard_index, shard_count;      /* --shard K/N; count 0: the file's `shard` */
+    int shard_index, shard_count;      /* --shard K/N; count 0: the file's `shard`; -1: K, the file's count */
     int log_level_override;            /* -1: the config's log_level */
     sw_config *cfg;                    /* replaced in place */
     sw_engine *engine;                 /* replaced in place */
