@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #if defined(__GNUC__)
@@ -87,7 +88,10 @@ static void ev_del_write(void *privdata)
  * the backoff from its first step again. */
 #define HEALTHY_MS 10000
 
-typedef enum cmd_kind { CMD_USER, CMD_AUTH, CMD_SELECT, CMD_PING, CMD_ROLE } cmd_kind;
+/* CMD_SETUP: a caller's command that only prepares the connection (SCRIPT
+ * LOAD): its success says nothing about whether the server takes our writes,
+ * so it does not reset the backoff a refused write built up. */
+typedef enum cmd_kind { CMD_USER, CMD_SETUP, CMD_AUTH, CMD_SELECT, CMD_PING, CMD_ROLE } cmd_kind;
 
 typedef struct cmd {
     sw_redis *r;
@@ -197,7 +201,7 @@ static void on_reply(struct redisAsyncContext *ac, void *reply, void *privdata)
             if (r->outstanding)
                 r->outstanding--;
             r->progress_ms = now_ms(r);
-            if (rep->type != REDIS_REPLY_ERROR) {
+            if (rep->type != REDIS_REPLY_ERROR && c->kind != CMD_SETUP) {
                 r->attempt = 0;
                 r->handshake_failed = 0;
             }
@@ -637,7 +641,9 @@ int sw_redis_command(sw_redis *r, sw_redis_reply_fn fn, void *privdata, int argc
         return -1;
     c->r = r;
     c->gen = r->gen;
-    c->kind = CMD_USER;
+    c->kind = argc >= 1 && (argvlen ? argvlen[0] : strlen(argv[0])) == 6 && strncasecmp(argv[0], "SCRIPT", 6) == 0
+                  ? CMD_SETUP
+                  : CMD_USER;
     c->fn = fn;
     c->privdata = privdata;
     if (redisAsyncCommandArgv(r->ac, on_reply, c, argc, argv, argvlen) != REDIS_OK) {

@@ -592,7 +592,7 @@ Test(sink_redis, a_refused_xadd_keeps_the_alerts_and_backs_off)
     size_t refusals = 0;
     for (const char *p = strstr(err, "refused: WRONGTYPE"); p; p = strstr(p + 1, "refused: WRONGTYPE"))
         refusals++;
-    cr_expect(refusals >= 1 && refusals <= 8, "%zu refusals in 3 s", refusals);
+    cr_expect(refusals >= 1 && refusals <= 8, "%zu refusals in 3 s: %s", refusals, err);
     free(err);
     size_t n = count_lines(tpath("wt.out"));
     cr_expect_eq(count_lines(tpath("state/spool.ndjson")), n);
