@@ -234,3 +234,24 @@ Test(ops_systemd, shock_notify_notifies_too)
     close(fd);
     tr_destroy(&r);
 }
+
+/* A shard says so first in its STATUS= line ("ai" falls to shard 1 of 2). */
+Test(ops_systemd, a_shard_names_itself_in_its_status)
+{
+    const char *sock = ops_path("notify");
+    int fd = notify_socket(sock);
+    char env_sock[300];
+    snprintf(env_sock, sizeof env_sock, "NOTIFY_SOCKET=%s", sock);
+    const char *env[] = { env_sock, NULL };
+    const char *argv[] = { OPS_SHOCKD, "-c", config(""), "--shard", "1/2", "--replay", write_session(PAUSE_S),
+                           "--speed", "1", NULL };
+    const char *err = ops_path("err");
+    pid_t pid = ops_spawn(argv, env, ops_path("out"), err);
+    char *log = NULL;
+    cr_assert(read_until(fd, &log, "READY=1", 30000), "no READY=1: %s\n%s", log, sw_test_slurp(err));
+    cr_expect(strstr(log, "READY=1|STATUS=shard 1/2: replay running; 2 symbols; alerts today: ") != NULL, "%s", log);
+    kill(pid, SIGTERM);
+    cr_expect_eq(ops_wait(pid, 30000), 0, "%s", sw_test_slurp(err));
+    free(log);
+    close(fd);
+}

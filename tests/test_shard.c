@@ -51,7 +51,7 @@ static void parse(sw_config *cfg, const char *json)
 Test(shard, the_hash_is_fnv1a_64_of_the_name_mod_n)
 {
     /* Values computed apart (FNV-1a 64: offset basis 14695981039346656037,
-     * prime 1099511628211); docs/operations.md gives the same rule. */
+     * prime 1099511628211); docs/ha.md gives the same rule. */
     cr_expect_eq(sw_config_shard_of("ai", 3), 0);          /* 0x089c3b07b545891f */
     cr_expect_eq(sw_config_shard_of("benchmarks", 3), 2);  /* 0x7508e1519c640a6d */
     cr_expect_eq(sw_config_shard_of("software", 3), 1);    /* 0x4f94a5db3fc39950 */
