@@ -8,24 +8,48 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Copy into a fixed field; a string that does not fit is cut at a character
- * boundary, never inside a UTF-8 sequence: the alert's JSON must stay valid
- * UTF-8 (RFC 8259), or consumers reject the whole alert. */
+/* Every string of schema v1 is one line of text (docs/alert-schema.md), and
+ * shock-notify refuses one that is not: a control character (C0, DEL, C1)
+ * becomes a space, so shockd never writes an alert its own reader would
+ * dead-letter. */
+static void one_line(char *s)
+{
+    char *o = s;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        if (*p < 0x20 || *p == 0x7f) {
+            *o++ = ' ';
+            p++;
+        } else if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            *o++ = ' ';
+            p += 2;
+        } else {
+            *o++ = (char)*p++;
+        }
+    }
+    *o = '\0';
+}
+
+/* Copy into a fixed field, as one line; a string that does not fit is cut at
+ * a character boundary, never inside a UTF-8 sequence: the alert's JSON must
+ * stay valid UTF-8 (RFC 8259), or consumers reject the whole alert. */
 static void copy(char *dst, size_t n, const char *src)
 {
     snprintf(dst, n, "%s", src ? src : "");
     size_t len = strlen(dst);
-    if (!src || src[len] == '\0')
+    if (!src || src[len] == '\0') {
+        one_line(dst);
         return;
+    }
     size_t lead = len;
     while (lead > 0 && ((unsigned char)dst[lead - 1] & 0xC0) == 0x80) /* continuation bytes */
         lead--;
-    if (lead == 0 || !((unsigned char)dst[lead - 1] & 0x80))
-        return; /* cut after an ASCII character */
-    unsigned char b = (unsigned char)dst[lead - 1];
-    size_t need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-    if (len - (lead - 1) < need)
-        dst[lead - 1] = '\0'; /* the last character lost its tail: drop it */
+    if (lead > 0 && ((unsigned char)dst[lead - 1] & 0x80)) { /* not cut after an ASCII character */
+        unsigned char b = (unsigned char)dst[lead - 1];
+        size_t need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+        if (len - (lead - 1) < need)
+            dst[lead - 1] = '\0'; /* the last character lost its tail: drop it */
+    }
+    one_line(dst);
 }
 
 void sw_alert_from_candidate(sw_alert *a, const sw_candidate *c, sw_severity severity, int resolved)

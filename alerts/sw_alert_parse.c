@@ -19,50 +19,97 @@ static int has_control(const char *s)
     return 0;
 }
 
-/* A required string that fits in dst (len bytes with the NUL): valid UTF-8
- * and, as every string of the schema is one line, without control characters. */
-static int get_str(const cJSON *o, const char *key, char *dst, size_t len, int nullable, char *err, size_t errlen)
+/* How a message names a field: "symbol" at the top, members[2].symbol in a
+ * member (`where` is "" or "members[2].").  Returns buf. */
+static const char *field(char *buf, size_t len, const char *where, const char *key)
 {
+    snprintf(buf, len, where[0] ? "%s%s" : "\"%s%s\"", where, key);
+    return buf;
+}
+
+/* A required string that fits in dst (len bytes with the NUL): not empty
+ * (every string of the schema has one character at least), valid UTF-8 and,
+ * as every string of the schema is one line, without control characters.
+ * `nullable`: null is allowed too, and leaves dst empty. */
+static int get_str(const cJSON *o, const char *where, const char *key, char *dst, size_t len, int nullable,
+                   char *err, size_t errlen)
+{
+    char f[48];
+    field(f, sizeof f, where, key);
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (nullable && cJSON_IsNull(v)) {
         dst[0] = '\0';
         return 0;
     }
     if (!cJSON_IsString(v)) {
-        snprintf(err, errlen, "\"%s\" is %s (a string%s)", key, v ? "not a string" : "missing",
-                 nullable ? " or null" : "");
+        snprintf(err, errlen, "%s is %s (a string%s)", f, v ? "not a string" : "missing", nullable ? " or null" : "");
         return -1;
     }
     size_t n = strlen(v->valuestring);
+    if (n == 0) {
+        snprintf(err, errlen, "%s is empty", f);
+        return -1;
+    }
     if (n >= len) {
-        snprintf(err, errlen, "\"%s\" is longer than %zu bytes", key, len - 1);
+        snprintf(err, errlen, "%s is longer than %zu bytes", f, len - 1);
         return -1;
     }
     if (!sw_utf8_valid(v->valuestring, n)) {
-        snprintf(err, errlen, "\"%s\" is not valid UTF-8", key);
+        snprintf(err, errlen, "%s is not valid UTF-8", f);
         return -1;
     }
     if (has_control(v->valuestring)) {
-        snprintf(err, errlen, "\"%s\" has a control character (the schema's strings are one line of text)", key);
+        snprintf(err, errlen, "%s has a control character (the schema's strings are one line of text)", f);
         return -1;
     }
     memcpy(dst, v->valuestring, n + 1);
     return 0;
 }
 
-static int get_num(const cJSON *o, const char *key, double *out, int nullable, char *err, size_t errlen)
+/* A required number; `nullable`: null is allowed too (NAN). */
+static int get_num(const cJSON *o, const char *where, const char *key, double *out, int nullable, char *err,
+                   size_t errlen)
 {
+    char f[48];
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (nullable && (!v || cJSON_IsNull(v))) {
+    if (nullable && cJSON_IsNull(v)) {
         *out = NAN;
         return 0;
     }
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
-        snprintf(err, errlen, "\"%s\" is %s (a number%s)", key, v ? "not a finite number" : "missing",
-                 nullable ? " or null" : "");
+        snprintf(err, errlen, "%s is %s (a number%s)", field(f, sizeof f, where, key),
+                 v ? "not a number a double holds" : "missing", nullable ? " or null" : "");
         return -1;
     }
     *out = v->valuedouble;
+    return 0;
+}
+
+/* ts exactly as the encoder writes it (sw_format_iso_ms): YYYY-MM-DDTHH:MM:SS.mmmZ,
+ * a real date and time of the years 1678 to 2261 (every instant of which
+ * 64-bit nanoseconds since 1970 hold). */
+static int parse_ts(const char *s, int64_t *ns)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+    if (strlen(s) != sizeof shape - 1)
+        return -1;
+    int v[7] = { 0 }, k = 0;
+    for (size_t i = 0; i < sizeof shape - 1; i++) {
+        if (shape[i] != 'd') {
+            if (s[i] != shape[i])
+                return -1;
+            k++; /* a separator ends a field */
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v[k] = v[k] * 10 + (s[i] - '0');
+    }
+    int y = v[0], mo = v[1], d = v[2], h = v[3], mi = v[4], se = v[5], ms = v[6];
+    if (y < 1678 || y > 2261 || !sw_civil_valid(y, mo, d) || h > 23 || mi > 59 || se > 59)
+        return -1;
+    int64_t days = sw_days_from_civil(y, mo, d);
+    *ns = ((days * 86400 + h * 3600 + mi * 60 + se) * 1000 + ms) * INT64_C(1000000);
     return 0;
 }
 
@@ -105,8 +152,9 @@ static int check_names(const sw_alert *a, char *err, size_t errlen)
 {
     /* A group alert's symbol is its group's name. */
     if (!sw_symbol_valid(a->symbol) && !sw_group_name_valid(a->symbol)) {
-        snprintf(err, errlen, "\"symbol\" has characters other than " SW_SYMBOL_CHARS
-                              " (or a group name's letters, digits, '_' and '-')");
+        snprintf(err, errlen, "\"symbol\" is neither a symbol (1 to %d of " SW_SYMBOL_CHARS
+                              ") nor a group name (1 to %d letters, digits, '_' or '-')",
+                 SW_SYMBOL_MAX - 1, SW_GROUP_NAME_MAX - 1);
         return -1;
     }
     if (a->group[0] && !sw_group_name_valid(a->group)) {
@@ -125,19 +173,16 @@ static int check_names(const sw_alert *a, char *err, size_t errlen)
             snprintf(err, errlen, "\"window\" has characters other than letters, digits, '_' and '.'");
             return -1;
         }
-    /* The id keys the dedupe sets and the Message-ID: plain characters only. */
-    if (!a->id[0]) {
-        snprintf(err, errlen, "\"id\" is empty");
+    /* What sw_alert_from_candidate writes, the only producer: it keys the
+     * dedupe sets, the Message-ID and the dashboard's ?alert=. */
+    if (strlen(a->id) != 16 || strspn(a->id, "0123456789abcdef") != 16) {
+        snprintf(err, errlen, "\"id\" is not 16 lowercase hex digits");
         return -1;
     }
-    for (const char *p = a->id; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') {
-            snprintf(err, errlen, "\"id\" has characters other than letters, digits, '-' and '_'");
-            return -1;
-        }
     for (size_t i = 0; i < a->n_members; i++)
         if (!sw_symbol_valid(a->members[i].symbol)) {
-            snprintf(err, errlen, "members[%zu].symbol has characters other than " SW_SYMBOL_CHARS, i);
+            snprintf(err, errlen, "members[%zu].symbol is not a symbol (1 to %d of " SW_SYMBOL_CHARS ")", i,
+                     SW_SYMBOL_MAX - 1);
             return -1;
         }
     return 0;
@@ -151,6 +196,17 @@ static cJSON *parse_one_object(const char *json, size_t len, char *err, size_t e
             snprintf(err, errlen, "control character 0x%02x at byte %zu (an alert is one line of JSON)",
                      (unsigned)(unsigned char)json[i], i + 1);
             return NULL;
+        }
+    /* cJSON ends a string at an escaped NUL, so "NV\u0000<b>" would read as
+     * "NV" and pass the control-character check: refuse the escape itself
+     * (a backslash always escapes the next character, so `\\u0000` is text). */
+    for (size_t i = 0; i + 1 < len; i++)
+        if (json[i] == '\\') {
+            if (json[i + 1] == 'u' && i + 5 < len && strncmp(json + i + 2, "0000", 4) == 0) {
+                snprintf(err, errlen, "\\u0000 at byte %zu (the schema's strings are one line of text)", i + 1);
+                return NULL;
+            }
+            i++;
         }
     if (len == 0 || json[0] != '{') {
         snprintf(err, errlen, "not a JSON object");
@@ -191,44 +247,22 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
         goto done;
     }
     char ts[40], sev[16], dir[8];
-    if (get_str(o, "id", a->id, sizeof a->id, 0, err, errlen) || get_str(o, "ts", ts, sizeof ts, 0, err, errlen) ||
-        get_str(o, "symbol", a->symbol, sizeof a->symbol, 0, err, errlen) ||
-        get_str(o, "group", a->group, sizeof a->group, 1, err, errlen) ||
-        get_str(o, "detector", a->detector, sizeof a->detector, 0, err, errlen) ||
-        get_str(o, "severity", sev, sizeof sev, 0, err, errlen) ||
-        get_str(o, "window", a->window, sizeof a->window, 0, err, errlen) ||
-        get_str(o, "direction", dir, sizeof dir, 0, err, errlen) ||
-        get_str(o, "message", a->message, sizeof a->message, 0, err, errlen) ||
-        get_num(o, "price", &a->price, 1, err, errlen) || get_num(o, "reference", &a->reference, 1, err, errlen) ||
-        get_num(o, "change_pct", &a->change_pct, 1, err, errlen) ||
-        get_num(o, "zscore", &a->zscore, 1, err, errlen))
+    if (get_str(o, "", "id", a->id, sizeof a->id, 0, err, errlen) ||
+        get_str(o, "", "ts", ts, sizeof ts, 0, err, errlen) ||
+        get_str(o, "", "symbol", a->symbol, sizeof a->symbol, 0, err, errlen) ||
+        get_str(o, "", "group", a->group, sizeof a->group, 1, err, errlen) ||
+        get_str(o, "", "detector", a->detector, sizeof a->detector, 0, err, errlen) ||
+        get_str(o, "", "severity", sev, sizeof sev, 0, err, errlen) ||
+        get_str(o, "", "window", a->window, sizeof a->window, 0, err, errlen) ||
+        get_str(o, "", "direction", dir, sizeof dir, 0, err, errlen) ||
+        get_str(o, "", "message", a->message, sizeof a->message, 0, err, errlen) ||
+        get_num(o, "", "price", &a->price, 1, err, errlen) || get_num(o, "", "reference", &a->reference, 1, err, errlen) ||
+        get_num(o, "", "change_pct", &a->change_pct, 1, err, errlen) ||
+        get_num(o, "", "zscore", &a->zscore, 1, err, errlen))
         goto done;
-    int flags = 0;
-    size_t ts_len = strlen(ts);
-    if (sw_parse_timestamp(ts, ts_len, &a->ts_ns, &flags) != 0 || !(flags & SW_TS_HAD_OFFSET)) {
-        snprintf(err, errlen, "\"ts\" is not an ISO-8601 UTC time");
+    if (parse_ts(ts, &a->ts_ns) != 0) {
+        snprintf(err, errlen, "\"ts\" is not a UTC time YYYY-MM-DDTHH:MM:SS.mmmZ of the years 1678 to 2261");
         goto done;
-    }
-    if (flags & SW_TS_DATE_ONLY) {
-        /* sw_parse_timestamp reads an exact midnight as a daily bar's date
-         * (New York midnight), but an alert's ts is an instant: an alert at
-         * 00:00:00.000Z (24x7 crypto feeds) would move by 4-5 hours.  Parse
-         * the same text one second later, which is not midnight, and step
-         * back.  A bare date is not an alert time. */
-        char later[64];
-        int64_t ns;
-        int f2 = 0;
-        if (ts_len < 19 || ts_len >= sizeof later || (ts[10] != 'T' && ts[10] != ' ') || ts[16] != ':') {
-            snprintf(err, errlen, "\"ts\" is not an ISO-8601 UTC time");
-            goto done;
-        }
-        memcpy(later, ts, ts_len + 1);
-        later[18] = '1';
-        if (sw_parse_timestamp(later, ts_len, &ns, &f2) != 0 || (f2 & SW_TS_DATE_ONLY)) {
-            snprintf(err, errlen, "\"ts\" is not an ISO-8601 UTC time");
-            goto done;
-        }
-        a->ts_ns = ns - SW_NS_PER_SEC;
     }
     if (strcmp(sev, "info") == 0)
         a->severity = SW_SEV_INFO;
@@ -251,14 +285,22 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
         goto done;
     }
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(o, "resolved");
-    if (res && !cJSON_IsBool(res)) {
-        snprintf(err, errlen, "\"resolved\" is not a boolean");
+    if (!cJSON_IsBool(res)) {
+        snprintf(err, errlen, "\"resolved\" is %s (a boolean)", res ? "not a boolean" : "missing");
         goto done;
     }
     a->resolved = cJSON_IsTrue(res);
+    if (a->resolved && a->severity != SW_SEV_INFO) {
+        snprintf(err, errlen, "a resolved alert is an info alert (\"severity\" is %s)", sev);
+        goto done;
+    }
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(o, "members");
-    if (mem && !cJSON_IsArray(mem)) {
-        snprintf(err, errlen, "\"members\" is not an array");
+    if (mem && (!cJSON_IsArray(mem) || !mem->child)) {
+        snprintf(err, errlen, "\"members\" is not an array of one member or more");
+        goto done;
+    }
+    if (mem && !a->group[0]) {
+        snprintf(err, errlen, "\"members\" come with group alerts only (\"group\" is null)");
         goto done;
     }
     for (const cJSON *m = mem ? mem->child : NULL; m; m = m->next) {
@@ -270,11 +312,12 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
         char where[32];
         snprintf(where, sizeof where, "members[%zu].", a->n_members);
         if (!cJSON_IsObject(m)) {
-            snprintf(err, errlen, "a member is not an object");
+            snprintf(err, errlen, "members[%zu] is not an object", a->n_members);
             goto done;
         }
-        if (unique_keys(m, where, err, errlen) || get_str(m, "symbol", am->symbol, sizeof am->symbol, 0, err, errlen) ||
-            get_num(m, "change_pct", &am->change_pct, 1, err, errlen))
+        if (unique_keys(m, where, err, errlen) ||
+            get_str(m, where, "symbol", am->symbol, sizeof am->symbol, 0, err, errlen) ||
+            get_num(m, where, "change_pct", &am->change_pct, 1, err, errlen))
             goto done;
         a->n_members++;
     }

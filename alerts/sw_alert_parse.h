@@ -7,16 +7,22 @@
  * control byte anywhere (a line break between tokens included), nothing
  * before its '{' or after its '}' (a second value after the first would be
  * signed and sent verbatim to a webhook, where a receiver may read that one
- * instead), no key twice (cJSON reads the first, many receivers the last);
- * every field checked for type and length, strings longer than the struct's
- * fields refused rather than cut (an id cut short would collide), members
- * beyond SW_ALERT_MAX_MEMBERS refused.  What the schema says a field is, it
- * must be: symbols in the watchlist's character set (or a group name, for
- * group alerts), the group a group name, the detector one of the detector
- * types, severity and direction their enums, the window letters, digits,
- * '_' and '.', every string valid UTF-8 and the text fields free of control
- * characters.  Fields added by a later schema version are ignored; a
- * different `v` is refused.
+ * instead), no key twice (cJSON reads the first, many receivers the last).
+ * Then the object must be what docs/alert-v1.schema.json says, rule for rule
+ * (the schema states every rule checked here, and tests/test_alert_schema.c
+ * feeds the same lines to both): every field present, of its type; the id 16
+ * lowercase hex digits; ts exactly as the encoder writes it, a real UTC time;
+ * symbols in the watchlist's character set (or a group name, for group
+ * alerts), the group a group name, the window letters, digits, '_' and '.';
+ * no string empty, every string valid UTF-8 without control characters
+ * (C0, DEL, C1, an escaped NUL too); numbers finite; a resolved alert info;
+ * members (1 to SW_ALERT_MAX_MEMBERS) only with a group.  Strings longer than
+ * the struct's fields are refused rather than cut (an id cut short would
+ * collide).  Two rules are stricter than the schema, on purpose
+ * (docs/alert-schema.md): `detector` must be a type this version knows
+ * (the schema leaves it open for consumers), and a string's limit counts
+ * bytes (the schema can only count characters).  Fields added by a later
+ * schema version are ignored; a different `v` is refused.
  */
 #ifndef SW_ALERT_PARSE_H
 #define SW_ALERT_PARSE_H

@@ -108,6 +108,8 @@ const char *sw_dbuf_strerror(sw_dbuf_err e)
         return "out of memory";
     case SW_DBUF_TOOBIG:
         return "over its size limit";
+    case SW_DBUF_FORMAT:
+        return "a format it does not know";
     }
     return "unknown error";
 }
@@ -123,6 +125,12 @@ char *sw_dbuf_take(sw_dbuf *b)
     b->len = b->cap = 0;
     b->err = SW_DBUF_OK;
     return s;
+}
+
+void sw_dbuf_fail(sw_dbuf *b, sw_dbuf_err e)
+{
+    if (!b->err)
+        b->err = e;
 }
 
 void sw_dbuf_reset(sw_dbuf *b)

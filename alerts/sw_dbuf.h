@@ -19,7 +19,8 @@
 typedef enum sw_dbuf_err {
     SW_DBUF_OK = 0,
     SW_DBUF_NOMEM = 1,     /* malloc/realloc failed */
-    SW_DBUF_TOOBIG = 2     /* the text would pass max */
+    SW_DBUF_TOOBIG = 2,    /* the text would pass max */
+    SW_DBUF_FORMAT = 3     /* a builder's format it does not know (our bug) */
 } sw_dbuf_err;
 
 typedef struct sw_dbuf {
@@ -52,6 +53,11 @@ const char *sw_dbuf_strerror(sw_dbuf_err e);
 /* The text as a malloc'd string the caller frees (an empty buffer gives
  * ""), or NULL after an error; the buffer is empty again either way. */
 char *sw_dbuf_take(sw_dbuf *b);
+
+/* Fail the text from outside: a builder whose own allocation failed, or
+ * that met a format it does not know, stops the text as an append would.
+ * The first error sticks. */
+void sw_dbuf_fail(sw_dbuf *b, sw_dbuf_err e);
 
 /* Empty it (memory kept; the error cleared). */
 void sw_dbuf_reset(sw_dbuf *b);

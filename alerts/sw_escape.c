@@ -138,10 +138,11 @@ char *sw_esc_line_buf(const char *in, char *out, size_t cap)
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 
 /* Walk s: control characters become a space, bytes that are not UTF-8 and
- * bidirectional overrides U+FFFD; every other ASCII byte that `special`
- * names goes through `ascii` (which writes its escaped form), and the rest
- * is copied -- in runs, not byte by byte. */
-static void chat(sw_dbuf *b, const char *s, int (*special)(char c), void (*ascii)(sw_dbuf *b, char c))
+ * bidirectional overrides U+FFFD (and, for `xml`, U+FFFE and U+FFFF, which
+ * XML does not allow); every other ASCII byte that `special` names goes
+ * through `ascii` (which writes its escaped form), and the rest is copied --
+ * in runs, not byte by byte. */
+static void chat(sw_dbuf *b, const char *s, int (*special)(char c), void (*ascii)(sw_dbuf *b, char c), int xml)
 {
     size_t n = strlen(s);
     const unsigned char *u = (const unsigned char *)s;
@@ -163,7 +164,7 @@ static void chat(sw_dbuf *b, const char *s, int (*special)(char c), void (*ascii
         unsigned cp = code_point(u + i, k);
         if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
             sw_dbuf_addc(b, ' ');
-        else if (bidi_control(cp))
+        else if (bidi_control(cp) || (xml && (cp == 0xFFFE || cp == 0xFFFF)))
             sw_dbuf_addstr(b, REPLACEMENT);
         else if (k == 1)
             ascii(b, (char)cp);
@@ -185,7 +186,7 @@ static void slack_char(sw_dbuf *b, char c)
 
 void sw_esc_slack(sw_dbuf *b, const char *s)
 {
-    chat(b, s, slack_special, slack_char);
+    chat(b, s, slack_special, slack_char, 0);
 }
 
 /* ASCII punctuation: 0x21-0x2F, 0x3A-0x40, 0x5B-0x60, 0x7B-0x7E. */
@@ -203,7 +204,7 @@ static void discord_char(sw_dbuf *b, char c)
 
 void sw_esc_discord(sw_dbuf *b, const char *s)
 {
-    chat(b, s, discord_special, discord_char);
+    chat(b, s, discord_special, discord_char, 0);
 }
 
 static int telegram_special(char c)
@@ -219,7 +220,7 @@ static void telegram_char(sw_dbuf *b, char c)
 
 void sw_esc_telegram(sw_dbuf *b, const char *s)
 {
-    chat(b, s, telegram_special, telegram_char);
+    chat(b, s, telegram_special, telegram_char, 0);
 }
 
 static int html_special(char c)
@@ -234,5 +235,5 @@ static void html_char(sw_dbuf *b, char c)
 
 void sw_esc_html(sw_dbuf *b, const char *s)
 {
-    chat(b, s, html_special, html_char);
+    chat(b, s, html_special, html_char, 1);
 }

@@ -37,7 +37,16 @@
  *    "mention" (@username) and "email" (https://core.telegram.org/bots/api
  *    #messageentity): a WORD JOINER (U+2060) after every '@' keeps a name
  *    from being read as a mention, and shows nothing.
- *  - sw_esc_html: HTML text and attribute values (& < > " ').
+ *  - sw_esc_html: HTML and SVG text and attribute values, quoted with ' or
+ *    " (& < > " ' become entities) -- the e-mail's HTML part, the reports,
+ *    the dashboard's charts.  One rule for every page and picture we write,
+ *    the chat targets' rule below: a control character (tab and line breaks
+ *    included) is a space, since in HTML text it is white space or nothing
+ *    and a space shows where it was; what cannot be read (bytes that are not
+ *    UTF-8) or must not be (bidi overrides) is U+FFFD, a visible mark.  For
+ *    SVG, which browsers parse as XML, U+FFFE and U+FFFF become U+FFFD too:
+ *    XML 1.0's Char excludes them, and one would make the whole picture
+ *    fail to load (so would a C0 control, which is already a space).
  *
  * Every chat target also replaces control characters by a space, bytes that
  * are not UTF-8 by U+FFFD (so the JSON we send stays valid UTF-8) and the

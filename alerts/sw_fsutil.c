@@ -95,44 +95,73 @@ int sw_fs_sync_parent(const char *path, char *err, size_t errlen)
     return 0;
 }
 
-int sw_fs_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
+int sw_fs_atomic_open(sw_fs_atomic *a, const char *path, char *err, size_t errlen)
 {
-    char tmp[4200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    a->fd = -1;
+    a->path = path;
+    if (snprintf(a->tmp, sizeof a->tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof a->tmp)
         return fail(err, errlen, "%.64s...: path too long", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return fail(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+    a->fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (a->fd < 0)
+        return fail(err, errlen, "%s: cannot create: %s", a->tmp, strerror(errno));
+    return 0;
+}
+
+void sw_fs_atomic_abort(sw_fs_atomic *a)
+{
+    if (a->fd >= 0) {
+        close(a->fd);
+        unlink(a->tmp);
+    }
+    a->fd = -1;
+}
+
+int sw_fs_atomic_write(sw_fs_atomic *a, const void *data, size_t len, char *err, size_t errlen)
+{
     const char *p = data;
     size_t left = len;
     while (left > 0) {
-        ssize_t w = write(fd, p, left);
+        ssize_t w = write(a->fd, p, left);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0) {
-            int e = w < 0 ? errno : EIO;
-            close(fd);
-            unlink(tmp);
-            return fail(err, errlen, "%s: write: %s", tmp, strerror(e));
-        }
+        if (w <= 0)
+            return fail(err, errlen, "%s: write: %s", a->tmp, strerror(w < 0 ? errno : EIO));
         p += w;
         left -= (size_t)w;
     }
-    if (fsync(fd) != 0) {
+    return 0;
+}
+
+int sw_fs_atomic_commit(sw_fs_atomic *a, char *err, size_t errlen)
+{
+    if (fsync(a->fd) != 0) {
         int e = errno;
-        close(fd);
-        unlink(tmp);
-        return fail(err, errlen, "%s: fsync: %s", tmp, strerror(e));
+        sw_fs_atomic_abort(a);
+        return fail(err, errlen, "%s: fsync: %s", a->tmp, strerror(e));
     }
-    if (close(fd) != 0) {
+    int rc = close(a->fd);
+    a->fd = -1;
+    if (rc != 0) {
         int e = errno;
-        unlink(tmp);
-        return fail(err, errlen, "%s: close: %s", tmp, strerror(e));
+        unlink(a->tmp);
+        return fail(err, errlen, "%s: close: %s", a->tmp, strerror(e));
     }
-    if (rename(tmp, path) != 0) {
+    if (rename(a->tmp, a->path) != 0) {
         int e = errno;
-        unlink(tmp);
-        return fail(err, errlen, "%s: rename: %s", path, strerror(e));
+        unlink(a->tmp);
+        return fail(err, errlen, "%s: rename: %s", a->path, strerror(e));
     }
-    return sw_fs_sync_parent(path, err, errlen);
+    return sw_fs_sync_parent(a->path, err, errlen);
+}
+
+int sw_fs_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+    sw_fs_atomic a;
+    if (sw_fs_atomic_open(&a, path, err, errlen) != 0)
+        return -1;
+    if (sw_fs_atomic_write(&a, data, len, err, errlen) != 0) {
+        sw_fs_atomic_abort(&a);
+        return -1;
+    }
+    return sw_fs_atomic_commit(&a, err, errlen);
 }

@@ -21,6 +21,22 @@ int sw_fs_ensure_dir(const char *dir, char *err, size_t errlen);
  * or -1 (the old file is then untouched). */
 int sw_fs_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
 
+/* The same, written in pieces: for a file too large to hold in memory at
+ * once (state.json of 10 000 symbols).  Open, write as often as needed,
+ * then commit (fsync, close, rename, fsync the directory) or abort (the
+ * temporary file is removed, the old file untouched).  After a failed write
+ * only abort remains.  Each returns 0 or -1 with a sentence in err. */
+typedef struct sw_fs_atomic {
+    int fd;
+    char tmp[4200];
+    const char *path;
+} sw_fs_atomic;
+
+int sw_fs_atomic_open(sw_fs_atomic *a, const char *path, char *err, size_t errlen);
+int sw_fs_atomic_write(sw_fs_atomic *a, const void *data, size_t len, char *err, size_t errlen);
+int sw_fs_atomic_commit(sw_fs_atomic *a, char *err, size_t errlen);
+void sw_fs_atomic_abort(sw_fs_atomic *a);
+
 /* fsync the directory holding `path`, so a rename or a new file in it
  * survives a crash.  Returns 0 or -1. */
 int sw_fs_sync_parent(const char *path, char *err, size_t errlen);

@@ -151,6 +151,16 @@ int sw_secret_protect_process(void)
 
 /* ---- loading ------------------------------------------------------------------- */
 
+int sw_env_name_valid(const char *s)
+{
+    if (!s[0] || isdigit((unsigned char)s[0]))
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return 0;
+    return 1;
+}
+
 int sw_secret_load(char **out, const char *what, const char *env, const char *file, char *err, size_t errlen)
 {
     char where[512];

@@ -19,7 +19,6 @@
 #include "sw_spool.h"
 #include "sw_symtab.h" /* sw_hash_str: FNV-1a 64 */
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -156,16 +155,6 @@ static int copy_params(sw_redis_sink_params *dst, const sw_redis_sink_params *sr
     return 0;
 }
 
-static int valid_env_name(const char *s)
-{
-    if (!s[0] || isdigit((unsigned char)s[0]))
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
-            return 0;
-    return 1;
-}
-
 static int valid_name(const char *s)
 {
     size_t n = strlen(s);
@@ -191,7 +180,7 @@ int sw_redis_sink_check(const sw_redis_sink_params *p,
     int url_pw = url_ok && u.password[0];
     int is_unix = url_ok && u.is_unix;
     sw_redis_url_wipe(&u);
-    if (p->password_env && !valid_env_name(p->password_env)) {
+    if (p->password_env && !sw_env_name_valid(p->password_env)) {
         report(ctx, "password_env", "is not an environment variable name (letters, digits, \"_\")");
         problems++;
     }
@@ -248,7 +237,7 @@ int sw_redis_sink_check(const sw_redis_sink_params *p,
         report(ctx, "master_name", err);
         problems++;
     }
-    if (p->sentinel_password_env && !valid_env_name(p->sentinel_password_env)) {
+    if (p->sentinel_password_env && !sw_env_name_valid(p->sentinel_password_env)) {
         report(ctx, "sentinel_password_env", "is not an environment variable name (letters, digits, \"_\")");
         problems++;
     }

@@ -24,6 +24,19 @@
  * --symbols-out CONFIG writes a shockwatch config that watches every
  * generated symbol with the default pct_move detector and no sinks.
  *
+ * --minutes M spreads a session's trades over its first M minutes (default
+ * 390, the whole session): with many symbols, a short span keeps every one
+ * of them trading every few seconds, as a watched name does.
+ *
+ * --format binance writes Binance trade stream messages instead, one trade
+ * per message (-b 1), prices and quantities as decimal strings with eight
+ * places as Binance prints them:
+ *
+ *   {"stream":"s0001@trade","data":{"e":"trade","E":1737988200001,"s":"S0001",
+ *    "t":1,"p":"123.45000000","q":"100.00000000","T":1737988200000,"m":true,"M":true}}
+ *
+ * and --symbols-out then names provider "binance" in the config.
+ *
  * --days N writes N such sessions back to back on consecutive weekdays from
  * 2025-01-27 (Monday; the ten weekdays to 2025-02-07 have no NYSE holiday),
  * MESSAGES per session, the random walks carrying over from day to day: the
@@ -45,7 +58,6 @@
 #define MAX_TRADES 1000000000000ull
 
 #define SESSION_START_MS 1737988200000ll /* 2025-01-27 14:30:00 UTC */
-#define SESSION_LEN_MS (390ll * 60 * 1000) /* 6.5 h, to 21:00 UTC */
 
 #define PRICE_MIN_CENTS 2000    /* 20.00 */
 #define PRICE_MAX_CENTS 50000   /* 500.00 */
@@ -140,6 +152,7 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: %s [-n MESSAGES] [-s SYMBOLS] [-b TRADES_PER_MESSAGE] [--seed N]\n"
         "                   [-o FILE] [--symbols-out CONFIG] [--days N]\n"
+        "                   [--format finnhub|binance] [--minutes M]\n"
         "\n"
         "Writes MESSAGES Finnhub trade messages (NDJSON, one per line) over SYMBOLS\n"
         "symbols S0001.. to stdout or FILE.  Same arguments, same bytes.\n"
@@ -153,6 +166,10 @@ static void usage(FILE *f)
         "                        with the default pct_move detector and no sinks\n"
         "  --days N              N sessions on consecutive weekdays, MESSAGES each\n"
         "                        (default 1)\n"
+        "  --minutes M           spread each session's trades over its first M minutes\n"
+        "                        (1..390, default 390)\n"
+        "  --format FMT          finnhub (default) or binance (one trade per message,\n"
+        "                        prices and quantities as strings)\n"
         "  -h, --help            this text\n",
         prog, DEFAULT_MESSAGES, MAX_SYMBOLS, DEFAULT_SYMBOLS, MAX_BATCH, DEFAULT_SEED);
 }
@@ -185,14 +202,17 @@ static uint64_t parse_u64(const char *opt, const char *s, uint64_t min, uint64_t
 
 /* ---- config -------------------------------------------------------------- */
 
-static void write_config(const char *path, uint64_t nsym, unsigned width)
+static void write_config(const char *path, uint64_t nsym, unsigned width, int binance)
 {
     FILE *f = fopen(path, "w");
     uint64_t i;
 
     if (!f)
         die_io("cannot create", path);
-    fputs("{\n  \"groups\": {\n    \"bench\": [", f);
+    fputs("{\n", f);
+    if (binance)
+        fputs("  \"feed\": {\"provider\": \"binance\"},\n", f);
+    fputs("  \"groups\": {\n    \"bench\": [", f);
     for (i = 1; i <= nsym; i++) {
         fputs(i == 1 ? "" : (i - 1) % 10 ? ", " : ",\n      ", f);
         fprintf(f, "\"S%0*" PRIu64 "\"", (int)width, i);
@@ -210,8 +230,11 @@ static void write_config(const char *path, uint64_t nsym, unsigned width)
 
 int main(int argc, char **argv)
 {
-    uint64_t nmsg = DEFAULT_MESSAGES, nsym = DEFAULT_SYMBOLS, batch = 1, seed = DEFAULT_SEED, ndays = 1, day;
+    uint64_t nmsg = DEFAULT_MESSAGES, nsym = DEFAULT_SYMBOLS, batch = 1, seed = DEFAULT_SEED, ndays = 1, day,
+             minutes = 390;
     const char *out_path = NULL, *cfg_path = NULL;
+    int binance = 0;
+    uint64_t trade_id = 0;
     unsigned width, namelen;
     char *names;
     sym *syms;
@@ -237,7 +260,8 @@ int main(int argc, char **argv)
             val = eq + 1;
         }
         if (strcmp(a, "-n") && strcmp(a, "-s") && strcmp(a, "-b") && strcmp(a, "-o") &&
-            strcmp(a, "--seed") && strcmp(a, "--symbols-out") && strcmp(a, "--days"))
+            strcmp(a, "--seed") && strcmp(a, "--symbols-out") && strcmp(a, "--days") && strcmp(a, "--format") &&
+            strcmp(a, "--minutes"))
             die_usage("unknown argument '%s'", argv[i_arg]);
         if (!val) {
             if (i_arg + 1 >= argc)
@@ -254,13 +278,22 @@ int main(int argc, char **argv)
             seed = parse_u64(a, val, 0, UINT64_MAX);
         else if (!strcmp(a, "--days"))
             ndays = parse_u64(a, val, 1, 10000);
+        else if (!strcmp(a, "--minutes"))
+            minutes = parse_u64(a, val, 1, 390);
         else if (!strcmp(a, "-o"))
             out_path = val;
+        else if (!strcmp(a, "--format")) {
+            if (strcmp(val, "binance") && strcmp(val, "finnhub"))
+                die_usage("--format: '%s' is not finnhub or binance", val);
+            binance = !strcmp(val, "binance");
+        }
         else
             cfg_path = val;
         if (!*val)
             die_usage("option %s needs a value", a);
     }
+    if (binance && batch != 1)
+        die_usage("%s: Binance messages carry one trade: -b must be 1", "--format binance");
     if (nmsg > MAX_TRADES / batch) {
         fprintf(stderr, "%s: -n times -b must not exceed %llu trades\n", prog, MAX_TRADES);
         return 2;
@@ -299,7 +332,7 @@ int main(int argc, char **argv)
     }
 
     if (cfg_path)
-        write_config(cfg_path, nsym, width);
+        write_config(cfg_path, nsym, width, binance);
 
     if (out_path) {
         out = fopen(out_path, "wb");
@@ -314,8 +347,8 @@ int main(int argc, char **argv)
     /* Timestamps: trade k at START + floor(k * LEN / total), kept as an
      * integer part plus a remainder so there is no overflow and no division
      * per trade. */
-    t_step = total ? (uint64_t)SESSION_LEN_MS / total : 0;
-    t_rem = total ? (uint64_t)SESSION_LEN_MS % total : 0;
+    t_step = total ? minutes * 60000 / total : 0;
+    t_rem = total ? minutes * 60000 % total : 0;
 
     for (day = 0; day < ndays; day++) {
         /* Session `day` opens on the day-th weekday from the first (a Monday). */
@@ -327,7 +360,9 @@ int main(int argc, char **argv)
 
             if (OUTBUF_SIZE - olen < 64)
                 oflush();
-            p = PUT_LIT(obuf + olen, "{\"data\":[");
+            p = obuf + olen;
+            if (!binance)
+                p = PUT_LIT(p, "{\"data\":[");
             for (j = 0; j < batch; j++) {
                 uint32_t si = rng_below((uint32_t)nsym);
                 sym *s = &syms[si];
@@ -354,6 +389,28 @@ int main(int argc, char **argv)
                     oflush();
                     p = obuf;
                 }
+                if (binance) {
+                    const char *nm = names + (size_t)si * namelen;
+                    p = PUT_LIT(p, "{\"stream\":\"s");
+                    p = put_str(p, nm + 1, namelen - 1);
+                    p = PUT_LIT(p, "@trade\",\"data\":{\"e\":\"trade\",\"E\":");
+                    p = put_u64(p, (uint64_t)t_ms + 1);
+                    p = PUT_LIT(p, ",\"s\":\"");
+                    p = put_str(p, nm, namelen);
+                    p = PUT_LIT(p, "\",\"t\":");
+                    p = put_u64(p, ++trade_id);
+                    p = PUT_LIT(p, ",\"p\":\"");
+                    p = put_u64(p, (uint64_t)price / 100);
+                    *p++ = '.';
+                    *p++ = (char)('0' + price % 100 / 10);
+                    *p++ = (char)('0' + price % 10);
+                    p = PUT_LIT(p, "000000\",\"q\":\"");
+                    p = put_u64(p, vol);
+                    p = PUT_LIT(p, ".00000000\",\"T\":");
+                    p = put_u64(p, (uint64_t)t_ms);
+                    p = PUT_LIT(p, ",\"m\":true,\"M\":true}}\n");
+                    goto next_trade;
+                }
                 if (j)
                     *p++ = ',';
                 p = PUT_LIT(p, "{\"c\":[\"1\"],\"p\":");
@@ -368,7 +425,7 @@ int main(int argc, char **argv)
                 p = PUT_LIT(p, ",\"v\":");
                 p = put_u64(p, vol);
                 *p++ = '}';
-
+            next_trade:
                 t_ms += (int64_t)t_step;
                 t_acc += t_rem;
                 if (t_acc >= total) {
@@ -376,7 +433,8 @@ int main(int argc, char **argv)
                     t_ms++;
                 }
             }
-            p = PUT_LIT(p, "],\"type\":\"trade\"}\n");
+            if (!binance)
+                p = PUT_LIT(p, "],\"type\":\"trade\"}\n");
             olen = (size_t)(p - obuf);
         }
     }

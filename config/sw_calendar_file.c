@@ -64,14 +64,9 @@ static int parse_date(field f, int64_t *day, int *year)
         !is_digits(f.p + 8, 2))
         return -1;
     int y = num(f.p, 4), m = num(f.p + 5, 2), d = num(f.p + 8, 2);
-    if (m < 1 || m > 12 || d < 1 || d > 31)
+    if (!sw_civil_valid(y, m, d))
         return -1;
-    int64_t z = sw_days_from_civil(y, m, d);
-    int cy, cm, cd;
-    sw_civil_from_days(z, &cy, &cm, &cd);
-    if (cy != y || cm != m || cd != d) /* 2025-02-30 */
-        return -1;
-    *day = z;
+    *day = sw_days_from_civil(y, m, d);
     *year = y;
     return 0;
 }

@@ -259,6 +259,14 @@ static const sw_option notify_opts[] = {
       "Where a consumer group that does not exist yet starts: new (alerts added from now on) or all "
       "(every alert the stream holds).  An existing group always goes on where it stopped, so alerts "
       "added while shock-notify was down are delivered when it returns." },
+    { "chart_url", OPT_STRING, offsetof(sw_notify_config, chart_url), 0, SW_NOTIFY_URL_MAX, "(none)", NULL,
+      "Where the picture of an alert comes from, for channels with \"chart\": true: a URL template with "
+      "{symbol} and {id}, replaced URL-encoded by the alert's symbol and id (a digest: group/NAME and its "
+      "most severe alert), e.g. \"http://127.0.0.1:9464/chart/{symbol}.png?alert={id}\" (shockd's "
+      "listener).  Fetched within 2 s; an alert never waits longer and goes without the picture." },
+    { "dashboard_url", OPT_STRING, offsetof(sw_notify_config, dashboard_url), 0, SW_NOTIFY_URL_MAX, "(none)", NULL,
+      "Link Slack messages of channels with \"chart\": true carry instead of a picture (Slack's incoming "
+      "webhooks cannot carry files): a URL template like chart_url, e.g. \"http://shockd.example:9464/\"." },
     END_OPTS
 };
 
@@ -285,6 +293,9 @@ static const sw_option channel_opts[] = {
     { "digest", OPT_BOOL, offsetof(sw_notify_channel_config, digest), 0, 1,
       "(true for slack, email, discord, telegram, console; false for webhook)", NULL,
       "Send the alerts of one group within notify.digest_window as one message." },
+    { "chart", OPT_BOOL, offsetof(sw_notify_channel_config, chart), 0, 1, "false", NULL,
+      "A picture of the move with each message: email (inline image), telegram (sendPhoto) and discord "
+      "(an attachment) fetch it from notify.chart_url; slack links notify.dashboard_url instead." },
     END_OPTS
 };
 
@@ -384,6 +395,14 @@ static const sw_option metrics_opts[] = {
       "ADDRESS:PORT (127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464 for every interface; port 0: any free "
       "port, logged), or \"off\".  A replay listens only when this is set.  A reload keeps the "
       "running listener: changes take effect at the next start." },
+    { "max_connections", OPT_INT, offsetof(sw_config, metrics_max_connections), 16, 4096, "256", NULL,
+      "Connections the listener holds at once (viewers included); when full, a new one closes the oldest that is "
+      "still sending its request or idle, so slow clients never keep a scrape out.  Restart to change." },
+    { "dashboard", OPT_BOOL, offsetof(sw_config, metrics_dashboard), 0, 1, "true", NULL,
+      "Serve the live dashboard: the page /, its WebSocket /live, the charts /chart/SYMBOL.svg|png and "
+      "/chart/group/NAME.svg|png; false: /metrics and /healthz only.  Restart to change." },
+    { "max_viewers", OPT_INT, offsetof(sw_config, metrics_max_viewers), 0, 256, "16", NULL,
+      "Dashboard pages connected at once; more are refused.  Restart to change." },
     END_OPTS
 };
 
@@ -1369,6 +1388,9 @@ static void set_defaults(sw_config *cfg)
     cfg->calendar = strdup(sw_calendar_default_path());
     cfg->shard_index = 0;
     cfg->shard_count = 1;
+    cfg->metrics_max_connections = 256;
+    cfg->metrics_dashboard = 1;
+    cfg->metrics_max_viewers = 16;
 }
 
 /* Line and column (1-based) of byte offset `off` in text. */

@@ -93,6 +93,9 @@ typedef struct sw_config {
     int64_t shutdown_timeout_ns; /* how long sinks may take to drain on exit */
     char *calendar;       /* exchange calendar CSV, for sw_calendar_file_load() */
     char *metrics_listen; /* metrics.listen: "ADDRESS:PORT" or "off" (sw_listen.h) */
+    int metrics_max_connections; /* metrics.max_connections: the listener's connection limit */
+    int metrics_dashboard;       /* metrics.dashboard: serve /, /live and /chart/ */
+    int metrics_max_viewers;     /* metrics.max_viewers: dashboard WebSocket viewers at once */
     sw_calendar cal;      /* loaded from `calendar` by sw_config_load */
     sw_split_config *splits;
     size_t n_splits;

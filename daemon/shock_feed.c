@@ -132,7 +132,8 @@ struct feedsrv {
     struct lws_context *ctx;
     uv_idle_t idle;
     uv_timer_t pace, tick, stop, settle;
-    uv_signal_t sigint, sigterm;
+    uv_signal_t sigint, sigterm, sigusr1;
+    int held;                     /* --hold: no playback before SIGUSR1 */
     int handles_open, idle_on;
     int paused;
     int64_t ev0;
@@ -171,7 +172,7 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: shock-feed --replay PATH... [--provider NAME] [--listen HOST:PORT] [--speed N|max]\n"
             "                  [--loop] [--batch N] [--drop-every N] [--drop-period S] [--garbage P]\n"
-            "                  [--reject-auth] [--clients N]\n"
+            "                  [--reject-auth] [--hold] [--clients N]\n"
             "                  [--key K] [--secret S] [--format FMT] [--preload]\n"
             "       shock-feed --dump --provider NAME --replay PATH...\n"
             "\n"
@@ -199,6 +200,8 @@ static void usage(FILE *out)
             "  --garbage P         send a malformed frame before a trade message with\n"
             "                      probability P (0..1, fixed seed)\n"
             "  --reject-auth       refuse every credential the way the provider does\n"
+            "  --hold              start playing only on SIGUSR1 (a test opens its observers\n"
+            "                      first: clients connect and subscribe meanwhile)\n"
             "  --clients N         play only while at least N clients are streaming (default\n"
             "                      1): an active-active pair gets the same trades\n"
             "  --key K, --secret S accept only these credentials (default: any non-empty)\n"
@@ -494,6 +497,11 @@ static void pump(feedsrv *s)
 {
     if (s->stopping || s->rec_done)
         return;
+    if (s->held) {
+        s->paused = 1; /* the clock starts when playback does */
+        idle_on(s, 0);
+        return;
+    }
     size_t ready = 0;
     int room = 1;
     for (conn *c = s->conns; c; c = c->next)
@@ -826,7 +834,7 @@ static void begin_shutdown(feedsrv *s)
     idle_on(s, 0);
     uv_handle_t *hs[] = { (uv_handle_t *)&s->idle, (uv_handle_t *)&s->pace, (uv_handle_t *)&s->tick,
                           (uv_handle_t *)&s->stop, (uv_handle_t *)&s->settle, (uv_handle_t *)&s->sigint,
-                          (uv_handle_t *)&s->sigterm };
+                          (uv_handle_t *)&s->sigterm, (uv_handle_t *)&s->sigusr1 };
     for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
         if (hs[i]->loop && !uv_is_closing(hs[i]))
             uv_close(hs[i], on_own_closed);
@@ -845,6 +853,17 @@ static void request_shutdown(feedsrv *s)
 {
     if (!s->stopping && s->stop.loop)
         uv_timer_start(&s->stop, on_stop, 0, 0);
+}
+
+static void on_release(uv_signal_t *h, int signum)
+{
+    (void)signum;
+    feedsrv *s = h->data;
+    if (!s->held)
+        return;
+    sw_info("SIGUSR1 received: playing");
+    s->held = 0;
+    pump(s);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -932,7 +951,10 @@ static int start_server(feedsrv *s)
     uv_timer_init(&s->loop, &s->settle);
     uv_signal_init(&s->loop, &s->sigint);
     uv_signal_init(&s->loop, &s->sigterm);
-    s->handles_open = 7;
+    uv_signal_init(&s->loop, &s->sigusr1);
+    s->handles_open = 8;
+    s->sigusr1.data = s;
+    uv_signal_start(&s->sigusr1, on_release, SIGUSR1);
     s->idle.data = s->pace.data = s->tick.data = s->stop.data = s->settle.data = s->sigint.data = s;
     s->sigterm.data = s;
     uv_signal_start(&s->sigint, on_signal, SIGINT);
@@ -978,7 +1000,8 @@ int main(int argc, char **argv)
         { "garbage", required_argument, NULL, 'g' }, { "reject-auth", no_argument, NULL, 'R' },
         { "key", required_argument, NULL, 'k' },     { "secret", required_argument, NULL, 'S' },
         { "dump", no_argument, NULL, 'D' },          { "log-level", required_argument, NULL, 'v' },
-        { "preload", no_argument, NULL, 'P' },          { "clients", required_argument, NULL, 'C' },
+        { "preload", no_argument, NULL, 'P' },       { "hold", no_argument, NULL, 'H' },
+        { "clients", required_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
     static feedsrv srv;
@@ -1045,6 +1068,7 @@ int main(int argc, char **argv)
             break;
         }
         case 'R': s->reject_auth = 1; break;
+        case 'H': s->held = 1; break;
         case 'k': s->key = optarg; break;
         case 'S': s->secret = optarg; break;
         case 'D': s->dump = 1; break;

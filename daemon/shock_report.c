@@ -14,13 +14,12 @@
  */
 #include "sw_alert_file.h"
 #include "sw_axis.h"
-#include "sw_breadth.h"
 #include "sw_config.h"
 #include "sw_daybook.h"
 #include "sw_jsonarena.h"
 #include "sw_log.h"
 #include "sw_logout.h"
-#include "sw_pct_move.h"
+#include "sw_model.h"
 #include "sw_pipeline.h"
 #include "sw_replay.h"
 #include "sw_report.h"
@@ -252,72 +251,7 @@ static int run_replay(report_run *rr)
     return rr->oom ? -1 : 0;
 }
 
-/* ---- what the page is drawn from ------------------------------------------------- */
-
-/* The pct_move levels against the previous close (warning and critical,
- * both ways), each once. */
-static size_t pct_levels(const sw_config *cfg, sw_chart_level *out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < cfg->n_detectors; i++) {
-        const sw_detector_config *d = &cfg->detectors[i];
-        if (strcmp(d->type->name, "pct_move") != 0)
-            continue;
-        const sw_pct_move_params *p = d->params;
-        if (p->reference != SW_REF_PREV_CLOSE)
-            continue;
-        double v[4] = { p->warning_pct, -p->warning_pct, p->critical_pct, -p->critical_pct };
-        int sev[4] = { 1, 1, 2, 2 };
-        for (int k = 0; k < 4 && n < max; k++) {
-            int dup = 0;
-            for (size_t j = 0; j < n; j++)
-                dup |= out[j].v == v[k];
-            if (!dup)
-                out[n++] = (sw_chart_level){ v[k], sev[k] };
-        }
-    }
-    return n;
-}
-
-/* Each group's breadth chart: the levels of the breadth detector watching
- * it; without one, the first breadth detector's, else pct_move's, else 3
- * and 5 %. */
-static void group_levels(const sw_config *cfg, const sw_chart_level *lv, size_t n_lv, const char *group,
-                         sw_report_group *g)
-{
-    g->warn_pct = 3;
-    g->crit_pct = 5;
-    g->min_fraction = 0.5;
-    g->min_members = 3;
-    g->breadth = 0;
-    int have = 0;
-    for (size_t k = 0; k < n_lv; k++)
-        if (lv[k].v > 0) {
-            if (lv[k].severity == 1)
-                g->warn_pct = lv[k].v;
-            else
-                g->crit_pct = lv[k].v;
-        }
-    for (size_t i = 0; i < cfg->n_detectors; i++) {
-        const sw_detector_config *d = &cfg->detectors[i];
-        if (strcmp(d->type->name, "breadth") != 0)
-            continue;
-        const sw_breadth_params *p = d->params;
-        int watches = p->groups.n == 0;
-        for (int k = 0; k < p->groups.n && k < SW_NAME_LIST_MAX; k++)
-            watches |= strcmp(p->groups.name[k], group) == 0;
-        if (watches || !have) {
-            g->warn_pct = p->warning_pct;
-            g->crit_pct = p->critical_pct;
-            g->min_fraction = p->min_fraction;
-            g->min_members = p->min_members;
-            g->breadth = watches;
-            have = 1;
-        }
-        if (watches)
-            return;
-    }
-}
+/* ---- the page ---------------------------------------------------------------------- */
 
 static int write_file(const char *path, const char *data, size_t len)
 {
@@ -366,27 +300,12 @@ static int draw(report_run *rr, const char *const *paths, size_t n_paths, const 
 {
     sw_engine *e = &rr->pipe.engine;
     int rc = EXIT_RUNTIME;
-    const char **names = calloc(e->n_syms ? e->n_syms : 1, sizeof *names);
-    sw_report_group *groups = calloc(e->n_groups ? e->n_groups : 1, sizeof *groups);
-    size_t *members = calloc(e->n_syms * (e->n_groups ? e->n_groups : 1) + 1, sizeof *members);
-    sw_buf page;
-    sw_buf_init(&page, MAX_REPORT_BYTES);
-    if (!names || !groups || !members) {
+    sw_model model;
+    sw_dbuf page;
+    sw_dbuf_init(&page, MAX_REPORT_BYTES);
+    if (sw_model_build(&model, e, &rr->cfg) != 0) {
         sw_error("out of memory");
         goto out;
-    }
-    for (size_t i = 0; i < e->n_syms; i++)
-        names[i] = e->syms[i].name;
-    sw_chart_level levels[16];
-    size_t n_levels = pct_levels(&rr->cfg, levels, 16);
-    size_t used = 0;
-    for (size_t g = 0; g < e->n_groups; g++) {
-        groups[g].name = e->groups[g].name;
-        groups[g].members = members + used;
-        groups[g].n_members = e->groups[g].n_members;
-        for (size_t k = 0; k < e->groups[g].n_members; k++)
-            members[used++] = e->groups[g].members[k];
-        group_levels(&rr->cfg, levels, n_levels, e->groups[g].name, &groups[g]);
     }
     char notes[2048] = "", line[700];
     const sw_replay_stats *rs = &rr->replay.stats;
@@ -415,14 +334,15 @@ static int draw(report_run *rr, const char *const *paths, size_t n_paths, const 
         add_note(notes, sizeof notes, line);
     }
     sw_report rep = {
-        .week = rr->range == RANGE_WEEK, .books = rr->books, .n_books = rr->n_books, .symbols = names,
-        .n_symbols = e->n_syms, .groups = groups, .n_groups = e->n_groups, .alerts = rr->alerts,
-        .n_alerts = rr->n_alerts, .levels = levels, .n_levels = n_levels, .cal = &rr->cfg.cal, .inputs = paths, .n_inputs = n_paths,
-        .config = config_path, .alerts_file = alerts_path, .n_detectors = rr->cfg.n_detectors, .notes = notes,
-        .version = SHOCK_VERSION,
+        .week = rr->range == RANGE_WEEK, .books = rr->books, .n_books = rr->n_books, .symbols = model.names,
+        .n_symbols = e->n_syms, .groups = model.groups, .n_groups = e->n_groups, .alerts = rr->alerts,
+        .n_alerts = rr->n_alerts, .levels = model.levels, .n_levels = model.n_levels, .cal = &rr->cfg.cal,
+        .inputs = paths, .n_inputs = n_paths, .config = config_path, .alerts_file = alerts_path,
+        .n_detectors = rr->cfg.n_detectors, .notes = notes, .version = SHOCK_VERSION,
     };
     if (sw_report_html(&rep, &page) != 0) {
-        sw_error(page.len >= MAX_REPORT_BYTES - 1 ? "the report would exceed %u MiB" : "out of memory drawing the report (limit %u MiB)",
+        sw_error(sw_dbuf_error(&page) == SW_DBUF_TOOBIG ? "the report would exceed %u MiB"
+                                                        : "out of memory drawing the report (limit %u MiB)",
                  MAX_REPORT_BYTES >> 20);
         goto out;
     }
@@ -435,10 +355,8 @@ static int draw(report_run *rr, const char *const *paths, size_t n_paths, const 
             rr->n_alerts, alerts_path ? " (from the alerts file)" : "");
     rc = 0;
 out:
-    sw_buf_free(&page);
-    free(names);
-    free(groups);
-    free(members);
+    sw_dbuf_free(&page);
+    sw_model_free(&model);
     return rc;
 }
 

@@ -6,12 +6,13 @@
  * It holds no detection logic.  Exit status: 0 success, 1 invalid
  * configuration or input files, 2 usage error, 3 runtime failure.
  */
+#include "sw_cairo.h"
 #include "sw_config.h"
-#include "sw_cred.h"
 #include "sw_secret.h"
 #include "sw_feed.h"
 #include "sw_jsonarena.h"
 #include "sw_listen.h"
+#include "sw_live.h"
 #include "sw_log.h"
 #include "sw_logout.h"
 #include "sw_metrics.h"
@@ -51,7 +52,7 @@ typedef struct shockd {
     int replaying;
     sw_feed feed;                 /* the live source (no --replay) */
     int live;
-    sw_cred feed_key, feed_secret;
+    char *feed_key, *feed_secret;  /* the feed's credentials, NULL when none (sw_secret) */
     const char **feed_symbols;
     char (*live_names)[SW_SYMBOL_MAX]; /* the feed's list after a reload changed it */
     int wall_clock;                    /* the live feed is real time: the wall clock drives event time */
@@ -70,6 +71,7 @@ typedef struct shockd {
     unsigned cron_ticks;
     int state_dirty;              /* an alert since the last save: save at the next cron tick */
     sw_metrics metrics;           /* /metrics, /healthz, the STATUS= line */
+    sw_live dash;                 /* the dashboard and charts on the same listener */
     sw_sdnotify sdn;              /* systemd notifications */
     sw_reload reload;             /* SIGHUP */
     sw_progress progress;         /* the replay's line on a terminal stderr */
@@ -130,6 +132,7 @@ static void deliver(void *ctx, const sw_alert *a)
     d->alerts[a->severity]++;
     d->state_dirty = 1;
     sw_metrics_alert(&d->metrics, a, d->live);
+    sw_live_alert(&d->dash, a);
     if (d->stdout_tty) /* the alert line must not land after the progress line */
         sw_progress_clear(&d->progress);
     for (size_t i = 0; i < d->n_sinks; i++) {
@@ -144,12 +147,29 @@ static void deliver(void *ctx, const sw_alert *a)
     }
 }
 
+/* The dashboard's book of the day follows every accepted trade (only when
+ * the dashboard is served: a replay without a listener pays nothing). */
+static void show_tick(shockd *d, const sw_tick *t)
+{
+    if (d->dash.on)
+        sw_live_tick(&d->dash, sw_engine_symbol(&d->pipe.engine, t->symbol), t);
+}
+
 static void on_replay_event(void *ctx, const sw_event *ev)
 {
     shockd *d = ctx;
     if (d->state.pending) /* saved state goes in just before the first event */
         sw_state_apply(&d->state, &d->pipe.engine, ev->tick.ts_ns);
-    sw_pipeline_event(&d->pipe, ev);
+    if (sw_pipeline_event(&d->pipe, ev) == SW_TICK_OK && ev->kind == SW_EV_TICK)
+        show_tick(d, &ev->tick);
+}
+
+/* The replay reads a message ahead: the engine starts loading the next
+ * tick's symbol while this one runs (sw_engine_prefetch). */
+static void on_replay_ahead(void *ctx, const sw_event *next)
+{
+    shockd *d = ctx;
+    sw_engine_prefetch(&d->pipe.engine, next->tick.symbol);
 }
 
 /* ---- the live feed ----------------------------------------------------------- */
@@ -159,7 +179,8 @@ static void on_feed_tick(void *ctx, const sw_tick *t)
     shockd *d = ctx;
     if (d->state.pending)
         sw_state_apply(&d->state, &d->pipe.engine, t->ts_ns);
-    sw_engine_tick(&d->pipe.engine, t);
+    if (sw_engine_tick(&d->pipe.engine, t) == SW_TICK_OK)
+        show_tick(d, t);
 }
 
 /* A gap in the feed is not market data: the detectors never see it, the
@@ -205,8 +226,8 @@ static int open_feed(shockd *d)
 {
     const sw_feed_config *fc = &d->cfg.feed;
     char err[SW_WS_URL_MAX + 512];
-    if (sw_cred_load(&d->feed_key, "feed.key", fc->key_env, fc->key_file, err, sizeof err) < 0 ||
-        sw_cred_load(&d->feed_secret, "feed.secret", fc->secret_env, fc->secret_file, err, sizeof err) < 0) {
+    if (sw_secret_load(&d->feed_key, "feed.key", fc->key_env, fc->key_file, err, sizeof err) < 0 ||
+        sw_secret_load(&d->feed_secret, "feed.secret", fc->secret_env, fc->secret_file, err, sizeof err) < 0) {
         sw_error("%s: %s", d->cfg.path, err);
         return -1;
     }
@@ -216,14 +237,14 @@ static int open_feed(shockd *d)
         return -1;
     }
     for (size_t i = 0; i < d->pipe.engine.n_syms; i++)
-        d->feed_symbols[i] = d->pipe.engine.syms[i].name;
+        d->feed_symbols[i] = sw_engine_sym(&d->pipe.engine, i)->name;
     sw_feed_params p = {
         .provider = fc->provider,
         .url = fc->url,
         .symbols = d->feed_symbols,
         .n_symbols = d->pipe.engine.n_syms,
-        .key = d->feed_key.value,
-        .secret = d->feed_secret.value,
+        .key = d->feed_key,
+        .secret = d->feed_secret,
         .ca_file = fc->ca_file,
         .backoff_base_ns = fc->backoff_base_ns,
         .backoff_cap_ns = fc->backoff_cap_ns,
@@ -263,8 +284,8 @@ static void free_feed(shockd *d)
     if (d->live)
         sw_feed_fini(&d->feed);
     d->live = 0;
-    sw_cred_free(&d->feed_key);
-    sw_cred_free(&d->feed_secret);
+    sw_secret_free(&d->feed_key);
+    sw_secret_free(&d->feed_secret);
     free(d->feed_symbols);
     d->feed_symbols = NULL;
     free(d->live_names);
@@ -309,7 +330,7 @@ static void print_summary(shockd *d)
     size_t active = 0, unconfirmed = 0, held = 0;
     uint64_t dedup = 0;
     for (size_t i = 0; i < d->pipe.engine.n_syms; i++)
-        active += d->pipe.engine.syms[i].ticks > 0;
+        active += sw_engine_sym(&d->pipe.engine, i)->ticks > 0;
     for (size_t i = 0; i < d->n_sinks; i++) {
         if (d->sinks[i]->pending)
             unconfirmed += d->sinks[i]->pending(d->sinks[i]);
@@ -427,6 +448,7 @@ static void close_handles(shockd *d)
     if (d->live)
         sw_feed_close(&d->feed, NULL);
     sw_sdnotify_close(&d->sdn, NULL);
+    sw_live_close(&d->dash);
     sw_metrics_stop(&d->metrics);
     for (size_t i = 0; i < d->n_sinks; i++) {
         sw_sink *s = d->sinks[i];
@@ -628,7 +650,13 @@ static int start_ops(shockd *d, const char *config_path, const char *const *grou
         sw_info("metrics: shard %d listens on %s (metrics.listen's port + %d)", d->cfg.shard_index, listen,
                 d->cfg.shard_index);
     }
-    sw_metrics_start(&d->metrics, &d->loop, listen, &v); /* failing is logged, never fatal */
+    /* Failing is logged, never fatal: so is the dashboard's. */
+    sw_metrics_start(&d->metrics, &d->loop, listen, &v, (size_t)d->cfg.metrics_max_connections);
+    if (sw_live_init(&d->dash, &d->loop, &d->cfg, &d->pipe.engine, &d->metrics, d->cfg.metrics_dashboard,
+                     (size_t)d->cfg.metrics_max_viewers) == 0 && d->dash.on) {
+        d->metrics.v.extra = sw_live_metrics;
+        d->metrics.v.extra_ctx = &d->dash;
+    }
     sw_reload_target t = {
         .loop = &d->loop, .config_path = config_path, .extra_groups = groups, .n_extra_groups = n_groups,
         .shard_index = shard_index, .shard_count = shard_count, .log_level_override = log_override, .cfg = &d->cfg, .engine = &d->pipe.engine, .policy = &d->pipe.policy,
@@ -822,13 +850,15 @@ int main(int argc, char **argv)
             goto out_cfg;
         }
         d.replaying = 1;
+        d.replay.ahead = on_replay_ahead;
     }
+    /* state.json first: its parse is gone before the engine takes its memory. */
+    if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0)
+        sw_state_load_config(&d.state, &d.cfg);
     if (sw_pipeline_init(&d.pipe, &d.cfg, deliver, &d) != 0 || build_sinks(&d) != 0)
         goto out_engine;
-    if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0) {
-        sw_state_set_policy(&d.state, &d.pipe.policy);
-        sw_state_load(&d.state, &d.pipe.engine);
-    }
+    if (d.state.path)
+        sw_state_set_policy(&d.state, &d.pipe.policy); /* the checkpoint's policy keys */
     /* A file-size limit (ulimit -f) must turn a spool or state write into a
      * write error the sinks handle, not a SIGXFSZ that kills the process
      * mid-line. */
@@ -863,6 +893,9 @@ int main(int argc, char **argv)
     uv_run(&d.loop, UV_RUN_DEFAULT);
     free_feed(&d); /* libwebsockets needs the loop once more to finish */
     sw_metrics_fini(&d.metrics); /* the same for the metrics listener */
+    if (d.dash.st.charts_png)
+        sw_cairo_shutdown(); /* the font caches of the PNG charts */
+    sw_live_free(&d.dash);       /* its viewers were closed with the listener */
     sw_reload_fini(&d.reload);
     if (uv_loop_close(&d.loop) != 0)
         sw_warn("event loop closed with handles still open");

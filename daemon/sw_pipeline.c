@@ -1,10 +1,12 @@
 /* sw_pipeline.c -- see sw_pipeline.h. */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "sw_pipeline.h"
 #include "sw_log.h"
 #include "sw_reload.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 int sw_pipeline_config(sw_config *cfg, const char *path, const char *const *groups, size_t n_groups,
                        const char *log_level)
@@ -28,16 +30,29 @@ int sw_pipeline_config(sw_config *cfg, const char *path, const char *const *grou
     return rc;
 }
 
+/* The engine's block hint: transparent huge pages for a large watchlist's
+ * records (sw_engine_set_block_hint says why).  A hint: fine if refused. */
+static void hugepage_hint(void *block, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    (void)madvise(block, bytes, MADV_HUGEPAGE);
+#else
+    (void)block;
+    (void)bytes;
+#endif
+}
+
 int sw_pipeline_init(sw_pipeline *p, sw_config *cfg, sw_alert_fn deliver, void *ctx)
 {
+    sw_engine_set_block_hint(hugepage_hint);
     memset(p, 0, sizeof *p); /* sw_pipeline_free works after a failure */
     /* Built as a reload builds it, so a reloaded engine is the same engine. */
     if (sw_reload_build_engine(&p->engine, cfg, sw_pipeline_candidate, p) != 0)
         return -1;
-    /* The key table is sized once for every (symbol or group, detector,
-     * direction), so it never doubles in the middle of a session. */
+    /* The key table is sized once for what the detectors can fire, so it
+     * never doubles in the middle of a session. */
     if (sw_policy_init(&p->policy, &cfg->policy, deliver, ctx) != 0 ||
-        sw_policy_reserve(&p->policy, (p->engine.n_syms + p->engine.n_groups) * p->engine.n_dets * 2) != 0) {
+        sw_policy_plan_for(&p->policy, &p->engine) != 0) {
         sw_error("out of memory");
         return -1;
     }

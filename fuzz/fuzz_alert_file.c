@@ -67,12 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const sw_report_group group = { "ai", members, 1, 1, 3, 5, 0.5, 1 };
     sw_report r = { .books = &book, .n_books = 1, .symbols = names, .n_symbols = 1, .groups = &group,
                     .n_groups = 1, .alerts = kept, .n_alerts = n_kept, .n_detectors = 1, .version = "fuzz" };
-    sw_buf page;
-    sw_buf_init(&page, 16u << 20);
+    sw_dbuf page;
+    sw_dbuf_init(&page, 16u << 20);
     if (sw_report_html(&r, &page) != 0)
         abort();
     if (count(page.p, "class=\"alert ") != n_kept || strstr(page.p, "<script"))
         abort();
-    sw_buf_free(&page);
+    sw_dbuf_free(&page);
     return 0;
 }

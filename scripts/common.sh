@@ -13,8 +13,10 @@ SW_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SW_PACKAGES=(
   cmake make gcc pkg-config
   libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libcjson-dev libhiredis-dev
-  libcriterion-dev libcurl4-openssl-dev libsystemd-dev redis-server
+  libcriterion-dev libcurl4-openssl-dev libsystemd-dev redis-server libjsmn-dev
   libssl-dev python3-aiosmtpd
+  # PNG charts: the dashboard's /chart/*.png and the pictures in notifications
+  libcairo2-dev
   python3-websockets openssl
   prometheus dpkg-dev file systemd lintian
   python3-jsonschema python3-redis

@@ -158,7 +158,7 @@ static double collect(const sw_detector *d, const sw_engine *e, size_t gi, size_
     const sw_group *eg = &e->groups[gi];
     size_t n = 0;
     for (size_t k = 0; k < eg->n_members; k++) {
-        const sw_symbol *s = &e->syms[eg->members[k]];
+        const sw_symbol *s = sw_engine_sym(e, eg->members[k]);
         const br_member *m = (const br_member *)(s->state + d->state_off);
         if (m->day != g->day || !m->has_data)
             continue;
@@ -349,6 +349,8 @@ static int br_restore_priv(sw_detector *d, sw_engine *e, const void *in, size_t 
 
 const sw_detector_type sw_breadth_type = {
     .name = "breadth",
+    .symbol_dirs = 0,
+    .group_dirs = SW_DIRS_DOWN | SW_DIRS_UP,
     .params_size = sizeof(sw_breadth_params),
     .defaults = br_defaults,
     .validate = br_validate,

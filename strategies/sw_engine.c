@@ -4,6 +4,9 @@
 #include "sw_time.h"
 
 #include <math.h>
+#if defined(__linux__)
+#endif
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +55,32 @@ static size_t align16(size_t n)
     return (n + 15) & ~(size_t)15;
 }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static sw_engine_block_hint_fn block_hint;
+
+void sw_engine_set_block_hint(sw_engine_block_hint_fn fn)
+{
+    block_hint = fn;
+}
+
+/* The records' block.  A large one (thousands of symbols) starts on a 2 MiB
+ * boundary and is shown to the block hint before its first touch: the
+ * daemon asks Linux for transparent huge pages there (strategies/ makes no
+ * system call).  A tick touches one record at random, and with 4 KiB pages
+ * nearly every one would also miss the TLB (10 000 records are 3 600 pages,
+ * more than its entries), which stalls even the prefetch that is meant to
+ * hide the miss. */
+static unsigned char *alloc_records(size_t bytes)
+{
+    if (bytes < 2 * HUGE_PAGE)
+        return aligned_alloc(16, bytes);
+    unsigned char *p = aligned_alloc(HUGE_PAGE, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
+    if (p && block_hint)
+        block_hint(p, bytes / HUGE_PAGE * HUGE_PAGE); /* whole 2 MiB ranges only */
+    return p;
+}
+
 /* Add `name` to the symbol table if new; returns its index or SW_SYMTAB_EMPTY. */
 static uint32_t intern(sw_engine *e, const char *name)
 {
@@ -59,7 +88,7 @@ static uint32_t intern(sw_engine *e, const char *name)
     if (idx != SW_SYMTAB_EMPTY)
         return idx;
     idx = (uint32_t)e->n_syms;
-    sw_symbol *s = &e->syms[idx];
+    sw_symbol *s = sw_engine_sym(e, idx);
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "%s", name);
     s->index = idx;
@@ -83,6 +112,7 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
     e->now_ns = INT64_MIN;
     e->clock_step_ns = SW_NS_PER_SEC;
     e->next_clock_ns = INT64_MIN;
+    e->ahead[0] = e->ahead[1] = SW_SYMTAB_EMPTY;
 
     size_t total = 0;
     for (size_t g = 0; g < n_groups; g++) {
@@ -90,12 +120,36 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
             return fail(err, errlen, "group \"%s\" has no members", groups[g].name);
         total += groups[g].n_members;
     }
-    e->syms = calloc(total ? total : 1, sizeof *e->syms);
     e->groups = calloc(n_groups ? n_groups : 1, sizeof *e->groups);
     e->dets = calloc(n_dets ? n_dets : 1, sizeof *e->dets);
-    if (!e->syms || !e->groups || !e->dets)
+    if (!e->groups || !e->dets)
         goto nomem;
-    if (sw_symtab_init(&e->tab, total, e->syms[0].name, sizeof(sw_symbol)) != 0)
+
+    /* The detectors' parameters first: their state sizes make the stride of
+     * a symbol's record. */
+    size_t off = 0;
+    for (size_t i = 0; i < n_dets; i++) {
+        sw_detector *d = &e->dets[i];
+        d->type = dets[i].type;
+        d->instance = (int)i;
+        d->params = calloc(1, d->type->params_size ? d->type->params_size : 1);
+        if (!d->params)
+            goto nomem;
+        memcpy(d->params, dets[i].params, d->type->params_size);
+        e->n_dets++;
+        d->state_off = off;
+        if (d->type->state_size)
+            off += align16(d->type->state_size(d->params));
+    }
+    e->state_size = off;
+    e->sym_stride = align16(sizeof(sw_symbol)) + off;
+    /* One block for all records: the engine's memory is fixed from here on. */
+    size_t bytes = e->sym_stride * (total ? total : 1);
+    e->sym_block = alloc_records(bytes);
+    if (!e->sym_block)
+        goto nomem;
+    memset(e->sym_block, 0, bytes);
+    if (sw_symtab_init(&e->tab, total, (const char *)e->sym_block + offsetof(sw_symbol, name), e->sym_stride) != 0)
         goto nomem;
 
     for (size_t g = 0; g < n_groups; g++) {
@@ -115,7 +169,7 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
             uint32_t idx = intern(e, name);
             if (idx == SW_SYMTAB_EMPTY)
                 goto nomem;
-            sw_symbol *s = &e->syms[idx];
+            sw_symbol *s = sw_engine_sym(e, idx);
             int dup = 0;
             for (uint16_t k = 0; k < s->n_groups; k++)
                 dup |= s->groups[k] == g;
@@ -131,39 +185,38 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
         }
     }
 
-    size_t off = 0;
-    for (size_t i = 0; i < n_dets; i++) {
+    /* Every symbol is known: detectors with engine-wide state (stale,
+     * breadth) size it now; then each symbol's slices start fresh. */
+    for (size_t i = 0; i < e->n_dets; i++) {
         sw_detector *d = &e->dets[i];
-        d->type = dets[i].type;
-        d->instance = (int)i;
-        d->params = calloc(1, d->type->params_size ? d->type->params_size : 1);
-        if (!d->params)
-            goto nomem;
-        memcpy(d->params, dets[i].params, d->type->params_size);
-        e->n_dets++;
-        d->state_off = off;
-        if (d->type->state_size)
-            off += align16(d->type->state_size(d->params));
         if (d->type->init && d->type->init(d, e) != 0) {
             const char *tname = d->type->name; /* static; d itself goes with the engine */
             sw_engine_free(e);
             return fail(err, errlen, "detector %zu (%s) could not be initialised", i, tname);
         }
     }
-    e->state_size = off;
-    if (off) {
-        /* One block for all symbols: per-symbol state stays contiguous and the
-         * engine's memory is fixed from here on. */
-        e->state_block = aligned_alloc(16, off * e->n_syms);
-        if (!e->state_block)
-            goto nomem;
-        memset(e->state_block, 0, off * e->n_syms);
+    /* The lines of a record a tick reads, for sw_engine_prefetch: the
+     * header's and each detector's hot part.  Loading only those keeps the
+     * loads in flight few enough not to stall on each other. */
+    size_t hdr = align16(sizeof(sw_symbol));
+    for (size_t line = 0; line < e->sym_stride && e->n_hot < SW_ENGINE_HOT_LINES; line += 64) {
+        int in = line < hdr;
+        for (size_t k = 0; k < e->n_dets && !in; k++) {
+            const sw_detector *d = &e->dets[k];
+            size_t a = hdr + d->state_off;
+            size_t n = !d->type->state_size ? 0
+                     : d->type->hot_size ? d->type->hot_size(d->params) : d->type->state_size(d->params);
+            in = n && line + 64 > a && line < a + n;
+        }
+        if (in)
+            e->hot[e->n_hot++] = (uint16_t)line;
     }
-    for (size_t s = 0; s < e->n_syms; s++) {
-        e->syms[s].state = e->state_block ? e->state_block + s * off : NULL;
-        for (size_t i = 0; i < e->n_dets; i++)
-            if (e->dets[i].type->sym_init)
-                e->dets[i].type->sym_init(&e->dets[i], e->syms[s].state + e->dets[i].state_off);
+    for (size_t i = 0; i < e->n_syms; i++) {
+        sw_symbol *s = sw_engine_sym(e, i);
+        s->state = (unsigned char *)s + align16(sizeof(sw_symbol));
+        for (size_t k = 0; k < e->n_dets; k++)
+            if (e->dets[k].type->sym_init)
+                e->dets[k].type->sym_init(&e->dets[k], s->state + e->dets[k].state_off);
     }
     return 0;
 
@@ -183,8 +236,7 @@ void sw_engine_free(sw_engine *e)
         free(e->groups[g].members);
     free(e->dets);
     free(e->groups);
-    free(e->syms);
-    free(e->state_block);
+    free(e->sym_block);
     sw_symtab_free(&e->tab);
     memset(e, 0, sizeof *e);
 }
@@ -192,7 +244,7 @@ void sw_engine_free(sw_engine *e)
 sw_symbol *sw_engine_symbol(sw_engine *e, const char *name)
 {
     uint32_t idx = sw_symtab_find(&e->tab, name);
-    return idx == SW_SYMTAB_EMPTY ? NULL : &e->syms[idx];
+    return idx == SW_SYMTAB_EMPTY ? NULL : sw_engine_sym(e, idx);
 }
 
 void sw_engine_emit(sw_engine *e, const sw_candidate *c)
@@ -256,18 +308,55 @@ static void track_session(sw_engine *e, sw_symbol *s, const sw_tick *t)
     }
 }
 
+void sw_engine_prefetch(sw_engine *e, const char *symbol)
+{
+    uint32_t idx = sw_symtab_guess(&e->tab, symbol);
+    e->ahead[0] = e->ahead[1];
+    e->ahead[1] = idx;
+    if (idx == SW_SYMTAB_EMPTY)
+        return;
+#if defined(__GNUC__)
+    const char *rec = (const char *)sw_engine_sym(e, idx);
+    for (size_t k = 0; k < e->n_hot; k++)
+        __builtin_prefetch(rec + e->hot[k], 1);
+#endif
+}
+
+static int same_name(const char *a, const char *b)
+{
+    while (*a == *b && *a) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+/* The tick's symbol: one of the two last announced by sw_engine_prefetch,
+ * the older first -- that is this tick's (the newer is the next tick's,
+ * whose record may still be on its way: comparing its name first would
+ * wait for it) -- else the symbol table's answer. */
+static uint32_t find_symbol(const sw_engine *e, const char *name)
+{
+    for (int k = 0; k < 2; k++) {
+        uint32_t a = e->ahead[k];
+        if (a != SW_SYMTAB_EMPTY && same_name(sw_engine_sym(e, a)->name, name))
+            return a;
+    }
+    return sw_symtab_find(&e->tab, name);
+}
+
 sw_tick_result sw_engine_tick(sw_engine *e, const sw_tick *t)
 {
     if (!(t->price > 0) || !isfinite(t->price)) {
         e->stats.bad_price++;
         return SW_TICK_BAD_PRICE;
     }
-    uint32_t idx = sw_symtab_find(&e->tab, t->symbol);
+    uint32_t idx = find_symbol(e, t->symbol);
     if (idx == SW_SYMTAB_EMPTY) {
         e->stats.unknown_symbol++;
         return SW_TICK_UNKNOWN;
     }
-    sw_symbol *s = &e->syms[idx];
+    sw_symbol *s = sw_engine_sym(e, idx);
     if (t->ts_ns < s->last_ts) {
         e->stats.out_of_order++;
         return SW_TICK_OUT_OF_ORDER;
@@ -371,7 +460,7 @@ uint64_t sw_engine_fingerprint(const sw_engine *e)
     for (size_t g = 0; g < e->n_groups; g++) {
         h = fnv_bytes(h, e->groups[g].name, strlen(e->groups[g].name) + 1);
         for (size_t m = 0; m < e->groups[g].n_members; m++) {
-            const char *name = e->syms[e->groups[g].members[m]].name;
+            const char *name = sw_engine_sym(e, e->groups[g].members[m])->name;
             h = fnv_bytes(h, name, strlen(name) + 1);
         }
     }

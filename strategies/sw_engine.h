@@ -2,8 +2,11 @@
  * sw_engine.h -- the per-symbol state machine that turns ticks into detector
  * calls, and the small interface every detector implements.
  *
- * The engine owns one sw_symbol per watchlist name (found through sw_symtab in
- * O(1)), tracks each symbol's trading day in New York time so that the previous
+ * The engine owns one record per watchlist name (found through sw_symtab in
+ * O(1)): the sw_symbol header followed by every configured detector's slice
+ * of per-symbol state, all records in one block.  A tick touches one record
+ * only, contiguous, so at 10 000 symbols it costs a few neighbouring cache
+ * lines (and one page) rather than lines scattered over two arrays.  It tracks each symbol's trading day in New York time so that the previous
  * close and the session open are known when a detector asks, and hands every
  * accepted tick to each configured detector together with that detector's slice
  * of the symbol's state.  All state is allocated once in sw_engine_init: the tick
@@ -34,12 +37,14 @@ typedef struct sw_name_list {
 } sw_name_list;
 
 typedef struct sw_engine sw_engine;
+
+#define SW_ENGINE_HOT_LINES 32
 typedef struct sw_detector sw_detector;
 
 /* A split of one symbol on one New York trading day, scheduled or applied. */
 #define SW_MAX_SPLITS 256
 typedef struct sw_split_action {
-    uint32_t symbol;              /* index into engine->syms */
+    uint32_t symbol;              /* index of the symbol (sw_engine_sym) */
     int64_t day;                  /* New York day it takes effect */
     double ratio;                 /* new shares per old share */
     int applied;
@@ -61,18 +66,31 @@ typedef struct sw_symbol {
      * its regular session [reg_lo, reg_hi] (empty on a holiday), so the tick
      * path does calendar arithmetic once per symbol and day, not per tick. */
     int64_t day_lo, day_hi, reg_lo, reg_hi;
-    unsigned char *state;         /* detectors' per-symbol state, engine->state_size bytes */
+    unsigned char *state;         /* detectors' per-symbol state, engine->state_size bytes,
+                                     right after this header in the same record */
 } sw_symbol;
 
 typedef struct sw_group {
     char name[SW_GROUP_NAME_MAX];
-    uint32_t *members;            /* indexes into engine->syms */
+    uint32_t *members;            /* symbol indexes (sw_engine_sym) */
     size_t n_members;
 } sw_group;
+
+/* Directions of the candidates a detector can raise (bit set), for the
+ * alert policy to size its key table to what can fire. */
+enum {
+    SW_DIRS_DOWN = 1u << 0,       /* direction -1 */
+    SW_DIRS_NONE = 1u << 1,       /* direction 0 */
+    SW_DIRS_UP = 1u << 2          /* direction +1 */
+};
 
 /* A detector type: a row in the registry (sw_detector_types()). */
 typedef struct sw_detector_type {
     const char *name;             /* the config's "type" */
+    /* The directions its candidates can have, for each watched symbol and
+     * for each group (SW_DIRS_*; 0: none of that kind).  A candidate outside
+     * these still works, it is only not planned for. */
+    unsigned symbol_dirs, group_dirs;
     size_t params_size;
     void (*defaults)(void *params);
     /* Cross-field checks the table-driven config loader cannot express.
@@ -82,6 +100,10 @@ typedef struct sw_detector_type {
     int (*init)(sw_detector *d, sw_engine *e);
     void (*fini)(sw_detector *d);
     size_t (*state_size)(const void *params); /* per symbol; may be 0 */
+    /* Optional: how many bytes at the start of its slice a tick reads (the
+     * rest changes now and then, when a bar completes say); the engine loads
+     * those ahead of the tick (sw_engine_prefetch).  NULL: the whole slice. */
+    size_t (*hot_size)(const void *params);
     void (*sym_init)(const sw_detector *d, void *st);
     void (*on_tick)(sw_detector *d, sw_engine *e, sw_symbol *s, void *st, const sw_tick *t);
     /* A new trading day began for s (its prev_close and open were updated). */
@@ -143,15 +165,17 @@ typedef struct sw_detector_spec {
 } sw_detector_spec;
 
 struct sw_engine {
-    sw_symbol *syms;
+    /* Symbol i's record is sym_block + i * sym_stride: use sw_engine_sym().
+     * (Not an array of sw_symbol: the stride includes the detector state.) */
+    unsigned char *sym_block;
+    size_t sym_stride;
     size_t n_syms;
     sw_symtab tab;
     sw_group *groups;
     size_t n_groups;
     sw_detector *dets;
     size_t n_dets;
-    size_t state_size;
-    unsigned char *state_block;
+    size_t state_size;            /* per symbol, all detectors */
     sw_emit_fn emit;
     void *emit_ctx;
     int64_t now_ns;               /* largest event time seen */
@@ -164,6 +188,9 @@ struct sw_engine {
     sw_split_action splits[SW_MAX_SPLITS];
     size_t n_splits;
     sw_engine_stats stats;
+    uint32_t ahead[2];            /* symbols sw_engine_prefetch announced, newest last */
+    uint16_t hot[SW_ENGINE_HOT_LINES]; /* offsets in a record of the lines a tick touches */
+    size_t n_hot;
 };
 
 /* The registry of detector types. */
@@ -171,6 +198,13 @@ const sw_detector_type *sw_detector_find(const char *name);
 /* A group name: 1 to SW_GROUP_NAME_MAX - 1 letters, digits, '_' or '-'. */
 int sw_group_name_valid(const char *s);
 const sw_detector_type *const *sw_detector_types(size_t *n);
+
+/* Called with the records' block of a large engine (whole 2 MiB ranges of
+ * it, 2 MiB aligned) before the engine first touches it.  The daemon sets
+ * one that asks the kernel for transparent huge pages; strategies/ itself
+ * makes no system call.  Process-wide; NULL (the default) gives no hint. */
+typedef void (*sw_engine_block_hint_fn)(void *block, size_t bytes);
+void sw_engine_set_block_hint(sw_engine_block_hint_fn fn);
 
 /* Build an engine.  Returns 0, or -1 with a sentence in err (too many groups for
  * a symbol, empty group, allocation failure, a detector's init failing). */
@@ -205,6 +239,16 @@ int sw_engine_split(sw_engine *e, const char *symbol, int64_t ts_ns, double rati
  * an unknown symbol, a ratio that is not > 0, or a full schedule. */
 int sw_engine_add_split(sw_engine *e, const char *symbol, int64_t day, double ratio);
 
+/* A source that knows the next tick early (replay reads one message ahead)
+ * announces its symbol here: the engine finds the record's index from the
+ * symbol table's hash tags alone (no string compare, which would wait for
+ * the record) and starts loading the record into the cache, so when the tick
+ * comes, sw_engine_tick recognises it among the last two announced and uses
+ * that index without hashing again.  With 10 000 symbols the records do not
+ * fit in the cache; this is what keeps a tick as cheap as with 10.  A hint
+ * only: a tick never announced, or announced wrongly, is looked up. */
+void sw_engine_prefetch(sw_engine *e, const char *symbol);
+
 /* Tell the engine event time has reached now_ns even without a tick (a live feed
  * calls this from its clock; replay from the merged stream). */
 void sw_engine_advance(sw_engine *e, int64_t now_ns);
@@ -235,5 +279,11 @@ int sw_engine_restore_state(sw_engine *e, sw_symbol *s, const void *bytes, size_
  * (0 and -1 for a detector without them). */
 size_t sw_engine_save_priv(const sw_engine *e, size_t k, void *out, size_t max);
 int sw_engine_restore_priv(sw_engine *e, size_t k, const void *in, size_t n);
+
+/* Symbol i (0 <= i < n_syms). */
+static inline sw_symbol *sw_engine_sym(const sw_engine *e, size_t i)
+{
+    return (sw_symbol *)(void *)(e->sym_block + i * e->sym_stride);
+}
 
 #endif

@@ -20,7 +20,8 @@ typedef struct pm_state {
     int fired_sev;            /* -1: nothing fired; else sw_severity */
     int fired_dir;
     double fired_mag;         /* |move| when last reported */
-    /* Window reference: last price of each bucket of window/SLOTS. */
+    /* Window reference only (the state is sized without the rest for the
+     * other references): last price of each bucket of window/SLOTS. */
     int64_t bucket;           /* bucket number of slot[cur]; INT64_MIN if none */
     int64_t bucket_end;       /* first ns of the next bucket */
     int cur;                  /* ring index of the current bucket */
@@ -59,24 +60,35 @@ static int pm_validate(const void *p, char *err, size_t errlen)
 static size_t pm_state_size(const void *p)
 {
     const sw_pct_move_params *P = p;
-    /* The window ring is the last member and only the window reference uses
-     * it: the other references need a tenth of the memory. */
-    return P->reference == SW_REF_WINDOW ? sizeof(pm_state) : offsetof(pm_state, slot);
+    /* The window's part is last and only the window reference uses it: the
+     * other references need a tenth of the memory. */
+    return P->reference == SW_REF_WINDOW ? sizeof(pm_state) : offsetof(pm_state, bucket);
 }
 
-static void reset(pm_state *st)
+static size_t pm_hot_size(const void *p)
 {
-    /* Only the header: the ring may not be allocated (see pm_state_size), and
-     * `filled` = 0 marks its contents as unused anyway. */
-    memset(st, 0, offsetof(pm_state, slot));
+    /* The ring's slot in use moves every window/SLOTS: loading the whole
+     * ring ahead of each tick costs more than it saves. */
+    size_t all = pm_state_size(p);
+    return offsetof(pm_state, slot) < all ? offsetof(pm_state, slot) : all;
+}
+
+static void reset(const sw_pct_move_params *P, pm_state *st)
+{
+    /* Not the ring: `filled` = 0 marks its contents as unused; and nothing
+     * of the window's part where it is not allocated (see pm_state_size). */
+    if (P->reference == SW_REF_WINDOW) {
+        memset(st, 0, offsetof(pm_state, slot));
+        st->bucket = INT64_MIN;
+    } else {
+        memset(st, 0, offsetof(pm_state, bucket));
+    }
     st->fired_sev = -1;
-    st->bucket = INT64_MIN;
 }
 
 static void pm_sym_init(const sw_detector *d, void *st)
 {
-    (void)d;
-    reset(st);
+    reset(d->params, st);
 }
 
 static void pm_on_session(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst)
@@ -106,7 +118,7 @@ static void pm_on_session(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst)
         c.text = d->text;
         sw_engine_emit(e, &c);
     }
-    reset(st);
+    reset(d->params, st);
 }
 
 static void pm_on_split(sw_detector *d, sw_symbol *s, void *vst, double ratio)
@@ -273,10 +285,13 @@ static void pm_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
 
 const sw_detector_type sw_pct_move_type = {
     .name = "pct_move",
+    .symbol_dirs = SW_DIRS_DOWN | SW_DIRS_UP,
+    .group_dirs = 0,
     .params_size = sizeof(sw_pct_move_params),
     .defaults = pm_defaults,
     .validate = pm_validate,
     .state_size = pm_state_size,
+    .hot_size = pm_hot_size,
     .sym_init = pm_sym_init,
     .on_tick = pm_on_tick,
     .on_session = pm_on_session,

@@ -10,18 +10,74 @@
 
 #define NEVER INT64_MIN
 
+/* In the symbol's record: only what a silence that fired needs.  What every
+ * trade updates and every clock step reads lives in two compact arrays of
+ * the detector (last[], flags[] below): with 10 000 symbols they stay in the
+ * cache, where the records do not. */
 typedef struct stale_state {
-    int64_t last_trade;     /* event time of the last trade; NEVER: not watched yet */
     int64_t silent_since;   /* start of the silence that fired */
-    int fired;
-    int bars;               /* the last trade was a synthesized bar */
 } stale_state;
 
+enum {
+    FIRED = 1u << 0,
+    BARS = 1u << 1,         /* the last trade was a synthesized bar */
+    QUEUED = 1u << 2,       /* in its heap */
+    ALWAYS = 1u << 3        /* 24x7 (always_open) */
+};
+
+/* A symbol waiting for its silence: key is a last trade it had (never newer
+ * than its present one). */
+typedef struct entry {
+    int64_t key;
+    uint32_t sym;
+} entry;
+
+typedef struct heap {
+    entry *e;
+    size_t n;
+} heap;
+
 typedef struct stale_priv {
-    int64_t next_due;       /* no symbol can become due before this */
+    heap session, around;   /* exchange symbols; 24x7 (always_open) symbols */
+    int64_t session_after;  /* the session heap waits until this event time */
+    uint32_t *due;          /* symbols firing in one clock step */
+    int64_t *last;          /* per symbol index: its last trade; NEVER: not watched yet */
     char window[16];        /* `after` as the candidate's window, e.g. "120s" */
-    unsigned char always[]; /* per symbol index: 1 = 24x7 */
+    uint8_t flags[];        /* per symbol index: FIRED, BARS, QUEUED, ALWAYS */
 } stale_priv;
+
+static void heap_push(heap *h, int64_t key, uint32_t sym)
+{
+    size_t i = h->n++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (h->e[p].key <= key)
+            break;
+        h->e[i] = h->e[p];
+        i = p;
+    }
+    h->e[i].key = key;
+    h->e[i].sym = sym;
+}
+
+static void heap_pop(heap *h)
+{
+    entry last = h->e[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, m = l;
+        if (l >= h->n)
+            break;
+        if (l + 1 < h->n && h->e[l + 1].key < h->e[l].key)
+            m = l + 1;
+        if (h->e[m].key >= last.key)
+            break;
+        h->e[i] = h->e[m];
+        i = m;
+    }
+    if (h->n)
+        h->e[i] = last;
+}
 
 static void st_defaults(void *p)
 {
@@ -44,10 +100,12 @@ static int st_validate(const void *p, char *err, size_t errlen)
 static int st_init(sw_detector *d, sw_engine *e)
 {
     const sw_stale_params *P = d->params;
-    stale_priv *pv = calloc(1, sizeof *pv + (e->n_syms ? e->n_syms : 1));
+    size_t n = e->n_syms ? e->n_syms : 1;
+    stale_priv *pv = calloc(1, sizeof *pv + n);
     if (!pv)
         return -1;
-    pv->next_due = INT64_MAX;
+    d->priv = pv;
+    pv->session_after = INT64_MIN;
     /* Whole seconds read best as seconds ("120s", as the option is usually
      * written); anything finer keeps its own unit. */
     if (P->after_ns % SW_NS_PER_SEC == 0)
@@ -56,18 +114,36 @@ static int st_init(sw_detector *d, sw_engine *e)
         sw_format_duration(P->after_ns, pv->window, sizeof pv->window);
     /* Names outside the watchlist are ignored here: the config loader reports
      * them, and the engine never sees their ticks anyway. */
+    size_t n_always = 0;
     for (int i = 0; i < P->always_open.n && i < SW_NAME_LIST_MAX; i++) {
         uint32_t idx = sw_symtab_find(&e->tab, P->always_open.name[i]);
-        if (idx != SW_SYMTAB_EMPTY)
-            pv->always[idx] = 1;
+        if (idx != SW_SYMTAB_EMPTY && !(pv->flags[idx] & ALWAYS)) {
+            pv->flags[idx] |= ALWAYS;
+            n_always++;
+        }
     }
-    d->priv = pv;
+    /* Each symbol is in one heap at most: sized for all of them at start. */
+    pv->session.e = malloc((n - n_always + 1) * sizeof *pv->session.e);
+    pv->around.e = malloc((n_always + 1) * sizeof *pv->around.e);
+    pv->due = malloc(n * sizeof *pv->due);
+    pv->last = malloc(n * sizeof *pv->last);
+    if (!pv->session.e || !pv->around.e || !pv->due || !pv->last)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        pv->last[i] = NEVER;
     return 0;
 }
 
 static void st_fini(sw_detector *d)
 {
-    free(d->priv);
+    stale_priv *pv = d->priv;
+    if (pv) {
+        free(pv->session.e);
+        free(pv->around.e);
+        free(pv->due);
+        free(pv->last);
+        free(pv);
+    }
     d->priv = NULL;
 }
 
@@ -82,7 +158,6 @@ static void st_sym_init(const sw_detector *d, void *vst)
     (void)d;
     stale_state *st = vst;
     memset(st, 0, sizeof *st);
-    st->last_trade = NEVER;
 }
 
 /* "2m 5s", "45s", "1h 3m": how long, for a person. */
@@ -125,93 +200,145 @@ static void emit(sw_detector *d, sw_engine *e, const sw_symbol *s, sw_cand_kind 
 
 static void st_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, const sw_tick *t)
 {
-    const sw_stale_params *P = d->params;
     stale_priv *pv = d->priv;
     stale_state *st = vst;
+    uint8_t *f = &pv->flags[s->index];
     if (t->flags & SW_TICK_PRICE_ONLY)
         return;
-    if (st->fired) {
+    if (*f & FIRED) {
         char b[32];
-        st->fired = 0;
+        *f &= (uint8_t)~FIRED;
         snprintf(d->text, sizeof d->text, "%s: trading again after %s without a trade", s->name,
                  span(t->ts_ns - st->silent_since, b, sizeof b));
         emit(d, e, s, SW_CAND_CLEAR, t->ts_ns, t->ts_ns - st->silent_since);
     }
-    st->last_trade = t->ts_ns;
+    pv->last[s->index] = t->ts_ns;
     /* A bar feed's gaps are its resolution, not a silence. */
-    st->bars = (t->flags & SW_TICK_SYNTH_BAR) != 0;
-    /* This symbol cannot be due before t + after (later if the session has not
-     * opened yet): keeping next_due a lower bound is all the scan needs. */
-    if (!st->bars && t->ts_ns + P->after_ns < pv->next_due)
-        pv->next_due = t->ts_ns + P->after_ns;
+    if (t->flags & SW_TICK_SYNTH_BAR)
+        *f |= BARS;
+    else
+        *f &= (uint8_t)~BARS;
+    /* Already waiting in its heap: the key there is an older trade, which
+     * the clock corrects when it comes up. */
+    if (!(*f & (BARS | QUEUED))) {
+        heap_push(*f & ALWAYS ? &pv->around : &pv->session, t->ts_ns, s->index);
+        *f |= QUEUED;
+    }
+}
+
+/* Take from h every symbol whose silence reached `after` by now: those
+ * still silent go to pv->due (*n_due), those that traded since their key go
+ * back in with their last trade, those fired or fed by bars leave the heap
+ * (their next trade brings them back). */
+static void collect_due(const sw_stale_params *P, stale_priv *pv, heap *h, int64_t now, size_t *n_due)
+{
+    while (h->n && h->e[0].key <= now - P->after_ns) {
+        uint32_t i = h->e[0].sym;
+        heap_pop(h);
+        if (pv->flags[i] & (FIRED | BARS) || pv->last[i] == NEVER) {
+            pv->flags[i] &= (uint8_t)~QUEUED;
+        } else if (pv->last[i] > now - P->after_ns) {
+            heap_push(h, pv->last[i], i);
+        } else {
+            pv->flags[i] &= (uint8_t)~QUEUED;
+            pv->due[(*n_due)++] = i;
+        }
+    }
+}
+
+static int by_index(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 static void st_on_clock(sw_detector *d, sw_engine *e, int64_t now)
 {
     const sw_stale_params *P = d->params;
     stale_priv *pv = d->priv;
-    if (now < pv->next_due)
-        return;
-    /* One calendar lookup per scan, shared by every exchange-traded symbol. */
+    size_t n_due = 0;
     int64_t open = 0, close = 0;
-    int have = sw_calendar_next_session(e->calendar, now, &open, &close);
-    int64_t next = INT64_MAX;
-    for (size_t i = 0; i < e->n_syms; i++) {
-        sw_symbol *s = &e->syms[i];
-        stale_state *st = (stale_state *)(s->state + d->state_off);
-        if (st->last_trade == NEVER || st->fired || st->bars)
-            continue;
-        int64_t since, due;
-        if (pv->always[i]) {
-            since = st->last_trade;     /* no session boundary resets a 24x7 silence */
-        } else if (!have) {
-            /* No session within a month: look again in a day. */
-            if (now + SW_NS_PER_DAY < next)
-                next = now + SW_NS_PER_DAY;
-            continue;
-        } else {
-            since = st->last_trade > open ? st->last_trade : open;
-        }
-        due = since + P->after_ns;
-        if (due <= now && (pv->always[i] || now >= open)) {
-            /* now < close holds: next_session returned the session in progress. */
-            char b[32];
-            st->fired = 1;
-            st->silent_since = since;
-            if (pv->always[i])
-                snprintf(d->text, sizeof d->text, "%s: no trade for %s (trades around the clock)", s->name,
-                         span(now - since, b, sizeof b));
-            else
-                snprintf(d->text, sizeof d->text, "%s: no trade for %s during the session", s->name,
-                         span(now - since, b, sizeof b));
-            /* Stamped with the moment the silence reached `after`, not the
-             * clock step that noticed it: the id then depends on the trades
-             * alone, the same in every shockd of an active-active pair (each
-             * on its own wall clock) and in a shard, whose clock only its
-             * own symbols move.  The text says how long it was when seen. */
-            emit(d, e, s, SW_CAND_FIRE, due, now - since);
-        } else if (due < next) {
-            /* Before the open this is open + after; a due at or after the close
-             * makes the next scan find the following session. */
-            next = due;
-        }
+    collect_due(P, pv, &pv->around, now, &n_due);
+    if (pv->session.n && pv->session.e[0].key <= now - P->after_ns && now >= pv->session_after) {
+        /* One calendar lookup, shared by every exchange-traded symbol: the
+         * session in progress, or the next one.  Silence counts from the
+         * later of the last trade and the open, so nothing is due before
+         * open + after; with no session within a month, look again in a day. */
+        if (!sw_calendar_next_session(e->calendar, now, &open, &close))
+            pv->session_after = now + SW_NS_PER_DAY;
+        else if (open + P->after_ns > now)
+            pv->session_after = open + P->after_ns;
+        else
+            collect_due(P, pv, &pv->session, now, &n_due);
     }
-    pv->next_due = next;
+    if (n_due > 1)
+        qsort(pv->due, n_due, sizeof *pv->due, by_index); /* watchlist order */
+    for (size_t k = 0; k < n_due; k++) {
+        sw_symbol *s = sw_engine_sym(e, pv->due[k]);
+        stale_state *st = (stale_state *)(s->state + d->state_off);
+        uint32_t i = pv->due[k];
+        int always = pv->flags[i] & ALWAYS;
+        /* A 24x7 silence is not reset by any session boundary. */
+        int64_t since = always || pv->last[i] > open ? pv->last[i] : open;
+        char b[32];
+        pv->flags[i] |= FIRED;
+        st->silent_since = since;
+        if (always)
+            snprintf(d->text, sizeof d->text, "%s: no trade for %s (trades around the clock)", s->name,
+                     span(now - since, b, sizeof b));
+        else
+            snprintf(d->text, sizeof d->text, "%s: no trade for %s during the session", s->name,
+                     span(now - since, b, sizeof b));
+        /* Stamped with the moment the silence reached `after`, not the
+         * clock step that noticed it: the id then depends on the trades
+         * alone, the same in every shockd of an active-active pair (each
+         * on its own wall clock) and in a shard, whose clock only its own
+         * symbols move.  The text says how long it was when seen. */
+        emit(d, e, s, SW_CAND_FIRE, since + P->after_ns, now - since);
+    }
 }
 
-/* After a checkpoint put the symbols' last trades back: their due times
- * are unknown to next_due, so the next clock step scans them all. */
-static int st_restore_priv(sw_detector *d, sw_engine *e, const void *in, size_t n)
+/* Checkpoints: per symbol its last trade and its FIRED and BARS flags (9
+ * bytes each, in index order); ALWAYS comes from the parameters and QUEUED
+ * from the heaps, which a restore builds again. */
+static size_t st_save_priv(const sw_detector *d, const sw_engine *e, void *out, size_t max)
 {
-    (void)e;
-    (void)in;
-    (void)n;
-    ((stale_priv *)d->priv)->next_due = INT64_MIN;
+    const stale_priv *pv = d->priv;
+    size_t n = e->n_syms;
+    if (!pv || n * 9 > max)
+        return 0;
+    unsigned char *o = out;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(o + i * 9, &pv->last[i], 8);
+        o[i * 9 + 8] = pv->flags[i] & (FIRED | BARS);
+    }
+    return n * 9;
+}
+
+static int st_restore_priv(sw_detector *d, sw_engine *e, const void *in, size_t len)
+{
+    stale_priv *pv = d->priv;
+    size_t n = e->n_syms;
+    if (!pv || !in || len != n * 9)
+        return -1;
+    const unsigned char *b = in;
+    pv->session.n = pv->around.n = 0;
+    pv->session_after = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(&pv->last[i], b + i * 9, 8);
+        pv->flags[i] = (uint8_t)((pv->flags[i] & ALWAYS) | (b[i * 9 + 8] & (FIRED | BARS)));
+        if (pv->last[i] != NEVER && !(pv->flags[i] & (FIRED | BARS))) {
+            heap_push(pv->flags[i] & ALWAYS ? &pv->around : &pv->session, pv->last[i], (uint32_t)i);
+            pv->flags[i] |= QUEUED;
+        }
+    }
     return 0;
 }
 
 const sw_detector_type sw_stale_type = {
     .name = "stale",
+    .symbol_dirs = SW_DIRS_NONE,
+    .group_dirs = 0,
     .params_size = sizeof(sw_stale_params),
     .defaults = st_defaults,
     .validate = st_validate,
@@ -221,5 +348,6 @@ const sw_detector_type sw_stale_type = {
     .sym_init = st_sym_init,
     .on_tick = st_on_tick,
     .on_clock = st_on_clock,
+    .save_priv = st_save_priv,
     .restore_priv = st_restore_priv,
 };

@@ -19,10 +19,15 @@
  * traded says nothing about a feed that stopped.  Price-only updates
  * (SW_TICK_PRICE_ONLY) are not trades: a halted name can still get them.
  *
- * Cost: the engine calls on_clock at most once per second of event time; the
- * detector keeps the earliest time any symbol can become due and scans the
- * symbols only when that time has passed, so the scan runs about once per
- * `after` and the amortized cost per tick is O(1).
+ * Cost: the engine calls on_clock at most once per second of event time.  The
+ * watched symbols wait in a min-heap by their last trade (one heap for the
+ * session's symbols, one for the 24x7 ones), so a clock step looks at the
+ * heap's top and touches only symbols whose silence may have reached `after`
+ * -- never the whole watchlist.  A trade does not move its symbol in the heap
+ * (it updates the last trade in the symbol's state, O(1)); a symbol that
+ * comes up with a newer trade than its heap key goes back in with that one,
+ * at most once per `after`.  Symbols that fire in one step are reported in
+ * watchlist order.
  */
 #ifndef SW_STALE_H
 #define SW_STALE_H

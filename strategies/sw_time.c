@@ -35,6 +35,15 @@ void sw_civil_from_days(int64_t z, int *y, int *m, int *d)
     *d = (int)dd;
 }
 
+int sw_civil_valid(int y, int m, int d)
+{
+    if (m < 1 || m > 12 || d < 1 || d > 31)
+        return 0;
+    int cy, cm, cd;
+    sw_civil_from_days(sw_days_from_civil(y, m, d), &cy, &cm, &cd);
+    return cy == y && cm == m && cd == d;
+}
+
 int sw_weekday(int64_t days)
 {
     /* 1970-01-01 was a Thursday (4). */
@@ -200,18 +209,12 @@ int sw_parse_timestamp(const char *s, size_t len, int64_t *ns, int *flags)
     if (digits(s, len, 0, 4, &y) || len < 10 || s[4] != '-' || digits(s, len, 5, 2, &mo) ||
         s[7] != '-' || digits(s, len, 8, 2, &d))
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31)
-        return -1;
     /* Nanoseconds since the epoch in int64_t span 1677-09-21 .. 2262-04-11:
      * a year outside 1678..2261 cannot be represented and must not overflow
      * the arithmetic below (found by fuzz/fuzz_csv: "9999-01-01"). */
-    if (y < 1678 || y > 2261)
+    if (y < 1678 || y > 2261 || !sw_civil_valid(y, mo, d))
         return -1;
     int64_t day = sw_days_from_civil(y, mo, d);
-    int cy, cm, cd;
-    sw_civil_from_days(day, &cy, &cm, &cd);
-    if (cd != d) /* 2025-02-30 */
-        return -1;
     size_t p = 10;
     int64_t frac = 0;
     int have_time = 0;

@@ -21,6 +21,8 @@
 int64_t sw_days_from_civil(int y, int m, int d);
 /* Inverse of sw_days_from_civil. */
 void sw_civil_from_days(int64_t days, int *y, int *m, int *d);
+/* 1 when y-m-d is a real date (month 1..12, no 2025-02-30), else 0. */
+int sw_civil_valid(int y, int m, int d);
 /* 0 = Sunday .. 6 = Saturday. */
 int sw_weekday(int64_t days);
 

@@ -14,12 +14,19 @@ typedef struct vr_state {
     sw_bars bars;
     sw_rolling shortw;        /* squared returns of the last `window` bars */
     sw_ewvar base_ew;         /* baseline ewma of returns older than the window */
-    sw_rolling base_roll;     /* or: their squares over baseline_window bars */
     uint64_t base_n;          /* returns fed into the baseline */
     int64_t use_ns;           /* today's bars count from here (open + open_delay) */
     int fired;
-    double buf[];             /* window values, then baseline_window values if rolling */
+    /* `window` values; then, for a rolling baseline only (the state is sized
+     * without it for ewma), the baseline's sw_rolling and its values. */
+    double buf[];
 } vr_state;
+
+/* The rolling baseline, after the window's values. */
+static sw_rolling *base_roll(const sw_vol_regime_params *P, vr_state *st)
+{
+    return (sw_rolling *)(void *)(st->buf + P->window);
+}
 
 static void vr_defaults(void *p)
 {
@@ -69,8 +76,16 @@ static int vr_validate(const void *p, char *err, size_t errlen)
 static size_t vr_state_size(const void *p)
 {
     const sw_vol_regime_params *P = p;
-    size_t n = (size_t)P->window + (P->baseline == SW_VOL_ROLLING ? (size_t)P->baseline_window : 0);
-    return sizeof(vr_state) + n * sizeof(double);
+    size_t n = sizeof(vr_state) + (size_t)P->window * sizeof(double);
+    if (P->baseline == SW_VOL_ROLLING)
+        n += sizeof(sw_rolling) + (size_t)P->baseline_window * sizeof(double);
+    return n;
+}
+
+static size_t vr_hot_size(const void *p)
+{
+    (void)p;
+    return sizeof(sw_bars); /* a tick only moves the bar; the rest when one completes */
 }
 
 static void vr_sym_init(const sw_detector *d, void *vst)
@@ -81,8 +96,10 @@ static void vr_sym_init(const sw_detector *d, void *vst)
     sw_bars_init(&st->bars, P->bar_ns);
     sw_rolling_init(&st->shortw, st->buf, (uint32_t)P->window);
     sw_ewvar_init(&st->base_ew, P->lambda);
-    sw_rolling_init(&st->base_roll, st->buf + P->window,
-                    P->baseline == SW_VOL_ROLLING ? (uint32_t)P->baseline_window : 1);
+    if (P->baseline == SW_VOL_ROLLING) {
+        sw_rolling *br = base_roll(P, st);
+        sw_rolling_init(br, (double *)(void *)(br + 1), (uint32_t)P->baseline_window);
+    }
 }
 
 static void vr_on_session(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst)
@@ -105,11 +122,11 @@ static void vr_on_split(sw_detector *d, sw_symbol *s, void *vst, double ratio)
 }
 
 /* Baseline volatility per bar, floored; NaN while empty. */
-static double base_sd(const sw_vol_regime_params *P, const vr_state *st)
+static double base_sd(const sw_vol_regime_params *P, vr_state *st)
 {
     if (!st->base_n)
         return NAN;
-    double var = P->baseline == SW_VOL_ROLLING ? sw_rolling_mean(&st->base_roll)
+    double var = P->baseline == SW_VOL_ROLLING ? sw_rolling_mean(base_roll(P, st))
                                                : sw_ewvar_var(&st->base_ew);
     double sd = sqrt(var);
     return sd < P->min_vol ? P->min_vol : sd;
@@ -140,7 +157,7 @@ static void vr_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     if (sw_rolling_push(&st->shortw, r * r, &old)) {
         /* The oldest return leaves the window for the baseline. */
         if (P->baseline == SW_VOL_ROLLING)
-            sw_rolling_push(&st->base_roll, old, NULL);
+            sw_rolling_push(base_roll(P, st), old, NULL);
         else
             sw_ewvar_add(&st->base_ew, sqrt(old));
         st->base_n++;
@@ -197,16 +214,22 @@ static void vr_relocate(const sw_detector *d, void *vst)
     const sw_vol_regime_params *P = d->params;
     vr_state *st = vst;
     st->shortw.ring.v = st->buf;
-    st->base_roll.ring.v = st->buf + P->window;
+    if (P->baseline == SW_VOL_ROLLING) {
+        sw_rolling *br = base_roll(P, st);
+        br->ring.v = (double *)(void *)(br + 1);
+    }
 }
 
 const sw_detector_type sw_vol_regime_type = {
     .name = "vol_regime",
+    .symbol_dirs = SW_DIRS_NONE,
+    .group_dirs = 0,
     .params_size = sizeof(sw_vol_regime_params),
     .defaults = vr_defaults,
     .validate = vr_validate,
     .state_size = vr_state_size,
     .relocate = vr_relocate,
+    .hot_size = vr_hot_size,
     .sym_init = vr_sym_init,
     .on_tick = vr_on_tick,
     .on_session = vr_on_session,

@@ -6,6 +6,7 @@
 #include "sw_zscore.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +18,6 @@ typedef struct run {
 typedef struct zs_state {
     sw_bars bars;
     sw_ewvar ew;
-    sw_rolling roll;
     uint64_t fed;             /* returns fed into the volatility */
     int64_t score_ns;         /* today's bars are scored from here (open + open_delay) */
     /* Scale of the bar in progress, recomputed when the bucket changes: the
@@ -31,7 +31,10 @@ typedef struct zs_state {
     int fired_sev;            /* -1: nothing fired; else sw_severity */
     int fired_dir;
     double fired_mag;
-    double buf[];             /* rolling window storage (method rolling) */
+    /* Method rolling only (the state is sized without it for ewma): the
+     * window and its storage. */
+    sw_rolling roll;
+    double buf[];
 } zs_state;
 
 static void zs_defaults(void *p)
@@ -78,18 +81,20 @@ static int zs_validate(const void *p, char *err, size_t errlen)
 static size_t zs_state_size(const void *p)
 {
     const sw_zscore_params *P = p;
-    size_t n = P->method == SW_VOL_ROLLING ? (size_t)P->window : 0;
-    return sizeof(zs_state) + n * sizeof(double);
+    if (P->method != SW_VOL_ROLLING)
+        return offsetof(zs_state, roll);
+    return sizeof(zs_state) + (size_t)P->window * sizeof(double);
 }
 
 static void zs_sym_init(const sw_detector *d, void *vst)
 {
     const sw_zscore_params *P = d->params;
     zs_state *st = vst;
-    memset(st, 0, sizeof *st);
+    memset(st, 0, zs_state_size(P));
     sw_bars_init(&st->bars, P->bar_ns);
     sw_ewvar_init(&st->ew, P->lambda);
-    sw_rolling_init(&st->roll, st->buf, P->method == SW_VOL_ROLLING ? (uint32_t)P->window : 1);
+    if (P->method == SW_VOL_ROLLING)
+        sw_rolling_init(&st->roll, st->buf, (uint32_t)P->window);
     st->scaled_bucket = SW_BARS_NONE;
     st->fired_sev = -1;
 }
@@ -204,6 +209,15 @@ static void emit(sw_detector *d, sw_engine *e, sw_symbol *s, const sw_tick *t, s
     sw_engine_emit(e, &c);
 }
 
+/* True when |log(x)| * inv_sd is certainly below level, without the log:
+ * |log x| <= x - 1 for x >= 1 and <= (1 - x) / x below 1; the margin covers
+ * the rounding of these and of log itself.  False for NaN. */
+static int quiet(double x, double inv_sd, double level)
+{
+    double u = x >= 1 ? x - 1 : (1 - x) / x;
+    return u * inv_sd * (1 + 1e-6) < level;
+}
+
 static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, const sw_tick *t)
 {
     const sw_zscore_params *P = d->params;
@@ -237,9 +251,18 @@ static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
         return;
     }
 
-    double z = (log(t->price / ref) - mu) * inv_sd;
-    double mag = fabs(z);
-    int dir = z < 0 ? -1 : 1;
+    double x = t->price / ref, z = 0, mag;
+    int dir;
+    if (st->fired_sev < 0 && mu == 0 && quiet(x, inv_sd, P->warning_z)) {
+        /* Nearly every trade: |z| is surely below every level, so nothing
+         * below depends on its value, only on its sign -- that of x - 1. */
+        mag = 0;
+        dir = x < 1 ? -1 : 1;
+    } else {
+        z = (log(x) - mu) * inv_sd;
+        mag = fabs(z);
+        dir = z < 0 ? -1 : 1;
+    }
     if (dir != st->run_dir) {
         /* A run beyond a level is in one direction; a flip ends it (and an
          * unconfirmed critical excursion ended by it was filtered all the same). */
@@ -301,13 +324,16 @@ static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
 /* A checkpoint's bytes were copied in: the ring's storage is this st's. */
 static void zs_relocate(const sw_detector *d, void *vst)
 {
-    (void)d;
+    const sw_zscore_params *P = d->params;
     zs_state *st = vst;
-    st->roll.ring.v = st->buf;
+    if (P->method == SW_VOL_ROLLING) /* ewma's state ends before roll */
+        st->roll.ring.v = st->buf;
 }
 
 const sw_detector_type sw_zscore_type = {
     .name = "zscore",
+    .symbol_dirs = SW_DIRS_DOWN | SW_DIRS_UP,
+    .group_dirs = 0,
     .params_size = sizeof(sw_zscore_params),
     .defaults = zs_defaults,
     .validate = zs_validate,

@@ -9,6 +9,14 @@ Uses Debian's python3-jsonschema (Draft202012Validator).  Debian 12's
 jsonschema has no checker for "format": "date-time" (it needs a package we
 do not install), so one is registered here: `ts` must be a real UTC time.
 
+A line is read as strict JSON text first, as shock-notify reads it
+(alerts/sw_alert_parse.c): no key twice in an object (Python keeps the last,
+cJSON the first), no NaN or Infinity (not JSON, though Python's json reads
+them), no string with a lone surrogate escape (not Unicode text).  What the
+schema cannot say about a line -- its framing on the stream: one line, no
+control byte between tokens, nothing after the object, at most 8192 bytes --
+is shock-notify's alone (docs/alert-schema.md).
+
 --strict is the producer's side of the contract: a field the schema does
 not name fails too.  Consumers must accept unknown fields (the schema leaves
 additionalProperties open so that v1 can grow); shockd must not emit a
@@ -37,6 +45,41 @@ def date_time(text):
     except ValueError:
         return False
     return True
+
+
+def unique_keys(pairs):
+    """An object whose keys are all different (object_pairs_hook)."""
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f"key {key!r} appears twice")
+        obj[key] = value
+    return obj
+
+
+def no_constant(name):
+    """NaN, Infinity, -Infinity: Python's extension, not JSON."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def check_text(value):
+    """Every string (keys too) must be Unicode text: no lone surrogate."""
+    if isinstance(value, str):
+        value.encode("utf-8")  # UnicodeEncodeError (a ValueError) on a lone surrogate
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            check_text(k)
+            check_text(v)
+    elif isinstance(value, list):
+        for v in value:
+            check_text(v)
+
+
+def load(raw):
+    """One line of strict JSON (ValueError when it is not)."""
+    value = json.loads(raw.decode("utf-8"), object_pairs_hook=unique_keys, parse_constant=no_constant)
+    check_text(value)
+    return value
 
 
 def strict_copy(schema):
@@ -87,8 +130,8 @@ def main(argv):
                     continue
                 total += 1
                 try:
-                    alert = json.loads(raw.decode("utf-8"))
-                except ValueError as e:  # UnicodeDecodeError too: JSON text is UTF-8
+                    alert = load(raw)
+                except ValueError as e:  # Unicode errors too: JSON text is UTF-8
                     bad += 1
                     print(f"{name}:{lineno}: not JSON: {e}")
                     continue

@@ -164,4 +164,63 @@ static inline int fh_session_head(const char *path)
     return fclose(out);
 }
 
+/* shock-feed playing rec in `provider`'s protocol, with more arguments
+ * (NULL-terminated, or NULL), its output in DIR/feed.out and feed.err; the
+ * URL it announced goes into url, "" when it did not start within 15 s. */
+static inline fh_proc fh_feed_start(const char *dir, const char *provider, const char *rec, const char *const *more,
+                                    char *url, size_t cap)
+{
+    const char *argv[32] = { SHOCK_FEED, "--provider", provider, "--replay", rec, "--log-level", "info" };
+    int n = 7;
+    for (int i = 0; more && more[i] && n < 31; i++)
+        argv[n++] = more[i];
+    argv[n] = NULL;
+    fh_proc p = fh_start(dir, "feed", argv, NULL);
+    if (!fh_listen_url(&p, url, cap, 15000))
+        url[0] = '\0';
+    return p;
+}
+
+/* A temporary folder /tmp/sw-NAME-XXXXXX into dir and the head of the
+ * session (fh_session_head) written there as head.ndjson, path into head.
+ * Returns 0 or -1. */
+static inline int fh_session_dir(char *dir, size_t dlen, const char *name, char *head, size_t hlen)
+{
+    if (sw_test_tmpdir(dir, dlen, name) != 0)
+        return -1;
+    snprintf(head, hlen, "%s/head.ndjson", dir);
+    return fh_session_head(head);
+}
+
+/* shockd -c cfg with the feed credentials SW_KEY=key-1, output in
+ * DIR/shockd.out and .err; waits for its listener's log line starting with
+ * `key` ("metrics: listening on http://127.0.0.1:") and returns the port
+ * after it, or -1 when it did not come within 20 s. */
+static inline int fh_shockd_listening(const char *dir, const char *cfg, const char *key, fh_proc *p)
+{
+    const char *argv[] = { SHOCKD, "-c", cfg, NULL };
+    static const char *const env[] = { "SW_KEY=key-1", NULL };
+    *p = fh_start(dir, "shockd", argv, env);
+    if (!sw_test_wait_text(p->err, key, 1, 20000))
+        return -1;
+    char *log = sw_test_slurp(p->err);
+    int port = atoi(strstr(log, key) + strlen(key));
+    free(log);
+    return port;
+}
+
+/* A test program's fixture: a temporary folder (`dir`) with the session's
+ * head in it (`head`) for every test, removed after.  Used in a program that
+ * includes Criterion: TestSuite(x, .init = setup, .fini = teardown). */
+#define FH_SESSION_FIXTURE(name)                                                      \
+    static char dir[64], head[128];                                                  \
+    static void setup(void)                                                          \
+    {                                                                                \
+        cr_assert_eq(fh_session_dir(dir, sizeof dir, name, head, sizeof head), 0);   \
+    }                                                                                \
+    static void teardown(void)                                                       \
+    {                                                                                \
+        sw_test_rmdir(dir);                                                          \
+    }
+
 #endif

@@ -2,7 +2,7 @@
 """notify_peer.py -- the servers shock-notify's tests talk to, on loopback.
 
   notify_peer.py http --port-file F --log F [--respond PATH=SPEC]... [--hold PATH=N]...
-                      [--echo PATH=STATUS]...
+                      [--echo PATH=STATUS] [--serve PATH=FILE]... [--hang PATH]...
   notify_peer.py smtp --port-file F --maildir D [--tls-cert C --tls-key K]
                       [--require-starttls] [--auth USER:PASS]
 
@@ -18,6 +18,12 @@ PATH unanswered (logged as "held"): the test kills the client meanwhile.
 quotes the URL it was sent to, as a careless service's error page does (the
 URL of a webhook or a bot is its secret).
 
+Each entry also has the body as base64 (body_b64: multipart bodies carry a
+picture).  GET serves pictures like shockd's /chart/: --serve PATH=FILE
+answers a GET of PATH (the query ignored) with FILE as image/png; --hang
+PATH never answers a GET of it (a chart server that hangs); other GETs get a
+404.  GETs are logged too (method "GET").
+
 smtp: aiosmtpd (Debian's python3-aiosmtpd) on an asyncio server; each message
 is saved as msg-N.eml with msg-N.json (envelope, whether TLS and AUTH were
 used).  Without --tls-cert no STARTTLS is offered; with it and
@@ -26,7 +32,7 @@ used).  Without --tls-cert no STARTTLS is offered; with it and
 The port (bound as 0, so never taken) is written to --port-file once the
 server listens.  SIGTERM ends it.
 """
-import argparse, asyncio, json, os, signal, sys, threading, time
+import argparse, asyncio, base64, json, os, signal, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -100,13 +106,15 @@ def run_http(args):
             if n > 1 << 20:
                 self.send_error(413)
                 return
-            body = self.rfile.read(n).decode('utf-8', 'replace')
+            raw = self.rfile.read(n)
+            body = raw.decode('utf-8', 'replace')
             hdrs = {k.lower(): v for k, v in self.headers.items()}
             if self.path in echo:
                 status, retry_after = echo[self.path], None
             else:
                 status, retry_after = plan.next(self.path)
             entry = {'path': self.path, 'headers': hdrs, 'body': body, 't': time.time()}
+            entry['body_b64'] = base64.b64encode(raw).decode('ascii')
             if status == 'hold':
                 entry['held'] = True
                 record(entry)
@@ -127,6 +135,30 @@ def run_http(args):
             entry['status'] = status
             record(entry)
 
+        def do_GET(self):
+            path = self.path.split('?', 1)[0]
+            entry = {'method': 'GET', 'path': self.path, 't': time.time()}
+            if path in hang:
+                entry['held'] = True
+                record(entry)
+                while True:
+                    time.sleep(3600)
+            data = None
+            if path in serve:
+                with open(serve[path], 'rb') as f:
+                    data = f.read()
+            self.send_response(200 if data is not None else 404)
+            self.send_header('Content-Type', 'image/png' if data is not None else 'text/plain')
+            payload = data if data is not None else b'not found'
+            self.send_header('Content-Length', str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            self.wfile.flush()
+            entry['status'] = 200 if data is not None else 404
+            record(entry)
+
+    serve = dict(x.split('=', 1) for x in (args.serve or []))
+    hang = set(args.hang or [])
     srv = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
     srv.daemon_threads = True
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
@@ -194,6 +226,8 @@ def main():
     p.add_argument('--respond', action='append')
     p.add_argument('--hold', action='append')
     p.add_argument('--echo', action='append')
+    p.add_argument('--serve', action='append')
+    p.add_argument('--hang', action='append')
     p.add_argument('--maildir')
     p.add_argument('--tls-cert')
     p.add_argument('--tls-key')

@@ -9,12 +9,18 @@
  *  - every shape the encoder can produce validates: each severity,
  *    direction and resolved flag, null numbers, a feed gap, 64 members, the
  *    longest fields, odd characters, times before 1970 and at midnight;
+ *  - every one of those alerts is also read back by shock-notify's parser
+ *    (alerts/sw_alert_parse.c): what shockd writes, shock-notify accepts;
  *  - a bad alert fails, each mistake on its own, and an alert with a field
  *    added later within v1 passes the public schema (consumers ignore unknown
- *    fields) but not the strict check shockd's own output gets.
+ *    fields) but not the strict check shockd's own output gets;
+ *  - the schema and the parser say the same thing: one table of odd and
+ *    hostile lines, each accepted or refused by both, but for the two
+ *    differences docs/alert-schema.md states.
  * The checks run tests/alert_schema_check.py (python3-jsonschema). */
 #include "sw_test_ops.h" /* first: it asks for _DEFAULT_SOURCE */
 #include "sw_alert.h"
+#include "sw_alert_parse.h"
 #include "sw_test_schema.h"
 
 #include <math.h>
@@ -51,6 +57,37 @@ static const char *write_config(const char *name, const char *detectors)
     const char *path = ops_path(name);
     ops_write(path, text);
     return path;
+}
+
+/* Every line of the file through sw_alert_parse: the number refused, the
+ * first refusal in *first (line and reason).  A line whose detector is not a
+ * type this version knows is counted in *unknown_detector instead (the
+ * parser's one stricter rule on shockd's own output, docs/alert-schema.md). */
+static int parse_all(const char *path, char *first, size_t cap, int *unknown_detector)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    static char line[SW_ALERT_JSON_MAX + 2];
+    int bad = 0, no = 0;
+    first[0] = '\0';
+    if (unknown_detector)
+        *unknown_detector = 0;
+    while (fgets(line, sizeof line, f)) {
+        no++;
+        size_t n = strcspn(line, "\n");
+        sw_alert a;
+        char err[256];
+        if (sw_alert_parse(line, n, &a, err, sizeof err) == 0)
+            continue;
+        if (unknown_detector && strstr(err, "\"detector\" is not a detector type")) {
+            (*unknown_detector)++;
+            continue;
+        }
+        if (!bad++)
+            snprintf(first, cap, "line %d: %s: %.*s", no, err, (int)n, line);
+    }
+    fclose(f);
+    return bad;
 }
 
 /* MRVL trades every second from the open for ten minutes, then once more at
@@ -117,6 +154,8 @@ Test(alert_schema, every_alert_over_the_shipped_data_validates)
     cr_expect_eq(rc, 0, "%s", report);
     cr_expect_str_eq(report, want);
     free(report);
+    char first[SW_ALERT_JSON_MAX + 300];
+    cr_expect_eq(parse_all(ops_path("alerts.ndjson"), first, sizeof first, NULL), 0, "%s", first);
 }
 
 /* ---- the encoder's whole range ---------------------------------------------- */
@@ -209,6 +248,15 @@ Test(alert_schema, every_shape_the_encoder_writes_validates)
     snprintf(want, sizeof want, "%d alerts, 0 invalid\n", n_lines);
     cr_expect_str_eq(report, want);
     free(report);
+    /* shock-notify reads them all, control characters and all (they became
+     * spaces), but the over-long detector name no version knows. */
+    char first[SW_ALERT_JSON_MAX + 300];
+    int unknown;
+    cr_expect_eq(parse_all(ops_path("enc.ndjson"), first, sizeof first, &unknown), 0, "%s", first);
+    cr_expect_eq(unknown, 2, "the two alerts of \"a_detector_name_that_is\"");
+    char *enc = sw_test_slurp(ops_path("enc.ndjson"));
+    cr_expect(strstr(enc, "tab   newline   bell   del   unicode Gr\xc3\xb6\xc3\x9f"), "%s", enc);
+    free(enc);
 }
 
 /* ---- a bad alert fails ---------------------------------------------------------- */
@@ -296,5 +344,155 @@ Test(alert_schema, a_bad_alert_fails_and_a_new_optional_field_passes)
     free(report);
     cr_expect_eq(sw_test_schema_check(ops_path("new.ndjson"), 1, &report), 1, "%s", report);
     cr_expect(strstr(report, "'session' was unexpected") != NULL, "%s", report);
+    free(report);
+}
+
+/* ---- the schema and the parser agree -------------------------------------------- */
+
+/* The good alert with up to two replacements (to2 may be NULL). */
+static void mutate2(char *out, size_t cap, const char *from, const char *to, const char *from2, const char *to2)
+{
+    char once[4096];
+    mutate(once, sizeof once, from, to);
+    if (!from2) {
+        snprintf(out, cap, "%s", once);
+        return;
+    }
+    const char *p = strstr(once, from2);
+    cr_assert_not_null(p, "%s", from2);
+    snprintf(out, cap, "%.*s%s%s", (int)(p - once), once, to2, p + strlen(from2));
+}
+
+#define MSG "\"message\":\"NVDA -12.49% vs previous close 142.62\"}"
+#define GROUP "\"group\":\"ai\""
+
+Test(alert_schema, the_schema_and_the_parser_accept_and_refuse_the_same_lines)
+{
+    static char e128[300];
+    for (int i = 0; i < 128; i++)
+        strcat(e128, "\xc3\xa9");
+    static char msg_e128[400], msg_256[400], many[9000];
+    snprintf(msg_e128, sizeof msg_e128, "\"message\":\"%s\"}", e128);
+    snprintf(msg_256, sizeof msg_256, "\"message\":\"%0256d\"}", 0);
+    /* 65 members. */
+    strcpy(many, MSG);
+    many[strlen(many) - 1] = '\0';
+    strcat(many, ",\"members\":[");
+    for (int i = 0; i < 65; i++)
+        strcat(many, i ? ",{\"symbol\":\"AMD\",\"change_pct\":-1}" : "{\"symbol\":\"AMD\",\"change_pct\":-1}");
+    strcat(many, "]}");
+    /* schema: the python validator's verdict; parser: sw_alert_parse's.
+     * 1 = accepted.  Only two rows differ, both on purpose. */
+    const struct { const char *from, *to, *from2, *to2; int schema, parser; } rows[] = {
+        /* What shockd writes, and what a consumer may see within v1. */
+        { "}", "}", NULL, NULL, 1, 1 },
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"BRK.B\"", NULL, NULL, 1, 1 },
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"BTC/USD:X^=_-\"", NULL, NULL, 1, 1 },
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"ai-Group_31ABCDEFGHIJKLMNOPQRST\"", NULL, NULL, 1, 1 },
+        { "\"group\":null", GROUP, MSG, "\"message\":\"m\",\"members\":[{\"symbol\":\"AMD\",\"change_pct\":null}]}", 1, 1 },
+        { "}", ",\"session\":\"2025-01-27\"}", NULL, NULL, 1, 1 },
+        { MSG, "\"message\":\"\\u202e \\u00e9 \\\\u0000 \\ud83d\\udcc9\"}", NULL, NULL, 1, 1 },
+        { "\"ts\":\"2025-01-27T14:30:00.000Z\"", "\"ts\":\"1678-01-01T00:00:00.000Z\"", NULL, NULL, 1, 1 },
+        { "\"ts\":\"2025-01-27T14:30:00.000Z\"", "\"ts\":\"2261-12-31T23:59:59.999Z\"", NULL, NULL, 1, 1 },
+        { "\"ts\":\"2025-01-27T14:30:00.000Z\"", "\"ts\":\"2024-02-29T00:00:00.000Z\"", NULL, NULL, 1, 1 },
+        { "\"v\":1", "\"v\":1.0", NULL, NULL, 1, 1 },
+        /* The two differences: the detector names shock-notify knows, and a
+         * limit in bytes (255 characters of two bytes each are 510). */
+        { "\"detector\":\"pct_move\"", "\"detector\":\"new_kind\"", NULL, NULL, 1, 0 },
+        { MSG, msg_e128, NULL, NULL, 1, 0 },
+        /* The rest: refused by both. */
+        { "\"v\":1", "\"v\":true", NULL, NULL, 0, 0 },
+        { "\"v\":1", "\"v\":\"1\"", NULL, NULL, 0, 0 },
+        { "{\"v\":1,", "{\"v\":1,\"v\":1,", NULL, NULL, 0, 0 },
+        { "8baa0b0c5937e012", "8BAA0B0C5937E012", NULL, NULL, 0, 0 },
+        { "8baa0b0c5937e012", "8baa0b0c5937e01", NULL, NULL, 0, 0 },
+        { "8baa0b0c5937e012", "8baa-0b0c_5937e0", NULL, NULL, 0, 0 },
+        { "8baa0b0c5937e012", "8baa0b0c5937e012\\n", NULL, NULL, 0, 0 },
+        { "2025-01-27T14:30:00.000Z", "2025-01-27T14:30:00.000+01:00", NULL, NULL, 0, 0 },
+        { "2025-01-27T14:30:00.000Z", "2025-01-27T14:30:00Z", NULL, NULL, 0, 0 },
+        { "2025-01-27T14:30:00.000Z", "2025-01-27T14:30:00.000z", NULL, NULL, 0, 0 },
+        { "2025-01-27T14:30:00.000Z", "2025-02-30T14:30:00.000Z", NULL, NULL, 0, 0 },
+        { "2025-01-27T14:30:00.000Z", "2025-01-27T24:00:00.000Z", NULL, NULL, 0, 0 },
+        { "2025-01-27T14:30:00.000Z", "2025-01-27T14:30:60.000Z", NULL, NULL, 0, 0 },
+        { "2025-01-27T14:30:00.000Z", "1677-12-31T23:59:59.999Z", NULL, NULL, 0, 0 },
+        { "2025-01-27T14:30:00.000Z", "2262-01-01T00:00:00.000Z", NULL, NULL, 0, 0 },
+        { "2025-01-27T14:30:00.000Z", "2025-01-27T14:30:00.000Z\\n", NULL, NULL, 0, 0 },
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"\"", NULL, NULL, 0, 0 },
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"nvda<!here>\"", NULL, NULL, 0, 0 },
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"NVDA\\n\"", NULL, NULL, 0, 0 },
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"NV\\u0000DA\"", NULL, NULL, 0, 0 },
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"NVDA.ABCDEFGHIJKLMNOPQRS\"", NULL, NULL, 0, 0 },
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345\"", NULL, NULL, 0, 0 },
+        { "\"group\":null", "\"group\":\"\"", NULL, NULL, 0, 0 },
+        { "\"group\":null", "\"group\":\"<@U1>\"", NULL, NULL, 0, 0 },
+        { "\"group\":null", "\"group\":\"a b\"", NULL, NULL, 0, 0 },
+        { "\"group\":null", "\"group\":\"ai\\n\"", NULL, NULL, 0, 0 },
+        { "\"group\":null", GROUP, MSG, "\"message\":\"m\",\"members\":[{\"symbol\":\"AMD\\n\",\"change_pct\":1}]}", 0, 0 },
+        { "\"detector\":\"pct_move\"", "\"detector\":\"Pct-Move\"", NULL, NULL, 0, 0 },
+        { "\"detector\":\"pct_move\"", "\"detector\":\"pct_move\\n\"", NULL, NULL, 0, 0 },
+        { "\"severity\":\"critical\"", "\"severity\":\"fatal\"", NULL, NULL, 0, 0 },
+        { "\"direction\":\"down\"", "\"direction\":\"left\"", NULL, NULL, 0, 0 },
+        { "\"window\":\"prev_close\"", "\"window\":\"\"", NULL, NULL, 0, 0 },
+        { "\"window\":\"prev_close\"", "\"window\":\"5 m\"", NULL, NULL, 0, 0 },
+        { "\"window\":\"prev_close\"", "\"window\":\"a/b\"", NULL, NULL, 0, 0 },
+        { "\"window\":\"prev_close\"", "\"window\":\"prev_close_1234\"", NULL, NULL, 1, 1 },
+        { "\"window\":\"prev_close\"", "\"window\":\"prev_close_12345\"", NULL, NULL, 0, 0 },
+        { MSG, "\"message\":\"\"}", NULL, NULL, 0, 0 },
+        { MSG, "\"message\":\"\\u0007NVDA\"}", NULL, NULL, 0, 0 },
+        { MSG, "\"message\":\"NVDA\\u0085\"}", NULL, NULL, 0, 0 },
+        { MSG, "\"message\":\"NVDA\\r\\n<3>forged\"}", NULL, NULL, 0, 0 },
+        { MSG, "\"message\":\"NV\\u0000DA\"}", NULL, NULL, 0, 0 },
+        { MSG, "\"message\":\"\\ud800 NVDA\"}", NULL, NULL, 0, 0 },
+        { MSG, msg_256, NULL, NULL, 0, 0 },
+        { "\"price\":124.8", "\"price\":1e999", NULL, NULL, 0, 0 },
+        { "\"price\":124.8", "\"price\":-1e999", NULL, NULL, 0, 0 },
+        { "\"price\":124.8", "\"price\":NaN", NULL, NULL, 0, 0 },
+        { "\"price\":124.8", "\"price\":\"124.8\"", NULL, NULL, 0, 0 },
+        { "\"price\":124.8,", "", NULL, NULL, 0, 0 },
+        { "\"zscore\":null,", "", NULL, NULL, 0, 0 },
+        { "\"resolved\":false,", "", NULL, NULL, 0, 0 },
+        { "\"resolved\":false", "\"resolved\":\"no\"", NULL, NULL, 0, 0 },
+        { "\"resolved\":false", "\"resolved\":true", NULL, NULL, 0, 0 },
+        { MSG, "\"message\":\"m\",\"members\":[{\"symbol\":\"AMD\",\"change_pct\":-4.1}]}", NULL, NULL, 0, 0 },
+        { "\"group\":null", GROUP, MSG, "\"message\":\"m\",\"members\":[]}", 0, 0 },
+        { "\"group\":null", GROUP, MSG, "\"message\":\"m\",\"members\":{}}", 0, 0 },
+        { "\"group\":null", GROUP, MSG, "\"message\":\"m\",\"members\":[{\"symbol\":\"AMD\"}]}", 0, 0 },
+        { "\"group\":null", GROUP, MSG, "\"message\":\"m\",\"members\":[{\"symbol\":\"amd\",\"change_pct\":1}]}", 0, 0 },
+        { "\"group\":null", GROUP, MSG, "\"message\":\"m\",\"members\":[{\"symbol\":\"AMD\",\"change_pct\":1,\"symbol\":\"X\"}]}", 0, 0 },
+        { "\"group\":null", GROUP, MSG, "\"message\":\"m\",\"members\":[7]}", 0, 0 },
+        { "\"group\":null", GROUP, MSG, many, 0, 0 },
+    };
+    size_t n = sizeof rows / sizeof rows[0];
+    const char *path = ops_path("table.ndjson");
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    static char line[SW_ALERT_JSON_MAX + 512];
+    int parsed[sizeof rows / sizeof rows[0]];
+    char why[sizeof rows / sizeof rows[0]][256];
+    for (size_t i = 0; i < n; i++) {
+        mutate2(line, sizeof line, rows[i].from, rows[i].to, rows[i].from2, rows[i].to2);
+        fprintf(f, "%s\n", line);
+        sw_alert a;
+        why[i][0] = '\0';
+        parsed[i] = sw_alert_parse(line, strlen(line), &a, why[i], sizeof why[i]) == 0;
+    }
+    fclose(f);
+    char *report;
+    sw_test_schema_check(path, 0, &report);
+    char *text = sw_test_slurp(path);
+    char *at = text;
+    for (size_t i = 0; i < n; i++) {
+        char *nl = strchr(at, '\n');
+        *nl = '\0';
+        char mark[300];
+        snprintf(mark, sizeof mark, "%s:%zu: ", path, i + 1);
+        int valid = strstr(report, mark) == NULL;
+        cr_expect_eq(valid, rows[i].schema, "schema %s: %s\n%s", valid ? "accepts" : "refuses", at, report);
+        cr_expect_eq(parsed[i], rows[i].parser, "parser %s: %s (%s)", parsed[i] ? "accepts" : "refuses", at, why[i]);
+        /* A refusal says something (it is the dead letter's reason). */
+        cr_expect(parsed[i] || strlen(why[i]) > 8, "%s", at);
+        at = nl + 1;
+    }
+    free(text);
     free(report);
 }

@@ -166,16 +166,16 @@ Test(chart, alerts_levels_and_the_path)
     cr_expect(has_text(r, "10:00") && has_text(r, "16:00"), "clock ticks");
     cr_expect(has_text(r, "\xE2\x88\x92" "10%"), "a round value tick with the typographic minus");
     /* Through the SVG pen: exactly three alert elements. */
-    sw_buf b;
-    sw_buf_init(&b, 1 << 20);
+    sw_dbuf b;
+    sw_dbuf_init(&b, 1 << 20);
     sw_svg svg;
     sw_svg_init(&svg, &b, 0);
     sw_chart_draw(&c, &svg.pen);
-    cr_assert(!b.failed);
+    cr_assert(!sw_dbuf_error(&b));
     cr_expect_eq(sw_test_count(b.p, "class=\"alert "), 3);
     cr_expect_eq(sw_test_count(b.p, "class=\"mark "), 1);
     cr_expect_eq(sw_test_count(b.p, "data-id="), 3);
-    sw_buf_free(&b);
+    sw_dbuf_free(&b);
     sw_colseries_free(&cs);
 }
 

@@ -286,7 +286,7 @@ static const bad_config cases[] = {
       { "c.json: notify: is an array (an object)" } },
     { "notify_unknown_key",
       "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"notify\":{\"chanels\":{}}}",
-      { "c.json: notify.chanels: unknown key \"chanels\"; did you mean \"channels\"? (one of: group, consumer, dead_stream, sent_prefix, block, count, claim_after, dedupe_horizon, digest_window, max_inflight, start, channels, routes)" } },
+      { "c.json: notify.chanels: unknown key \"chanels\"; did you mean \"channels\"? (one of: group, consumer, dead_stream, sent_prefix, block, count, claim_after, dedupe_horizon, digest_window, max_inflight, start, chart_url, dashboard_url, channels, routes)" } },
     { "notify_unknown_channel_type",
       "{\"groups\":{\"ai\":[\"NVDA\",\"AMD\"]},\"notify\":{\"channels\":{\"pager\":{\"type\":\"pager\"}}}}",
       { "c.json: notify.channels.pager.type: \"pager\" is not a channel type (one of \"slack\", \"email\", \"webhook\", \"discord\", \"telegram\", \"console\")" } },

@@ -1,14 +1,14 @@
 /*
- * test_cred.c -- daemon/sources/sw_cred: API credentials from the environment or a
- * file ($CREDENTIALS_DIRECTORY for relative names), their limits and errors,
- * URL redaction; and end to end: shockd reads a key file the way systemd's
+ * test_cred.c -- the feed's credentials, loaded by alerts/sw_secret (the one
+ * loading path of shockd and shock-notify): from the environment or a file
+ * ($CREDENTIALS_DIRECTORY for relative names), their limits and errors, the
+ * file rule, the *_env name rule, URL redaction; and end to end: shockd reads a key file the way systemd's
  * LoadCredential= provides it, shock-feed only accepts that exact key, and no
  * log line of shockd ever shows it.
  */
 #include <criterion/criterion.h>
 
 #include "feed_harness.h"
-#include "sw_cred.h"
 #include "sw_secret.h"
 
 #include <sys/stat.h>
@@ -48,130 +48,137 @@ static const char *file_with(const char *name, const char *content, size_t len)
 
 Test(cred, none_configured)
 {
-    sw_cred c;
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, NULL, err, sizeof err), 1);
-    cr_assert_null(c.value);
-    sw_cred_free(&c);
+    char *c = (char *)"x";
+    cr_assert_eq(sw_secret_load(&c, "feed.key", NULL, NULL, err, sizeof err), 1);
+    cr_assert_null(c);
+    sw_secret_free(&c);
 }
 
 Test(cred, from_env_with_newline_trimmed)
 {
-    sw_cred c;
+    char *c;
     setenv("SW_TEST_KEY", "abc123\n", 1);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", "SW_TEST_KEY", NULL, err, sizeof err), 0, "%s", err);
-    cr_assert_str_eq(c.value, "abc123");
-    cr_assert_eq(c.len, 6u);
-    sw_cred_free(&c);
-    cr_assert_null(c.value);
+    cr_assert_eq(sw_secret_load(&c, "feed.key", "SW_TEST_KEY", NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(c, "abc123");
+    sw_secret_free(&c);
+    cr_assert_null(c);
 }
 
 Test(cred, env_errors_name_the_variable)
 {
-    sw_cred c;
-    cr_assert_eq(sw_cred_load(&c, "feed.key", "SW_TEST_KEY", NULL, err, sizeof err), -1);
+    char *c;
+    cr_assert_eq(sw_secret_load(&c, "feed.key", "SW_TEST_KEY", NULL, err, sizeof err), -1);
     cr_assert_str_eq(err, "feed.key_env: environment variable SW_TEST_KEY is not set");
     setenv("SW_TEST_KEY", "", 1);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", "SW_TEST_KEY", NULL, err, sizeof err), -1);
-    cr_assert_str_eq(err, "feed.key_env: environment variable SW_TEST_KEY is empty (an API key)");
+    cr_assert_eq(sw_secret_load(&c, "feed.key", "SW_TEST_KEY", NULL, err, sizeof err), -1);
+    cr_assert_str_eq(err, "feed.key_env: environment variable SW_TEST_KEY is empty");
     setenv("SW_TEST_KEY", "two\nlines", 1);
-    cr_assert_eq(sw_cred_load(&c, "feed.secret", "SW_TEST_KEY", NULL, err, sizeof err), -1);
-    cr_assert(strstr(err, "feed.secret_env: environment variable SW_TEST_KEY has more than one line"), "%s", err);
+    cr_assert_eq(sw_secret_load(&c, "feed.secret", "SW_TEST_KEY", NULL, err, sizeof err), -1);
+    cr_assert_str_eq(err, "feed.secret_env: environment variable SW_TEST_KEY has more than one line (one value, "
+                          "optionally followed by a newline)");
     cr_assert_null(strstr(err, "two"), "the value leaked into the error: %s", err);
 }
 
 Test(cred, both_sources_is_an_error)
 {
-    sw_cred c;
-    cr_assert_eq(sw_cred_load(&c, "feed.key", "SW_TEST_KEY", "key", err, sizeof err), -1);
-    cr_assert_str_eq(err, "feed.key_env and feed.key_file are both set (one of them)");
+    char *c;
+    cr_assert_eq(sw_secret_load(&c, "feed.key", "SW_TEST_KEY", "key", err, sizeof err), -1);
+    cr_assert_str_eq(err, "feed.key: both feed.key_env and feed.key_file are set (use one)");
+    cr_assert_null(c);
 }
 
 Test(cred, absolute_file_crlf_trimmed)
 {
-    sw_cred c;
+    char *c;
     const char *p = file_with("k", "sekrit\r\n", 8);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), 0, "%s", err);
-    cr_assert_str_eq(c.value, "sekrit");
-    sw_cred_free(&c);
+    cr_assert_eq(sw_secret_load(&c, "feed.key", NULL, p, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(c, "sekrit");
+    sw_secret_free(&c);
 }
 
 Test(cred, relative_file_from_credentials_directory)
 {
-    sw_cred c;
+    char *c;
     file_with("finnhub", "tok-42\n", 7);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, "finnhub", err, sizeof err), -1);
+    cr_assert_eq(sw_secret_load(&c, "feed.key", NULL, "finnhub", err, sizeof err), -1);
     cr_assert(strstr(err, "feed.key_file: \"finnhub\" is a relative name but $CREDENTIALS_DIRECTORY is not set"),
               "%s", err);
     setenv("CREDENTIALS_DIRECTORY", dir, 1);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, "finnhub", err, sizeof err), 0, "%s", err);
-    cr_assert_str_eq(c.value, "tok-42");
-    sw_cred_free(&c);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, "missing", err, sizeof err), -1);
+    cr_assert_eq(sw_secret_load(&c, "feed.key", NULL, "finnhub", err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(c, "tok-42");
+    sw_secret_free(&c);
+    cr_assert_eq(sw_secret_load(&c, "feed.key", NULL, "missing", err, sizeof err), -1);
     char want[400];
-    snprintf(want, sizeof want, "feed.key_file %s/missing: cannot open: No such file or directory", dir);
+    snprintf(want, sizeof want, "feed.key_file: %s/missing: cannot open: No such file or directory", dir);
     cr_assert_str_eq(err, want);
 }
 
 Test(cred, file_limits)
 {
-    sw_cred c;
-    char *big = malloc(SW_CRED_MAX + 2);
-    memset(big, 'k', SW_CRED_MAX + 2);
+    char *c;
+    char *big = malloc(SW_SECRET_MAX + 2);
+    memset(big, 'k', SW_SECRET_MAX + 2);
     /* Exactly the limit, plus its newline: accepted. */
-    big[SW_CRED_MAX] = '\n';
-    const char *p = file_with("max", big, SW_CRED_MAX + 1);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(c.len, (size_t)SW_CRED_MAX);
-    sw_cred_free(&c);
+    big[SW_SECRET_MAX] = '\n';
+    const char *p = file_with("max", big, SW_SECRET_MAX + 1);
+    cr_assert_eq(sw_secret_load(&c, "feed.key", NULL, p, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(strlen(c), (size_t)SW_SECRET_MAX);
+    sw_secret_free(&c);
     /* One byte more: refused, not cut. */
-    big[SW_CRED_MAX] = 'k';
-    big[SW_CRED_MAX + 1] = '\n';
-    p = file_with("over", big, SW_CRED_MAX + 2);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), -1);
+    big[SW_SECRET_MAX] = 'k';
+    big[SW_SECRET_MAX + 1] = '\n';
+    p = file_with("over", big, SW_SECRET_MAX + 2);
+    cr_assert_eq(sw_secret_load(&c, "feed.key", NULL, p, err, sizeof err), -1);
     cr_assert(strstr(err, "is longer than 4096 bytes"), "%s", err);
     free(big);
     p = file_with("empty", "\n", 1);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), -1);
+    cr_assert_eq(sw_secret_load(&c, "feed.key", NULL, p, err, sizeof err), -1);
     cr_assert(strstr(err, "is empty"), "%s", err);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, dir, err, sizeof err), -1, "a directory is not a key");
+    cr_assert_eq(sw_secret_load(&c, "feed.key", NULL, dir, err, sizeof err), -1, "a directory is not a key");
 }
 
 /* Like ssh with a private key: a secret that other users can read (or
  * change) is refused, and so is anything but a regular file (a FIFO would
  * block the read; a device is no secret).  shockd's feed credentials and
- * shock-notify's secrets share the rule. */
+ * shock-notify's secrets share the rule (and the loading path). */
 Test(cred, file_permissions_are_checked_like_ssh)
 {
-    sw_cred c;
     char *s = NULL;
     const char *p = file_with("open", "tok\n", 4);
     cr_assert_eq(chmod(p, 0644), 0);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), -1);
-    cr_assert(strstr(err, "feed.key_file") && strstr(err, "permissions 0644 are too open"), "%s", err);
+    cr_assert_eq(sw_secret_load(&s, "feed.key", NULL, p, err, sizeof err), -1);
+    cr_assert(strstr(err, "feed.key_file: ") && strstr(err, "permissions 0644 are too open"), "%s", err);
     cr_assert_eq(sw_secret_load(&s, "notify.channels.slack.url", NULL, p, err, sizeof err), -1);
     cr_assert(strstr(err, "notify.channels.slack.url_file") && strstr(err, "permissions 0644 are too open"), "%s",
               err);
     cr_assert_null(s);
     cr_assert_eq(chmod(p, 0640), 0);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), -1);
+    cr_assert_eq(sw_secret_load(&s, "feed.key", NULL, p, err, sizeof err), -1);
     cr_assert(strstr(err, "permissions 0640 are too open"), "%s", err);
     cr_assert_eq(chmod(p, 0602), 0);
     cr_assert_eq(sw_secret_load(&s, "redis.password", NULL, p, err, sizeof err), -1, "world-writable");
     cr_assert_eq(chmod(p, 0400), 0);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, p, err, sizeof err), 0, "%s", err);
-    sw_cred_free(&c);
-    cr_assert_eq(sw_secret_load(&s, "redis.password", NULL, p, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(sw_secret_load(&s, "feed.key", NULL, p, err, sizeof err), 0, "%s", err);
     sw_secret_free(&s);
 
     char fifo[256];
     snprintf(fifo, sizeof fifo, "%s/fifo", dir);
     cr_assert_eq(mkfifo(fifo, 0600), 0);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, fifo, err, sizeof err), -1, "a FIFO must not block the load");
+    cr_assert_eq(sw_secret_load(&s, "feed.key", NULL, fifo, err, sizeof err), -1, "a FIFO must not block the load");
     cr_assert(strstr(err, "is not a regular file"), "%s", err);
-    cr_assert_eq(sw_secret_load(&s, "redis.password", NULL, fifo, err, sizeof err), -1);
+    cr_assert_eq(sw_secret_load(&s, "feed.key", NULL, "/dev/null", err, sizeof err), -1);
     cr_assert(strstr(err, "is not a regular file"), "%s", err);
-    cr_assert_eq(sw_cred_load(&c, "feed.key", NULL, "/dev/null", err, sizeof err), -1);
-    cr_assert(strstr(err, "is not a regular file"), "%s", err);
+}
+
+/* The rule for the *_env keys of both programs' configurations. */
+Test(cred, env_names)
+{
+    static const char *const good[] = { "FINNHUB_TOKEN", "_x", "a1", "SW_TEST_KEY" };
+    static const char *const bad[] = { "", "1ABC", "A-B", "A B", "A=B", "\xc3\xa9", "A\n" };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        cr_assert(sw_env_name_valid(good[i]), "%s", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert(!sw_env_name_valid(bad[i]), "%s", bad[i]);
 }
 
 Test(cred, redaction)

@@ -44,3 +44,15 @@ Test(dbuf, ceiling_is_exact_and_errors_stick)
     cr_assert_str_eq(sw_dbuf_str(&b), "ok");
     sw_dbuf_free(&b);
 }
+
+Test(dbuf, a_builder_fails_it_from_outside)
+{
+    sw_dbuf b = SW_DBUF_INIT(100);
+    cr_assert_eq(sw_dbuf_addstr(&b, "part"), 0);
+    sw_dbuf_fail(&b, SW_DBUF_NOMEM);
+    cr_assert_eq(sw_dbuf_addstr(&b, "more"), -1, "stops like an append that failed");
+    sw_dbuf_fail(&b, SW_DBUF_FORMAT);
+    cr_assert_eq(sw_dbuf_error(&b), SW_DBUF_NOMEM, "the first error sticks");
+    cr_assert_str_eq(sw_dbuf_strerror(SW_DBUF_FORMAT), "a format it does not know");
+    cr_assert_null(sw_dbuf_take(&b));
+}

@@ -204,3 +204,46 @@ Test(engine, scheduled_split_alone_adjusts_the_reference)
     cr_expect_eq(n_cand, 0);
     cr_expect_eq(eng.splits[0].applied, 1);
 }
+
+Test(engine, one_record_per_symbol_header_then_detector_state)
+{
+    /* Each symbol's detector state lives right after its header, and the
+     * records follow each other at one stride: a tick touches one record. */
+    cr_assert_eq(eng.sym_stride, ((sizeof(sw_symbol) + 15) & ~(size_t)15) + eng.state_size);
+    for (size_t i = 0; i < eng.n_syms; i++) {
+        sw_symbol *s = sw_engine_sym(&eng, i);
+        cr_expect_eq(s->index, i);
+        cr_expect_eq((unsigned char *)s, eng.sym_block + i * eng.sym_stride);
+        cr_expect_eq(s->state, (unsigned char *)s + ((sizeof(sw_symbol) + 15) & ~(size_t)15));
+        cr_expect_eq(sw_engine_symbol(&eng, s->name), s);
+    }
+}
+
+Test(engine, prefetch_is_only_a_hint)
+{
+    sw_symbol *nvda = sw_engine_symbol(&eng, "NVDA"), *mu = sw_engine_symbol(&eng, "MU");
+    sw_engine_prefetch(&eng, "NVDA");
+    cr_expect_eq(eng.ahead[1], nvda->index, "announced by its hash tag");
+    sw_engine_prefetch(&eng, "TSLA"); /* not watched: nothing to load */
+    cr_expect_eq(eng.ahead[0], nvda->index);
+    /* The announced symbol's tick, then one that was never announced, then
+     * an unknown one: each lands on its own symbol or is counted unknown. */
+    sw_tick t = tick("NVDA", 120, ny(2025, 1, 27, 10, 0, 0));
+    cr_assert_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    cr_expect_eq(nvda->last_price, 120);
+    t = tick("MU", 90, ny(2025, 1, 27, 10, 0, 1));
+    cr_assert_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    cr_expect_eq(mu->last_price, 90);
+    cr_expect(isnan(nvda->prev_close));
+    /* A wrong announcement (MU announced, an NVDA tick comes) changes nothing. */
+    sw_engine_prefetch(&eng, "MU");
+    sw_engine_prefetch(&eng, "MU");
+    t = tick("NVDA", 121, ny(2025, 1, 27, 10, 0, 2));
+    cr_assert_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    cr_expect_eq(nvda->last_price, 121);
+    cr_expect_eq(mu->last_price, 90);
+    t = tick("TSLA", 400, ny(2025, 1, 27, 10, 0, 3));
+    cr_expect_eq(sw_engine_tick(&eng, &t), SW_TICK_UNKNOWN);
+    cr_expect_eq(eng.stats.ticks, 3u);
+    cr_expect_eq(eng.stats.unknown_symbol, 1u);
+}

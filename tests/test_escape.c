@@ -75,4 +75,19 @@ Test(escape, html)
 {
     expect(sw_esc_html, "<script>alert('x')</script> & \"q\"",
            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
+    /* UTF-8 passes: the minus sign, an accent, an emoji. */
+    expect(sw_esc_html, "\xE2\x88\x92 caf\xC3\xA9 \xF0\x9F\x93\x89", "\xE2\x88\x92 caf\xC3\xA9 \xF0\x9F\x93\x89");
+    /* Control characters (tab and line breaks too, C1 as well) are a space;
+     * what is not UTF-8 -- stray bytes, a surrogate, an overlong form, a
+     * sequence cut at the end -- is U+FFFD, byte by byte. */
+    expect(sw_esc_html, "a\x01" "b\x7f" "c\t\n\r" "d\xc2\x85",  "a b c   d ");
+    expect(sw_esc_html, "c\xff" "d\xC3" "e\xED\xA0\x80" "f\xC0\xAF" "ok\xE2\x88",
+           "c\xEF\xBF\xBD" "d\xEF\xBF\xBD" "e\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "f\xEF\xBF\xBD\xEF\xBF\xBD"
+           "ok\xEF\xBF\xBD\xEF\xBF\xBD");
+    /* SVG is XML: U+FFFE and U+FFFF are not characters it allows (the chat
+     * targets keep them); bidi overrides are U+FFFD as everywhere. */
+    expect(sw_esc_html, "x\xEF\xBF\xBE" "y\xEF\xBF\xBF" "z\xEF\xBF\xBD",
+           "x\xEF\xBF\xBD" "y\xEF\xBF\xBD" "z\xEF\xBF\xBD");
+    expect(sw_esc_slack, "x\xEF\xBF\xBE", "x\xEF\xBF\xBE");
+    expect(sw_esc_html, "a\xe2\x80\xae" "b", "a\xef\xbf\xbd" "b");
 }

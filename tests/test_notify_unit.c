@@ -9,6 +9,7 @@
 #include "sw_chan.h"
 
 #include <criterion/criterion.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -141,7 +142,8 @@ Test(notify_config, quiet_hours_syntax)
 
 Test(notify_alert, parse_round_trip_and_refusals)
 {
-    sw_alert a = alert("NVDA", SW_SEV_CRITICAL, "pct_move"), b;
+    sw_alert a = alert("ai", SW_SEV_CRITICAL, "breadth"), b;
+    snprintf(a.group, sizeof a.group, "ai");
     a.n_members = 1;
     snprintf(a.members[0].symbol, sizeof a.members[0].symbol, "AVGO");
     a.members[0].change_pct = -17.4;
@@ -182,7 +184,7 @@ Test(notify_alert, schema_is_enforced)
     int len = sw_alert_to_json(&a, json, sizeof json);
     cr_assert_gt(len, 0);
     static const struct { const char *from, *to, *want; } cases[] = {
-        { "\"symbol\":\"NVDA\"", "\"symbol\":\"nvda<!here>\"", "\"symbol\" has characters" },
+        { "\"symbol\":\"NVDA\"", "\"symbol\":\"nvda<!here>\"", "\"symbol\" is neither a symbol (1 to 23 of" },
         { "\"symbol\":\"NVDA\"", "\"symbol\":\"NVDA\\n<3>x\"", "\"symbol\" has a control character" },
         { "\"group\":null", "\"group\":\"<@U1>\"", "\"group\" is not a group name" },
         { "\"detector\":\"pct_move\"", "\"detector\":\"pct_moves\"", "\"detector\" is not a detector type (one of "
@@ -229,12 +231,12 @@ Test(notify_alert, utc_midnight_is_an_instant)
     cr_assert(strstr(json, "\"ts\":\"2025-01-27T00:00:00.000Z\""), "%s", json);
     cr_assert_eq(sw_alert_parse(json, (size_t)len, &b, err, sizeof err), 0, "%s", err);
     cr_assert_eq(b.ts_ns, a.ts_ns);
-    /* Midnight at another offset is that offset's midnight. */
+    /* Only the encoder's form is v1's: another offset is refused, not moved. */
     char *p = strstr(json, "00:00:00.000Z");
     cr_assert(p);
     memcpy(p, "00:00:00+0100", 13); /* as long as "00:00:00.000Z" */
-    cr_assert_eq(sw_alert_parse(json, strlen(json), &b, err, sizeof err), 0, "%s: %s", err, json);
-    cr_assert_eq(b.ts_ns, a.ts_ns - 3600 * SW_NS_PER_SEC);
+    cr_assert_neq(sw_alert_parse(json, strlen(json), &b, err, sizeof err), 0, "accepted: %s", json);
+    cr_assert(strstr(err, "\"ts\" is not a UTC time YYYY-MM-DDTHH:MM:SS.mmmZ"), "%s", err);
 }
 
 Test(notify_format, subject_summary_and_digest)
@@ -342,3 +344,82 @@ Test(notify_config, overlong_strings_are_refused_with_their_key)
     cr_assert_eq(load_with_from(&cfg, 242, errs, sizeof errs), 0, "%s", errs);
     sw_config_free(&cfg);
 }
+
+/* A Slack digest's context line spans its first to its last alert: the
+ * 2025-01-27 replay's ai digest held alerts from 09:30 to 13:44 and said
+ * "09:30:00.000 EST to 09:30:00.000 EST" (both times were formatted into one
+ * buffer, in the arguments of one call). */
+Test(notify_format, slack_digest_time_range_ends_at_the_last_alert)
+{
+    sw_alert first = alert("NVDA", SW_SEV_CRITICAL, "pct_move"), last = alert("AVGO", SW_SEV_WARNING, "pct_move");
+    first.ts_ns = ny(9, 30);
+    last.ts_ns = ny(13, 44) + INT64_C(12345000000); /* 13:44:12.345 */
+    const sw_alert *al[] = { &first, &last };
+    char *payload = sw_nf_slack(al, 2, "ai");
+    cr_assert_not_null(payload);
+    cr_assert(strstr(payload, "2025-01-27 09:30:00.000 EST to 13:44:12.345 EST"), "%s", payload);
+    free(payload);
+}
+
+Test(notify_config, what_a_picture_needs)
+{
+    sw_config cfg;
+    char errs[4096];
+    cr_assert_neq(load(&cfg,
+                       "{\"chart_url\": \"ftp://x/{symbol}\", \"dashboard_url\": \"http://x/{sym}\",\n"
+                       " \"channels\": {\"hook\": {\"type\": \"webhook\", \"url\": \"https://e.com\", \"chart\": true},\n"
+                       "  \"con\": {\"type\": \"console\", \"chart\": true}},\n"
+                       " \"routes\": [{\"channels\": [\"hook\", \"con\"]}]}",
+                       errs, sizeof errs),
+                  0);
+    /* Each problem at its path, said the way --check says it. */
+    static const struct { const char *path, *what; } want[] = {
+        { "chart_url", "is not an http(s) URL" },
+        { "dashboard_url", "has a placeholder other than {symbol} and {id} at \"{sym}\"" },
+        { "channels.hook.chart", "a webhook channel carries no picture" },
+        { "channels.con.chart", "a console channel carries no picture" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "t.json: notify.%s: %s", want[i].path, want[i].what);
+        cr_assert(strstr(errs, line), "missing: %s\nin:\n%s", line, errs);
+    }
+    cr_assert_neq(load(&cfg,
+                       "{\"channels\": {\"slack\": {\"url_env\": \"X\", \"chart\": true},\n"
+                       "  \"tg\": {\"type\": \"telegram\", \"token_env\": \"T\", \"chat_id\": \"1\", \"chart\": true}},\n"
+                       " \"routes\": [{\"channels\": [\"slack\", \"tg\"]}]}",
+                       errs, sizeof errs),
+                  0);
+    cr_assert(strstr(errs, "notify.channels.slack.chart: slack cannot carry a picture: it links "
+                           "notify.dashboard_url, which is not set"), "%s", errs);
+    cr_assert(strstr(errs, "notify.channels.tg.chart: needs notify.chart_url"), "%s", errs);
+    cr_assert_eq(load(&cfg,
+                      "{\"chart_url\": \"http://10.0.0.5:9464/chart/{symbol}.png?alert={id}\",\n"
+                      " \"channels\": {\"tg\": {\"type\": \"telegram\", \"token_env\": \"T\", \"chat_id\": \"1\",\n"
+                      "  \"chart\": true}}, \"routes\": [{\"channels\": [\"tg\"]}]}",
+                      errs, sizeof errs),
+                 0, "%s", errs);
+    cr_assert(cfg.notify.channels[0].chart);
+    cr_assert_str_eq(cfg.notify.channels[0].chart_url, "http://10.0.0.5:9464/chart/{symbol}.png?alert={id}");
+    sw_config_free(&cfg);
+}
+
+Test(notify_format, caption_length_and_a_slack_link_to_the_dashboard)
+{
+    cr_assert_eq(sw_nf_chars("abc"), 3);
+    cr_assert_eq(sw_nf_chars("\xe2\x88\x92 1"), 3);           /* U+2212: one */
+    cr_assert_eq(sw_nf_chars("\xf0\x9f\x93\x89"), 2);         /* an emoji: two UTF-16 units */
+    sw_alert a = alert("NVDA", SW_SEV_CRITICAL, "pct_move");
+    const sw_alert *one[] = { &a };
+    char *p = sw_nf_slack(one, 1, NULL);
+    char *l = sw_nf_slack_link(p, "http://h/?a=1&b=2|3", "Open");
+    cr_assert_not_null(l);
+    cJSON *o = cJSON_Parse(l);
+    cr_assert_not_null(o);
+    cr_assert(strstr(l, "<http://h/?a=1&amp;b=2%7C3|Open>"), "%s", l);
+    cJSON_Delete(o);
+    free(l);
+    free(p);
+    cr_assert_null(sw_nf_slack_link("{\"text\": 1}", "http://h", "x"));
+}
+

@@ -2,6 +2,7 @@
  * by promtool; /healthz follows Redis going away.  The renderer and the
  * listener parser are also tested directly. */
 #include "sw_test_redis.h" /* first: it defines _DEFAULT_SOURCE unguarded */
+#include "sw_test_http.h"
 #include "sw_test_ops.h"
 
 #include "sw_listen.h"
@@ -13,62 +14,6 @@
 #include <sys/socket.h>
 
 TestSuite(ops_metrics, .init = ops_setup, .fini = ops_teardown, .timeout = 120);
-
-typedef struct body {
-    char *p;
-    size_t n;
-} body;
-
-static size_t collect(char *data, size_t size, size_t nmemb, void *ctx)
-{
-    body *b = ctx;
-    size_t len = size * nmemb;
-    char *np = realloc(b->p, b->n + len + 1);
-    if (!np)
-        return 0;
-    memcpy(np + b->n, data, len);
-    b->n += len;
-    np[b->n] = '\0';
-    b->p = np;
-    return len;
-}
-
-/* GET (or POST) http://127.0.0.1:port/path; returns the status, body in *out. */
-static long http(int port, const char *path, int post, char **out, char *ctype, size_t ctlen)
-{
-    CURL *c = curl_easy_init();
-    cr_assert_not_null(c);
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-    body b = { calloc(1, 1), 0 };
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
-    if (post)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "x=1");
-    long status = -1;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    if (ctype) {
-        char *ct = NULL;
-        curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-        snprintf(ctype, ctlen, "%s", ct ? ct : "");
-    }
-    curl_easy_cleanup(c);
-    *out = b.p;
-    return status;
-}
-
-/* The value of the sample `series` (exact name with labels), or -1. */
-static double sample(const char *text, const char *series)
-{
-    size_t n = strlen(series);
-    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-        if (strncmp(p, series, n) == 0 && p[n] == ' ')
-            return atof(p + n + 1);
-    return -1;
-}
 
 static int promtool_ok(const char *text, char *report, size_t len)
 {
@@ -124,7 +69,7 @@ static int wait_health(int port, long want, const char *needle, int ms, char **l
     uint64_t end = sw_test_now_ms() + (uint64_t)ms;
     for (;;) {
         char *b = NULL;
-        long st = http(port, "/healthz", 0, &b, NULL, 0);
+        long st = th_get(port, "/healthz", 0, &b, NULL, 0);
         int ok = st == want && (!needle || strstr(b, needle));
         free(*last);
         *last = b;
@@ -154,39 +99,39 @@ Test(ops_metrics, scrape_is_valid_and_health_follows_redis)
     cr_expect(wait_health(port, 200, "ok\n", 20000, &last), "healthz with Redis up: %s", last);
 
     char *m = NULL, ctype[128];
-    cr_assert_eq(http(port, "/metrics", 0, &m, ctype, sizeof ctype), 200);
+    cr_assert_eq(th_get(port, "/metrics", 0, &m, ctype, sizeof ctype), 200);
     cr_expect_str_eq(ctype, "text/plain; version=0.0.4; charset=utf-8");
     char report[4096];
     cr_expect_eq(promtool_ok(m, report, sizeof report), 0, "promtool: %s\n%s", report, m);
-    cr_expect_geq(sample(m, "shockwatch_ticks_total"), 4, "%s", m);
-    cr_expect_eq(sample(m, "shockwatch_alerts_total{severity=\"critical\",detector=\"pct_move\"}"), 1, "%s", m);
-    cr_expect_eq(sample(m, "shockwatch_alerts_total{severity=\"warning\",detector=\"zscore\"}"), 0,
+    cr_expect_geq(th_sample(m, "shockwatch_ticks_total"), 4, "%s", m);
+    cr_expect_eq(th_sample(m, "shockwatch_alerts_total{severity=\"critical\",detector=\"pct_move\"}"), 1, "%s", m);
+    cr_expect_eq(th_sample(m, "shockwatch_alerts_total{severity=\"warning\",detector=\"zscore\"}"), 0,
                  "every detector's series exists from the start");
-    cr_expect_eq(sample(m, "shockwatch_symbols"), 3);
-    cr_expect_eq(sample(m, "shockwatch_feed_connected"), 1, "a running replay counts as connected");
-    cr_expect_eq(sample(m, "shockwatch_redis_connected"), 1);
-    cr_expect_eq(sample(m, "shockwatch_spool_depth"), 0, "the alert was confirmed");
-    cr_expect_eq(sample(m, "shockwatch_bad_messages_total{reason=\"unknown_symbol\"}") >= 0, 1);
-    cr_expect_geq(sample(m, "shockwatch_last_tick_age_seconds"), 0);
-    cr_expect_lt(sample(m, "shockwatch_last_tick_age_seconds"), 60);
-    cr_expect_eq(sample(m, "shockwatch_tick_to_publish_seconds_count"), 0, "replays are not observed");
-    cr_expect_eq(sample(m, "shockwatch_tick_to_publish_seconds_bucket{le=\"+Inf\"}"), 0);
+    cr_expect_eq(th_sample(m, "shockwatch_symbols"), 3);
+    cr_expect_eq(th_sample(m, "shockwatch_feed_connected"), 1, "a running replay counts as connected");
+    cr_expect_eq(th_sample(m, "shockwatch_redis_connected"), 1);
+    cr_expect_eq(th_sample(m, "shockwatch_spool_depth"), 0, "the alert was confirmed");
+    cr_expect_eq(th_sample(m, "shockwatch_bad_messages_total{reason=\"unknown_symbol\"}") >= 0, 1);
+    cr_expect_geq(th_sample(m, "shockwatch_last_tick_age_seconds"), 0);
+    cr_expect_lt(th_sample(m, "shockwatch_last_tick_age_seconds"), 60);
+    cr_expect_eq(th_sample(m, "shockwatch_tick_to_publish_seconds_count"), 0, "replays are not observed");
+    cr_expect_eq(th_sample(m, "shockwatch_tick_to_publish_seconds_bucket{le=\"+Inf\"}"), 0);
     free(m);
 
     /* Redis goes away: 503 with the reason, and the gauge follows. */
     tr_stop(&r);
     cr_expect(wait_health(port, 503, "redis: not connected", 20000, &last), "healthz: %s", last);
-    cr_assert_eq(http(port, "/metrics", 0, &m, NULL, 0), 200);
-    cr_expect_eq(sample(m, "shockwatch_redis_connected"), 0, "%s", m);
+    cr_assert_eq(th_get(port, "/metrics", 0, &m, NULL, 0), 200);
+    cr_expect_eq(th_sample(m, "shockwatch_redis_connected"), 0, "%s", m);
     cr_expect_eq(promtool_ok(m, report, sizeof report), 0, "promtool: %s", report);
     free(m);
 
     /* Anything else is refused without being parsed by us. */
-    cr_expect_eq(http(port, "/metrics", 1, &m, NULL, 0), 405);
+    cr_expect_eq(th_get(port, "/metrics", 1, &m, NULL, 0), 405);
     free(m);
-    cr_expect_eq(http(port, "/", 0, &m, NULL, 0), 404);
+    cr_expect_eq(th_get(port, "/nothing-here", 0, &m, NULL, 0), 404);
     free(m);
-    cr_expect_eq(http(port, "/metrics?x=1", 0, &m, NULL, 0), 200, "a query string is ignored");
+    cr_expect_eq(th_get(port, "/metrics?x=1", 0, &m, NULL, 0), 200, "a query string is ignored");
     free(m);
     free(last);
 
@@ -254,7 +199,7 @@ Test(ops_metrics, render_counts_alerts_and_latency)
     cr_assert_eq(uv_loop_init(&loop), 0);
     sw_metrics m;
     sw_metrics_view v = { 0 };
-    cr_assert_eq(sw_metrics_start(&m, &loop, "off", &v), 0);
+    cr_assert_eq(sw_metrics_start(&m, &loop, "off", &v, 0), 0);
     sw_alert a;
     memset(&a, 0, sizeof a);
     snprintf(a.detector, sizeof a.detector, "pct_move");
@@ -274,15 +219,15 @@ Test(ops_metrics, render_counts_alerts_and_latency)
     char buf[SW_METRICS_BODY_MAX];
     size_t n = sw_metrics_render(&m, buf, sizeof buf);
     cr_assert_lt(n, sizeof buf);
-    cr_expect_eq(sample(buf, "shockwatch_alerts_total{severity=\"critical\",detector=\"pct_move\"}"), 2);
-    cr_expect_eq(sample(buf, "shockwatch_alerts_total{severity=\"info\",detector=\"feed\"}"), 1);
-    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"0.025\"}"), 0);
-    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"0.05\"}"), 1);
-    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"2.5\"}"), 1);
-    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"5\"}"), 2);
-    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"+Inf\"}"), 2);
-    cr_expect_eq(sample(buf, "shockwatch_tick_to_publish_seconds_count"), 2);
-    cr_expect_gt(sample(buf, "shockwatch_tick_to_publish_seconds_sum"), 3.0);
+    cr_expect_eq(th_sample(buf, "shockwatch_alerts_total{severity=\"critical\",detector=\"pct_move\"}"), 2);
+    cr_expect_eq(th_sample(buf, "shockwatch_alerts_total{severity=\"info\",detector=\"feed\"}"), 1);
+    cr_expect_eq(th_sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"0.025\"}"), 0);
+    cr_expect_eq(th_sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"0.05\"}"), 1);
+    cr_expect_eq(th_sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"2.5\"}"), 1);
+    cr_expect_eq(th_sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"5\"}"), 2);
+    cr_expect_eq(th_sample(buf, "shockwatch_tick_to_publish_seconds_bucket{le=\"+Inf\"}"), 2);
+    cr_expect_eq(th_sample(buf, "shockwatch_tick_to_publish_seconds_count"), 2);
+    cr_expect_gt(th_sample(buf, "shockwatch_tick_to_publish_seconds_sum"), 3.0);
     char report[4096];
     cr_expect_eq(promtool_ok(buf, report, sizeof report), 0, "%s", report);
     char st[256];
@@ -366,13 +311,13 @@ Test(ops_metrics, a_shard_names_itself_and_counts_only_its_symbols)
     cr_assert_gt(port, 0, "no metrics line: %s", sw_test_slurp(err));
     cr_assert(sw_test_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "%s", sw_test_slurp(err));
     char *m = NULL;
-    cr_assert_eq(http(port, "/metrics", 0, &m, NULL, 0), 200);
+    cr_assert_eq(th_get(port, "/metrics", 0, &m, NULL, 0), 200);
     char report[4096];
     cr_expect_eq(promtool_ok(m, report, sizeof report), 0, "promtool: %s\n%s", report, m);
-    cr_expect_eq(sample(m, "shockwatch_shard{index=\"1\",count=\"2\"}"), 1, "%s", m);
-    cr_expect_eq(sample(m, "shockwatch_symbols"), 3, "ai's three, not cloud's two: %s", m);
-    cr_expect_eq(sample(m, "shockwatch_alerts_deduplicated_total"), 0, "%s", m);
-    cr_expect_eq(sample(m, "shockwatch_spool_unreplicated"), 0, "%s", m);
+    cr_expect_eq(th_sample(m, "shockwatch_shard{index=\"1\",count=\"2\"}"), 1, "%s", m);
+    cr_expect_eq(th_sample(m, "shockwatch_symbols"), 3, "ai's three, not cloud's two: %s", m);
+    cr_expect_eq(th_sample(m, "shockwatch_alerts_deduplicated_total"), 0, "%s", m);
+    cr_expect_eq(th_sample(m, "shockwatch_spool_unreplicated"), 0, "%s", m);
     free(m);
     cr_assert_eq(kill(pid, SIGTERM), 0);
     cr_expect_eq(ops_wait(pid, 30000), 0, "%s", sw_test_slurp(err));

@@ -168,3 +168,121 @@ Test(policy, reserve_sizes_the_table_once_and_keys_beyond_still_fit)
     cr_assert_eq(sw_policy_reserve(&pol, 10), 0);
     cr_expect_eq(pol.mask + 1, now);
 }
+
+/* ---- the plan (sw_policy_plan_for) ---------------------------------------------- */
+
+#include "sw_breadth.h"
+#include "sw_pct_move.h"
+#include "sw_stale.h"
+#include "sw_vol_regime.h"
+
+static char names[10000][8];
+static const char *ptrs[10000];
+
+/* An engine over n symbols S000.. (names[]) with a detector of each planning
+ * kind: pct_move (+-1 per symbol), vol_regime and stale (0 per symbol),
+ * breadth (+-1 per group). */
+static void plan_engine(sw_engine *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        snprintf(names[i], 8, "S%04u", (unsigned)(i % 10000));
+        ptrs[i] = names[i];
+    }
+    static sw_pct_move_params pm;
+    static sw_vol_regime_params vr;
+    static sw_stale_params st;
+    static sw_breadth_params br;
+    sw_detector_find("pct_move")->defaults(&pm);
+    sw_detector_find("vol_regime")->defaults(&vr);
+    sw_detector_find("stale")->defaults(&st);
+    sw_detector_find("breadth")->defaults(&br);
+    sw_detector_spec d[] = {
+        { sw_detector_find("pct_move"), &pm }, { sw_detector_find("vol_regime"), &vr },
+        { sw_detector_find("breadth"), &br }, { sw_detector_find("stale"), &st },
+    };
+    sw_group_spec g[] = { { "g1", ptrs, n / 2 }, { "g2", ptrs + n / 2, n - n / 2 } };
+    char err[128];
+    cr_assert_eq(sw_engine_init(e, g, 2, d, 4, NULL, NULL, err, sizeof err), 0, "%s", err);
+}
+
+static sw_alert seq[2][4096];
+static int n_seq[2];
+
+static void record(void *ctx, const sw_alert *a)
+{
+    int which = (int)(intptr_t)ctx;
+    if (n_seq[which] < 4096)
+        seq[which][n_seq[which]++] = *a;
+}
+
+/* The same candidates through a planned and an unplanned policy give the
+ * same alerts, in the same order: the plan only moves where keys live. */
+Test(policy, plan_changes_where_keys_live_not_what_passes)
+{
+    enum { N = 40 };
+    sw_engine e;
+    plan_engine(&e, N);
+    sw_policy_params pp;
+    sw_policy_defaults(&pp);
+    pp.resolved = 1;
+    sw_policy a, b;
+    n_seq[0] = n_seq[1] = 0;
+    cr_assert_eq(sw_policy_init(&a, &pp, record, (void *)(intptr_t)0), 0);
+    cr_assert_eq(sw_policy_init(&b, &pp, record, (void *)(intptr_t)1), 0);
+    cr_assert_eq(sw_policy_plan_for(&a, &e), 0);
+    /* pct_move -1/+1, vol_regime 0, stale 0 per symbol; breadth -1/+1 per group. */
+    cr_expect_eq(a.plan == NULL, 0);
+    uint64_t rng = 12345;
+    const char *const groups[] = { "g1", "g2", "g3" };
+    for (int i = 0; i < 30000; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned r = (unsigned)(rng >> 33);
+        sw_candidate c;
+        memset(&c, 0, sizeof c);
+        int grp = r % 7 == 0;
+        c.symbol = grp ? groups[r / 7 % 3] : r % 11 == 0 ? "FEED" : names[r / 3 % N];
+        c.group = grp ? c.symbol : NULL;
+        c.instance = (int)(r / 5 % 6) - 1;        /* -1 (the feed) .. 4 (beyond the engine) */
+        c.direction = (int)(r / 17 % 3) - 1;
+        c.kind = r / 51 % 4 == 0 ? SW_CAND_CLEAR : SW_CAND_FIRE;
+        c.severity = (sw_severity)(r / 204 % 3);
+        c.detector = "x";
+        c.ts_ns = (int64_t)i * 7 * SW_NS_PER_SEC;
+        c.magnitude = (double)(r / 612 % 20);
+        c.step = r % 2 ? 5 : 0;
+        c.reference = c.change_pct = c.zscore = NAN;
+        c.window = "w";
+        c.text = "t";
+        int ra = sw_policy_offer(&a, &c), rb = sw_policy_offer(&b, &c);
+        cr_assert_eq(ra, rb, "candidate %d", i);
+    }
+    cr_assert_eq(n_seq[0], n_seq[1]);
+    cr_assert_gt(n_seq[0], 1000);
+    for (int i = 0; i < n_seq[0] && i < 4096; i++)
+        cr_assert_eq(memcmp(&seq[0][i], &seq[1][i], sizeof seq[0][i]), 0, "alert %d", i);
+    cr_expect_eq(memcmp(&a.stats, &b.stats, sizeof a.stats), 0);
+    /* Planned keys never reached the general table: only the feed's, the
+     * unknown group's and the detectors' unplanned ones did. */
+    cr_expect_lt(a.count, b.count);
+    sw_policy_free(&a);
+    sw_policy_free(&b);
+    sw_engine_free(&e);
+}
+
+/* 10 000 symbols: the plan is what can fire, and symbol alerts leave the
+ * general table as it started. */
+Test(policy, plan_holds_every_symbol_key)
+{
+    enum { N = 10000 };
+    sw_engine e;
+    plan_engine(&e, N);
+    cr_assert_eq(sw_policy_plan_for(&pol, &e), 0);
+    size_t slots = pol.mask + 1;
+    for (int i = 0; i < N; i++) {
+        cr_assert_eq(offer(names[i], SW_CAND_FIRE, SW_SEV_WARNING, i % 2 ? 1 : -1, 6, i), 1);
+        cr_assert_eq(offer(names[i], SW_CAND_FIRE, SW_SEV_WARNING, i % 2 ? 1 : -1, 6, i + 1), 0, "cooldown");
+    }
+    cr_expect_eq(pol.count, 0u, "every key was planned");
+    cr_expect_eq(pol.mask + 1, slots);
+    sw_engine_free(&e);
+}

@@ -87,6 +87,18 @@ static void on_closed(sw_replay *r)
     closed_calls++;
 }
 
+/* The ahead hook's view: which event it announced before each event ran. */
+static sw_event ahead_seen[MAX_EV];
+static size_t n_ahead;
+
+static void on_ahead(void *ctx, const sw_event *next)
+{
+    recorder *rec = ctx;
+    cr_assert_lt(n_ahead, (size_t)MAX_EV);
+    cr_assert_eq(n_ahead, rec->n, "one announcement before each event but the last");
+    ahead_seen[n_ahead++] = *next;
+}
+
 static void on_event(void *ctx, const sw_event *ev)
 {
     recorder *rec = ctx;
@@ -118,10 +130,20 @@ static void run(const char *const *paths, size_t n, const char *format, double s
     cr_assert_not_null(rec->ev);
     rec->r = &r;
     closed_calls = 0;
+    n_ahead = 0;
+    r.ahead = on_ahead;
     cr_assert_eq(sw_replay_start(&r, &loop, speed, on_event, on_done, rec), 0);
     uv_run(&loop, UV_RUN_DEFAULT);
     cr_assert_eq(rec->done, 1);
     cr_assert(r.finished);
+    /* Before event i ran, the hook was shown event i + 1 (decoded ahead). */
+    if (!rec->stop_after) {
+        cr_assert_eq(n_ahead + 1, rec->n ? rec->n : 1);
+        for (size_t i = 0; i < n_ahead; i++) {
+            cr_assert_str_eq(ahead_seen[i].tick.symbol, rec->ev[i + 1].tick.symbol, "announcement %zu", i);
+            cr_assert_eq(ahead_seen[i].tick.ts_ns, rec->ev[i + 1].tick.ts_ns, "announcement %zu", i);
+        }
+    }
     *stats = r.stats;
     if (!rec->close_in_done) {
         cr_assert_eq(closed_calls, 0);

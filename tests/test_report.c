@@ -99,8 +99,8 @@ Test(report, day_alerts_once_each_and_text_escaped)
     sw_report r = { .books = &b, .n_books = 1, .symbols = names, .n_symbols = 3, .groups = groups, .n_groups = 2,
                     .alerts = al, .n_alerts = 5, .levels = levels, .n_levels = 4, .inputs = inputs, .n_inputs = 1,
                     .config = "cfg<x>.json", .n_detectors = 6, .version = "0.1.0" };
-    sw_buf out;
-    sw_buf_init(&out, 8 << 20);
+    sw_dbuf out;
+    sw_dbuf_init(&out, 8 << 20);
     cr_assert_eq(sw_report_html(&r, &out), 0);
     const char *h = out.p;
     expect_clean(h);
@@ -126,17 +126,17 @@ Test(report, day_alerts_once_each_and_text_escaped)
     const char *p1 = strstr(mv, "<b>NVDA</b>"), *p2 = strstr(mv, "<b>X&lt;b&gt;&amp;Y</b>"), *p3 = strstr(mv, "<b>SPY</b>");
     cr_expect(p1 && p2 && p3 && p1 < p2 && p2 < p3);
     /* The same model, the same bytes. */
-    sw_buf again;
-    sw_buf_init(&again, 8 << 20);
+    sw_dbuf again;
+    sw_dbuf_init(&again, 8 << 20);
     cr_assert_eq(sw_report_html(&r, &again), 0);
     cr_expect(again.len == out.len && memcmp(again.p, out.p, out.len) == 0);
     /* A page that does not fit is an error, not half a page. */
-    sw_buf small;
-    sw_buf_init(&small, 4096);
+    sw_dbuf small;
+    sw_dbuf_init(&small, 4096);
     cr_expect_eq(sw_report_html(&r, &small), -1);
-    sw_buf_free(&small);
-    sw_buf_free(&again);
-    sw_buf_free(&out);
+    sw_dbuf_free(&small);
+    sw_dbuf_free(&again);
+    sw_dbuf_free(&out);
     sw_daybook_free(&b);
 }
 
@@ -161,8 +161,8 @@ Test(report, week_with_a_closed_day)
     sw_report r = { .week = 1, .books = books, .n_books = 5, .symbols = names, .n_symbols = 3, .groups = groups,
                     .n_groups = 2, .alerts = al, .n_alerts = 2, .levels = levels, .n_levels = 4, .cal = &cal,
                     .inputs = inputs, .n_inputs = 1, .n_detectors = 1, .version = "0.1.0" };
-    sw_buf out;
-    sw_buf_init(&out, 8 << 20);
+    sw_dbuf out;
+    sw_dbuf_init(&out, 8 << 20);
     cr_assert_eq(sw_report_html(&r, &out), 0);
     const char *h = out.p;
     expect_clean(h);
@@ -174,7 +174,7 @@ Test(report, week_with_a_closed_day)
     cr_expect_geq(sw_test_count(h, "<td class=\"closed\">closed</td>"), 3, "in every symbol's row");
     cr_expect(strstr(h, "at the close of Fri 24 Jan") != NULL, "the week is measured from the close before it");
     cr_expect(strstr(h, "Alerts by day") != NULL);
-    sw_buf_free(&out);
+    sw_dbuf_free(&out);
     for (int d = 0; d < 5; d++)
         sw_daybook_free(&books[d]);
 }

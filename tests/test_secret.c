@@ -1,7 +1,8 @@
-/* test_secret.c -- alerts/sw_secret: shock-notify's secrets (the file rule
- * shared with the feed's credentials is in test_cred.c), the ACL systemd's
- * LoadCredential= puts on its files, redaction of a secret a text quotes
- * whole or cut off, and a process that cannot dump core. */
+/* test_secret.c -- alerts/sw_secret, the secrets of both programs (their
+ * loading, the file rule and the env-name rule are tested with the feed's
+ * keys in test_cred.c): the ACL systemd's LoadCredential= puts on its
+ * files, redaction of a secret a text quotes whole or cut off, and a
+ * process that cannot dump core. */
 #include "sw_secret.h"
 #include "sw_test_util.h"
 

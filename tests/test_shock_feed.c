@@ -95,14 +95,9 @@ typedef struct live_run {
 static live_run run_live(const char *provider, const char *rec, const char *const *feed_args, const char *extra)
 {
     live_run r;
-    const char *argv[24] = { SHOCK_FEED, "--provider", provider, "--replay", rec, "--log-level", "info" };
-    int n = 7;
-    for (int i = 0; feed_args && feed_args[i]; i++)
-        argv[n++] = feed_args[i];
-    argv[n] = NULL;
-    r.feed = fh_start(dir, "feed", argv, NULL);
     char url[128];
-    cr_assert(fh_listen_url(&r.feed, url, sizeof url, 15000), "shock-feed did not start: %s", sw_test_slurp(r.feed.err));
+    r.feed = fh_feed_start(dir, provider, rec, feed_args, url, sizeof url);
+    cr_assert(url[0], "shock-feed did not start: %s", sw_test_slurp(r.feed.err));
     const char *dargv[] = { SHOCKD, "-c", config("live", provider, url, extra), NULL };
     r.shockd = fh_start(dir, "shockd", dargv, creds);
     cr_expect_eq(fh_wait(&r.feed, 120000), 0, "shock-feed: %s", sw_test_slurp(r.feed.err));

@@ -282,3 +282,85 @@ Test(stale, config_options)
     cr_expect_eq(diag.n, 4);
     sw_diag_free(&diag);
 }
+
+/* Many symbols: each fires at the first clock step where its own silence
+ * reaches `after`, whatever order they traded in, and those firing in one
+ * step come in watchlist order; a symbol that kept trading never fires (the
+ * clock finds it by its last trade, not the one it was first queued with). */
+Test(stale, many_symbols_fire_in_watchlist_order_at_their_own_time)
+{
+    enum { N = 300 };
+    static char names[N][8];
+    static const char *ptrs[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "S%03d", i);
+        ptrs[i] = names[i];
+    }
+    sw_group_spec g = { "all", ptrs, N };
+    sw_stale_params p = defaults();
+    sw_detector_spec d = { sw_detector_find("stale"), &p };
+    char err[128];
+    n_got = 0;
+    cr_assert_eq(sw_engine_init(&eng, &g, 1, &d, 1, collect, NULL, err, sizeof err), 0, "%s", err);
+    eng.calendar = &cal;
+    int64_t t0 = ny(2025, 1, 27, 11, 0, 0);
+    /* Back to front, every symbol once at t0; S000 then trades every 10 s
+     * for the next 5 minutes, S001 once more at +60 s. */
+    for (int i = N - 1; i >= 0; i--)
+        trade(names[i], t0);
+    for (int k = 1; k <= 300; k++) {
+        int64_t t = t0 + k * SW_NS_PER_SEC;
+        if (k % 10 == 0)
+            trade("S000", t);
+        if (k == 60)
+            trade("S001", t);
+        sw_engine_advance(&eng, t);
+    }
+    /* The 298 symbols silent since t0 fire together at t0 + 120 s. */
+    cr_assert_eq(n_got, 64, "the collector keeps 64: the first 64 of the step");
+    for (int k = 0; k < 64; k++) {
+        cr_expect_eq(got[k].kind, SW_CAND_FIRE);
+        cr_expect_eq(got[k].ts_ns, t0 + 120 * SW_NS_PER_SEC);
+        cr_expect_str_eq(got[k].symbol, names[k + 2], "watchlist order, S000 and S001 traded since");
+    }
+    cr_expect_eq(eng.stats.candidates, (uint64_t)(N - 2 + 1), "and S001 at +180 s");
+    const int64_t *s001 = (const int64_t *)(const void *)sw_engine_symbol(&eng, "S001")->state;
+    cr_expect_eq(s001[0], t0 + 60 * SW_NS_PER_SEC, "S001's silence counts from its last trade: %lld",
+                 (long long)(s001[0] - t0));
+    trade("S001", t0 + 300 * SW_NS_PER_SEC);
+    cr_expect_eq(eng.stats.candidates, (uint64_t)(N - 2 + 2), "S001 clears");
+}
+
+/* A checkpoint (shockd's state.json) carries each symbol's last trade and
+ * whether its silence already fired: an engine restored from it goes on as
+ * the first would have -- NVDA's silence fires at the same moment (the same
+ * id), AMD's, which fired before the checkpoint, does not fire again, and
+ * its next trade clears it. */
+Test(stale, a_checkpoint_goes_on_where_it_stopped)
+{
+    sw_stale_params p = defaults();
+    build(&p, &cal);
+    int64_t t0 = ny(2025, 1, 27, 10, 0, 0);
+    trade("AMD", t0);
+    trade("NVDA", t0 + 100 * SW_NS_PER_SEC);
+    run_clock(t0 + 101 * SW_NS_PER_SEC, t0 + 130 * SW_NS_PER_SEC, 1);
+    cr_assert_eq(n_got, 1, "AMD fired at +120 s");
+    unsigned char buf[256];
+    size_t n = sw_engine_save_priv(&eng, 0, buf, sizeof buf);
+    cr_assert_eq(n, 3 * 9, "9 bytes for each of the 3 symbols");
+    sw_engine_free(&eng);
+
+    build(&p, &cal);
+    cr_assert_eq(sw_engine_restore_priv(&eng, 0, buf, n), 0);
+    cr_expect_neq(sw_engine_restore_priv(&eng, 0, buf, n - 1), 0, "a checkpoint of another watchlist");
+    cr_assert_eq(sw_engine_restore_priv(&eng, 0, buf, n), 0);
+    run_clock(t0 + 131 * SW_NS_PER_SEC, t0 + 240 * SW_NS_PER_SEC, 7);
+    cr_assert_eq(n_got, 1, "NVDA only; AMD had fired already");
+    cr_expect_str_eq(got[0].symbol, "NVDA");
+    cr_expect_eq(got[0].kind, SW_CAND_FIRE);
+    cr_expect_eq(got[0].ts_ns, t0 + 220 * SW_NS_PER_SEC, "stamped when the silence reached 120 s, not at the step");
+    trade("AMD", t0 + 241 * SW_NS_PER_SEC);
+    cr_assert_eq(n_got, 2);
+    cr_expect_eq(got[1].kind, SW_CAND_CLEAR);
+    cr_expect_str_eq(got[1].symbol, "AMD");
+}

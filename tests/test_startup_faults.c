@@ -248,14 +248,14 @@ Test(startup, unreadable_credential_file_refuses_a_live_start)
     result r = run(0, NULL, NULL);
     cr_expect_eq(r.status, 1);
     char want[256];
-    snprintf(want, sizeof want, "error: c.json: feed.key_file %s is not a regular file (a file holding only the "
+    snprintf(want, sizeof want, "error: c.json: feed.key_file: %s is not a regular file (a file holding only the "
              "secret)\n", tmpdir);
     cr_expect(strstr(r.err, want), "missing: %s\nin:\n%s", want, r.err);
     result_free(&r);
     write_config("{\"feed\":{\"provider\":\"finnhub\",\"key_file\":\"/nonexistent/finnhub-token\"}}");
     r = run(0, NULL, NULL);
     cr_expect_eq(r.status, 1);
-    cr_expect(strstr(r.err, "error: c.json: feed.key_file /nonexistent/finnhub-token: cannot open: No such file "
+    cr_expect(strstr(r.err, "error: c.json: feed.key_file: /nonexistent/finnhub-token: cannot open: No such file "
                             "or directory\n"),
               "%s", r.err);
     result_free(&r);

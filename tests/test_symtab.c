@@ -130,10 +130,10 @@ Test(symtab, collisions_and_wraparound)
         cr_assert_eq(sw_symtab_insert(&t, i), 0);
     /* Slots 7, 0, 1 hold the three slot-7 names, slot 2 the slot-0 name, which
      * had to probe past two of them. */
-    cr_assert_eq(t.slots[7], 0u);
-    cr_assert_eq(t.slots[0], 1u);
-    cr_assert_eq(t.slots[1], 2u);
-    cr_assert_eq(t.slots[2], 3u);
+    cr_assert_eq(sw_symtab_slot_index(&t, 7), 0u);
+    cr_assert_eq(sw_symtab_slot_index(&t, 0), 1u);
+    cr_assert_eq(sw_symtab_slot_index(&t, 1), 2u);
+    cr_assert_eq(sw_symtab_slot_index(&t, 2), 3u);
     for (uint32_t i = 0; i < 4; i++)
         cr_assert_eq(sw_symtab_find(&t, names[i]), i, "find %s", names[i]);
     /* A missing name that also hashes to slot 7 walks the whole chain and
@@ -168,4 +168,26 @@ Test(symtab, names_inside_structs)
     cr_assert_eq(sw_symtab_find(&t, "AAPL"), 0u);
     cr_assert_eq(sw_symtab_find(&t, "BRK"), SW_SYMTAB_EMPTY);
     sw_symtab_free(&t);
+}
+
+/* sw_symtab_guess: the hash tag alone finds every present name. */
+Test(symtab, guess_by_tag_matches_find)
+{
+    enum { N = 10000 };
+    char(*names)[NAME_LEN] = calloc(N, NAME_LEN);
+    cr_assert_not_null(names);
+    for (int i = 0; i < N; i++)
+        snprintf(names[i], NAME_LEN, "S%05d", i);
+    sw_symtab t;
+    cr_assert_eq(sw_symtab_init(&t, N, names[0], NAME_LEN), 0);
+    for (uint32_t i = 0; i < N; i++)
+        cr_assert_eq(sw_symtab_insert(&t, i), 0);
+    for (uint32_t i = 0; i < N; i++)
+        cr_assert_eq(sw_symtab_guess(&t, names[i]), i, "%s", names[i]);
+    /* An absent name: an empty slot, or some index that find then refuses. */
+    uint32_t g = sw_symtab_guess(&t, "NVDA");
+    cr_expect(g == SW_SYMTAB_EMPTY || strcmp(names[g], "NVDA") != 0);
+    cr_expect_eq(sw_symtab_find(&t, "NVDA"), SW_SYMTAB_EMPTY);
+    sw_symtab_free(&t);
+    free(names);
 }

@@ -43,6 +43,14 @@ Test(civil, known_days)
     cr_assert_eq(sw_days_from_civil(1900, 1, 1), -25567);
 }
 
+Test(civil, real_dates)
+{
+    cr_assert(sw_civil_valid(2024, 2, 29) && sw_civil_valid(2000, 2, 29) && sw_civil_valid(2025, 12, 31));
+    cr_assert(!sw_civil_valid(2025, 2, 29) && !sw_civil_valid(2100, 2, 29) && !sw_civil_valid(2025, 2, 30));
+    cr_assert(!sw_civil_valid(2025, 4, 31) && !sw_civil_valid(2025, 13, 1) && !sw_civil_valid(2025, 0, 1));
+    cr_assert(!sw_civil_valid(2025, 1, 0) && !sw_civil_valid(2025, 1, 32));
+}
+
 Test(civil, inverse_of_known_days)
 {
     int y, m, d;

@@ -68,6 +68,31 @@ int sw_chan_check_url(const char *url, const char *what, char *err, size_t errle
     return -1;
 }
 
+int sw_chan_open_url(sw_chan *ch, int direct, char *err, size_t errlen)
+{
+    char what[128], host[256];
+    snprintf(what, sizeof what, "notify.channels.%s.url", ch->cfg->name);
+    if (direct && ch->cfg->url) {
+        ch->secret = strdup(ch->cfg->url);
+        if (!ch->secret) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    } else {
+        int rc = sw_secret_load(&ch->secret, what, ch->cfg->url_env, ch->cfg->url_file, err, errlen);
+        if (rc != 0) {
+            if (rc == 1)
+                snprintf(err, errlen, "%s: missing (%surl_env or url_file)", what, direct ? "url, " : "");
+            return -1;
+        }
+    }
+    if (sw_chan_check_url(ch->secret, what, err, errlen) != 0)
+        return -1;
+    snprintf(ch->where + strlen(ch->where), sizeof ch->where - strlen(ch->where), " (%s)",
+             sw_chan_url_host(ch->secret, host, sizeof host));
+    return 0;
+}
+
 /* ---- requests -------------------------------------------------------------------- */
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
@@ -172,6 +197,7 @@ static void req_free(sw_chan_req *req)
         curl_easy_cleanup(req->easy);
     curl_slist_free_all(req->headers);
     curl_slist_free_all(req->rcpt);
+    curl_mime_free(req->mime); /* after the easy handle that used it */
     free(req->body);
     memset(req, 0, sizeof *req);
     req->retry_after_ms = -1;
@@ -211,8 +237,36 @@ static void msg_free(sw_chan_msg *m)
 {
     if (m) {
         free(m->items);
+        free(m->chart);
         free(m);
     }
+}
+
+const sw_alert **sw_chan_alerts(const sw_chan_msg *m)
+{
+    const sw_alert **al = malloc(m->n * sizeof *al);
+    for (size_t i = 0; al && i < m->n; i++)
+        al[i] = m->items[i].alert;
+    return al;
+}
+
+char *sw_chan_format(const sw_chan_msg *m, sw_chan_fmt fmt)
+{
+    const sw_alert **al = sw_chan_alerts(m);
+    char *text = al ? fmt(al, m->n, m->group[0] ? m->group : NULL) : NULL;
+    free(al);
+    return text;
+}
+
+int sw_chan_post_json(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, sw_chan_fmt fmt, char *err,
+                      size_t errlen)
+{
+    char *body = sw_chan_format(m, fmt);
+    if (!body) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return sw_chan_http_post(ch, req, ch->secret, body, strlen(body), "application/json", NULL);
 }
 
 static void enqueue(sw_chan *ch, sw_chan_msg *m)
@@ -389,9 +443,26 @@ static void on_done(void *ctx, CURL *easy, CURLcode rc)
     redact(ch, msg, red, sizeof red);
     long retry_after = ch->req.retry_after_ms;
     int is_mail = ch->cfg->kind == SW_CHAN_EMAIL;
+    int more = ch->req.more;
     req_free(&ch->req);
 
     if (rc == CURLE_OK && (is_mail || (code >= 200 && code < 300))) {
+        if (more) { /* the next request of the same message (its photo) */
+            ch->head->stage++;
+            pump(ch);
+            return;
+        }
+        finish_msg(ch, 1, NULL);
+        return;
+    }
+    if (ch->head->stage > 0) {
+        /* The message itself went out; only what came after it failed. */
+        if (rc == CURLE_OK)
+            snprintf(why, sizeof why, "HTTP %ld%s%s", code, body[0] ? ": " : "", body);
+        else
+            snprintf(why, sizeof why, "%s", red);
+        sw_warn("%s: alert %s was delivered, but its picture was not: %s", ch->where, ch->head->items[0].alert->id,
+                why);
         finish_msg(ch, 1, NULL);
         return;
     }
@@ -448,6 +519,8 @@ static void pump(sw_chan *ch)
         uv_timer_start(&ch->send_timer, on_send_timer, m->not_before_ms - now, 0);
         return;
     }
+    if (sw_chan_chart_step(ch, m))
+        return; /* its picture first (at most SW_NCHART_TIMEOUT_MS) */
     /* Token bucket: refill for the time passed, then take one. */
     double rate = ch->cfg->rate;
     ch->tokens += (double)(now - ch->refill_ms) / 1000.0 * rate;
@@ -466,7 +539,8 @@ static void pump(sw_chan *ch)
     ch->stats.attempts++;
     char err[512] = "";
     req_free(&ch->req);
-    int rc = ch->type->build(ch, m, &ch->req, err, sizeof err);
+    int rc = sw_chan_chart_build(ch, m) ? ch->type->build_chart(ch, m, &ch->req, err, sizeof err)
+                                         : ch->type->build(ch, m, &ch->req, err, sizeof err);
     if (rc == 1) {
         req_free(&ch->req);
         finish_msg(ch, 1, NULL);
@@ -589,6 +663,11 @@ void sw_chan_settled(sw_chan *ch)
         uv_timer_start(&ch->send_timer, on_send_timer, 0, 0);
 }
 
+void sw_chan_kick(sw_chan *ch)
+{
+    pump(ch);
+}
+
 size_t sw_chan_pending(const sw_chan *ch)
 {
     return ch->queued;
@@ -659,6 +738,7 @@ void sw_chan_close(sw_chan *ch, sw_chan_closed_fn closed)
         sw_curl_cancel(ch->curl, ch->req.easy);
         ch->in_flight = 0;
     }
+    sw_chan_chart_cancel(ch);
     req_free(&ch->req);
     while (ch->n_buckets) {
         msg_free(ch->buckets[ch->n_buckets - 1].m);

@@ -27,6 +27,7 @@
 
 #include "sw_alert.h"
 #include "sw_curl.h"
+#include "sw_notify_chart.h"
 #include "sw_notify_config.h"
 
 #include <stddef.h>
@@ -56,6 +57,10 @@ typedef struct sw_chan_msg {
     uint64_t first_ms;          /* first attempt (loop time); 0: not tried yet */
     uint64_t not_before_ms;     /* retry or Retry-After wait */
     unsigned attempts;
+    unsigned char *chart;       /* its picture (a PNG), when the channel carries one and it came */
+    size_t chart_len;
+    int chart_done;             /* fetched or given up: never fetched again for this message */
+    int stage;                  /* requests of this message already delivered (a text, then its photo) */
 } sw_chan_msg;
 
 /* The request a channel type builds for one attempt. */
@@ -68,6 +73,8 @@ typedef struct sw_chan_req {
     size_t resp_len;
     long retry_after_ms;        /* from a Retry-After header; -1: none */
     char errbuf[CURL_ERROR_SIZE];
+    curl_mime *mime;            /* a multipart body (pictures), freed with the request */
+    int more;                   /* once delivered, the message has another request (stage + 1) */
 } sw_chan_req;
 
 typedef struct sw_chan_type {
@@ -77,6 +84,11 @@ typedef struct sw_chan_type {
     /* Build the request for m: 0 (req->easy ready to run), 1 (delivered
      * already: the console), -1 with err (cannot be built: given up). */
     int (*build)(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen);
+    /* With "chart": true: the same with the message's picture (email,
+     * telegram, discord; m->chart set) or the dashboard link (slack).
+     * NULL: the type carries none.  A request that fails after an earlier
+     * stage of the message was delivered does not fail the message. */
+    int (*build_chart)(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen);
 } sw_chan_type;
 
 extern const sw_chan_type sw_chan_slack_type, sw_chan_email_type, sw_chan_webhook_type, sw_chan_discord_type,
@@ -124,6 +136,10 @@ struct sw_chan {
     sw_chan_result_fn result;
     void *ctx;
     sw_chan_stats stats;
+    sw_nchart chart;            /* the head message's picture, while fetching */
+    int chart_fetching;
+    int chart_down;             /* the last fetch failed: said once, until one works again */
+    uint64_t chart_retry_ms;    /* while down, messages go without trying until then */
 };
 
 /* Set up and open (secrets).  Returns 0, or -1 with err. */
@@ -157,8 +173,49 @@ int sw_chan_http_post(sw_chan *ch, sw_chan_req *req, const char *url, char *body
  * answer capture, error buffer, user agent). */
 CURL *sw_chan_easy(sw_chan *ch, sw_chan_req *req);
 
+/* ---- pictures (sw_chan_chart.c) ---- */
+
+/* Before a message's first attempt: start fetching its picture when the
+ * channel carries one.  Returns 1 while the fetch runs (the message waits,
+ * at most SW_NCHART_TIMEOUT_MS), 0 to go on (with or without it). */
+int sw_chan_chart_step(sw_chan *ch, sw_chan_msg *m);
+
+/* Whether m is built with type->build_chart. */
+int sw_chan_chart_build(const sw_chan *ch, const sw_chan_msg *m);
+
+/* Stop a running fetch (closing). */
+void sw_chan_chart_cancel(sw_chan *ch);
+
+/* The message's alerts as the array the formatters take (malloc'd; NULL
+ * when out of memory). */
+const sw_alert **sw_chan_alerts(const sw_chan_msg *m);
+
+/* The message through one of sw_notify_format's formatters (its alerts, its
+ * group or NULL): the malloc'd text, or NULL when out of memory. */
+typedef char *(*sw_chan_fmt)(const sw_alert *const *al, size_t n, const char *group);
+char *sw_chan_format(const sw_chan_msg *m, sw_chan_fmt fmt);
+/* The message formatted by fmt, POSTed as application/json to ch->secret
+ * (a webhook URL): sw_chan_http_post's return. */
+int sw_chan_post_json(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, sw_chan_fmt fmt, char *err,
+                      size_t errlen);
+
+/* Go on with the head message (a fetch ended). */
+void sw_chan_kick(sw_chan *ch);
+
+/* For channel types: a POST of a multipart body (taken over by req). */
+int sw_chan_http_mime(sw_chan *ch, sw_chan_req *req, const char *url, curl_mime *mime);
+
+/* For channel types: the picture as a part of mime named `name`, image/png,
+ * with filename.  Returns the part, or NULL (out of memory). */
+curl_mimepart *sw_chan_png_part(curl_mime *mime, const sw_chan_msg *m, const char *name, const char *filename);
+
 /* An http(s) URL a secret holds: https, or http to a loopback host. */
 int sw_chan_check_url(const char *url, const char *what, char *err, size_t errlen);
+
+/* A channel's URL into ch->secret -- from url_env or url_file, or with
+ * `direct` from url as well -- checked (sw_chan_check_url), its host added
+ * to ch->where.  Returns 0, or -1 with a sentence in err. */
+int sw_chan_open_url(sw_chan *ch, int direct, char *err, size_t errlen);
 
 /* Host of a URL for log lines (never the path or credentials). */
 char *sw_chan_url_host(const char *url, char *buf, size_t len);

@@ -14,11 +14,7 @@ static int console_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, ch
         for (size_t i = 0; i < m->n; i++)
             printf("%.*s\n", (int)m->items[i].json_len, m->items[i].json);
     } else {
-        const sw_alert **al = malloc(m->n * sizeof *al);
-        for (size_t i = 0; al && i < m->n; i++)
-            al[i] = m->items[i].alert;
-        char *text = al ? sw_nf_console(al, m->n, m->group[0] ? m->group : NULL) : NULL;
-        free(al);
+        char *text = sw_chan_format(m, sw_nf_console);
         if (!text) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -30,4 +26,4 @@ static int console_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, ch
     return 1;
 }
 
-const sw_chan_type sw_chan_console_type = { SW_CHAN_CONSOLE, NULL, console_build };
+const sw_chan_type sw_chan_console_type = { SW_CHAN_CONSOLE, NULL, console_build, NULL };

@@ -24,30 +24,11 @@
 
 static int webhook_open(sw_chan *ch, char *err, size_t errlen)
 {
-    char what[128], host[256];
-    snprintf(what, sizeof what, "notify.channels.%s.url", ch->cfg->name);
-    if (ch->cfg->url) {
-        ch->secret = strdup(ch->cfg->url);
-        if (!ch->secret) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-    } else {
-        int rc = sw_secret_load(&ch->secret, what, ch->cfg->url_env, ch->cfg->url_file, err, errlen);
-        if (rc != 0) {
-            if (rc == 1)
-                snprintf(err, errlen, "%s: missing (url, url_env or url_file)", what);
-            return -1;
-        }
-    }
-    if (sw_chan_check_url(ch->secret, what, err, errlen) != 0)
+    if (sw_chan_open_url(ch, 1, err, errlen) != 0)
         return -1;
+    char what[128];
     snprintf(what, sizeof what, "notify.channels.%s.secret", ch->cfg->name);
-    if (sw_secret_load(&ch->key, what, ch->cfg->secret_env, ch->cfg->secret_file, err, errlen) < 0)
-        return -1;
-    snprintf(ch->where + strlen(ch->where), sizeof ch->where - strlen(ch->where), " (%s)",
-             sw_chan_url_host(ch->secret, host, sizeof host));
-    return 0;
+    return sw_secret_load(&ch->key, what, ch->cfg->secret_env, ch->cfg->secret_file, err, errlen) < 0 ? -1 : 0;
 }
 
 static int webhook_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen)
@@ -93,4 +74,4 @@ static int webhook_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, ch
     return 0;
 }
 
-const sw_chan_type sw_chan_webhook_type = { SW_CHAN_WEBHOOK, webhook_open, webhook_build };
+const sw_chan_type sw_chan_webhook_type = { SW_CHAN_WEBHOOK, webhook_open, webhook_build, NULL };

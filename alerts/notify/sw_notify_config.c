@@ -2,6 +2,7 @@
 #include "sw_notify_config.h"
 #include "sw_alert.h"
 #include "sw_host.h"
+#include "sw_secret.h"
 #include "sw_time.h"
 
 #include <ctype.h>
@@ -85,6 +86,8 @@ static void channel_free(sw_notify_channel_config *c)
 
 void sw_notify_config_free(sw_notify_config *n)
 {
+    free(n->chart_url);
+    free(n->dashboard_url);
     free(n->group);
     free(n->consumer);
     free(n->dead_stream);
@@ -135,16 +138,6 @@ static void problem(checker *k, const char *path, const char *fmt, ...)
     k->problems++;
 }
 
-static int valid_env_name(const char *s)
-{
-    if (!s[0] || isdigit((unsigned char)s[0]))
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
-            return 0;
-    return 1;
-}
-
 static int valid_channel_name(const char *s)
 {
     size_t n = strlen(s);
@@ -191,7 +184,7 @@ static void check_source(checker *k, const char *cpath, const char *what, int ne
 {
     char p[160];
     int n = !!direct + !!env + !!file;
-    if (env && !valid_env_name(env)) {
+    if (env && !sw_env_name_valid(env)) {
         snprintf(p, sizeof p, "%s.%s_env", cpath, what);
         problem(k, p, "is not an environment variable name (letters, digits, \"_\")");
     }
@@ -302,6 +295,56 @@ static void check_channel(checker *k, sw_notify_channel_config *c)
     }
 }
 
+/* A URL template of notify: http(s), at most SW_NOTIFY_URL_MAX bytes, only
+ * the placeholders {symbol} and {id}.  The chart server is shockd's
+ * listener, plain HTTP on whatever host it runs: http:// to any host. */
+static void check_template(checker *k, const char *path, const char *url)
+{
+    if (strlen(url) > SW_NOTIFY_URL_MAX) {
+        problem(k, path, "is longer than %d bytes", SW_NOTIFY_URL_MAX);
+        return;
+    }
+    if (has_ctl(url) || strchr(url, ' ')) {
+        problem(k, path, "contains spaces or control characters (a URL)");
+        return;
+    }
+    if (!has_scheme(url, "https") && !has_scheme(url, "http")) {
+        problem(k, path, "is not an http(s) URL (http://127.0.0.1:9464/chart/{symbol}.png?alert={id})");
+        return;
+    }
+    for (const char *b = strchr(url, '{'); b; b = strchr(b + 1, '{'))
+        if (strncmp(b, "{symbol}", 8) != 0 && strncmp(b, "{id}", 4) != 0) {
+            problem(k, path, "has a placeholder other than {symbol} and {id} at \"%.12s\"", b);
+            return;
+        }
+}
+
+/* Pictures: which channels can carry one, and what they need. */
+static void check_charts(checker *k, sw_notify_config *n)
+{
+    if (n->chart_url)
+        check_template(k, "chart_url", n->chart_url);
+    if (n->dashboard_url)
+        check_template(k, "dashboard_url", n->dashboard_url);
+    for (size_t i = 0; i < n->n_channels; i++) {
+        sw_notify_channel_config *c = &n->channels[i];
+        char p[128];
+        c->chart_url = n->chart_url;
+        c->dashboard_url = n->dashboard_url;
+        if (!c->chart)
+            continue;
+        snprintf(p, sizeof p, "channels.%s.chart", c->name);
+        if (c->kind == SW_CHAN_WEBHOOK || c->kind == SW_CHAN_CONSOLE)
+            problem(k, p, "a %s channel carries no picture (email, telegram and discord attach one; slack "
+                          "links the dashboard)", sw_chan_kind_name(c->kind));
+        else if (c->kind == SW_CHAN_SLACK && !n->dashboard_url)
+            problem(k, p, "slack cannot carry a picture: it links notify.dashboard_url, which is not set");
+        else if (c->kind != SW_CHAN_SLACK && !n->chart_url)
+            problem(k, p, "needs notify.chart_url (where the picture comes from, e.g. "
+                          "\"http://127.0.0.1:9464/chart/{symbol}.png?alert={id}\")");
+    }
+}
+
 int sw_notify_config_check(sw_notify_config *n, void (*report)(void *ctx, const char *path, const char *msg),
                            void *ctx)
 {
@@ -315,6 +358,7 @@ int sw_notify_config_check(sw_notify_config *n, void (*report)(void *ctx, const 
         problem(&k, "consumer", "is not a consumer name (no spaces or control characters)");
     for (size_t i = 0; i < n->n_channels; i++)
         check_channel(&k, &n->channels[i]);
+    check_charts(&k, n);
     for (size_t r = 0; r < n->n_routes; r++) {
         const sw_notify_route_config *rt = &n->routes[r];
         if (rt->channels.n == 0) {

@@ -24,6 +24,7 @@
 #define SW_NOTIFY_MAX_CHANNELS 32
 #define SW_NOTIFY_MAX_ROUTES 64
 #define SW_NOTIFY_NAME_MAX 64          /* channel names: letters, digits, '_', '-' */
+#define SW_NOTIFY_URL_MAX 2048         /* chart_url, dashboard_url */
 #define SW_NOTIFY_DEFAULT_GROUP "shock-notify"
 #define SW_NOTIFY_DEFAULT_DEAD "shockwatch:alerts:dead"
 #define SW_NOTIFY_DEFAULT_SENT_PREFIX "shockwatch:notify:sent:"
@@ -72,6 +73,10 @@ typedef struct sw_notify_channel_config {
     int starttls;               /* smtp://: require STARTTLS (only a loopback server may do without) */
     /* console */
     int format;                 /* 0 text, 1 json */
+    /* pictures */
+    int chart;                  /* email, telegram, discord: attach the chart; slack: link the dashboard */
+    const char *chart_url;      /* notify.chart_url, borrowed (set by the check) */
+    const char *dashboard_url;  /* notify.dashboard_url, borrowed (set by the check) */
 } sw_notify_channel_config;
 
 typedef struct sw_notify_route_config {
@@ -96,6 +101,8 @@ typedef struct sw_notify_config {
     int64_t digest_window_ns;   /* 0: no digests */
     int max_inflight;           /* stream entries being worked on at once */
     int start_all;              /* a new group starts at the stream's first entry (1) or its end (0) */
+    char *chart_url;            /* template of a chart's URL ({symbol}, {id}); NULL: no pictures */
+    char *dashboard_url;        /* template of the dashboard link Slack messages carry; NULL: none */
     sw_notify_channel_config *channels;
     size_t n_channels;
     sw_notify_route_config *routes;

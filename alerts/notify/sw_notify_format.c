@@ -467,8 +467,12 @@ char *sw_nf_slack(const sw_alert *const *al, size_t n, const char *group)
     }
     /* The ids, so an operator can find the alert in the stream or the dead letters. */
     if (digest) {
+        /* Each time in a buffer of its own: both are arguments of one call
+         * (one buffer made the range end at its start: "09:30 to 09:30"). */
+        char t_last[64];
         sw_dbuf_printf(&b, "%s to %s (%s) \xc2\xb7 ids ", sw_nf_time_ny(al[0]->ts_ns, t, sizeof t),
-                       sw_nf_time_ny(al[n - 1]->ts_ns, t, sizeof t) + 11, sw_format_iso_ms(al[0]->ts_ns, u, sizeof u));
+                       sw_nf_time_ny(al[n - 1]->ts_ns, t_last, sizeof t_last) + 11,
+                       sw_format_iso_ms(al[0]->ts_ns, u, sizeof u));
     } else {
         sw_esc_slack(&b, al[0]->detector);
         if (al[0]->group[0]) {
@@ -565,6 +569,54 @@ char *sw_nf_telegram(const char *chat_id, const sw_alert *const *al, size_t n, c
     cJSON_AddBoolToObject(root, "disable_web_page_preview", 1);
     free(text);
     char *out = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return out;
+}
+
+/* ---- pictures ------------------------------------------------------------------ */
+
+char *sw_nf_telegram_text(const sw_alert *const *al, size_t n, const char *group)
+{
+    return short_text(al, n, group, 0, TELEGRAM_MAX, sw_esc_telegram);
+}
+
+size_t sw_nf_chars(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            n += *p >= 0xF0 ? 2 : 1; /* Telegram counts UTF-16 units: a 4-byte character is two */
+    return n;
+}
+
+char *sw_nf_slack_link(const char *payload, const char *url, const char *text)
+{
+    cJSON *root = cJSON_Parse(payload);
+    cJSON *att = root ? cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "attachments"), 0) : NULL;
+    cJSON *blocks = att ? cJSON_GetObjectItemCaseSensitive(att, "blocks") : NULL;
+    if (!cJSON_IsArray(blocks)) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    /* <url|text>: Slack's link syntax, &, < and > escaped; a '|' in the
+     * URL would end it early: percent-encoded. */
+    sw_dbuf b = SW_DBUF_INIT(NF_MAX);
+    sw_dbuf_addc(&b, '<');
+    for (const char *p = url; *p; p++) {
+        char one[2] = { *p, 0 };
+        if (*p == '|')
+            sw_dbuf_addstr(&b, "%7C");
+        else
+            sw_esc_slack(&b, one);
+    }
+    sw_dbuf_addc(&b, '|');
+    sw_esc_slack(&b, text);
+    sw_dbuf_addc(&b, '>');
+    int link = sw_dbuf_error(&b) == 0;
+    if (link)
+        add_section_text(blocks, &b);
+    sw_dbuf_free(&b);
+    char *out = link ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     return out;
 }

@@ -45,6 +45,18 @@ char *sw_nf_discord(const sw_alert *const *al, size_t n, const char *group);
 /* Telegram sendMessage payload {"chat_id": ..., "text": ...}. */
 char *sw_nf_telegram(const char *chat_id, const sw_alert *const *al, size_t n, const char *group);
 
+/* The text of a Telegram message (what sw_nf_telegram sends as "text"),
+ * malloc'd: a photo's caption when it is short enough. */
+char *sw_nf_telegram_text(const sw_alert *const *al, size_t n, const char *group);
+
+/* Characters of UTF-8 text as Telegram counts them for its limits (UTF-16
+ * code units). */
+size_t sw_nf_chars(const char *s);
+
+/* A Slack payload (sw_nf_slack's) with one more section: a link to url
+ * labelled text.  malloc'd; NULL when payload is not one. */
+char *sw_nf_slack_link(const char *payload, const char *url, const char *text);
+
 /* Console: one line per alert (sw_alert_to_text), a digest under a
  * "DIGEST ..." line.  malloc'd, ends with a newline. */
 char *sw_nf_console(const sw_alert *const *al, size_t n, const char *group);

@@ -11,6 +11,8 @@
  * when printed without colour. */
 const sw_rgb sw_severity_rgb[3] = { 0x0072B2, 0xE69F00, 0xB40426 };
 const char *const sw_severity_css[3] = { "info", "warning", "critical" };
+const sw_rgb sw_line_rgb[SW_LINE_COLORS] = { 0x332288, 0x117733, 0x44AA99, 0x88CCEE, 0xDDCC77,
+                                             0xCC6677, 0xAA4499, 0x882255, 0x999933 };
 
 #define INK 0x1f1f1f       /* the price path */
 #define TEXT 0x262626
@@ -78,10 +80,10 @@ static size_t slot_of(const frame *f, int64_t t)
     return best;
 }
 
-static void layout(frame *f, double w, double h, double ml, const sw_chart_slot *slots, size_t n)
+static void layout(frame *f, double w, double h, double ml, double mr, const sw_chart_slot *slots, size_t n)
 {
     f->x0 = ml;
-    f->x1 = w - MR;
+    f->x1 = w - MR - mr;
     f->y0 = MT;
     f->y1 = h - MB;
     f->slots = slots;
@@ -131,21 +133,37 @@ void sw_chart_marker(sw_pen *pen, double x, double y, int severity, double size)
     }
 }
 
-static void marks(sw_pen *pen, const frame *f, const sw_chart_slot *slots, const sw_chart_mark *m, size_t n)
+static int has_bar(const sw_chart_slot *s)
 {
-    /* Critical on top: drawn last. */
-    for (int sev = 0; sev <= 2; sev++)
+    return !s->series && !isnan(s->bar_high) && !isnan(s->bar_low);
+}
+
+static void marks(sw_pen *pen, const frame *f, const sw_chart_slot *slots, const sw_chart_mark *m, size_t n,
+                  const char *focus)
+{
+    /* Critical on top: drawn last; the focus above everything. */
+    for (int pass = 0; pass <= 3; pass++)
         for (size_t i = 0; i < n; i++) {
-            if (m[i].severity != sev)
+            int is_focus = focus && m[i].id && strcmp(m[i].id, focus) == 0;
+            int sev = m[i].severity < 0 ? 0 : m[i].severity > 2 ? 2 : m[i].severity;
+            if (pass == 3 ? !is_focus : is_focus || sev != pass)
                 continue;
             size_t si = slot_of(f, m[i].t);
-            double x = m[i].at_bar || (slots && !slots[si].series) ? f->sx[si] + f->sw[si] / 2 : x_of(f, si, m[i].t);
+            /* A day drawn as a bar has no time axis: its alerts stand on the bar. */
+            double x = m[i].at_bar || (slots && has_bar(&slots[si])) ? f->sx[si] + f->sw[si] / 2 : x_of(f, si, m[i].t);
             double y = y_of(f, m[i].v);
-            char cls[32];
+            char cls[40];
             strcpy(cls, m[i].id ? "alert " : "mark ");
             strcat(cls, sw_severity_css[sev]);
+            if (is_focus)
+                strcat(cls, " focus");
             pen->group_begin(pen, cls, m[i].id, m[i].title);
-            sw_chart_marker(pen, x, y, sev, 11);
+            if (is_focus) {
+                line(pen, x, f->y0, x, f->y1, sw_severity_rgb[sev], 1.2, 3);
+                sw_style ring = { SW_RGB_NONE, sw_severity_rgb[sev], 2, 0 };
+                pen->circle(pen, x, y, 11, &ring);
+            }
+            sw_chart_marker(pen, x, y, sev, is_focus ? 14 : 11);
             pen->group_end(pen);
         }
 }
@@ -303,10 +321,6 @@ static void bar(sw_pen *pen, const frame *f, size_t i)
         line(pen, x, y_of(f, k * s->bar_close + o), x + arm, y_of(f, k * s->bar_close + o), INK, 2.2, 0);
 }
 
-static int has_bar(const sw_chart_slot *s)
-{
-    return !s->series && !isnan(s->bar_high) && !isnan(s->bar_low);
-}
 
 /* Where slot i ends (its last price) or begins (its first): x and value. */
 static int slot_end(const frame *f, size_t i, int last, double *x, double *v)
@@ -344,10 +358,63 @@ static void gaps(sw_pen *pen, const frame *f)
     }
 }
 
+typedef struct end_label {
+    double y;
+    size_t line;
+} end_label;
+
+static int by_y(const void *a, const void *b)
+{
+    double ya = ((const end_label *)a)->y, yb = ((const end_label *)b)->y;
+    return ya < yb ? -1 : ya > yb;
+}
+
+/* The extra lines over slot 0, per pixel column like the main path, then
+ * their labels at the right, pushed apart so none overlaps another. */
+static void more_lines(sw_pen *pen, const frame *f, const sw_chart_line *lines, size_t n)
+{
+    const sw_chart_slot *s = &f->slots[0];
+    size_t px = (size_t)ceil(f->sw[0]);
+    sw_pt *pts = malloc(4 * (px ? px : 1) * sizeof *pts);
+    double *xy = malloc(8 * (px ? px : 1) * sizeof *xy);
+    end_label *labels = malloc(n * sizeof *labels);
+    size_t nl = 0;
+    for (size_t i = 0; pts && xy && labels && px && i < n; i++) {
+        const sw_chart_line *l = &lines[i];
+        if (!l->series || !l->series->cols || l->series->first_col > l->series->last_col)
+            continue;
+        size_t k = sw_colseries_reduce(l->series, s->from, s->to, px, pts);
+        for (size_t j = 0; j < k; j++) {
+            xy[2 * j] = x_of(f, 0, pts[j].t);
+            xy[2 * j + 1] = y_of(f, l->scale * pts[j].v + l->offset);
+        }
+        sw_style st = { SW_RGB_NONE, l->color, 1.4, 0 };
+        if (k >= 2)
+            pen->path(pen, xy, k, 0, &st);
+        if (k >= 1 && l->label)
+            labels[nl++] = (end_label){ xy[2 * k - 1], i };
+    }
+    /* Labels 11 px apart at least, in the order of the line ends. */
+    qsort(labels, nl, sizeof *labels, by_y);
+    for (size_t j = 1; j < nl; j++)
+        if (labels[j].y < labels[j - 1].y + 11)
+            labels[j].y = labels[j - 1].y + 11;
+    for (size_t j = nl; j-- > 0;) {
+        double lim = f->y1 + 8 - (double)(nl - 1 - j) * 11;
+        if (labels[j].y > lim)
+            labels[j].y = lim;
+        const sw_chart_line *l = &lines[labels[j].line];
+        pen->text(pen, f->x1 + 4, labels[j].y + 3.5, l->label, FONT, SW_ANCHOR_START, 1, l->color);
+    }
+    free(pts);
+    free(xy);
+    free(labels);
+}
+
 void sw_chart_draw(const sw_chart *c, sw_pen *pen)
 {
     frame f;
-    layout(&f, c->width, c->height, c->plain ? ML_PLAIN : ML, c->slots, c->n_slots);
+    layout(&f, c->width, c->height, c->plain ? ML_PLAIN : ML, c->label_room, c->slots, c->n_slots);
     f.lo = c->y_lo;
     f.hi = c->y_hi;
     pen->begin(pen, c->width, c->height, c->label);
@@ -371,11 +438,13 @@ void sw_chart_draw(const sw_chart *c, sw_pen *pen)
         else if (s->note)
             note(pen, &f, i, s->note);
     }
+    if (c->n_lines && f.n)
+        more_lines(pen, &f, c->lines, c->n_lines);
     if (c->gaps)
         gaps(pen, &f);
     frame_box(pen, &f);
     heading(pen, c->width, c->title, c->subtitle, c->value);
-    marks(pen, &f, c->slots, c->marks, c->n_marks);
+    marks(pen, &f, c->slots, c->marks, c->n_marks, c->focus);
     pen->end(pen);
 }
 
@@ -466,7 +535,7 @@ void sw_chart_counts_draw(const sw_chart_counts *c, sw_pen *pen)
     sw_chart_slot slot = { .from = c->from, .to = c->to, .open = c->open, .close = c->close,
                            .bar_open = NAN, .bar_high = NAN, .bar_low = NAN, .bar_close = NAN };
     frame f;
-    layout(&f, c->width, c->height, ML, &slot, 1);
+    layout(&f, c->width, c->height, ML, 0, &slot, 1);
     /* Each side as tall as its own counts; the need line only on a side
      * where members moved, and that side tall enough to show it. */
     int up = 0, down = 0, need = 0;
@@ -520,6 +589,6 @@ void sw_chart_counts_draw(const sw_chart_counts *c, sw_pen *pen)
     line(pen, f.x0, y_of(&f, 0), f.x1, y_of(&f, 0), ZERO, 1, 0);
     frame_box(pen, &f);
     heading(pen, c->width, c->title, c->subtitle, NULL);
-    marks(pen, &f, NULL, c->marks, c->n_marks);
+    marks(pen, &f, NULL, c->marks, c->n_marks, NULL);
     pen->end(pen);
 }

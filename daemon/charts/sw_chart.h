@@ -22,7 +22,9 @@
  * drawn as a group of class "alert SEVERITY" with data-id and a title (the
  * tooltip: the alert's message); a second drawing of the same alert (a
  * symbol in two groups) is of class "mark SEVERITY" with no id, so a page
- * holds exactly one "alert" element per alert.
+ * holds exactly one "alert" element per alert.  The alert a picture is
+ * about (`focus`: a notification's) gets a ring and a dashed line at its
+ * time in its colour, and the class "focus".
  */
 #ifndef SW_CHART_H
 #define SW_CHART_H
@@ -59,6 +61,20 @@ typedef struct sw_chart_mark {
     int at_bar;                     /* at the slot's bar, its time being the day's */
 } sw_chart_mark;
 
+/* One more path over the chart's first slot (a group's members on one
+ * chart): its own colour, labelled at its last point. */
+typedef struct sw_chart_line {
+    const sw_colseries *series;
+    double scale, offset;           /* value drawn = scale * price + offset */
+    sw_rgb color;
+    const char *label;              /* at the line's end, in its colour */
+} sw_chart_line;
+
+/* Distinct colours for lines (Paul Tol's muted scheme, none of them a
+ * severity's colour), used in turn. */
+#define SW_LINE_COLORS 9
+extern const sw_rgb sw_line_rgb[SW_LINE_COLORS];
+
 typedef struct sw_chart_level {
     double v;
     int severity;
@@ -80,6 +96,10 @@ typedef struct sw_chart {
     const sw_chart_mark *marks;
     size_t n_marks;
     int gaps;                       /* dashed line from each slot's close to the next one's open */
+    const sw_chart_line *lines;     /* more paths over slot 0, labelled at the right */
+    size_t n_lines;
+    double label_room;              /* px kept right of the plot for the lines' labels */
+    const char *focus;              /* the id of an alert to point out: a ring and a line at its time */
 } sw_chart;
 
 void sw_chart_draw(const sw_chart *c, sw_pen *pen);

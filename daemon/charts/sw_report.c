@@ -142,9 +142,9 @@ static const char css[] =
     "section,figure,tr{break-inside:avoid}h2{break-after:avoid}}"
     "@page{size:A4 landscape;margin:10mm}";
 
-static void page_begin(sw_buf *b, const char *title)
+static void page_begin(sw_dbuf *b, const char *title)
 {
-    sw_buf_f(b,
+    sw_putf(b,
              "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
              "<title>%h</title>\n<style>%s</style>\n</head>\n<body>\n",
@@ -152,23 +152,23 @@ static void page_begin(sw_buf *b, const char *title)
 }
 
 /* A severity's shape as a small picture for tables and text. */
-static void glyph(sw_buf *b, int sev)
+static void glyph(sw_dbuf *b, int sev)
 {
-    sw_buf_f(b, "<svg class=\"sev\" viewBox=\"0 0 12 12\" role=\"img\" aria-label=\"%s\">",
+    sw_putf(b, "<svg class=\"sev\" viewBox=\"0 0 12 12\" role=\"img\" aria-label=\"%s\">",
              sw_severity_css[sev]);
     sw_svg svg;
     sw_svg_init(&svg, b, 0);
     sw_chart_marker(&svg.pen, 6, 6.5, sev, 9);
-    sw_buf_puts(b, "</svg>");
+    sw_dbuf_addstr(b, "</svg>");
 }
 
 /* The legend: severity shapes and what every line and shade means. */
-static void legend(sw_buf *b, const sw_report *r, const char *ref_text, int levels, int shade, int closed)
+static void legend(sw_dbuf *b, const sw_report *r, const char *ref_text, int levels, int shade, int closed)
 {
     sw_svg svg;
     sw_svg_init(&svg, b, 0);
     sw_pen *pen = &svg.pen;
-    sw_buf_puts(b, "<div class=\"legend\">");
+    sw_dbuf_addstr(b, "<div class=\"legend\">");
     pen->begin(pen, WIDE_W, 26, "legend");
     double x = 4;
     for (int sev = 2; sev >= 0; sev--) {
@@ -215,27 +215,27 @@ static void legend(sw_buf *b, const sw_report *r, const char *ref_text, int leve
         pen->text(pen, x + 26, 17, "market closed (calendar)", 12, SW_ANCHOR_START, 0, 0x262626);
     }
     pen->end(pen);
-    sw_buf_puts(b, "</div>\n");
+    sw_dbuf_addstr(b, "</div>\n");
 }
 
-static void footer(sw_buf *b, const sw_report *r)
+static void footer(sw_dbuf *b, const sw_report *r)
 {
-    sw_buf_puts(b, "<footer>\n<p>Made by shock-report");
+    sw_dbuf_addstr(b, "<footer>\n<p>Made by shock-report");
     if (r->version)
-        sw_buf_f(b, " %h", r->version);
-    sw_buf_puts(b, " from ");
+        sw_putf(b, " %h", r->version);
+    sw_dbuf_addstr(b, " from ");
     for (size_t i = 0; i < r->n_inputs; i++)
-        sw_buf_f(b, "%s<code>%h</code>", i ? ", " : "", r->inputs[i]);
+        sw_putf(b, "%s<code>%h</code>", i ? ", " : "", r->inputs[i]);
     if (r->config)
-        sw_buf_f(b, " with the configuration <code>%h</code>", r->config);
-    sw_buf_puts(b, ". ");
+        sw_putf(b, " with the configuration <code>%h</code>", r->config);
+    sw_dbuf_addstr(b, ". ");
     if (r->alerts_file)
-        sw_buf_f(b, "Alerts: read from <code>%h</code>.", r->alerts_file);
+        sw_putf(b, "Alerts: read from <code>%h</code>.", r->alerts_file);
     else
-        sw_buf_f(b, "Alerts: the inputs replayed through the configuration's %l detectors and alert policy, "
+        sw_putf(b, "Alerts: the inputs replayed through the configuration's %l detectors and alert policy, "
                     "exactly as <code>shockd --replay</code> does (same alerts, same ids).",
                  (long long)r->n_detectors);
-    sw_buf_puts(b, "</p>\n<p>Times are New York time (ET). Moves are against the previous close the engine held "
+    sw_dbuf_addstr(b, "</p>\n<p>Times are New York time (ET). Moves are against the previous close the engine held "
                    "at each symbol's first trade of the day, the price <code>pct_move</code> compares with; "
                    "a symbol without one in the inputs is measured against its first trade. Paths keep, per "
                    "pixel column, the first, lowest, highest and last trade, so no extreme is lost.</p>\n");
@@ -244,12 +244,12 @@ static void footer(sw_buf *b, const sw_report *r)
         for (size_t i = 0; i < r->books[d].n; i++)
             daily |= sw_daybook_daily_only(&r->books[d].syms[i]);
     if (daily)
-        sw_buf_puts(b, "<p>A day known only from a daily bar is drawn as that bar (open, high, low, close) "
+        sw_dbuf_addstr(b, "<p>A day known only from a daily bar is drawn as that bar (open, high, low, close) "
                        "with its alerts on it; replay gives a bar's four prices the times 09:30, 11:40, 13:50 "
                        "and 16:00, which is what the alerts of such a day say.</p>\n");
     if (r->notes && r->notes[0])
-        sw_buf_f(b, "<p>Inputs: %h</p>\n", r->notes);
-    sw_buf_puts(b, "</footer>\n</body>\n</html>\n");
+        sw_putf(b, "<p>Inputs: %h</p>\n", r->notes);
+    sw_dbuf_addstr(b, "</footer>\n</body>\n</html>\n");
 }
 
 /* ---- alerts: where each one is drawn ---------------------------------------- */
@@ -326,7 +326,7 @@ static int sev_of(const sw_alert *a)
 
 typedef struct report_ctx {
     const sw_report *r;
-    sw_buf *b;
+    sw_dbuf *b;
     char (*titles)[400];            /* one tooltip per alert */
     sw_chart_mark *marks;           /* scratch: one per alert */
     int64_t from, to;               /* the day's time span (day report) */
@@ -360,12 +360,12 @@ static void figure(report_ctx *c, const char *cls, const sw_chart *ch, const sw_
 {
     sw_svg svg;
     sw_svg_init(&svg, c->b, 0);
-    sw_buf_f(c->b, "<figure class=\"%s\">", cls);
+    sw_putf(c->b, "<figure class=\"%s\">", cls);
     if (ch)
         sw_chart_draw(ch, &svg.pen);
     else
         sw_chart_counts_draw(cc, &svg.pen);
-    sw_buf_puts(c->b, "</figure>\n");
+    sw_dbuf_addstr(c->b, "</figure>\n");
 }
 
 /* Value of an alert in a chart measured against base: its price, or where
@@ -487,19 +487,11 @@ static int pick_day_symbol(report_ctx *c, const sw_alert *a, sw_chart_mark *m, c
     return 1;
 }
 
-static void symbol_panel(report_ctx *c, size_t gi, size_t sym, double lo, double hi)
+/* What a symbol's chart says under its name: "142.62 → 118.42", or what
+ * its move is measured against.  sub: 160 bytes. */
+static char *symbol_subtitle(const sw_daybook_sym *s, char *sub)
 {
-    const sw_report *r = c->r;
-    const sw_daybook *bk = &r->books[0];
-    const sw_daybook_sym *s = &bk->syms[sym];
-    const char *name = r->symbols[sym];
-    double base = sw_daybook_base(s);
-    sw_chart_slot slot;
-    slot_for(&slot, bk, s, base, c->from, c->to);
-    slot.note = s->ticks ? NULL : "no trades";
-    day_pick dp = { gi, sym, NULL };
-    size_t nm = gather(c, pick_day_symbol, &dp, 0);
-    char sub[160], val[SW_NUM_MAX + 8], p1[SW_NUM_MAX], p2[SW_NUM_MAX], label[200];
+    char p1[SW_NUM_MAX], p2[SW_NUM_MAX];
     double last = isfinite(s->close) ? s->close : s->last;
     if (isfinite(s->ref) && s->ref > 0) {
         strcpy(sub, price(p1, s->ref));
@@ -511,18 +503,53 @@ static void symbol_panel(report_ctx *c, size_t gi, size_t sym, double lo, double
     } else {
         sub[0] = '\0';
     }
+    return sub;
+}
+
+/* The chart of one symbol's day: title, subtitle, its move as the value,
+ * the pct_move levels when there is a previous close; the caller sets
+ * size, range and marks. */
+static void symbol_chart(const sw_report *r, size_t sym, sw_chart_slot *slot, sw_chart_level *lv, char *sub,
+                         char *val, char *label, int64_t from, int64_t to, sw_chart *ch)
+{
+    const sw_daybook *bk = &r->books[0];
+    const sw_daybook_sym *s = &bk->syms[sym];
+    const char *name = r->symbols[sym];
+    double base = sw_daybook_base(s);
+    slot_for(slot, bk, s, base, from, to);
+    slot->note = s->ticks ? NULL : "no trades";
+    double last = isfinite(s->close) ? s->close : s->last;
     strcpy(label, name);
     strcat(label, ": % move against the previous close through the session, alerts marked");
-    sw_chart_level lv[16];
     size_t nl = r->n_levels < 16 ? r->n_levels : 16;
     if (nl)
         memcpy(lv, r->levels, nl * sizeof *lv);
-    sw_chart ch = {
-        .width = PANEL_W, .height = PANEL_H, .title = name, .subtitle = sub,
-        .value = s->ticks ? pct(val, move_pct(last, base)) : NULL, .label = label, .y_lo = lo, .y_hi = hi,
-        .y_unit = "%", .slots = &slot, .n_slots = 1, .levels = lv, .n_levels = isfinite(s->ref) ? nl : 0,
-        .marks = c->marks, .n_marks = nm,
-    };
+    memset(ch, 0, sizeof *ch);
+    ch->title = name;
+    ch->subtitle = symbol_subtitle(s, sub);
+    ch->value = s->ticks ? pct(val, move_pct(last, base)) : NULL;
+    ch->label = label;
+    ch->y_unit = "%";
+    ch->slots = slot;
+    ch->n_slots = 1;
+    ch->levels = lv;
+    ch->n_levels = isfinite(s->ref) ? nl : 0;
+}
+
+static void symbol_panel(report_ctx *c, size_t gi, size_t sym, double lo, double hi)
+{
+    sw_chart_slot slot;
+    sw_chart_level lv[16];
+    char sub[160], val[SW_NUM_MAX + 8], label[200];
+    sw_chart ch;
+    symbol_chart(c->r, sym, &slot, lv, sub, val, label, c->from, c->to, &ch);
+    day_pick dp = { gi, sym, NULL };
+    ch.width = PANEL_W;
+    ch.height = PANEL_H;
+    ch.y_lo = lo;
+    ch.y_hi = hi;
+    ch.marks = c->marks;
+    ch.n_marks = gather(c, pick_day_symbol, &dp, 0);
     figure(c, "panel", &ch, NULL);
 }
 
@@ -567,7 +594,7 @@ static void breadth_panel(report_ctx *c, size_t gi)
     if (!arr || !lastv) {
         free(arr);
         free(lastv);
-        c->b->failed = 1;
+        sw_dbuf_fail(c->b, SW_DBUF_NOMEM);
         return;
     }
     int16_t *upw = arr, *upc = arr + n, *dnw = arr + 2 * n, *dnc = arr + 3 * n, *need = arr + 4 * n;
@@ -624,13 +651,13 @@ static void others_strip(report_ctx *c, const sw_chart_slot *slots, size_t n_slo
     size_t nm = gather(c, pick_other, NULL, with_date);
     if (nm == 0)
         return;
-    sw_buf_puts(c->b, "<section>\n<h2>Other alerts <small>feed gaps and symbols outside the groups</small></h2>\n");
+    sw_dbuf_addstr(c->b, "<section>\n<h2>Other alerts <small>feed gaps and symbols outside the groups</small></h2>\n");
     sw_chart ch = {
         .width = WIDE_W, .height = STRIP_H, .label = "other alerts over time", .y_lo = 0, .y_hi = 1,
         .plain = 1, .slots = slots, .n_slots = n_slots, .marks = c->marks, .n_marks = nm,
     };
     figure(c, "wide", &ch, NULL);
-    sw_buf_puts(c->b, "</section>\n");
+    sw_dbuf_addstr(c->b, "</section>\n");
 }
 
 /* Symbol indexes sorted by a key, biggest first; ties by name. */
@@ -675,9 +702,9 @@ static ranked *ranked_table(report_ctx *c, double (*key)(const sw_report *r, siz
 {
     ranked *rk = rank_symbols(c->r, key, arg, n);
     if (!rk)
-        c->b->failed = 1;
+        sw_dbuf_fail(c->b, SW_DBUF_NOMEM);
     else
-        sw_buf_puts(c->b, heading);
+        sw_dbuf_addstr(c->b, heading);
     return rk;
 }
 
@@ -708,7 +735,7 @@ static void movers_table(report_ctx *c)
 {
     const sw_report *r = c->r;
     const sw_daybook *bk = &r->books[0];
-    sw_buf *b = c->b;
+    sw_dbuf *b = c->b;
     size_t n;
     ranked *rk = ranked_table(c, day_move, NULL,
                               "<section>\n<h2>Movers <small>regular session; biggest move first</small></h2>\n"
@@ -726,57 +753,57 @@ static void movers_table(report_ctx *c)
         double last = isfinite(s->close) ? s->close : s->last;
         char p[6][SW_NUM_MAX], q[4][SW_NUM_MAX + 8];
         int g = first_group(r, rk[i].sym);
-        sw_buf_f(b, "<tr><td><b>%h</b></td><td class=\"l\">%h</td>", name, g >= 0 ? r->groups[g].name : "");
-        sw_buf_f(b, "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>", price(p[0], s->ref),
+        sw_putf(b, "<tr><td><b>%h</b></td><td class=\"l\">%h</td>", name, g >= 0 ? r->groups[g].name : "");
+        sw_putf(b, "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>", price(p[0], s->ref),
                  price(p[1], s->open), price(p[2], s->low), price(p[3], s->high), price(p[4], last));
-        sw_buf_f(b, "<td>%s</td><td>%s</td><td>%s</td><td><b>%s</b></td>", pct(q[0], move_pct(s->open, base)),
+        sw_putf(b, "<td>%s</td><td>%s</td><td>%s</td><td><b>%s</b></td>", pct(q[0], move_pct(s->open, base)),
                  pct(q[1], move_pct(s->low, base)), pct(q[2], move_pct(s->high, base)),
                  pct(q[3], move_pct(last, base)));
         int highest;
         const sw_alert *a = first_alert_of(r, name, &highest);
         if (a) {
             char clock[16], d[48];
-            sw_buf_f(b, "<td>%s</td><td>%s</td><td class=\"l\">", sw_ny_clock(a->ts_ns, 2, clock),
+            sw_putf(b, "<td>%s</td><td>%s</td><td class=\"l\">", sw_ny_clock(a->ts_ns, 2, clock),
                      bk->open <= bk->close ? delay(d, a->ts_ns - bk->open) : "");
             glyph(b, highest);
-            sw_buf_f(b, "%s</td></tr>\n", sw_severity_css[highest]);
+            sw_putf(b, "%s</td></tr>\n", sw_severity_css[highest]);
         } else {
-            sw_buf_puts(b, "<td></td><td></td><td class=\"l\">none</td></tr>\n");
+            sw_dbuf_addstr(b, "<td></td><td></td><td class=\"l\">none</td></tr>\n");
         }
     }
-    sw_buf_puts(b, "</table>\n</section>\n");
+    sw_dbuf_addstr(b, "</table>\n</section>\n");
     free(rk);
 }
 
 static void alert_table(report_ctx *c, int with_date)
 {
     const sw_report *r = c->r;
-    sw_buf *b = c->b;
-    sw_buf_f(b, "<section>\n<h2>Alerts <small>%l, in the order they fired</small></h2>\n",
+    sw_dbuf *b = c->b;
+    sw_putf(b, "<section>\n<h2>Alerts <small>%l, in the order they fired</small></h2>\n",
              (long long)r->n_alerts);
     if (r->n_alerts == 0) {
-        sw_buf_puts(b, "<p>No alert.</p>\n</section>\n");
+        sw_dbuf_addstr(b, "<p>No alert.</p>\n</section>\n");
         return;
     }
-    sw_buf_f(b, "<table>\n<tr><th class=\"l\">%s</th><th class=\"l\">Severity</th><th class=\"l\">Symbol</th>"
+    sw_putf(b, "<table>\n<tr><th class=\"l\">%s</th><th class=\"l\">Severity</th><th class=\"l\">Symbol</th>"
                 "<th class=\"l\">Detector</th><th>Price</th><th class=\"l\">Message</th><th class=\"l\">Id</th></tr>\n",
              with_date ? "Day, time (ET)" : "Time (ET)");
     for (size_t i = 0; i < r->n_alerts; i++) {
         const sw_alert *a = &r->alerts[i];
         char clock[16], date[16], p[SW_NUM_MAX];
-        sw_buf_puts(b, "<tr><td>");
+        sw_dbuf_addstr(b, "<tr><td>");
         if (with_date) {
             short_date(date, sw_ny_day(a->ts_ns, NULL));
-            sw_buf_f(b, "%s ", date);
+            sw_putf(b, "%s ", date);
         }
-        sw_buf_f(b, "%s</td><td class=\"l\">", sw_ny_clock(a->ts_ns, 2, clock));
+        sw_putf(b, "%s</td><td class=\"l\">", sw_ny_clock(a->ts_ns, 2, clock));
         glyph(b, sev_of(a));
-        sw_buf_f(b, "%s%s</td><td class=\"l\">%h</td><td class=\"l\">%h</td><td>%s</td><td class=\"msg\">%h</td>"
+        sw_putf(b, "%s%s</td><td class=\"l\">%h</td><td class=\"l\">%h</td><td>%s</td><td class=\"msg\">%h</td>"
                     "<td class=\"l\"><code>%h</code></td></tr>\n",
                  sw_severity_css[sev_of(a)], a->resolved ? " (resolved)" : "", a->symbol, a->detector,
                  a->price > 0 ? price(p, a->price) : "", a->message, a->id);
     }
-    sw_buf_puts(b, "</table>\n</section>\n");
+    sw_dbuf_addstr(b, "</table>\n</section>\n");
 }
 
 /* "ai: 4 of 7 members down 5% or more vs previous close (median -8.12%) at
@@ -785,7 +812,7 @@ static void day_headline(report_ctx *c)
 {
     const sw_report *r = c->r;
     const sw_daybook *bk = &r->books[0];
-    sw_buf *b = c->b;
+    sw_dbuf *b = c->b;
     const sw_alert *first = NULL;
     for (int sev = 2; sev >= 1 && !first; sev--)
         for (size_t i = 0; i < r->n_alerts && !first; i++)
@@ -803,26 +830,26 @@ static void day_headline(report_ctx *c)
             best_move = v;
         }
     }
-    sw_buf_puts(b, "<h1>");
+    sw_dbuf_addstr(b, "<h1>");
     if (first) {
         char clock[16];
-        sw_buf_f(b, "%h at %s", first->message, sw_ny_clock(first->ts_ns, 1, clock));
+        sw_putf(b, "%h at %s", first->message, sw_ny_clock(first->ts_ns, 1, clock));
     } else {
-        sw_buf_puts(b, "No warning or critical alert");
+        sw_dbuf_addstr(b, "No warning or critical alert");
     }
     if (best >= 0) {
         char v[SW_NUM_MAX + 8];
         const sw_daybook_sym *s = &bk->syms[best];
-        sw_buf_f(b, " \xC2\xB7 %h %s %s", r->symbols[best], pct(v, best_move),
+        sw_putf(b, " \xC2\xB7 %h %s %s", r->symbols[best], pct(v, best_move),
                  isfinite(s->close) ? "at the close" : "at the last trade");
     }
-    sw_buf_puts(b, "</h1>\n");
+    sw_dbuf_addstr(b, "</h1>\n");
 }
 
 static void summary_line(report_ctx *c, int with_first)
 {
     const sw_report *r = c->r;
-    sw_buf *b = c->b;
+    sw_dbuf *b = c->b;
     size_t by[3] = { 0, 0, 0 }, syms = 0;
     for (size_t i = 0; i < r->n_alerts; i++)
         by[sev_of(&r->alerts[i])]++;
@@ -833,24 +860,24 @@ static void summary_line(report_ctx *c, int with_first)
     size_t listed = 0;
     for (size_t i = 0; i < r->n_symbols; i++)
         listed += first_group(r, i) >= 0;
-    sw_buf_f(b, "<p class=\"summary\">%l alerts: ", (long long)r->n_alerts);
+    sw_putf(b, "<p class=\"summary\">%l alerts: ", (long long)r->n_alerts);
     for (int sev = 2; sev >= 0; sev--) {
         glyph(b, sev);
-        sw_buf_f(b, "%l %s%s", (long long)by[sev], sw_severity_css[sev], sev ? ", " : "");
+        sw_putf(b, "%l %s%s", (long long)by[sev], sw_severity_css[sev], sev ? ", " : "");
     }
-    sw_buf_f(b, " \xC2\xB7 %l of %l symbols alerted", (long long)syms, (long long)listed);
+    sw_putf(b, " \xC2\xB7 %l of %l symbols alerted", (long long)syms, (long long)listed);
     if (with_first && r->n_alerts) {
         char clock[16];
-        sw_buf_f(b, " \xC2\xB7 first alert at %s ET", sw_ny_clock(r->alerts[0].ts_ns, 2, clock));
+        sw_putf(b, " \xC2\xB7 first alert at %s ET", sw_ny_clock(r->alerts[0].ts_ns, 2, clock));
     }
-    sw_buf_puts(b, "</p>\n");
+    sw_dbuf_addstr(b, "</p>\n");
 }
 
 static void day_report(report_ctx *c)
 {
     const sw_report *r = c->r;
     const sw_daybook *bk = &r->books[0];
-    sw_buf *b = c->b;
+    sw_dbuf *b = c->b;
     char date[64], iso[16], title[128];
     long_date(date, bk->day);
     strcpy(title, "shockwatch \xC2\xB7 ");
@@ -858,17 +885,17 @@ static void day_report(report_ctx *c)
     strcat(title, " \xC2\xB7 session report");
     page_begin(b, title);
     day_span(r, &c->from, &c->to);
-    sw_buf_f(b, "<header>\n<p class=\"kicker\">shockwatch session report \xC2\xB7 %h \xC2\xB7 %s", date,
+    sw_putf(b, "<header>\n<p class=\"kicker\">shockwatch session report \xC2\xB7 %h \xC2\xB7 %s", date,
              bk->open <= bk->close ? "New York time (ET)" : "the market was closed (New York calendar)");
     if (bk->open <= bk->close && bk->close - bk->open < 6 * 3600 * SW_NS_PER_SEC) {
         char clock[16];
-        sw_buf_f(b, " \xC2\xB7 early close at %s", sw_ny_clock(bk->close, 0, clock));
+        sw_putf(b, " \xC2\xB7 early close at %s", sw_ny_clock(bk->close, 0, clock));
     }
-    sw_buf_puts(b, "</p>\n");
+    sw_dbuf_addstr(b, "</p>\n");
     day_headline(c);
     summary_line(c, 1);
     legend(b, r, "price, % vs previous close (0 line)", 1, 1, 0);
-    sw_buf_puts(b, "</header>\n");
+    sw_dbuf_addstr(b, "</header>\n");
     for (size_t gi = 0; gi < r->n_groups; gi++) {
         const sw_report_group *g = &r->groups[gi];
         double lo, hi;
@@ -880,14 +907,14 @@ static void day_report(report_ctx *c)
             down += v < 0;
             up += v > 0;
         }
-        sw_buf_f(b, "<section class=\"group\">\n<h2>%h<small>%l symbols \xC2\xB7 %l down, %l up \xC2\xB7 "
+        sw_putf(b, "<section class=\"group\">\n<h2>%h<small>%l symbols \xC2\xB7 %l down, %l up \xC2\xB7 "
                     "one scale for the group</small></h2>\n<div class=\"panels\">\n",
                  g->name, (long long)g->n_members, (long long)down, (long long)up);
         for (size_t k = 0; k < g->n_members; k++)
             symbol_panel(c, gi, g->members[k], lo, hi);
-        sw_buf_puts(b, "</div>\n");
+        sw_dbuf_addstr(b, "</div>\n");
         breadth_panel(c, gi);
-        sw_buf_puts(b, "</section>\n");
+        sw_dbuf_addstr(b, "</section>\n");
     }
     sw_chart_slot slot;
     slot_for(&slot, bk, NULL, NAN, c->from, c->to);
@@ -1043,30 +1070,30 @@ static void week_table(report_ctx *c, const week_sym *ws)
     if (!rk)
         return;
     const sw_report *r = c->r;
-    sw_buf *b = c->b;
+    sw_dbuf *b = c->b;
     for (size_t d = 0; d < r->n_books && d < 5; d++) {
         char day[32];
-        sw_buf_f(b, "<th>%s</th>", short_date(day, r->books[d].day));
+        sw_putf(b, "<th>%s</th>", short_date(day, r->books[d].day));
     }
-    sw_buf_puts(b, "<th>Week</th><th>Week low</th><th>Week high</th><th>Last close</th>"
+    sw_dbuf_addstr(b, "<th>Week</th><th>Week low</th><th>Week high</th><th>Last close</th>"
                    "<th class=\"l\">Alerts</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         const week_sym *w = &ws[rk[i].sym];
         char p[SW_NUM_MAX], q[SW_NUM_MAX + 8];
-        sw_buf_f(b, "<tr><td><b>%h</b></td><td>%s</td>", rk[i].name, price(p, w->week_ref));
+        sw_putf(b, "<tr><td><b>%h</b></td><td>%s</td>", rk[i].name, price(p, w->week_ref));
         double last = NAN;
         for (size_t d = 0; d < r->n_books && d < 5; d++) {
             const sw_daybook_sym *s = &r->books[d].syms[rk[i].sym];
             if (book_closed(&r->books[d]))
-                sw_buf_puts(b, "<td class=\"closed\">closed</td>");
+                sw_dbuf_addstr(b, "<td class=\"closed\">closed</td>");
             else
-                sw_buf_f(b, "<td>%s</td>", pct(q, w->day_move[d]));
+                sw_putf(b, "<td>%s</td>", pct(q, w->day_move[d]));
             if (s->ticks)
                 last = isfinite(s->close) ? s->close : s->last;
         }
-        sw_buf_f(b, "<td><b>%s</b></td>", pct(q, w->week_move));
-        sw_buf_f(b, "<td>%s</td>", pct(q, w->lo));
-        sw_buf_f(b, "<td>%s</td><td>%s</td><td class=\"l\">", pct(q, w->hi), price(p, last));
+        sw_putf(b, "<td><b>%s</b></td>", pct(q, w->week_move));
+        sw_putf(b, "<td>%s</td>", pct(q, w->lo));
+        sw_putf(b, "<td>%s</td><td>%s</td><td class=\"l\">", pct(q, w->hi), price(p, last));
         size_t by[3] = { 0, 0, 0 };
         for (size_t k = 0; k < r->n_alerts; k++)
             if (strcmp(r->alerts[k].symbol, rk[i].name) == 0)
@@ -1074,19 +1101,19 @@ static void week_table(report_ctx *c, const week_sym *ws)
         for (int sev = 2; sev >= 0; sev--)
             if (by[sev]) {
                 glyph(b, sev);
-                sw_buf_f(b, "%l ", (long long)by[sev]);
+                sw_putf(b, "%l ", (long long)by[sev]);
             }
-        sw_buf_puts(b, "</td></tr>\n");
+        sw_dbuf_addstr(b, "</td></tr>\n");
     }
-    sw_buf_puts(b, "</table>\n</section>\n");
+    sw_dbuf_addstr(b, "</table>\n</section>\n");
     free(rk);
 }
 
 static void alerts_by_day(report_ctx *c)
 {
     const sw_report *r = c->r;
-    sw_buf *b = c->b;
-    sw_buf_puts(b, "<section>\n<h2>Alerts by day</h2>\n<table>\n<tr><th>Day</th><th class=\"l\">Critical</th>"
+    sw_dbuf *b = c->b;
+    sw_dbuf_addstr(b, "<section>\n<h2>Alerts by day</h2>\n<table>\n<tr><th>Day</th><th class=\"l\">Critical</th>"
                    "<th class=\"l\">Warning</th><th class=\"l\">Info</th><th class=\"l\">First alert of the day</th>"
                    "</tr>\n");
     for (size_t d = 0; d < r->n_books && d < 5; d++) {
@@ -1102,33 +1129,33 @@ static void alerts_by_day(report_ctx *c)
             if (!first)
                 first = a;
         }
-        sw_buf_f(b, "<tr><td>%s</td>", short_date(day, bk->day));
+        sw_putf(b, "<tr><td>%s</td>", short_date(day, bk->day));
         if (book_closed(bk) && !first) {
-            sw_buf_puts(b, "<td class=\"closed l\" colspan=\"4\">closed</td></tr>\n");
+            sw_dbuf_addstr(b, "<td class=\"closed l\" colspan=\"4\">closed</td></tr>\n");
             continue;
         }
         for (int sev = 2; sev >= 0; sev--) {
-            sw_buf_puts(b, "<td class=\"l\">");
+            sw_dbuf_addstr(b, "<td class=\"l\">");
             if (by[sev]) {
                 glyph(b, sev);
-                sw_buf_int(b, (long long)by[sev]);
+                sw_put_int(b, (long long)by[sev]);
             }
-            sw_buf_puts(b, "</td>");
+            sw_dbuf_addstr(b, "</td>");
         }
         if (first) {
             char clock[16];
-            sw_buf_f(b, "<td class=\"msg\">%s %h</td></tr>\n", sw_ny_clock(first->ts_ns, 1, clock), first->message);
+            sw_putf(b, "<td class=\"msg\">%s %h</td></tr>\n", sw_ny_clock(first->ts_ns, 1, clock), first->message);
         } else {
-            sw_buf_puts(b, "<td class=\"msg\">none</td></tr>\n");
+            sw_dbuf_addstr(b, "<td class=\"msg\">none</td></tr>\n");
         }
     }
-    sw_buf_puts(b, "</table>\n</section>\n");
+    sw_dbuf_addstr(b, "</table>\n</section>\n");
 }
 
 static void week_headline(report_ctx *c, const week_sym *ws)
 {
     const sw_report *r = c->r;
-    sw_buf *b = c->b;
+    sw_dbuf *b = c->b;
     int best = -1, worst_sym = -1;
     size_t worst_day = 0;
     double best_v = 0, worst_v = 0;
@@ -1147,28 +1174,28 @@ static void week_headline(report_ctx *c, const week_sym *ws)
                 worst_v = w->day_move[d];
             }
     }
-    sw_buf_puts(b, "<h1>");
+    sw_dbuf_addstr(b, "<h1>");
     if (best >= 0) {
         char v[SW_NUM_MAX + 8];
-        sw_buf_f(b, "%h %s on the week", r->symbols[best], pct(v, best_v));
+        sw_putf(b, "%h %s on the week", r->symbols[best], pct(v, best_v));
     } else {
-        sw_buf_puts(b, "No trades in the week");
+        sw_dbuf_addstr(b, "No trades in the week");
     }
     if (worst_sym >= 0) {
         char v[SW_NUM_MAX + 8], day[32];
-        sw_buf_f(b, " \xC2\xB7 biggest day: %h %s on %s", r->symbols[worst_sym], pct(v, worst_v),
+        sw_putf(b, " \xC2\xB7 biggest day: %h %s on %s", r->symbols[worst_sym], pct(v, worst_v),
                  short_date(day, r->books[worst_day].day));
     }
-    sw_buf_puts(b, "</h1>\n");
+    sw_dbuf_addstr(b, "</h1>\n");
 }
 
 static void week_report(report_ctx *c)
 {
     const sw_report *r = c->r;
-    sw_buf *b = c->b;
+    sw_dbuf *b = c->b;
     week_sym *ws = calloc(r->n_symbols ? r->n_symbols : 1, sizeof *ws);
     if (!ws) {
-        b->failed = 1;
+        sw_dbuf_fail(b, SW_DBUF_NOMEM);
         return;
     }
     for (size_t i = 0; i < r->n_symbols; i++)
@@ -1179,14 +1206,14 @@ static void week_report(report_ctx *c)
     strcat(title, sw_ny_date(monday, iso));
     strcat(title, " \xC2\xB7 weekly review");
     page_begin(b, title);
-    sw_buf_f(b, "<header>\n<p class=\"kicker\">shockwatch weekly review \xC2\xB7 %h to %h \xC2\xB7 New York time (ET)",
+    sw_putf(b, "<header>\n<p class=\"kicker\">shockwatch weekly review \xC2\xB7 %h to %h \xC2\xB7 New York time (ET)",
              long_date(d0, monday), long_date(d4, monday + (int64_t)(r->n_books ? r->n_books - 1 : 0)));
     for (size_t d = 0; d < r->n_books; d++)
         if (book_closed(&r->books[d])) {
             char day[32];
-            sw_buf_f(b, " \xC2\xB7 closed %s", short_date(day, r->books[d].day));
+            sw_putf(b, " \xC2\xB7 closed %s", short_date(day, r->books[d].day));
         }
-    sw_buf_puts(b, "</p>\n");
+    sw_dbuf_addstr(b, "</p>\n");
     week_headline(c, ws);
     summary_line(c, 0);
     int early = 0, closed = 0;
@@ -1196,7 +1223,7 @@ static void week_report(report_ctx *c)
         early |= !book_closed(bk) && bk->close < sw_ny_to_utc(bk->day, 16, 0, 0);
     }
     legend(b, r, "session path or daily bar, % vs the close before the week", 0, early, closed);
-    sw_buf_puts(b, "</header>\n");
+    sw_dbuf_addstr(b, "</header>\n");
     for (size_t gi = 0; gi < r->n_groups; gi++) {
         const sw_report_group *g = &r->groups[gi];
         double lo = 0, hi = 0;
@@ -1208,14 +1235,14 @@ static void week_report(report_ctx *c)
                 hi = fmax(hi, w->hi);
         }
         sw_axis_nice(&lo, &hi, 5);
-        sw_buf_f(b, "<section class=\"group\">\n<h2>%h<small>%l symbols \xC2\xB7 one scale for the group</small></h2>\n"
+        sw_putf(b, "<section class=\"group\">\n<h2>%h<small>%l symbols \xC2\xB7 one scale for the group</small></h2>\n"
                     "<div class=\"panels week\">\n",
                  g->name, (long long)g->n_members);
         for (size_t k = 0; k < g->n_members; k++)
             week_panel(c, gi, g->members[k], &ws[g->members[k]], lo, hi);
-        sw_buf_puts(b, "</div>\n");
+        sw_dbuf_addstr(b, "</div>\n");
         week_group_strip(c, gi);
-        sw_buf_puts(b, "</section>\n");
+        sw_dbuf_addstr(b, "</section>\n");
     }
     sw_chart_slot slots[5];
     char labels[5][32];
@@ -1226,7 +1253,7 @@ static void week_report(report_ctx *c)
     free(ws);
 }
 
-int sw_report_html(const sw_report *r, sw_buf *out)
+int sw_report_html(const sw_report *r, sw_dbuf *out)
 {
     if (r->n_books == 0)
         return -1;
@@ -1246,5 +1273,217 @@ int sw_report_html(const sw_report *r, sw_buf *out)
     footer(out, r);
     free(c.titles);
     free(c.marks);
-    return out->failed ? -1 : 0;
+    return sw_dbuf_error(out) ? -1 : 0;
+}
+
+/* ---- one chart on its own (the dashboard, notifications) ------------------------ */
+
+typedef struct one_pick {
+    size_t sym;                     /* a symbol's chart */
+    int group;                      /* or a group's (>= 0) */
+} one_pick;
+
+static int is_member(const sw_report_group *g, size_t sym)
+{
+    for (size_t k = 0; k < g->n_members; k++)
+        if (g->members[k] == sym)
+            return 1;
+    return 0;
+}
+
+/* The average move of the group's members with data at time t. */
+static double group_move_at(const sw_report *r, const sw_report_group *g, int64_t t)
+{
+    double sum = 0;
+    int n = 0;
+    for (size_t k = 0; k < g->n_members; k++) {
+        const sw_daybook_sym *s = &r->books[0].syms[g->members[k]];
+        if (!s->path.cols || sw_daybook_daily_only(s))
+            continue;
+        double v = move_pct(sw_colseries_at(&s->path, t), sw_daybook_base(s));
+        if (isfinite(v)) {
+            sum += v;
+            n++;
+        }
+    }
+    return n ? sum / n : 0;
+}
+
+/* Every alert of the symbol (or of the group and its members), with its id:
+ * a picture of its own holds one element per alert of its subject. */
+static int pick_one(report_ctx *c, const sw_alert *a, sw_chart_mark *m, const void *arg)
+{
+    const sw_report *r = c->r;
+    const one_pick *op = arg;
+    if (sw_ny_day(a->ts_ns, NULL) != r->books[0].day)
+        return 0;
+    int s = find_symbol(r, a->symbol);
+    int g = alert_group(r, a);
+    if (op->group < 0) {
+        if (g >= 0 || s != (int)op->sym)
+            return 0;
+    } else if (g != op->group && (g >= 0 || s < 0 || !is_member(&r->groups[op->group], (size_t)s))) {
+        return 0;
+    }
+    if (g >= 0) {
+        m->v = group_move_at(r, &r->groups[g], a->ts_ns);
+    } else {
+        const sw_daybook_sym *ds = &r->books[0].syms[s];
+        m->v = alert_value(a, ds, sw_daybook_base(ds));
+    }
+    return 1;
+}
+
+/* "Mon 27 Jan 2025": a picture on its own names the year too.  buf: 32. */
+static char *dated(char *buf, int64_t day)
+{
+    int y, m, d;
+    char num[SW_NUM_MAX];
+    sw_civil_from_days(day, &y, &m, &d);
+    short_date(buf, day);
+    strcat(buf, " ");
+    return strcat(buf, sw_fmt_num(num, y, 0, 0));
+}
+
+/* Scratch for a chart of its own: marks and tooltips for every alert. */
+static int one_ctx(const sw_report *r, report_ctx *c)
+{
+    memset(c, 0, sizeof *c);
+    c->r = r;
+    size_t n = r->n_alerts ? r->n_alerts : 1;
+    c->titles = calloc(n, sizeof *c->titles);
+    c->marks = calloc(n, sizeof *c->marks);
+    if (r->n_books == 0 || r->week || !c->titles || !c->marks) {
+        free(c->titles);
+        free(c->marks);
+        return -1;
+    }
+    day_span(r, &c->from, &c->to);
+    return 0;
+}
+
+/* The value range of the marks too: an alert's price may lie outside the
+ * path drawn at 15 s resolution. */
+static void marks_range(const sw_chart_mark *m, size_t n, double *lo, double *hi)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(m[i].v)) {
+            *lo = fmin(*lo, m[i].v);
+            *hi = fmax(*hi, m[i].v);
+        }
+}
+
+int sw_report_symbol_chart(const sw_report *r, size_t sym, double w, double h, const char *focus, sw_pen *pen)
+{
+    report_ctx c;
+    if (sym >= r->n_symbols || one_ctx(r, &c) != 0)
+        return -1;
+    sw_chart_slot slot;
+    sw_chart_level lv[16];
+    char sub[160], val[SW_NUM_MAX + 8], label[200], date[32], full[200];
+    sw_chart ch;
+    symbol_chart(r, sym, &slot, lv, sub, val, label, c.from, c.to, &ch);
+    /* On its own, the picture says which day it shows. */
+    strcpy(full, dated(date, r->books[0].day));
+    if (sub[0]) {
+        strcat(full, " \xC2\xB7 ");
+        strcat(full, sub);
+    }
+    ch.subtitle = full;
+    one_pick op = { sym, -1 };
+    ch.marks = c.marks;
+    ch.n_marks = gather(&c, pick_one, &op, 0);
+    const sw_daybook_sym *s = &r->books[0].syms[sym];
+    double lo = 0, hi = 0;
+    sym_range(s, sw_daybook_base(s), c.from, c.to, &lo, &hi);
+    marks_range(c.marks, ch.n_marks, &lo, &hi);
+    sw_axis_nice(&lo, &hi, 6);
+    ch.width = w;
+    ch.height = h;
+    ch.y_lo = lo;
+    ch.y_hi = hi;
+    ch.focus = focus;
+    sw_chart_draw(&ch, pen);
+    free(c.titles);
+    free(c.marks);
+    return 0;
+}
+
+int sw_report_group_chart(const sw_report *r, size_t gi, double w, double h, const char *focus, sw_pen *pen)
+{
+    report_ctx c;
+    if (gi >= r->n_groups || one_ctx(r, &c) != 0)
+        return -1;
+    const sw_report_group *g = &r->groups[gi];
+    const sw_daybook *bk = &r->books[0];
+    sw_chart_line *lines = calloc(g->n_members ? g->n_members : 1, sizeof *lines);
+    char(*names)[48] = calloc(g->n_members ? g->n_members : 1, sizeof *names);
+    if (!lines || !names) {
+        free(lines);
+        free(names);
+        free(c.titles);
+        free(c.marks);
+        return -1;
+    }
+    size_t nl = 0, down = 0, up = 0;
+    for (size_t k = 0; k < g->n_members; k++) {
+        const sw_daybook_sym *s = &bk->syms[g->members[k]];
+        double base = sw_daybook_base(s);
+        if (!s->ticks || sw_daybook_daily_only(s) || !(base > 0))
+            continue;
+        double v = move_pct(isfinite(s->close) ? s->close : s->last, base);
+        down += v < 0;
+        up += v > 0;
+        char num[SW_NUM_MAX + 4];
+        size_t sl = strlen(r->symbols[g->members[k]]);
+        sl = sl > 23 ? 23 : sl;
+        memcpy(names[nl], r->symbols[g->members[k]], sl);
+        names[nl][sl] = ' ';
+        strcpy(names[nl] + sl + 1, pct(num, v));
+        lines[nl] = (sw_chart_line){ &s->path, 100 / base, -100, sw_line_rgb[nl % SW_LINE_COLORS], names[nl] };
+        nl++;
+    }
+    sw_chart_slot slot;
+    slot_for(&slot, bk, NULL, NAN, c.from, c.to);
+    slot.note = nl ? NULL : "no trades";
+    one_pick op = { 0, (int)gi };
+    sw_chart ch;
+    memset(&ch, 0, sizeof ch);
+    ch.marks = c.marks;
+    ch.n_marks = gather(&c, pick_one, &op, 0);
+    double lo, hi;
+    group_range(r, g, c.from, c.to, &lo, &hi);
+    marks_range(c.marks, ch.n_marks, &lo, &hi);
+    sw_axis_nice(&lo, &hi, 6);
+    char sub[200], date[32], val[96], label[200], n1[SW_NUM_MAX], n2[SW_NUM_MAX];
+    strcpy(sub, dated(date, bk->day));
+    strcat(sub, " \xC2\xB7 members' % move vs previous close");
+    strcpy(val, sw_fmt_num(n1, (double)down, 0, 0));
+    strcat(val, " down, ");
+    strcat(val, sw_fmt_num(n2, (double)up, 0, 0));
+    strcat(val, " up");
+    label[0] = '\0';
+    strncat(label, g->name, 64);
+    strcat(label, ": each member's % move against its previous close, alerts marked");
+    ch.width = w;
+    ch.height = h;
+    ch.title = g->name;
+    ch.subtitle = sub;
+    ch.value = nl ? val : NULL;
+    ch.label = label;
+    ch.y_lo = lo;
+    ch.y_hi = hi;
+    ch.y_unit = "%";
+    ch.slots = &slot;
+    ch.n_slots = 1;
+    ch.lines = lines;
+    ch.n_lines = nl;
+    ch.label_room = 104;
+    ch.focus = focus;
+    sw_chart_draw(&ch, pen);
+    free(lines);
+    free(names);
+    free(c.titles);
+    free(c.marks);
+    return 0;
 }

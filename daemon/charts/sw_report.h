@@ -67,6 +67,18 @@ typedef struct sw_report {
 
 /* Write the page into out.  Returns 0, or -1 when out failed (its maximum
  * reached, or out of memory). */
-int sw_report_html(const sw_report *r, sw_buf *out);
+int sw_report_html(const sw_report *r, sw_dbuf *out);
+
+/* One chart of a day report (week 0) on its own, w x h px, for the live
+ * dashboard and the pictures in notifications; the same drawing as the
+ * page's, dated.  A symbol's chart: its % move against the previous close
+ * over the day's span on its own scale, the pct_move levels, each of its
+ * alerts.  A group's chart: every member's move as a line of its own colour
+ * labelled at its end ("NVDA -16.97%"), the alerts of the group and its
+ * members (a group alert at the members' average move).  focus: the id of
+ * the alert the picture is about (pointed out), or NULL.  Returns 0, or -1
+ * (no such symbol or group, a week, out of memory). */
+int sw_report_symbol_chart(const sw_report *r, size_t sym, double w, double h, const char *focus, sw_pen *pen);
+int sw_report_group_chart(const sw_report *r, size_t group, double w, double h, const char *focus, sw_pen *pen);
 
 #endif

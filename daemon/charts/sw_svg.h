@@ -1,19 +1,20 @@
 /*
- * sw_svg.h -- the text side of every picture we draw: a bounded growing
- * buffer, numbers written without printf, text escaped for SVG and HTML,
- * and the "pen" the charts draw with, with its SVG implementation.
+ * sw_svg.h -- the text side of every picture we draw: numbers written
+ * without printf, a small formatter for our markup, and the "pen" the
+ * charts draw with, with its SVG implementation.
  *
- * The buffer grows by doubling up to a hard maximum given at init (curl's
- * dynbuf): past it, or when memory runs out, it stops taking text and stays
- * `failed`, so a writer checks once at the end instead of after every call.
+ * Text goes into an sw_dbuf (alerts/sw_dbuf.h: grows up to a maximum given
+ * at init, and past it, or out of memory, stays failed, so a writer checks
+ * once at the end).  Text that comes from data (symbols, alert messages,
+ * file names) always goes through sw_esc_html (alerts/sw_escape.h, the one
+ * HTML escaper: & < > " ' become entities, control characters a space,
+ * bytes that are not UTF-8 U+FFFD), so no input can close a tag, open a new
+ * one or make the document invalid.
  *
  * Numbers are formatted here, not with printf: a fixed number of decimals,
  * rounded half away from zero on the double's value, "-0" never written, no
  * locale (a report, or a chart served to a browser, is byte-identical on any
- * machine).  Text that comes from data (symbols, alert messages, file names)
- * always goes through sw_buf_esc: & < > " ' become entities, control
- * characters and bytes that are not UTF-8 become U+FFFD, so no input can
- * close a tag, open a new one or make the document invalid.
+ * machine).
  *
  * A pen is a small table of drawing operations (rectangle, path, circle,
  * text, a group standing for one alert).  The charts (sw_chart.h) only ever
@@ -25,23 +26,13 @@
 #ifndef SW_SVG_H
 #define SW_SVG_H
 
+#include "sw_dbuf.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- the buffer ---------------------------------------------------------- */
+/* ---- numbers and markup ---------------------------------------------------- */
 
-typedef struct sw_buf {
-    char *p;              /* NUL-terminated while not failed; NULL until the first byte */
-    size_t len, cap, max;
-    int failed;           /* sticky: over `max` or out of memory */
-} sw_buf;
-
-void sw_buf_init(sw_buf *b, size_t max);
-void sw_buf_free(sw_buf *b);
-/* Forget the text, keep the memory (and clear `failed`). */
-void sw_buf_reset(sw_buf *b);
-void sw_buf_add(sw_buf *b, const char *s, size_t n);
-void sw_buf_puts(sw_buf *b, const char *s);
 /* Number formatting into a caller's buffer (at least SW_NUM_MAX bytes):
  * v with `decimals` (0..9) decimals, rounded half away from zero, never
  * "-0"; NaN and infinities give "NaN".  Flags: SW_NUM_PLUS writes "+" before
@@ -53,22 +44,22 @@ enum { SW_NUM_PLUS = 1, SW_NUM_MINUS = 2, SW_NUM_TRIM = 4 /* no trailing zeros: 
 char *sw_fmt_num(char *buf, double v, int decimals, int flags);
 
 /* v with `decimals` (0..9) decimals (sw_fmt_num without flags). */
-void sw_buf_num(sw_buf *b, double v, int decimals);
+void sw_put_num(sw_dbuf *b, double v, int decimals);
 /* The shortest of 0..`decimals` decimals that shows v as exactly as
  * `decimals` do (12.5 rather than 12.50; 3 rather than 3.00). */
-void sw_buf_num_short(sw_buf *b, double v, int decimals);
-void sw_buf_int(sw_buf *b, long long v);
-/* Text escaped for an SVG/HTML element or a quoted attribute. */
-void sw_buf_esc(sw_buf *b, const char *s);
-void sw_buf_esc_n(sw_buf *b, const char *s, size_t n);
+void sw_put_num_short(sw_dbuf *b, double v, int decimals);
+void sw_put_int(sw_dbuf *b, long long v);
 /*
- * Formatted text, with our own conversions (not printf's):
- *   %s  a string as is (markup we wrote)   %h  a string escaped (sw_buf_esc)
+ * Formatted text, with our own conversions (not printf's, whose %f follows
+ * the locale):
+ *   %s  a string as is (markup we wrote)   %h  a string escaped (sw_esc_html)
  *   %d  an int                             %l  a long long
- *   %0 .. %9  a double with that many decimals (sw_buf_num)
+ *   %0 .. %9  a double with that many decimals (sw_put_num)
  *   %%  a percent sign
+ * Any other conversion is a bug in our markup: the text fails
+ * (SW_DBUF_FORMAT).
  */
-void sw_buf_f(sw_buf *b, const char *fmt, ...);
+void sw_putf(sw_dbuf *b, const char *fmt, ...);
 
 /* ---- the pen ------------------------------------------------------------- */
 
@@ -112,11 +103,11 @@ struct sw_pen {
  * needs).  Draw with &svg->pen. */
 typedef struct sw_svg {
     sw_pen pen;                     /* first: the pen's functions get the sw_svg */
-    sw_buf *b;
+    sw_dbuf *b;
     int standalone;
 } sw_svg;
 
-void sw_svg_init(sw_svg *svg, sw_buf *b, int standalone);
+void sw_svg_init(sw_svg *svg, sw_dbuf *b, int standalone);
 
 /* "#rrggbb" of a colour (buf: 8 bytes). */
 char *sw_rgb_hex(sw_rgb c, char buf[8]);

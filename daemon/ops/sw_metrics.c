@@ -4,23 +4,14 @@
 #include "sw_sink_gate.h"
 #include "sw_sink_redis.h"
 #include "sw_time.h"
-#include "sw_ws.h"
 
-#include <uv.h> /* before libwebsockets.h: its libuv parts depend on it */
-#include <libwebsockets.h>
-
-#include <arpa/inet.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <netinet/in.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 /* Upper bounds (seconds) of the latency buckets: a few ms (a colocated feed)
  * to a minute (a provider in trouble). */
@@ -186,6 +177,37 @@ static void head(out *o, const char *name, const char *type, const char *help)
     put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* The listener's own numbers: what clients hold and what was refused. */
+static void http_series(sw_metrics *m, out *o)
+{
+    sw_http_stats hs;
+    memset(&hs, 0, sizeof hs);
+    if (m->http.vh)
+        sw_http_get_stats(&m->http, &hs);
+    head(o, "shockwatch_http_connections", "gauge",
+         "Connections open on the HTTP listener (dashboard viewers included).");
+    put(o, "shockwatch_http_connections %zu\n", hs.connections);
+    head(o, "shockwatch_http_connections_max", "gauge",
+         "The listener's connection limit (metrics.max_connections, after RLIMIT_NOFILE).");
+    put(o, "shockwatch_http_connections_max %zu\n", hs.max_connections);
+    head(o, "shockwatch_http_buffer_bytes", "gauge",
+         "Response and dashboard bytes held for clients that have not read them yet.");
+    put(o, "shockwatch_http_buffer_bytes %zu\n", hs.held);
+    head(o, "shockwatch_http_requests_total", "counter", "HTTP requests, by route.");
+    for (size_t i = 0; i < m->http.n_routes; i++)
+        put(o, "shockwatch_http_requests_total{route=\"%s\"} %" PRIu64 "\n", m->http.routes[i].name,
+            m->http.routes[i].requests);
+    put(o, "shockwatch_http_requests_total{route=\"other\"} %" PRIu64 "\n", m->http.other_requests);
+    head(o, "shockwatch_http_rejected_total", "counter",
+         "Connections and requests the listener refused or closed, by reason: limit (full, nothing to "
+         "close), evicted (closed to make room: slow or idle), timeout (no whole request within 5 s), "
+         "incomplete (closed before a whole request: garbage, headers too large), busy (503: too many "
+         "bytes held), upgrade (a WebSocket upgrade refused).");
+    for (int i = 0; i < SW_HTTP_REJ_KINDS; i++)
+        put(o, "shockwatch_http_rejected_total{reason=\"%s\"} %" PRIu64 "\n", sw_http_rej_names[i],
+            hs.rejected[i]);
+}
+
 size_t sw_metrics_render(sw_metrics *m, char *buf, size_t cap)
 {
     out o = { buf, cap, 0 };
@@ -279,6 +301,12 @@ size_t sw_metrics_render(sw_metrics *m, char *buf, size_t cap)
     put(&o, "shockwatch_config_reloads_total{result=\"rejected\"} %" PRIu64 "\n",
         m->v.reloads_failed ? *m->v.reloads_failed : 0);
 
+    http_series(m, &o);
+    if (m->v.extra) {
+        char *dst = o.len < o.cap ? o.buf + o.len : NULL;
+        o.len += m->v.extra(m->v.extra_ctx, dst, o.len < o.cap ? o.cap - o.len : 0);
+    }
+
     head(&o, "shockwatch_build_info", "gauge", "Always 1; the version is in the label.");
     put(&o, "shockwatch_build_info{version=\"%s\"} 1\n", SHOCK_VERSION);
     return o.len;
@@ -330,152 +358,57 @@ char *sw_metrics_status(sw_metrics *m, char *buf, size_t len)
     return buf;
 }
 
-/* ---- HTTP --------------------------------------------------------------------------- */
+/* ---- HTTP ----------------------------------------------------------------------------- */
 
-typedef struct http_conn {
-    unsigned char *resp;               /* LWS_PRE headroom, then the body */
-    size_t len;
-} http_conn;
-
-static int respond(struct lws *wsi, http_conn *c, unsigned int status, const char *ctype, const char *body,
-                   size_t len)
+static int on_metrics(void *ctx, const sw_http_req *req, sw_http_resp *r)
 {
-    free(c->resp);
-    c->resp = malloc(LWS_PRE + len + 1);
-    if (!c->resp)
+    (void)req;
+    sw_metrics *m = ctx;
+    m->scrapes++;
+    char *body = malloc(SW_METRICS_BODY_MAX);
+    if (!body)
         return -1;
-    memcpy(c->resp + LWS_PRE, body, len);
-    c->len = len;
-    unsigned char hdr[LWS_PRE + 512];
-    unsigned char *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
-    if (lws_add_http_common_headers(wsi, status, ctype, (lws_filepos_t)len, &p, end) ||
-        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, (const unsigned char *)"no-store", 8, &p,
-                                     end))
+    size_t n = sw_metrics_render(m, body, SW_METRICS_BODY_MAX);
+    if (n >= SW_METRICS_BODY_MAX) {
+        sw_warn("metrics: the exposition needs %zu bytes, more than the %d-byte limit: cut", n,
+                SW_METRICS_BODY_MAX);
+        n = SW_METRICS_BODY_MAX - 1;
+    }
+    sw_dbuf_init(&r->body, SW_METRICS_BODY_MAX);
+    sw_dbuf_add(&r->body, body, n);
+    free(body);
+    if (sw_dbuf_error(&r->body))
         return -1;
-    if (status == HTTP_STATUS_METHOD_NOT_ALLOWED &&
-        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ALLOW, (const unsigned char *)"GET", 3, &p, end))
-        return -1;
-    if (lws_finalize_write_http_header(wsi, start, &p, end))
-        return -1;
-    lws_callback_on_writable(wsi);
+    r->status = 200;
+    r->ctype = "text/plain; version=0.0.4; charset=utf-8";
     return 0;
 }
 
-static int on_request(struct lws *wsi, sw_metrics *m, http_conn *c, const char *uri)
+static int on_healthz(void *ctx, const sw_http_req *req, sw_http_resp *r)
 {
-    m->requests++;
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
-        static const char msg[] = "only GET is supported\n";
-        return respond(wsi, c, HTTP_STATUS_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", msg, sizeof msg - 1);
-    }
-    size_t plen = strcspn(uri, "?");
-    if (plen == 8 && memcmp(uri, "/metrics", 8) == 0) {
-        m->scrapes++;
-        char *body = malloc(SW_METRICS_BODY_MAX);
-        if (!body)
-            return -1;
-        size_t n = sw_metrics_render(m, body, SW_METRICS_BODY_MAX);
-        if (n >= SW_METRICS_BODY_MAX) {
-            sw_warn("metrics: the exposition needs %zu bytes, more than the %d-byte limit: cut", n,
-                    SW_METRICS_BODY_MAX);
-            n = SW_METRICS_BODY_MAX - 1;
-        }
-        int rc = respond(wsi, c, HTTP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", body, n);
-        free(body);
-        return rc;
-    }
-    if (plen == 8 && memcmp(uri, "/healthz", 8) == 0) {
-        char why[1024];
-        int ok = sw_metrics_health(m, why, sizeof why);
-        if (ok)
-            return respond(wsi, c, HTTP_STATUS_OK, "text/plain; charset=utf-8", "ok\n", 3);
-        return respond(wsi, c, HTTP_STATUS_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", why, strlen(why));
-    }
-    static const char nf[] = "not found: try /metrics or /healthz\n";
-    return respond(wsi, c, HTTP_STATUS_NOT_FOUND, "text/plain; charset=utf-8", nf, sizeof nf - 1);
-}
-
-static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
-{
-    http_conn *c = user;
-    sw_metrics *m = lws_context_user(lws_get_context(wsi));
-    switch (reason) {
-    case LWS_CALLBACK_HTTP:
-        if (!c || !m)
-            return -1;
-        return on_request(wsi, m, c, in ? (const char *)in : "/") ? -1 : 0;
-    case LWS_CALLBACK_HTTP_BODY:
-        return 0; /* never kept */
-    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        /* A request with a body (refused with 405 already): lws lets us
-         * write once the body has been read past. */
-        if (c && c->resp)
-            lws_callback_on_writable(wsi);
+    (void)req;
+    sw_metrics *m = ctx;
+    char why[1024];
+    int ok = sw_metrics_health(m, why, sizeof why);
+    r->ctype = "text/plain; charset=utf-8";
+    if (ok) {
+        r->status = 200;
+        r->text = "ok\n";
         return 0;
-    case LWS_CALLBACK_HTTP_WRITEABLE: {
-        if (!c || !c->resp)
-            return 0;
-        int n = lws_write(wsi, c->resp + LWS_PRE, c->len, LWS_WRITE_HTTP_FINAL);
-        free(c->resp);
-        c->resp = NULL;
-        if (n < 0)
-            return -1;
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
-    case LWS_CALLBACK_CLOSED_HTTP:
-    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-        if (c) {
-            free(c->resp);
-            c->resp = NULL;
-        }
-        return 0;
-    default:
-        break;
-    }
-    return lws_callback_http_dummy(wsi, reason, user, in, len);
+    r->status = 503;
+    sw_dbuf_init(&r->body, sizeof why);
+    sw_dbuf_addstr(&r->body, why);
+    return sw_dbuf_error(&r->body) ? -1 : 0;
 }
 
-static const struct lws_protocols protocols[] = {
-    { "http", callback, sizeof(http_conn), 0, 0, NULL, 0 },
-    { NULL, NULL, 0, 0, 0, NULL, 0 },
-};
-
-/* Can the address be bound now?  Asked before lws is: a vhost whose bind
- * fails leaves lws 4.1.6 holding a closed descriptor on the shared loop, and
- * the feed's next socket, given the same number, then fails ("read
- * failed").  Returns 0, or an errno value. */
-static int can_bind(const sw_listen *l)
+sw_http *sw_metrics_http(sw_metrics *m)
 {
-    struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
-    socklen_t len;
-    if (l->ipv6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons((uint16_t)l->port);
-        inet_pton(AF_INET6, l->host, &a->sin6_addr);
-        len = sizeof *a;
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        a->sin_family = AF_INET;
-        a->sin_port = htons((uint16_t)l->port);
-        inet_pton(AF_INET, l->host, &a->sin_addr);
-        len = sizeof *a;
-    }
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return errno;
-    int one = 1;
-    /* As lws does: a port whose old connections linger is still usable. */
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (l->ipv6)
-        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-    int rc = bind(fd, (struct sockaddr *)&ss, len) == 0 ? 0 : errno;
-    close(fd);
-    return rc;
+    return m->http.vh ? &m->http : NULL;
 }
 
-int sw_metrics_start(sw_metrics *m, uv_loop_t *loop, const char *listen, const sw_metrics_view *v)
+int sw_metrics_start(sw_metrics *m, uv_loop_t *loop, const char *listen, const sw_metrics_view *v,
+                     size_t max_connections)
 {
     memset(m, 0, sizeof *m);
     m->v = *v;
@@ -494,56 +427,14 @@ int sw_metrics_start(sw_metrics *m, uv_loop_t *loop, const char *listen, const s
         m->listen.off = 1;
         return 0; /* the config loader already reported a bad value */
     }
+    sw_http_route_add(&m->http, "/metrics", "metrics", on_metrics, m);
+    sw_http_route_add(&m->http, "/healthz", "healthz", on_healthz, m);
+    if (sw_http_start(&m->http, loop, &m->listen, max_connections) != 0) {
+        m->listen.off = 1;
+        return -1;
+    }
+    m->port = m->http.port;
     char where[80];
-    int berr = can_bind(&m->listen);
-    if (berr) {
-        sw_error("metrics: cannot listen on %s: %s; running without /metrics",
-                 sw_listen_format(&m->listen, m->listen.port, where, sizeof where), strerror(berr));
-        m->listen.off = 1;
-        return -1;
-    }
-    sw_ws_route_lws_logs();
-    struct lws_context_creation_info info;
-    memset(&info, 0, sizeof info);
-    void *loops[1] = { loop };
-    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
-    info.foreign_loops = loops;
-    info.user = m;
-    info.port = CONTEXT_PORT_NO_LISTEN;
-    /* Limits on what clients can make us hold (see sw_metrics.h). */
-    info.max_http_header_data = 1024;
-    info.max_http_header_pool = 8;
-    info.fd_limit_per_thread = 64;
-    info.timeout_secs = 5;
-    info.keepalive_timeout = 5;
-    m->ctx = lws_create_context(&info);
-    if (!m->ctx) {
-        sw_error("metrics: cannot create the HTTP context (is libwebsockets-evlib-uv installed?); "
-                 "running without /metrics");
-        m->listen.off = 1;
-        return -1;
-    }
-    struct lws_context_creation_info vi;
-    memset(&vi, 0, sizeof vi);
-    vi.vhost_name = "metrics";
-    vi.port = m->listen.port;
-    vi.iface = m->listen.any ? NULL : m->listen.host;
-    vi.protocols = protocols;
-    vi.options = m->listen.ipv6 ? LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY | LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE
-                                : LWS_SERVER_OPTION_DISABLE_IPV6;
-    vi.keepalive_timeout = 5;
-    vi.timeout_secs = 5;
-    m->vh = lws_create_vhost(m->ctx, &vi);
-    if (!m->vh) {
-        sw_error("metrics: cannot listen on %s (address in use or not local?); running without /metrics",
-                 sw_listen_format(&m->listen, m->listen.port, where, sizeof where));
-        /* Lost a race for the port after can_bind.  The context stays until
-         * the normal teardown: destroying an lws context on the shared loop
-         * before it runs leaves the feed's context stuck (lws 4.1.6). */
-        m->listen.off = 1;
-        return -1;
-    }
-    m->port = lws_get_vhost_listen_port(m->vh);
     sw_info("metrics: listening on http://%s/metrics and /healthz",
             sw_listen_format(&m->listen, m->port, where, sizeof where));
     return 0;
@@ -551,25 +442,10 @@ int sw_metrics_start(sw_metrics *m, uv_loop_t *loop, const char *listen, const s
 
 void sw_metrics_stop(sw_metrics *m)
 {
-    if (m->ctx && !m->destroyed_once) {
-        m->destroyed_once = 1;
-        /* First stage: lws closes its listener and connections on the loop. */
-        lws_context_destroy(m->ctx);
-    }
+    sw_http_stop(&m->http);
 }
 
 void sw_metrics_fini(sw_metrics *m)
 {
-    if (!m->ctx)
-        return;
-    if (!m->destroyed_once) {
-        m->destroyed_once = 1;
-        lws_context_destroy(m->ctx);
-        uv_run(m->loop, UV_RUN_DEFAULT);
-    }
-    /* Second stage: frees the context once its handles are closed. */
-    lws_context_destroy(m->ctx);
-    uv_run(m->loop, UV_RUN_DEFAULT);
-    m->ctx = NULL;
-    m->vh = NULL;
+    sw_http_fini(&m->http);
 }

@@ -3,16 +3,16 @@
  * metrics on /metrics, a health verdict on /healthz, and the one-line status
  * systemd shows (sw_sdnotify).
  *
- * The HTTP listener is libwebsockets' HTTP server role (no parser of ours),
- * in a context of its own on shockd's libuv loop.  It cannot share the live
- * feed's context: that one is client-only, does not exist in replay mode,
- * and is destroyed when the feed stops -- while /healthz must answer until
- * the very end of a drain.  Two lws contexts on one foreign loop are fine.
- * Limits on what a client can make us hold: GET only (anything else 405),
- * 1 KiB per header, 8 requests in header parsing at once, 5 s to send a
- * request, bodies never read; responses are rendered into a bounded buffer.
- * The default address is loopback (127.0.0.1:9464): exposing it is a
- * deliberate config change (`metrics.listen`).
+ * The HTTP listener (sw_http.h) is libwebsockets' HTTP server role (no
+ * parser of ours), in a context of its own on shockd's libuv loop.  It
+ * cannot share the live feed's context: that one is client-only, does not
+ * exist in replay mode, and is destroyed when the feed stops -- while
+ * /healthz must answer until the very end of a drain.  Two lws contexts on
+ * one foreign loop are fine.  The limits on what clients can make it hold
+ * are sw_http's; its counters are part of /metrics.  The default address is
+ * loopback (127.0.0.1:9464): exposing it is a deliberate config change
+ * (`metrics.listen`).  Other modules add their routes to m->http (the
+ * dashboard, sw_live.h).
  *
  * Nothing here is on the tick path.  Counters the engine, feed, replay and
  * sinks keep anyway are read at scrape time through sw_metrics_view; only
@@ -36,6 +36,7 @@
 #include "sw_alert.h"
 #include "sw_engine.h"
 #include "sw_feed.h"
+#include "sw_http.h"
 #include "sw_listen.h"
 #include "sw_replay.h"
 #include "sw_sink.h"
@@ -62,6 +63,10 @@ typedef struct sw_metrics_view {
     const size_t *n_sinks;
     const uint64_t *reloads_ok, *reloads_failed;
     const int *shard_index, *shard_count;  /* shockd --shard K/N (count 1: no shards) */
+    /* More series from other modules (the dashboard), appended to the
+     * exposition: as snprintf, returns the length written or needed. */
+    size_t (*extra)(void *ctx, char *buf, size_t cap);
+    void *extra_ctx;
 } sw_metrics_view;
 
 typedef struct sw_metrics_det {
@@ -72,9 +77,7 @@ typedef struct sw_metrics_det {
 typedef struct sw_metrics {
     sw_metrics_view v;
     uv_loop_t *loop;
-    struct lws_context *ctx;
-    struct lws_vhost *vh;
-    int destroyed_once;
+    sw_http http;                      /* the listener (http.ctx NULL: none) */
     sw_listen listen;
     int port;                          /* bound port (differs from listen.port for 0) */
     /* alerts */
@@ -89,14 +92,19 @@ typedef struct sw_metrics {
     /* last tick */
     uint64_t seen_ticks;
     uint64_t last_tick_ms, start_ms;   /* loop clock */
-    uint64_t scrapes, requests;
+    uint64_t scrapes;
 } sw_metrics;
 
 /* Prepare the counters (always) and, unless listen is "off" or NULL, start
- * listening on loop.  Returns 0; -1 when the listener could not be set up,
- * after logging why -- the counters still work, shockd runs on without
- * /metrics (an alerting daemon must not stop over its monitoring port). */
-int sw_metrics_start(sw_metrics *m, uv_loop_t *loop, const char *listen, const sw_metrics_view *v);
+ * listening on loop with at most max_connections (0: the default).
+ * Returns 0; -1 when the listener could not be set up, after logging why --
+ * the counters still work, shockd runs on without /metrics (an alerting
+ * daemon must not stop over its monitoring port). */
+int sw_metrics_start(sw_metrics *m, uv_loop_t *loop, const char *listen, const sw_metrics_view *v,
+                     size_t max_connections);
+
+/* The listener, or NULL when there is none (off, or it failed). */
+sw_http *sw_metrics_http(sw_metrics *m);
 
 /* An alert was handed to the sinks; `live`: observe its latency (from the
  * alert's event time to now, on the wall clock). */

@@ -60,7 +60,7 @@ size_t sw_reload_copy_sessions(sw_engine *to, const sw_engine *from)
 {
     size_t kept = 0;
     for (size_t i = 0; i < from->n_syms; i++) {
-        const sw_symbol *o = &from->syms[i];
+        const sw_symbol *o = sw_engine_sym(from, i);
         sw_symbol *n = sw_engine_symbol(to, o->name);
         if (!n)
             continue;
@@ -81,10 +81,10 @@ size_t sw_reload_copy_sessions(sw_engine *to, const sw_engine *from)
      * day must not apply a second time. */
     for (size_t k = 0; k < to->n_splits; k++) {
         sw_split_action *a = &to->splits[k];
-        const char *name = to->syms[a->symbol].name;
+        const char *name = sw_engine_sym(to, a->symbol)->name;
         for (size_t j = 0; j < from->n_splits; j++) {
             const sw_split_action *b = &from->splits[j];
-            if (b->applied && b->day == a->day && strcmp(from->syms[b->symbol].name, name) == 0)
+            if (b->applied && b->day == a->day && strcmp(sw_engine_sym(from, b->symbol)->name, name) == 0)
                 a->applied = 1;
         }
     }
@@ -170,6 +170,12 @@ static void carry_restart_only(sw_config *nc, sw_config *oc)
         strcat(changed, ", state_dir");
     if (!same_str(nc->metrics_listen, oc->metrics_listen))
         strcat(changed, ", metrics.listen");
+    if (nc->metrics_max_connections != oc->metrics_max_connections || nc->metrics_dashboard != oc->metrics_dashboard ||
+        nc->metrics_max_viewers != oc->metrics_max_viewers)
+        strcat(changed, ", metrics.max_connections/dashboard/max_viewers");
+    nc->metrics_max_connections = oc->metrics_max_connections;
+    nc->metrics_dashboard = oc->metrics_dashboard;
+    nc->metrics_max_viewers = oc->metrics_max_viewers;
     sw_feed_config f = nc->feed;
     nc->feed = oc->feed;
     oc->feed = f;
@@ -386,13 +392,13 @@ static void report_watchlist(sw_reload *r, const sw_engine *ne, const sw_engine 
     if (!added || !removed || !all)
         goto out;
     for (size_t i = 0; i < ne->n_syms; i++) {
-        all[i] = ne->syms[i].name;
-        if (!sw_engine_symbol((sw_engine *)oe, ne->syms[i].name))
-            added[(*n_added)++] = ne->syms[i].name;
+        all[i] = sw_engine_sym(ne, i)->name;
+        if (!sw_engine_symbol((sw_engine *)oe, sw_engine_sym(ne, i)->name))
+            added[(*n_added)++] = sw_engine_sym(ne, i)->name;
     }
     for (size_t i = 0; i < oe->n_syms; i++)
-        if (!sw_engine_symbol((sw_engine *)ne, oe->syms[i].name))
-            removed[(*n_removed)++] = oe->syms[i].name;
+        if (!sw_engine_symbol((sw_engine *)ne, sw_engine_sym(oe, i)->name))
+            removed[(*n_removed)++] = sw_engine_sym(oe, i)->name;
     for (size_t i = 0; i < *n_added; i++)
         sw_info("reload: watching %s (new: no previous close until its first session ends)", added[i]);
     for (size_t i = 0; i < *n_removed; i++)

@@ -10,6 +10,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +57,7 @@ void sw_state_free(sw_state *st)
     free(st->dir);
     free(st->path);
     free(st->recs);
+    free(st->dets);
     memset(st, 0, sizeof *st);
 }
 
@@ -207,7 +211,21 @@ static void get_ts(loader *L, const cJSON *o, const char *sp, int64_t *out)
     *out = (int64_t)x;
 }
 
-static void get_detectors(loader *L, const cJSON *o, const char *sp, sw_state_rec *r)
+/* Room for one more detector entry in the pool; NULL if out of memory. */
+static sw_state_det *new_det(sw_state *st, size_t *cap)
+{
+    if (st->n_dets == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        sw_state_det *nd = realloc(st->dets, ncap * sizeof *nd);
+        if (!nd)
+            return NULL;
+        st->dets = nd;
+        *cap = ncap;
+    }
+    return &st->dets[st->n_dets++];
+}
+
+static void get_detectors(loader *L, sw_state *st, size_t *cap, const cJSON *o, const char *sp, sw_state_rec *r)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "detectors");
     char p[160];
@@ -231,13 +249,19 @@ static void get_detectors(loader *L, const cJSON *o, const char *sp, sw_state_re
         const cJSON *vals = cJSON_GetObjectItemCaseSensitive(d, "values");
         if (!cJSON_IsObject(d) || !cJSON_IsNumber(idx) || idx->valuedouble < 0 || idx->valuedouble > 1000 ||
             idx->valuedouble != floor(idx->valuedouble) || !cJSON_IsString(type) ||
-            strlen(type->valuestring) >= sizeof r->det[0].type || !cJSON_IsArray(vals) ||
+            strlen(type->valuestring) >= sizeof st->dets[0].type || !cJSON_IsArray(vals) ||
             cJSON_GetArraySize(vals) > SW_STATE_DET_VALUES) {
             bad(L, dp, "is not {\"index\": N, \"type\": NAME, \"values\": [at most %d numbers]}",
                 SW_STATE_DET_VALUES);
             continue;
         }
-        sw_state_det *sd = &r->det[r->n_det++];
+        sw_state_det *sd = new_det(st, cap);
+        if (!sd) {
+            bad(L, dp, "could not be kept (out of memory)");
+            return;
+        }
+        if (r->n_det++ == 0)
+            r->det = (uint32_t)(st->n_dets - 1);
         sd->index = (int)idx->valuedouble;
         snprintf(sd->type, sizeof sd->type, "%s", type->valuestring);
         sd->n = 0;
@@ -282,9 +306,8 @@ static char *read_file(const char *path, size_t *len, int *missing)
  * "policy": [{"symbol", "instance", "direction", "active", "alerted",
  * "severity", "magnitude", "last_ts_ns"}, ...]}.  One written for another
  * engine (fingerprint) is read and then left unused. */
-static void get_checkpoint(loader *L, sw_state *st, const sw_engine *e, const cJSON *cp)
+static void get_checkpoint(loader *L, sw_state *st, const cJSON *cp)
 {
-    (void)e;
     if (!cp || cJSON_IsNull(cp))
         return;
     const cJSON *fp = cJSON_GetObjectItemCaseSensitive(cp, "fingerprint");
@@ -340,15 +363,89 @@ static void get_checkpoint(loader *L, sw_state *st, const sw_engine *e, const cJ
     }
 }
 
+static int by_symbol(const void *a, const void *b)
+{
+    return strcmp(((const sw_state_rec *)a)->symbol, ((const sw_state_rec *)b)->symbol);
+}
+
+/* The watchlist as a sorted list of distinct names. */
+typedef struct watch {
+    const char **names;
+    size_t n;
+} watch;
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void watch_sort(watch *w)
+{
+    if (w->n < 2)
+        return;
+    qsort(w->names, w->n, sizeof *w->names, by_name);
+    size_t k = 1;
+    for (size_t i = 1; i < w->n; i++)
+        if (strcmp(w->names[i], w->names[k - 1]) != 0)
+            w->names[k++] = w->names[i];
+    w->n = k;
+}
+
+/* The watchlist's spelling of name, or NULL if it is not watched. */
+static const char *watched(const watch *w, const char *name)
+{
+    const char *const *hit = w->n ? bsearch(&name, w->names, w->n, sizeof *w->names, by_name) : NULL;
+    return hit ? *hit : NULL;
+}
+
+static size_t load(sw_state *st, const watch *w);
+
 size_t sw_state_load(sw_state *st, sw_engine *e)
+{
+    watch w = { calloc(e->n_syms ? e->n_syms : 1, sizeof(char *)), 0 };
+    if (!w.names) {
+        sw_warn("%s: out of memory; starting without saved state", st->path ? st->path : "state");
+        return 0;
+    }
+    for (size_t i = 0; i < e->n_syms; i++)
+        w.names[w.n++] = sw_engine_sym(e, i)->name;
+    watch_sort(&w);
+    size_t n = load(st, &w);
+    free(w.names);
+    return n;
+}
+
+size_t sw_state_load_config(sw_state *st, const sw_config *cfg)
+{
+    size_t total = 0;
+    for (size_t g = 0; g < cfg->n_groups; g++)
+        total += cfg->groups[g].n_members;
+    watch w = { calloc(total ? total : 1, sizeof(char *)), 0 };
+    if (!w.names) {
+        sw_warn("%s: out of memory; starting without saved state", st->path ? st->path : "state");
+        return 0;
+    }
+    for (size_t g = 0; g < cfg->n_groups; g++)
+        for (size_t m = 0; m < cfg->groups[g].n_members; m++)
+            w.names[w.n++] = cfg->groups[g].members[m];
+    watch_sort(&w);
+    size_t n = load(st, &w);
+    free(w.names);
+    return n;
+}
+
+static size_t load(sw_state *st, const watch *w)
 {
     if (!st->path)
         return 0;
     free_checkpoint(st);
     free(st->recs);
+    free(st->dets);
     st->recs = NULL;
-    st->n = 0;
+    st->dets = NULL;
+    st->n = st->n_dets = 0;
     st->pending = 0;
+    size_t det_cap = 0;
     size_t len;
     int missing;
     char *text = read_file(st->path, &len, &missing);
@@ -386,7 +483,7 @@ size_t sw_state_load(sw_state *st, sw_engine *e)
         bad(&L, "symbols", "is %s (an object of symbols)", syms ? type_name(syms) : "missing");
         goto done;
     }
-    recs = calloc(e->n_syms ? e->n_syms : 1, sizeof *recs);
+    recs = calloc(w->n ? w->n : 1, sizeof *recs);
     if (!recs)
         goto done;
     for (const cJSON *s = syms->child; s; s = s->next) {
@@ -396,35 +493,42 @@ size_t sw_state_load(sw_state *st, sw_engine *e)
             bad(&L, sp, "is %s (an object)", type_name(s));
             continue;
         }
-        sw_symbol *sym = sw_engine_symbol(e, s->string);
+        const char *sym = watched(w, s->string);
         if (!sym) {
             unknown++; /* no longer watched */
             continue;
         }
-        if (n >= e->n_syms) {
+        if (n >= w->n) {
             bad(&L, sp, "appears twice");
             continue;
         }
         sw_state_rec *r = &recs[n];
         memset(r, 0, sizeof *r);
-        snprintf(r->symbol, sizeof r->symbol, "%s", sym->name);
+        snprintf(r->symbol, sizeof r->symbol, "%s", sym);
         get_day(&L, s, sp, &r->day);
         get_price(&L, s, "prev_close", sp, &r->prev_close);
         get_price(&L, s, "open", sp, &r->open);
         get_price(&L, s, "day_close", sp, &r->day_close);
         get_price(&L, s, "last_price", sp, &r->last_price);
         get_ts(&L, s, sp, &r->last_ts);
-        get_detectors(&L, s, sp, r);
+        get_detectors(&L, st, &det_cap, s, sp, r);
         const cJSON *eng = cJSON_GetObjectItemCaseSensitive(s, "engine");
         if (cJSON_IsString(eng) && !(r->engine = b64_decode(eng->valuestring, &r->engine_len)))
             bad(&L, sp, "engine is not base64");
         n++;
     }
-    get_checkpoint(&L, st, e, cJSON_GetObjectItemCaseSensitive(root, "checkpoint"));
+    get_checkpoint(&L, st, cJSON_GetObjectItemCaseSensitive(root, "checkpoint"));
 done:
     cJSON_Delete(root);
     sw_jsonarena_release(mark);
     free(text);
+#if defined(__GLIBC__)
+    /* The tree was thousands of small blocks: glibc keeps freed ones in its
+     * heap, where the engine (one large block, mapped afresh) cannot reuse
+     * them.  Hand the pages back, or RSS keeps the parse on top of the
+     * engine (about a kilobyte a symbol). */
+    malloc_trim(0);
+#endif
     if (L.errors) {
         if (L.errors > REPORT_MAX)
             sw_warn("%s: %d more problems", st->path, L.errors - REPORT_MAX);
@@ -433,8 +537,14 @@ done:
             free(recs[i].engine);
         free(recs);
         free_checkpoint(st);
+        free(st->dets);
+        st->dets = NULL;
+        st->n_dets = 0;
         return 0;
     }
+    /* By symbol: a save finds the record of a symbol without news by bisection. */
+    if (n > 1)
+        qsort(recs, n, sizeof *recs, by_symbol);
     st->recs = recs;
     st->n = n;
     st->pending = n > 0;
@@ -519,7 +629,7 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
             st->recs[i].restored = 1;
         }
         for (size_t k = 0; k < r->n_det; k++) {
-            const sw_state_det *sd = &r->det[k];
+            const sw_state_det *sd = &st->dets[r->det + k];
             if (sd->index < 0 || (size_t)sd->index >= e->n_dets)
                 continue;
             sw_detector *d = &e->dets[sd->index];
@@ -551,13 +661,14 @@ static void add_price(cJSON *o, const char *key, double v)
 
 static sw_state_rec *loaded_rec(const sw_state *st, const char *symbol)
 {
-    for (size_t i = 0; i < st->n; i++)
-        if (strcmp(st->recs[i].symbol, symbol) == 0)
-            return &st->recs[i];
-    return NULL;
+    sw_state_rec key;
+    if (!st->n)
+        return NULL;
+    snprintf(key.symbol, sizeof key.symbol, "%s", symbol);
+    return bsearch(&key, st->recs, st->n, sizeof *st->recs, by_symbol);
 }
 
-static cJSON *symbol_json(const sw_engine *e, const sw_symbol *s, const sw_state_rec *r)
+static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbol *s, const sw_state_rec *r)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -586,13 +697,13 @@ static cJSON *symbol_json(const sw_engine *e, const sw_symbol *s, const sw_state
     cJSON *dets = cJSON_CreateArray();
     if (r) {
         for (size_t k = 0; k < r->n_det; k++) {
+            const sw_state_det *sd = &st->dets[r->det + k];
             cJSON *d = cJSON_CreateObject();
-            cJSON_AddNumberToObject(d, "index", r->det[k].index);
-            cJSON_AddStringToObject(d, "type", r->det[k].type);
+            cJSON_AddNumberToObject(d, "index", sd->index);
+            cJSON_AddStringToObject(d, "type", sd->type);
             cJSON *vals = cJSON_AddArrayToObject(d, "values");
-            for (size_t i = 0; i < r->det[k].n; i++)
-                cJSON_AddItemToArray(vals, isfinite(r->det[k].v[i]) ? cJSON_CreateNumber(r->det[k].v[i])
-                                                                      : cJSON_CreateNull());
+            for (size_t i = 0; i < sd->n; i++)
+                cJSON_AddItemToArray(vals, isfinite(sd->v[i]) ? cJSON_CreateNumber(sd->v[i]) : cJSON_CreateNull());
             cJSON_AddItemToArray(dets, d);
         }
     } else {
@@ -659,22 +770,73 @@ static cJSON *checkpoint_json(const sw_state *st, const sw_engine *e)
     snprintf(fp, sizeof fp, "%016" PRIx64, sw_engine_fingerprint(e));
     cJSON_AddStringToObject(cp, "fingerprint", fp);
     cJSON *dets = cJSON_AddArrayToObject(cp, "detectors");
-    for (size_t k = 0; dets && k < e->n_dets && k < SW_STATE_DET_MAX; k++) {
-        unsigned char buf[16384];
-        size_t n = sw_engine_save_priv(e, k, buf, sizeof buf);
+    /* Detector-wide state grows with the watchlist (stale: 9 bytes a symbol). */
+    size_t cap = 16384 + e->n_syms * 16;
+    unsigned char *buf = malloc(cap);
+    for (size_t k = 0; buf && dets && k < e->n_dets && k < SW_STATE_DET_MAX; k++) {
+        size_t n = sw_engine_save_priv(e, k, buf, cap);
         char *text = n ? b64_encode(buf, n) : NULL;
         cJSON_AddItemToArray(dets, text ? cJSON_CreateString(text) : cJSON_CreateNull());
         free(text);
     }
+    if (!buf) {
+        cJSON_Delete(cp);
+        return NULL;
+    }
+    free(buf);
     cJSON *keys = cJSON_AddArrayToObject(cp, "policy");
     if (keys && st->policy)
         sw_policy_each_key(st->policy, add_key, keys);
     return cp;
 }
 
+/* Buffered writes into the atomic file: a few large writes, not one per
+ * symbol.  On the stack, in pages the message parsers (sw_fastjson: tens of
+ * KiB) have already made resident: a buffer first touched by the first save
+ * would step RSS up a minute into a run. */
+typedef struct out {
+    sw_fs_atomic file;
+    char buf[1 << 15];
+    size_t used;
+    int failed;
+    char *err;
+    size_t errlen;
+} out;
+
+static void put(out *o, const char *p, size_t n)
+{
+    if (o->failed)
+        return;
+    if (o->used + n > sizeof o->buf) {
+        if (sw_fs_atomic_write(&o->file, o->buf, o->used, o->err, o->errlen) != 0) {
+            o->failed = 1;
+            return;
+        }
+        o->used = 0;
+        if (n > sizeof o->buf) {
+            o->failed = sw_fs_atomic_write(&o->file, p, n, o->err, o->errlen) != 0;
+            return;
+        }
+    }
+    memcpy(o->buf + o->used, p, n);
+    o->used += n;
+}
+
+/* cJSON's text of item, released with the arena mark the caller holds. */
+static int put_json(out *o, const cJSON *item, size_t trim)
+{
+    char *text = item ? cJSON_PrintUnformatted(item) : NULL;
+    if (!text)
+        return -1;
+    size_t n = strlen(text);
+    put(o, text, n > trim ? n - trim : 0);
+    cJSON_free(text);
+    return 0;
+}
+
 int sw_state_save(sw_state *st, const sw_engine *e)
 {
-    char err[512];
+    char err[512] = "out of memory";
     if (!st->path)
         return -1; /* never initialised */
     if (sw_fs_ensure_dir(st->dir, err, sizeof err) != 0) {
@@ -682,30 +844,44 @@ int sw_state_save(sw_state *st, const sw_engine *e)
             sw_warn("state: cannot save per-symbol state: %s", err);
         return -1;
     }
+    out stack_out, *o = &stack_out;
+    if (sw_fs_atomic_open(&o->file, st->path, err, sizeof err) != 0) {
+        if (!st->save_failing++)
+            sw_warn("state: cannot save per-symbol state: %s", err);
+        return -1;
+    }
+    o->used = 0;
+    o->failed = 0;
+    o->err = err;
+    o->errlen = sizeof err;
+    int rc = -1, bad_json = 0;
+    /* The document is {"v":1,"mode":..,"saved_at":..,"symbols":{NAME:{..},..}}.
+     * cJSON encodes every name and value; held whole it would take about a
+     * kilobyte per symbol, so it goes out a symbol at a time: first the
+     * top level with an empty "symbols" object, without its closing "}}",
+     * then each "NAME":{...} member, then the "}}". */
     size_t mark = sw_jsonarena_mark();
-    int rc = -1;
-    char *text = NULL;
-    cJSON *root = cJSON_CreateObject();
-    cJSON *syms = root ? cJSON_CreateObject() : NULL;
-    if (!syms)
-        goto out;
+    cJSON *root = cJSON_CreateObject(), *cp = NULL;
+    uint64_t fp = sw_engine_fingerprint(e);
     char saved[40];
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    cJSON_AddNumberToObject(root, "v", 1);
-    cJSON_AddStringToObject(root, "mode", st->mode);
-    cJSON_AddStringToObject(root, "saved_at",
-                            sw_format_iso_ms((int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec, saved, sizeof saved));
-    cJSON_AddItemToObject(root, "symbols", syms);
-    uint64_t fp = sw_engine_fingerprint(e);
-    cJSON *cp = checkpoint_json(st, e);
-    if (cp)
-        cJSON_AddItemToObject(root, "checkpoint", cp);
-    for (size_t i = 0; i < e->n_syms; i++) {
-        const sw_symbol *s = &e->syms[i];
-        /* A symbol without news this run keeps what was loaded for it (its
-         * checkpoint bytes only when they are this engine's kind). */
+    if (!root || !cJSON_AddNumberToObject(root, "v", 1) || !cJSON_AddStringToObject(root, "mode", st->mode) ||
+        !cJSON_AddStringToObject(root, "saved_at", sw_format_iso_ms((int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec,
+                                                                    saved, sizeof saved)) ||
+        /* The checkpoint before "symbols", which must come last (its "}}" is
+         * left off and written after the members). */
+        !(cp = checkpoint_json(st, e)) || !cJSON_AddItemToObject(root, "checkpoint", cp) ||
+        !cJSON_AddObjectToObject(root, "symbols") || put_json(o, root, 2) != 0)
+        bad_json = 1;
+    cJSON_Delete(root);
+    sw_jsonarena_release(mark);
+    size_t written = 0;
+    for (size_t i = 0; i < e->n_syms && !bad_json && !o->failed; i++) {
+        const sw_symbol *s = sw_engine_sym(e, i);
+        /* A symbol without news this run keeps what was loaded for it. */
         sw_state_rec *r = s->day == SW_NO_DAY && s->last_ts == INT64_MIN ? loaded_rec(st, s->name) : NULL;
+        /* Its checkpoint bytes only when they are this engine's kind. */
         if (r && r->engine && st->fingerprint != fp) {
             free(r->engine);
             r->engine = NULL;
@@ -713,18 +889,26 @@ int sw_state_save(sw_state *st, const sw_engine *e)
         }
         if (!r && s->day == SW_NO_DAY && s->last_ts == INT64_MIN)
             continue;
-        cJSON *o = symbol_json(e, s, r);
-        if (!o)
-            goto out;
-        cJSON_AddItemToObject(syms, s->name, o);
+        mark = sw_jsonarena_mark();
+        cJSON *name = cJSON_CreateStringReference(s->name);
+        cJSON *obj = symbol_json(st, e, s, r);
+        if (written++)
+            put(o, ",", 1);
+        if (put_json(o, name, 0) != 0)
+            bad_json = 1;
+        put(o, ":", 1);
+        if (put_json(o, obj, 0) != 0)
+            bad_json = 1;
+        cJSON_Delete(name);
+        cJSON_Delete(obj);
+        sw_jsonarena_release(mark);
     }
-    text = cJSON_PrintUnformatted(root);
-    if (!text)
-        goto out;
-    size_t len = strlen(text);
-    if (sw_fs_write_atomic(st->path, text, len, err, sizeof err) != 0) {
+    put(o, "}}", 2);
+    if (bad_json || o->failed || (o->used && sw_fs_atomic_write(&o->file, o->buf, o->used, err, sizeof err) != 0) ||
+        sw_fs_atomic_commit(&o->file, err, sizeof err) != 0) {
+        sw_fs_atomic_abort(&o->file);
         if (!st->save_failing++)
-            sw_warn("state: cannot save per-symbol state: %s", err);
+            sw_warn("state: cannot save per-symbol state: %s", bad_json ? "out of memory" : err);
         goto out;
     }
     if (st->save_failing)
@@ -733,9 +917,5 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     st->saves++;
     rc = 0;
 out:
-    if (text)
-        cJSON_free(text);
-    cJSON_Delete(root);
-    sw_jsonarena_release(mark);
     return rc;
 }

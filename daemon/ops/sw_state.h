@@ -34,6 +34,7 @@
 #ifndef SW_STATE_H
 #define SW_STATE_H
 
+#include "sw_config.h"
 #include "sw_engine.h"
 #include "sw_policy.h"
 
@@ -60,18 +61,19 @@ typedef struct sw_state_rec {
     int64_t day;                     /* SW_NO_DAY if none */
     double prev_close, open, day_close, last_price;
     int64_t last_ts;
-    size_t n_det;
-    sw_state_det det[SW_STATE_DET_MAX];
     unsigned char *engine;           /* the checkpoint's detector state (engine->state_size bytes), or NULL */
     size_t engine_len;
     int restored;                    /* sw_state_apply put the detector state back */
+    uint32_t det, n_det;             /* its detectors' numbers: sw_state.dets[det .. det + n_det) */
 } sw_state_rec;
 
 typedef struct sw_state {
     char *dir, *path;
     char mode[8];                    /* "replay" or "live" */
-    sw_state_rec *recs;              /* loaded records, watchlist symbols only */
+    sw_state_rec *recs;              /* loaded records, watchlist symbols only, by symbol */
     size_t n;
+    sw_state_det *dets;              /* the records' detector numbers (most have none) */
+    size_t n_dets;
     int pending;                     /* loaded, to apply before the first event */
     int save_failing;                /* a failing save is reported once until it works */
     uint64_t saves;
@@ -95,13 +97,22 @@ void sw_state_set_policy(sw_state *st, sw_policy *p);
  * (0 for a first start or an ignored file). */
 size_t sw_state_load(sw_state *st, sw_engine *e);
 
+/* The same for the watchlist of cfg (the union of its groups, as the engine
+ * will have it), so shockd can read the file before it builds the engine:
+ * the file's text and cJSON tree (about a kilobyte a symbol) are gone
+ * before the engine and the policy take their memory, instead of adding to
+ * their peak. */
+size_t sw_state_load_config(sw_state *st, const sw_config *cfg);
+
 /* Before the first event (event time first_ts): give each symbol its saved
  * state, unless its saved last trade is newer than first_ts. */
 void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts);
 
 /* Write the engine's state (and the loaded records of symbols that had no
- * event since) atomically.  Returns 0, or -1 (reported once while it keeps
- * failing; never fatal). */
+ * event since) atomically.  The file is written symbol by symbol, each one
+ * encoded by cJSON in the JSON arena and released before the next, so a
+ * save of 10 000 symbols costs no more memory than a save of one.  Returns
+ * 0, or -1 (reported once while it keeps failing; never fatal). */
 int sw_state_save(sw_state *st, const sw_engine *e);
 
 void sw_state_free(sw_state *st);

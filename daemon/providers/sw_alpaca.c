@@ -148,6 +148,9 @@ static void on_control(sw_session *s, const char *kind, const cJSON *o)
 static void alpaca_message(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap,
                            sw_parse_result *r)
 {
+    /* The fast path (sw_provider.h): trades only, all good and fitting. */
+    if (sw_fast_event_array(msg, len, "T", "t", &alpaca_trade, ticks, cap, r))
+        return;
     memset(r, 0, sizeof *r);
     size_t mark = sw_jsonarena_mark();
     cJSON *root = sw_json_parse_one(msg, len);

@@ -14,6 +14,7 @@
  * {"result":null,"id":1} replies and other event types are control messages;
  * {"code":2,"msg":"..."} is an error, logged.
  */
+#include "sw_fastjson.h"
 #include "sw_jsonarena.h"
 #include "sw_log.h"
 #include "sw_provider.h"
@@ -36,9 +37,25 @@ static int fill_trade(const cJSON *o, sw_tick *t, const char **why)
     return sw_fill_trade(o, &binance_trade, t, why);
 }
 
+/* The fast path (sw_provider.h): a good trade event, raw or combined; 1 if
+ * it filled r, 0 for the cJSON path. */
+static int fast_trade(const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r)
+{
+    sw_fj m;
+    if (!sw_fast_path_enabled() || cap == 0 || sw_fj_parse(&m, msg, len) != 0 || !sw_fj_is(&m, 0, SW_FJ_OBJECT))
+        return 0;
+    int data = SW_FJ_GET(&m, 0, "data");
+    int ev = sw_fj_is(&m, data, SW_FJ_OBJECT) ? data : 0;
+    if (!SW_FJ_STR_EQ(&m, SW_FJ_GET(&m, ev, "e"), "trade") || sw_fill_trade_fj(&m, ev, &binance_trade, &ticks[0]) != 0)
+        return 0;
+    return sw_fast_answer(r, 1);
+}
+
 static void binance_message(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap,
                             sw_parse_result *r)
 {
+    if (fast_trade(msg, len, ticks, cap, r))
+        return;
     memset(r, 0, sizeof *r);
     size_t mark = sw_jsonarena_mark();
     cJSON *root = sw_json_parse_one(msg, len);

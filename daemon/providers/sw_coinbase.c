@@ -16,6 +16,7 @@
  * An error from Coinbase is nearly always a configuration problem (unknown
  * product, missing authentication): long backoff.
  */
+#include "sw_fastjson.h"
 #include "sw_jsonarena.h"
 #include "sw_log.h"
 #include "sw_provider.h"
@@ -40,14 +41,14 @@ static int fill_tick(const cJSON *o, sw_tick *t, const char **why)
     return sw_fill_trade(o, &coinbase_ticker, t, why);
 }
 
-/* Returns 1 to keep the tick, 0 to drop it as a stale duplicate. */
-static int check_sequence(sw_session *s, const cJSON *o, const char *product)
+/* Returns 1 to keep the tick, 0 to drop it as a stale duplicate.  has_seq:
+ * the ticker's "sequence" is a number, of value seq. */
+static int check_sequence(sw_session *s, int has_seq, double seq, const char *product)
 {
-    const cJSON *seq = cJSON_GetObjectItemCaseSensitive(o, "sequence");
     int idx = sw_session_symbol_index(s, product);
-    if (idx < 0 || !cJSON_IsNumber(seq) || !(seq->valuedouble >= 1) || seq->valuedouble > 9e15)
+    if (idx < 0 || !has_seq || !(seq >= 1) || seq > 9e15)
         return 1;
-    int64_t n = (int64_t)seq->valuedouble;
+    int64_t n = (int64_t)seq;
     int64_t last = s->last_seq[idx];
     if (last && n <= last) {
         s->seq_stale++;
@@ -65,9 +66,26 @@ static int check_sequence(sw_session *s, const cJSON *o, const char *product)
     return 1;
 }
 
+/* The fast path (sw_provider.h): a good ticker; 1 if it filled r, 0 for the
+ * cJSON path. */
+static int fast_ticker(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap, sw_parse_result *r)
+{
+    sw_fj m;
+    if (!sw_fast_path_enabled() || cap == 0 || sw_fj_parse(&m, msg, len) != 0 || !sw_fj_is(&m, 0, SW_FJ_OBJECT) ||
+        !SW_FJ_STR_EQ(&m, SW_FJ_GET(&m, 0, "type"), "ticker") ||
+        sw_fill_trade_fj(&m, 0, &coinbase_ticker, &ticks[0]) != 0)
+        return 0;
+    int seq = SW_FJ_GET(&m, 0, "sequence");
+    int has_seq = sw_fj_is(&m, seq, SW_FJ_NUMBER);
+    /* A repeated or older sequence number drops the tick (check_sequence). */
+    return sw_fast_answer(r, !s || check_sequence(s, has_seq, has_seq ? sw_fj_number(&m, seq) : 0, ticks[0].symbol));
+}
+
 static void coinbase_message(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap,
                              sw_parse_result *r)
 {
+    if (fast_ticker(s, msg, len, ticks, cap, r))
+        return;
     memset(r, 0, sizeof *r);
     size_t mark = sw_jsonarena_mark();
     cJSON *root = sw_json_parse_one(msg, len);
@@ -90,8 +108,11 @@ static void coinbase_message(sw_session *s, const char *msg, size_t len, sw_tick
             sw_result_bad_trade(r, "too many trades in one message");
         } else if (fill_tick(root, &ticks[0], &why) != 0) {
             sw_result_bad_trade(r, why);
-        } else if (!s || check_sequence(s, root, ticks[0].symbol)) {
-            r->n_ticks = 1;
+        } else {
+            const cJSON *seq = cJSON_GetObjectItemCaseSensitive(root, "sequence");
+            if (!s || check_sequence(s, cJSON_IsNumber(seq), cJSON_IsNumber(seq) ? seq->valuedouble : 0,
+                                     ticks[0].symbol))
+                r->n_ticks = 1;
         }
         goto out;
     }

@@ -108,6 +108,12 @@ static void on_status(sw_session *s, const cJSON *o)
 static void polygon_message(sw_session *s, const char *msg, size_t len, sw_tick *ticks, size_t cap,
                             sw_parse_result *r)
 {
+    /* The fast path (sw_provider.h): trades only, all good and fitting. */
+    if (sw_fast_event_array(msg, len, "ev", "T", &polygon_trade, ticks, cap, r)) {
+        if (s && s->state == SW_SESS_SUBSCRIBING)
+            s->state = SW_SESS_STREAMING;
+        return;
+    }
     memset(r, 0, sizeof *r);
     size_t mark = sw_jsonarena_mark();
     cJSON *root = sw_json_parse_one(msg, len);

@@ -2,6 +2,7 @@
  * share, see sw_provider.h. */
 #include "sw_provider.h"
 #include "sw_escape.h"
+#include "sw_fastjson.h"
 #include "sw_jsonarena.h"
 #include "sw_time.h"
 
@@ -144,21 +145,9 @@ int sw_json_number(const cJSON *v, double *out)
     if (cJSON_IsNumber(v)) {
         x = v->valuedouble;
     } else if (cJSON_IsString(v)) {
-        const char *s = v->valuestring;
         /* Decimal text only: strtod would also take "inf", "nan", hex and
          * leading blanks, none of which a provider means. */
-        size_t k = 0;
-        if (s[k] == '-' || s[k] == '+')
-            k++;
-        if (s[k] < '0' || s[k] > '9')
-            return -1;
-        for (; s[k]; k++)
-            if (!strchr("0123456789.eE+-", s[k]))
-                return -1;
-        char *end;
-        errno = 0;
-        x = strtod(s, &end);
-        if (*end || errno == ERANGE)
+        if (sw_decimal_parse(v->valuestring, strlen(v->valuestring), 1, &x) != 0)
             return -1;
     } else {
         return -1;
@@ -242,6 +231,151 @@ int sw_fill_trade(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char
             *why = "absurd timestamp";
             return -1;
         }
+    }
+    t->price = price;
+    t->size = size;
+    t->ts_ns = ns;
+    t->flags = size == 0 ? SW_TICK_PRICE_ONLY : 0;
+    return 0;
+}
+
+/* ---- the fast path ----------------------------------------------------------- */
+
+static int fast_path = 1;
+
+void sw_fast_path_enable(int on)
+{
+    fast_path = on != 0;
+}
+
+int sw_fast_path_enabled(void)
+{
+    return fast_path;
+}
+
+static uint64_t answered;
+
+uint64_t sw_fast_path_answered(void)
+{
+    return answered;
+}
+
+int sw_fast_answer(sw_parse_result *r, size_t n)
+{
+    memset(r, 0, sizeof *r);
+    r->kind = SW_MSG_TRADES;
+    r->n_ticks = n;
+    answered++;
+    return 1;
+}
+
+int sw_fast_event_array(const char *msg, size_t len, const char *type_key, const char *trade,
+                        const sw_trade_spec *f, sw_tick *ticks, size_t cap, sw_parse_result *r)
+{
+    sw_fj m;
+    if (!fast_path || sw_fj_parse(&m, msg, len) != 0)
+        return 0;
+    int arr = sw_fj_is(&m, 0, SW_FJ_ARRAY);
+    int first = arr ? sw_fj_first(&m, 0) : 0;
+    if (first < 0)
+        return 0;
+    size_t n = 0, klen = strlen(type_key), tlen = strlen(trade);
+    for (int o = first; o >= 0; o = arr ? sw_fj_after(&m, 0, o) : -1) {
+        if (n >= cap || !sw_fj_is(&m, o, SW_FJ_OBJECT) || !sw_fj_str_eq(&m, sw_fj_get(&m, o, type_key, klen), trade, tlen) ||
+            sw_fill_trade_fj(&m, o, f, &ticks[n]) != 0)
+            return 0;
+        n++;
+    }
+    return sw_fast_answer(r, n);
+}
+
+int sw_fj_price(const sw_fj *m, int v, double *out)
+{
+    double x;
+    if (sw_fj_is(m, v, SW_FJ_NUMBER)) {
+        x = sw_fj_number(m, v);
+    } else if (sw_fj_is(m, v, SW_FJ_STRING)) {
+        size_t n;
+        const char *s = sw_fj_str(m, v, &n);
+        int rc = sw_decimal_parse(s, n, 0, &x);
+        if (rc != 0)
+            return rc;
+    } else {
+        return -1;
+    }
+    if (!isfinite(x))
+        return -1;
+    *out = x;
+    return 0;
+}
+
+int sw_fj_symbol(const sw_fj *m, int v, sw_tick *t)
+{
+    size_t n;
+    if (!sw_fj_is(m, v, SW_FJ_STRING))
+        return -1;
+    const char *s = sw_fj_str(m, v, &n);
+    if (n == 0 || n >= SW_SYMBOL_MAX)
+        return -1;
+    memcpy(t->symbol, s, n);
+    t->symbol[n] = '\0';
+    return 0;
+}
+
+int sw_fj_epoch_ms(const sw_fj *m, int v, int64_t *ns)
+{
+    if (!sw_fj_is(m, v, SW_FJ_NUMBER))
+        return -1;
+    double ms = sw_fj_number(m, v);
+    if (!(ms * 1e6 >= (double)SW_TS_MIN_NS && ms * 1e6 <= (double)SW_TS_MAX_NS))
+        return -1;
+    /* Whole milliseconds (always, in practice) round to themselves. */
+    int64_t whole = (int64_t)ms;
+    *ns = ((double)whole == ms ? whole : (int64_t)llround(ms)) * 1000000;
+    return 0;
+}
+
+/* The key tables of the specs in use, built on first use (a handful). */
+static const sw_fj_keys *spec_keys(const sw_trade_spec *f)
+{
+    static const sw_trade_spec *spec[8];
+    static sw_fj_keys keys[8];
+    static size_t n;
+    for (size_t i = 0; i < n; i++)
+        if (spec[i] == f)
+            return &keys[i];
+    const char *const k[4] = { f->symbol, f->price, f->size, f->time };
+    sw_fj_keys tmp;
+    sw_fj_keys_init(&tmp, k, 4);
+    if (n == 8)
+        abort(); /* more specs than adapters: a programming error */
+    keys[n] = tmp;
+    spec[n] = f;
+    return &keys[n++];
+}
+
+int sw_fill_trade_fj(const sw_fj *m, int o, const sw_trade_spec *f, sw_tick *t)
+{
+    int v[4];
+    double price, size = 0;
+    int64_t ns;
+    sw_fj_fields(m, o, spec_keys(f), v);
+    if (sw_fj_symbol(m, v[0], t) != 0 || sw_fj_price(m, v[1], &price) != 0 || price <= 0)
+        return -1;
+    if (v[2] >= 0 && (sw_fj_price(m, v[2], &size) != 0 || size < 0))
+        return -1;
+    if (f->time_format == SW_TRADE_TIME_EPOCH_MS) {
+        if (sw_fj_epoch_ms(m, v[3], &ns) != 0)
+            return -1;
+    } else {
+        size_t n;
+        int flags = 0;
+        if (!sw_fj_is(m, v[3], SW_FJ_STRING))
+            return -1;
+        const char *s = sw_fj_str(m, v[3], &n);
+        if (sw_parse_timestamp(s, n, &ns, &flags) != 0 || !(flags & SW_TS_HAD_OFFSET) || (flags & SW_TS_DATE_ONLY) ||
+            ns < SW_TS_MIN_NS || ns > SW_TS_MAX_NS)
+            return -1;
     }
     t->price = price;
     t->size = size;

@@ -189,6 +189,46 @@ typedef struct sw_trade_spec {
  * sw_tick_set_symbol's, or "absurd timestamp" outside 1990..2100). */
 int sw_fill_trade(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char **why);
 
+/* ---- the fast path (sw_fastjson.h) ---------------------------------------
+ *
+ * Every adapter reads a trade message first with the zero-allocation reader
+ * and fills its ticks from it; a message that reader does not answer for, a
+ * message that is not trades only, and any trade that fails a check go to
+ * the adapter's cJSON path instead, which decides and words the verdict.  So
+ * results and error sentences are cJSON's, and the fast path only has to
+ * agree with it on the messages it takes (fuzz/fuzz_fastpath.c checks that). */
+
+typedef struct sw_fj sw_fj;
+
+/* On by default; off sends every message through cJSON (tests, the fuzz
+ * target that compares both). */
+void sw_fast_path_enable(int on);
+int sw_fast_path_enabled(void);
+/* Messages the fast path answered since start (tests). */
+uint64_t sw_fast_path_answered(void);
+
+/* The fast path's sw_json_number: 0, -1 (not a finite number) or -2 (a
+ * decimal string too long for it: ask cJSON). */
+int sw_fj_price(const sw_fj *m, int v, double *out);
+/* A string of 1 to SW_SYMBOL_MAX - 1 bytes into t->symbol; 0 or -1. */
+int sw_fj_symbol(const sw_fj *m, int v, sw_tick *t);
+/* A number of epoch milliseconds within 1990..2100 to ns; 0 or -1. */
+int sw_fj_epoch_ms(const sw_fj *m, int v, int64_t *ns);
+/* sw_fill_trade on the fast path: 0 with t filled, or -1 if anything is not
+ * as a good trade has it (the reason is the cJSON path's to give). */
+int sw_fill_trade_fj(const sw_fj *m, int o, const sw_trade_spec *f, sw_tick *t);
+
+/* The fast path's answer: r says n good ticks; returns 1. */
+int sw_fast_answer(sw_parse_result *r, size_t n);
+
+/* The fast path of a provider whose messages are arrays of events told apart
+ * by a string member (Alpaca "T", Polygon "ev"; a lone object counts as an
+ * array of one): answers, with sw_fast_answer, a message of trade events
+ * only (type_key equal to trade), all good and fitting in cap; returns 0 for
+ * anything else (the cJSON path's). */
+int sw_fast_event_array(const char *msg, size_t len, const char *type_key, const char *trade,
+                        const sw_trade_spec *f, sw_tick *ticks, size_t cap, sw_parse_result *r);
+
 /* Copy a symbol into a tick; returns 0, or -1 (and sets *why) if empty or too long. */
 int sw_tick_set_symbol(sw_tick *t, const char *sym, const char **why);
 

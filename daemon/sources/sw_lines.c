@@ -105,6 +105,19 @@ int sw_lines_next(sw_lines *r, char **line, size_t *len)
         size_t avail = r->rlen - r->rpos;
         char *nl = memchr(start, '\n', avail);
         size_t take = nl ? (size_t)(nl - start) : avail;
+        if (nl && n == 0 && take <= r->limit) {
+            /* The whole line is in the read buffer (nearly always): hand it
+             * out from there, NUL where its newline was, without a copy. */
+            r->rpos += take + 1;
+            r->lineno++;
+            r->last_unterminated = 0;
+            if (take > 0 && start[take - 1] == '\r')
+                take--;
+            start[take] = '\0';
+            *line = start;
+            *len = take;
+            return SW_LINES_OK;
+        }
         if (!too_long) {
             if (n + take > r->limit)
                 too_long = 1;

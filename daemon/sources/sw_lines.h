@@ -8,7 +8,10 @@
  * one bad line costs one line.  The line buffer starts small and doubles up
  * to the limit as longer lines arrive, so memory is one read buffer plus the
  * longest line seen (never more than the limit): a replay of many files, or a
- * fuzzer opening one per input, does not pay a megabyte per file up front.  A final line without a newline is returned and flagged
+ * fuzzer opening one per input, does not pay a megabyte per file up front.
+ * A line that lies whole in the read buffer (nearly every line) is handed out
+ * from there, not copied; the line buffer only assembles lines that span two
+ * reads.  A final line without a newline is returned and flagged
  * (`last_unterminated`) so callers can tell a torn write from a complete line.
  */
 #ifndef SW_LINES_H

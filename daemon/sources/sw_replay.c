@@ -22,6 +22,7 @@ struct sw_replay_file {
     sw_lines lines;
     sw_csv csv;
     sw_event *ev;            /* decoded events of the current line */
+    sw_event *spare;         /* the previous line's, while its last event is handed over */
     sw_tick *scratch;        /* provider parse output */
     size_t n, pos;
     int eof;
@@ -193,7 +194,8 @@ int sw_replay_open(sw_replay *r, const char *const *paths, size_t n, const char 
             fmt = "finnhub"; /* the config's default provider */
         f->is_csv = strcmp(fmt, "csv") == 0;
         f->ev = malloc(SW_MAX_TICKS_PER_MSG * sizeof *f->ev);
-        if (!f->ev) {
+        f->spare = malloc(SW_MAX_TICKS_PER_MSG * sizeof *f->spare);
+        if (!f->ev || !f->spare) {
             sw_error("replay: out of memory");
             goto fail;
         }
@@ -246,10 +248,15 @@ static void emit_one(sw_replay *r)
 {
     size_t fi = r->heap[0];
     sw_replay_file *f = &r->files[fi];
-    r->stats.events++;
-    r->on_event(r->ctx, &f->ev[f->pos]);
-    if (++f->pos == f->n)
+    const sw_event *ev = &f->ev[f->pos];
+    if (++f->pos == f->n) {
+        /* The line's last event: decode the next line first, into the other
+         * buffer, so the event after this one is known before this one runs. */
+        sw_event *cur = f->ev;
+        f->ev = f->spare;
+        f->spare = cur;
         refill(r, f);
+    }
     if (f->pos < f->n) {
         sift_down(r, 0);
     } else {
@@ -257,6 +264,14 @@ static void emit_one(sw_replay *r)
         if (r->heap_n)
             sift_down(r, 0);
     }
+    /* Everything about the files is settled before the event runs: the
+     * heap's top is the event after it. */
+    if (r->ahead && r->heap_n) {
+        const sw_replay_file *nf = &r->files[r->heap[0]];
+        r->ahead(r->ctx, &nf->ev[nf->pos]);
+    }
+    r->stats.events++;
+    r->on_event(r->ctx, ev);
 }
 
 static void on_idle(uv_idle_t *h)
@@ -399,6 +414,7 @@ static void free_files(sw_replay *r)
         else
             sw_lines_close(&f->lines);
         free(f->ev);
+        free(f->spare);
         free(f->scratch);
     }
     free(r->files);

@@ -47,6 +47,7 @@ typedef struct sw_replay_file sw_replay_file;
 typedef struct sw_replay sw_replay;
 
 typedef void (*sw_replay_event_fn)(void *ctx, const sw_event *ev);
+typedef void (*sw_replay_ahead_fn)(void *ctx, const sw_event *next);
 typedef void (*sw_replay_done_fn)(void *ctx, sw_replay *r);
 
 struct sw_replay {
@@ -70,6 +71,12 @@ struct sw_replay {
     sw_replay_event_fn on_event;
     sw_replay_done_fn on_done;
     void *ctx;
+    /* Optional, set before sw_replay_start: called with the event that will
+     * follow, before on_event gets the current one.  The replay decodes a
+     * file's next message before handing over the last event of the current
+     * one, so the next event is always known; shockd announces its symbol to
+     * the engine (sw_engine_prefetch), which loads it while this event runs. */
+    sw_replay_ahead_fn ahead;
 };
 
 /* Open every file.  `format` is "csv", a provider name ("finnhub"), or NULL to

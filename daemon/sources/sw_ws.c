@@ -477,17 +477,22 @@ void sw_ws_stop(sw_ws *ws)
     }
 }
 
+void sw_ws_context_fini(struct lws_context *ctx, uv_loop_t *loop, int destroyed_once)
+{
+    if (!destroyed_once) {
+        lws_context_destroy(ctx);
+        uv_run(loop, UV_RUN_DEFAULT);
+    }
+    /* Second stage: frees the context once its handles are closed. */
+    lws_context_destroy(ctx);
+    uv_run(loop, UV_RUN_DEFAULT);
+}
+
 void sw_ws_fini(sw_ws *ws)
 {
     if (ws->ctx) {
-        if (!ws->destroyed_once) {
-            ws->stopping = 1;
-            lws_context_destroy(ws->ctx);
-            uv_run(ws->loop, UV_RUN_DEFAULT);
-        }
-        /* Second stage: frees the context once its handles are closed. */
-        lws_context_destroy(ws->ctx);
-        uv_run(ws->loop, UV_RUN_DEFAULT);
+        ws->stopping = 1;
+        sw_ws_context_fini(ws->ctx, ws->loop, ws->destroyed_once);
         ws->ctx = NULL;
     }
     sw_wsq_free(&ws->out);

@@ -138,4 +138,11 @@ void sw_ws_fini(sw_ws *ws);
  * rest at debug), credential-like parameters redacted.  Global; idempotent. */
 void sw_ws_route_lws_logs(void);
 
+/* The end of an lws context on a foreign loop (after uv_run returned): the
+ * first lws_context_destroy unless it ran already (destroyed_once), the
+ * loop run so lws closes its handles, the second destroy that frees the
+ * context, and a last run -- with one destroy only, lws 4.1.6 leaves its
+ * handles and ~330 KB behind. */
+void sw_ws_context_fini(struct lws_context *ctx, uv_loop_t *loop, int destroyed_once);
+
 #endif

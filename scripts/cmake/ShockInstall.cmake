@@ -163,7 +163,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # the services, sysusers and tmpfiles.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libwebsockets-evlib-uv (>= 4.1.6), systemd")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "redis-server")
+# The PNG charts name DejaVu Sans (any font would do, this one looks as designed).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "redis-server, fonts-dejavu-core")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 # Stripped binaries in the package; their debug symbols (of a build with
 # them, RelWithDebInfo) go to shockwatch-dbgsym_VERSION_ARCH.ddeb under
