@@ -126,6 +126,20 @@ static inline int tr_ping(const test_redis *r)
     return ok;
 }
 
+/* fork(), the child's standard streams on /dev/null (a server's chatter
+ * is in its log file).  As fork(): the child gets 0. */
+static inline pid_t tr_fork_quiet(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+    }
+    return pid;
+}
+
 /* 1 if the server answering on r's port is process r->pid (INFO server's
  * process_id), not some other server that happens to have the port. */
 static inline int tr_is_ours(const test_redis *r)
@@ -176,14 +190,10 @@ static inline int tr_spawn(test_redis *r)
         argv[n++] = "--requirepass"; argv[n++] = r->password;
     }
     argv[n] = NULL;
-    pid_t pid = fork();
+    pid_t pid = tr_fork_quiet();
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(null, 2);
         execvp("redis-server", (char *const *)argv);
         _exit(127);
     }
@@ -208,18 +218,14 @@ static inline int tr_spawn(test_redis *r)
     return -1;
 }
 
-/* Start a server (options as the struct's fields say).  Returns 0 or -1. */
-static inline int tr_start(test_redis *r, const char *password, int unix_socket, int persist)
+/* A private folder and a free port for r, then the server (its options as
+ * r's fields say); a port taken meanwhile is tried again.  0 or -1. */
+static inline int tr_launch(test_redis *r)
 {
-    memset(r, 0, sizeof *r);
     snprintf(r->dir, sizeof r->dir, "/tmp/sw-redis-XXXXXX");
     if (!mkdtemp(r->dir))
         return -1;
     snprintf(r->sock, sizeof r->sock, "%s/redis.sock", r->dir);
-    if (password)
-        snprintf(r->password, sizeof r->password, "%s", password);
-    r->unix_socket = unix_socket;
-    r->persist = persist;
     for (int attempt = 0; attempt < 5; attempt++) {
         r->port = tr_free_port();
         if (r->port > 0 && tr_spawn(r) == 0) {
@@ -230,23 +236,23 @@ static inline int tr_start(test_redis *r, const char *password, int unix_socket,
     return -1;
 }
 
+/* Start a server (options as the struct's fields say).  Returns 0 or -1. */
+static inline int tr_start(test_redis *r, const char *password, int unix_socket, int persist)
+{
+    memset(r, 0, sizeof *r);
+    if (password)
+        snprintf(r->password, sizeof r->password, "%s", password);
+    r->unix_socket = unix_socket;
+    r->persist = persist;
+    return tr_launch(r);
+}
+
 /* A replica of `master` (no password), running.  Returns 0 or -1. */
 static inline int tr_start_replica(test_redis *r, const test_redis *master)
 {
     memset(r, 0, sizeof *r);
-    snprintf(r->dir, sizeof r->dir, "/tmp/sw-redis-XXXXXX");
-    if (!mkdtemp(r->dir))
-        return -1;
-    snprintf(r->sock, sizeof r->sock, "%s/redis.sock", r->dir);
     r->replica_of = master->port;
-    for (int attempt = 0; attempt < 5; attempt++) {
-        r->port = tr_free_port();
-        if (r->port > 0 && tr_spawn(r) == 0) {
-            snprintf(r->url, sizeof r->url, "redis://127.0.0.1:%d", r->port);
-            return 0;
-        }
-    }
-    return -1;
+    return tr_launch(r);
 }
 
 /* The first word of ROLE ("master", "slave"), into buf; "" if it cannot be
@@ -286,7 +292,6 @@ static inline int tr_replicas_online(const test_redis *r, int n)
     }
     if (rep)
         freeReplyObject(rep);
-    redisFree(c);
     return k >= n;
 }
 
@@ -306,22 +311,30 @@ static inline int ts_available(void)
     return access("/usr/bin/redis-sentinel", X_OK) == 0 || system("command -v redis-sentinel >/dev/null 2>&1") == 0;
 }
 
-/* The sentinel at `port` answers `master` with a port, or -1. */
-static inline int ts_master_port(int port, const char *master)
+/* The sentinel at port's answer to SENTINEL <what> <master_name> (free it),
+ * or NULL. */
+static inline redisReply *ts_ask(int port, const char *what, const char *master_name)
 {
     test_redis fake;
     memset(&fake, 0, sizeof fake);
     fake.port = port;
     redisContext *c = tr_connect(&fake);
     if (!c)
-        return -1;
-    redisReply *rep = redisCommand(c, "SENTINEL get-master-addr-by-name %s", master);
+        return NULL;
+    redisReply *rep = redisCommand(c, "SENTINEL %s %s", what, master_name);
+    redisFree(c);
+    return rep;
+}
+
+/* The sentinel at `port` answers `master` with a port, or -1. */
+static inline int ts_master_port(int port, const char *master)
+{
+    redisReply *rep = ts_ask(port, "get-master-addr-by-name", master);
     int p = -1;
     if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 && rep->element[1]->type == REDIS_REPLY_STRING)
         p = atoi(rep->element[1]->str);
     if (rep)
         freeReplyObject(rep);
-    redisFree(c);
     return p;
 }
 
@@ -350,14 +363,10 @@ static inline int ts_start(test_sentinel *s, const char *master_name, int master
                    "sentinel parallel-syncs %s 1\n",
                 s->port, s->dir, s->dir, master_name, master_port, quorum, master_name, master_name, master_name);
         fclose(f);
-        pid_t pid = fork();
+        pid_t pid = tr_fork_quiet();
         if (pid < 0)
             return -1;
         if (pid == 0) {
-            int null = open("/dev/null", O_RDWR);
-            dup2(null, 0);
-            dup2(null, 1);
-            dup2(null, 2);
             execlp("redis-sentinel", "redis-sentinel", s->conf, (char *)NULL);
             execlp("redis-server", "redis-server", s->conf, "--sentinel", (char *)NULL);
             _exit(127);
@@ -388,13 +397,7 @@ static inline int ts_start(test_sentinel *s, const char *master_name, int master
  * before that. */
 static inline int ts_knows_replicas(int port, const char *master_name, int n)
 {
-    test_redis fake;
-    memset(&fake, 0, sizeof fake);
-    fake.port = port;
-    redisContext *c = tr_connect(&fake);
-    if (!c)
-        return 0;
-    redisReply *rep = redisCommand(c, "SENTINEL replicas %s", master_name);
+    redisReply *rep = ts_ask(port, "replicas", master_name);
     int k = 0;
     for (size_t i = 0; rep && rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++) {
         const redisReply *e = rep->element[i];
@@ -405,24 +408,16 @@ static inline int ts_knows_replicas(int port, const char *master_name, int n)
     }
     if (rep)
         freeReplyObject(rep);
-    redisFree(c);
     return k >= n;
 }
 
 /* 1 once the sentinel at port knows `n` other sentinels of master_name. */
 static inline int ts_knows_sentinels(int port, const char *master_name, int n)
 {
-    test_redis fake;
-    memset(&fake, 0, sizeof fake);
-    fake.port = port;
-    redisContext *c = tr_connect(&fake);
-    if (!c)
-        return 0;
-    redisReply *rep = redisCommand(c, "SENTINEL sentinels %s", master_name);
+    redisReply *rep = ts_ask(port, "sentinels", master_name);
     int ok = rep && rep->type == REDIS_REPLY_ARRAY && (int)rep->elements >= n;
     if (rep)
         freeReplyObject(rep);
-    redisFree(c);
     return ok;
 }
 

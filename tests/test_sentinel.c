@@ -13,6 +13,7 @@
 
 #include "sw_log.h"
 #include "sw_redis.h"
+#include "sw_test_probe.h"
 #include "sw_sentinel.h"
 
 #include <criterion/criterion.h>
@@ -112,39 +113,10 @@ static void sentinel_cmd(int port, const char *cmd, char *out, size_t len)
 
 /* ---- an sw_redis through the sentinels, in process -------------------------------------- */
 
-typedef struct probe {
-    sw_redis r;
-    uv_loop_t loop;
-    int connected, lost, replies, errors;
-    char last[64];
-} probe;
+typedef tr_probe probe;
 
-static void probe_state(void *ctx, sw_redis *r, sw_redis_state st)
-{
-    (void)r;
-    probe *p = ctx;
-    if (st == SW_REDIS_CONNECTED)
-        p->connected++;
-    else
-        p->lost++;
-}
 
-static void probe_reply(void *privdata, sw_redis *r, const redisReply *rep)
-{
-    (void)r;
-    probe *p = privdata;
-    if (!rep)
-        return;
-    p->replies++;
-    p->errors += rep->type == REDIS_REPLY_ERROR;
-    snprintf(p->last, sizeof p->last, "%s", rep->type == REDIS_REPLY_STATUS || rep->type == REDIS_REPLY_ERROR ||
-                                                    rep->type == REDIS_REPLY_STRING ? rep->str : "");
-}
 
-static void probe_closed(sw_redis *r)
-{
-    (void)r;
-}
 
 static void probe_init(probe *p, const char *const *addrs, size_t n, const char *master)
 {
@@ -159,7 +131,7 @@ static void probe_init(probe *p, const char *const *addrs, size_t n, const char 
     o.command_timeout_ms = 20000;
     o.backoff_min_ms = 50;
     o.backoff_max_ms = 500;
-    o.on_state = probe_state;
+    o.on_state = tr_probe_state;
     o.ctx = p;
     sw_sentinel_params sp = { addrs, n, master, NULL, 500 };
     o.sentinel = &sp;
@@ -179,7 +151,7 @@ static void probe_run(probe *p, int (*done)(probe *), int timeout_ms)
 
 static void probe_fini(probe *p)
 {
-    sw_redis_close(&p->r, probe_closed);
+    sw_redis_close(&p->r, tr_probe_closed);
     uv_run(&p->loop, UV_RUN_DEFAULT);
     cr_expect_eq(uv_loop_close(&p->loop), 0, "handles left open");
 }
@@ -224,7 +196,7 @@ Test(sentinel, the_sentinels_are_asked_in_turn_and_the_one_that_answered_first_n
     /* Commands go to the master. */
     const char *argv[] = { "SET", "sentinel-test", "1" };
     size_t lens[] = { 3, 13, 1 };
-    cr_assert_eq(sw_redis_command(&p.r, probe_reply, &p, 3, argv, lens), 0);
+    cr_assert_eq(sw_redis_command(&p.r, tr_probe_reply, &p, 3, argv, lens), 0);
     probe_run(&p, answered, 30000);
     cr_expect_str_eq(p.last, "OK");
     probe_fini(&p);
@@ -373,7 +345,7 @@ Test(sentinel, sentinel_failover_is_followed_to_the_promoted_replica)
     cr_expect_geq(p.r.sent.stats.switches, 1, "+switch-master was heard");
     const char *argv[] = { "SET", "after-failover", "1" };
     size_t lens[] = { 3, 14, 1 };
-    cr_assert_eq(sw_redis_command(&p.r, probe_reply, &p, 3, argv, lens), 0);
+    cr_assert_eq(sw_redis_command(&p.r, tr_probe_reply, &p, 3, argv, lens), 0);
     probe_run(&p, answered, 30000);
     cr_expect_str_eq(p.last, "OK", "a write works on the new master");
     probe_fini(&p);
@@ -381,16 +353,6 @@ Test(sentinel, sentinel_failover_is_followed_to_the_promoted_replica)
 }
 
 /* ---- shockd across a failover ------------------------------------------------------------- */
-
-static size_t count_lines(const char *path)
-{
-    char *t = sw_test_slurp(path);
-    size_t n = 0;
-    for (char *q = t; *q; q++)
-        n += *q == '\n';
-    free(t);
-    return n;
-}
 
 /* The ids of the alert lines in path (one JSON object per line). */
 static size_t stdout_ids(const char *path, char (*ids)[17], size_t max)
@@ -457,7 +419,7 @@ Test(sentinel, shockd_across_a_failover_loses_and_repeats_no_alert)
     /* The new master's stream holds every alert shockd printed, once. */
     static char ids[512][17], seen[512][17];
     size_t n = stdout_ids(out, ids, 512);
-    cr_assert_eq(n, count_lines(out));
+    cr_assert_eq(n, (size_t)sw_test_count_file(out, "\n"));
     cr_assert_geq(n, 40u);
     redisContext *rc = tr_connect(&c.r);
     cr_assert_not_null(rc);

@@ -15,6 +15,7 @@
 #include "sw_config.h"
 #include "sw_log.h"
 #include "sw_redis.h"
+#include "sw_test_probe.h"
 #include "sw_sink_redis.h"
 #include "sw_time.h"
 
@@ -683,36 +684,10 @@ Test(sink_redis, unix_socket_with_a_database)
 
 /* ---- the client's timeouts, in process ------------------------------------------ */
 
-typedef struct probe {
-    sw_redis r;
-    int connected, lost, replies, null_replies;
-    uv_timer_t stop;
-} probe;
+typedef tr_probe probe;
 
-static void probe_state(void *ctx, sw_redis *r, sw_redis_state st)
-{
-    (void)r;
-    probe *p = ctx;
-    if (st == SW_REDIS_CONNECTED)
-        p->connected++;
-    else
-        p->lost++;
-}
 
-static void probe_reply(void *privdata, sw_redis *r, const redisReply *rep)
-{
-    (void)r;
-    probe *p = privdata;
-    if (rep)
-        p->replies++;
-    else
-        p->null_replies++;
-}
 
-static void probe_closed(sw_redis *r)
-{
-    (void)r;
-}
 
 static void run_until(uv_loop_t *loop, int (*done)(probe *), probe *p, int timeout_ms)
 {
@@ -747,14 +722,14 @@ static void probe_init(probe *p, uv_loop_t *loop, const char *url, uint64_t conn
     o.command_timeout_ms = command_ms;
     o.backoff_min_ms = 10;
     o.backoff_max_ms = 50;
-    o.on_state = probe_state;
+    o.on_state = tr_probe_state;
     o.ctx = p;
     cr_assert_eq(sw_redis_init(&p->r, loop, &o), 0);
 }
 
 static void probe_fini(probe *p, uv_loop_t *loop)
 {
-    sw_redis_close(&p->r, probe_closed);
+    sw_redis_close(&p->r, tr_probe_closed);
     uv_run(loop, UV_RUN_DEFAULT);
     cr_expect_eq(uv_loop_close(loop), 0, "handles left open");
 }
@@ -814,7 +789,7 @@ Test(sink_redis, command_timeout_drops_a_silent_connection_and_reconnects)
     redisFree(c);
     const char *argv[] = { "PING" };
     size_t lens[] = { 4 };
-    cr_assert_eq(sw_redis_command(&p.r, probe_reply, &p, 1, argv, lens), 0);
+    cr_assert_eq(sw_redis_command(&p.r, tr_probe_reply, &p, 1, argv, lens), 0);
     run_until(&loop, timed_out, &p, 5000);
     cr_expect_geq(p.r.stats.timeouts, 1);
     cr_expect_eq(p.lost, 1);
@@ -824,7 +799,7 @@ Test(sink_redis, command_timeout_drops_a_silent_connection_and_reconnects)
     while (p.connected < 2 && tr_now_ms() < deadline)
         uv_run(&loop, UV_RUN_ONCE);
     cr_assert_eq(p.connected, 2);
-    cr_assert_eq(sw_redis_command(&p.r, probe_reply, &p, 1, argv, lens), 0);
+    cr_assert_eq(sw_redis_command(&p.r, tr_probe_reply, &p, 1, argv, lens), 0);
     run_until(&loop, reconnected, &p, 5000);
     cr_expect_eq(p.replies, 1);
     probe_fini(&p, &loop);
