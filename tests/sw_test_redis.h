@@ -292,6 +292,7 @@ static inline int tr_replicas_online(const test_redis *r, int n)
     }
     if (rep)
         freeReplyObject(rep);
+    redisFree(c);
     return k >= n;
 }
 
