@@ -263,10 +263,10 @@ int sw_policy_offer(sw_policy *p, const sw_candidate *c)
             emit_alert(p, c, c->severity, 0);
         return -1;
     }
-    if (c->kind == SW_CAND_CLEAR) {
+    if (c->kind != SW_CAND_FIRE) {
         int was = k->active && k->alerted;
         k->active = 0;
-        if (was && p->params.resolved) {
+        if (was && (p->params.resolved || c->kind == SW_CAND_RESOLVE)) {
             emit_alert(p, c, SW_SEV_INFO, 1);
             return 1;
         }

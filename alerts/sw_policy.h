@@ -9,7 +9,8 @@
  *    (hysteresis: a move hovering at a level cannot flap);
  *  - after the cooldown, a fresh trigger passes again;
  *  - a CLEAR candidate becomes a `resolved` info alert when enabled and the key
- *    had alerted; otherwise it only re-arms the key.
+ *    had alerted; otherwise it only re-arms the key.  A RESOLVE candidate (a
+ *    halt's resumption) becomes one whenever the key had alerted.
  * The policy owns no clock: the candidate's event time is "now".
  */
 #ifndef SW_POLICY_H

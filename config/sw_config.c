@@ -3,6 +3,7 @@
 #include "sw_listen.h"
 #include "sw_breadth.h"
 #include "sw_calendar_file.h"
+#include "sw_halt.h"
 #include "sw_log.h"
 #include "sw_pct_move.h"
 #include "sw_redis_url.h"
@@ -538,6 +539,29 @@ static const sw_option stale_opts[] = {
     END_OPTS
 };
 
+static const sw_option halt_opts[] = {
+    { "band_pct", OPT_NUMBER, offsetof(sw_halt_params, band_pct), 0.01, 50, "1", NULL,
+      "A trade within this many percent of a limit-up/limit-down band (or beyond it) raises a warning; "
+      "it clears when the price is back twice as far.  Needs a feed with LULD bands (alpaca, polygon)." },
+    { "infer", OPT_BOOL, offsetof(sw_halt_params, infer), 0, 1, "true", NULL,
+      "Also infer pauses where no status exists (finnhub; NYSE names on polygon): a symbol that traded "
+      "at least min_rate times a minute and moved move_pct within move_window, then has no trade for "
+      "`after` inside the regular session, raises a warning \"possible LULD pause\"." },
+    { "after", OPT_DURATION, offsetof(sw_halt_params, after_ns), 1, 3600, "30s", NULL,
+      "Silence after such a move that is a possible pause (a LULD pause lasts 5 minutes)." },
+    { "move_pct", OPT_NUMBER, offsetof(sw_halt_params, move_pct), 0.1, 100, "5", NULL,
+      "Move, in percent from the window's high (or low) to the last trade, that arms the inference; "
+      "LULD bands are 5 % for the largest names, 10 % and more for the others." },
+    { "move_window", OPT_DURATION, offsetof(sw_halt_params, move_window_ns), 10, 3600, "5m", NULL,
+      "Window of that move and of the trade rate (the LULD reference price is a 5-minute average)." },
+    { "min_rate", OPT_NUMBER, offsetof(sw_halt_params, min_rate), 0, 100000, "10", NULL,
+      "Trades per minute over the window below which silence is not unusual enough to infer anything." },
+    { "always_open", OPT_SYMBOLS, offsetof(sw_halt_params, always_open), 0, 0, "[]", NULL,
+      "Symbols that trade around the clock (crypto in a CSV replay): never inferred paused.  A crypto "
+      "feed's trades (coinbase, binance) need not be listed: they say so themselves." },
+    END_OPTS
+};
+
 static const sw_option breadth_opts[] = {
     { "warning_pct", OPT_NUMBER, offsetof(sw_breadth_params, warning_pct), 0.01, 100, "3", NULL,
       "Move of a member vs its previous close, in percent (either direction), at which it counts "
@@ -575,6 +599,9 @@ static const detector_table detector_tables[] = {
       "Return of the bar in progress in units of the symbol's own bar volatility." },
     { "vol_regime", vol_regime_opts,
       "Recent realized volatility vs the symbol's longer baseline (warning only)." },
+    { "halt", halt_opts,
+      "Trading halts (critical) and their resumptions (resolved) from the provider's statuses, trades near "
+      "a LULD band (warning), and pauses inferred from silence after a move where no status exists." },
 };
 
 static const detector_table *find_detector_table(const char *type)

@@ -461,7 +461,7 @@ static void broadcast(feedsrv *s, size_t n)
             continue;
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            if (sw_emu_subscribed(&c->emu, s->batch_buf[i].tick.symbol)) {
+            if (sw_emu_wants(&c->emu, &s->batch_buf[i].tick)) {
                 s->sel[k] = s->elem[i];
                 s->sel_len[k++] = s->elem_len[i];
             }

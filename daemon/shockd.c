@@ -238,6 +238,10 @@ static int open_feed(shockd *d)
     }
     for (size_t i = 0; i < d->pipe.engine.n_syms; i++)
         d->feed_symbols[i] = sw_engine_sym(&d->pipe.engine, i)->name;
+    /* A detector that reads trading statuses (halt): ask the provider for them. */
+    int want_status = 0;
+    for (size_t i = 0; i < d->pipe.engine.n_dets; i++)
+        want_status |= d->pipe.engine.dets[i].type->on_status != NULL;
     sw_feed_params p = {
         .provider = fc->provider,
         .url = fc->url,
@@ -255,6 +259,7 @@ static int open_feed(shockd *d)
         .silence_hours = fc->silence_hours,
         .max_frame = (size_t)fc->max_frame,
         .calendar = &d->cfg.cal,
+        .want_status = want_status,
     };
     sw_feed_handlers h = { on_feed_tick, on_feed_gap, on_feed_stopped };
     if (sw_feed_init(&d->feed, &d->loop, &p, &h, d, err, sizeof err) != 0) {
@@ -344,7 +349,26 @@ static void print_summary(shockd *d)
     }
     double secs = (double)(d->t_end_ns - d->t_start_ns) / 1e9;
     double rate = secs > 0 ? (double)es->ticks / secs : 0;
-    char tail[288] = "";
+    char tail[288] = "", excl[512] = "";
+    /* Trades their sale conditions kept from the price, by reason; only
+     * when there were any, so a run without conditions reads as before. */
+    uint64_t n_excl = 0;
+    for (int i = 1; i < SW_EXCL_N; i++)
+        n_excl += es->excluded[i];
+    if (n_excl) {
+        size_t o = (size_t)snprintf(excl, sizeof excl, "; excluded by conditions: %llu (", (unsigned long long)n_excl);
+        for (int i = 1, first = 1; i < SW_EXCL_N && o < sizeof excl; i++)
+            if (es->excluded[i]) {
+                o += (size_t)snprintf(excl + o, sizeof excl - o, "%s%s %llu", first ? "" : ", ", sw_excl_name(i),
+                                      (unsigned long long)es->excluded[i]);
+                first = 0;
+            }
+        if (o < sizeof excl)
+            snprintf(excl + o, sizeof excl - o, ")");
+    }
+    if (es->status_events && strlen(excl) + 48 < sizeof excl)
+        snprintf(excl + strlen(excl), sizeof excl - strlen(excl), "; %llu trading statuses and LULD bands",
+                 (unsigned long long)es->status_events);
     if (unconfirmed && held)
         snprintf(tail, sizeof tail, "; %zu alerts unconfirmed, kept for the next start, except %zu the spool file "
                  "could not take (see the error lines)", unconfirmed, held);
@@ -357,12 +381,12 @@ static void print_summary(shockd *d)
     }
     fprintf(stderr,
             "%s: %llu ticks, %zu symbols, %llu bad lines, %llu bad trades, %llu out-of-order, "
-            "%llu unknown-symbol, %llu filtered prints; alerts: %llu critical, %llu warning, %llu info; "
+            "%llu unknown-symbol, %llu filtered prints%s; alerts: %llu critical, %llu warning, %llu info; "
             "%.2f M ticks/s (%.3f s)%s\n",
             d->replaying ? "replay" : "shockd", (unsigned long long)es->ticks, active,
             (unsigned long long)rs->bad_lines, (unsigned long long)rs->bad_trades,
             (unsigned long long)es->out_of_order, (unsigned long long)es->unknown_symbol,
-            (unsigned long long)es->filtered_prints, (unsigned long long)d->alerts[SW_SEV_CRITICAL],
+            (unsigned long long)es->filtered_prints, excl, (unsigned long long)d->alerts[SW_SEV_CRITICAL],
             (unsigned long long)d->alerts[SW_SEV_WARNING], (unsigned long long)d->alerts[SW_SEV_INFO],
             rate / 1e6, secs, tail);
     if (d->live) {

@@ -13,7 +13,9 @@
  *    in a row so sequence numbers and state carry over;
  * and everything is compared: message kind, tick count, dropped trades and
  * the reason sentence, every tick (symbol, price and size bit for bit, time,
- * flags), and on the live side the session's state, action, note, sequence
+ * flags -- the sale conditions' eligibility among them -- and the exclusion
+ * reason; a status's fields share the price's and size's bytes), and on the
+ * live side the session's state, action, note, sequence
  * numbers and counters and the bytes it sent.  Any difference aborts.
  */
 #include "sw_fuzz.h"
@@ -52,7 +54,8 @@ static void compare(const run *fast, const run *slow)
     for (size_t i = 0; i < a->n_ticks; i++) {
         const sw_tick *x = &fast->ticks[i], *y = &slow->ticks[i];
         if (strcmp(x->symbol, y->symbol) != 0 || memcmp(&x->price, &y->price, sizeof x->price) != 0 ||
-            memcmp(&x->size, &y->size, sizeof x->size) != 0 || x->ts_ns != y->ts_ns || x->flags != y->flags)
+            memcmp(&x->size, &y->size, sizeof x->size) != 0 || x->ts_ns != y->ts_ns || x->flags != y->flags ||
+            x->excluded != y->excluded)
             abort();
     }
 }
@@ -61,7 +64,8 @@ static void compare_sessions(const sw_session *a, const sw_session *b)
 {
     if (a->state != b->state || a->action != b->action || a->note_level != b->note_level ||
         strcmp(a->note, b->note) != 0 || a->seq_gaps != b->seq_gaps || a->seq_stale != b->seq_stale ||
-        a->send_failures != b->send_failures || memcmp(a->last_seq, b->last_seq, N_SYMBOLS * sizeof *a->last_seq) != 0)
+        a->send_failures != b->send_failures || a->status_state != b->status_state ||
+        memcmp(a->last_seq, b->last_seq, N_SYMBOLS * sizeof *a->last_seq) != 0)
         abort();
 }
 
@@ -95,6 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             p->on_open(&b);
         }
         a.state = b.state = (sw_sess_state)(sel & 3);
+        a.want_status = b.want_status = (sel >> 3) & 1;
+        a.status_state = b.status_state = (int)((sel >> 4) & 3);
         for (int pass = 0; pass < 2; pass++) {
             memset(&fast.r, 0, sizeof fast.r);
             memset(&slow.r, 0, sizeof slow.r);

@@ -6,14 +6,17 @@
  *  - replay: the provider's parse function, no session;
  *  - live: on_message with a session.  The first byte picks the handshake
  *    state the message arrives in (connected, authenticating, subscribing,
- *    streaming) and whether the session was opened first (on_open sends the
- *    greeting), so the control-message paths are reached too; the rest is
+ *    streaming), whether the session was opened first (on_open sends the
+ *    greeting) and whether it wants trading statuses and how far it got
+ *    with them, so the control-message paths are reached too; the rest is
  *    the message.
  * The message is an exactly-sized heap copy without a terminating NUL, so a
  * read past `len` is an ASan report even though the live and replay callers
  * happen to NUL-terminate.  Afterwards the results are checked against the
  * interface's promises (tick count within cap, finite positive prices,
- * plausible times, a reason for every bad message).
+ * plausible times, a reason for every bad message; a trade kept from the
+ * price by its conditions names why, and only then; a status's codes are
+ * strings and its words printable; LULD bands finite and not negative).
  */
 #include "sw_fuzz.h"
 #include "sw_provider.h"
@@ -57,8 +60,26 @@ static void check(const sw_parse_result *r, size_t cap)
         const sw_tick *t = &ticks[i];
         if (!memchr(t->symbol, '\0', sizeof t->symbol) || !t->symbol[0])
             abort();
-        if (!isfinite(t->price) || t->price <= 0 || !isfinite(t->size) || t->size < 0)
-            abort();
+        if (t->flags & SW_TICK_STATUS) {
+            /* The codes are strings; the words, when any, a printable line. */
+            if (!memchr(t->status, '\0', sizeof t->status) || !memchr(t->reason, '\0', sizeof t->reason))
+                abort();
+            for (const char *c = t->reason_text; c && *c; c++)
+                if (*c < ' ' || *c > '~')
+                    abort();
+            if ((t->flags & SW_TICK_HALT) && (t->flags & SW_TICK_RESUME))
+                abort();
+        } else if (t->flags & SW_TICK_LULD) {
+            if (!isfinite(t->limit_up) || t->limit_up < 0 || !isfinite(t->limit_down) || t->limit_down < 0)
+                abort();
+        } else {
+            if (!isfinite(t->price) || t->price <= 0 || !isfinite(t->size) || t->size < 0)
+                abort();
+            /* A trade's eligibility: a reason exactly when kept from the price. */
+            if ((t->flags & SW_TICK_NO_LAST) ? t->excluded == SW_EXCL_NONE || t->excluded >= SW_EXCL_N
+                                             : t->excluded != SW_EXCL_NONE)
+                abort();
+        }
         if (t->ts_ns < SW_TS_MIN_NS || t->ts_ns > SW_TS_MAX_NS)
             abort();
     }
@@ -86,6 +107,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (sel & 4)
             p->on_open(&s);
         s.state = (sw_sess_state)(sel & 3);
+        /* Bits 3-5: a session that wants statuses, and where it is with them. */
+        s.want_status = (sel >> 3) & 1;
+        s.status_state = (int)((sel >> 4) & 3);
         char url[1024];
         if (p->build_url) /* NULL: the base URL is used as is */
             (void)p->build_url(&s, p->default_url, url, sizeof url);

@@ -18,6 +18,7 @@ extern const sw_detector_type sw_zscore_type;
 extern const sw_detector_type sw_vol_regime_type;
 extern const sw_detector_type sw_stale_type;
 extern const sw_detector_type sw_breadth_type;
+extern const sw_detector_type sw_halt_type;
 
 static const sw_detector_type *const registry[] = {
     &sw_pct_move_type,
@@ -25,6 +26,7 @@ static const sw_detector_type *const registry[] = {
     &sw_vol_regime_type,
     &sw_stale_type,
     &sw_breadth_type,
+    &sw_halt_type,
 };
 
 const sw_detector_type *const *sw_detector_types(size_t *n)
@@ -247,6 +249,25 @@ sw_symbol *sw_engine_symbol(sw_engine *e, const char *name)
     return idx == SW_SYMTAB_EMPTY ? NULL : sw_engine_sym(e, idx);
 }
 
+void *sw_detector_priv_alloc(sw_detector *d, const sw_engine *e, size_t head)
+{
+    d->priv = calloc(1, head + (e->n_syms ? e->n_syms : 1));
+    return d->priv;
+}
+
+size_t sw_engine_mark_names(const sw_engine *e, const sw_name_list *names, uint8_t *marks, uint8_t bit)
+{
+    size_t n = 0;
+    for (int i = 0; i < names->n && i < SW_NAME_LIST_MAX; i++) {
+        uint32_t idx = sw_symtab_find(&e->tab, names->name[i]);
+        if (idx != SW_SYMTAB_EMPTY && !(marks[idx] & bit)) {
+            marks[idx] |= bit;
+            n++;
+        }
+    }
+    return n;
+}
+
 void sw_engine_emit(sw_engine *e, const sw_candidate *c)
 {
     e->stats.candidates++;
@@ -271,40 +292,49 @@ void sw_engine_advance(sw_engine *e, int64_t now_ns)
 
 static void apply_due_splits(sw_engine *e, sw_symbol *s, int64_t day);
 
-/* Roll the symbol's trading day forward when a tick of a later New York date
- * arrives, and keep the open and the running close of the regular session.
- * The calendar decides what "regular" means, so a holiday's stray prints are
- * not a session and an early close's 13:00:00 print is the day's close. */
+/* Roll the symbol's trading day forward when an event of a later New York
+ * date arrives: the day's close becomes the previous close, detectors hear
+ * of the new session. */
+static void roll_day(sw_engine *e, sw_symbol *s, int64_t ts)
+{
+    if (ts >= s->day_lo && ts < s->day_hi)
+        return;
+    int64_t day = sw_ny_day(ts, NULL);
+    s->day_lo = sw_ny_to_utc(day, 0, 0, 0);
+    s->day_hi = sw_ny_to_utc(day + 1, 0, 0, 0);
+    if (!sw_calendar_session(e->calendar, day, &s->reg_lo, &s->reg_hi)) {
+        s->reg_lo = INT64_MAX;
+        s->reg_hi = INT64_MIN;
+    }
+    if (day != s->day) {
+        if (e->n_splits)
+            apply_due_splits(e, s, day);
+        /* A day without a regular-hours trade (a holiday's stray print)
+         * does not replace the previous close. */
+        if (!isnan(s->day_close))
+            s->prev_close = s->day_close;
+        s->day = day;
+        s->open = NAN;
+        s->day_close = NAN;
+        s->official = 0;
+        for (size_t i = 0; i < e->n_dets; i++)
+            if (e->dets[i].type->on_session)
+                e->dets[i].type->on_session(&e->dets[i], e, s, s->state + e->dets[i].state_off);
+    }
+}
+
+/* Keep the open and the running close of the regular session.  The
+ * calendar decides what "regular" means, so a holiday's stray prints are not
+ * a session and an early close's 13:00:00 print is the day's close. */
 static void track_session(sw_engine *e, sw_symbol *s, const sw_tick *t)
 {
-    if (t->ts_ns < s->day_lo || t->ts_ns >= s->day_hi) {
-        int64_t day = sw_ny_day(t->ts_ns, NULL);
-        s->day_lo = sw_ny_to_utc(day, 0, 0, 0);
-        s->day_hi = sw_ny_to_utc(day + 1, 0, 0, 0);
-        if (!sw_calendar_session(e->calendar, day, &s->reg_lo, &s->reg_hi)) {
-            s->reg_lo = INT64_MAX;
-            s->reg_hi = INT64_MIN;
-        }
-        if (day != s->day) {
-            if (e->n_splits)
-                apply_due_splits(e, s, day);
-            /* A day without a regular-hours trade (a holiday's stray print)
-             * does not replace the previous close. */
-            if (!isnan(s->day_close))
-                s->prev_close = s->day_close;
-            s->day = day;
-            s->open = NAN;
-            s->day_close = NAN;
-            for (size_t i = 0; i < e->n_dets; i++)
-                if (e->dets[i].type->on_session)
-                    e->dets[i].type->on_session(&e->dets[i], e, s, s->state + e->dets[i].state_off);
-        }
-    }
+    roll_day(e, s, t->ts_ns);
     /* The closing print stamped exactly at the close belongs to the session. */
     if (t->ts_ns >= s->reg_lo && t->ts_ns <= s->reg_hi) {
         if (isnan(s->open))
             s->open = t->price;
-        s->day_close = t->price;
+        if (!(s->official & SW_OFFICIAL_CLOSE))
+            s->day_close = t->price;
     }
 }
 
@@ -345,23 +375,38 @@ static uint32_t find_symbol(const sw_engine *e, const char *name)
     return sw_symtab_find(&e->tab, name);
 }
 
+static sw_tick_result status_tick(sw_engine *e, const sw_tick *t);
+static sw_tick_result special_trade(sw_engine *e, sw_symbol *s, const sw_tick *t);
+
+/* The tick's record, or NULL (counted) for a symbol not watched. */
+static inline sw_symbol *lookup(sw_engine *e, const sw_tick *t)
+{
+    uint32_t idx = find_symbol(e, t->symbol);
+    if (idx == SW_SYMTAB_EMPTY) {
+        e->stats.unknown_symbol++;
+        return NULL;
+    }
+    return sw_engine_sym(e, idx);
+}
+
 sw_tick_result sw_engine_tick(sw_engine *e, const sw_tick *t)
 {
+    if (t->flags & SW_TICK_EVENT)
+        return status_tick(e, t);
     if (!(t->price > 0) || !isfinite(t->price)) {
         e->stats.bad_price++;
         return SW_TICK_BAD_PRICE;
     }
-    uint32_t idx = find_symbol(e, t->symbol);
-    if (idx == SW_SYMTAB_EMPTY) {
-        e->stats.unknown_symbol++;
+    sw_symbol *s = lookup(e, t);
+    if (!s)
         return SW_TICK_UNKNOWN;
-    }
-    sw_symbol *s = sw_engine_sym(e, idx);
     if (t->ts_ns < s->last_ts) {
         e->stats.out_of_order++;
         return SW_TICK_OUT_OF_ORDER;
     }
     sw_engine_advance(e, t->ts_ns);
+    if (t->flags & SW_TICK_SPECIAL)
+        return special_trade(e, s, t);
     track_session(e, s, t);
     s->last_ts = t->ts_ns;
     s->last_price = t->price;
@@ -490,4 +535,78 @@ int sw_engine_restore_priv(sw_engine *e, size_t k, const void *in, size_t n)
     if (k >= e->n_dets || !e->dets[k].type->restore_priv)
         return -1;
     return e->dets[k].type->restore_priv(&e->dets[k], e, in, n);
+}
+
+/* An official opening or closing print (the sale conditions say so, see
+ * SW_TICK_OFFICIAL_OPEN): the first opening print inside the session sets
+ * the open, replacing the first trade's price; the last closing print from
+ * the open on sets the close -- the closing cross is often stamped seconds
+ * after 16:00:00, and the official close (UTP/CTA "M") minutes after. */
+static void official_print(sw_symbol *s, const sw_tick *t)
+{
+    if ((t->flags & SW_TICK_OFFICIAL_OPEN) && !(s->official & SW_OFFICIAL_OPEN) && t->ts_ns >= s->reg_lo &&
+        t->ts_ns <= s->reg_hi) {
+        s->open = t->price;
+        s->official |= SW_OFFICIAL_OPEN;
+    }
+    if ((t->flags & SW_TICK_OFFICIAL_CLOSE) && t->ts_ns >= s->reg_lo && t->ts_ns < s->day_hi) {
+        s->day_close = t->price;
+        s->official |= SW_OFFICIAL_CLOSE;
+    }
+}
+
+/* A trading status or LULD bands: to the detectors' on_status only, whatever
+ * its time (it moves the clock and the day forward, never back); not a
+ * trade, so no price to check and nothing of the symbol's trading changes. */
+static sw_tick_result status_tick(sw_engine *e, const sw_tick *t)
+{
+    sw_symbol *s = lookup(e, t);
+    if (!s)
+        return SW_TICK_UNKNOWN;
+    if (t->ts_ns >= s->last_ts) {
+        sw_engine_advance(e, t->ts_ns);
+        roll_day(e, s, t->ts_ns);
+    }
+    e->stats.status_events++;
+    for (size_t i = 0; i < e->n_dets; i++) {
+        sw_detector *d = &e->dets[i];
+        if (d->type->on_status)
+            d->type->on_status(d, e, s, s->state + d->state_off, t);
+    }
+    return SW_TICK_OK;
+}
+
+/* A trade off the common path (SW_TICK_SPECIAL), ordered and checked like
+ * any other:
+ *  - one its sale conditions keep from the price (NO_LAST) sets an official
+ *    open or close if it is one, never the last price, and goes only to
+ *    detectors that take volume-only trades (to none when it carries no
+ *    volume either); counted by reason;
+ *  - an eligible one that is also an official print is a trade like any
+ *    other, after setting the open or close. */
+static sw_tick_result special_trade(sw_engine *e, sw_symbol *s, const sw_tick *t)
+{
+    int priced = !(t->flags & SW_TICK_NO_LAST);
+    if (priced)
+        track_session(e, s, t);
+    else
+        roll_day(e, s, t->ts_ns);
+    if (t->flags & (SW_TICK_OFFICIAL_OPEN | SW_TICK_OFFICIAL_CLOSE))
+        official_print(s, t);
+    s->last_ts = t->ts_ns;
+    s->ticks++;
+    e->stats.ticks++;
+    if (priced)
+        s->last_price = t->price;
+    else
+        e->stats.excluded[t->excluded < SW_EXCL_N ? t->excluded : SW_EXCL_NONE]++;
+    unsigned need = priced ? 0 : SW_TAKES_VOLUME_ONLY;
+    if (!priced && (t->flags & SW_TICK_NO_VOLUME))
+        return SW_TICK_OK;
+    for (size_t i = 0; i < e->n_dets; i++) {
+        sw_detector *d = &e->dets[i];
+        if ((d->type->takes & need) == need)
+            d->type->on_tick(d, e, s, s->state + d->state_off, t);
+    }
+    return SW_TICK_OK;
 }

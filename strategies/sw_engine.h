@@ -62,6 +62,7 @@ typedef struct sw_symbol {
     double prev_close;            /* last regular-hours price of the previous session, NaN if unknown */
     double open;                  /* first regular-hours price of `day`, NaN until then */
     double day_close;             /* last regular-hours price of `day` so far, NaN if none */
+    uint8_t official;             /* SW_OFFICIAL_*: `day`'s open or close came from an official print */
     /* Cached bounds of `day` (UTC ns): the New York day [day_lo, day_hi) and
      * its regular session [reg_lo, reg_hi] (empty on a holiday), so the tick
      * path does calendar arithmetic once per symbol and day, not per tick. */
@@ -75,6 +76,23 @@ typedef struct sw_group {
     uint32_t *members;            /* symbol indexes (sw_engine_sym) */
     size_t n_members;
 } sw_group;
+
+/* sw_symbol.official: an opening or closing print (SW_TICK_OFFICIAL_OPEN,
+ * _CLOSE) set the session's open or close; the first official open of a day
+ * and the last official close win over ordinary trades. */
+enum {
+    SW_OFFICIAL_OPEN = 1u << 0,
+    SW_OFFICIAL_CLOSE = 1u << 1
+};
+
+/* What a detector takes besides ordinary trades (sw_detector_type.takes). */
+enum {
+    /* Trades the sale conditions keep from the price (SW_TICK_NO_LAST) but
+     * count toward volume (no SW_TICK_NO_VOLUME): a volume or activity
+     * detector sets this and sees them in on_tick; it must not take their
+     * price for the last price. */
+    SW_TAKES_VOLUME_ONLY = 1u << 0
+};
 
 /* Directions of the candidates a detector can raise (bit set), for the
  * alert policy to size its key table to what can fire. */
@@ -105,7 +123,12 @@ typedef struct sw_detector_type {
      * those ahead of the tick (sw_engine_prefetch).  NULL: the whole slice. */
     size_t (*hot_size)(const void *params);
     void (*sym_init)(const sw_detector *d, void *st);
+    unsigned takes;               /* SW_TAKES_*; 0: ordinary trades only */
     void (*on_tick)(sw_detector *d, sw_engine *e, sw_symbol *s, void *st, const sw_tick *t);
+    /* Optional: a trading status or LULD bands for s (a tick with
+     * SW_TICK_STATUS or SW_TICK_LULD, which no on_tick sees).  The engine
+     * passes them on whatever their time: a halt is never dropped as late. */
+    void (*on_status)(sw_detector *d, sw_engine *e, sw_symbol *s, void *st, const sw_tick *t);
     /* A new trading day began for s (its prev_close and open were updated). */
     void (*on_session)(sw_detector *d, sw_engine *e, sw_symbol *s, void *st);
     /* A split of `ratio` (new shares per old share) took effect for s. */
@@ -148,6 +171,9 @@ typedef struct sw_engine_stats {
     uint64_t out_of_order;
     uint64_t bad_price;
     uint64_t filtered_prints;     /* out-of-line prints a detector refused to confirm */
+    uint64_t excluded[SW_EXCL_N]; /* trades kept from the price by their sale conditions, by
+                                     reason (sw_excl_reason; [0] unused); counted in `ticks` too */
+    uint64_t status_events;       /* trading statuses and LULD bands of watched symbols */
     uint64_t candidates;
 } sw_engine_stats;
 
@@ -279,6 +305,17 @@ int sw_engine_restore_state(sw_engine *e, sw_symbol *s, const void *bytes, size_
  * (0 and -1 for a detector without them). */
 size_t sw_engine_save_priv(const sw_engine *e, size_t k, void *out, size_t max);
 int sw_engine_restore_priv(sw_engine *e, size_t k, const void *in, size_t n);
+
+/* For detectors' init: a zeroed private block of `head` bytes followed by
+ * one byte per symbol (a flexible uint8_t array), set as d->priv (freed by
+ * the detector's free, as before).  Returns it, or NULL when out of memory. */
+void *sw_detector_priv_alloc(sw_detector *d, const sw_engine *e, size_t head);
+
+/* For detectors' init: set `bit` in marks[index] of each watched symbol
+ * of `names` (a per-symbol array of n_syms bytes); names outside the
+ * watchlist are skipped (the config loader reports them).  Returns how many
+ * symbols got the bit that did not have it. */
+size_t sw_engine_mark_names(const sw_engine *e, const sw_name_list *names, uint8_t *marks, uint8_t bit);
 
 /* Symbol i (0 <= i < n_syms). */
 static inline sw_symbol *sw_engine_sym(const sw_engine *e, size_t i)

@@ -101,10 +101,9 @@ static int st_init(sw_detector *d, sw_engine *e)
 {
     const sw_stale_params *P = d->params;
     size_t n = e->n_syms ? e->n_syms : 1;
-    stale_priv *pv = calloc(1, sizeof *pv + n);
+    stale_priv *pv = sw_detector_priv_alloc(d, e, sizeof *pv);
     if (!pv)
         return -1;
-    d->priv = pv;
     pv->session_after = INT64_MIN;
     /* Whole seconds read best as seconds ("120s", as the option is usually
      * written); anything finer keeps its own unit. */
@@ -112,16 +111,7 @@ static int st_init(sw_detector *d, sw_engine *e)
         snprintf(pv->window, sizeof pv->window, "%llds", (long long)(P->after_ns / SW_NS_PER_SEC));
     else
         sw_format_duration(P->after_ns, pv->window, sizeof pv->window);
-    /* Names outside the watchlist are ignored here: the config loader reports
-     * them, and the engine never sees their ticks anyway. */
-    size_t n_always = 0;
-    for (int i = 0; i < P->always_open.n && i < SW_NAME_LIST_MAX; i++) {
-        uint32_t idx = sw_symtab_find(&e->tab, P->always_open.name[i]);
-        if (idx != SW_SYMTAB_EMPTY && !(pv->flags[idx] & ALWAYS)) {
-            pv->flags[idx] |= ALWAYS;
-            n_always++;
-        }
-    }
+    size_t n_always = sw_engine_mark_names(e, &P->always_open, pv->flags, ALWAYS);
     /* Each symbol is in one heap at most: sized for all of them at start. */
     pv->session.e = malloc((n - n_always + 1) * sizeof *pv->session.e);
     pv->around.e = malloc((n_always + 1) * sizeof *pv->around.e);
@@ -160,19 +150,6 @@ static void st_sym_init(const sw_detector *d, void *vst)
     memset(st, 0, sizeof *st);
 }
 
-/* "2m 5s", "45s", "1h 3m": how long, for a person. */
-static const char *span(int64_t ns, char *buf, size_t len)
-{
-    long long s = (long long)(ns / SW_NS_PER_SEC);
-    if (s >= 3600)
-        snprintf(buf, len, "%lldh %lldm", s / 3600, s / 60 % 60);
-    else if (s >= 60)
-        snprintf(buf, len, "%lldm %llds", s / 60, s % 60);
-    else
-        snprintf(buf, len, "%llds", s);
-    return buf;
-}
-
 static void emit(sw_detector *d, sw_engine *e, const sw_symbol *s, sw_cand_kind kind, int64_t now,
                  int64_t silence)
 {
@@ -209,7 +186,7 @@ static void st_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
         char b[32];
         *f &= (uint8_t)~FIRED;
         snprintf(d->text, sizeof d->text, "%s: trading again after %s without a trade", s->name,
-                 span(t->ts_ns - st->silent_since, b, sizeof b));
+                 sw_format_span(t->ts_ns - st->silent_since, b, sizeof b));
         emit(d, e, s, SW_CAND_CLEAR, t->ts_ns, t->ts_ns - st->silent_since);
     }
     pv->last[s->index] = t->ts_ns;
@@ -285,10 +262,10 @@ static void st_on_clock(sw_detector *d, sw_engine *e, int64_t now)
         st->silent_since = since;
         if (always)
             snprintf(d->text, sizeof d->text, "%s: no trade for %s (trades around the clock)", s->name,
-                     span(now - since, b, sizeof b));
+                     sw_format_span(now - since, b, sizeof b));
         else
             snprintf(d->text, sizeof d->text, "%s: no trade for %s during the session", s->name,
-                     span(now - since, b, sizeof b));
+                     sw_format_span(now - since, b, sizeof b));
         /* Stamped with the moment the silence reached `after`, not the
          * clock step that noticed it: the id then depends on the trades
          * alone, the same in every shockd of an active-active pair (each
@@ -346,6 +323,10 @@ const sw_detector_type sw_stale_type = {
     .fini = st_fini,
     .state_size = st_state_size,
     .sym_init = st_sym_init,
+    /* Silence is the absence of any trade: one the sale conditions keep
+     * from the price (an odd lot, a late report) still shows the symbol's
+     * feed is alive, as it did before conditions were read. */
+    .takes = SW_TAKES_VOLUME_ONLY,
     .on_tick = st_on_tick,
     .on_clock = st_on_clock,
     .save_priv = st_save_priv,

@@ -40,3 +40,17 @@ int sw_group_name_valid(const char *s)
 {
     return chars_valid(s, SW_GROUP_NAME_MAX, 1, "_-");
 }
+
+const char *sw_excl_name(int reason)
+{
+    static const char *const names[SW_EXCL_N] = {
+        "none", "average_price", "cash", "next_day", "price_variation", "odd_lot", "seller",
+        "out_of_sequence", "prior_reference", "contingent", "derivatively_priced", "bunched_sold",
+        "official_price",
+    };
+    return reason >= 0 && reason < SW_EXCL_N ? names[reason] : "?";
+}
+
+/* Every source copies ticks by value, in the hot path: the status fields
+ * share the price's bytes so that a tick stays 56 bytes. */
+_Static_assert(sizeof(sw_tick) == 56, "sw_tick grew");

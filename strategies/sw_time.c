@@ -155,6 +155,18 @@ char *sw_format_duration(int64_t ns, char *buf, int len)
     return buf;
 }
 
+char *sw_format_span(int64_t ns, char *buf, size_t len)
+{
+    long long s = (long long)(ns / SW_NS_PER_SEC);
+    if (s >= 3600)
+        snprintf(buf, len, "%lldh %lldm", s / 3600, s / 60 % 60);
+    else if (s >= 60)
+        snprintf(buf, len, "%lldm %llds", s / 60, s % 60);
+    else
+        snprintf(buf, len, "%llds", s);
+    return buf;
+}
+
 static int digits(const char *s, size_t len, size_t pos, int n, int *out)
 {
     if (pos + (size_t)n > len)

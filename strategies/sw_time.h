@@ -49,6 +49,10 @@ int sw_parse_duration(const char *text, int64_t *ns);
 /* Format a duration compactly ("5m", "90s", "1d") into buf; returns buf. */
 char *sw_format_duration(int64_t ns, char *buf, int len);
 
+/* A length of time for a person, in whole seconds: "45s", "2m 5s", "1h 3m"
+ * (messages of detectors that act on silence).  Returns buf. */
+char *sw_format_span(int64_t ns, char *buf, size_t len);
+
 /* Flags reported by sw_parse_timestamp. */
 enum {
     SW_TS_DATE_ONLY = 1 << 0,   /* a bare date, or midnight exactly: a daily bar */

@@ -2,8 +2,8 @@
  * sw_test_engine.h -- the harness the bar-based detector tests share: a real
  * sw_engine with one symbol ("XYZ", in group "g") and one detector, fed plain
  * prices at event times built from trading days and session minutes, its
- * candidates collected in got[]; and the check that the documented option
- * defaults (shockd --config-doc) load into a config.
+ * candidates collected in got[]; and (sw_test_doc.h) the check that the
+ * documented option defaults (shockd --config-doc) load into a config.
  *
  * Header-only (static functions) because each test program includes it once;
  * define SW_TEST_MAX_GOT before including it to keep more or fewer candidates.
@@ -13,6 +13,12 @@
 
 #include "sw_config.h"
 #include "sw_engine.h"
+#ifndef SW_TEST_MAX_GOT
+#define SW_TEST_MAX_GOT 256
+#endif
+
+#include "sw_test_candidates.h"
+#include "sw_test_doc.h"
 #include "sw_time.h"
 
 #include <criterion/criterion.h>
@@ -20,27 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef SW_TEST_MAX_GOT
-#define SW_TEST_MAX_GOT 256
-#endif
-
 static sw_engine eng;
 static int built;
-static sw_candidate got[SW_TEST_MAX_GOT];
-static char texts[SW_TEST_MAX_GOT][256];
-static int n_got;
-
-static void collect(void *ctx, const sw_candidate *c)
-{
-    (void)ctx;
-    if (n_got < SW_TEST_MAX_GOT) {
-        got[n_got] = *c;
-        snprintf(texts[n_got], sizeof texts[n_got], "%s", c->text);
-        got[n_got].text = texts[n_got];
-        got[n_got].window = NULL; /* only valid during the callback */
-        n_got++;
-    }
-}
 
 /* A fresh engine: "XYZ" in group "g", one detector of `type` with params p
  * (validated first, as the config loader does). */
@@ -68,13 +55,7 @@ static void teardown(void)
 /* One trade of XYZ at `price`, event time ts. */
 static void px(double price, int64_t ts)
 {
-    sw_tick t;
-    memset(&t, 0, sizeof t);
-    strcpy(t.symbol, "XYZ");
-    t.price = price;
-    t.size = 100;
-    t.ts_ns = ts;
-    cr_assert_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    cr_assert_eq(sw_test_trade(&eng, "XYZ", price, ts, 0), SW_TICK_OK);
 }
 
 /* The k-th weekday from Tuesday 2025-01-07 (New York winter time). */
@@ -92,49 +73,6 @@ static int64_t day(int k)
 static int64_t minute(int64_t d, int i)
 {
     return sw_ny_to_utc(d, 9, 30, 0) + i * SW_NS_PER_MIN;
-}
-
-/* Load a config whose one detector of `type` sets every option the
- * documentation (shockd --config-doc) lists to the default it documents;
- * at least min_opts of them must be listed.  The caller compares
- * cfg->detectors[0].params with the type's defaults(). */
-static void load_documented_defaults(const char *type, int min_opts, sw_config *cfg)
-{
-    char *doc = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&doc, &len);
-    sw_config_print_doc(f);
-    fclose(f);
-    char head[64];
-    snprintf(head, sizeof head, "detector \"%s\":", type);
-    const char *sec = strstr(doc, head);
-    cr_assert_not_null(sec, "no section %s in the documentation", head);
-    char json[2048];
-    snprintf(json, sizeof json, "{\"groups\": {\"g\": [\"XYZ\"]}, \"detectors\": [{\"type\": \"%s\"", type);
-    int n_opts = 0;
-    for (const char *line = strchr(sec, '\n') + 1; *line == ' ' && line[2] != ' ';) {
-        char key[64], def[64];
-        const char *d = strstr(line, "default ");
-        cr_assert(sscanf(line, " %63s", key) == 1 && d);
-        cr_assert(sscanf(d + 8, "%63[^)]", def) == 1);
-        char *end;
-        strtod(def, &end);
-        int bare = *end == '\0' || strcmp(def, "true") == 0 || strcmp(def, "false") == 0;
-        size_t used = strlen(json);
-        snprintf(json + used, sizeof json - used, bare ? ", \"%s\": %s" : ", \"%s\": \"%s\"", key, def);
-        n_opts++;
-        line = strchr(line, '\n') + 1; /* the doc sentence */
-        line = strchr(line, '\n') + 1;
-    }
-    strcat(json, "}]}");
-    free(doc);
-    cr_assert_geq(n_opts, min_opts, "every option documented (%d found)", n_opts);
-    sw_diag diag = { 0 };
-    int rc = sw_config_parse(cfg, json, strlen(json), "doc.json", &diag);
-    if (rc != 0)
-        sw_diag_print(&diag, stderr);
-    sw_diag_free(&diag);
-    cr_assert_eq(rc, 0, "%s", json);
 }
 
 #endif

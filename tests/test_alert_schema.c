@@ -120,6 +120,8 @@ Test(alert_schema, every_alert_over_the_shipped_data_validates)
         { "calm", NULL, DATA "/sessions/2025-08-27/finnhub.ndjson" },
         { "intraday", NULL, DATA "/intraday_5m/*.csv" },
         { "daily", daily_detectors, DATA "/daily/*.csv" },
+        /* Halts, resumptions, LULD bands (Alpaca statuses in a recording). */
+        { "halt", "[{\"type\": \"halt\"}]", DATA "/scenarios/halt/alpaca.ndjson --format alpaca" },
     };
     char cmd[2048], args[512], *out;
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
@@ -141,6 +143,8 @@ Test(alert_schema, every_alert_over_the_shipped_data_validates)
         "\"window\":\"prev_close\"", "\"window\":\"open\"", "\"window\":\"5m\"", "\"window\":\"session\"",
         "\"direction\":\"down\"", "\"direction\":\"up\"", "\"direction\":\"none\"", "\"price\":null",
         "\"zscore\":null", "\"symbol\":\"MRVL\",\"group\":null,\"detector\":\"stale\"",
+        "\"detector\":\"halt\",\"severity\":\"critical\"", "\"window\":\"halt\",\"direction\":\"none\",\"resolved\":true",
+        "\"window\":\"luld\"",
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         cr_expect(strstr(alerts, kinds[i]) != NULL, "no alert with %s among %d", kinds[i], n);

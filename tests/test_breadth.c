@@ -7,6 +7,7 @@
 #include "sw_config.h"
 #include "sw_engine.h"
 #include "sw_policy.h"
+#include "sw_test_tick.h"
 #include "sw_time.h"
 
 #include <criterion/criterion.h>
@@ -60,13 +61,7 @@ static int64_t ny(int d, int h, int mi, int s)
 
 static void px(const char *sym, double price, int64_t ts)
 {
-    sw_tick t;
-    memset(&t, 0, sizeof t);
-    snprintf(t.symbol, sizeof t.symbol, "%s", sym);
-    t.price = price;
-    t.size = 100;
-    t.ts_ns = ts;
-    cr_assert_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    cr_assert_eq(sw_test_trade(&eng, sym, price, ts, 0), SW_TICK_OK);
 }
 
 static sw_breadth_params defaults(void)

@@ -2,6 +2,7 @@
  * time (previous close, open), order checks, splits. */
 #include "sw_engine.h"
 #include "sw_pct_move.h"
+#include "sw_test_tick.h"
 #include "sw_time.h"
 
 #include <criterion/criterion.h>
@@ -27,13 +28,7 @@ static int64_t ny(int y, int m, int d, int h, int mi, int s)
 
 static sw_tick tick(const char *sym, double px, int64_t ts)
 {
-    sw_tick t;
-    memset(&t, 0, sizeof t);
-    snprintf(t.symbol, sizeof t.symbol, "%s", sym);
-    t.price = px;
-    t.size = 100;
-    t.ts_ns = ts;
-    return t;
+    return sw_test_tick(sym, px, ts, 0);
 }
 
 static void setup(void)
@@ -246,4 +241,150 @@ Test(engine, prefetch_is_only_a_hint)
     cr_expect_eq(sw_engine_tick(&eng, &t), SW_TICK_UNKNOWN);
     cr_expect_eq(eng.stats.ticks, 3u);
     cr_expect_eq(eng.stats.unknown_symbol, 1u);
+}
+
+/* ---- sale conditions and status events ------------------------------------- */
+
+/* A trade with the eligibility flags a condition table gives. */
+static sw_tick cond_tick(const char *sym, double px, int64_t ts, uint32_t flags, int reason)
+{
+    sw_tick t = sw_test_tick(sym, px, ts, flags);
+    t.excluded = (uint8_t)reason;
+    return t;
+}
+
+Test(engine, trades_kept_from_the_price_never_move_it_and_are_counted_by_reason)
+{
+    sw_tick t = tick("NVDA", 142.62, ny(2025, 1, 24, 16, 0, 0));
+    sw_engine_tick(&eng, &t);
+    t = tick("NVDA", 124.80, ny(2025, 1, 27, 10, 0, 0));
+    sw_engine_tick(&eng, &t);
+    int before = n_cand; /* the open's -12.5 % is one tick: not confirmed yet */
+    /* Three average-price prints 20 % below the close: excluded, no alert. */
+    for (int i = 1; i <= 3; i++) {
+        t = cond_tick("NVDA", 114.0, ny(2025, 1, 27, 10, 0, i), SW_TICK_NO_LAST | SW_TICK_NO_HIGH_LOW,
+                      SW_EXCL_AVERAGE_PRICE);
+        cr_expect_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    }
+    sw_symbol *s = sw_engine_symbol(&eng, "NVDA");
+    cr_expect_eq(n_cand, before, "pct_move never saw them");
+    cr_expect_eq(s->last_price, 124.80);
+    cr_expect_eq(s->day_close, 124.80);
+    cr_expect_eq(s->last_ts, ny(2025, 1, 27, 10, 0, 3), "they are ordered like trades");
+    cr_expect_eq(eng.stats.excluded[SW_EXCL_AVERAGE_PRICE], 3);
+    cr_expect_eq(eng.stats.ticks, 5, "accepted, and counted among the ticks");
+    t = cond_tick("NVDA", 114.0, ny(2025, 1, 27, 10, 0, 2), SW_TICK_NO_LAST, SW_EXCL_PRIOR_REFERENCE);
+    cr_expect_eq(sw_engine_tick(&eng, &t), SW_TICK_OUT_OF_ORDER);
+    /* The same three as regular trades: confirmed, an alert. */
+    for (int i = 4; i <= 6; i++) {
+        t = tick("NVDA", 114.0, ny(2025, 1, 27, 10, 0, i));
+        sw_engine_tick(&eng, &t);
+    }
+    cr_expect_gt(n_cand, before);
+}
+
+Test(engine, official_prints_set_the_open_and_the_close_even_after_16h)
+{
+    sw_symbol *s = sw_engine_symbol(&eng, "NVDA");
+    sw_tick t = tick("NVDA", 142.50, ny(2025, 1, 24, 15, 59, 59));
+    sw_engine_tick(&eng, &t);
+    /* The closing cross two seconds late, then the official close ("M":
+     * no volume, not a last sale) five seconds late; the last one wins. */
+    t = cond_tick("NVDA", 142.55, ny(2025, 1, 24, 16, 0, 2), SW_TICK_OFFICIAL_CLOSE, 0);
+    sw_engine_tick(&eng, &t);
+    cr_expect_eq(s->day_close, 142.55);
+    t = cond_tick("NVDA", 142.62, ny(2025, 1, 24, 16, 0, 5),
+                  SW_TICK_NO_LAST | SW_TICK_NO_VOLUME | SW_TICK_NO_HIGH_LOW | SW_TICK_OFFICIAL_CLOSE, SW_EXCL_OFFICIAL);
+    sw_engine_tick(&eng, &t);
+    cr_expect_eq(s->day_close, 142.62);
+    cr_expect_eq(s->last_price, 142.55, "an official close is not a last sale");
+    t = tick("NVDA", 141.0, ny(2025, 1, 24, 17, 0, 0));
+    sw_engine_tick(&eng, &t);
+    cr_expect_eq(s->day_close, 142.62, "after-hours trades do not move the close");
+    /* Monday: a trade at 09:30:00 opens, the official open replaces it, a
+     * later opening print does not. */
+    t = tick("NVDA", 124.0, ny(2025, 1, 27, 9, 30, 0));
+    sw_engine_tick(&eng, &t);
+    cr_expect_eq(s->prev_close, 142.62);
+    cr_expect_eq(s->open, 124.0);
+    t = cond_tick("NVDA", 124.80, ny(2025, 1, 27, 9, 30, 1),
+                  SW_TICK_NO_LAST | SW_TICK_NO_VOLUME | SW_TICK_NO_HIGH_LOW | SW_TICK_OFFICIAL_OPEN, SW_EXCL_OFFICIAL);
+    sw_engine_tick(&eng, &t);
+    cr_expect_eq(s->open, 124.80);
+    t = cond_tick("NVDA", 125.50, ny(2025, 1, 27, 9, 40, 0), SW_TICK_OFFICIAL_OPEN, 0);
+    sw_engine_tick(&eng, &t);
+    cr_expect_eq(s->open, 124.80, "the first official open of the day stands");
+    cr_expect_eq(s->last_price, 125.50, "an eligible opening print is a trade");
+    /* An official print before the open is no open. */
+    t = cond_tick("AVGO", 230.0, ny(2025, 1, 27, 9, 0, 0), SW_TICK_OFFICIAL_OPEN, 0);
+    sw_engine_tick(&eng, &t);
+    cr_expect(isnan(sw_engine_symbol(&eng, "AVGO")->open));
+}
+
+/* Two probes: one takes volume-only trades, one reads statuses. */
+static int probe_ticks[2], probe_status;
+static sw_tick probe_last_status;
+
+static void probe_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *st, const sw_tick *t)
+{
+    (void)e, (void)s, (void)st, (void)t;
+    probe_ticks[d->instance]++;
+}
+
+static void probe_on_status(sw_detector *d, sw_engine *e, sw_symbol *s, void *st, const sw_tick *t)
+{
+    (void)d, (void)e, (void)s, (void)st;
+    probe_status++;
+    probe_last_status = *t;
+}
+
+static const sw_detector_type volume_probe = { .name = "volume_probe", .takes = SW_TAKES_VOLUME_ONLY,
+                                               .on_tick = probe_on_tick };
+static const sw_detector_type status_probe = { .name = "status_probe", .on_tick = probe_on_tick,
+                                               .on_status = probe_on_status };
+
+Test(engine, volume_only_trades_and_statuses_reach_only_the_detectors_that_take_them)
+{
+    sw_engine_free(&eng);
+    static const char *const w[] = { "NVDA" };
+    sw_group_spec g = { "g", w, 1 };
+    static int none; /* the probes have no parameters */
+    sw_detector_spec d[] = { { &volume_probe, &none }, { &status_probe, &none } };
+    char err[128];
+    cr_assert_eq(sw_engine_init(&eng, &g, 1, d, 2, count, NULL, err, sizeof err), 0, "%s", err);
+    memset(probe_ticks, 0, sizeof probe_ticks);
+    probe_status = 0;
+    int64_t t0 = ny(2025, 1, 27, 10, 0, 0);
+    sw_tick t = tick("NVDA", 120, t0);
+    sw_engine_tick(&eng, &t);
+    t = cond_tick("NVDA", 119, t0 + 1, SW_TICK_NO_LAST | SW_TICK_NO_HIGH_LOW | SW_TICK_ODD_LOT, SW_EXCL_ODD_LOT);
+    sw_engine_tick(&eng, &t);
+    t = cond_tick("NVDA", 119, t0 + 2, SW_TICK_NO_LAST | SW_TICK_NO_VOLUME | SW_TICK_OFFICIAL_CLOSE, SW_EXCL_OFFICIAL);
+    sw_engine_tick(&eng, &t);
+    cr_expect_eq(probe_ticks[0], 2, "the trade and the odd lot, not the official price");
+    cr_expect_eq(probe_ticks[1], 1, "the trade only");
+    /* A status: to on_status only, even stamped before the last trade, and
+     * not a tick. */
+    sw_tick st;
+    memset(&st, 0, sizeof st);
+    strcpy(st.symbol, "NVDA");
+    st.ts_ns = t0 - SW_NS_PER_SEC;
+    st.flags = SW_TICK_STATUS | SW_TICK_HALT;
+    strcpy(st.status, "H");
+    strcpy(st.reason, "LUDP");
+    st.reason_text = "Volatility Trading Pause";
+    cr_expect_eq(sw_engine_tick(&eng, &st), SW_TICK_OK);
+    st.flags = SW_TICK_LULD;
+    st.limit_up = 126;
+    st.limit_down = 114;
+    st.ts_ns = t0 + 3;
+    cr_expect_eq(sw_engine_tick(&eng, &st), SW_TICK_OK);
+    cr_expect_eq(probe_status, 2);
+    cr_expect_eq(probe_last_status.limit_down, 114);
+    cr_expect_eq(probe_ticks[0] + probe_ticks[1], 3);
+    cr_expect_eq(eng.stats.status_events, 2);
+    cr_expect_eq(eng.stats.ticks, 3);
+    cr_expect_eq(sw_engine_symbol(&eng, "NVDA")->last_price, 120);
+    strcpy(st.symbol, "TSLA");
+    cr_expect_eq(sw_engine_tick(&eng, &st), SW_TICK_UNKNOWN);
 }

@@ -7,6 +7,7 @@
 
 #include "sw_listen.h"
 #include "sw_metrics.h"
+#include "sw_test_tick.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -241,6 +242,56 @@ Test(ops_metrics, render_counts_alerts_and_latency)
     cr_expect_eq(sw_metrics_render(&m, small, sizeof small), n);
     sw_metrics_fini(&m);
     cr_expect_eq(uv_loop_close(&loop), 0);
+}
+
+/* Trades their sale conditions kept from the price are counted by reason
+ * (each reason a series, zero included, so a rate() never starts from
+ * nothing), and trading statuses apart; an eligible trade counts in none. */
+Test(ops_metrics, excluded_trades_by_reason_and_status_events)
+{
+    static const char *const syms[] = { "NVDA" };
+    sw_group_spec g = { "ai", syms, 1 };
+    sw_engine eng;
+    char err[128];
+    cr_assert_eq(sw_engine_init(&eng, &g, 1, NULL, 0, NULL, NULL, err, sizeof err), 0, "%s", err);
+    int64_t t0 = 1737988800LL * 1000000000; /* 2025-01-27 14:40 UTC */
+    static const struct { uint32_t flags; uint8_t reason; } trades[] = {
+        { 0, SW_EXCL_NONE },
+        { SW_TICK_NO_LAST | SW_TICK_NO_HIGH_LOW, SW_EXCL_AVERAGE_PRICE },
+        { SW_TICK_NO_LAST | SW_TICK_NO_HIGH_LOW, SW_EXCL_AVERAGE_PRICE },
+        { SW_TICK_NO_LAST | SW_TICK_NO_HIGH_LOW | SW_TICK_ODD_LOT, SW_EXCL_ODD_LOT },
+        { SW_TICK_NO_LAST, SW_EXCL_OUT_OF_SEQUENCE },
+    };
+    for (size_t i = 0; i < sizeof trades / sizeof trades[0]; i++) {
+        sw_tick t = sw_test_tick("NVDA", 124.9, t0 + (int64_t)i * 1000000, trades[i].flags);
+        t.excluded = trades[i].reason;
+        cr_assert_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    }
+    sw_tick st = sw_test_tick("NVDA", 0, t0 + 10000000, SW_TICK_LULD);
+    st.limit_up = 131.04;
+    st.limit_down = 118.56;
+    cr_assert_eq(sw_engine_tick(&eng, &st), SW_TICK_OK);
+
+    uv_loop_t loop;
+    cr_assert_eq(uv_loop_init(&loop), 0);
+    sw_metrics m;
+    sw_metrics_view v = { 0 };
+    v.engine = &eng;
+    cr_assert_eq(sw_metrics_start(&m, &loop, "off", &v, 0), 0);
+    char buf[SW_METRICS_BODY_MAX];
+    cr_assert_lt(sw_metrics_render(&m, buf, sizeof buf), sizeof buf);
+#define EXCL(r) "shockwatch_trades_excluded_total{provider=\"none\",reason=\"" r "\"}"
+    cr_expect_eq(th_sample(buf, EXCL("average_price")), 2, "%s", buf);
+    cr_expect_eq(th_sample(buf, EXCL("odd_lot")), 1);
+    cr_expect_eq(th_sample(buf, EXCL("out_of_sequence")), 1);
+    cr_expect_eq(th_sample(buf, EXCL("contingent")), 0, "a reason nothing had is there, at 0");
+#undef EXCL
+    cr_expect_eq(th_sample(buf, "shockwatch_status_events_total"), 1);
+    char report[4096];
+    cr_expect_eq(promtool_ok(buf, report, sizeof report), 0, "%s", report);
+    sw_metrics_fini(&m);
+    cr_expect_eq(uv_loop_close(&loop), 0);
+    sw_engine_free(&eng);
 }
 
 /* A metrics port that is taken is an error in the log, never a reason for

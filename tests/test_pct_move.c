@@ -9,21 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static sw_engine eng;
-static sw_candidate got[32];
-static char texts[32][256];
-static int n_got;
+#define SW_TEST_MAX_GOT 32
+#include "sw_test_candidates.h"
 
-static void collect(void *ctx, const sw_candidate *c)
-{
-    (void)ctx;
-    if (n_got < 32) {
-        got[n_got] = *c;
-        snprintf(texts[n_got], sizeof texts[n_got], "%s", c->text);
-        got[n_got].text = texts[n_got];
-        n_got++;
-    }
-}
+static sw_engine eng;
 
 static int64_t day27(int h, int m, int s)
 {
@@ -42,13 +31,7 @@ static void build(const sw_pct_move_params *p)
 
 static void px(double price, int64_t ts)
 {
-    sw_tick t;
-    memset(&t, 0, sizeof t);
-    strcpy(t.symbol, "NVDA");
-    t.price = price;
-    t.size = 100;
-    t.ts_ns = ts;
-    sw_engine_tick(&eng, &t);
+    sw_test_trade(&eng, "NVDA", price, ts, 0);
 }
 
 static sw_pct_move_params defaults(void)

@@ -286,3 +286,23 @@ Test(policy, plan_holds_every_symbol_key)
     cr_expect_eq(pol.mask + 1, slots);
     sw_engine_free(&e);
 }
+
+Test(policy, a_resolve_is_a_resolved_alert_even_with_resolved_off)
+{
+    sw_policy_free(&pol);
+    sw_policy_params p;
+    sw_policy_defaults(&p);
+    p.resolved = 0;
+    p.min_severity = SW_SEV_WARNING;
+    cr_assert_eq(sw_policy_init(&pol, &p, collect, NULL), 0);
+    /* A halt and its resumption (once: nothing is then in force); a plain
+     * clear stays silent; min_severity does not hold back the resolved alert. */
+    cr_expect_eq(offer("NVDA", SW_CAND_FIRE, SW_SEV_CRITICAL, 0, 1, 0), 1);
+    cr_expect_eq(offer("NVDA", SW_CAND_RESOLVE, SW_SEV_INFO, 0, 1, 300), 1);
+    cr_expect_eq(offer("NVDA", SW_CAND_RESOLVE, SW_SEV_INFO, 0, 1, 310), 0, "nothing in force to resolve");
+    cr_expect_eq(offer("AMD", SW_CAND_FIRE, SW_SEV_WARNING, -1, 6, 0), 1);
+    cr_expect_eq(offer("AMD", SW_CAND_CLEAR, SW_SEV_INFO, -1, 1, 60), 0);
+    cr_assert_eq(n_got, 3);
+    cr_expect(got[1].resolved && got[1].severity == SW_SEV_INFO);
+    cr_expect_str_eq(got[1].symbol, "NVDA");
+}

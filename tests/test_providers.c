@@ -225,6 +225,92 @@ Test(providers, alpaca_without_secret_backs_off_long)
 
 /* ---- polygon --------------------------------------------------------------- */
 
+Test(providers, alpaca_asks_for_statuses_and_lulds_after_the_trades)
+{
+    open_session("alpaca", "KEY", "SECRET");
+    sess.want_status = 1;
+    msg("[{\"T\":\"success\",\"msg\":\"connected\"}]");
+    msg("[{\"T\":\"success\",\"msg\":\"authenticated\"}]");
+    cr_assert_eq(n_sent, 2);
+    cr_expect_str_eq(sent[1], "{\"action\":\"subscribe\",\"trades\":[\"NVDA\",\"AMD\"]}");
+    msg("[{\"T\":\"subscription\",\"trades\":[\"NVDA\",\"AMD\"],\"quotes\":[],\"bars\":[]}]");
+    cr_expect_eq(sess.state, SW_SESS_STREAMING);
+    cr_assert_eq(n_sent, 3, "the statuses once the trades are granted");
+    cr_expect_str_eq(sent[2], "{\"action\":\"subscribe\",\"statuses\":[\"NVDA\",\"AMD\"],\"lulds\":[\"NVDA\",\"AMD\"]}");
+    cr_expect_eq(sess.status_state, SW_STATUS_PENDING);
+    msg("[{\"T\":\"subscription\",\"trades\":[\"NVDA\",\"AMD\"],\"statuses\":[\"*\"],\"lulds\":[\"NVDA\"]}]");
+    cr_expect_eq(sess.status_state, SW_STATUS_ON);
+    expect_note(SW_ACT_NONE, "granted statuses for 2 and LULD bands for 1 of 2 symbols");
+    cr_expect_eq(n_sent, 3);
+    /* A plan without them: refused once, the trades flow on, and the next
+     * connection does not ask again. */
+    sw_session_reset(&sess);
+    sess.prov->on_open(&sess);
+    cr_expect_eq(sess.status_state, SW_STATUS_NONE);
+    msg("[{\"T\":\"success\",\"msg\":\"connected\"}]");
+    msg("[{\"T\":\"success\",\"msg\":\"authenticated\"}]");
+    msg("[{\"T\":\"subscription\",\"trades\":[\"NVDA\",\"AMD\"]}]");
+    cr_assert_eq(n_sent, 6);
+    msg("[{\"T\":\"error\",\"code\":409,\"msg\":\"insufficient subscription\"}]");
+    expect_note(SW_ACT_NONE, "Alpaca refused the statuses and lulds channels (409 insufficient subscription)");
+    cr_expect_eq(sess.status_state, SW_STATUS_REFUSED);
+    sw_session_reset(&sess);
+    sess.prov->on_open(&sess);
+    msg("[{\"T\":\"success\",\"msg\":\"connected\"}]");
+    msg("[{\"T\":\"success\",\"msg\":\"authenticated\"}]");
+    msg("[{\"T\":\"subscription\",\"trades\":[\"NVDA\",\"AMD\"]}]");
+    cr_expect_eq(n_sent, 8, "auth and trades only");
+    /* The same code at another time is the plan refusing the trades. */
+    msg("[{\"T\":\"error\",\"code\":409,\"msg\":\"insufficient subscription\"}]");
+    expect_note(SW_ACT_BACKOFF_LONG, "the plan does not cover it");
+}
+
+Test(providers, alpaca_statuses_and_luld_bands)
+{
+    parse("alpaca", "[{\"T\":\"s\",\"S\":\"NVDA\",\"sc\":\"H\",\"sm\":\"Trading Halt\",\"rc\":\"LUDP\","
+                    "\"rm\":\"Volatility Trading Pause\",\"t\":\"2025-01-27T14:30:00Z\",\"z\":\"C\"},"
+                    "{\"T\":\"s\",\"S\":\"NVDA\",\"sc\":\"3\",\"sm\":\"Resume\",\"rc\":\"T12\",\"t\":\"2025-01-27T14:30:01Z\"},"
+                    "{\"T\":\"s\",\"S\":\"AMD\",\"sc\":\"Q\",\"rc\":\"LUDP\",\"rm\":\"Volatility\\u0007Pause\","
+                    "\"t\":\"2025-01-27T14:30:02Z\"},"
+                    "{\"T\":\"l\",\"S\":\"NVDA\",\"u\":130.3,\"d\":\"106.6\",\"i\":\"B\",\"t\":\"2025-01-27T14:30:03Z\",\"z\":\"C\"},"
+                    "{\"T\":\"s\",\"S\":\"NVDA\",\"t\":\"2025-01-27T14:30:00Z\"},"
+                    "{\"T\":\"l\",\"S\":\"NVDA\",\"u\":-1,\"d\":1,\"t\":\"2025-01-27T14:30:00Z\"},"
+                    "{\"T\":\"s\",\"S\":\"NVDA\",\"sc\":\"H\",\"t\":\"2025-01-27\"}]");
+    cr_assert_eq(res.kind, SW_MSG_TRADES);
+    cr_assert_eq(res.n_ticks, 4u);
+    cr_expect_eq(ticks[0].flags, (uint32_t)(SW_TICK_STATUS | SW_TICK_HALT));
+    cr_expect_str_eq(ticks[0].status, "H");
+    cr_expect_str_eq(ticks[0].reason, "LUDP");
+    cr_expect_str_eq(ticks[0].reason_text, "Volatility Trading Pause");
+    cr_expect_eq(ticks[0].ts_ns, T0_NS);
+    cr_expect_eq(ticks[1].flags, (uint32_t)(SW_TICK_STATUS | SW_TICK_RESUME), "CTA 3: resume");
+    cr_expect_str_eq(ticks[1].reason, "T12");
+    cr_expect_null(ticks[1].reason_text);
+    cr_expect_eq(ticks[2].flags, (uint32_t)SW_TICK_STATUS, "Q: quotes resume, trading does not yet");
+    cr_expect_str_eq(ticks[2].reason_text, "Volatility?Pause", "the provider's words, one printable line");
+    cr_expect_eq(ticks[3].flags, (uint32_t)SW_TICK_LULD);
+    cr_expect_float_eq(ticks[3].limit_up, 130.3, 1e-12);
+    cr_expect_float_eq(ticks[3].limit_down, 106.6, 1e-12);
+    cr_expect_eq(res.n_bad, 3u);
+    cr_expect_str_eq(res.why, "status without a status code \"sc\"");
+    /* The same words are one string; the pool is bounded. */
+    cr_expect_eq(sw_intern_text("Volatility Trading Pause"), ticks[0].reason_text);
+    cr_expect_null(sw_intern_text(""));
+    char w[16];
+    const char *last = "";
+    for (int i = 0; i < 100; i++) {
+        snprintf(w, sizeof w, "reason %d", i);
+        const char *p = sw_intern_text(w);
+        if (p)
+            last = p;
+        else
+            break;
+    }
+    cr_expect(strncmp(last, "reason ", 7) == 0);
+    cr_expect_null(sw_intern_text("one more reason"), "the pool is full");
+    cr_expect_eq(sw_intern_text("Volatility Trading Pause"), ticks[0].reason_text, "old words still found");
+}
+
 Test(providers, polygon_handshake_and_errors)
 {
     open_session("polygon", "PK", NULL);
@@ -265,6 +351,42 @@ Test(providers, polygon_trades)
 }
 
 /* ---- coinbase ------------------------------------------------------------- */
+
+Test(providers, polygon_luld_events)
+{
+    open_session("polygon", "PK", NULL);
+    sess.want_status = 1;
+    msg("[{\"ev\":\"status\",\"status\":\"connected\",\"message\":\"Connected Successfully\"}]");
+    msg("[{\"ev\":\"status\",\"status\":\"auth_success\",\"message\":\"authenticated\"}]");
+    cr_assert_eq(n_sent, 2);
+    cr_expect_str_eq(sent[1], "{\"action\":\"subscribe\",\"params\":\"T.NVDA,T.AMD,LULD.NVDA,LULD.AMD\"}");
+    /* The documentation's example (its time in microseconds), a halt and a
+     * resumption with and without bands, and the wrong ones. */
+    parse("polygon", "[{\"ev\":\"LULD\",\"T\":\"MSFT\",\"h\":218.96,\"l\":198.11,\"i\":[21],\"z\":3,"
+                     "\"t\":1601316752683746,\"q\":290317},"
+                     "{\"ev\":\"LULD\",\"T\":\"NVDA\",\"h\":0,\"l\":0,\"i\":[17],\"z\":3,\"t\":1737988200000},"
+                     "{\"ev\":\"LULD\",\"T\":\"NVDA\",\"h\":125.5,\"l\":113.5,\"i\":[18],\"t\":1737988500000000000},"
+                     "{\"ev\":\"LULD\",\"T\":\"NVDA\",\"t\":1737988200},"
+                     "{\"ev\":\"LULD\",\"T\":\"NVDA\",\"h\":\"x\",\"t\":1737988200000},"
+                     "{\"ev\":\"LULD\",\"T\":\"NVDA\",\"i\":17,\"t\":1737988200000},"
+                     "{\"ev\":\"LULD\",\"h\":1,\"t\":1737988200000}]");
+    cr_assert_eq(res.kind, SW_MSG_TRADES);
+    cr_assert_eq(res.n_ticks, 4u);
+    cr_expect_eq(ticks[0].flags, (uint32_t)SW_TICK_LULD);
+    cr_expect_str_eq(ticks[0].symbol, "MSFT");
+    cr_expect_eq(ticks[0].ts_ns, INT64_C(1601316752683746000));
+    cr_expect_eq(ticks[0].limit_up, 218.96);
+    cr_expect_eq(ticks[0].limit_down, 198.11);
+    cr_expect_eq(ticks[1].flags, (uint32_t)(SW_TICK_STATUS | SW_TICK_HALT), "17 without bands: the halt alone");
+    cr_expect_str_eq(ticks[1].status, "17");
+    cr_expect_eq(ticks[1].ts_ns, T0_NS);
+    cr_expect_eq(ticks[2].flags, (uint32_t)(SW_TICK_STATUS | SW_TICK_RESUME));
+    cr_expect_eq(ticks[2].ts_ns, T0_NS + 300 * SW_NS_PER_SEC, "nanoseconds too");
+    cr_expect_eq(ticks[3].flags, (uint32_t)SW_TICK_LULD, "and its bands");
+    cr_expect_eq(ticks[3].limit_up, 125.5);
+    cr_expect_eq(res.n_bad, 4u);
+    cr_expect_str_eq(res.why, "LULD without a time \"t\" in ms, us or ns since the epoch");
+}
 
 Test(providers, coinbase_subscribes_at_once_and_tracks_sequences)
 {
@@ -351,6 +473,7 @@ Test(providers, binance_messages)
     cr_expect_eq(ticks[0].ts_ns, T0_NS + 588000000, "T is the trade time, t the trade id");
     cr_expect_float_eq(ticks[0].price, 101000.25, 0);
     cr_expect_float_eq(ticks[0].size, 0.0125, 0);
+    cr_expect_eq(ticks[0].flags, SW_TICK_ALWAYS_OPEN, "a market that never closes");
     parse("binance", "{\"e\":\"trade\",\"s\":\"ETHUSDT\",\"p\":\"3000\",\"q\":\"1\",\"T\":1737988200000}");
     cr_expect_eq(res.n_ticks, 1u, "a raw stream without the wrapper");
     parse("binance", "{\"e\":\"trade\",\"s\":\"ETHUSDT\",\"p\":\"3000\",\"q\":\"1\",\"t\":1737988200000}");
@@ -405,7 +528,9 @@ Test(providers, emulated_messages_round_trip_exactly)
                           want->price);
                 cr_expect(ticks[i].size == want->size, "%s: size %.17g", names[p], ticks[i].size);
                 cr_expect_eq(ticks[i].ts_ns, want->ts_ns, "%s", names[p]);
-                cr_expect_eq(ticks[i].flags, want->flags, "%s", names[p]);
+                /* A crypto feed's trades also say their market never closes. */
+                uint32_t flags = want->flags | (sw_provider_find(names[p])->flags & SW_PROV_24X7 ? SW_TICK_ALWAYS_OPEN : 0);
+                cr_expect_eq(ticks[i].flags, flags, "%s", names[p]);
             }
         }
     }

@@ -50,6 +50,9 @@ static const char *recording(const char *provider)
     return path;
 }
 
+/* The detectors of the configs below (the halt tests set their own). */
+static const char *detectors = "[{\"type\": \"pct_move\"}]";
+
 /* shockd's config: the demo's watchlist, JSON alerts, a fast backoff. */
 static const char *config(const char *name, const char *provider, const char *url, const char *extra)
 {
@@ -61,9 +64,9 @@ static const char *config(const char *name, const char *provider, const char *ur
              " \"backoff_base\": \"20ms\", \"backoff_cap\": \"200ms\"%s},\n"
              " \"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"AVGO\", \"TSM\", \"ASML\", \"MSFT\", \"GOOG\", \"META\",\n"
              "   \"AMZN\", \"ORCL\", \"SMCI\", \"ARM\", \"MU\"], \"benchmarks\": [\"QQQ\", \"SPY\", \"SMH\"]},\n"
-             " \"detectors\": [{\"type\": \"pct_move\"}], \"sinks\": [\"stdout\"], \"log_level\": \"info\",\n"
+             " \"detectors\": %s, \"sinks\": [\"stdout\"], \"log_level\": \"info\",\n"
              " \"metrics\": {\"listen\": \"off\"}, \"state_dir\": \"%s\"}\n",
-             provider, url ? url : "ws://127.0.0.1:9", extra ? extra : "", dir);
+             provider, url ? url : "ws://127.0.0.1:9", extra ? extra : "", detectors, dir);
     fh_write(path, text);
     return path;
 }
@@ -139,6 +142,104 @@ static void live_equals_replay(const char *provider)
     cr_expect_eq(sw_test_number_before(r.feed_log, "connections"), 1, "%s", r.feed_log);
     free(want);
     live_free(&r);
+}
+
+/* ---- halts and sale conditions, end to end --------------------------------------------
+ *
+ * data/scenarios/halt/alpaca.ndjson: NVDA near its LULD lower band, halted
+ * (LUDP) for 5 minutes and resumed, after five late average-price prints 8 %
+ * below the market; converted by shock-feed --dump into Polygon (LULD events
+ * with indicators 17/18) and Finnhub (no statuses, no conditions: the pause
+ * is inferred, the average-price prints are not sent).  Live through
+ * shock-feed must equal the replay, and each must say what it should. */
+
+#define SCENARIO SW_SOURCE_DIR "/data/scenarios/halt/alpaca.ndjson"
+
+/* ... and summary: what shockd's summary line must say of the conditions
+ * and statuses it read (live and replay alike), or NULL for "nothing". */
+/* The scenario in `provider`'s protocol (shock-feed --dump): its file. */
+static const char *scenario(const char *provider)
+{
+    static fh_proc p;
+    char tag[64];
+    snprintf(tag, sizeof tag, "scenario-%s", provider);
+    const char *argv[] = { SHOCK_FEED, "--dump", "--provider", provider, "--format", "alpaca", "--replay", SCENARIO, NULL };
+    p = fh_start(dir, tag, argv, NULL);
+    cr_assert_eq(fh_wait(&p, 60000), 0, "dump failed: %s", sw_test_slurp(p.err));
+    return p.out;
+}
+
+static void halt_live_equals_replay(const char *provider, const char *const *must, const char *summary)
+{
+    detectors = "[{\"type\": \"halt\"}, {\"type\": \"pct_move\", \"reference\": \"window\", \"window\": \"5m\"}]";
+    const char *rec = scenario(provider);
+    char *want = replay_alerts(provider, rec);
+    for (int i = 0; must[i]; i++)
+        cr_expect(strstr(want, must[i]) != NULL, "%s replay lacks %s:\n%s", provider, must[i], want);
+    cr_expect(strstr(want, "T14:38:0") == NULL, "the late average-price prints raised something:\n%s", want);
+    live_run r = run_live(provider, rec, NULL, NULL);
+    cr_expect_str_eq(r.alerts, want, "%s live differs from replay; log:\n%s", provider, r.log);
+    cr_expect(sw_test_says(r.log, 0, "malformed, 0 bad trades"), "%s", r.log);
+    if (summary)
+        cr_expect(strstr(r.log, summary) != NULL, "%s: the summary lacks \"%s\":\n%s", provider, summary, r.log);
+    else
+        cr_expect(strstr(r.log, "excluded by conditions") == NULL && strstr(r.log, "trading statuses") == NULL,
+                  "%s: nothing to exclude, no status:\n%s", provider, r.log);
+    free(want);
+    live_free(&r);
+}
+
+/* The scenario's five late average-price prints and its three official
+ * open/close reports, kept from the price by their conditions; its two
+ * LULD band updates, the halt and the resumption. */
+#define SCENARIO_SUMMARY "; excluded by conditions: 8 (average_price 5, official_price 3); 4 trading statuses and LULD bands;"
+
+Test(shock_feed, halts_through_alpaca_statuses_and_lulds)
+{
+    static const char *const must[] = {
+        "\"detector\":\"halt\",\"severity\":\"critical\"",
+        "\"message\":\"NVDA halted: LUDP Volatility Trading Pause\"",
+        "\"resolved\":true,\"message\":\"NVDA: trading resumes after 5m 0s halted (LUDP Volatility Trading Pause)\"",
+        "\"window\":\"luld\",\"direction\":\"down\",\"resolved\":false,\"message\":\"NVDA 119.73 within 0.99% of its LULD "
+        "lower band 118.56",
+        NULL,
+    };
+    halt_live_equals_replay("alpaca", must, SCENARIO_SUMMARY);
+}
+
+Test(shock_feed, halts_through_polygon_luld_events)
+{
+    static const char *const must[] = {
+        "\"message\":\"NVDA halted: trading halt, LULD indicator 17\"",
+        "\"resolved\":true,\"message\":\"NVDA: trading resumes after 5m 0s halted",
+        "within 0.99% of its LULD lower band 118.56",
+        NULL,
+    };
+    halt_live_equals_replay("polygon", must, SCENARIO_SUMMARY);
+}
+
+/* Without a detector that reads them, shockd does not ask for statuses and
+ * bands (shock-feed sends them only to a client that subscribed); the
+ * trades' conditions are read all the same. */
+Test(shock_feed, no_halt_detector_no_statuses_asked)
+{
+    detectors = "[{\"type\": \"pct_move\", \"reference\": \"window\", \"window\": \"5m\"}]";
+    live_run r = run_live("alpaca", scenario("alpaca"), NULL, NULL);
+    cr_expect(strstr(r.log, "granted statuses") == NULL, "%s", r.log);
+    cr_expect(strstr(r.log, "trading statuses and LULD bands") == NULL, "%s", r.log);
+    cr_expect(strstr(r.log, "; excluded by conditions: 8 (average_price 5, official_price 3);") != NULL, "%s", r.log);
+    cr_expect(strstr(r.alerts, "\"detector\":\"halt\"") == NULL, "%s", r.alerts);
+    live_free(&r);
+}
+
+Test(shock_feed, a_pause_inferred_where_finnhub_has_no_status)
+{
+    static const char *const must[] = {
+        "\"detector\":\"halt\",\"severity\":\"warning\"",
+        "\"message\":\"NVDA: no trade for 31s after -5.1% in 5m: possible LULD pause\"",
+        NULL,
+    };
+    halt_live_equals_replay("finnhub", must, NULL);
 }
 
 Test(shock_feed, finnhub_live_equals_replay) { live_equals_replay("finnhub"); }

@@ -7,6 +7,8 @@
 #include "sw_config.h"
 #include "sw_engine.h"
 #include "sw_stale.h"
+#include "sw_test_calendar.h"
+#include "sw_test_candidates.h"
 #include "sw_time.h"
 
 #include <criterion/criterion.h>
@@ -16,23 +18,6 @@
 
 static sw_engine eng;
 static sw_calendar cal;
-static sw_candidate got[64];
-static char texts[64][256];
-static char windows[64][16];
-static int n_got;
-
-static void collect(void *ctx, const sw_candidate *c)
-{
-    (void)ctx;
-    if (n_got < 64) {
-        got[n_got] = *c;
-        snprintf(texts[n_got], sizeof texts[n_got], "%s", c->text);
-        snprintf(windows[n_got], sizeof windows[n_got], "%s", c->window ? c->window : "");
-        got[n_got].text = texts[n_got];
-        got[n_got].window = windows[n_got];
-        n_got++;
-    }
-}
 
 static int64_t ny(int y, int m, int d, int h, int mi, int s)
 {
@@ -61,9 +46,7 @@ static void build(const sw_stale_params *p, const sw_calendar *c)
 
 static void setup(void)
 {
-    sw_diag diag = { 0 };
-    cr_assert_eq(sw_calendar_file_load(&cal, SW_SOURCE_DIR "/data/calendar/nyse.csv", &diag), 0);
-    sw_diag_free(&diag);
+    sw_test_nyse_calendar(&cal);
 }
 
 static void teardown(void)
@@ -75,14 +58,7 @@ TestSuite(stale, .init = setup, .fini = teardown);
 
 static void trade_f(const char *sym, int64_t ts, uint32_t flags)
 {
-    sw_tick t;
-    memset(&t, 0, sizeof t);
-    snprintf(t.symbol, sizeof t.symbol, "%s", sym);
-    t.price = 100;
-    t.size = flags & SW_TICK_PRICE_ONLY ? 0 : 100;
-    t.ts_ns = ts;
-    t.flags = flags;
-    cr_assert_eq(sw_engine_tick(&eng, &t), SW_TICK_OK);
+    cr_assert_eq(sw_test_trade(&eng, sym, 100, ts, flags), SW_TICK_OK);
 }
 
 static void trade(const char *sym, int64_t ts)

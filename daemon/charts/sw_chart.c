@@ -60,7 +60,8 @@ static double x_of(const frame *f, size_t i, int64_t t)
 {
     const sw_chart_slot *s = &f->slots[i];
     double span = (double)(s->to - s->from);
-    double x = f->sx[i] + (span > 0 ? (double)(t - s->from) / span * f->sw[i] : 0);
+    /* In doubles: an alert file's time may lie centuries from the slot's. */
+    double x = f->sx[i] + (span > 0 ? ((double)t - (double)s->from) / span * f->sw[i] : 0);
     return clampd(x, f->sx[i], f->sx[i] + f->sw[i]);
 }
 
@@ -68,10 +69,12 @@ static double x_of(const frame *f, size_t i, int64_t t)
 static size_t slot_of(const frame *f, int64_t t)
 {
     size_t best = 0;
-    int64_t best_d = INT64_MAX;
+    uint64_t best_d = UINT64_MAX;
     for (size_t i = 0; i < f->n; i++) {
         const sw_chart_slot *s = &f->slots[i];
-        int64_t d = t < s->from ? s->from - t : t > s->to ? t - s->to : 0;
+        /* Unsigned: the distance between two int64 times always fits in a
+         * uint64 (an alert in 1704 and a slot in 2025 overflowed int64). */
+        uint64_t d = t < s->from ? (uint64_t)s->from - (uint64_t)t : t > s->to ? (uint64_t)t - (uint64_t)s->to : 0;
         if (d < best_d) {
             best_d = d;
             best = i;

@@ -59,7 +59,9 @@ void sw_daybook_start(sw_daybook *b, int64_t day, const sw_calendar *cal)
 
 int sw_daybook_add(sw_daybook *b, size_t sym, const sw_tick *t, double ref)
 {
-    if (sym >= b->n || t->ts_ns < b->lo || t->ts_ns >= b->hi)
+    /* A status, LULD bands, or a trade its conditions keep from the price
+     * (an odd lot, a late average-price print) is not on the price path. */
+    if (sym >= b->n || t->ts_ns < b->lo || t->ts_ns >= b->hi || (t->flags & (SW_TICK_EVENT | SW_TICK_NO_LAST)))
         return 0;
     sw_daybook_sym *s = &b->syms[sym];
     if (!s->path.cols && sw_colseries_init(&s->path, b->lo, b->hi, b->step) != 0)

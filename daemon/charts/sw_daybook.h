@@ -53,7 +53,8 @@ void sw_daybook_free(sw_daybook *b);
 void sw_daybook_start(sw_daybook *b, int64_t day, const sw_calendar *cal);
 
 /* A tick of symbol `sym` (index < n) on the book's day; ref is the previous
- * close the engine holds for it now (NaN if none).  Ticks of another day are
+ * close the engine holds for it now (NaN if none).  Ticks of another day,
+ * and ticks that are no price (SW_TICK_EVENT, SW_TICK_NO_LAST), are
  * ignored.  Returns 0, or -1 out of memory (the tick is not drawn). */
 int sw_daybook_add(sw_daybook *b, size_t sym, const sw_tick *t, double ref);
 

@@ -235,6 +235,19 @@ size_t sw_metrics_render(sw_metrics *m, char *buf, size_t cap)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         put(&o, "shockwatch_bad_messages_total{reason=\"%s\"} %" PRIu64 "\n", bad[i].reason, bad[i].n);
 
+    /* Trades the sale conditions kept from the detectors' price (an odd lot,
+     * an average-price or out-of-sequence print...), by provider and reason. */
+    const char *prov = s.live ? s.provider : s.replaying ? sw_replay_provider(m->v.replay) : NULL;
+    head(&o, "shockwatch_trades_excluded_total", "counter",
+         "Trades kept from the detectors' price by their sale conditions, by provider and reason "
+         "(docs/feeds.md, \"Trade conditions\"); they still count toward volume where the rules say so.");
+    for (int i = 1; i < SW_EXCL_N; i++)
+        put(&o, "shockwatch_trades_excluded_total{provider=\"%s\",reason=\"%s\"} %" PRIu64 "\n",
+            prov ? prov : "none", sw_excl_name(i), es ? es->excluded[i] : 0);
+    head(&o, "shockwatch_status_events_total", "counter",
+         "Trading statuses (halts, resumptions) and LULD bands of watched symbols the engine received.");
+    put(&o, "shockwatch_status_events_total %" PRIu64 "\n", es ? es->status_events : 0);
+
     head(&o, "shockwatch_feed_connected", "gauge",
          "1 while the source delivers: the live feed is streaming, or a replay is running.");
     put(&o, "shockwatch_feed_connected %d\n", s.feed_up);

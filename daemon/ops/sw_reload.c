@@ -72,6 +72,7 @@ size_t sw_reload_copy_sessions(sw_engine *to, const sw_engine *from)
         n->prev_close = o->prev_close;
         n->open = o->open;
         n->day_close = o->day_close;
+        n->official = o->official;
         /* The session bounds are a cache of `day` under the calendar; the
          * calendar may have changed, so the next tick computes them again
          * (same day: no roll, the session fields above stay). */

@@ -30,6 +30,8 @@ static const sw_trade_spec binance_trade = {
     "q", "quantity \"q\" not a non-negative number",
     "T", "trade without numeric trade time \"T\"",
     SW_TRADE_TIME_EPOCH_MS, NULL,
+    SW_NO_CONDITIONS, /* crypto trades have no sale conditions */
+    SW_TICK_ALWAYS_OPEN, /* and no session: the market never closes */
 };
 
 static int fill_trade(const cJSON *o, sw_tick *t, const char **why)

@@ -34,6 +34,8 @@ static const sw_trade_spec coinbase_ticker = {
     "last_size", "\"last_size\" not a non-negative number",
     "time", "ticker without \"time\"",
     SW_TRADE_TIME_RFC3339, "\"time\" not an ISO-8601 timestamp with zone",
+    SW_NO_CONDITIONS, /* crypto trades have no sale conditions */
+    SW_TICK_ALWAYS_OPEN, /* and no session: the market never closes */
 };
 
 static int fill_tick(const cJSON *o, sw_tick *t, const char **why)

@@ -1,5 +1,6 @@
 /* sw_emulate.c -- see sw_emulate.h. */
 #include "sw_emulate.h"
+#include "sw_conditions.h"
 #include "sw_jsonarena.h"
 #include "sw_provider.h"
 #include "sw_time.h"
@@ -101,6 +102,59 @@ static int add_sub(sw_emu_conn *c, const char *sym)
     return 1;
 }
 
+/* Add `sym` ("*": every symbol) to a set; 1 added, 0 already there, -1
+ * invalid or over the limit. */
+static int set_add(sw_emu_set *set, const char *sym)
+{
+    if (strcmp(sym, "*") == 0) {
+        set->all = 1;
+        return 1;
+    }
+    if (!valid_symbol(sym))
+        return -1;
+    if (!set->names) {
+        set->names = calloc(SW_EMU_MAX_SUBS, sizeof *set->names);
+        if (!set->names || sw_symtab_init(&set->tab, SW_EMU_MAX_SUBS, (const char *)set->names, sizeof *set->names) != 0) {
+            free(set->names);
+            set->names = NULL;
+            return -1;
+        }
+    }
+    if (sw_symtab_find(&set->tab, sym) != SW_SYMTAB_EMPTY)
+        return 0;
+    if (set->n >= SW_EMU_MAX_SUBS)
+        return -1;
+    memcpy(set->names[set->n], sym, strlen(sym) + 1);
+    if (sw_symtab_insert(&set->tab, (uint32_t)set->n) != 0)
+        return -1;
+    set->n++;
+    return 1;
+}
+
+static int set_has(const sw_emu_set *set, const char *sym)
+{
+    return set->all || (set->n && sw_symtab_find(&set->tab, sym) != SW_SYMTAB_EMPTY);
+}
+
+static void set_free(sw_emu_set *set)
+{
+    if (set->names)
+        sw_symtab_free(&set->tab);
+    free(set->names);
+    memset(set, 0, sizeof *set);
+}
+
+/* The set as a JSON array of names ("*" first when it holds everything). */
+static cJSON *set_json(const sw_emu_set *set)
+{
+    cJSON *a = cJSON_CreateArray();
+    if (set->all)
+        cJSON_AddItemToArray(a, cJSON_CreateString("*"));
+    for (size_t i = 0; i < set->n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(set->names[i]));
+    return a;
+}
+
 static void close_with(sw_emu_conn *c, int code, const char *reason)
 {
     c->close_now = 1;
@@ -163,11 +217,43 @@ void sw_emu_conn_free(sw_emu_conn *c)
     free(c->subs);
     c->subs = NULL;
     c->n_subs = 0;
+    set_free(&c->statuses);
+    set_free(&c->lulds);
 }
 
 int sw_emu_subscribed(const sw_emu_conn *c, const char *symbol)
 {
     return c->n_subs && sw_symtab_find(&c->tab, symbol) != SW_SYMTAB_EMPTY;
+}
+
+int sw_emu_wants(const sw_emu_conn *c, const sw_tick *t)
+{
+    if (t->flags & SW_TICK_STATUS)
+        return set_has(&c->statuses, t->symbol);
+    if (t->flags & SW_TICK_LULD)
+        return set_has(&c->lulds, t->symbol);
+    return sw_emu_subscribed(c, t->symbol);
+}
+
+/* A tick a provider without sale conditions can send: a trade the
+ * conditions keep from the price cannot be told from a regular one there. */
+static int plain_trade(const sw_tick *t)
+{
+    return !(t->flags & (SW_TICK_EVENT | SW_TICK_NO_LAST));
+}
+
+/* The tape's words for a status code, as Alpaca's "sm" carries them. */
+static const char *status_message(const char *sc)
+{
+    static const struct { const char *code, *text; } m[] = {
+        { "2", "Trading Halt" },         { "3", "Resume" },
+        { "H", "Trading Halt" },         { "P", "Volatility Trading Pause" },
+        { "Q", "Quotation Resumption" }, { "T", "Trading Resumption" },
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+        if (strcmp(m[i].code, sc) == 0)
+            return m[i].text;
+    return "";
 }
 
 /* ---- finnhub ---------------------------------------------------------------- */
@@ -200,6 +286,8 @@ static void finnhub_message(sw_emu_conn *c, const char *msg, size_t len, sw_emu_
 /* One element of "data"; the message is {"data":[...],"type":"trade"}. */
 static int finnhub_encode(const sw_emu_trade *t, char *buf, size_t cap)
 {
+    if (!plain_trade(&t->tick))
+        return -1;
     cJSON *o = cJSON_CreateObject();
     cJSON *cond = cJSON_AddArrayToObject(o, "c");
     cJSON_AddItemToArray(cond, cJSON_CreateString("1"));
@@ -260,11 +348,25 @@ static void alpaca_message(sw_emu_conn *c, const char *msg, size_t len, sw_emu_o
             alpaca_error(c, 401, "not authenticated", 0, out, ctx);
         } else {
             const cJSON *trades = cJSON_GetObjectItemCaseSensitive(m, "trades");
+            const cJSON *statuses = cJSON_GetObjectItemCaseSensitive(m, "statuses");
+            const cJSON *lulds = cJSON_GetObjectItemCaseSensitive(m, "lulds");
             const cJSON *s;
-            int bad = !cJSON_IsArray(trades);
+            /* At least one channel; each one given is an array of names. */
+            int bad = (!trades && !statuses && !lulds) || (trades && !cJSON_IsArray(trades)) ||
+                      (statuses && !cJSON_IsArray(statuses)) || (lulds && !cJSON_IsArray(lulds));
             cJSON_ArrayForEach(s, trades)
             {
                 if (!cJSON_IsString(s) || add_sub(c, s->valuestring) < 0)
+                    bad = 1;
+            }
+            cJSON_ArrayForEach(s, statuses)
+            {
+                if (!cJSON_IsString(s) || set_add(&c->statuses, s->valuestring) < 0)
+                    bad = 1;
+            }
+            cJSON_ArrayForEach(s, lulds)
+            {
+                if (!cJSON_IsString(s) || set_add(&c->lulds, s->valuestring) < 0)
                     bad = 1;
             }
             if (bad) {
@@ -279,6 +381,8 @@ static void alpaca_message(sw_emu_conn *c, const char *msg, size_t len, sw_emu_o
                     cJSON_AddItemToArray(list, cJSON_CreateString(c->subs[i]));
                 cJSON_AddArrayToObject(o, "quotes");
                 cJSON_AddArrayToObject(o, "bars");
+                cJSON_AddItemToObject(o, "statuses", set_json(&c->statuses));
+                cJSON_AddItemToObject(o, "lulds", set_json(&c->lulds));
                 send_json(r, out, ctx);
                 cJSON_Delete(r);
             }
@@ -295,10 +399,44 @@ static void alpaca_tick(sw_emu_conn *c, uint64_t since_ms, sw_emu_out_fn out, vo
         alpaca_error(c, 404, "auth timeout", 1, out, ctx);
 }
 
+/* A status or LULD bands as Alpaca sends them. */
+static int alpaca_event(const sw_emu_trade *t, char *buf, size_t cap)
+{
+    char ts[48];
+    const sw_tick *k = &t->tick;
+    cJSON *o = cJSON_CreateObject();
+    if (k->flags & SW_TICK_STATUS) {
+        cJSON_AddStringToObject(o, "T", "s");
+        cJSON_AddStringToObject(o, "S", k->symbol);
+        cJSON_AddStringToObject(o, "sc", k->status);
+        cJSON_AddStringToObject(o, "sm", status_message(k->status));
+        cJSON_AddStringToObject(o, "rc", k->reason);
+        cJSON_AddStringToObject(o, "rm", k->reason_text ? k->reason_text : "");
+    } else {
+        cJSON_AddStringToObject(o, "T", "l");
+        cJSON_AddStringToObject(o, "S", k->symbol);
+        cJSON_AddNumberToObject(o, "u", k->limit_up);
+        cJSON_AddNumberToObject(o, "d", k->limit_down);
+    }
+    cJSON_AddStringToObject(o, "t", sw_emu_format_time(k->ts_ns, 9, ts, sizeof ts));
+    cJSON_AddStringToObject(o, "z", "C");
+    int len = print_json(o, buf, cap);
+    cJSON_Delete(o);
+    return len;
+}
+
 /* One element of the message array. */
 static int alpaca_encode(const sw_emu_trade *t, char *buf, size_t cap)
 {
     char ts[48];
+    const sw_cond_rule *rows[8];
+    if (t->tick.flags & SW_TICK_EVENT)
+        return alpaca_event(t, buf, cap);
+    /* The trade's eligibility as UTP (tape C) codes: read back, they give
+     * the same flags. */
+    int n = sw_cond_encode(&sw_alpaca_conditions, SW_TAPE_C, t->tick.flags, t->tick.excluded, rows, 8);
+    if (n < 0)
+        return -1;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "T", "t");
     cJSON_AddStringToObject(o, "S", t->tick.symbol);
@@ -307,7 +445,8 @@ static int alpaca_encode(const sw_emu_trade *t, char *buf, size_t cap)
     cJSON_AddNumberToObject(o, "p", t->tick.price);
     cJSON_AddNumberToObject(o, "s", t->tick.size);
     cJSON *cond = cJSON_AddArrayToObject(o, "c");
-    cJSON_AddItemToArray(cond, cJSON_CreateString("@"));
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(cond, cJSON_CreateString(rows[i]->code));
     cJSON_AddStringToObject(o, "t", sw_emu_format_time(t->tick.ts_ns, 9, ts, sizeof ts));
     cJSON_AddStringToObject(o, "z", "C");
     int len = cond ? print_json(o, buf, cap) : -1;
@@ -359,7 +498,12 @@ static void polygon_message(sw_emu_conn *c, const char *msg, size_t len, sw_emu_
             char *save = NULL;
             for (char *ch = strtok_r(list, ",", &save); ch; ch = strtok_r(NULL, ",", &save)) {
                 char text[64];
-                if (strncmp(ch, "T.", 2) == 0 && add_sub(c, ch + 2) >= 0) {
+                /* LULD.X: halts, resumptions and bands of X ("*": all). */
+                if (strncmp(ch, "LULD.", 5) == 0 && set_add(&c->statuses, ch + 5) >= 0 &&
+                    set_add(&c->lulds, ch + 5) >= 0) {
+                    snprintf(text, sizeof text, "subscribed to: %.40s", ch);
+                    polygon_status("success", text, out, ctx);
+                } else if (strncmp(ch, "T.", 2) == 0 && add_sub(c, ch + 2) >= 0) {
                     snprintf(text, sizeof text, "subscribed to: %.40s", ch);
                     polygon_status("success", text, out, ctx);
                 } else {
@@ -374,10 +518,40 @@ static void polygon_message(sw_emu_conn *c, const char *msg, size_t len, sw_emu_
     cJSON_Delete(m);
 }
 
+/* A halt, a resumption or bands as a LULD event; other statuses have no
+ * Polygon form. */
+static int polygon_luld(const sw_emu_trade *t, char *buf, size_t cap)
+{
+    const sw_tick *k = &t->tick;
+    int status = (k->flags & SW_TICK_STATUS) != 0;
+    if (status && !(k->flags & (SW_TICK_HALT | SW_TICK_RESUME)))
+        return -1;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "ev", "LULD");
+    cJSON_AddStringToObject(o, "T", k->symbol);
+    cJSON_AddNumberToObject(o, "h", status ? 0 : k->limit_up);
+    cJSON_AddNumberToObject(o, "l", status ? 0 : k->limit_down);
+    cJSON *ind = cJSON_AddArrayToObject(o, "i");
+    if (status)
+        cJSON_AddItemToArray(ind, cJSON_CreateNumber(k->flags & SW_TICK_HALT ? 17 : 18));
+    cJSON_AddNumberToObject(o, "z", 3);
+    cJSON_AddNumberToObject(o, "t", (double)(k->ts_ns / 1000000));
+    cJSON_AddNumberToObject(o, "q", (double)t->seq);
+    int len = ind ? print_json(o, buf, cap) : -1;
+    cJSON_Delete(o);
+    return len;
+}
+
 /* One element of the message array. */
 static int polygon_encode(const sw_emu_trade *t, char *buf, size_t cap)
 {
     char id[32];
+    const sw_cond_rule *rows[8];
+    if (t->tick.flags & SW_TICK_EVENT)
+        return polygon_luld(t, buf, cap);
+    int n = sw_cond_encode(&sw_polygon_conditions, SW_TAPE_C, t->tick.flags, t->tick.excluded, rows, 8);
+    if (n < 0)
+        return -1;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "ev", "T");
     cJSON_AddStringToObject(o, "sym", t->tick.symbol);
@@ -387,7 +561,11 @@ static int polygon_encode(const sw_emu_trade *t, char *buf, size_t cap)
     cJSON_AddNumberToObject(o, "z", 3);
     cJSON_AddNumberToObject(o, "p", t->tick.price);
     cJSON_AddNumberToObject(o, "s", t->tick.size);
-    cJSON_AddArrayToObject(o, "c");
+    /* A regular sale is written as no condition at all, as Polygon does. */
+    cJSON *cond = cJSON_AddArrayToObject(o, "c");
+    for (int i = 0; i < n; i++)
+        if (rows[i]->id != 0 || n > 1)
+            cJSON_AddItemToArray(cond, cJSON_CreateNumber(rows[i]->id));
     cJSON_AddNumberToObject(o, "t", (double)(t->tick.ts_ns / 1000000));
     cJSON_AddNumberToObject(o, "q", (double)t->seq);
     int len = o ? print_json(o, buf, cap) : -1;
@@ -471,6 +649,8 @@ static void coinbase_tick(sw_emu_conn *c, uint64_t since_ms, sw_emu_out_fn out, 
 static int coinbase_encode(const sw_emu_trade *t, char *buf, size_t cap)
 {
     char price[48], size[48], ts[48];
+    if (!plain_trade(&t->tick))
+        return -1;
     sw_emu_format_number(t->tick.price, price, sizeof price);
     sw_emu_format_number(t->tick.size, size, sizeof size);
     cJSON *o = cJSON_CreateObject();
@@ -560,6 +740,8 @@ static void binance_message(sw_emu_conn *c, const char *msg, size_t len, sw_emu_
 static int binance_encode(const sw_emu_trade *t, char *buf, size_t cap)
 {
     char price[48], qty[48], stream[SW_SYMBOL_MAX + 8];
+    if (!plain_trade(&t->tick))
+        return -1;
     size_t k = 0;
     for (; t->tick.symbol[k]; k++)
         stream[k] = (char)tolower((unsigned char)t->tick.symbol[k]);

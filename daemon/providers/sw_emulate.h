@@ -12,19 +12,30 @@
  *   alpaca    greets [{"T":"success","msg":"connected"}]; auth
  *             {"action":"auth","key","secret"} within 10 s (else 404) -> 402 or
  *             "authenticated"; subscribe before auth -> 401; subscribe
- *             {"action":"subscribe","trades":[..]} -> "subscription"; trades
- *             batched as arrays of {"T":"t",...} with RFC 3339 ns times.
+ *             {"action":"subscribe","trades":[..],"statuses":[..],"lulds":[..]}
+ *             (any of the three, "*" for every symbol in the last two) ->
+ *             "subscription" with all three lists; trades batched as arrays of
+ *             {"T":"t",...} with RFC 3339 ns times and their conditions "c" on
+ *             tape "C", statuses {"T":"s","sc","sm","rc","rm"}, bands
+ *             {"T":"l","u","d"}.
  *   polygon   greets status "connected"; {"action":"auth","params":KEY} ->
- *             auth_success / auth_failed; {"action":"subscribe","params":"T.A,T.B"}
- *             -> one status "success" per symbol; trades batched {"ev":"T",...}.
+ *             auth_success / auth_failed; {"action":"subscribe","params":"T.A,LULD.A"}
+ *             -> one status "success" per channel; trades batched {"ev":"T",...}
+ *             with their condition ids "c"; halts, resumptions (indicators 17,
+ *             18) and bands as {"ev":"LULD","T","h","l","i","z","t","q"}.
  *   coinbase  a subscribe {"type":"subscribe","product_ids","channels":["ticker"]}
  *             within 5 s (else an error and the connection closes); one ticker
  *             message per trade with per-product sequence numbers, prices as strings.
  *   binance   streams named in the URL (/stream?streams=a@trade/b@trade or
  *             /ws/a@trade); one combined-stream message per trade, strings for
  *             price and quantity.
- * Only trades of subscribed symbols are sent.  Any client message the
- * provider would not understand gets the provider's error reply.
+ * Only trades of subscribed symbols are sent, statuses and bands only to
+ * who subscribed to them.  A tick the target provider cannot express is
+ * not sent (encode() returns -1): a status or bands to finnhub, coinbase or
+ * binance, or a trade whose sale conditions keep it from the price to a
+ * provider without a condition table; an eligible opening or closing print
+ * goes there as a plain trade.  Any client message the provider would not
+ * understand gets the provider's error reply.
  */
 #ifndef SW_EMULATE_H
 #define SW_EMULATE_H
@@ -51,6 +62,14 @@ typedef struct sw_emu sw_emu;
 /* Queue one message (text) on the connection. */
 typedef void (*sw_emu_out_fn)(void *ctx, const char *msg, size_t len);
 
+/* A set of subscribed symbols, or all of them ("*"). */
+typedef struct sw_emu_set {
+    char (*names)[SW_SYMBOL_MAX];
+    size_t n;
+    sw_symtab tab;
+    int all;
+} sw_emu_set;
+
 typedef struct sw_emu_conn {
     const sw_emu *emu;
     int authed;             /* credentials accepted or not needed */
@@ -63,6 +82,7 @@ typedef struct sw_emu_conn {
     char (*subs)[SW_SYMBOL_MAX];
     size_t n_subs;
     sw_symtab tab;
+    sw_emu_set statuses, lulds; /* trading statuses, LULD bands (Alpaca, Polygon) */
     uint64_t opened_ms;     /* loop time of the open, for the auth/subscribe deadlines */
     uint64_t client_msgs;
 } sw_emu_conn;
@@ -105,6 +125,10 @@ void sw_emu_conn_free(sw_emu_conn *c);
 
 /* True when the connection subscribed `symbol` and may receive its trades. */
 int sw_emu_subscribed(const sw_emu_conn *c, const char *symbol);
+
+/* True when the connection subscribed to what t is: the symbol's trades, or
+ * its statuses or LULD bands (SW_TICK_STATUS, SW_TICK_LULD). */
+int sw_emu_wants(const sw_emu_conn *c, const sw_tick *t);
 
 /* Largest message encode() may produce for n trades. */
 size_t sw_emu_max_message(size_t n);

@@ -5,6 +5,15 @@
  * "t":1737988200000,"v":100,"c":["1","12"]},...]}.  A volume of 0 is a price
  * update from a venue without trades: it is a price, flagged PRICE_ONLY, not a
  * trade of size 0.  "ping" and any other "type" are control messages.
+ *
+ * The trade conditions "c" are not read: Finnhub's documentation says only
+ * "List of trade conditions. A comprehensive list of trade conditions code
+ * can be found here", the link going to a spreadsheet (docs.google.com,
+ * 1PUxiSWPHSODbaTaoL2Vef6DgU-yFtlRGZf19oBb9Hp0) that no stored material
+ * holds.  Its codes are Finnhub's own numbers ("1", "8", "12", "24"), not the
+ * CTA/UTP letters nor Polygon's ids, so no table is guessed: every Finnhub
+ * trade counts as a regular sale (docs/feeds.md says so, and what verifying
+ * the list would take).
  */
 #include "sw_fastjson.h"
 #include "sw_jsonarena.h"
@@ -60,6 +69,7 @@ static int fill_trade(const cJSON *t, sw_tick *out, const char **why)
     out->size = vol;
     out->ts_ns = (int64_t)llround(ms) * 1000000;
     out->flags = vol == 0 ? SW_TICK_PRICE_ONLY : 0;
+    out->excluded = SW_EXCL_NONE;
     return 0;
 }
 
@@ -96,6 +106,7 @@ static int fast_trades(const char *msg, size_t len, sw_tick *ticks, size_t cap, 
             return 0;
         out->size = vol;
         out->flags = vol == 0 ? SW_TICK_PRICE_ONLY : 0;
+        out->excluded = SW_EXCL_NONE;
         n++;
     }
     return sw_fast_answer(r, n);

@@ -1,6 +1,7 @@
 /* sw_provider.c -- the registry of provider adapters and the helpers they
  * share, see sw_provider.h. */
 #include "sw_provider.h"
+#include "sw_conditions.h"
 #include "sw_escape.h"
 #include "sw_fastjson.h"
 #include "sw_jsonarena.h"
@@ -184,26 +185,19 @@ int sw_result_add_trade(sw_parse_result *r, const cJSON *o, sw_tick *ticks, size
     return 1;
 }
 
-int sw_fill_trade(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char **why)
+static int read_symbol(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char **why)
 {
     const cJSON *sym = cJSON_GetObjectItemCaseSensitive(o, f->symbol);
-    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, f->time);
-    double price, size = 0;
     if (!cJSON_IsString(sym)) {
         *why = f->no_symbol;
         return -1;
     }
-    if (sw_tick_set_symbol(t, sym->valuestring, why) != 0)
-        return -1;
-    if (sw_json_number(cJSON_GetObjectItemCaseSensitive(o, f->price), &price) != 0 || price <= 0) {
-        *why = f->no_price;
-        return -1;
-    }
-    const cJSON *sz = cJSON_GetObjectItemCaseSensitive(o, f->size);
-    if (sz && (sw_json_number(sz, &size) != 0 || size < 0)) {
-        *why = f->bad_size;
-        return -1;
-    }
+    return sw_tick_set_symbol(t, sym->valuestring, why);
+}
+
+static int read_time(const cJSON *o, const sw_trade_spec *f, int64_t *out, const char **why)
+{
+    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, f->time);
     int64_t ns;
     if (f->time_format == SW_TRADE_TIME_EPOCH_MS) {
         if (!cJSON_IsNumber(ts)) {
@@ -232,10 +226,79 @@ int sw_fill_trade(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char
             return -1;
         }
     }
+    *out = ns;
+    return 0;
+}
+
+int sw_fill_event(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char **why)
+{
+    return read_symbol(o, f, t, why) != 0 || read_time(o, f, &t->ts_ns, why) != 0 ? -1 : 0;
+}
+
+const char *sw_intern_text(const char *text)
+{
+    static char pool[64][64];
+    static size_t n;
+    char clean[64];
+    size_t k = 0;
+    for (; text[k] && k < sizeof clean - 1; k++)
+        clean[k] = text[k] >= ' ' && text[k] <= '~' ? text[k] : '?';
+    clean[k] = '\0';
+    if (!k)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(pool[i], clean) == 0)
+            return pool[i];
+    if (n == sizeof pool / sizeof pool[0])
+        return NULL;
+    memcpy(pool[n], clean, k + 1);
+    return pool[n++];
+}
+
+int sw_fill_trade(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char **why)
+{
+    double price, size = 0;
+    if (read_symbol(o, f, t, why) != 0)
+        return -1;
+    if (sw_json_number(cJSON_GetObjectItemCaseSensitive(o, f->price), &price) != 0 || price <= 0) {
+        *why = f->no_price;
+        return -1;
+    }
+    const cJSON *sz = cJSON_GetObjectItemCaseSensitive(o, f->size);
+    if (sz && (sw_json_number(sz, &size) != 0 || size < 0)) {
+        *why = f->bad_size;
+        return -1;
+    }
+    int64_t ns;
+    if (read_time(o, f, &ns, why) != 0)
+        return -1;
+    sw_cond_acc acc;
+    sw_cond_start(&acc);
+    if (f->cond) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, f->conditions), *e;
+        const cJSON *z = f->tape ? cJSON_GetObjectItemCaseSensitive(o, f->tape) : NULL;
+        unsigned tape = cJSON_IsString(z) ? sw_cond_tape(z->valuestring, strlen(z->valuestring)) : 0;
+        if (c && !cJSON_IsNull(c) && !cJSON_IsArray(c)) {
+            *why = f->bad_conditions;
+            return -1;
+        }
+        const cJSON *list = cJSON_IsArray(c) ? c : NULL;
+        cJSON_ArrayForEach(e, list)
+        {
+            if (f->numeric_codes ? !cJSON_IsNumber(e) || sw_cond_add_id(f->cond, e->valuedouble, &acc) != 0
+                                 : !cJSON_IsString(e)) {
+                *why = f->bad_conditions;
+                return -1;
+            }
+            if (!f->numeric_codes)
+                sw_cond_add_code(f->cond, tape, e->valuestring, strlen(e->valuestring), &acc);
+        }
+    }
     t->price = price;
     t->size = size;
     t->ts_ns = ns;
-    t->flags = size == 0 ? SW_TICK_PRICE_ONLY : 0;
+    t->flags = (size == 0 ? SW_TICK_PRICE_ONLY : 0) | acc.flags | f->flags;
+    t->excluded = acc.reason;
     return 0;
 }
 
@@ -344,9 +407,9 @@ static const sw_fj_keys *spec_keys(const sw_trade_spec *f)
     for (size_t i = 0; i < n; i++)
         if (spec[i] == f)
             return &keys[i];
-    const char *const k[4] = { f->symbol, f->price, f->size, f->time };
+    const char *const k[6] = { f->symbol, f->price, f->size, f->time, f->conditions, f->tape };
     sw_fj_keys tmp;
-    sw_fj_keys_init(&tmp, k, 4);
+    sw_fj_keys_init(&tmp, k, !f->cond ? 4 : f->tape ? 6 : 5);
     if (n == 8)
         abort(); /* more specs than adapters: a programming error */
     keys[n] = tmp;
@@ -354,9 +417,39 @@ static const sw_fj_keys *spec_keys(const sw_trade_spec *f)
     return &keys[n++];
 }
 
+/* The fast path's reading of a trade's conditions: 0 with *acc set, -1 if
+ * they are not as a good trade has them. */
+static int conditions_fj(const sw_fj *m, const int *v, const sw_trade_spec *f, sw_cond_acc *acc)
+{
+    sw_cond_start(acc);
+    int c = v[4];
+    if (c < 0 || sw_fj_is(m, c, SW_FJ_NULL))
+        return 0;
+    if (!sw_fj_is(m, c, SW_FJ_ARRAY))
+        return -1;
+    unsigned tape = 0;
+    size_t len;
+    if (f->tape && sw_fj_is(m, v[5], SW_FJ_STRING)) {
+        const char *z = sw_fj_str(m, v[5], &len);
+        tape = sw_cond_tape(z, len);
+    }
+    for (int e = sw_fj_first(m, c); e >= 0; e = sw_fj_after(m, c, e)) {
+        if (f->numeric_codes) {
+            if (!sw_fj_is(m, e, SW_FJ_NUMBER) || sw_cond_add_id(f->cond, sw_fj_number(m, e), acc) != 0)
+                return -1;
+        } else {
+            if (!sw_fj_is(m, e, SW_FJ_STRING))
+                return -1;
+            const char *code = sw_fj_str(m, e, &len);
+            sw_cond_add_code(f->cond, tape, code, len, acc);
+        }
+    }
+    return 0;
+}
+
 int sw_fill_trade_fj(const sw_fj *m, int o, const sw_trade_spec *f, sw_tick *t)
 {
-    int v[4];
+    int v[6] = { -1, -1, -1, -1, -1, -1 };
     double price, size = 0;
     int64_t ns;
     sw_fj_fields(m, o, spec_keys(f), v);
@@ -377,10 +470,18 @@ int sw_fill_trade_fj(const sw_fj *m, int o, const sw_trade_spec *f, sw_tick *t)
             ns < SW_TS_MIN_NS || ns > SW_TS_MAX_NS)
             return -1;
     }
+    sw_cond_acc acc;
+    if (f->cond) {
+        if (conditions_fj(m, v, f, &acc) != 0)
+            return -1;
+    } else {
+        sw_cond_start(&acc);
+    }
     t->price = price;
     t->size = size;
     t->ts_ns = ns;
-    t->flags = size == 0 ? SW_TICK_PRICE_ONLY : 0;
+    t->flags = (size == 0 ? SW_TICK_PRICE_ONLY : 0) | acc.flags | f->flags;
+    t->excluded = acc.reason;
     return 0;
 }
 

@@ -86,7 +86,21 @@ typedef struct sw_session {
     uint64_t seq_gaps;          /* messages missed according to sequence numbers */
     uint64_t seq_stale;         /* repeated or older sequence numbers, dropped */
     uint64_t send_failures;
+    /* Trading statuses and LULD bands (a `halt` detector is configured):
+     * set by the owner after sw_session_init; the adapter subscribes to them
+     * where the provider has them (Alpaca's `statuses` and `lulds`,
+     * Polygon's `LULD.`).  status_state is the adapter's, kept across
+     * reconnects: a provider that refused them is not asked again. */
+    int want_status;
+    int status_state;           /* SW_STATUS_* */
 } sw_session;
+
+enum {
+    SW_STATUS_NONE = 0,         /* not asked (yet) on this connection */
+    SW_STATUS_PENDING = 1,      /* asked, no answer yet */
+    SW_STATUS_ON = 2,           /* granted */
+    SW_STATUS_REFUSED = 3       /* refused: the feed carries on without them */
+};
 
 /* Provider properties (bit set). */
 enum {
@@ -175,6 +189,8 @@ typedef enum sw_trade_time {
     SW_TRADE_TIME_EPOCH_MS = 1      /* a number: milliseconds since the epoch */
 } sw_trade_time;
 
+typedef struct sw_cond_table sw_cond_table;
+
 typedef struct sw_trade_spec {
     const char *symbol, *no_symbol;  /* key; sentence when it is not a string */
     const char *price, *no_price;    /* key; sentence when not a positive number */
@@ -182,11 +198,35 @@ typedef struct sw_trade_spec {
     const char *time, *no_time;      /* key; sentence when missing or of the wrong JSON type */
     sw_trade_time time_format;
     const char *bad_time;            /* RFC 3339 only: sentence when it does not parse */
+    /* Sale conditions (sw_conditions.h), or all NULL when the provider has
+     * no table.  The codes are an optional array (null: none) of strings
+     * (Alpaca) or whole numbers (Polygon), as `cond` reads them; the tape,
+     * optional, a string ("A", "B", "C"). */
+    const char *conditions, *bad_conditions; /* key; sentence when not such an array */
+    const char *tape;                /* key, or NULL */
+    const sw_cond_table *cond;
+    int numeric_codes;               /* the codes are numbers, not strings */
+    uint32_t flags;                  /* SW_TICK_* every trade of the provider carries */
 } sw_trade_spec;
 
+/* The condition fields of a spec whose provider has no sale conditions (crypto). */
+#define SW_NO_CONDITIONS NULL, NULL, NULL, NULL, 0
+
+/* The symbol and the time of an event object o (a status, LULD bands),
+ * read with the keys and sentences of f; the rest of t is the caller's.
+ * Returns 0, or -1 with *why set. */
+int sw_fill_event(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char **why);
+
+/* A provider's words (a halt's reason) as a string that lives as long as
+ * the process, for a tick to point at: printable ASCII only (anything else
+ * becomes '?'), cut to 63 bytes; the same text gives the same pointer.
+ * Up to 64 distinct texts are kept; beyond, or for "", NULL. */
+const char *sw_intern_text(const char *text);
+
 /* Fill t from trade object o as spec f says, checking symbol, price, size,
- * time in that order.  Returns 0, or -1 with *why set (f's sentences,
- * sw_tick_set_symbol's, or "absurd timestamp" outside 1990..2100). */
+ * time, conditions in that order.  Returns 0, or -1 with *why set (f's
+ * sentences, sw_tick_set_symbol's, or "absurd timestamp" outside
+ * 1990..2100). */
 int sw_fill_trade(const cJSON *o, const sw_trade_spec *f, sw_tick *t, const char **why);
 
 /* ---- the fast path (sw_fastjson.h) ---------------------------------------

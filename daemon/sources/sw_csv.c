@@ -329,6 +329,7 @@ int sw_bar_ticks(const sw_csv *c, const sw_bar *bar, sw_tick out[4])
         out[i].size = bar->volume / 4;
         out[i].ts_ns = t[i];
         out[i].flags = SW_TICK_SYNTH_BAR | (bar->daily ? SW_TICK_DAILY_BAR : 0u);
+        out[i].excluded = SW_EXCL_NONE;
     }
     return 4;
 }

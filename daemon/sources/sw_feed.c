@@ -314,6 +314,7 @@ int sw_feed_init(sw_feed *f, uv_loop_t *loop, const sw_feed_params *p, const sw_
     }
     if (sw_session_init(&f->sess, f->prov, p->symbols, p->n_symbols, p->key, p->secret, send_text, f) != 0)
         goto oom;
+    f->sess.want_status = p->want_status;
     f->sess_ready = 1;
     f->ticks = malloc(SW_MAX_TICKS_PER_MSG * sizeof *f->ticks);
     if (!f->ticks)

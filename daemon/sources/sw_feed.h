@@ -51,6 +51,8 @@ typedef struct sw_feed_params {
     int silence_hours;               /* sw_silence_hours */
     size_t max_frame;
     const sw_calendar *calendar;     /* market hours; NULL: weekdays 09:30-16:00 New York */
+    int want_status;                 /* subscribe trading statuses and LULD bands where the
+                                        provider has them (a `halt` detector); decided at start */
 } sw_feed_params;
 
 /* One interruption of the data, reported when data flows again. */

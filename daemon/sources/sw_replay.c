@@ -383,6 +383,13 @@ int sw_replay_start(sw_replay *r, uv_loop_t *loop, double speed, sw_replay_event
     return 0;
 }
 
+const char *sw_replay_provider(const sw_replay *r)
+{
+    if (!r->n_files)
+        return NULL;
+    return r->files[0].is_csv ? "csv" : r->files[0].prov->name;
+}
+
 uint64_t sw_replay_bytes_read(const sw_replay *r)
 {
     uint64_t n = 0;

@@ -94,6 +94,10 @@ int sw_replay_start(sw_replay *r, uv_loop_t *loop, double speed, sw_replay_event
  * progress line shows.  Cheap enough to call a few times a second. */
 uint64_t sw_replay_bytes_read(const sw_replay *r);
 
+/* The provider whose messages the recordings hold ("csv" for bars): the
+ * first file's, as a label (metrics); NULL before sw_replay_open. */
+const char *sw_replay_provider(const sw_replay *r);
+
 /* Stop early (signal); on_done still runs once. */
 void sw_replay_stop(sw_replay *r);
 
