@@ -60,7 +60,15 @@ void sw_alert_from_candidate(sw_alert *a, const sw_candidate *c, sw_severity sev
     copy(a->group, sizeof a->group, c->group);
     copy(a->detector, sizeof a->detector, c->detector);
     copy(a->window, sizeof a->window, c->window);
-    copy(a->message, sizeof a->message, c->text);
+    a->session = sw_session_name(c->session) ? c->session : SW_SESSION_NONE;
+    /* Outside the regular session a person reading the message should not
+     * need the field to know it: a pre-market move is thinner news. */
+    const char *tail = a->session == SW_SESSION_PRE ? " (pre-market)" : a->session == SW_SESSION_POST ? " (after hours)" : "";
+    size_t tl = strlen(tail);
+    copy(a->message, sizeof a->message - tl, c->text);
+    size_t ml = strlen(a->message);
+    if (tl && !(ml >= tl && strcmp(a->message + ml - tl, tail) == 0))
+        memcpy(a->message + ml, tail, tl + 1);
     a->severity = severity;
     a->direction = c->direction;
     a->resolved = resolved;
@@ -153,6 +161,8 @@ int sw_alert_to_json(const sw_alert *a, char *buf, size_t len)
     cJSON_AddStringToObject(o, "window", a->window);
     cJSON_AddStringToObject(o, "direction", a->direction < 0 ? "down" : a->direction > 0 ? "up" : "none");
     cJSON_AddBoolToObject(o, "resolved", a->resolved);
+    if (sw_session_name(a->session))
+        cJSON_AddStringToObject(o, "session", sw_session_name(a->session));
     cJSON_AddStringToObject(o, "message", a->message);
     if (a->n_members) {
         cJSON *arr = cJSON_AddArrayToObject(o, "members");

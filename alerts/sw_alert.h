@@ -11,6 +11,7 @@
 #ifndef SW_ALERT_H
 #define SW_ALERT_H
 
+#include "sw_calendar.h"
 #include "sw_engine.h"
 #include "sw_tick.h"
 
@@ -41,6 +42,7 @@ typedef struct sw_alert {
     double change_pct;         /* NaN: null */
     double zscore;             /* NaN: null */
     char window[16];
+    int session;               /* sw_session_kind (sw_calendar.h); 0: not known, no field in JSON */
     char message[256];
     size_t n_members;
     sw_alert_member members[SW_ALERT_MAX_MEMBERS];
@@ -53,7 +55,9 @@ int sw_alert_detector_known(const char *name);
 char *sw_alert_detector_names(char *buf, size_t len);
 
 /* Fill an alert from a candidate (copying strings, truncating safely) and
- * compute its id.  `resolved` marks a CLEAR turned into an info alert. */
+ * compute its id.  `resolved` marks a CLEAR turned into an info alert.  The
+ * message of an alert outside the regular session ends with " (pre-market)"
+ * or " (after hours)". */
 void sw_alert_from_candidate(sw_alert *a, const sw_candidate *c, sw_severity severity, int resolved);
 
 /* ISO-8601 UTC with milliseconds: "2025-01-27T14:30:00.412Z". */

@@ -1,6 +1,6 @@
 /* sw_alert_parse.c -- see sw_alert_parse.h. */
 #include "sw_alert_parse.h"
-#include "sw_escape.h"
+#include "sw_strict_json.h"
 #include "sw_time.h"
 
 #include <cjson/cJSON.h>
@@ -9,81 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A control character of C0, DEL or C1 (as UTF-8) in s. */
-static int has_control(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
-            return 1;
-    return 0;
-}
-
-/* How a message names a field: "symbol" at the top, members[2].symbol in a
- * member (`where` is "" or "members[2].").  Returns buf. */
-static const char *field(char *buf, size_t len, const char *where, const char *key)
-{
-    snprintf(buf, len, where[0] ? "%s%s" : "\"%s%s\"", where, key);
-    return buf;
-}
-
-/* A required string that fits in dst (len bytes with the NUL): not empty
- * (every string of the schema has one character at least), valid UTF-8 and,
- * as every string of the schema is one line, without control characters.
- * `nullable`: null is allowed too, and leaves dst empty. */
-static int get_str(const cJSON *o, const char *where, const char *key, char *dst, size_t len, int nullable,
-                   char *err, size_t errlen)
-{
-    char f[48];
-    field(f, sizeof f, where, key);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (nullable && cJSON_IsNull(v)) {
-        dst[0] = '\0';
-        return 0;
-    }
-    if (!cJSON_IsString(v)) {
-        snprintf(err, errlen, "%s is %s (a string%s)", f, v ? "not a string" : "missing", nullable ? " or null" : "");
-        return -1;
-    }
-    size_t n = strlen(v->valuestring);
-    if (n == 0) {
-        snprintf(err, errlen, "%s is empty", f);
-        return -1;
-    }
-    if (n >= len) {
-        snprintf(err, errlen, "%s is longer than %zu bytes", f, len - 1);
-        return -1;
-    }
-    if (!sw_utf8_valid(v->valuestring, n)) {
-        snprintf(err, errlen, "%s is not valid UTF-8", f);
-        return -1;
-    }
-    if (has_control(v->valuestring)) {
-        snprintf(err, errlen, "%s has a control character (the schema's strings are one line of text)", f);
-        return -1;
-    }
-    memcpy(dst, v->valuestring, n + 1);
-    return 0;
-}
-
-/* A required number; `nullable`: null is allowed too (NAN). */
-static int get_num(const cJSON *o, const char *where, const char *key, double *out, int nullable, char *err,
-                   size_t errlen)
-{
-    char f[48];
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (nullable && cJSON_IsNull(v)) {
-        *out = NAN;
-        return 0;
-    }
-    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
-        snprintf(err, errlen, "%s is %s (a number%s)", field(f, sizeof f, where, key),
-                 v ? "not a number a double holds" : "missing", nullable ? " or null" : "");
-        return -1;
-    }
-    *out = v->valuedouble;
-    return 0;
-}
 
 /* ts exactly as the encoder writes it (sw_format_iso_ms): YYYY-MM-DDTHH:MM:SS.mmmZ,
  * a real date and time of the years 1678 to 2261 (every instant of which
@@ -111,40 +36,6 @@ static int parse_ts(const char *s, int64_t *ns)
     int64_t days = sw_days_from_civil(y, mo, d);
     *ns = ((days * 86400 + h * 3600 + mi * 60 + se) * 1000 + ms) * INT64_C(1000000);
     return 0;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* No key twice in object o (sorted copy of the names: O(k log k) whatever
- * an entry holds).  `where` prefixes the message ("", "members[2]."). */
-static int unique_keys(const cJSON *o, const char *where, char *err, size_t errlen)
-{
-    size_t k = 0;
-    for (const cJSON *c = o->child; c; c = c->next)
-        k++;
-    if (k < 2)
-        return 0;
-    const char **names = malloc(k * sizeof *names);
-    if (!names) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    k = 0;
-    for (const cJSON *c = o->child; c; c = c->next)
-        names[k++] = c->string ? c->string : "";
-    qsort(names, k, sizeof *names, cmp_name);
-    int rc = 0;
-    for (size_t i = 1; i < k && rc == 0; i++)
-        if (strcmp(names[i - 1], names[i]) == 0) {
-            char shown[64];
-            snprintf(err, errlen, "%skey \"%s\" appears twice", where, sw_esc_line_buf(names[i], shown, sizeof shown));
-            rc = -1;
-        }
-    free(names);
-    return rc;
 }
 
 /* What the schema says the text fields are (sw_alert_parse.h). */
@@ -188,77 +79,27 @@ static int check_names(const sw_alert *a, char *err, size_t errlen)
     return 0;
 }
 
-/* One line, one object: no control byte, '{' first, nothing after the value. */
-static cJSON *parse_one_object(const char *json, size_t len, char *err, size_t errlen)
-{
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)json[i] < 0x20) {
-            snprintf(err, errlen, "control character 0x%02x at byte %zu (an alert is one line of JSON)",
-                     (unsigned)(unsigned char)json[i], i + 1);
-            return NULL;
-        }
-    /* cJSON ends a string at an escaped NUL, so "NV\u0000<b>" would read as
-     * "NV" and pass the control-character check: refuse the escape itself
-     * (a backslash always escapes the next character, so `\\u0000` is text). */
-    for (size_t i = 0; i + 1 < len; i++)
-        if (json[i] == '\\') {
-            if (json[i + 1] == 'u' && i + 5 < len && strncmp(json + i + 2, "0000", 4) == 0) {
-                snprintf(err, errlen, "\\u0000 at byte %zu (the schema's strings are one line of text)", i + 1);
-                return NULL;
-            }
-            i++;
-        }
-    if (len == 0 || json[0] != '{') {
-        snprintf(err, errlen, "not a JSON object");
-        return NULL;
-    }
-    const char *end = NULL;
-    cJSON *o = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    if (!o || !cJSON_IsObject(o)) {
-        snprintf(err, errlen, "not a JSON object");
-        cJSON_Delete(o);
-        return NULL;
-    }
-    if (end != json + len) {
-        snprintf(err, errlen, "trailing content after the alert object (byte %zu of %zu)", (size_t)(end - json) + 1,
-                 len);
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
-}
-
 int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t errlen)
 {
     memset(a, 0, sizeof *a);
-    if (len > SW_ALERT_JSON_MAX) {
-        snprintf(err, errlen, "alert JSON of %zu bytes is over the limit of %d", len, SW_ALERT_JSON_MAX);
-        return -1;
-    }
-    cJSON *o = parse_one_object(json, len, err, errlen);
+    cJSON *o = sw_json_record(json, len, SW_ALERT_JSON_MAX, "alert", SW_ALERT_SCHEMA, err, errlen);
     if (!o)
         return -1;
     int rc = -1;
-    if (unique_keys(o, "", err, errlen) != 0)
-        goto done;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v");
-    if (!cJSON_IsNumber(v) || v->valuedouble != SW_ALERT_SCHEMA) {
-        snprintf(err, errlen, "schema version \"v\" is not %d", SW_ALERT_SCHEMA);
-        goto done;
-    }
     char ts[40], sev[16], dir[8];
-    if (get_str(o, "", "id", a->id, sizeof a->id, 0, err, errlen) ||
-        get_str(o, "", "ts", ts, sizeof ts, 0, err, errlen) ||
-        get_str(o, "", "symbol", a->symbol, sizeof a->symbol, 0, err, errlen) ||
-        get_str(o, "", "group", a->group, sizeof a->group, 1, err, errlen) ||
-        get_str(o, "", "detector", a->detector, sizeof a->detector, 0, err, errlen) ||
-        get_str(o, "", "severity", sev, sizeof sev, 0, err, errlen) ||
-        get_str(o, "", "window", a->window, sizeof a->window, 0, err, errlen) ||
-        get_str(o, "", "direction", dir, sizeof dir, 0, err, errlen) ||
-        get_str(o, "", "message", a->message, sizeof a->message, 0, err, errlen) ||
-        get_num(o, "", "price", &a->price, 1, err, errlen) || get_num(o, "", "reference", &a->reference, 1, err, errlen) ||
-        get_num(o, "", "change_pct", &a->change_pct, 1, err, errlen) ||
-        get_num(o, "", "zscore", &a->zscore, 1, err, errlen))
+    if (sw_json_get_str(o, "", "id", a->id, sizeof a->id, 0, err, errlen) ||
+        sw_json_get_str(o, "", "ts", ts, sizeof ts, 0, err, errlen) ||
+        sw_json_get_str(o, "", "symbol", a->symbol, sizeof a->symbol, 0, err, errlen) ||
+        sw_json_get_str(o, "", "group", a->group, sizeof a->group, SW_JSON_NULL, err, errlen) ||
+        sw_json_get_str(o, "", "detector", a->detector, sizeof a->detector, 0, err, errlen) ||
+        sw_json_get_str(o, "", "severity", sev, sizeof sev, 0, err, errlen) ||
+        sw_json_get_str(o, "", "window", a->window, sizeof a->window, 0, err, errlen) ||
+        sw_json_get_str(o, "", "direction", dir, sizeof dir, 0, err, errlen) ||
+        sw_json_get_str(o, "", "message", a->message, sizeof a->message, 0, err, errlen) ||
+        sw_json_get_num(o, "", "price", &a->price, 1, err, errlen) ||
+        sw_json_get_num(o, "", "reference", &a->reference, 1, err, errlen) ||
+        sw_json_get_num(o, "", "change_pct", &a->change_pct, 1, err, errlen) ||
+        sw_json_get_num(o, "", "zscore", &a->zscore, 1, err, errlen))
         goto done;
     if (parse_ts(ts, &a->ts_ns) != 0) {
         snprintf(err, errlen, "\"ts\" is not a UTC time YYYY-MM-DDTHH:MM:SS.mmmZ of the years 1678 to 2261");
@@ -294,6 +135,12 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
         snprintf(err, errlen, "a resolved alert is an info alert (\"severity\" is %s)", sev);
         goto done;
     }
+    /* Optional: alerts written before the field existed have none. */
+    const cJSON *ses = cJSON_GetObjectItemCaseSensitive(o, "session");
+    if (ses && !(cJSON_IsString(ses) && (a->session = sw_session_parse(ses->valuestring)) != SW_SESSION_NONE)) {
+        snprintf(err, errlen, "\"session\" is not pre, regular, post or closed");
+        goto done;
+    }
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(o, "members");
     if (mem && (!cJSON_IsArray(mem) || !mem->child)) {
         snprintf(err, errlen, "\"members\" is not an array of one member or more");
@@ -315,9 +162,9 @@ int sw_alert_parse(const char *json, size_t len, sw_alert *a, char *err, size_t 
             snprintf(err, errlen, "members[%zu] is not an object", a->n_members);
             goto done;
         }
-        if (unique_keys(m, where, err, errlen) ||
-            get_str(m, where, "symbol", am->symbol, sizeof am->symbol, 0, err, errlen) ||
-            get_num(m, where, "change_pct", &am->change_pct, 1, err, errlen))
+        if (sw_json_unique_keys(m, where, err, errlen) ||
+            sw_json_get_str(m, where, "symbol", am->symbol, sizeof am->symbol, 0, err, errlen) ||
+            sw_json_get_num(m, where, "change_pct", &am->change_pct, 1, err, errlen))
             goto done;
         a->n_members++;
     }

@@ -631,21 +631,31 @@ void sw_redis_start(sw_redis *r)
         sw_sentinel_watch(&r->sent, on_switch, r);
 }
 
+/* A caller's command for this connection, or NULL when it is not
+ * connected (or out of memory). */
+static cmd *user_cmd(sw_redis *r, sw_redis_reply_fn fn, void *privdata)
+{
+    if (r->state != SW_REDIS_CONNECTED || !r->ac)
+        return NULL;
+    cmd *c = malloc(sizeof *c);
+    if (!c)
+        return NULL;
+    c->r = r;
+    c->gen = r->gen;
+    c->kind = CMD_USER;
+    c->fn = fn;
+    c->privdata = privdata;
+    return c;
+}
+
 int sw_redis_command(sw_redis *r, sw_redis_reply_fn fn, void *privdata, int argc, const char **argv,
                      const size_t *argvlen)
 {
-    if (r->state != SW_REDIS_CONNECTED || !r->ac)
-        return -1;
-    cmd *c = malloc(sizeof *c);
+    cmd *c = user_cmd(r, fn, privdata);
     if (!c)
         return -1;
-    c->r = r;
-    c->gen = r->gen;
-    c->kind = argc >= 1 && (argvlen ? argvlen[0] : strlen(argv[0])) == 6 && strncasecmp(argv[0], "SCRIPT", 6) == 0
-                  ? CMD_SETUP
-                  : CMD_USER;
-    c->fn = fn;
-    c->privdata = privdata;
+    if (argc >= 1 && (argvlen ? argvlen[0] : strlen(argv[0])) == 6 && strncasecmp(argv[0], "SCRIPT", 6) == 0)
+        c->kind = CMD_SETUP;
     if (redisAsyncCommandArgv(r->ac, on_reply, c, argc, argv, argvlen) != REDIS_OK) {
         free(c);
         return -1;
@@ -721,4 +731,35 @@ void sw_redis_close(sw_redis *r, sw_redis_closed_fn closed)
     if (r->has_sentinel)
         sw_sentinel_close(&r->sent, on_sentinel_closed, r);
     uv_close((uv_handle_t *)&r->timer, on_timer_closed);
+}
+
+/* A subscription's callback runs for every message, so its cmd lives until
+ * hiredis calls it with NULL (the context is going away: it runs every
+ * subscription's callback once with NULL).  It is not an outstanding
+ * command: the watchdog would take a quiet channel for a dead server. */
+static void on_message(struct redisAsyncContext *ac, void *reply, void *privdata)
+{
+    cmd *c = privdata;
+    sw_redis *r = c->r;
+    r->in_hiredis++;
+    if (!reply && c->gen == r->gen)
+        conn_lost(r, 0, "connection lost%s%s", ac->errstr[0] ? ": " : "", ac->errstr);
+    c->fn(c->privdata, r, reply);
+    r->in_hiredis--;
+    if (!reply)
+        free(c);
+}
+
+int sw_redis_subscribe(sw_redis *r, const char *channel, sw_redis_reply_fn fn, void *privdata)
+{
+    cmd *c = user_cmd(r, fn, privdata);
+    if (!c)
+        return -1;
+    const char *argv[] = { "SUBSCRIBE", channel };
+    size_t lens[] = { 9, strlen(channel) };
+    if (redisAsyncCommandArgv(r->ac, on_message, c, 2, argv, lens) != REDIS_OK) {
+        free(c);
+        return -1;
+    }
+    return 0;
 }

@@ -161,6 +161,14 @@ void sw_redis_start(sw_redis *r);
 int sw_redis_command(sw_redis *r, sw_redis_reply_fn fn, void *privdata, int argc, const char **argv,
                      const size_t *argvlen);
 
+/* Subscribe to a Pub/Sub channel (one per connection, sent from on_state
+ * CONNECTED; again after every reconnect).  fn runs with the confirmation
+ * and each message (["message", channel, payload]), and once with NULL when
+ * the connection goes.  The connection then carries nothing else, and is
+ * not watched for replies (no command timeout: a quiet channel is normal).
+ * Returns 0, or -1 when not CONNECTED. */
+int sw_redis_subscribe(sw_redis *r, const char *channel, sw_redis_reply_fn fn, void *privdata);
+
 /* Write queued commands to the socket now instead of on the next loop
  * iteration (a non-blocking write; no-op inside hiredis callbacks).  May lose
  * the connection, calling back before it returns. */

@@ -203,10 +203,16 @@ int sw_secret_load(char **out, const char *what, const char *env, const char *fi
         rc = n == sizeof buf ? (snprintf(err, errlen, "%s is longer than %d bytes", where, SW_SECRET_MAX), -1)
                              : take(out, buf, n, where, err, errlen);
     /* The stack copy is as secret as the heap one. */
-    volatile char *p = buf;
-    for (size_t i = 0; i < sizeof buf; i++)
-        p[i] = 0;
+    sw_secret_wipe_buf(buf, sizeof buf);
     return rc;
+}
+
+void sw_secret_wipe_buf(void *buf, size_t n)
+{
+    /* volatile: the compiler must not drop stores to memory about to die. */
+    volatile unsigned char *p = buf;
+    for (size_t i = 0; i < n; i++)
+        p[i] = 0;
 }
 
 void sw_secret_free(char **s)

@@ -52,6 +52,10 @@ int sw_secret_read_file(const char *path, const char *where, char *buf, size_t c
  * LimitCORE=0).  Returns 0 or -1 (errno). */
 int sw_secret_protect_process(void);
 
+/* Overwrite n bytes of a buffer that held a secret (stores the compiler
+ * may not drop). */
+void sw_secret_wipe_buf(void *buf, size_t n);
+
 /* Wipe and free; sets *s to NULL. */
 void sw_secret_free(char **s);
 

@@ -1079,3 +1079,9 @@ size_t sw_sink_redis_unwritten(sw_sink *base)
     redis_sink *s = (redis_sink *)base;
     return s->redis_inited ? sw_redis_unwritten(&s->redis) : 0;
 }
+
+sw_redis *sw_sink_redis_conn(sw_sink *base)
+{
+    redis_sink *s = (redis_sink *)base;
+    return s->redis_inited && !s->closing ? &s->redis : NULL;
+}

@@ -148,6 +148,11 @@ typedef struct sw_sink_redis_stats {
 
 /* For tests and diagnostics. */
 void sw_sink_redis_get_stats(sw_sink *s, sw_sink_redis_stats *out);
+/* The sink's connection, for a few other commands of shockd's own (the
+ * dashboard lists the silences over it); NULL before start or once closing.
+ * Its state says whether commands can be sent now. */
+struct sw_redis *sw_sink_redis_conn(sw_sink *s);
+
 /* Bytes of commands not yet written to the socket (benchmarks). */
 size_t sw_sink_redis_unwritten(sw_sink *s);
 

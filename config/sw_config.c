@@ -3,13 +3,18 @@
 #include "sw_listen.h"
 #include "sw_breadth.h"
 #include "sw_calendar_file.h"
+#include "sw_level.h"
 #include "sw_halt.h"
 #include "sw_log.h"
+#include "sw_market.h"
+#include "sw_nearest.h"
 #include "sw_pct_move.h"
+#include "sw_relative.h"
 #include "sw_redis_url.h"
 #include "sw_sentinel.h"
 #include "sw_sink_redis.h"
 #include "sw_vol_regime.h"
+#include "sw_volume.h"
 #include "sw_zscore.h"
 #include "sw_stale.h"
 #include "sw_time.h"
@@ -75,7 +80,10 @@ typedef enum opt_type {
     OPT_DURATION,   /* int64_t ns; JSON string "15m" or number of seconds */
     OPT_SYMBOLS,    /* sw_name_list: array of symbols of the watchlist */
     OPT_GROUPS,     /* sw_name_list: array of names of configured groups */
-    OPT_STRINGS     /* sw_str_list: array of non-empty strings of at most max bytes (checked by the section's own check) */
+    OPT_STRINGS,    /* sw_str_list: array of non-empty strings of at most max bytes (checked by the section's own check) */
+    OPT_SYMBOL,     /* char[SW_SYMBOL_MAX]: one symbol of the watchlist */
+    OPT_NUMBERS3,   /* double[3]: three numbers, each within min..max */
+    OPT_PRICE_LEVELS /* sw_level_params: {"SYMBOL": {"below": [...], "above": [...]}} (set_price_levels) */
 } opt_type;
 
 typedef struct sw_option {
@@ -268,6 +276,11 @@ static const sw_option notify_opts[] = {
     { "dashboard_url", OPT_STRING, offsetof(sw_notify_config, dashboard_url), 0, SW_NOTIFY_URL_MAX, "(none)", NULL,
       "Link Slack messages of channels with \"chart\": true carry instead of a picture (Slack's incoming "
       "webhooks cannot carry files): a URL template like chart_url, e.g. \"http://shockd.example:9464/\"." },
+    { "metrics_listen", OPT_STRING, offsetof(sw_notify_config, metrics_listen), 0, 64, "off", NULL,
+      "Address and port of shock-notify's HTTP listener for /metrics (Prometheus text format: alerts read, "
+      "delivered, dead-lettered, silenced, silences active) and /healthz, as metrics.listen "
+      "(127.0.0.1:9465; port 0: any free port, logged), or \"off\".  Several instances on one host need "
+      "a port each." },
     END_OPTS
 };
 
@@ -335,6 +348,12 @@ static const sw_option telegram_opts[] = {
       "Chat the bot posts to (sendMessage chat_id)." },
     { "api_base", OPT_STRING, offsetof(sw_notify_channel_config, api_base), 0, LEN_URL, "https://api.telegram.org",
       NULL, "Bot API base URL." },
+    { "commands", OPT_BOOL, offsetof(sw_notify_channel_config, commands), 0, 1, "false", NULL,
+      "Take commands from chat_id: /silence SYMBOL|GROUP DURATION [comment], /silences, /expire ID (the "
+      "bot's updates by long polling, getUpdates).  Messages from any other chat are refused and logged.  "
+      "One shock-notify per bot: the Bot API serves one getUpdates at a time." },
+    { "poll_timeout", OPT_DURATION, offsetof(sw_notify_channel_config, poll_timeout_ns), 1, 50, "25s", NULL,
+      "How long one getUpdates waits for a command (long polling) before it is asked again." },
     CA_FILE_OPT,
     END_OPTS
 };
@@ -585,6 +604,82 @@ static const sw_option breadth_opts[] = {
     END_OPTS
 };
 
+static const sw_option level_opts[] = {
+    { "levels", OPT_PRICE_LEVELS, 0, 0, 0, "(required)", NULL,
+      "Price levels by symbol of the watchlist: {\"NVDA\": {\"below\": [120, {\"price\": 110, \"severity\": "
+      "\"critical\"}], \"above\": [150]}}.  A \"below\" level alerts when trades cross from above it to below it, "
+      "an \"above\" level the other way; a level is a price, or {\"price\", \"severity\"} (warning or critical; "
+      "default warning).  At most 256 levels." },
+    { "rearm_pct", OPT_NUMBER, offsetof(sw_level_params, rearm_pct), 0, 50, "0.5", NULL,
+      "A level that alerted re-arms when the price goes back beyond it by this many percent (above 120.60 for "
+      "\"below 120\"); until then it does not alert again." },
+    { "confirm_ticks", OPT_INT, offsetof(sw_level_params, confirm_ticks), 1, 1000, "3", NULL,
+      "Consecutive trades beyond a level that confirm the crossing (1: no bad-print filter)." },
+    { "confirm", OPT_DURATION, offsetof(sw_level_params, confirm_ns), 0, 3600, "2s", NULL,
+      "Alternatively, two or more trades beyond the level spanning this long confirm it." },
+    END_OPTS
+};
+
+static const sw_option volume_opts[] = {
+    { "window", OPT_DURATION, offsetof(sw_volume_params, window_ns), 60, 23400, "5m", NULL,
+      "Length of the windows the regular session is cut into from the open (09:30-09:35, ...): the volume of "
+      "the window in progress is judged against the same window of the previous sessions." },
+    { "bar", OPT_DURATION, offsetof(sw_volume_params, bar_ns), 86400, 86400, "(none: windows of `window`)", NULL,
+      "\"1d\": judge the day's volume so far against the mean daily volume instead (for daily bars)." },
+    { "baseline_days", OPT_INT, offsetof(sw_volume_params, baseline_days), 1, 1000, "20", NULL,
+      "Sessions the baseline of a window averages over: their mean while fewer, then an exponential "
+      "average with the same mean age (weight 2 / (baseline_days + 1) per session)." },
+    { "min_days", OPT_INT, offsetof(sw_volume_params, min_days), 1, 1000, "10", NULL,
+      "Sessions a window needs in its baseline before it is judged; until then nothing is raised, and the "
+      "log says so once per symbol." },
+    { "warning_x", OPT_NUMBER, offsetof(sw_volume_params, warning_x), 1.01, 1000, "5", NULL,
+      "Volume of the window, in times its baseline mean, that raises a warning." },
+    { "critical_x", OPT_NUMBER, offsetof(sw_volume_params, critical_x), 1.01, 10000, "20", NULL,
+      "Times the mean that raises a critical alert; must exceed warning_x." },
+    { "min_volume", OPT_NUMBER, offsetof(sw_volume_params, min_volume), 0, 1e15, "10000", NULL,
+      "Shares (or contracts, coins) the window must hold before it can alert, so a quiet name waking up to "
+      "a few blocks is not unusual; set it in the units of what you watch (crypto: coins)." },
+    { "hysteresis", OPT_NUMBER, offsetof(sw_volume_params, hysteresis), 0, 0.9, "0.2", NULL,
+      "The condition clears when a window ends below warning_x * (1 - hysteresis) times its mean." },
+    END_OPTS
+};
+
+static const sw_option relative_opts[] = {
+    { "benchmark", OPT_SYMBOL, offsetof(sw_relative_params, benchmark), 0, 0, "SPY", NULL,
+      "The symbol every other one is measured against; it must be in a group (watched)." },
+    { "warning_pct", OPT_NUMBER, offsetof(sw_relative_params, warning_pct), 0.01, 100, "5", NULL,
+      "Move against the benchmark, (1 + r_symbol) / (1 + r_benchmark) - 1 in percent with both r vs their "
+      "previous close, either direction, that raises a warning." },
+    { "critical_pct", OPT_NUMBER, offsetof(sw_relative_params, critical_pct), 0.01, 1000, "10", NULL,
+      "Relative move that raises a critical alert; must exceed warning_pct." },
+    { "step_pct", OPT_NUMBER, offsetof(sw_relative_params, step_pct), 0, 1000, "5", NULL,
+      "Alert again at the same severity when the relative move extends by this much (0: never)." },
+    { "hysteresis", OPT_NUMBER, offsetof(sw_relative_params, hysteresis), 0, 0.9, "0.2", NULL,
+      "The relative move must fall back below warning_pct * (1 - hysteresis) before the condition clears." },
+    { "confirm_ticks", OPT_INT, offsetof(sw_relative_params, confirm_ticks), 1, 1000, "3", NULL,
+      "Consecutive trades of the symbol beyond a level that confirm it (1: no bad-print filter)." },
+    { "confirm", OPT_DURATION, offsetof(sw_relative_params, confirm_ns), 0, 3600, "2s", NULL,
+      "Alternatively, two or more trades beyond the level spanning this long confirm it." },
+    END_OPTS
+};
+
+static const sw_option market_opts[] = {
+    { "index", OPT_SYMBOL, offsetof(sw_market_params, index), 0, 0, "SPY", NULL,
+      "The S&P 500, or the symbol that stands in for it (SPY); it must be in a group (watched).  The "
+      "alerts are about this symbol only." },
+    { "levels", OPT_NUMBERS3, offsetof(sw_market_params, levels), 0.01, 99.99, "[7, 13, 20]", NULL,
+      "Declines from the previous close, in percent, of circuit-breaker levels 1, 2 and 3 (NYSE Rule 7.12): "
+      "three increasing numbers." },
+    { "proxy", OPT_BOOL, offsetof(sw_market_params, proxy), 0, 1, "true", NULL,
+      "The index symbol is a proxy (an ETF), and the message says so: the rule is on the S&P 500 itself.  "
+      "false when the feed carries the index." },
+    { "confirm_ticks", OPT_INT, offsetof(sw_market_params, confirm_ticks), 1, 1000, "3", NULL,
+      "Consecutive regular-session trades at or beyond a level that confirm it (1: no bad-print filter)." },
+    { "confirm", OPT_DURATION, offsetof(sw_market_params, confirm_ns), 0, 3600, "2s", NULL,
+      "Alternatively, two or more trades beyond the level spanning this long confirm it." },
+    END_OPTS
+};
+
 typedef struct detector_table {
     const char *type;
     const sw_option *opts;
@@ -599,6 +694,12 @@ static const detector_table detector_tables[] = {
       "Return of the bar in progress in units of the symbol's own bar volatility." },
     { "vol_regime", vol_regime_opts,
       "Recent realized volatility vs the symbol's longer baseline (warning only)." },
+    { "level", level_opts, "Trades crossing absolute price levels per symbol, once per crossing." },
+    { "volume", volume_opts,
+      "Volume of the window in progress vs the same window of earlier sessions (the intraday curve)." },
+    { "relative", relative_opts, "A symbol's move vs the benchmark's, both from their previous close." },
+    { "market", market_opts,
+      "Market-wide circuit-breaker levels (7/13/20%) on the S&P 500 or its proxy (critical)." },
     { "halt", halt_opts,
       "Trading halts (critical) and their resumptions (resolved) from the provider's statuses, trades near "
       "a LULD band (warning), and pauses inferred from silence after a move where no status exists." },
@@ -635,43 +736,15 @@ static void err(ctx *c, const char *path, const char *fmt, ...)
     sw_diag_add(c->diag, "%s: %s: %s", c->file, path, msg);
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return 99;
-    size_t row[41];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t sub = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            size_t del = row[j] + 1, ins = row[j - 1] + 1;
-            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 /* "one of: a, b, c" plus a "did you mean" for a near miss. */
 static void unknown_key(ctx *c, const char *path, const char *key, const char *const *known, size_t n)
 {
     char list[512] = "";
-    const char *best = NULL;
-    size_t bestd = 3;
     for (size_t i = 0; i < n; i++) {
         size_t used = strlen(list);
         snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", known[i]);
-        size_t dist = edit_distance(key, known[i]);
-        if (dist < bestd) {
-            bestd = dist;
-            best = known[i];
-        }
     }
+    const char *best = sw_nearest(key, known, n);
     if (best)
         err(c, path, "unknown key \"%s\"; did you mean \"%s\"? (one of: %s)", key, best, list);
     else
@@ -844,6 +917,117 @@ static int set_strings(ctx *c, const sw_option *o, const cJSON *v, sw_str_list *
     return 0;
 }
 
+/* One level of "below"/"above": a price, or {"price": N, "severity": S}. */
+static int set_one_level(ctx *c, const cJSON *v, sw_level_def *lv, const char *path)
+{
+    const cJSON *price = v, *sev = NULL;
+    if (cJSON_IsObject(v)) {
+        check_duplicates(c, v, path);
+        static const char *const keys[] = { "price", "severity" };
+        int bad = 0;
+        for (const cJSON *k = v->child; k; k = k->next)
+            if (strcmp(k->string, "price") != 0 && strcmp(k->string, "severity") != 0) {
+                char kp[400];
+                child_path(kp, sizeof kp, path, k->string);
+                unknown_key(c, kp, k->string, keys, 2);
+                bad = 1;
+            }
+        price = cJSON_GetObjectItemCaseSensitive(v, "price");
+        sev = cJSON_GetObjectItemCaseSensitive(v, "severity");
+        if (!price) {
+            err(c, path, "has no \"price\" ({\"price\": 110, \"severity\": \"critical\"})");
+            return -1;
+        }
+        if (bad)
+            return -1;
+    }
+    char pp[400];
+    snprintf(pp, sizeof pp, "%s%s", path, price == v ? "" : ".price");
+    if (!cJSON_IsNumber(price) || !isfinite(price->valuedouble) || !(price->valuedouble > 0) ||
+        price->valuedouble > 1e12) {
+        err(c, pp, "is %s (a price above 0, or {\"price\": N, \"severity\": \"warning\" or \"critical\"})",
+            cJSON_IsNumber(price) ? "not a positive price" : type_name(price));
+        return -1;
+    }
+    lv->price = price->valuedouble;
+    lv->severity = SW_SEV_WARNING;
+    if (sev) {
+        char sp[400];
+        snprintf(sp, sizeof sp, "%s.severity", path);
+        if (!cJSON_IsString(sev) || (strcmp(sev->valuestring, "warning") != 0 &&
+                                     strcmp(sev->valuestring, "critical") != 0)) {
+            err(c, sp, "is %s (\"warning\" or \"critical\")", cJSON_IsString(sev) ? "not a level's severity" : type_name(sev));
+            return -1;
+        }
+        lv->severity = strcmp(sev->valuestring, "critical") == 0 ? SW_SEV_CRITICAL : SW_SEV_WARNING;
+    }
+    return 0;
+}
+
+/* level's "levels": {"NVDA": {"below": [120, {"price": 110, "severity":
+ * "critical"}], "above": [150]}, ...}: symbols of the watchlist, each with
+ * "below" and/or "above" lists. */
+static int set_price_levels(ctx *c, const cJSON *v, sw_level_params *P, const char *path)
+{
+    if (!cJSON_IsObject(v)) {
+        err(c, path, "is %s (an object of symbols, each {\"below\": [prices], \"above\": [prices]})", type_name(v));
+        return -1;
+    }
+    check_duplicates(c, v, path);
+    int bad = 0;
+    P->n = 0;
+    for (const cJSON *sym = v->child; sym; sym = sym->next) {
+        char sp[300];
+        snprintf(sp, sizeof sp, "%s.%.40s", path, sym->string);
+        if (!sw_symbol_valid(sym->string) || (c->cfg && c->cfg->n_groups && !known_name(c->cfg, OPT_SYMBOLS, sym->string))) {
+            err(c, sp, "\"%.40s\" is not in any group (a symbol of the watchlist)", sym->string);
+            bad = 1;
+            continue;
+        }
+        if (!cJSON_IsObject(sym)) {
+            err(c, sp, "is %s (an object: {\"below\": [prices], \"above\": [prices]})", type_name(sym));
+            bad = 1;
+            continue;
+        }
+        check_duplicates(c, sym, sp);
+        for (const cJSON *side = sym->child; side; side = side->next) {
+            char dp[360];
+            child_path(dp, sizeof dp, sp, side->string);
+            int dir = strcmp(side->string, "below") == 0 ? -1 : strcmp(side->string, "above") == 0 ? 1 : 0;
+            if (!dir) {
+                static const char *const sides[] = { "below", "above" };
+                unknown_key(c, dp, side->string, sides, 2);
+                bad = 1;
+                continue;
+            }
+            if (!cJSON_IsArray(side)) {
+                err(c, dp, "is %s (an array of prices)", type_name(side));
+                bad = 1;
+                continue;
+            }
+            size_t i = 0;
+            for (const cJSON *l = side->child; l; l = l->next, i++) {
+                char lp[380];
+                snprintf(lp, sizeof lp, "%s[%zu]", dp, i);
+                if (P->n >= SW_LEVEL_MAX) {
+                    err(c, lp, "is one level too many (at most %d in one detector)", SW_LEVEL_MAX);
+                    return -1;
+                }
+                sw_level_def *lv = &P->lv[P->n];
+                memset(lv, 0, sizeof *lv);
+                if (set_one_level(c, l, lv, lp) != 0) {
+                    bad = 1;
+                    continue;
+                }
+                snprintf(lv->symbol, sizeof lv->symbol, "%s", sym->string);
+                lv->dir = dir;
+                P->n++;
+            }
+        }
+    }
+    return bad ? -1 : 0;
+}
+
 static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, const char *path)
 {
     char *field = (char *)base + o->offset;
@@ -936,6 +1120,41 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
         return set_names(c, o, v, (sw_name_list *)field, path);
     case OPT_STRINGS:
         return set_strings(c, o, v, (sw_str_list *)field, path);
+    case OPT_SYMBOL:
+        if (!cJSON_IsString(v) || !sw_symbol_valid(v->valuestring)) {
+            err(c, path, "is %s (a symbol of the watchlist, such as \"SPY\")",
+                cJSON_IsString(v) ? "not a valid symbol" : type_name(v));
+            return -1;
+        }
+        if (c->cfg && c->cfg->n_groups && !known_name(c->cfg, OPT_SYMBOLS, v->valuestring)) {
+            err(c, path, "\"%s\" is not in any group (it must be watched: add it to a group)", v->valuestring);
+            return -1;
+        }
+        snprintf(field, SW_SYMBOL_MAX, "%s", v->valuestring);
+        return 0;
+    case OPT_NUMBERS3: {
+        if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 3) {
+            err(c, path, "is %s (an array of 3 numbers from %g to %g)", cJSON_IsArray(v) ? "not 3 numbers" : type_name(v),
+                o->min, o->max);
+            return -1;
+        }
+        double tmp[3];
+        int i = 0;
+        for (const cJSON *x = v->child; x; x = x->next, i++) {
+            if (!cJSON_IsNumber(x) || !(x->valuedouble >= o->min && x->valuedouble <= o->max)) {
+                char ip[300];
+                snprintf(ip, sizeof ip, "%s[%d]", path, i);
+                err(c, ip, "is %s (a number from %g to %g)", cJSON_IsNumber(x) ? "out of range" : type_name(x), o->min,
+                    o->max);
+                return -1;
+            }
+            tmp[i] = x->valuedouble;
+        }
+        memcpy(field, tmp, sizeof tmp);
+        return 0;
+    }
+    case OPT_PRICE_LEVELS:
+        return set_price_levels(c, v, base, path);
     }
     return -1;
 }
@@ -1081,15 +1300,7 @@ static void load_detector(ctx *c, sw_config *cfg, const cJSON *d, const char *pa
     const sw_detector_type *dt = sw_detector_find(type->valuestring);
     const detector_table *tab = find_detector_table(type->valuestring);
     if (!dt || !tab) {
-        const char *best = NULL;
-        size_t bestd = 3;
-        for (size_t i = 0; i < ntypes && i < 16; i++) {
-            size_t dist = edit_distance(type->valuestring, names[i]);
-            if (dist < bestd) {
-                bestd = dist;
-                best = names[i];
-            }
-        }
+        const char *best = sw_nearest(type->valuestring, names, ntypes < 16 ? ntypes : 16);
         if (best)
             err(c, tp, "unknown detector type \"%s\"; did you mean \"%s\"? (one of %s)",
                 type->valuestring, best, known);
@@ -1106,6 +1317,19 @@ static void load_detector(ctx *c, sw_config *cfg, const cJSON *d, const char *pa
     dt->defaults(dc->params);
     int before = c->errors;
     apply_table(c, d, tab->opts, dc->params, path, detector_extra_keys);
+    /* A symbol left at its default (relative's "SPY") must be watched as much
+     * as one given: the engine could not build the detector otherwise. */
+    for (const sw_option *o = tab->opts; o->key; o++) {
+        const char *sym = (const char *)dc->params + o->offset;
+        char kp[300];
+        child_path(kp, sizeof kp, path, o->key);
+        if (o->type == OPT_SYMBOL && !cJSON_GetObjectItemCaseSensitive(d, o->key) && cfg->n_groups &&
+            !known_name(cfg, OPT_SYMBOLS, sym))
+            err(c, kp, "missing, and the default \"%s\" is not in any group (name a watched symbol, or watch %s)",
+                sym, sym);
+        if (o->type == OPT_PRICE_LEVELS && !cJSON_GetObjectItemCaseSensitive(d, o->key))
+            err(c, kp, "missing (%s)", "an object of price levels by symbol: {\"NVDA\": {\"below\": [120]}}");
+    }
     char msg[256];
     if (c->errors == before && dt->validate && dt->validate(dc->params, msg, sizeof msg) != 0)
         err(c, path, "%s", msg);
@@ -1509,6 +1733,8 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
             err(&c, "shard.index", "%d is out of range for shard.count %d (0 to %d)", cfg->shard_index,
                 cfg->shard_count, cfg->shard_count - 1);
     }
+    if (cfg->notify.metrics_listen && sw_listen_parse(cfg->notify.metrics_listen, &ml, lerr, sizeof lerr) != 0)
+        err(&c, "notify.metrics_listen", "%s", lerr);
     apply_table(&c, root, top_opts, cfg, "", top_keys);
 
 done:
@@ -1805,12 +2031,14 @@ size_t sw_config_symbol_count(const sw_config *cfg)
 static void print_table(FILE *out, const char *prefix, const sw_option *opts)
 {
     static const char *const tnames[] = { "string", "enum", "number", "integer", "boolean", "duration",
-                                          "array of symbols", "array of group names", "array of strings" };
+                                          "array of symbols", "array of group names", "array of strings",
+                                          "symbol of the watchlist", "array of 3 numbers",
+                                          "object of price levels by symbol" };
     for (const sw_option *o = opts; o->key; o++) {
         fprintf(out, "  %s%s  (%s", prefix, o->key, tnames[o->type]);
         if (o->type == OPT_STRING || o->type == OPT_STRINGS)
             fprintf(out, ", at most %.0f bytes%s", o->max, o->type == OPT_STRINGS ? " each" : "");
-        if (o->type == OPT_NUMBER || o->type == OPT_INT)
+        if (o->type == OPT_NUMBER || o->type == OPT_INT || o->type == OPT_NUMBERS3)
             fprintf(out, ", %g..%g", o->min, o->max);
         if (o->type == OPT_DURATION) {
             char lo[24], hi[24];

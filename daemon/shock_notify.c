@@ -10,15 +10,21 @@
  * the consumer group for the next start.  Exit status: 0 success, 1 invalid
  * configuration, 2 usage error, 3 runtime failure (a channel's secret
  * missing, no loop).
+ *
+ * `shock-notify silence add|list|expire` manages silences with the same
+ * config file and exits (daemon/sw_silence_cli.h; exit status 4: no such
+ * silence).
  */
 #include "sw_config.h"
 #include "sw_log.h"
 #include "sw_logout.h"
 #include "sw_notify.h"
+#include "sw_notify_metrics.h"
 #include "sw_redis.h"
 #include "sw_redis_url.h"
 #include "sw_sdnotify.h"
 #include "sw_secret.h"
+#include "sw_silence_cli.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
@@ -41,12 +47,15 @@ typedef struct app {
     uint64_t shutdown_ms;
     int stopping;
     sw_sdnotify sdn;              /* READY/STATUS/WATCHDOG/STOPPING under systemd */
+    sw_notify_metrics metrics;    /* /metrics and /healthz (notify.metrics_listen) */
 } app;
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "Usage: shock-notify [-c FILE] [--check] [--consumer NAME] [--log-level L]\n"
+            "Usage: shock-notify [-c FILE] [--check] [--consumer NAME] [--log-level L]\n");
+    sw_silence_cli_usage(out);
+    fprintf(out,
             "\n"
             "Delivers shockwatch alerts from the Redis stream (redis.stream) to the channels of\n"
             "the config's `notify` section: slack, email, webhook, discord, telegram, console.\n"
@@ -83,6 +92,7 @@ static void on_stopped(void *ctx)
     app *a = ctx;
     close_signals(a);
     sw_sdnotify_close(&a->sdn, NULL);
+    sw_notify_metrics_stop(&a->metrics);
     sw_notify_close(a->notify, on_notify_closed, a);
 }
 
@@ -110,10 +120,68 @@ static char *status_line(void *ctx, char *buf, size_t len)
     app *a = ctx;
     sw_notify_stats st;
     sw_notify_get_stats(a->notify, &st);
-    snprintf(buf, len, "read %llu alerts; delivered %llu, dead-lettered %llu; %zu in flight",
+    snprintf(buf, len, "read %llu alerts; delivered %llu, dead-lettered %llu, silenced %llu; %zu in flight; %zu "
+             "silences active",
              (unsigned long long)st.read, (unsigned long long)st.delivered, (unsigned long long)st.dead_lettered,
-             sw_notify_inflight(a->notify));
+             (unsigned long long)st.silenced, sw_notify_inflight(a->notify), sw_notify_silences_active(a->notify));
     return buf;
+}
+
+/* The Redis URL with its password, from the `redis` section (and
+ * redis.password_env / redis.password_file).  0, or an exit status after
+ * saying what is wrong. */
+static int redis_url(const sw_config *cfg, const char *config, sw_redis_url *url)
+{
+    char err[600];
+    char *password = NULL;
+    if (sw_redis_url_parse(cfg->redis.url, url, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: redis.url: %s\n", config, err);
+        return EXIT_CONFIG;
+    }
+    int prc = sw_secret_load(&password, "redis.password", cfg->redis.password_env, cfg->redis.password_file, err,
+                             sizeof err);
+    if (prc < 0) {
+        sw_error("%s", err);
+        return EXIT_RUNTIME;
+    }
+    if (prc == 0) {
+        int fits = strlen(password) < sizeof url->password;
+        if (fits)
+            strcpy(url->password, password);
+        else
+            sw_error("redis.password: longer than %zu bytes", sizeof url->password - 1);
+        sw_secret_free(&password);
+        if (!fits)
+            return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+/* shock-notify silence ...: argv as after "silence". */
+static int silence_main(const sw_config *cfg, const char *config, int argc, char **argv)
+{
+    if (argc < 1) {
+        fprintf(stderr, "shock-notify: silence: add, list or expire?\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    sw_redis_url url;
+    memset(&url, 0, sizeof url);
+    int rc = redis_url(cfg, config, &url);
+    sw_group_spec *groups = NULL;
+    sw_detector_spec *dets = NULL;
+    if (rc == 0 && sw_config_engine_specs(cfg, &groups, &dets) != 0) {
+        sw_error("out of memory");
+        rc = EXIT_RUNTIME;
+    }
+    if (rc == 0) {
+        sw_silence_cli_env env = { cfg, &url, groups, cfg->n_groups };
+        rc = sw_silence_cli(argc, argv, &env);
+    }
+    sw_redis_url_wipe(&url);
+    free(groups);
+    free(dets);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -133,7 +201,8 @@ int main(int argc, char **argv)
     sw_logout_from_environment(); /* journald priorities or timestamps; repeats held */
     sw_logout_set_filter(sw_secret_redact_params);
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+    /* "+": options stop at the first word ("silence"), whose own follow it. */
+    while ((opt = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
         switch (opt) {
         case 'c': config = optarg; break;
         case 'k': check = 1; break;
@@ -144,7 +213,8 @@ int main(int argc, char **argv)
         default: usage(stderr); return EXIT_USAGE;
         }
     }
-    if (optind < argc) {
+    int silence_cmd = optind < argc && strcmp(argv[optind], "silence") == 0;
+    if (optind < argc && !silence_cmd) {
         fprintf(stderr, "shock-notify: unexpected argument \"%s\"\n", argv[optind]);
         usage(stderr);
         return EXIT_USAGE;
@@ -162,6 +232,13 @@ int main(int argc, char **argv)
         return EXIT_CONFIG;
     }
     sw_diag_free(&diag);
+    if (silence_cmd) {
+        /* A command: its result on stdout, problems on stderr, no chatter. */
+        sw_log_set_level(log_level ? (sw_log_level)sw_log_parse_level(log_level) : SW_LOG_WARNING);
+        int src = silence_main(&cfg, config, argc - optind - 1, argv + optind + 1);
+        sw_config_free(&cfg);
+        return src;
+    }
     sw_log_set_level(log_level ? (sw_log_level)sw_log_parse_level(log_level) : (sw_log_level)cfg.log_level);
     const sw_notify_config *nc = &cfg.notify;
     const char *missing = !nc->present ? "no \"notify\" section (channels and routes)"
@@ -188,29 +265,15 @@ int main(int argc, char **argv)
     memset(&o, 0, sizeof o);
     sw_group_spec *groups = NULL;
     sw_detector_spec *dets = NULL;
-    char *password = NULL, *spw = NULL;
+    char *spw = NULL;
     app a;
     memset(&a, 0, sizeof a);
     int loop_ok = 0;
 
-    if (sw_redis_url_parse(cfg.redis.url, &o.url, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: redis.url: %s\n", config, err);
-        rc = EXIT_CONFIG;
+    int urc = redis_url(&cfg, config, &o.url);
+    if (urc != 0) {
+        rc = urc;
         goto out;
-    }
-    int prc = sw_secret_load(&password, "redis.password", cfg.redis.password_env, cfg.redis.password_file, err,
-                             sizeof err);
-    if (prc < 0) {
-        sw_error("%s", err);
-        goto out;
-    }
-    if (prc == 0) {
-        if (strlen(password) >= sizeof o.url.password) {
-            sw_error("redis.password: longer than %zu bytes", sizeof o.url.password - 1);
-            goto out;
-        }
-        strcpy(o.url.password, password);
-        sw_secret_free(&password);
     }
     /* Sentinel: the same section as shockd's. */
     sw_sentinel_params snp;
@@ -299,18 +362,21 @@ int main(int argc, char **argv)
         goto out_loop;
     }
     sw_notify_start(a.notify);
+    if (sw_notify_metrics_start(&a.metrics, &a.loop, nc->metrics_listen, a.notify) != 0)
+        sw_warn("metrics: no /metrics and /healthz (notify.metrics_listen %s)", nc->metrics_listen);
     if (sw_sdnotify_start(&a.sdn, &a.loop) != 0 || sw_sdnotify_poll_status(&a.sdn, &a.loop, status_line, &a) != 0)
         sw_warn("systemd notification timers could not be set up");
     uv_run(&a.loop, UV_RUN_DEFAULT);
+    sw_notify_metrics_fini(&a.metrics); /* lws' second teardown stage */
     sw_notify_stats st;
     sw_notify_get_stats(a.notify, &st);
     fprintf(stderr,
             "shock-notify: read %llu alerts (%llu claimed, %llu malformed); delivered %llu, dead-lettered %llu, "
-            "duplicates skipped %llu, quiet hours %llu, unrouted %llu; %zu pending\n",
+            "duplicates skipped %llu, quiet hours %llu, unrouted %llu, silenced %llu; %zu pending\n",
             (unsigned long long)st.read, (unsigned long long)st.claimed, (unsigned long long)st.malformed,
             (unsigned long long)st.delivered, (unsigned long long)st.dead_lettered,
             (unsigned long long)st.dup_skipped, (unsigned long long)st.quiet_skipped,
-            (unsigned long long)st.unrouted, sw_notify_inflight(a.notify));
+            (unsigned long long)st.unrouted, (unsigned long long)st.silenced, sw_notify_inflight(a.notify));
     sw_notify_free(a.notify);
     rc = 0;
 out_loop:
@@ -320,7 +386,6 @@ out_curl:
     curl_global_cleanup();
 out:
     sw_redis_url_wipe(&o.url);
-    sw_secret_free(&password);
     sw_secret_free(&spw);
     free(groups);
     free(dets);

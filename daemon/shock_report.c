@@ -8,6 +8,9 @@
  * alert ids) -- or takes the alerts from a file -- and keeps, per symbol and
  * day of the report, what the drawing needs (daemon/charts/sw_daybook.h).
  * The drawing itself (daemon/charts/sw_report.h) sees only plain structs.
+ * While it replays, a progress line (daemon/ops/sw_progress.h) shows on a
+ * terminal stderr how far it got, as shockd --replay does; --quiet, or
+ * stderr that is not a terminal, draws none.
  *
  * Exit status: 0 success, 1 invalid configuration or input, 2 usage error,
  * 3 runtime failure (out of memory, the report cannot be written).
@@ -21,6 +24,7 @@
 #include "sw_logout.h"
 #include "sw_model.h"
 #include "sw_pipeline.h"
+#include "sw_progress.h"
 #include "sw_replay.h"
 #include "sw_report.h"
 #include "sw_time.h"
@@ -31,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EXIT_CONFIG 1
@@ -40,6 +45,8 @@
 /* Alerts kept for the report's days: far beyond any real day (the policy
  * passes a handful per symbol), a bound on memory for a pathological file. */
 #define MAX_ALERTS 10000
+/* The progress line asks the clock every this many events. */
+#define PROGRESS_EVERY 256
 /* The page: a day of 17 symbols is about half a megabyte. */
 #define MAX_REPORT_BYTES (64u << 20)
 #define DAY_STEP (15 * SW_NS_PER_SEC)   /* path columns of a day report */
@@ -64,6 +71,8 @@ typedef struct report_run {
     int oom;
     int64_t first_day, last_day;    /* of the watchlist's accepted ticks */
     uint64_t ticks_in_range;
+    uint64_t alerts_seen;           /* by the pipeline, any day */
+    sw_progress progress;           /* on a terminal stderr */
 } report_run;
 
 static void usage(FILE *out)
@@ -92,6 +101,7 @@ static void usage(FILE *out)
             "      --group NAME=SYM,SYM,...\n"
             "                      add a group to the configured watchlist (repeatable)\n"
             "      --log-level L   error, warning, info or debug (overrides the config)\n"
+            "  -q, --quiet         no progress line (one is drawn on stderr when it is a terminal)\n"
             "  -h, --help          show this help and exit\n"
             "  -V, --version       show the version and exit\n"
             "\n"
@@ -144,6 +154,7 @@ static void keep_alert(report_run *rr, const sw_alert *a)
 static void on_alert(void *ctx, const sw_alert *a)
 {
     report_run *rr = ctx;
+    rr->alerts_seen++;
     if (rr->collect_alerts)
         keep_alert(rr, a);
 }
@@ -219,12 +230,28 @@ static void start_last_day(report_run *rr, int64_t day)
 
 /* ---- the replay ---------------------------------------------------------------- */
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void clear_progress(void *ctx)
+{
+    sw_progress_clear(ctx);
+}
+
 static int run_replay(report_run *rr)
 {
+    uint64_t n = 0;
     int64_t end = rr->range == RANGE_LAST_DAY ? INT64_MAX
                                               : sw_ny_to_utc(rr->day0 + (int64_t)rr->n_days, 0, 0, 0);
     sw_event ev;
     while (sw_replay_next(&rr->replay, &ev)) {
+        if (++n % PROGRESS_EVERY == 0)
+            sw_progress_update(&rr->progress, now_ns(), sw_replay_bytes_read(&rr->replay), rr->pipe.engine.stats.ticks,
+                               rr->alerts_seen);
         /* Past the report's last day nothing more is drawn. */
         if (ev.tick.ts_ns >= end)
             break;
@@ -248,6 +275,7 @@ static int run_replay(report_run *rr)
             rr->oom = 1;
         }
     }
+    sw_progress_clear(&rr->progress); /* the work is done: the line goes before what follows */
     return rr->oom ? -1 : 0;
 }
 
@@ -365,13 +393,14 @@ typedef struct cli {
     const char *config, *format, *alerts, *out, *log_level, *day, *week;
     const char **paths, **groups;
     size_t n_paths, n_groups;
+    int quiet;
 } cli;
 
 /* Fill c from argv.  Returns -1 to go on, or the exit status: 0 after
  * --help or --version, EXIT_USAGE after saying what is wrong. */
 static int parse_args(cli *c, int argc, char **argv)
 {
-    /* Every option but --help and --version takes a value. */
+    /* Every option but --help, --version and --quiet takes a value. */
 #define VALUE_OPT(name, letter) { name, required_argument, NULL, letter }
     static const struct option opts[] = {
         VALUE_OPT("config", 'c'), VALUE_OPT("replay", 'r'),  VALUE_OPT("format", 'f'),
@@ -379,6 +408,7 @@ static int parse_args(cli *c, int argc, char **argv)
         VALUE_OPT("output", 'o'), VALUE_OPT("group", 'g'),   VALUE_OPT("log-level", 'l'),
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
+        { "quiet", no_argument, NULL, 'q' },
         { NULL, 0, NULL, 0 },
     };
 #undef VALUE_OPT
@@ -388,7 +418,7 @@ static int parse_args(cli *c, int argc, char **argv)
     if (!c->paths || !c->groups)
         return EXIT_RUNTIME;
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:o:hV", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:o:qhV", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': c->config = optarg; break;
         case 'r': c->paths[c->n_paths++] = optarg; break;
@@ -399,6 +429,7 @@ static int parse_args(cli *c, int argc, char **argv)
         case 'o': c->out = optarg; break;
         case 'g': c->groups[c->n_groups++] = optarg; break;
         case 'l': c->log_level = optarg; break;
+        case 'q': c->quiet = 1; break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("shock-report %s\n", SHOCK_VERSION); return 0;
         default: usage(stderr); return EXIT_USAGE;
@@ -485,7 +516,12 @@ int main(int argc, char **argv)
         if (rr.range != RANGE_LAST_DAY)
             sw_daybook_start(&rr.books[d], rr.day0 + (int64_t)d, &rr.cfg.cal);
     }
-    if (run_replay(&rr) != 0)
+    /* A replay of a long recording: how far it got, on a terminal. */
+    if (sw_progress_init(&rr.progress, STDERR_FILENO, !c.quiet, "report", rr.replay.bytes_total, now_ns()))
+        sw_logout_set_before_line(clear_progress, &rr.progress); /* log lines start at the margin */
+    int replayed = run_replay(&rr);
+    sw_logout_set_before_line(NULL, NULL);
+    if (replayed != 0)
         goto out;
     char d1[16], d2[16], d3[16];
     if (rr.first_day == INT64_MIN) {

@@ -78,6 +78,7 @@ typedef struct shockd {
     uv_timer_t progress_timer;
     int progress_on;
     int stdout_tty;               /* alerts share the progress line's terminal */
+    int seeding;                  /* --seed-state: a replay that writes a live start's state */
 } shockd;
 
 static void usage(FILE *out)
@@ -86,6 +87,7 @@ static void usage(FILE *out)
             "Usage: shockd [-c FILE] [--check]\n"
             "       shockd [-c FILE]                  (live: the feed.provider WebSocket feed)\n"
             "       shockd [-c FILE] --replay PATH... [--speed N|max] [--format FMT] [--quiet]\n"
+            "       shockd [-c FILE] --replay HISTORY... --seed-state\n"
             "\n"
             "Real-time market-shock monitor: watches trades for the symbols in the config's\n"
             "groups, runs the configured detectors on event time, and sends alerts to sinks.\n"
@@ -94,6 +96,9 @@ static void usage(FILE *out)
             "      --check         validate the configuration, print every problem, exit\n"
             "      --replay PATH   replay recorded data (NDJSON provider messages or OHLCV CSV)\n"
             "                      through the live pipeline; repeat, or list several paths\n"
+            "      --seed-state    with --replay: replay history into state_dir's state.json for\n"
+            "                      the next live start (baselines such as volume's); no alert\n"
+            "                      goes to a sink, the state replaces the one there\n"
             "      --speed N|max   replay pace: N times real time, or max (default max)\n"
             "  -q, --quiet         no progress line (a replay draws one on stderr when it is\n"
             "                      a terminal: bytes read of the total, ticks/s, alerts, ETA)\n"
@@ -209,6 +214,7 @@ static void on_feed_gap(void *ctx, const sw_feed_gap *g)
         .step = 1,
         .window = "gap",
         .text = text,
+        .session = sw_calendar_session_at(&d->cfg.cal, g->first_ev_ns),
     };
     sw_policy_offer(&d->pipe.policy, &c);
 }
@@ -400,8 +406,26 @@ static void finish(shockd *d)
     if (d->finished)
         return;
     d->finished = 1;
-    sw_state_save(&d->state, &d->pipe.engine);
+    if (d->seeding && d->pipe.engine.now_ns != INT64_MIN) {
+        /* History is taken as whole sessions: its last day is over, so the
+         * clock goes past that day's close and detectors that learn per
+         * session (volume) take it in, as a live run past the close does. */
+        int64_t now = d->pipe.engine.now_ns, lo, hi;
+        if (sw_calendar_session(&d->cfg.cal, sw_ny_day(now, NULL), &lo, &hi) && now <= hi)
+            sw_engine_advance(&d->pipe.engine, hi + 1);
+    }
+    int saved = sw_state_save(&d->state, &d->pipe.engine);
     print_summary(d);
+    if (d->seeding) {
+        char last[40] = "none";
+        if (d->pipe.engine.now_ns != INT64_MIN)
+            sw_format_iso_ms(d->pipe.engine.now_ns, last, sizeof last);
+        if (saved == 0)
+            fprintf(stderr, "seed-state: wrote %s for a live start (last event %s; a live start restores it "
+                    "within 7 days of that)\n", d->state.path, last);
+        else
+            d->exit_code = EXIT_RUNTIME; /* the state was the whole point: the error is above */
+    }
     if (d->sink_failures)
         d->exit_code = EXIT_RUNTIME;
     close_handles(d);
@@ -532,6 +556,12 @@ static void on_cron(uv_timer_t *h)
     }
     sw_logout_tick();
     sw_metrics_poll(&d->metrics);
+    /* The dashboard's silences come over the redis sink's connection. */
+    sw_redis *silences = NULL;
+    for (size_t i = 0; i < d->n_sinks && !silences; i++)
+        if (strcmp(sw_sink_unwrap(d->sinks[i])->name, "redis") == 0)
+            silences = sw_sink_redis_conn(sw_sink_unwrap(d->sinks[i]));
+    sw_live_poll_silences(&d->dash, silences, d->cfg.redis.stream);
     char status[SW_SDNOTIFY_STATUS_MAX];
     sw_sdnotify_status(&d->sdn, sw_metrics_status(&d->metrics, status, sizeof status));
 }
@@ -768,8 +798,9 @@ int main(int argc, char **argv)
         { "log-level", required_argument, NULL, 'l' },
         { "config-doc", no_argument, NULL, 'D' },
         { "quiet", no_argument, NULL, 'q' },
+        { "seed-state", no_argument, NULL, 'S' },
         { "group", required_argument, NULL, 'g' },
-        { "shard", required_argument, NULL, 'S' },
+        { "shard", required_argument, NULL, 'K' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -777,7 +808,7 @@ int main(int argc, char **argv)
     const char *config_path = "/etc/shockwatch/shockwatch.json";
     const char *format = NULL;
     const char *log_level = NULL;
-    int check = 0, quiet = 0;
+    int check = 0, quiet = 0, seed = 0;
     int shard_index = 0, shard_count = 0; /* count 0: the config's */
     double speed = 0;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
@@ -799,11 +830,12 @@ int main(int argc, char **argv)
         case 'c': config_path = optarg; break;
         case 'k': check = 1; break;
         case 'q': quiet = 1; break;
+        case 'S': seed = 1; break;
         case 'r': paths[n_paths++] = optarg; break;
         case 'f': format = optarg; break;
         case 'l': log_level = optarg; break;
         case 'g': groups_extra[n_groups_extra++] = optarg; break;
-        case 'S':
+        case 'K':
             if (parse_shard(optarg, &shard_index, &shard_count) != 0) {
                 fprintf(stderr, "shockd: --shard: \"%s\" is not K/N with 0 <= K < N <= 1024 (e.g. 0/3), or K\n",
                         optarg);
@@ -836,6 +868,10 @@ int main(int argc, char **argv)
             return quit(EXIT_USAGE, paths, groups_extra);
         }
         paths[n_paths++] = argv[optind];
+    }
+    if (seed && !replay_requested) {
+        fprintf(stderr, "shockd: --seed-state goes with --replay HISTORY... (it replays history into the state)\n");
+        return quit(EXIT_USAGE, paths, groups_extra);
     }
     if (log_level && sw_log_parse_level(log_level) < 0) {
         fprintf(stderr, "shockd: --log-level: \"%s\" is not one of error, warning, info, debug\n", log_level);
@@ -876,10 +912,13 @@ int main(int argc, char **argv)
         d.replaying = 1;
         d.replay.ahead = on_replay_ahead;
     }
-    /* state.json first: its parse is gone before the engine takes its memory. */
-    if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying ? "replay" : "live") == 0)
+    /* state.json first: its parse is gone before the engine takes its memory.
+     * Seeding writes the state a live start reads ("live"), built from the
+     * history alone: nothing is loaded, and no alert of the past goes out. */
+    d.seeding = seed;
+    if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying && !seed ? "replay" : "live") == 0 && !seed)
         sw_state_load_config(&d.state, &d.cfg);
-    if (sw_pipeline_init(&d.pipe, &d.cfg, deliver, &d) != 0 || build_sinks(&d) != 0)
+    if (sw_pipeline_init(&d.pipe, &d.cfg, deliver, &d) != 0 || (!seed && build_sinks(&d) != 0))
         goto out_engine;
     if (d.state.path)
         sw_state_set_policy(&d.state, &d.pipe.policy); /* the checkpoint's policy keys */

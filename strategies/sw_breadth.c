@@ -1,5 +1,6 @@
 /* sw_breadth.c -- see sw_breadth.h. */
 #include "sw_breadth.h"
+#include "sw_detect.h"
 #include "sw_time.h"
 
 #include <math.h>
@@ -47,11 +48,8 @@ static void br_defaults(void *p)
 static int br_validate(const void *p, char *err, size_t errlen)
 {
     const sw_breadth_params *P = p;
-    if (!(P->critical_pct > P->warning_pct)) {
-        snprintf(err, errlen, "critical_pct (%g) must be greater than warning_pct (%g)", P->critical_pct,
-                 P->warning_pct);
+    if (sw_levels_check("pct", P->warning_pct, P->critical_pct, err, errlen) != 0)
         return -1;
-    }
     return 0;
 }
 

@@ -172,3 +172,36 @@ int sw_calendar_next_session(const sw_calendar *c, int64_t ts_ns, int64_t *open_
     }
     return 0;
 }
+
+sw_session_kind sw_calendar_session_at(const sw_calendar *c, int64_t ts_ns)
+{
+    if (c && c->always_open)
+        return SW_SESSION_REGULAR;
+    int sod, o, cl;
+    int64_t day = sw_ny_day(ts_ns, &sod);
+    if (!sw_calendar_day(c, day, &o, &cl))
+        return SW_SESSION_CLOSED;
+    if (sw_calendar_regular(c, ts_ns))
+        return SW_SESSION_REGULAR;
+    if (sod >= SW_EXTENDED_OPEN_SOD && sod < o)
+        return SW_SESSION_PRE;
+    /* From the instant after the closing print. */
+    if (sod >= cl && sod < cl + SW_EXTENDED_AFTER_CLOSE_S)
+        return SW_SESSION_POST;
+    return SW_SESSION_CLOSED;
+}
+
+static const char *const session_names[] = { NULL, "pre", "regular", "post", "closed" };
+
+const char *sw_session_name(sw_session_kind s)
+{
+    return s > SW_SESSION_NONE && s <= SW_SESSION_CLOSED ? session_names[s] : NULL;
+}
+
+sw_session_kind sw_session_parse(const char *s)
+{
+    for (int i = SW_SESSION_PRE; i <= SW_SESSION_CLOSED; i++)
+        if (strcmp(session_names[i], s) == 0)
+            return (sw_session_kind)i;
+    return SW_SESSION_NONE;
+}

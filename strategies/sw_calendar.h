@@ -89,4 +89,31 @@ int sw_calendar_regular(const sw_calendar *c, int64_t ts_ns);
  * (a calendar that closed a whole month: nothing to wait for). */
 int sw_calendar_next_session(const sw_calendar *c, int64_t ts_ns, int64_t *open_ns, int64_t *close_ns);
 
+/*
+ * The session an instant belongs to, as alerts carry it ("session"): pre
+ * (04:00 to the open), regular (the open to the close, the closing print at
+ * the close included, as sw_calendar_regular), post (after the close for 4
+ * hours: 16:00-20:00, or 13:00-17:00 after an early close, when the
+ * exchanges' late session ends at 17:00), closed (any other time, weekends
+ * and holidays).  A 24x7 calendar is always regular.
+ */
+typedef enum sw_session_kind {
+    SW_SESSION_NONE = 0,        /* not known: an alert written before the field existed */
+    SW_SESSION_PRE,
+    SW_SESSION_REGULAR,
+    SW_SESSION_POST,
+    SW_SESSION_CLOSED
+} sw_session_kind;
+
+#define SW_EXTENDED_OPEN_SOD (4 * 3600)   /* pre-market from 04:00 New York */
+#define SW_EXTENDED_AFTER_CLOSE_S (4 * 3600) /* post-market for 4 hours after the close */
+
+sw_session_kind sw_calendar_session_at(const sw_calendar *c, int64_t ts_ns);
+
+/* "pre", "regular", "post", "closed"; NULL for SW_SESSION_NONE. */
+const char *sw_session_name(sw_session_kind s);
+
+/* The session named s, or SW_SESSION_NONE for any other text. */
+sw_session_kind sw_session_parse(const char *s);
+
 #endif

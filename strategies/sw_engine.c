@@ -18,6 +18,10 @@ extern const sw_detector_type sw_zscore_type;
 extern const sw_detector_type sw_vol_regime_type;
 extern const sw_detector_type sw_stale_type;
 extern const sw_detector_type sw_breadth_type;
+extern const sw_detector_type sw_level_type;
+extern const sw_detector_type sw_volume_type;
+extern const sw_detector_type sw_relative_type;
+extern const sw_detector_type sw_market_type;
 extern const sw_detector_type sw_halt_type;
 
 static const sw_detector_type *const registry[] = {
@@ -26,6 +30,10 @@ static const sw_detector_type *const registry[] = {
     &sw_vol_regime_type,
     &sw_stale_type,
     &sw_breadth_type,
+    &sw_level_type,
+    &sw_volume_type,
+    &sw_relative_type,
+    &sw_market_type,
     &sw_halt_type,
 };
 
@@ -271,8 +279,29 @@ size_t sw_engine_mark_names(const sw_engine *e, const sw_name_list *names, uint8
 void sw_engine_emit(sw_engine *e, const sw_candidate *c)
 {
     e->stats.candidates++;
-    if (e->emit)
+    if (!e->emit)
+        return;
+    if (c->session) {
         e->emit(e->emit_ctx, c);
+        return;
+    }
+    /* Every alert says which session it came from; candidates are rare, so
+     * the calendar lookup costs nothing on the tick path. */
+    sw_candidate cc = *c;
+    cc.session = sw_calendar_session_at(e->calendar, c->ts_ns);
+    e->emit(e->emit_ctx, &cc);
+}
+
+void sw_engine_note(sw_engine *e, const char *fmt, ...)
+{
+    if (!e->note)
+        return;
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    e->note(e->note_ctx, text);
 }
 
 void sw_engine_advance(sw_engine *e, int64_t now_ns)

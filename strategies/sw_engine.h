@@ -39,6 +39,7 @@ typedef struct sw_name_list {
 typedef struct sw_engine sw_engine;
 
 #define SW_ENGINE_HOT_LINES 32
+#define SW_DET_STATE_MAX 1024     /* numbers a detector may keep per symbol (save_state) */
 typedef struct sw_detector sw_detector;
 
 /* A split of one symbol on one New York trading day, scheduled or applied. */
@@ -143,6 +144,7 @@ typedef struct sw_detector_type {
      * tick and returns 0, or -1 to keep the fresh state (say, n it does not
      * expect after a change of parameters). */
     size_t (*save_state)(const sw_detector *d, const void *st, double *out, size_t max);
+    /* (max is SW_DET_STATE_MAX: a detector keeps at most that many numbers.) */
     int (*restore_state)(const sw_detector *d, void *st, const double *in, size_t n);
     /* Checkpoints (see sw_engine_restore_state below).  relocate: the bytes
      * of a checkpoint were just copied into st; re-point what points into
@@ -164,6 +166,9 @@ struct sw_detector {
 };
 
 typedef void (*sw_emit_fn)(void *ctx, const sw_candidate *c);
+/* A sentence for the operator's log (not an alert): what a detector wants
+ * known, such as "no baseline yet". */
+typedef void (*sw_note_fn)(void *ctx, const char *text);
 
 typedef struct sw_engine_stats {
     uint64_t ticks;               /* accepted */
@@ -204,6 +209,8 @@ struct sw_engine {
     size_t state_size;            /* per symbol, all detectors */
     sw_emit_fn emit;
     void *emit_ctx;
+    sw_note_fn note;              /* NULL: notes are dropped; set after sw_engine_init */
+    void *note_ctx;
     int64_t now_ns;               /* largest event time seen */
     int64_t clock_step_ns;        /* on_clock granularity */
     int64_t next_clock_ns;
@@ -279,8 +286,15 @@ void sw_engine_prefetch(sw_engine *e, const char *symbol);
  * calls this from its clock; replay from the merged stream). */
 void sw_engine_advance(sw_engine *e, int64_t now_ns);
 
-/* For detectors: report a candidate (fills in nothing; counts it). */
+/* For detectors: report a candidate (counts it; fills in only its session,
+ * from the calendar, when the detector left it 0). */
 void sw_engine_emit(sw_engine *e, const sw_candidate *c);
+
+/* For detectors: a sentence for the log (sw_engine.note), printf-style. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void sw_engine_note(sw_engine *e, const char *fmt, ...);
 
 sw_symbol *sw_engine_symbol(sw_engine *e, const char *name);
 

@@ -1,4 +1,5 @@
 /* sw_pct_move.c -- see sw_pct_move.h. */
+#include "sw_detect.h"
 #include "sw_engine.h"
 #include "sw_pct_move.h"
 #include "sw_time.h"
@@ -8,18 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A run of consecutive trades at or beyond one level in one direction. */
-typedef struct run {
-    int count;
-    int64_t first_ts;
-} run;
-
 typedef struct pm_state {
-    run warn, crit;           /* current runs (direction in run_dir) */
-    int run_dir;
-    int fired_sev;            /* -1: nothing fired; else sw_severity */
-    int fired_dir;
-    double fired_mag;         /* |move| when last reported */
+    sw_move_state mv;         /* levels, confirmation, what was raised (sw_detect.h) */
     /* Window reference only (the state is sized without the rest for the
      * other references): last price of each bucket of window/SLOTS. */
     int64_t bucket;           /* bucket number of slot[cur]; INT64_MIN if none */
@@ -45,11 +36,8 @@ static void pm_defaults(void *p)
 static int pm_validate(const void *p, char *err, size_t errlen)
 {
     const sw_pct_move_params *P = p;
-    if (!(P->critical_pct > P->warning_pct)) {
-        snprintf(err, errlen, "critical_pct (%g) must be greater than warning_pct (%g)",
-                 P->critical_pct, P->warning_pct);
+    if (sw_levels_check("pct", P->warning_pct, P->critical_pct, err, errlen) != 0)
         return -1;
-    }
     if (P->reference == SW_REF_WINDOW && P->window_ns < SW_PCT_WINDOW_SLOTS * SW_NS_PER_SEC / 10) {
         snprintf(err, errlen, "window must be at least 6s for reference \"window\"");
         return -1;
@@ -83,7 +71,7 @@ static void reset(const sw_pct_move_params *P, pm_state *st)
     } else {
         memset(st, 0, offsetof(pm_state, bucket));
     }
-    st->fired_sev = -1;
+    sw_move_reset(&st->mv);
 }
 
 static void pm_sym_init(const sw_detector *d, void *st)
@@ -95,29 +83,8 @@ static void pm_on_session(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst)
 {
     pm_state *st = vst;
     /* A new day starts from a clean slate: yesterday's alert state and window
-     * samples say nothing about today's move vs today's references.  A
-     * condition still raised is cleared explicitly, so the policy re-arms the
-     * key and today's first move alerts like any first move. */
-    if (st->fired_sev >= 0) {
-        sw_candidate c;
-        memset(&c, 0, sizeof c);
-        c.kind = SW_CAND_CLEAR;
-        c.severity = SW_SEV_INFO;
-        c.direction = st->fired_dir;
-        c.symbol = s->name;
-        c.detector = d->type->name;
-        c.instance = d->instance;
-        c.ts_ns = s->last_ts;
-        c.price = s->last_price;
-        c.reference = NAN;
-        c.change_pct = NAN;
-        c.zscore = NAN;
-        c.window = "session";
-        snprintf(d->text, sizeof d->text, "%s: yesterday's %s move ends with the session", s->name,
-                 st->fired_dir < 0 ? "down" : "up");
-        c.text = d->text;
-        sw_engine_emit(e, &c);
-    }
+     * samples say nothing about today's move vs today's references. */
+    sw_move_session_clear(d, e, s, &st->mv, "");
     reset(d->params, st);
 }
 
@@ -169,25 +136,6 @@ static double window_ref(const sw_pct_move_params *P, pm_state *st, const sw_tic
     return st->slot[st->cur + 1 == n ? 0 : st->cur + 1];
 }
 
-static int confirmed(const sw_pct_move_params *P, const run *r, int64_t now)
-{
-    if (r->count <= 0)
-        return 0;
-    return r->count >= P->confirm_ticks || (r->count >= 2 && now - r->first_ts >= P->confirm_ns);
-}
-
-static void bump(run *r, int beyond, int64_t ts, uint64_t *filtered)
-{
-    if (beyond) {
-        if (r->count++ == 0)
-            r->first_ts = ts;
-    } else {
-        if (r->count > 0 && filtered)
-            (*filtered)++;
-        r->count = 0;
-    }
-}
-
 static const char *ref_phrase(int reference)
 {
     switch (reference) {
@@ -210,76 +158,38 @@ static void pm_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     if (!(ref > 0))
         return;
     double chg = (t->price / ref - 1.0) * 100.0;
-    double mag = fabs(chg);
-    int dir = chg < 0 ? -1 : 1;
-
-    if (dir != st->run_dir) {
-        /* A run beyond a level is in one direction; a flip ends it. */
-        bump(&st->warn, 0, t->ts_ns, NULL);
-        bump(&st->crit, 0, t->ts_ns, NULL);
-        st->run_dir = dir;
-    }
-    /* Only the critical run counts filtered prints: a warning-level blip is
-     * noise, a critical-level one is the bad print this logic exists for. */
-    bump(&st->warn, mag >= P->warning_pct, t->ts_ns, NULL);
-    bump(&st->crit, mag >= P->critical_pct, t->ts_ns, &e->stats.filtered_prints);
-
-    int sev = -1;
-    if (confirmed(P, &st->crit, t->ts_ns))
-        sev = SW_SEV_CRITICAL;
-    else if (confirmed(P, &st->warn, t->ts_ns))
-        sev = SW_SEV_WARNING;
-
-    int clear = st->fired_sev >= 0 && mag < P->warning_pct * (1.0 - P->hysteresis);
-    int fire = !clear && sev >= 0 &&
-               (sev > st->fired_sev || dir != st->fired_dir ||
-                (P->step_pct > 0 && mag >= st->fired_mag + P->step_pct &&
-                 /* past the next level, the escalation (awaiting confirmation)
-                  * is the news, not an extension */
-                 (sev == SW_SEV_CRITICAL || mag < P->critical_pct)));
-    if (!clear && !fire)
+    const sw_move_levels L = { P->warning_pct, P->critical_pct, P->step_pct, P->hysteresis, P->confirm_ticks,
+                               P->confirm_ns };
+    int what = sw_move_step(&st->mv, &L, chg, t->ts_ns, &e->stats.filtered_prints);
+    if (what == SW_MOVE_NONE)
         return; /* the common case: nothing to report, nothing to format */
 
     sw_candidate c;
-    memset(&c, 0, sizeof c);
+    sw_cand_init(&c, d, s, t->ts_ns, t->price);
     char wbuf[16];
     const char *window = P->reference == SW_REF_OPEN ? "open"
                        : P->reference == SW_REF_WINDOW ? sw_format_duration(P->window_ns, wbuf, sizeof wbuf)
                        : "prev_close";
-
-    if (clear) {
+    if (what == SW_MOVE_CLEAR) {
         c.kind = SW_CAND_CLEAR;
         c.severity = SW_SEV_INFO;
-        c.direction = st->fired_dir;
         snprintf(d->text, sizeof d->text, "%s back to %+.2f%% vs %s %.2f", s->name, chg,
                  ref_phrase(P->reference), ref);
-        st->fired_sev = -1;
     } else {
-        c.kind = SW_CAND_FIRE;
-        c.severity = (sw_severity)sev;
-        c.direction = dir;
+        c.severity = (sw_severity)st->mv.fired_sev;
         if (P->reference == SW_REF_WINDOW)
             snprintf(d->text, sizeof d->text, "%s %+.2f%% in %s (price %s ago %.2f)", s->name, chg,
                      window, window, ref);
         else
             snprintf(d->text, sizeof d->text, "%s %+.2f%% vs %s %.2f", s->name, chg,
                      ref_phrase(P->reference), ref);
-        st->fired_sev = sev;
-        st->fired_dir = dir;
-        st->fired_mag = mag;
     }
-    c.symbol = s->name;
-    c.detector = d->type->name;
-    c.instance = d->instance;
-    c.ts_ns = t->ts_ns;
-    c.price = t->price;
+    c.direction = st->mv.fired_dir;
     c.reference = ref;
     c.change_pct = chg;
-    c.zscore = NAN;
-    c.magnitude = mag;
+    c.magnitude = fabs(chg);
     c.step = P->step_pct;
     c.window = window;
-    c.text = d->text;
     sw_engine_emit(e, &c);
 }
 

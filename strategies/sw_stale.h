@@ -20,14 +20,16 @@
  * (SW_TICK_PRICE_ONLY) are not trades: a halted name can still get them.
  *
  * Cost: the engine calls on_clock at most once per second of event time.  The
- * watched symbols wait in a min-heap by their last trade (one heap for the
- * session's symbols, one for the 24x7 ones), so a clock step looks at the
- * heap's top and touches only symbols whose silence may have reached `after`
- * -- never the whole watchlist.  A trade does not move its symbol in the heap
- * (it updates the last trade in the symbol's state, O(1)); a symbol that
- * comes up with a newer trade than its heap key goes back in with that one,
- * at most once per `after`.  Symbols that fire in one step are reported in
- * watchlist order.
+ * watched symbols wait by their last trade in a ring of per-second lists (one
+ * queue for the session's symbols, one for the 24x7 ones; keys older than the
+ * ring, which spans more than `after`, wait in one more list and are due at
+ * the next step), so a clock step takes out exactly the symbols whose silence
+ * may have reached `after`, at O(1) each -- never the whole watchlist, and no
+ * heap's log2(n) steps through an array larger than the L1 cache.  A trade
+ * does not move its symbol in the queue (it updates the last trade in a
+ * compact per-symbol array, O(1)); a symbol that comes up with a newer trade
+ * than its key goes back in with that one, at most once per `after`.
+ * Symbols that fire in one step are reported in watchlist order.
  */
 #ifndef SW_STALE_H
 #define SW_STALE_H

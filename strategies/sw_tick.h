@@ -159,6 +159,8 @@ typedef struct sw_candidate {
     const char *text;       /* the sentence a person reads */
     const sw_member_move *members; /* group alerts only */
     size_t n_members;
+    int session;            /* sw_session_kind (sw_calendar.h) of ts_ns; 0: sw_engine_emit fills it
+                             * in from the engine's calendar */
 } sw_candidate;
 
 #endif

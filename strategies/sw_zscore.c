@@ -1,5 +1,6 @@
 /* sw_zscore.c -- see sw_zscore.h. */
 #include "sw_bars.h"
+#include "sw_detect.h"
 #include "sw_engine.h"
 #include "sw_stats.h"
 #include "sw_time.h"
@@ -57,11 +58,8 @@ static void zs_defaults(void *p)
 static int zs_validate(const void *p, char *err, size_t errlen)
 {
     const sw_zscore_params *P = p;
-    if (!(P->critical_z > P->warning_z)) {
-        snprintf(err, errlen, "critical_z (%g) must be greater than warning_z (%g)", P->critical_z,
-                 P->warning_z);
+    if (sw_levels_check("z", P->warning_z, P->critical_z, err, errlen) != 0)
         return -1;
-    }
     if (P->bar_ns < SW_NS_PER_SEC || P->bar_ns > SW_NS_PER_DAY) {
         snprintf(err, errlen, "bar must be from 1s to 1d");
         return -1;

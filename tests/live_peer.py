@@ -3,6 +3,8 @@
 
   live_peer.py viewers --url ws://H:P/live --readers N [--stalled K] [--duration S]
   live_peer.py browser --url http://H:P/ --id-file F --screenshot OUT.png [--timeout S]
+  live_peer.py state --url ws://H:P/live --want TEXT [--timeout S]
+  live_peer.py page-silences --url http://H:P/ --want TEXT [--timeout S]
 
 viewers: first three upgrades that must be refused ("foreign origin
 refused", "no subprotocol refused", "other path refused" when they are),
@@ -22,6 +24,16 @@ then waits until the page lists that alert and prints one JSON line
 {"id", "latency_ms", "text"} (latency_ms: from shockd handing the alert to its
 viewers to the page showing it, the page's own measure), and saves a
 screenshot.  Every wait is for a condition, with a deadline (--timeout).
+
+state: one viewer that reads state frames until the silences it lists
+(the frame's "silences" and "silences_note", as JSON) hold TEXT, then prints
+them as one JSON line {"silences": [...], "silences_note": ...}.
+
+page-silences: the browser again, reading the page's Silences section as a
+person sees it until its JSON holds TEXT, then prints it as one line:
+{"visible", "items": [{"id", "active", "text"}], "markup" (elements in the
+list other than its own spans: an author's "<b>" must stay text), "none"
+(the "none" line shows), "note"}.
 
 Exit status 0, or 1 with the reason on stderr.
 """
@@ -116,6 +128,25 @@ async def viewers(args):
     return 0
 
 
+async def state(args):
+    async with websockets.connect(args.url, subprotocols=['shockwatch-live'], max_size=None,
+                                  open_timeout=10) as ws:
+        deadline = time.time() + args.timeout
+        last = None
+        while time.time() < deadline:
+            try:
+                m = json.loads(await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.time())))
+            except asyncio.TimeoutError:
+                break
+            if m.get('type') != 'state':
+                continue
+            last = {'silences': m.get('silences'), 'silences_note': m.get('silences_note')}
+            if args.want in json.dumps(last, ensure_ascii=False):
+                say(json.dumps(last, ensure_ascii=False))
+                return 0
+        raise RuntimeError('no state frame with %r; the last: %s' % (args.want, json.dumps(last)))
+
+
 class Devtools:
     """The DevTools protocol over the browser's WebSocket, one session."""
 
@@ -149,68 +180,110 @@ class Devtools:
         raise RuntimeError('timed out after %g s waiting for %s' % (timeout, what))
 
 
-async def browser(args):
-    exe = shutil.which('chromium') or '/usr/bin/chromium'
-    profile = tempfile.mkdtemp(prefix='sw-chromium-')
-    proc = subprocess.Popen([exe, '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars',
-                             '--window-size=1400,900', '--remote-debugging-port=0', '--user-data-dir=' + profile,
-                             '--no-first-run', 'about:blank'],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        url = None
-        deadline = time.time() + args.timeout
-        while url is None and time.time() < deadline:
-            line = proc.stderr.readline()
-            if not line:
-                raise RuntimeError('chromium exited before listening')
-            m = re.search(r'DevTools listening on (ws://\S+)', line)
-            url = m.group(1) if m else None
-        if not url:
-            raise RuntimeError('chromium did not start')
-        async with websockets.connect(url, max_size=None) as ws:
-            dt = Devtools(ws)
+class Chromium:
+    """Headless chromium with one page at `url` (1400x900), driven over DevTools."""
+
+    def __init__(self, args):
+        self.args, self.proc, self.ws = args, None, None
+        self.profile = tempfile.mkdtemp(prefix='sw-chromium-')
+
+    async def __aenter__(self):
+        exe = shutil.which('chromium') or '/usr/bin/chromium'
+        self.proc = subprocess.Popen([exe, '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars',
+                                      '--window-size=1400,900', '--remote-debugging-port=0',
+                                      '--user-data-dir=' + self.profile, '--no-first-run', 'about:blank'],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            url = None
+            deadline = time.time() + self.args.timeout
+            while url is None and time.time() < deadline:
+                line = self.proc.stderr.readline()
+                if not line:
+                    raise RuntimeError('chromium exited before listening')
+                m = re.search(r'DevTools listening on (ws://\S+)', line)
+                url = m.group(1) if m else None
+            if not url:
+                raise RuntimeError('chromium did not start')
+            self.ws = await websockets.connect(url, max_size=None)
+            dt = Devtools(self.ws)
             target = (await dt.call('Target.createTarget', {'url': 'about:blank'}))['targetId']
             dt.session = (await dt.call('Target.attachToTarget', {'targetId': target, 'flatten': True}))['sessionId']
             await dt.call('Page.enable')
             await dt.call('Emulation.setDeviceMetricsOverride',
                           {'width': 1400, 'height': 900, 'deviceScaleFactor': 1, 'mobile': False})
-            await dt.call('Page.navigate', {'url': args.url})
+            await dt.call('Page.navigate', {'url': self.args.url})
             await dt.until("document.getElementById('conn') && document.getElementById('conn').className === 'live'"
-                           " && document.querySelectorAll('#watch tbody tr').length > 0", args.timeout,
+                           " && document.querySelectorAll('#watch tbody tr').length > 0", self.args.timeout,
                            'the page to be live')
-            say('connected')
-            deadline = time.time() + args.timeout
-            alert_id = ''
-            while not alert_id:
-                if time.time() > deadline:
-                    raise RuntimeError('no alert id in %s' % args.id_file)
-                if os.path.exists(args.id_file):
-                    with open(args.id_file) as f:
-                        alert_id = f.read().strip()
-                await asyncio.sleep(0.05)
-            sel = 'li.alert[data-id="%s"]' % alert_id
-            await dt.until('!!document.querySelector(%s)' % json.dumps(sel), args.timeout, 'alert ' + alert_id)
-            info = await dt.value('(() => { const e = document.querySelector(%s); return {id: e.dataset.id, '
-                                  'latency_ms: Number(e.dataset.latencyMs), text: e.textContent}; })()'
-                                  % json.dumps(sel))
-            shot = await dt.call('Page.captureScreenshot', {'format': 'png'})
-            with open(args.screenshot, 'wb') as f:
-                f.write(base64.b64decode(shot['data']))
-            say(json.dumps(info))
-            await dt.call('Browser.close', session=False)
-        return 0
-    finally:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+            return dt
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
+
+    async def __aexit__(self, *exc):
+        if self.ws:
+            try:
+                await Devtools(self.ws).call('Browser.close', session=False)
+            except Exception:
+                pass
+            await self.ws.close()
+        if self.proc:
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+async def browser(args):
+    async with Chromium(args) as dt:
+        say('connected')
+        deadline = time.time() + args.timeout
+        alert_id = ''
+        while not alert_id:
+            if time.time() > deadline:
+                raise RuntimeError('no alert id in %s' % args.id_file)
+            if os.path.exists(args.id_file):
+                with open(args.id_file) as f:
+                    alert_id = f.read().strip()
+            await asyncio.sleep(0.05)
+        sel = 'li.alert[data-id="%s"]' % alert_id
+        await dt.until('!!document.querySelector(%s)' % json.dumps(sel), args.timeout, 'alert ' + alert_id)
+        info = await dt.value('(() => { const e = document.querySelector(%s); return {id: e.dataset.id, '
+                              'latency_ms: Number(e.dataset.latencyMs), text: e.textContent}; })()'
+                              % json.dumps(sel))
+        shot = await dt.call('Page.captureScreenshot', {'format': 'png'})
+        with open(args.screenshot, 'wb') as f:
+            f.write(base64.b64decode(shot['data']))
+        say(json.dumps(info))
+    return 0
+
+
+async def page_silences(args):
+    """The page's Silences section once its text holds --want: what a person sees."""
+    async with Chromium(args) as dt:
+        expr = ('(() => { const s = document.getElementById("silences"); if (!s || s.hidden) return null;'
+                ' return {visible: s.getBoundingClientRect().height > 0,'
+                ' items: [...document.querySelectorAll("#silence-list li")].map(e => ({id: e.dataset.id,'
+                ' active: e.classList.contains("active"), text: e.textContent})),'
+                ' markup: document.querySelectorAll("#silence-list li *:not(span)").length,'
+                ' none: !document.getElementById("silence-none").hidden,'
+                ' note: document.getElementById("silence-note").textContent}; })()')
+        deadline = time.time() + args.timeout
+        last = None
+        while time.time() < deadline:
+            last = await dt.value(expr)
+            if last and args.want in json.dumps(last, ensure_ascii=False):
+                say(json.dumps(last, ensure_ascii=False))
+                return 0
+            await asyncio.sleep(0.1)
+        raise RuntimeError('the page never showed %r; the last: %s' % (args.want, json.dumps(last)))
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('mode', choices=['viewers', 'browser'])
+    p.add_argument('mode', choices=['viewers', 'browser', 'state', 'page-silences'])
     p.add_argument('--url', required=True)
     p.add_argument('--readers', type=int, default=1)
     p.add_argument('--stalled', type=int, default=0)
@@ -218,10 +291,12 @@ def main():
     p.add_argument('--id-file')
     p.add_argument('--screenshot')
     p.add_argument('--timeout', type=float, default=60)
+    p.add_argument('--want')
     args = p.parse_args()
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     try:
-        rc = asyncio.run(viewers(args) if args.mode == 'viewers' else browser(args))
+        modes = {'viewers': viewers, 'browser': browser, 'state': state, 'page-silences': page_silences}
+        rc = asyncio.run(modes[args.mode](args))
     except Exception as e:  # the reason, for the test's message
         print('live_peer: %s' % e, file=sys.stderr)
         rc = 1

@@ -3,6 +3,7 @@
 
   notify_peer.py http --port-file F --log F [--respond PATH=SPEC]... [--hold PATH=N]...
                       [--echo PATH=STATUS] [--serve PATH=FILE]... [--hang PATH]...
+                      [--updates FILE]
   notify_peer.py smtp --port-file F --maildir D [--tls-cert C --tls-key K]
                       [--require-starttls] [--auth USER:PASS]
 
@@ -23,6 +24,17 @@ picture).  GET serves pictures like shockd's /chart/: --serve PATH=FILE
 answers a GET of PATH (the query ignored) with FILE as image/png; --hang
 PATH never answers a GET of it (a chart server that hangs); other GETs get a
 404.  GETs are logged too (method "GET").
+
+--updates FILE makes it a Telegram Bot API for getUpdates too (a POST to a
+path ending in /getUpdates): FILE holds queued Update objects, one JSON object
+per line, appended by the test at any time (a line without "update_id" gets
+its line number).  Like Telegram (https://core.telegram.org/bots/api#getupdates)
+it answers {"ok": true, "result": [...]} with the updates whose update_id is
+at least the request's "offset" (without one: at least the highest offset
+asked so far, i.e. not yet confirmed), at most "limit" of them; when there
+are none it holds the request (long polling) until one is appended or
+"timeout" seconds passed (at most 30), checking the file every 20 ms.  Each
+getUpdates is logged once answered, with the ids it returned ("returned").
 
 smtp: aiosmtpd (Debian's python3-aiosmtpd) on an asyncio server; each message
 is saved as msg-N.eml with msg-N.json (envelope, whether TLS and AUTH were
@@ -78,8 +90,47 @@ class Plan:
             return (200, None)
 
 
+class Updates:
+    """The Bot API's update queue, read from the test's file."""
+
+    def __init__(self, path):
+        self.path = path
+        self.confirmed = 0
+        self.lock = threading.Lock()
+
+    def read(self):
+        out = []
+        try:
+            with open(self.path) as f:
+                lines = f.read().split('\n')
+        except FileNotFoundError:
+            return out
+        for i, line in enumerate(lines[:-1]):  # the last one may be half written
+            if line.strip():
+                u = json.loads(line)
+                u.setdefault('update_id', i + 1)
+                out.append(u)
+        return out
+
+    def get(self, req):
+        offset = req.get('offset')
+        with self.lock:
+            if isinstance(offset, int) and offset > self.confirmed:
+                self.confirmed = offset
+            start = offset if isinstance(offset, int) else self.confirmed
+        limit = req.get('limit') if isinstance(req.get('limit'), int) else 100
+        timeout = min(req.get('timeout') if isinstance(req.get('timeout'), (int, float)) else 0, 30)
+        deadline = time.time() + timeout
+        while True:
+            ready = [u for u in self.read() if u['update_id'] >= start][:limit]
+            if ready or time.time() >= deadline:
+                return ready
+            time.sleep(0.02)
+
+
 def run_http(args):
     plan = Plan(args.respond or [], args.hold or [])
+    updates = Updates(args.updates) if args.updates else None
     echo = {}
     for e in args.echo or []:
         path, st = e.split('=', 1)
@@ -109,6 +160,9 @@ def run_http(args):
             raw = self.rfile.read(n)
             body = raw.decode('utf-8', 'replace')
             hdrs = {k.lower(): v for k, v in self.headers.items()}
+            if updates is not None and self.path.endswith('/getUpdates'):
+                self.get_updates(raw, body, hdrs)
+                return
             if self.path in echo:
                 status, retry_after = echo[self.path], None
             else:
@@ -133,6 +187,27 @@ def run_http(args):
             self.wfile.write(payload)
             self.wfile.flush()
             entry['status'] = status
+            record(entry)
+
+        def get_updates(self, raw, body, hdrs):
+            try:
+                req = json.loads(body) if body else {}
+            except ValueError:
+                req = {}
+            ready = updates.get(req if isinstance(req, dict) else {})
+            payload = json.dumps({'ok': True, 'result': ready}).encode()
+            entry = {'path': self.path, 'headers': hdrs, 'body': body, 't': time.time(),
+                     'returned': [u['update_id'] for u in ready]}
+            try:
+                self.send_response(200)
+                self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                self.wfile.flush()
+            except OSError:
+                entry['gone'] = True  # the client gave up (stopping): nothing was taken
+            entry['status'] = 200
             record(entry)
 
         def do_GET(self):
@@ -228,6 +303,7 @@ def main():
     p.add_argument('--echo', action='append')
     p.add_argument('--serve', action='append')
     p.add_argument('--hang', action='append')
+    p.add_argument('--updates')
     p.add_argument('--maildir')
     p.add_argument('--tls-cert')
     p.add_argument('--tls-key')

@@ -15,10 +15,13 @@
 #include <string.h>
 
 /* Load a config whose one detector of `type` sets every option the
- * documentation (shockd --config-doc) lists to the default it documents;
- * at least min_opts of them must be listed.  The caller compares
+ * documentation (shockd --config-doc) lists to the default it documents (a
+ * default in parentheses -- "(required)", "(none: ...)" -- is no value:
+ * `extra` supplies such keys, e.g. ", \"levels\": {...}"); at least
+ * min_opts of them must be listed.  The watchlist is XYZ and SPY (the
+ * benchmark and index detectors name by default).  The caller compares
  * cfg->detectors[0].params with the type's defaults(). */
-static void load_documented_defaults(const char *type, int min_opts, sw_config *cfg)
+static inline void load_documented_defaults_with(const char *type, int min_opts, const char *extra, sw_config *cfg)
 {
     char *doc = NULL;
     size_t len = 0;
@@ -30,7 +33,8 @@ static void load_documented_defaults(const char *type, int min_opts, sw_config *
     const char *sec = strstr(doc, head);
     cr_assert_not_null(sec, "no section %s in the documentation", head);
     char json[2048];
-    snprintf(json, sizeof json, "{\"groups\": {\"g\": [\"XYZ\"]}, \"detectors\": [{\"type\": \"%s\"", type);
+    snprintf(json, sizeof json, "{\"groups\": {\"g\": [\"XYZ\", \"SPY\"]}, \"detectors\": [{\"type\": \"%s\"%s", type,
+             extra);
     int n_opts = 0;
     for (const char *line = strchr(sec, '\n') + 1; *line == ' ' && line[2] != ' ';) {
         char key[64], def[64];
@@ -41,7 +45,8 @@ static void load_documented_defaults(const char *type, int min_opts, sw_config *
         strtod(def, &end);
         int bare = *end == '\0' || strcmp(def, "true") == 0 || strcmp(def, "false") == 0 || def[0] == '[';
         size_t used = strlen(json);
-        snprintf(json + used, sizeof json - used, bare ? ", \"%s\": %s" : ", \"%s\": \"%s\"", key, def);
+        if (def[0] != '(')
+            snprintf(json + used, sizeof json - used, bare ? ", \"%s\": %s" : ", \"%s\": \"%s\"", key, def);
         n_opts++;
         line = strchr(line, '\n') + 1; /* the doc sentence */
         line = strchr(line, '\n') + 1;
@@ -55,6 +60,27 @@ static void load_documented_defaults(const char *type, int min_opts, sw_config *
         sw_diag_print(&diag, stderr);
     sw_diag_free(&diag);
     cr_assert_eq(rc, 0, "%s", json);
+}
+
+static inline void load_documented_defaults(const char *type, int min_opts, sw_config *cfg)
+{
+    load_documented_defaults_with(type, min_opts, "", cfg);
+}
+
+/* The defaults documented for `type` load to exactly what its defaults()
+ * sets, byte for byte. */
+static inline void expect_documented_defaults(const char *type, int min_opts)
+{
+    sw_config cfg;
+    load_documented_defaults(type, min_opts, &cfg);
+    const sw_detector_type *t = sw_detector_find(type);
+    cr_assert_not_null(t);
+    void *want = calloc(1, t->params_size);
+    cr_assert_not_null(want);
+    t->defaults(want);
+    cr_expect_eq(memcmp(cfg.detectors[0].params, want, t->params_size), 0, "%s: documented defaults differ", type);
+    free(want);
+    sw_config_free(&cfg);
 }
 
 #endif

@@ -2,7 +2,7 @@
  * sw_test_http.h -- HTTP from the tests to shockd's listener (header-only,
  * not a test itself): a GET or POST with libcurl whose body (any bytes: a
  * PNG too) and headers are collected, and the value of one sample of a
- * Prometheus exposition.  The test program links libcurl
+ * Prometheus exposition, promtool's verdict on one.  The test program links libcurl
  * (tests/CMakeLists.txt).
  */
 #ifndef SW_TEST_HTTP_H
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 typedef struct th_body {
     char *p;                    /* NUL-terminated; n bytes before the NUL */
@@ -92,6 +93,30 @@ static inline double th_metric(int port, const char *series)
     double v = th_get(port, "/metrics", 0, &m, NULL, 0) == 200 ? th_sample(m, series) : -1;
     free(m);
     return v;
+}
+
+/* promtool check metrics on text (files in dir): its exit status, its
+ * words in report. */
+static inline int th_promtool(const char *text, const char *dir, char *report, size_t len)
+{
+    char in[256], out[256], cmd[700];
+    snprintf(in, sizeof in, "%s/scrape.txt", dir);
+    snprintf(out, sizeof out, "%s/promtool.txt", dir);
+    FILE *f = fopen(in, "w");
+    if (!f)
+        return -1;
+    fputs(text, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "promtool check metrics < %s > %s 2>&1", in, out);
+    int rc = system(cmd);
+    report[0] = '\0';
+    f = fopen(out, "r");
+    if (f) {
+        size_t n = fread(report, 1, len - 1, f);
+        report[n] = '\0';
+        fclose(f);
+    }
+    return rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 #endif

@@ -44,6 +44,31 @@ static inline void tn_rmdir(const char *dir)
     }
 }
 
+/* The start of every notify test: a folder of its own (dir, dlen bytes), a
+ * private redis-server and a connection to it.  0, or -1 (what failed is
+ * on stderr). */
+static inline int tn_env_up(char *dir, size_t dlen, test_redis *r, redisContext **c)
+{
+    tn_tmpdir(dir, dlen);
+    if (!dir[0] || tr_start(r, NULL, 0, 0) != 0) {
+        fprintf(stderr, "%s\n", dir[0] ? "redis-server did not start" : "no temporary folder");
+        return -1;
+    }
+    *c = tr_connect(r);
+    return *c ? 0 : -1;
+}
+
+/* The end of every notify test's teardown, after its processes are
+ * stopped: the test's connection, its redis-server, its folder. */
+static inline void tn_env_down(redisContext **c, test_redis *r, const char *dir)
+{
+    if (*c)
+        redisFree(*c);
+    *c = NULL;
+    tr_destroy(r);
+    tn_rmdir(dir);
+}
+
 static inline pid_t tn_spawn(const char *const *argv, const char *out_path, const char *err_path)
 {
     pid_t pid = fork();
@@ -149,6 +174,27 @@ static inline int tn_notify_start(tn_proc *p, const char *dir, const char *cfg)
     return p->pid > 0 ? 0 : -1;
 }
 
+/* Run argv to its end (stdout and stderr into the files, truncated first);
+ * its exit status, or -1 when it did not end within timeout_ms (killed). */
+static inline int tn_run(const char *const *argv, const char *out_path, const char *err_path, int timeout_ms)
+{
+    unlink(out_path);
+    unlink(err_path);
+    pid_t pid = tn_spawn(argv, out_path, err_path);
+    if (pid < 0)
+        return -1;
+    uint64_t deadline = tr_now_ms() + (uint64_t)timeout_ms;
+    int st = 0;
+    while (tr_now_ms() < deadline) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        tr_pause_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
 static inline void tn_write(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -156,6 +202,21 @@ static inline void tn_write(const char *path, const char *text)
         fputs(text, f);
         fclose(f);
     }
+}
+
+/* <dir>/cfg.json into cfg: the watchlist `groups` (a JSON object), Redis,
+ * state_dir and a 3 s shutdown around the `notify` section. */
+static inline void tn_config(char *cfg, size_t len, const char *dir, const test_redis *r, const char *groups,
+                             const char *notify)
+{
+    char text[12288];
+    snprintf(text, sizeof text,
+             "{ \"groups\": %s,\n"
+             "  \"redis\": {\"url\": \"%s\"}, \"state_dir\": \"%s\", \"shutdown_timeout\": \"3s\",\n"
+             "  \"notify\": %s }\n",
+             groups, r->url, dir, notify);
+    snprintf(cfg, len, "%s/cfg.json", dir);
+    tn_write(cfg, text);
 }
 
 /* Whole file (malloc'd, NUL-terminated) or NULL. */

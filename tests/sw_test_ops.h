@@ -142,6 +142,21 @@ static inline int ops_sh(const char *cmd, char **out)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* `shockd --replay <ops_dir>/rec.ndjson` with a config of these groups and
+ * detectors (JSON text of the two values), alerts to stdout in *out (stderr
+ * dropped), state in <ops_dir>/state; returns shockd's exit status. */
+static inline int ops_replay_rec(const char *groups, const char *detectors, char **out)
+{
+    char cfg[2048], cmd[1024];
+    snprintf(cfg, sizeof cfg,
+             "{\"groups\": %s, \"detectors\": %s, \"sinks\": [\"stdout\"], \"state_dir\": \"%s/state\", "
+             "\"log_level\": \"warning\"}",
+             groups, detectors, ops_dir);
+    ops_write(ops_path("c.json"), cfg);
+    snprintf(cmd, sizeof cmd, OPS_SHOCKD " -c %s --replay %s 2>/dev/null", ops_path("c.json"), ops_path("rec.ndjson"));
+    return ops_sh(cmd, out);
+}
+
 /* The port of a shock-feed started with its output in feed.out/feed.err,
  * from its "listening on ws://HOST:PORT" line (polled). */
 static inline int ops_feed_port(void)

@@ -1,6 +1,7 @@
 /* Tests of alerts/sw_alert: schema-v1 JSON that parses back to the same
  * values, stable ids, readable text. */
 #include "sw_alert.h"
+#include "sw_alert_parse.h"
 #include "sw_time.h"
 
 #include <cjson/cJSON.h>
@@ -133,4 +134,43 @@ Test(alert, iso_format_before_epoch_and_summer)
     cr_expect_str_eq(sw_format_iso_ms(-1000000, b, sizeof b), "1969-12-31T23:59:59.999Z");
     /* 2025-07-01 13:30:00.005 UTC */
     cr_expect_str_eq(sw_format_iso_ms(INT64_C(1751376600005) * 1000000, b, sizeof b), "2025-07-01T13:30:00.005Z");
+}
+
+/* The session field and the message's note outside the regular session;
+ * an alert without a session (an older shockd's) has no field. */
+Test(alert, session_field_and_message_note)
+{
+    static const struct { int session; const char *field, *message; } cases[] = {
+        { SW_SESSION_NONE, NULL, "NVDA -12.49% vs previous close 142.62" },
+        { SW_SESSION_PRE, "\"session\":\"pre\"", "NVDA -12.49% vs previous close 142.62 (pre-market)" },
+        { SW_SESSION_REGULAR, "\"session\":\"regular\"", "NVDA -12.49% vs previous close 142.62" },
+        { SW_SESSION_POST, "\"session\":\"post\"", "NVDA -12.49% vs previous close 142.62 (after hours)" },
+        { SW_SESSION_CLOSED, "\"session\":\"closed\"", "NVDA -12.49% vs previous close 142.62" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sw_candidate c = nvda();
+        c.session = cases[i].session;
+        sw_alert a, b;
+        sw_alert_from_candidate(&a, &c, c.severity, 0);
+        cr_expect_str_eq(a.message, cases[i].message);
+        char json[SW_ALERT_JSON_MAX], err[128];
+        cr_assert_gt(sw_alert_to_json(&a, json, sizeof json), 0);
+        if (cases[i].field)
+            cr_expect(strstr(json, cases[i].field) != NULL, "%s", json);
+        else
+            cr_expect(strstr(json, "\"session\"") == NULL, "%s", json);
+        cr_assert_eq(sw_alert_parse(json, strlen(json), &b, err, sizeof err), 0, "%s", err);
+        cr_expect_eq(b.session, cases[i].session);
+    }
+    /* A text that fills the message keeps the note: the text is cut instead. */
+    char longtext[400];
+    memset(longtext, 'x', sizeof longtext - 1);
+    longtext[sizeof longtext - 1] = '\0';
+    sw_candidate c = nvda();
+    c.text = longtext;
+    c.session = SW_SESSION_POST;
+    sw_alert a;
+    sw_alert_from_candidate(&a, &c, c.severity, 0);
+    cr_expect_eq(strlen(a.message), sizeof a.message - 1);
+    cr_expect(strstr(a.message, "x (after hours)") != NULL);
 }

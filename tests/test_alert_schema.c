@@ -3,7 +3,8 @@
  *  - every alert shockd raises over the shipped data -- both bundled
  *    sessions, the real 5-minute and daily bars -- with every detector type
  *    configured (pct_move against the previous close, the open and a window;
- *    zscore, vol_regime, breadth with its members, stale) and resolved
+ *    zscore, vol_regime, breadth with its members, stale, level, volume,
+ *    relative, market) and resolved
  *    alerts on, validates; the run is checked to have produced each kind, so
  *    the validation is not vacuous;
  *  - every shape the encoder can produce validates: each severity,
@@ -42,7 +43,12 @@ static const char *write_config(const char *name, const char *detectors)
         " {\"type\": \"vol_regime\", \"bar\": \"5m\", \"threshold\": 3},\n"
         " {\"type\": \"breadth\", \"groups\": [\"ai\"], \"warning_pct\": 3, \"critical_pct\": 5, "
         "\"min_fraction\": 0.5, \"min_members\": 7},\n"
-        " {\"type\": \"stale\", \"after\": \"120s\"}]";
+        " {\"type\": \"stale\", \"after\": \"120s\"},\n"
+        " {\"type\": \"level\", \"levels\": {\"NVDA\": {\"below\": [130]}, \"MRVL\": {\"below\": [75], "
+        "\"above\": [85]}}},\n"
+        " {\"type\": \"volume\"},\n"
+        " {\"type\": \"relative\", \"benchmark\": \"SPY\"},\n"
+        " {\"type\": \"market\", \"index\": \"SPY\", \"levels\": [1, 2, 3]}]";
     char text[4096];
     snprintf(text, sizeof text,
              "{\"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"AVGO\", \"TSM\", \"ASML\", \"MSFT\", \"GOOG\", \"META\",\n"
@@ -91,15 +97,22 @@ static int parse_all(const char *path, char *first, size_t cap, int *unknown_det
 }
 
 /* MRVL trades every second from the open for ten minutes, then once more at
- * 15:00 New York: a stale warning ~14:42 and its resolved alert at 15:00. */
+ * 15:00 New York: a stale warning ~14:42 and its resolved alert at 15:00.
+ * Before the open it crosses below its level 75 (pre-market), after the
+ * close above 85 (post-market). */
 static void write_silent_symbol(const char *path)
 {
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     int64_t open = ops_utc_ms(2025, 1, 27, 14, 30, 0, 0);
+    ops_trade(f, "MRVL", 80.0, open - 90 * 60 * 1000);
+    for (int i = 1; i <= 3; i++)
+        ops_trade(f, "MRVL", 70.0, open - 90 * 60 * 1000 + i * 1000);
     for (int i = 0; i < 600; i++)
         ops_trade(f, "MRVL", 80.0 + (i % 3) * 0.01, open + i * 1000);
     ops_trade(f, "MRVL", 80.1, open + 30 * 60 * 1000);
+    for (int i = 0; i < 3; i++)
+        ops_trade(f, "MRVL", 90.0, open + 480 * 60 * 1000 + i * 1000); /* 17:30 */
     fclose(f);
 }
 
@@ -143,6 +156,9 @@ Test(alert_schema, every_alert_over_the_shipped_data_validates)
         "\"window\":\"prev_close\"", "\"window\":\"open\"", "\"window\":\"5m\"", "\"window\":\"session\"",
         "\"direction\":\"down\"", "\"direction\":\"up\"", "\"direction\":\"none\"", "\"price\":null",
         "\"zscore\":null", "\"symbol\":\"MRVL\",\"group\":null,\"detector\":\"stale\"",
+        "\"detector\":\"level\"", "\"detector\":\"volume\"", "\"detector\":\"relative\"",
+        "\"detector\":\"market\"", "\"window\":\"level\"", "\"session\":\"regular\"", "\"session\":\"pre\"",
+        "\"session\":\"post\"", "(pre-market)\"}", "(after hours)\"}",
         "\"detector\":\"halt\",\"severity\":\"critical\"", "\"window\":\"halt\",\"direction\":\"none\",\"resolved\":true",
         "\"window\":\"luld\"",
     };
@@ -236,6 +252,12 @@ Test(alert_schema, every_shape_the_encoder_writes_validates)
         strcat(accents, "\xc3\xa9");
     big.text = accents;
     put_alert(&big, SW_SEV_WARNING, 0);
+    /* Each session, and none (an alert of an older shockd). */
+    for (int k = SW_SESSION_NONE; k <= SW_SESSION_CLOSED; k++) {
+        c.session = k;
+        put_alert(&c, SW_SEV_WARNING, 0);
+    }
+    c.session = 0;
     /* Times: the epoch, before it, midnight UTC exactly, far ahead. */
     const int64_t times[] = { 0, -1, ops_utc_ms(2025, 1, 28, 0, 0, 0, 0) * 1000000,
                               ops_utc_ms(2199, 12, 31, 23, 59, 59, 999) * 1000000 };
@@ -310,6 +332,9 @@ Test(alert_schema, a_bad_alert_fails_and_a_new_optional_field_passes)
         { "}", ",\"members\":[]}", "$.members:" },
         { "}", ",\"members\":[{\"symbol\":\"AMD\",\"change_pct\":-4.1}]}", "$.group:" },
         { "\"group\":null", "\"group\":\"ai\"", NULL }, /* valid: a group alert may have no members */
+        { "\"resolved\":false", "\"resolved\":false,\"session\":\"lunch\"", "$.session: 'lunch' is not one of" },
+        { "\"resolved\":false", "\"resolved\":false,\"session\":null", "$.session:" },
+        { "\"resolved\":false", "\"resolved\":false,\"session\":\"post\"", NULL },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mutate(line, sizeof line, bad[i].from, bad[i].to);
@@ -339,15 +364,15 @@ Test(alert_schema, a_bad_alert_fails_and_a_new_optional_field_passes)
     cr_expect_eq(sw_test_count(report, ": not JSON: "), 2, "%s", report);
     free(report);
 
-    /* A field added later within v1 (say "session"): the public schema lets
+    /* A field added later within v1 (say "venue"): the public schema lets
      * it through -- consumers ignore what they do not know -- while the
      * strict check of shockd's own output refuses an undocumented field. */
-    mutate(line, sizeof line, "}", ",\"session\":\"2025-01-27\"}");
+    mutate(line, sizeof line, "}", ",\"venue\":\"XNAS\"}");
     ops_write(ops_path("new.ndjson"), line);
     cr_expect_eq(sw_test_schema_check(ops_path("new.ndjson"), 0, &report), 0, "%s", report);
     free(report);
     cr_expect_eq(sw_test_schema_check(ops_path("new.ndjson"), 1, &report), 1, "%s", report);
-    cr_expect(strstr(report, "'session' was unexpected") != NULL, "%s", report);
+    cr_expect(strstr(report, "'venue' was unexpected") != NULL, "%s", report);
     free(report);
 }
 
@@ -394,7 +419,8 @@ Test(alert_schema, the_schema_and_the_parser_accept_and_refuse_the_same_lines)
         { "\"symbol\":\"NVDA\"", "\"symbol\":\"BTC/USD:X^=_-\"", NULL, NULL, 1, 1 },
         { "\"symbol\":\"NVDA\"", "\"symbol\":\"ai-Group_31ABCDEFGHIJKLMNOPQRST\"", NULL, NULL, 1, 1 },
         { "\"group\":null", GROUP, MSG, "\"message\":\"m\",\"members\":[{\"symbol\":\"AMD\",\"change_pct\":null}]}", 1, 1 },
-        { "}", ",\"session\":\"2025-01-27\"}", NULL, NULL, 1, 1 },
+        { "}", ",\"venue\":\"2025-01-27\"}", NULL, NULL, 1, 1 }, /* a field added later within v1 */
+        { "}", ",\"session\":\"pre\"}", NULL, NULL, 1, 1 },
         { MSG, "\"message\":\"\\u202e \\u00e9 \\\\u0000 \\ud83d\\udcc9\"}", NULL, NULL, 1, 1 },
         { "\"ts\":\"2025-01-27T14:30:00.000Z\"", "\"ts\":\"1678-01-01T00:00:00.000Z\"", NULL, NULL, 1, 1 },
         { "\"ts\":\"2025-01-27T14:30:00.000Z\"", "\"ts\":\"2261-12-31T23:59:59.999Z\"", NULL, NULL, 1, 1 },
@@ -405,6 +431,8 @@ Test(alert_schema, the_schema_and_the_parser_accept_and_refuse_the_same_lines)
         { "\"detector\":\"pct_move\"", "\"detector\":\"new_kind\"", NULL, NULL, 1, 0 },
         { MSG, msg_e128, NULL, NULL, 1, 0 },
         /* The rest: refused by both. */
+        { "}", ",\"session\":\"lunch\"}", NULL, NULL, 0, 0 },
+        { "}", ",\"session\":null}", NULL, NULL, 0, 0 },
         { "\"v\":1", "\"v\":true", NULL, NULL, 0, 0 },
         { "\"v\":1", "\"v\":\"1\"", NULL, NULL, 0, 0 },
         { "{\"v\":1,", "{\"v\":1,\"v\":1,", NULL, NULL, 0, 0 },

@@ -390,3 +390,38 @@ Test(calendar, engine_ignores_a_holidays_stray_prints)
     cr_expect_eq(s->open, 141.0);
     sw_engine_free(&e);
 }
+
+/* The session an alert carries: pre 04:00-09:30, regular to the close with
+ * the closing print, post 4 hours after the close (13:00-17:00 after an
+ * early close), closed otherwise and on holidays and weekends. */
+Test(calendar, the_session_of_an_instant)
+{
+    load_nyse();
+    static const struct { int y, m, d, h, mi, s; int64_t extra_ns; sw_session_kind want; } cases[] = {
+        { 2025, 1, 27, 3, 59, 59, 0, SW_SESSION_CLOSED },
+        { 2025, 1, 27, 4, 0, 0, 0, SW_SESSION_PRE },
+        { 2025, 1, 27, 9, 29, 59, 999999999, SW_SESSION_PRE },
+        { 2025, 1, 27, 9, 30, 0, 0, SW_SESSION_REGULAR },
+        { 2025, 1, 27, 16, 0, 0, 0, SW_SESSION_REGULAR }, /* the closing print */
+        { 2025, 1, 27, 16, 0, 0, 1, SW_SESSION_POST },
+        { 2025, 1, 27, 19, 59, 59, 0, SW_SESSION_POST },
+        { 2025, 1, 27, 20, 0, 0, 0, SW_SESSION_CLOSED },
+        { 2025, 7, 3, 12, 59, 0, 0, SW_SESSION_REGULAR }, /* an early close, summer time */
+        { 2025, 7, 3, 13, 0, 1, 0, SW_SESSION_POST },
+        { 2025, 7, 3, 16, 59, 59, 0, SW_SESSION_POST },
+        { 2025, 7, 3, 17, 0, 0, 0, SW_SESSION_CLOSED },
+        { 2025, 7, 4, 10, 0, 0, 0, SW_SESSION_CLOSED },   /* Independence Day */
+        { 2025, 1, 25, 10, 0, 0, 0, SW_SESSION_CLOSED },  /* a Saturday */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t t = ny(cases[i].y, cases[i].m, cases[i].d, cases[i].h, cases[i].mi, cases[i].s) + cases[i].extra_ns;
+        cr_expect_eq(sw_calendar_session_at(&cal, t), cases[i].want, "case %zu: %s", i,
+                     sw_session_name(sw_calendar_session_at(&cal, t)));
+    }
+    cr_expect_eq(sw_calendar_session_at(sw_calendar_24x7(), ny(2025, 1, 25, 3, 0, 0)), SW_SESSION_REGULAR);
+    cr_expect_eq(sw_calendar_session_at(NULL, ny(2025, 1, 27, 8, 0, 0)), SW_SESSION_PRE, "weekday fallback");
+    for (int k = SW_SESSION_PRE; k <= SW_SESSION_CLOSED; k++)
+        cr_expect_eq(sw_session_parse(sw_session_name((sw_session_kind)k)), k);
+    cr_expect_null(sw_session_name(SW_SESSION_NONE));
+    cr_expect_eq(sw_session_parse("Regular"), SW_SESSION_NONE);
+}

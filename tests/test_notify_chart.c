@@ -64,10 +64,7 @@ static void teardown(void)
     tn_proc *procs[] = { &G.notify, &G.http, &G.smtp };
     for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++)
         tn_stop(procs[i], procs[i] == &G.notify ? SIGKILL : SIGTERM);
-    if (G.c)
-        redisFree(G.c);
-    tr_destroy(&G.redis);
-    tn_rmdir(G.dir);
+    tn_env_down(&G.c, &G.redis, G.dir);
     memset(&G, 0, sizeof G);
 }
 
@@ -110,10 +107,7 @@ static void draw_png(const char *path)
 static void start(const char *chart_url, const char *digest_window, const char *channels, const char *routes)
 {
     memset(&G, 0, sizeof G);
-    tn_tmpdir(G.dir, sizeof G.dir);
-    cr_assert(G.dir[0]);
-    cr_assert_eq(tr_start(&G.redis, NULL, 0, 0), 0);
-    G.c = tr_connect(&G.redis);
+    cr_assert_eq(tn_env_up(G.dir, sizeof G.dir, &G.redis, &G.c), 0);
     snprintf(G.log, sizeof G.log, "%s/http.log", G.dir);
     snprintf(G.png, sizeof G.png, "%s/chart.png", G.dir);
     draw_png(G.png);

@@ -21,11 +21,7 @@ static void teardown(void)
     tn_stop(&G.notify, SIGKILL);
     tn_stop(&G.shockd, SIGKILL);
     tn_stop(&G.peer, SIGTERM);
-    if (G.c)
-        redisFree(G.c);
-    G.c = NULL;
-    tr_destroy(&G.redis);
-    tn_rmdir(G.dir);
+    tn_env_down(&G.c, &G.redis, G.dir);
 }
 
 TestSuite(notify_digest, .fini = teardown, .timeout = 180);
@@ -33,9 +29,7 @@ TestSuite(notify_digest, .fini = teardown, .timeout = 180);
 Test(notify_digest, ai_sell_off_is_one_message_per_group)
 {
     memset(&G, 0, sizeof G);
-    tn_tmpdir(G.dir, sizeof G.dir);
-    cr_assert_eq(tr_start(&G.redis, NULL, 0, 0), 0);
-    G.c = tr_connect(&G.redis);
+    cr_assert_eq(tn_env_up(G.dir, sizeof G.dir, &G.redis, &G.c), 0);
     snprintf(G.log, sizeof G.log, "%s/http.log", G.dir);
     const char *args[] = { "--log", G.log, NULL };
     cr_assert_eq(tn_peer_start(&G.peer, G.dir, "http", args), 0);

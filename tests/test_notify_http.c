@@ -24,11 +24,7 @@ static void teardown(void)
 {
     tn_stop(&G.notify, SIGKILL);
     tn_stop(&G.peer, SIGTERM);
-    if (G.c)
-        redisFree(G.c);
-    G.c = NULL;
-    tr_destroy(&G.redis);
-    tn_rmdir(G.dir);
+    tn_env_down(&G.c, &G.redis, G.dir);
 }
 
 /* Redis, the HTTP peer (with its --respond/--hold args) and a config whose
@@ -36,11 +32,7 @@ static void teardown(void)
 static void setup(const char *const *peer_args, const char *notify_fmt)
 {
     memset(&G, 0, sizeof G);
-    tn_tmpdir(G.dir, sizeof G.dir);
-    cr_assert(G.dir[0]);
-    cr_assert_eq(tr_start(&G.redis, NULL, 0, 0), 0, "redis-server did not start");
-    G.c = tr_connect(&G.redis);
-    cr_assert(G.c);
+    cr_assert_eq(tn_env_up(G.dir, sizeof G.dir, &G.redis, &G.c), 0);
     snprintf(G.log, sizeof G.log, "%s/http.log", G.dir);
     const char *args[24] = { "--log", G.log };
     size_t n = 2;
@@ -48,15 +40,9 @@ static void setup(const char *const *peer_args, const char *notify_fmt)
         args[n++] = peer_args[i];
     args[n] = NULL;
     cr_assert_eq(tn_peer_start(&G.peer, G.dir, "http", args), 0, "HTTP peer did not start");
-    char notify[4096], text[8192], url[128];
+    char notify[4096], url[128];
     snprintf(notify, sizeof notify, notify_fmt, G.peer.port);
-    snprintf(text, sizeof text,
-             "{ \"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"AVGO\"]},\n"
-             "  \"redis\": {\"url\": \"%s\"}, \"state_dir\": \"%s\", \"shutdown_timeout\": \"3s\",\n"
-             "  \"notify\": %s }\n",
-             G.redis.url, G.dir, notify);
-    snprintf(G.cfg, sizeof G.cfg, "%s/cfg.json", G.dir);
-    tn_write(G.cfg, text);
+    tn_config(G.cfg, sizeof G.cfg, G.dir, &G.redis, "{\"ai\": [\"NVDA\", \"AMD\", \"AVGO\"]}", notify);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/slack", G.peer.port);
     setenv("TN_SLACK_URL", url, 1);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/discord", G.peer.port);

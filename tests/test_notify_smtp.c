@@ -26,11 +26,7 @@ static void teardown(void)
 {
     tn_stop(&G.notify, SIGKILL);
     tn_stop(&G.peer, SIGTERM);
-    if (G.c)
-        redisFree(G.c);
-    G.c = NULL;
-    tr_destroy(&G.redis);
-    tn_rmdir(G.dir);
+    tn_env_down(&G.c, &G.redis, G.dir);
 }
 
 /* A self-signed certificate for 127.0.0.1 and localhost (P-256, one day). */
@@ -69,11 +65,7 @@ static void make_cert(const char *cert_path, const char *key_path)
 static void setup(int tls, const char *const *peer_args, const char *chan_fmt)
 {
     memset(&G, 0, sizeof G);
-    tn_tmpdir(G.dir, sizeof G.dir);
-    cr_assert(G.dir[0]);
-    cr_assert_eq(tr_start(&G.redis, NULL, 0, 0), 0, "redis-server did not start");
-    G.c = tr_connect(&G.redis);
-    cr_assert(G.c);
+    cr_assert_eq(tn_env_up(G.dir, sizeof G.dir, &G.redis, &G.c), 0);
     snprintf(G.maildir, sizeof G.maildir, "%s/mail", G.dir);
     mkdir(G.maildir, 0700);
     snprintf(G.cert, sizeof G.cert, "%s/cert.pem", G.dir);

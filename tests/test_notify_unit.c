@@ -188,7 +188,9 @@ Test(notify_alert, schema_is_enforced)
         { "\"symbol\":\"NVDA\"", "\"symbol\":\"NVDA\\n<3>x\"", "\"symbol\" has a control character" },
         { "\"group\":null", "\"group\":\"<@U1>\"", "\"group\" is not a group name" },
         { "\"detector\":\"pct_move\"", "\"detector\":\"pct_moves\"", "\"detector\" is not a detector type (one of "
-                                                                      "pct_move, zscore, vol_regime, stale, breadth, feed)" },
+                                                                      "pct_move, zscore, vol_regime, stale, breadth, level, volume, relative, market, halt, feed)" },
+        { "\"resolved\":false", "\"resolved\":false,\"session\":\"lunch\"", "\"session\" is not pre, regular, post or closed" },
+        { "\"resolved\":false", "\"resolved\":false,\"session\":3", "\"session\" is not pre, regular, post or closed" },
         { "\"window\":\"prev_close\"", "\"window\":\"<x>\"", "\"window\" has characters" },
         { "\"direction\":\"down\"", "\"direction\":\"left\"", "\"direction\" is not down, up or none" },
         { "\"message\":\"NVDA", "\"message\":\"\\u0007NVDA", "\"message\" has a control character" },
@@ -423,3 +425,26 @@ Test(notify_format, caption_length_and_a_slack_link_to_the_dashboard)
     cr_assert_null(sw_nf_slack_link("{\"text\": 1}", "http://h", "x"));
 }
 
+
+/* Every format shows the alert's session; one without (an older shockd's)
+ * shows "-". */
+Test(notify_format, the_session_is_shown)
+{
+    sw_alert a = alert("NVDA", SW_SEV_CRITICAL, "pct_move");
+    a.session = SW_SESSION_PRE;
+    const sw_alert *one[] = { &a };
+    char *text = sw_nf_text(one, 1, NULL), *slack = sw_nf_slack(one, 1, NULL), *discord = sw_nf_discord(one, 1, NULL),
+         *tg = sw_nf_telegram("42", one, 1, NULL);
+    cr_expect(strstr(text, "\n  Session:    pre\n") != NULL, "%s", text);
+    cr_expect(strstr(slack, "*Session*\\npre") != NULL, "%s", slack);
+    cr_expect(strstr(discord, "\xc2\xb7 session pre") != NULL, "%s", discord);
+    cr_expect(strstr(tg, "\xc2\xb7 session pre") != NULL, "%s", tg);
+    free(text);
+    free(slack);
+    free(discord);
+    free(tg);
+    a.session = SW_SESSION_NONE;
+    text = sw_nf_text(one, 1, NULL);
+    cr_expect(strstr(text, "\n  Session:    -\n") != NULL, "%s", text);
+    free(text);
+}

@@ -18,15 +18,7 @@ TestSuite(ops_metrics, .init = ops_setup, .fini = ops_teardown, .timeout = 120);
 
 static int promtool_ok(const char *text, char *report, size_t len)
 {
-    const char *in = ops_path("scrape.txt"), *out = ops_path("promtool.txt");
-    ops_write(in, text);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "promtool check metrics < %s > %s 2>&1", in, out);
-    int rc = system(cmd);
-    char *r = sw_test_slurp(out);
-    snprintf(report, len, "%s", r);
-    free(r);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return th_promtool(text, ops_dir, report, len);
 }
 
 /* The same recording as the reload tests: day 0 closes, MRK's -50% marker on

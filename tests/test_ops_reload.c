@@ -4,7 +4,10 @@
 #include "sw_test_redis.h" /* first: it defines _DEFAULT_SOURCE unguarded */
 #include "sw_test_ops.h"
 
+#include "sw_level.h"
 #include "sw_reload.h"
+#include "sw_time.h"
+#include "sw_volume.h"
 
 #include <math.h>
 
@@ -293,6 +296,62 @@ Test(ops_reload, copy_sessions_keeps_what_stays)
     cr_expect_float_eq(sw_engine_symbol(&b, "NVDA")->prev_close, 100, 1e-9);
     sw_engine_free(&a);
     sw_engine_free(&b);
+}
+
+/* What detectors keep across a restart crosses a reload too: a level's
+ * previous trade and volume's baseline go to the detector of the same type
+ * at the same position of the new engine; a detector of another type there
+ * starts afresh. */
+Test(ops_reload, copy_sessions_carries_what_detectors_keep)
+{
+    static const char *const members[] = { "NVDA" };
+    sw_group_spec g = { "ai", members, 1 };
+    static sw_level_params lp;
+    sw_volume_params vp, vp2;
+    sw_detector_find("level")->defaults(&lp);
+    snprintf(lp.lv[0].symbol, sizeof lp.lv[0].symbol, "NVDA");
+    lp.lv[0].price = 100;
+    lp.lv[0].dir = -1;
+    lp.lv[0].severity = SW_SEV_WARNING;
+    lp.n = 1;
+    sw_detector_find("volume")->defaults(&vp);
+    vp2 = vp;
+    vp2.window_ns = 10 * SW_NS_PER_MIN; /* another shape: not carried */
+    sw_detector_spec da[] = { { sw_detector_find("level"), &lp }, { sw_detector_find("volume"), &vp } };
+    sw_detector_spec db[] = { { sw_detector_find("level"), &lp }, { sw_detector_find("volume"), &vp2 } };
+    sw_engine a, b, c;
+    char err[256];
+    cr_assert_eq(sw_engine_init(&a, &g, 1, da, 2, NULL, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(sw_engine_init(&b, &g, 1, da, 2, NULL, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(sw_engine_init(&c, &g, 1, db, 2, NULL, NULL, err, sizeof err), 0, "%s", err);
+    sw_tick t;
+    memset(&t, 0, sizeof t);
+    snprintf(t.symbol, sizeof t.symbol, "NVDA");
+    t.price = 105;
+    t.size = 1000;
+    for (int day = 3; day <= 5; day++)
+        for (int m = 0; m < 390; m += 5) {
+            t.ts_ns = ops_utc_ms(2025, 3, day, 14, 30, 0, 0) * 1000000 + (int64_t)m * SW_NS_PER_MIN;
+            sw_engine_tick(&a, &t);
+        }
+    sw_reload_copy_sessions(&b, &a);
+    sw_reload_copy_sessions(&c, &a);
+    double va[SW_DET_STATE_MAX], vb[SW_DET_STATE_MAX];
+    const sw_symbol *sa = sw_engine_symbol(&a, "NVDA"), *sb = sw_engine_symbol(&b, "NVDA"),
+                    *sc = sw_engine_symbol(&c, "NVDA");
+    for (int k = 0; k < 2; k++) {
+        const sw_detector *x = &a.dets[k], *y = &b.dets[k];
+        size_t na = x->type->save_state(x, sa->state + x->state_off, va, SW_DET_STATE_MAX);
+        size_t nb = y->type->save_state(y, sb->state + y->state_off, vb, SW_DET_STATE_MAX);
+        cr_expect(na > 0 && na == nb && memcmp(va, vb, na * sizeof va[0]) == 0, "detector %d: %zu vs %zu numbers", k,
+                  na, nb);
+    }
+    const sw_detector *cv = &c.dets[1];
+    cr_expect_eq(cv->type->save_state(cv, sc->state + cv->state_off, vb, SW_DET_STATE_MAX), 0,
+                 "a volume detector of 10m windows does not take 5m windows' baseline");
+    sw_engine_free(&a);
+    sw_engine_free(&b);
+    sw_engine_free(&c);
 }
 
 /* With a live feed: the reload changes the watchlist (AAPL in, AMD out), and

@@ -227,7 +227,7 @@ Test(ops_systemd, shock_notify_notifies_too)
     const char *argv[] = { SW_BINARY_DIR "/shock-notify", "-c", cfg, NULL };
     pid_t pid = ops_spawn(argv, env, ops_path("out"), ops_path("err"));
     char *log = NULL;
-    cr_expect(read_until(fd, &log, "READY=1|STATUS=read 0 alerts; delivered 0, dead-lettered 0; 0 in flight", 30000),
+    cr_expect(read_until(fd, &log, "READY=1|STATUS=read 0 alerts; delivered 0, dead-lettered 0, silenced 0; 0 in flight; 0 silences active", 30000),
               "%s\n%s", log, sw_test_slurp(ops_path("err")));
     cr_expect(read_until(fd, &log, "WATCHDOG=1", 20000), "%s", log);
     kill(pid, SIGTERM);

@@ -301,6 +301,35 @@ static int pty_finish(int m, pid_t pid, pty_capture *c, int ms)
     return ops_wait(pid, (int)(end > sw_test_now_ms() ? end - sw_test_now_ms() : 1));
 }
 
+/* Every draw of the line labelled `label` in a pty's output ("\r<label>
+ * ...\033[K"): one line each, holding every string of `has` and none of
+ * `lacks` (NULL-terminated lists), at least one and at most 4 a second over
+ * `elapsed_ms` (the first no sooner than 250 ms after the start).  The last
+ * draw. */
+static const char *check_draws(const char *buf, const char *label, const char *const *has, const char *const *lacks,
+                               uint64_t elapsed_ms)
+{
+    char head[32], line[256];
+    snprintf(head, sizeof head, "\r%s ", label);
+    int draws = 0;
+    const char *last = NULL;
+    for (const char *p = strstr(buf, head); p; p = strstr(p + 1, head)) {
+        const char *eol = strstr(p, "\033[K");
+        cr_assert_not_null(eol, "a line without its erase-to-end: %s", p);
+        snprintf(line, sizeof line, "%.*s", (int)(eol - p - 1), p + 1);
+        for (size_t i = 0; has && has[i]; i++)
+            cr_expect(strstr(line, has[i]) != NULL, "\"%s\" missing: %s", has[i], line);
+        for (size_t i = 0; lacks && lacks[i]; i++)
+            cr_expect(strstr(line, lacks[i]) == NULL, "\"%s\" in: %s", lacks[i], line);
+        cr_expect(strchr(line, '\n') == NULL && strchr(line, '\r') == NULL, "one line: %s", line);
+        draws++;
+        last = p;
+    }
+    cr_expect_geq(draws, 1);
+    cr_expect_leq(draws, (int)(elapsed_ms / 250) + 1, "%d draws in %llu ms", draws, (unsigned long long)elapsed_ms);
+    return last;
+}
+
 /* How the total of the two files is printed: the same rule as the line. */
 static void total_text(long total, char *buf, size_t cap)
 {
@@ -342,23 +371,8 @@ Test(progress, shockd_replay_draws_on_a_terminal_and_erases_before_the_summary)
     cr_expect_eq(rc, 0, "%s", c.buf);
 
     /* Every draw: "\rreplay M:SS <bytes>/<total> P% <rate> ticks/s N alerts ETA M:SS\033[K". */
-    int draws = 0;
-    const char *last = NULL;
-    for (const char *p = strstr(c.buf, "\rreplay "); p; p = strstr(p + 1, "\rreplay ")) {
-        const char *eol = strstr(p, "\033[K");
-        cr_assert_not_null(eol, "a line without its erase-to-end: %s", p);
-        char line[256];
-        snprintf(line, sizeof line, "%.*s", (int)(eol - p - 1), p + 1);
-        cr_expect(strstr(line, want_total) != NULL, "total %s missing: %s", want_total, line);
-        cr_expect(strstr(line, "% ") && strstr(line, " ticks/s ") && strstr(line, " alert") && strstr(line, " ETA "),
-                  "%s", line);
-        cr_expect(strchr(line, '\n') == NULL && strchr(line, '\r') == NULL, "one line: %s", line);
-        draws++;
-        last = p;
-    }
-    cr_expect_geq(draws, 1);
-    /* At most 4 a second (the first no sooner than 250 ms after the start). */
-    cr_expect_leq(draws, (int)(elapsed / 250) + 1, "%d draws in %llu ms", draws, (unsigned long long)elapsed);
+    const char *const has[] = { want_total, "% ", " ticks/s ", " alert", " ETA ", NULL };
+    const char *last = check_draws(c.buf, "replay", has, NULL, elapsed);
 
     /* The log line starts at the margin: the line drawn before it (there is
      * one: it came 2 s in) was erased first, not written over or after. */
@@ -417,5 +431,166 @@ Test(progress, shockd_stderr_in_a_file_gets_no_line)
     char *err = sw_test_slurp(ops_path("err.log"));
     cr_expect(strstr(err, "replay: 600 ticks") != NULL, "%s", err);
     cr_expect(strchr(err, '\r') == NULL && strchr(err, '\033') == NULL && strstr(err, "ETA") == NULL, "%s", err);
+    free(err);
+}
+
+/* ---- shock-report ------------------------------------------------------------ */
+
+/* shock-report replays at full speed: to be sure it runs longer than the
+ * line's first 250 ms on any machine, one of its inputs is a FIFO that this
+ * test feeds, 40 AMD trades (under PIPE_BUF: each write whole or not at
+ * all) at a time, for as long as it wants. */
+typedef struct feeder {
+    int fd;
+    int64_t t;
+    int chunks;
+} feeder;
+
+static void feeder_open(feeder *f, const char *path)
+{
+    /* Non-blocking: ENXIO until shock-report opened its end. */
+    uint64_t end = sw_test_now_ms() + 30000;
+    do {
+        f->fd = open(path, O_WRONLY | O_NONBLOCK);
+        if (f->fd >= 0)
+            break;
+        cr_assert_eq(errno, ENXIO, "%s: %s", path, strerror(errno));
+        sw_test_sleep_ms(10);
+    } while (sw_test_now_ms() < end);
+    cr_assert_geq(f->fd, 0, "shock-report never opened %s", path);
+    f->t = ops_utc_ms(2025, 1, 27, 14, 30, 0, 7);
+    f->chunks = 0;
+}
+
+static void feeder_step(feeder *f)
+{
+    char buf[4096];
+    size_t n = 0;
+    int64_t t = f->t;
+    for (int i = 0; i < 40; i++, t += 10)
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "{\"type\":\"trade\",\"data\":[{\"s\":\"AMD\",\"p\":120.0,\"t\":%lld,\"v\":1}]}\n",
+                              (long long)t);
+    cr_assert_lt(n, sizeof buf);
+    ssize_t w = write(f->fd, buf, n);
+    if (w == (ssize_t)n) {
+        f->t = t;
+        f->chunks++;
+    } else {
+        cr_assert(w < 0 && errno == EAGAIN, "a partial write of %zd bytes", w);
+    }
+}
+
+/* The recording with NVDA's two alerts, and the FIFO next to it. */
+static const char *const *report_argv(int quiet)
+{
+    write_recordings(2, 0);
+    unlink(ops_path("more.ndjson"));
+    cr_assert_eq(mkfifo(ops_path("more.ndjson"), 0600), 0);
+    static const char *argv[16];
+    int n = 0;
+    argv[n++] = SW_BINARY_DIR "/shock-report";
+    argv[n++] = "-c";
+    argv[n++] = ops_path("c.json");
+    argv[n++] = "-o";
+    argv[n++] = ops_path("report.html");
+    if (quiet)
+        argv[n++] = "--quiet";
+    argv[n++] = "--replay";
+    argv[n++] = ops_path("nvda.ndjson");
+    argv[n++] = ops_path("more.ndjson");
+    argv[n] = NULL;
+    return argv;
+}
+
+Test(progress, shock_report_draws_on_a_terminal_and_erases_before_its_summary)
+{
+    const char *const *argv = report_argv(0);
+    int m;
+    uint64_t t_start = sw_test_now_ms();
+    pid_t pid = spawn_on_pty(argv, ops_path("out.txt"), &m);
+    feeder f;
+    feeder_open(&f, ops_path("more.ndjson"));
+    pty_capture c = { 0 };
+    /* Feed until a line counts NVDA's two alerts (they come in its first
+     * second of event time, once the merge has AMD trades past it). */
+    uint64_t end = sw_test_now_ms() + 60000;
+    while (!(c.buf && strstr(c.buf, " 2 alerts")) && sw_test_now_ms() < end) {
+        feeder_step(&f);
+        if (!pty_read(m, &c, 20))
+            break;
+    }
+    cr_assert(c.buf && strstr(c.buf, " 2 alerts"), "no progress line with 2 alerts:\n%s", c.buf ? c.buf : "");
+    close(f.fd); /* the end of the input: the report is drawn */
+    int rc = pty_finish(m, pid, &c, 60000);
+    uint64_t elapsed = sw_test_now_ms() - t_start;
+    close(m);
+    cr_expect_eq(rc, 0, "%s", c.buf);
+
+    /* "\rreport M:SS <bytes> <rate> ticks/s N alerts\033[K": a FIFO has no
+     * total, so no percentage and no ETA. */
+    const char *const has[] = { " ticks/s ", " alert", NULL }, *const lacks[] = { "ETA", "%", NULL };
+    const char *last = check_draws(c.buf, "report", has, lacks, elapsed);
+    const char *summary = strstr(c.buf, "shock-report: wrote ");
+    cr_assert_not_null(summary, "%s", c.buf);
+    cr_expect(last < summary, "a progress line after the summary");
+    const char *erase = strstr(last, "\033[K\r\033[K");
+    cr_expect(erase != NULL && erase < summary, "the last line is not erased before the summary:\n%s", last);
+    /* The page and stdout hold nothing of it. */
+    char *page = sw_test_slurp(ops_path("report.html"));
+    cr_expect(strstr(page, "<html") && !strstr(page, "\033[K") && !strstr(page, "ticks/s"));
+    free(page);
+    char *out = sw_test_slurp(ops_path("out.txt"));
+    cr_expect_str_eq(out, "");
+    free(out);
+    free(c.buf);
+}
+
+/* Fed for at least 600 ms: a line would have been drawn. */
+static void feed_a_while(feeder *f, int m, pty_capture *c)
+{
+    uint64_t t0 = sw_test_now_ms(), end = t0 + 60000;
+    while ((sw_test_now_ms() - t0 < 600 || f->chunks < 20) && sw_test_now_ms() < end) {
+        feeder_step(f);
+        if (m >= 0)
+            pty_read(m, c, 20);
+        else
+            sw_test_sleep_ms(20);
+    }
+    cr_assert_geq(sw_test_now_ms() - t0, 600);
+    cr_assert_geq(f->chunks, 20, "shock-report took only %d chunks of trades in 60 s: %s", f->chunks,
+                  sw_test_slurp(ops_path("err.log")));
+    close(f->fd);
+}
+
+Test(progress, shock_report_quiet_on_a_terminal_draws_nothing)
+{
+    const char *const *argv = report_argv(1);
+    int m;
+    pid_t pid = spawn_on_pty(argv, ops_path("out.txt"), &m);
+    feeder f;
+    feeder_open(&f, ops_path("more.ndjson"));
+    pty_capture c = { 0 };
+    feed_a_while(&f, m, &c);
+    int rc = pty_finish(m, pid, &c, 60000);
+    close(m);
+    cr_expect_eq(rc, 0, "%s", c.buf ? c.buf : "");
+    cr_assert_not_null(c.buf);
+    cr_expect(strstr(c.buf, "shock-report: wrote ") != NULL, "%s", c.buf);
+    cr_expect(strstr(c.buf, "\033[K") == NULL && strstr(c.buf, "ticks/s") == NULL, "%s", c.buf);
+    free(c.buf);
+}
+
+Test(progress, shock_report_stderr_in_a_file_gets_no_line)
+{
+    const char *const *argv = report_argv(0);
+    pid_t pid = ops_spawn(argv, NULL, ops_path("out.txt"), ops_path("err.log"));
+    feeder f;
+    feeder_open(&f, ops_path("more.ndjson"));
+    feed_a_while(&f, -1, NULL);
+    cr_assert_eq(ops_wait(pid, 60000), 0, "%s", sw_test_slurp(ops_path("err.log")));
+    char *err = sw_test_slurp(ops_path("err.log"));
+    cr_expect(strstr(err, "shock-report: wrote ") != NULL, "%s", err);
+    cr_expect(strchr(err, '\r') == NULL && strchr(err, '\033') == NULL && strstr(err, "ticks/s") == NULL, "%s", err);
     free(err);
 }

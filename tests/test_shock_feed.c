@@ -199,8 +199,8 @@ Test(shock_feed, halts_through_alpaca_statuses_and_lulds)
     static const char *const must[] = {
         "\"detector\":\"halt\",\"severity\":\"critical\"",
         "\"message\":\"NVDA halted: LUDP Volatility Trading Pause\"",
-        "\"resolved\":true,\"message\":\"NVDA: trading resumes after 5m 0s halted (LUDP Volatility Trading Pause)\"",
-        "\"window\":\"luld\",\"direction\":\"down\",\"resolved\":false,\"message\":\"NVDA 119.73 within 0.99% of its LULD "
+        "\"resolved\":true,\"session\":\"regular\",\"message\":\"NVDA: trading resumes after 5m 0s halted (LUDP Volatility Trading Pause)\"",
+        "\"window\":\"luld\",\"direction\":\"down\",\"resolved\":false,\"session\":\"regular\",\"message\":\"NVDA 119.73 within 0.99% of its LULD "
         "lower band 118.56",
         NULL,
     };
@@ -211,7 +211,7 @@ Test(shock_feed, halts_through_polygon_luld_events)
 {
     static const char *const must[] = {
         "\"message\":\"NVDA halted: trading halt, LULD indicator 17\"",
-        "\"resolved\":true,\"message\":\"NVDA: trading resumes after 5m 0s halted",
+        "\"resolved\":true,\"session\":\"regular\",\"message\":\"NVDA: trading resumes after 5m 0s halted",
         "within 0.99% of its LULD lower band 118.56",
         NULL,
     };

@@ -340,3 +340,83 @@ Test(stale, a_checkpoint_goes_on_where_it_stopped)
     cr_expect_eq(got[1].kind, SW_CAND_CLEAR);
     cr_expect_str_eq(got[1].symbol, "AMD");
 }
+
+/* What the clock owes: for every 24x7 symbol (no calendar in the way) a
+ * firing at the first clock step where its silence reaches `after` (stamped
+ * with the moment it did: the id depends on the trades alone), and a
+ * clear at its next trade -- checked against that rule written out plainly,
+ * over a random walk of trades and clock steps whose gaps run from nothing to
+ * hours (longer than the detector's queue spans: symbols waiting from before
+ * it wait elsewhere) and back to sub-second. */
+Test(stale, around_the_clock_every_symbol_fires_at_the_first_step_past_after)
+{
+    enum { N = SW_NAME_LIST_MAX }; /* as many as always_open takes */
+    static char names[N][8];
+    static const char *ptrs[N];
+    sw_stale_params p = defaults();
+    p.after_ns = 90 * SW_NS_PER_SEC;
+    p.always_open.n = N;
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "S%03d", i);
+        ptrs[i] = names[i];
+        strcpy(p.always_open.name[i], names[i]);
+    }
+    sw_group_spec g = { "all", ptrs, N };
+    sw_detector_spec d = { sw_detector_find("stale"), &p };
+    char err[128];
+    cr_assert_eq(sw_engine_init(&eng, &g, 1, &d, 1, collect, NULL, err, sizeof err), 0, "%s", err);
+    eng.calendar = &cal;
+
+    int64_t last[N], t = ny(2025, 1, 25, 3, 0, 0), next_clock = INT64_MIN;
+    int fired[N], want = 0, total = 0;
+    for (int i = 0; i < N; i++) {
+        last[i] = INT64_MIN;
+        fired[i] = 0;
+    }
+    uint64_t x = 88172645463325252u;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+    for (int step = 0; step < 20000; step++) {
+        uint64_t r = NEXT() % 100;
+        t += r < 2 ? (int64_t)(NEXT() % 7200) * SW_NS_PER_SEC      /* hours */
+           : r < 10 ? (int64_t)(NEXT() % 3000) * SW_NS_PER_SEC / 10 /* minutes */
+           : r < 20 ? 0
+                    : (int64_t)(NEXT() % 3000) * SW_NS_PER_SEC / 1000;
+        total += want;
+        n_got = want = 0; /* each step's candidates from got[0] */
+        /* The clock first (the rule: due ones in watchlist order, once per
+         * clock step of the engine) ... */
+        sw_engine_advance(&eng, t);
+        int clock = t >= next_clock;
+        if (clock)
+            next_clock = t - t % eng.clock_step_ns + eng.clock_step_ns;
+        for (int i = 0; i < N && clock; i++)
+            if (last[i] != INT64_MIN && !fired[i] && t - last[i] >= p.after_ns) {
+                cr_assert_lt(want, n_got, "step %d: %s due at %lld, not fired", step, names[i], (long long)t);
+                cr_assert(got[want].kind == SW_CAND_FIRE && strcmp(got[want].symbol, names[i]) == 0 &&
+                              got[want].ts_ns == last[i] + p.after_ns,
+                          "step %d: candidate %d is %d for %s at %lld; the rule says %s fires at step %lld, "
+                          "stamped %lld (when its silence reached after)", step, want, got[want].kind,
+                          got[want].symbol, (long long)got[want].ts_ns, names[i], (long long)t,
+                          (long long)(last[i] + p.after_ns));
+                fired[i] = 1;
+                want++;
+            }
+        cr_assert_eq(n_got, want, "step %d: a firing the rule does not have", step);
+        /* ... then a trade now and then, most of them on a few busy symbols. */
+        if (NEXT() % 3 == 0)
+            continue;
+        int i = NEXT() % 4 == 0 ? (int)(NEXT() % N) : (int)(NEXT() % 5);
+        trade(names[i], t);
+        if (fired[i]) {
+            cr_assert_lt(want, n_got, "step %d: %s traded again, no clear", step, names[i]);
+            cr_assert(got[want].kind == SW_CAND_CLEAR && strcmp(got[want].symbol, names[i]) == 0);
+            fired[i] = 0;
+            want++;
+        }
+        cr_assert_eq(n_got, want, "step %d: a candidate the rule does not have", step);
+        last[i] = t;
+    }
+#undef NEXT
+    total += want;
+    cr_expect_gt(total, 1000, "the walk fired and cleared often (%d)", total);
+}

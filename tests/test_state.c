@@ -136,6 +136,16 @@ static void tick(sw_engine *e, const char *sym, int64_t ts, double price)
     cr_assert_eq(sw_engine_tick(e, &t), SW_TICK_OK);
 }
 
+/* A live run's state.json of e, then e is gone (a stop). */
+static void save_and_free(sw_engine *e)
+{
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_save(&st, e), 0);
+    sw_state_free(&st);
+    sw_engine_free(e);
+}
+
 static void write_text(const char *name, const char *text)
 {
     char path[128];
@@ -155,11 +165,8 @@ Test(state, round_trip_and_the_next_day_rolls_over_the_restored_close)
     tick(&e, "NVDA", ny(2025, 1, 24, 9, 30, 0), 141.0);
     tick(&e, "NVDA", ny(2025, 1, 24, 16, 0, 0), 142.62);
     tick(&e, "NVDA", ny(2025, 1, 24, 17, 5, 0), 142.9); /* after hours: a price, not the close */
+    save_and_free(&e);
     sw_state st;
-    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
-    cr_assert_eq(sw_state_save(&st, &e), 0);
-    sw_state_free(&st);
-    sw_engine_free(&e);
 
     char path[128];
     snprintf(path, sizeof path, "%s/state.json", dir);
@@ -284,12 +291,65 @@ Test(state, a_corrupt_file_is_reported_and_ignored)
              "test: warning: %s: symbols.NVDA.prev_close: is a string (a positive price or null)\n"
              "test: warning: %s: symbols.NVDA.last_ts_ns: is a number (nanoseconds since 1970 as a string of "
              "digits)\n"
-             "test: warning: %s: symbols.NVDA.detectors[0]: is not {\"index\": N, \"type\": NAME, \"values\": [at "
-             "most 16 numbers]}\n"
+             "test: warning: %s: symbols.NVDA.detectors[0]: is not {\"index\": N, \"type\": NAME, \"values\": \"at "
+             "most 1024 numbers or null, separated by spaces\"}\n"
              "test: warning: %s: ignored (starting without saved state)\n"
              "test: warning: %s: (top level): is not a JSON object\n"
              "test: warning: %s: ignored (starting without saved state)\n",
              f, f, f, f, f, f, f, f, f, f, f);
+    cr_expect_stderr_eq_str(want);
+}
+
+/* A detector's numbers are one string in the file: each reads back to the
+ * same double (17 digits where 15 do not), NaN as null; anything else in it
+ * is reported with its position and the file ignored. */
+Test(state, detector_numbers_round_trip_exactly_and_a_bad_one_is_named)
+{
+    static const char *const syms[] = { "NVDA" };
+    const double px = 0.1 + 0.2; /* 0.30000000000000004 */
+    sw_engine e;
+    build(&e, syms, 1);
+    tick(&e, "NVDA", ny(2025, 1, 24, 15, 0, 0), px);
+    save_and_free(&e);
+    sw_state st;
+    char path[128];
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    char *text = sw_test_slurp(path);
+    cr_expect(strstr(text, "\"type\":\"keep\",\"values\":\"0.60000000000000009 null\"") != NULL, "%s", text);
+    free(text);
+
+    build(&e, syms, 1);
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 1);
+    sw_state_apply(&st, &e, ny(2025, 1, 27, 9, 30, 0));
+    keep_st *k = (keep_st *)(sw_engine_symbol(&e, "NVDA")->state + e.dets[0].state_off);
+    cr_expect_eq(k->restored, 1);
+    cr_expect(k->a == 2 * px, "%.17g", k->a);
+    cr_expect(isnan(k->b));
+    sw_state_free(&st);
+    sw_engine_free(&e);
+
+    cr_redirect_stderr();
+    static const char *const bad[] = { "1 nan", "1  2", "1 2 ", "0x1p3 1e999" };
+    for (size_t i = 0; i < 4; i++) {
+        char doc[256];
+        snprintf(doc, sizeof doc, "{\"v\":1,\"mode\":\"live\",\"symbols\":{\"NVDA\":{\"detectors\":"
+                 "[{\"index\":0,\"type\":\"keep\",\"values\":\"%s\"}]}}}", bad[i]);
+        expect_ignored(doc);
+    }
+    fflush(stderr);
+    char want[2048];
+    const char *f = path;
+    snprintf(want, sizeof want,
+             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 2 is \"nan\" (a number or null)\n"
+             "test: warning: %s: ignored (starting without saved state)\n"
+             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 2 is \"\" (a number or null)\n"
+             "test: warning: %s: ignored (starting without saved state)\n"
+             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 3 is \"\" (a number or null)\n"
+             "test: warning: %s: ignored (starting without saved state)\n"
+             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 2 is \"1e999\" (a number or null)\n"
+             "test: warning: %s: ignored (starting without saved state)\n",
+             f, f, f, f, f, f, f, f);
     cr_expect_stderr_eq_str(want);
 }
 

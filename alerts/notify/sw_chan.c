@@ -191,7 +191,7 @@ int sw_chan_http_post(sw_chan *ch, sw_chan_req *req, const char *url, char *body
     return 0;
 }
 
-static void req_free(sw_chan_req *req)
+void sw_chan_req_free(sw_chan_req *req)
 {
     if (req->easy)
         curl_easy_cleanup(req->easy);
@@ -372,7 +372,7 @@ static int transient(CURLcode rc)
  * an error page may quote it) and the URL with its slashes JSON-escaped --
  * then the log's own last check (sw_logout_redact: URL userinfo, token=...).
  * Done on the whole captured text, before it is cut for display. */
-static void redact(const sw_chan *ch, const char *in, char *out, size_t cap)
+void sw_chan_redact(const sw_chan *ch, const char *in, char *out, size_t cap)
 {
     char a[2 * SW_CHAN_RESP_MAX + 64], b[sizeof a], path[SW_SECRET_MAX + 1], json[2 * SW_SECRET_MAX + 1];
     const char *forms[4];
@@ -411,7 +411,7 @@ static void excerpt(const sw_chan *ch, const sw_chan_req *req, char *buf, size_t
     /* Up to the first NUL: a service's answer is text, or not worth showing. */
     snprintf(raw, sizeof raw, "%.*s", (int)req->resp_len, req->resp);
     sw_esc_line_buf(raw, line, sizeof line);
-    redact(ch, line, red, sizeof red);
+    sw_chan_redact(ch, line, red, sizeof red);
     /* At most 200 bytes of it, cut on a character boundary. */
     size_t n = strlen(red), max = len - 1 < 200 ? len - 1 : 200;
     if (n > max) {
@@ -431,7 +431,7 @@ static void on_done(void *ctx, CURL *easy, CURLcode rc)
     /* Cancelled (shutting down): the alerts stay unacknowledged upstream and
      * come back next time; that is not a failure to report. */
     if (ch->closing || rc == CURLE_ABORTED_BY_CALLBACK) {
-        req_free(&ch->req);
+        sw_chan_req_free(&ch->req);
         return;
     }
     long code = 0;
@@ -440,11 +440,11 @@ static void on_done(void *ctx, CURL *easy, CURLcode rc)
     excerpt(ch, &ch->req, body, sizeof body);
     snprintf(msg, sizeof msg, "%s", ch->req.errbuf[0] ? ch->req.errbuf : curl_easy_strerror(rc));
     /* curl's messages may quote a URL, and the URL may be the secret. */
-    redact(ch, msg, red, sizeof red);
+    sw_chan_redact(ch, msg, red, sizeof red);
     long retry_after = ch->req.retry_after_ms;
     int is_mail = ch->cfg->kind == SW_CHAN_EMAIL;
     int more = ch->req.more;
-    req_free(&ch->req);
+    sw_chan_req_free(&ch->req);
 
     if (rc == CURLE_OK && (is_mail || (code >= 200 && code < 300))) {
         if (more) { /* the next request of the same message (its photo) */
@@ -538,21 +538,21 @@ static void pump(sw_chan *ch)
     m->attempts++;
     ch->stats.attempts++;
     char err[512] = "";
-    req_free(&ch->req);
+    sw_chan_req_free(&ch->req);
     int rc = sw_chan_chart_build(ch, m) ? ch->type->build_chart(ch, m, &ch->req, err, sizeof err)
                                          : ch->type->build(ch, m, &ch->req, err, sizeof err);
     if (rc == 1) {
-        req_free(&ch->req);
+        sw_chan_req_free(&ch->req);
         finish_msg(ch, 1, NULL);
         return;
     }
     if (rc < 0) {
-        req_free(&ch->req);
+        sw_chan_req_free(&ch->req);
         finish_msg(ch, 0, err[0] ? err : "cannot build the request (out of memory)");
         return;
     }
     if (sw_curl_add(ch->curl, ch->req.easy, on_done, ch) != 0) {
-        req_free(&ch->req);
+        sw_chan_req_free(&ch->req);
         retry_later(ch, -1, "cannot start the request");
         return;
     }
@@ -663,6 +663,70 @@ void sw_chan_settled(sw_chan *ch)
         uv_timer_start(&ch->send_timer, on_send_timer, 0, 0);
 }
 
+/* Take the items `take` wants out of m; how many were taken. */
+static size_t withdraw_items(sw_chan_msg *m, int (*take)(void *ctx, const sw_chan_item *it), void *ctx)
+{
+    size_t kept = 0, n = m->n;
+    for (size_t i = 0; i < n; i++)
+        if (!take(ctx, &m->items[i]))
+            m->items[kept++] = m->items[i];
+    m->n = kept;
+    if (kept < n && m->chart) {
+        /* Its picture showed the alerts it held: fetched again for the rest. */
+        free(m->chart);
+        m->chart = NULL;
+        m->chart_len = 0;
+        m->chart_done = 0;
+    }
+    /* One alert left of a digest goes out as itself. */
+    if (kept == 1)
+        m->group[0] = '\0';
+    return n - kept;
+}
+
+size_t sw_chan_withdraw(sw_chan *ch, int (*take)(void *ctx, const sw_chan_item *it), void *ctx)
+{
+    if (ch->closing)
+        return 0;
+    size_t taken = 0;
+    for (size_t i = 0; i < ch->n_buckets;) {
+        taken += withdraw_items(ch->buckets[i].m, take, ctx);
+        if (ch->buckets[i].m->n == 0) {
+            msg_free(ch->buckets[i].m);
+            ch->buckets[i] = ch->buckets[--ch->n_buckets];
+        } else {
+            i++;
+        }
+    }
+    arm_digest_timer(ch);
+    /* Queued messages not tried yet; never the one being sent (or waiting
+     * for its picture, or for its outcome to be recorded). */
+    sw_chan_msg *prev = NULL;
+    for (sw_chan_msg *m = ch->head, *next; m; m = next) {
+        next = m->next;
+        int busy = m->attempts > 0 || m->stage > 0 ||
+                   (m == ch->head && (ch->in_flight || ch->awaiting_settle || ch->chart_fetching));
+        if (!busy)
+            taken += withdraw_items(m, take, ctx);
+        if (m->n > 0) {
+            prev = m;
+            continue;
+        }
+        if (prev)
+            prev->next = next;
+        else
+            ch->head = next;
+        if (ch->tail == m)
+            ch->tail = prev;
+        msg_free(m);
+    }
+    ch->queued -= taken < ch->queued ? taken : ch->queued;
+    /* The head may have changed: go on from the loop, not from here. */
+    if (taken && ch->head && !ch->in_flight && !ch->awaiting_settle)
+        uv_timer_start(&ch->send_timer, on_send_timer, 0, 0);
+    return taken;
+}
+
 void sw_chan_kick(sw_chan *ch)
 {
     pump(ch);
@@ -739,7 +803,7 @@ void sw_chan_close(sw_chan *ch, sw_chan_closed_fn closed)
         ch->in_flight = 0;
     }
     sw_chan_chart_cancel(ch);
-    req_free(&ch->req);
+    sw_chan_req_free(&ch->req);
     while (ch->n_buckets) {
         msg_free(ch->buckets[ch->n_buckets - 1].m);
         ch->n_buckets--;

@@ -155,6 +155,12 @@ void sw_chan_settled(sw_chan *ch);
 /* Send every collecting digest now (shutting down). */
 void sw_chan_flush(sw_chan *ch);
 
+/* Take queued alerts back (a silence came after they were handed over):
+ * every item of a collecting digest or of a queued message not yet tried
+ * for which take(ctx, item) returns 1 -- never one of the message being
+ * sent.  The owner settles those items itself.  Returns how many. */
+size_t sw_chan_withdraw(sw_chan *ch, int (*take)(void *ctx, const sw_chan_item *it), void *ctx);
+
 /* Alerts queued, collecting or in flight. */
 size_t sw_chan_pending(const sw_chan *ch);
 
@@ -168,6 +174,9 @@ void sw_chan_close(sw_chan *ch, sw_chan_closed_fn closed);
  * the channel's timeout, CA file, and capture of the answer and Retry-After. */
 int sw_chan_http_post(sw_chan *ch, sw_chan_req *req, const char *url, char *body, size_t len,
                       const char *content_type, const char *const *extra_headers);
+
+/* Clean up a request (its easy handle, headers, body); ready for the next. */
+void sw_chan_req_free(sw_chan_req *req);
 
 /* For channel types: the common parts of an easy handle (timeouts, CA file,
  * answer capture, error buffer, user agent). */
@@ -211,6 +220,15 @@ curl_mimepart *sw_chan_png_part(curl_mime *mime, const sw_chan_msg *m, const cha
 
 /* An http(s) URL a secret holds: https, or http to a loopback host. */
 int sw_chan_check_url(const char *url, const char *what, char *err, size_t errlen);
+
+/* Text a service or libcurl wrote about this channel, with every form of
+ * its secrets replaced by "***" (then the log's own redaction): before it
+ * goes to a log line or a dead letter. */
+void sw_chan_redact(const sw_chan *ch, const char *in, char *out, size_t cap);
+
+/* A Bot API method's URL for a telegram channel: <api_base>/bot<token>/<method>
+ * (holds the token: wipe it after use).  0, or -1 when it does not fit. */
+int sw_chan_telegram_url(const sw_chan *ch, const char *method, char *buf, size_t len);
 
 /* A channel's URL into ch->secret -- from url_env or url_file, or with
  * `direct` from url as well -- checked (sw_chan_check_url), its host added

@@ -38,14 +38,20 @@ static int telegram_open(sw_chan *ch, char *err, size_t errlen)
     return 0;
 }
 
-static int telegram_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen)
+int sw_chan_telegram_url(const sw_chan *ch, const char *method, char *buf, size_t len)
 {
     const char *base = ch->cfg->api_base ? ch->cfg->api_base : TELEGRAM_API;
     size_t bl = strlen(base);
     while (bl && base[bl - 1] == '/')
         bl--;
+    int w = snprintf(buf, len, "%.*s/bot%s/%s", (int)bl, base, ch->secret, method);
+    return w >= 0 && (size_t)w < len ? 0 : -1;
+}
+
+static int telegram_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, char *err, size_t errlen)
+{
     char url[8192];
-    if ((size_t)snprintf(url, sizeof url, "%.*s/bot%s/sendMessage", (int)bl, base, ch->secret) >= sizeof url) {
+    if (sw_chan_telegram_url(ch, "sendMessage", url, sizeof url) != 0) {
         snprintf(err, errlen, "the API URL is too long");
         return -1;
     }
@@ -60,9 +66,7 @@ static int telegram_build(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *req, c
     }
     /* curl copies the URL: the stack copy of the token is wiped at once. */
     int rc = sw_chan_http_post(ch, req, url, body, strlen(body), "application/json", NULL);
-    volatile char *p = url;
-    for (size_t i = 0; i < sizeof url; i++)
-        p[i] = 0;
+    sw_secret_wipe_buf(url, sizeof url);
     return rc;
 }
 
@@ -93,10 +97,6 @@ static int telegram_build_chart(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *
         req->more = 1;
         return telegram_build(ch, m, req, err, errlen);
     }
-    const char *base = ch->cfg->api_base ? ch->cfg->api_base : TELEGRAM_API;
-    size_t bl = strlen(base);
-    while (bl && base[bl - 1] == '/')
-        bl--;
     char url[8192];
     curl_mime *mime = curl_mime_init(NULL);
     curl_mimepart *p1 = mime ? curl_mime_addpart(mime) : NULL, *p2 = mime ? curl_mime_addpart(mime) : NULL;
@@ -106,13 +106,11 @@ static int telegram_build_chart(sw_chan *ch, const sw_chan_msg *m, sw_chan_req *
         curl_mime_name(p2, "caption") == CURLE_OK &&
         curl_mime_data(p2, long_text ? subject : text, CURL_ZERO_TERMINATED) == CURLE_OK &&
         sw_chan_png_part(mime, m, "photo", "chart.png") &&
-        (size_t)snprintf(url, sizeof url, "%.*s/bot%s/sendPhoto", (int)bl, base, ch->secret) < sizeof url) {
+        sw_chan_telegram_url(ch, "sendPhoto", url, sizeof url) == 0) {
         rc = sw_chan_http_mime(ch, req, url, mime);
         mime = NULL; /* the request's now */
     }
-    volatile char *v = url;
-    for (size_t i = 0; i < sizeof url; i++)
-        v[i] = 0;
+    sw_secret_wipe_buf(url, sizeof url);
     if (rc != 0)
         snprintf(err, errlen, "cannot build the sendPhoto request (out of memory?)");
     curl_mime_free(mime);

@@ -14,6 +14,7 @@
 #include "sw_curl.h"
 #include "sw_log.h"
 #include "sw_notify_route.h"
+#include "sw_notify_silence.h"
 #include "sw_redis.h"
 #include "sw_symtab.h" /* sw_hash_str */
 
@@ -73,6 +74,7 @@ struct sw_notify {
     char **sent_keys;            /* <sent_prefix><channel> */
     uv_timer_t claim_timer, cron_timer, stop_timer;
     int timers_inited;
+    sw_nsil *sil;                /* silences: sw_notify_silence.h */
     entry *entries;
     size_t n_entries;
     entry **by_sid, **by_aid;    /* hash indexes of entries (chained), hmask + 1 buckets */
@@ -257,12 +259,60 @@ static void dead_letter(sw_notify *n, size_t chan, entry **es, size_t count, con
 /* Submit e to channel c (the dedupe look-up said: not sent yet). */
 static void submit(sw_notify *n, entry *e, size_t c)
 {
+    if (sw_nsil_hold(n->sil, &e->alert, UINT32_C(1) << c)) {
+        settle(n, e, c); /* a silence came while its dedupe look-up ran */
+        return;
+    }
     sw_chan_item it = { &e->alert, e->json, e->json_len, e };
     const char *group = sw_notify_digest_group(n->groups, n->n_groups, &e->alert);
     if (sw_chan_submit(&n->chans[c], &it, group) != 0) {
         entry *one[1] = { e };
         dead_letter(n, c, one, 1, "cannot queue the alert (out of memory)", 0);
     }
+}
+
+/* ---- silences ---------------------------------------------------------------------- */
+
+typedef struct withdrawal {
+    sw_notify *n;
+    size_t chan;
+    entry **v;
+    size_t len, cap;
+} withdrawal;
+
+static int take_silenced(void *ctx, const sw_chan_item *it)
+{
+    withdrawal *w = ctx;
+    if (w->len == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 16;
+        entry **v = realloc(w->v, cap * sizeof *v);
+        if (!v)
+            return 0; /* stays queued: sent, as if the silence had come later */
+        w->v = v;
+        w->cap = cap;
+    }
+    entry *e = it->entry;
+    if (!sw_nsil_hold(w->n->sil, &e->alert, UINT32_C(1) << w->chan))
+        return 0;
+    w->v[w->len++] = e;
+    return 1;
+}
+
+/* New silences (or the first list): what they match leaves the channels'
+ * queues and collecting digests; reading may start. */
+static void on_silences(void *ctx)
+{
+    sw_notify *n = ctx;
+    if (n->closing)
+        return;
+    for (size_t c = 0; c < n->chans_inited; c++) {
+        withdrawal w = { n, c, NULL, 0, 0 };
+        sw_chan_withdraw(&n->chans[c], take_silenced, &w);
+        for (size_t i = 0; i < w.len; i++)
+            settle(n, w.v[i], c);
+        free(w.v);
+    }
+    read_more(n);
 }
 
 static void on_check(sw_notify *n, op *o, const redisReply *rep)
@@ -622,6 +672,8 @@ static void start_entry(sw_notify *n, entry *e, const char *err)
     clock_gettime(CLOCK_REALTIME, &ts);
     int64_t now_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
     uint32_t mask = sw_notify_route(n->cfg, n->groups, n->n_groups, &e->alert, now_ns, &quiet);
+    uint32_t held = sw_nsil_hold(n->sil, &e->alert, mask);
+    mask &= ~held;
     for (size_t c = 0; c < n->n_chans; c++)
         if (quiet & (UINT32_C(1) << c)) {
             n->stats.quiet_skipped++;
@@ -629,6 +681,10 @@ static void start_entry(sw_notify *n, entry *e, const char *err)
                     sw_severity_name(e->alert.severity), e->alert.symbol, n->chans[c].cfg->name,
                     n->chans[c].cfg->quiet_hours);
         }
+    if (!mask && held) {
+        ack_entry(n, e); /* silenced everywhere it was routed: handled */
+        return;
+    }
     if (!mask) {
         n->stats.unrouted++;
         sw_debug("alert %s (%s %s %s) matches no route", e->alert.id, sw_severity_name(e->alert.severity),
@@ -782,6 +838,8 @@ static void read_more(sw_notify *n)
 {
     if (n->reading || !n->group_ready || n->stopping || n->closing || n->rd.state != SW_REDIS_CONNECTED)
         return;
+    if (!sw_nsil_ready(n->sil))
+        return; /* the silences first: an alert read at start must not slip past one */
     if (n->n_entries >= (size_t)n->cfg->max_inflight)
         return; /* resumed when an entry is acknowledged */
     n->reading = 1;
@@ -846,6 +904,7 @@ static void on_wr_state(void *ctx, sw_redis *r, sw_redis_state state)
     n->claiming = 0;
     if (state != SW_REDIS_CONNECTED || n->closing)
         return;
+    sw_nsil_connected(n->sil);
     /* What was written on the lost connection and not answered goes again. */
     for (op *o = n->ops_head; o; o = o->next)
         if (!o->written)
@@ -1031,6 +1090,10 @@ sw_notify *sw_notify_new(uv_loop_t *loop, const sw_notify_opts *o, char *err, si
         timers[i]->data = n;
         n->timers_inited++;
     }
+    sw_nsil_opts so = { loop, o->cfg, o->groups, o->n_groups, n->stream, &n->wr, ro, &n->curl, n->chans,
+                        n->chans_inited, on_silences, n };
+    if (sw_nsil_new(&n->sil, &so, err, errlen) != 0)
+        goto fail;
     return n;
 fail:
     /* Nothing ran on the loop yet: the handles made so far are closed by the
@@ -1053,6 +1116,7 @@ void sw_notify_start(sw_notify *n)
         sw_info("channel %s", n->chans[c].where);
     sw_redis_start(&n->rd);
     sw_redis_start(&n->wr);
+    sw_nsil_start(n->sil);
     uint64_t every = (uint64_t)(n->cfg->claim_after_ns / 1000000) / 3;
     if (every < 500)
         every = 500;
@@ -1109,6 +1173,8 @@ void sw_notify_stop(sw_notify *n, uint64_t timeout_ms, void (*done)(void *ctx), 
     n->stop_done = done;
     n->stop_ctx = ctx;
     uv_timer_stop(&n->claim_timer);
+    if (n->sil)
+        sw_nsil_stop(n->sil); /* no more commands */
     /* An XREADGROUP may block for `block`: close the read connection now; what
      * it would have returned stays in the group for the next start. */
     if (n->rd_inited && !n->rd_closing) {
@@ -1140,6 +1206,11 @@ static void on_redis_closed(sw_redis *r)
     one_closed(r->o.ctx);
 }
 
+static void on_sil_closed(void *ctx)
+{
+    one_closed(ctx);
+}
+
 static void on_curl_closed(sw_curl *c)
 {
     one_closed((sw_notify *)((char *)c - offsetof(sw_notify, curl)));
@@ -1164,6 +1235,12 @@ void sw_notify_close(sw_notify *n, void (*closed)(void *ctx), void *ctx)
     for (size_t c = 0; c < n->chans_inited; c++) {
         n->handles_open++;
         sw_chan_close(&n->chans[c], on_chan_closed);
+    }
+    /* Silences before curl (the bots cancel their own requests) and before
+     * the write connection (their lists and commands run over it). */
+    if (n->sil) {
+        n->handles_open++;
+        sw_nsil_close(n->sil, on_sil_closed, n);
     }
     if (n->curl_inited) {
         n->handles_open++;
@@ -1195,6 +1272,7 @@ void sw_notify_free(sw_notify *n)
         op_free(n, n->ops_head);
     while (n->entries)
         entry_free(n, n->entries);
+    sw_nsil_free(n->sil);
     free(n->by_sid);
     free(n->by_aid);
     for (size_t c = 0; n->sent_keys && c < n->n_chans; c++)
@@ -1209,6 +1287,36 @@ void sw_notify_free(sw_notify *n)
 void sw_notify_get_stats(const sw_notify *n, sw_notify_stats *out)
 {
     *out = n->stats;
+    sw_nsil_stats ss;
+    sw_nsil_get_stats(n->sil, &ss);
+    out->silenced = ss.silenced;
+    out->commands = ss.commands;
+    out->commands_refused = ss.refused;
+}
+
+size_t sw_notify_n_channels(const sw_notify *n)
+{
+    return n->chans_inited;
+}
+
+void sw_notify_get_chan(const sw_notify *n, size_t i, sw_notify_chan_info *out)
+{
+    const sw_chan *ch = &n->chans[i];
+    out->name = ch->cfg->name;
+    out->type = sw_chan_kind_name(ch->cfg->kind);
+    out->delivered = ch->stats.alerts_sent;
+    out->failed = ch->stats.alerts_failed;
+    out->silenced = sw_nsil_silenced(n->sil, i);
+}
+
+size_t sw_notify_silences_active(const sw_notify *n)
+{
+    return sw_nsil_active(n->sil);
+}
+
+int sw_notify_redis_up(const sw_notify *n)
+{
+    return n->rd.state == SW_REDIS_CONNECTED && n->wr.state == SW_REDIS_CONNECTED;
 }
 
 size_t sw_notify_inflight(const sw_notify *n)

@@ -37,6 +37,12 @@
  * Sentinel (sw_sentinel.h): every reconnect asks the sentinels where the
  * master is.
  *
+ * Silences (sw_notify_silence.h) hold alerts back from the channels they
+ * name: decided after routing and again at the hand-over to a channel; a
+ * held-back channel is settled like a delivered one, without a send.
+ * Reading starts once the silences were listed (or could not be), so an
+ * alert read at start never slips past one.
+ *
  * The stream is a trust boundary (docs/security.md): an entry is an alert
  * only if it has at most SW_NOTIFY_FIELDS_MAX fields, at most
  * SW_NOTIFY_ENTRY_MAX bytes of field names and values, a "json" field of at
@@ -82,6 +88,8 @@ typedef struct sw_notify_stats {
     uint64_t read, claimed, malformed, acked;
     uint64_t routed, unrouted, quiet_skipped, dup_skipped;
     uint64_t delivered, dead_lettered;   /* alert x channel */
+    uint64_t silenced;                   /* alert x channel held back by a silence */
+    uint64_t commands, commands_refused; /* Telegram commands taken; refused (another chat) */
     uint64_t redis_errors;
     uint64_t wait_short;              /* WAITs answered with fewer than replicas_ack replicas */
 } sw_notify_stats;
@@ -106,5 +114,20 @@ void sw_notify_free(sw_notify *n);
 void sw_notify_get_stats(const sw_notify *n, sw_notify_stats *out);
 /* Stream entries read and not yet acknowledged. */
 size_t sw_notify_inflight(const sw_notify *n);
+
+/* Per channel, for /metrics: alerts delivered, given up, held back by a
+ * silence. */
+typedef struct sw_notify_chan_info {
+    const char *name, *type;
+    uint64_t delivered, failed, silenced;
+} sw_notify_chan_info;
+size_t sw_notify_n_channels(const sw_notify *n);
+void sw_notify_get_chan(const sw_notify *n, size_t i, sw_notify_chan_info *out);
+
+/* Silences active now (sw_notify_silence.h). */
+size_t sw_notify_silences_active(const sw_notify *n);
+
+/* Both Redis connections are up (/healthz). */
+int sw_notify_redis_up(const sw_notify *n);
 
 #endif

@@ -40,6 +40,7 @@ void sw_notify_config_defaults(sw_notify_config *n)
     n->dedupe_horizon_ns = 7 * SW_NS_PER_DAY;
     n->digest_window_ns = 60 * SW_NS_PER_SEC;
     n->max_inflight = 1000;
+    n->metrics_listen = strdup("off");
 }
 
 /* The per-kind defaults are the services' own published limits: Slack's
@@ -68,6 +69,7 @@ int sw_notify_channel_defaults(sw_notify_channel_config *c, const char *name, in
     c->backoff_max_ns = 60 * SW_NS_PER_SEC;
     c->quiet_from_min = c->quiet_to_min = -1;
     c->starttls = 1;
+    c->poll_timeout_ns = 25 * SW_NS_PER_SEC;
     return 0;
 }
 
@@ -88,6 +90,7 @@ void sw_notify_config_free(sw_notify_config *n)
 {
     free(n->chart_url);
     free(n->dashboard_url);
+    free(n->metrics_listen);
     free(n->group);
     free(n->consumer);
     free(n->dead_stream);

@@ -64,6 +64,8 @@ typedef struct sw_notify_channel_config {
     char *token_env, *token_file;   /* telegram bot token */
     char *chat_id;              /* telegram */
     char *api_base;             /* telegram: https://api.telegram.org unless a test says otherwise */
+    int commands;               /* telegram: take /silence, /silences, /expire from chat_id (getUpdates) */
+    int64_t poll_timeout_ns;    /* telegram commands: getUpdates long-poll timeout */
     char *ca_file;              /* PEM CA bundle; NULL: the system store */
     /* email */
     char *username;
@@ -103,6 +105,7 @@ typedef struct sw_notify_config {
     int start_all;              /* a new group starts at the stream's first entry (1) or its end (0) */
     char *chart_url;            /* template of a chart's URL ({symbol}, {id}); NULL: no pictures */
     char *dashboard_url;        /* template of the dashboard link Slack messages carry; NULL: none */
+    char *metrics_listen;       /* shock-notify's /metrics and /healthz listener ("off": none) */
     sw_notify_channel_config *channels;
     size_t n_channels;
     sw_notify_route_config *routes;

@@ -89,6 +89,13 @@ char *sw_nf_time_ny(int64_t ts_ns, char *buf, size_t len)
     return buf;
 }
 
+/* "regular", "pre", "post", "closed", or "-" for an alert without the field. */
+static const char *session_label(const sw_alert *a)
+{
+    const char *n = sw_session_name(a->session);
+    return n ? n : "-";
+}
+
 static const char *window_label(const char *w)
 {
     if (strcmp(w, "prev_close") == 0)
@@ -299,6 +306,9 @@ static void text_block(sw_dbuf *b, const sw_alert *a)
     sw_dbuf_printf(b, ")\n  Z-score:    %s\n",
                    isfinite(a->zscore) ? (snprintf(num, sizeof num, "%+.2f", a->zscore), num) : "-");
     sw_dbuf_printf(b, "  Reference:  %s\n", fmt_num(a->reference, num, sizeof num));
+    sw_dbuf_addstr(b, "  Session:    ");
+    sw_esc_plain(b, session_label(a));
+    sw_dbuf_addstr(b, "\n");
     sw_dbuf_printf(b, "  Time (NY):  %s\n", sw_nf_time_ny(a->ts_ns, t, sizeof t));
     sw_dbuf_printf(b, "  Time (UTC): %s\n", sw_format_iso_ms(a->ts_ns, u, sizeof u));
     sw_dbuf_addstr(b, "  Alert id:   ");
@@ -452,6 +462,7 @@ char *sw_nf_slack(const sw_alert *const *al, size_t n, const char *group)
         char ref[96];
         snprintf(ref, sizeof ref, "%s (%s)", fmt_num(a->reference, num, sizeof num), a->window);
         add_field(fields, "Reference", ref);
+        add_field(fields, "Session", session_label(a));
         add_field(fields, "Time (New York)", sw_nf_time_ny(a->ts_ns, t, sizeof t));
         add_field(fields, "Time (UTC)", sw_format_iso_ms(a->ts_ns, u, sizeof u));
         cJSON_AddItemToArray(blocks, sec);
@@ -525,6 +536,8 @@ static char *short_text(const sw_alert *const *al, size_t n, const char *group, 
         sw_dbuf_addstr(&b, ")");
         if (isfinite(a->zscore))
             sw_dbuf_printf(&b, " \xc2\xb7 z %+.2f", a->zscore);
+        sw_dbuf_addstr(&b, " \xc2\xb7 session ");
+        esc(&b, session_label(a));
         char u[40];
         sw_dbuf_printf(&b, "\n%s \xc2\xb7 %s\n", sw_nf_time_ny(a->ts_ns, t, sizeof t),
                        sw_format_iso_ms(a->ts_ns, u, sizeof u));

@@ -20,12 +20,20 @@ static int member_of(const sw_group_spec *g, const char *symbol)
     return 0;
 }
 
-static int group_match(const sw_name_list *want, const sw_group_spec *groups, size_t n_groups, const sw_alert *a)
+int sw_notify_in_group(const char *name, const sw_group_spec *groups, size_t n_groups, const sw_alert *a)
 {
-    if (a->group[0] && in_names(want, a->group))
+    if (a->group[0] && strcmp(a->group, name) == 0)
         return 1;
     for (size_t g = 0; g < n_groups; g++)
-        if (in_names(want, groups[g].name) && member_of(&groups[g], a->symbol))
+        if (strcmp(groups[g].name, name) == 0 && member_of(&groups[g], a->symbol))
+            return 1;
+    return 0;
+}
+
+static int group_match(const sw_name_list *want, const sw_group_spec *groups, size_t n_groups, const sw_alert *a)
+{
+    for (int i = 0; i < want->n; i++)
+        if (sw_notify_in_group(want->name[i], groups, n_groups, a))
             return 1;
     return 0;
 }

@@ -25,6 +25,10 @@
 uint32_t sw_notify_route(const sw_notify_config *n, const sw_group_spec *groups, size_t n_groups,
                          const sw_alert *a, int64_t now_ns, uint32_t *quieted);
 
+/* Does alert a belong to the group `name`: its own group, or a configured
+ * group its symbol is a member of (route and silence group matchers). */
+int sw_notify_in_group(const char *name, const sw_group_spec *groups, size_t n_groups, const sw_alert *a);
+
 /* Is the channel in its quiet hours at now_ns (UTC ns), New York time? */
 int sw_notify_quiet(const sw_notify_channel_config *c, int64_t now_ns);
 

@@ -2,10 +2,12 @@
 #include "sw_live.h"
 #include "sw_axis.h"
 #include "sw_cairo.h"
+#include "sw_escape.h"
 #include "sw_jsonarena.h"
 #include "sw_log.h"
 #include "sw_model.h"
 #include "sw_report.h"
+#include "sw_silence_store.h"
 #include "sw_time.h"
 
 #include <cjson/cJSON.h>
@@ -248,6 +250,36 @@ static void add_symbol(sw_live *l, cJSON *arr, size_t i)
     cJSON_AddItemToArray(arr, o);
 }
 
+static void add_silences(sw_live *l, cJSON *root)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "silences");
+    int64_t now = (int64_t)wall_ms();
+    for (size_t i = 0; i < l->n_silences; i++) {
+        const sw_silence *s = &l->silences[i];
+        if (s->end_ms <= now)
+            continue; /* ended since the list */
+        cJSON *o = cJSON_CreateObject();
+        char m[200];
+        cJSON_AddStringToObject(o, "id", s->id);
+        cJSON_AddStringToObject(o, "matchers", sw_silence_matchers(s, m, sizeof m));
+        const char *keys[] = { "symbol", "group", "detector", "channel" };
+        const char *vals[] = { s->symbol, s->group, s->detector, s->channel };
+        for (size_t k = 0; k < 4; k++)
+            cJSON_AddItemToObject(o, keys[k], vals[k][0] ? cJSON_CreateString(vals[k]) : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "severity", s->severity >= 0
+                                                 ? cJSON_CreateString(sw_severity_name((sw_severity)s->severity))
+                                                 : cJSON_CreateNull());
+        cJSON_AddNumberToObject(o, "start", (double)s->start_ms);
+        cJSON_AddNumberToObject(o, "end", (double)s->end_ms);
+        cJSON_AddBoolToObject(o, "active", sw_silence_active(s, now));
+        cJSON_AddStringToObject(o, "author", s->author);
+        cJSON_AddStringToObject(o, "comment", s->comment);
+        cJSON_AddItemToArray(arr, o);
+    }
+    cJSON_AddItemToObject(root, "silences_note",
+                          l->silence_note[0] ? cJSON_CreateString(l->silence_note) : cJSON_CreateNull());
+}
+
 /* The watchlist, health and counters: one frame for every viewer. */
 static void build_state(sw_live *l)
 {
@@ -278,6 +310,7 @@ static void build_state(sw_live *l)
     add_health(l, root);
     cJSON_AddNumberToObject(root, "viewers", (double)l->viewers.count);
     cJSON_AddNumberToObject(root, "max_viewers", (double)l->max_viewers);
+    add_silences(l, root);
     cJSON *groups = cJSON_AddArrayToObject(root, "groups");
     for (size_t g = 0; g < l->engine->n_groups; g++) {
         const sw_group *eg = &l->engine->groups[g];
@@ -865,6 +898,51 @@ static void on_timer_closed(uv_handle_t *h)
     (void)h;
 }
 
+/* ---- silences ------------------------------------------------------------------------ */
+
+static void on_silences(void *ctx, const sw_silence_set *set, const char *err)
+{
+    sw_live *l = ctx;
+    l->silence_listing = 0;
+    if (!set) {
+        char shown[160];
+        snprintf(l->silence_note, sizeof l->silence_note, "cannot list them now (%s): the last ones known",
+                 sw_esc_line_buf(err, shown, sizeof shown));
+        l->dirty = 1;
+        return;
+    }
+    sw_silence *v = malloc((set->n ? set->n : 1) * sizeof *v);
+    if (!v)
+        return;
+    memcpy(v, set->v, set->n * sizeof *v);
+    free(l->silences);
+    l->silences = v;
+    l->n_silences = set->n;
+    if (set->bad_total)
+        snprintf(l->silence_note, sizeof l->silence_note, "%zu record%s in Redis %s not a silence (ignored)",
+                 set->bad_total, set->bad_total == 1 ? "" : "s", set->bad_total == 1 ? "is" : "are");
+    else
+        l->silence_note[0] = '\0';
+    l->dirty = 1;
+}
+
+void sw_live_poll_silences(sw_live *l, struct sw_redis *r, const char *stream)
+{
+    if (!l->on || !l->viewers.count || l->silence_listing)
+        return;
+    if (!r) {
+        snprintf(l->silence_note, sizeof l->silence_note,
+                 "shockd has no redis sink: the silences shock-notify keeps in Redis are not shown here");
+        l->n_silences = 0;
+        return;
+    }
+    if (r->state != SW_REDIS_CONNECTED) {
+        snprintf(l->silence_note, sizeof l->silence_note, "Redis is not connected: the last silences known");
+        return;
+    }
+    l->silence_listing = sw_silence_store_list(r, stream, (int64_t)wall_ms(), on_silences, l) == 0;
+}
+
 void sw_live_close(sw_live *l)
 {
     if (l->timer_open && !uv_is_closing((uv_handle_t *)&l->timer))
@@ -875,7 +953,7 @@ void sw_live_free(sw_live *l)
 {
     if (l->book_ok)
         sw_daybook_free(&l->book);
-    void *owned[] = { l->names, l->last, l->alerts, l->state, l->spark };
+    void *owned[] = { l->names, l->last, l->alerts, l->state, l->spark, l->silences };
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
         free(owned[i]);
     for (size_t i = 0; i < SW_LIVE_ALERTS; i++)

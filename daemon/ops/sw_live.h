@@ -17,6 +17,10 @@
  *   "spark"  the sparklines (each symbol's path over the session at 48
  *            columns, no extreme lost), at most every 2 s;
  *   "alert"  each alert once, as it is delivered, with its schema-v1 JSON.
+ * The state also lists shock-notify's silences (in force or to come): read
+ * from Redis, where shock-notify keeps them (sw_silence_store.h), over the
+ * redis sink's own connection once a second while someone watches; without
+ * a redis sink the list is empty and a note says why.
  * A viewer gets the newest state and sparklines when it can take them
  * (coalesced: a slow viewer skips versions, it never queues them), and every
  * alert of the last SW_LIVE_ALERTS (a viewer further behind skips to them).
@@ -43,6 +47,7 @@
 #include "sw_engine.h"
 #include "sw_http.h"
 #include "sw_metrics.h"
+#include "sw_silence.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -124,6 +129,11 @@ typedef struct sw_live {
     uint64_t draw_at;
     sw_live_cached cache[SW_LIVE_CACHE];
     /* viewers */
+    /* shock-notify's silences */
+    sw_silence *silences;
+    size_t n_silences;
+    char silence_note[200];           /* why the list may not be all there is; "" */
+    int silence_listing;              /* a list is out */
     lws_dll2_owner_t viewers;         /* sw_live_viewer */
     sw_http_ws ws;
     sw_live_stats st;
@@ -141,6 +151,11 @@ void sw_live_tick(sw_live *l, const sw_symbol *s, const sw_tick *t);
 
 /* An alert handed to the sinks. */
 void sw_live_alert(sw_live *l, const sw_alert *a);
+
+/* Once a second: list the silences over r (the redis sink's connection;
+ * NULL: shockd has no redis sink) while viewers are connected. */
+struct sw_redis;
+void sw_live_poll_silences(sw_live *l, struct sw_redis *r, const char *stream);
 
 /* The /metrics series of the dashboard (sw_metrics_view.extra). */
 size_t sw_live_metrics(void *live, char *buf, size_t cap);

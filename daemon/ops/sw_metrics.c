@@ -1,13 +1,13 @@
 /* sw_metrics.c -- see sw_metrics.h. */
 #include "sw_metrics.h"
 #include "sw_log.h"
+#include "sw_prom.h"
 #include "sw_sink_gate.h"
 #include "sw_sink_redis.h"
 #include "sw_time.h"
 
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,65 +152,9 @@ static void take(sw_metrics *m, snapshot *s)
 
 /* ---- rendering --------------------------------------------------------------------- */
 
-typedef struct out {
-    char *buf;
-    size_t cap, len;
-} out;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void put(out *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *dst = o->len < o->cap ? o->buf + o->len : NULL;
-    size_t room = o->len < o->cap ? o->cap - o->len : 0;
-    int n = vsnprintf(dst, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        o->len += (size_t)n;
-}
-
-static void head(out *o, const char *name, const char *type, const char *help)
-{
-    put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-/* The listener's own numbers: what clients hold and what was refused. */
-static void http_series(sw_metrics *m, out *o)
-{
-    sw_http_stats hs;
-    memset(&hs, 0, sizeof hs);
-    if (m->http.vh)
-        sw_http_get_stats(&m->http, &hs);
-    head(o, "shockwatch_http_connections", "gauge",
-         "Connections open on the HTTP listener (dashboard viewers included).");
-    put(o, "shockwatch_http_connections %zu\n", hs.connections);
-    head(o, "shockwatch_http_connections_max", "gauge",
-         "The listener's connection limit (metrics.max_connections, after RLIMIT_NOFILE).");
-    put(o, "shockwatch_http_connections_max %zu\n", hs.max_connections);
-    head(o, "shockwatch_http_buffer_bytes", "gauge",
-         "Response and dashboard bytes held for clients that have not read them yet.");
-    put(o, "shockwatch_http_buffer_bytes %zu\n", hs.held);
-    head(o, "shockwatch_http_requests_total", "counter", "HTTP requests, by route.");
-    for (size_t i = 0; i < m->http.n_routes; i++)
-        put(o, "shockwatch_http_requests_total{route=\"%s\"} %" PRIu64 "\n", m->http.routes[i].name,
-            m->http.routes[i].requests);
-    put(o, "shockwatch_http_requests_total{route=\"other\"} %" PRIu64 "\n", m->http.other_requests);
-    head(o, "shockwatch_http_rejected_total", "counter",
-         "Connections and requests the listener refused or closed, by reason: limit (full, nothing to "
-         "close), evicted (closed to make room: slow or idle), timeout (no whole request within 5 s), "
-         "incomplete (closed before a whole request: garbage, headers too large), busy (503: too many "
-         "bytes held), upgrade (a WebSocket upgrade refused).");
-    for (int i = 0; i < SW_HTTP_REJ_KINDS; i++)
-        put(o, "shockwatch_http_rejected_total{reason=\"%s\"} %" PRIu64 "\n", sw_http_rej_names[i],
-            hs.rejected[i]);
-}
-
 size_t sw_metrics_render(sw_metrics *m, char *buf, size_t cap)
 {
-    out o = { buf, cap, 0 };
+    sw_prom o = { buf, cap, 0 };
     if (cap)
         buf[0] = '\0';
     snapshot s;
@@ -218,10 +162,10 @@ size_t sw_metrics_render(sw_metrics *m, char *buf, size_t cap)
     sw_metrics_poll(m);
     const sw_engine_stats *es = m->v.engine ? &m->v.engine->stats : NULL;
 
-    head(&o, "shockwatch_ticks_total", "counter", "Trades accepted by the engine.");
-    put(&o, "shockwatch_ticks_total %" PRIu64 "\n", s.ticks);
+    sw_prom_head(&o, "shockwatch_ticks_total", "counter", "Trades accepted by the engine.");
+    sw_prom_put(&o, "shockwatch_ticks_total %" PRIu64 "\n", s.ticks);
 
-    head(&o, "shockwatch_bad_messages_total", "counter",
+    sw_prom_head(&o, "shockwatch_bad_messages_total", "counter",
          "Input dropped, by reason: malformed messages or lines, bad trades inside good messages, "
          "oversize frames, out-of-order ticks, unknown symbols, bad prices.");
     const struct { const char *reason; uint64_t n; } bad[] = {
@@ -233,95 +177,95 @@ size_t sw_metrics_render(sw_metrics *m, char *buf, size_t cap)
         { "bad_price", es ? es->bad_price : 0 },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        put(&o, "shockwatch_bad_messages_total{reason=\"%s\"} %" PRIu64 "\n", bad[i].reason, bad[i].n);
+        sw_prom_put(&o, "shockwatch_bad_messages_total{reason=\"%s\"} %" PRIu64 "\n", bad[i].reason, bad[i].n);
 
     /* Trades the sale conditions kept from the detectors' price (an odd lot,
      * an average-price or out-of-sequence print...), by provider and reason. */
     const char *prov = s.live ? s.provider : s.replaying ? sw_replay_provider(m->v.replay) : NULL;
-    head(&o, "shockwatch_trades_excluded_total", "counter",
-         "Trades kept from the detectors' price by their sale conditions, by provider and reason "
-         "(docs/feeds.md, \"Trade conditions\"); they still count toward volume where the rules say so.");
+    sw_prom_head(&o, "shockwatch_trades_excluded_total", "counter",
+                 "Trades kept from the detectors' price by their sale conditions, by provider and reason "
+                 "(docs/feeds.md, \"Trade conditions\"); they still count toward volume where the rules say so.");
     for (int i = 1; i < SW_EXCL_N; i++)
-        put(&o, "shockwatch_trades_excluded_total{provider=\"%s\",reason=\"%s\"} %" PRIu64 "\n",
-            prov ? prov : "none", sw_excl_name(i), es ? es->excluded[i] : 0);
-    head(&o, "shockwatch_status_events_total", "counter",
-         "Trading statuses (halts, resumptions) and LULD bands of watched symbols the engine received.");
-    put(&o, "shockwatch_status_events_total %" PRIu64 "\n", es ? es->status_events : 0);
+        sw_prom_put(&o, "shockwatch_trades_excluded_total{provider=\"%s\",reason=\"%s\"} %" PRIu64 "\n",
+                    prov ? prov : "none", sw_excl_name(i), es ? es->excluded[i] : 0);
+    sw_prom_head(&o, "shockwatch_status_events_total", "counter",
+                 "Trading statuses (halts, resumptions) and LULD bands of watched symbols the engine received.");
+    sw_prom_put(&o, "shockwatch_status_events_total %" PRIu64 "\n", es ? es->status_events : 0);
 
-    head(&o, "shockwatch_feed_connected", "gauge",
+    sw_prom_head(&o, "shockwatch_feed_connected", "gauge",
          "1 while the source delivers: the live feed is streaming, or a replay is running.");
-    put(&o, "shockwatch_feed_connected %d\n", s.feed_up);
+    sw_prom_put(&o, "shockwatch_feed_connected %d\n", s.feed_up);
 
-    head(&o, "shockwatch_feed_reconnects_total", "counter", "Live feed connections after the first one.");
-    put(&o, "shockwatch_feed_reconnects_total %" PRIu64 "\n", s.reconnects);
+    sw_prom_head(&o, "shockwatch_feed_reconnects_total", "counter", "Live feed connections after the first one.");
+    sw_prom_put(&o, "shockwatch_feed_reconnects_total %" PRIu64 "\n", s.reconnects);
 
-    head(&o, "shockwatch_alerts_total", "counter", "Alerts handed to the sinks, by severity and detector.");
+    sw_prom_head(&o, "shockwatch_alerts_total", "counter", "Alerts handed to the sinks, by severity and detector.");
     for (size_t i = 0; i < m->n_det; i++)
         for (int sev = 2; sev >= 0; sev--)
-            put(&o, "shockwatch_alerts_total{severity=\"%s\",detector=\"%s\"} %" PRIu64 "\n",
+            sw_prom_put(&o, "shockwatch_alerts_total{severity=\"%s\",detector=\"%s\"} %" PRIu64 "\n",
                 sw_severity_name((sw_severity)sev), m->det[i].name, m->det[i].n[sev]);
 
-    head(&o, "shockwatch_redis_connected", "gauge",
+    sw_prom_head(&o, "shockwatch_redis_connected", "gauge",
          "1 when the redis sink is connected to Redis; 0 when it is not, or no redis sink is configured.");
-    put(&o, "shockwatch_redis_connected %d\n", s.redis_up);
+    sw_prom_put(&o, "shockwatch_redis_connected %d\n", s.redis_up);
 
-    head(&o, "shockwatch_spool_depth", "gauge", "Alerts taken by the sinks and not yet confirmed (the redis spool).");
-    put(&o, "shockwatch_spool_depth %zu\n", s.spool);
+    sw_prom_head(&o, "shockwatch_spool_depth", "gauge", "Alerts taken by the sinks and not yet confirmed (the redis spool).");
+    sw_prom_put(&o, "shockwatch_spool_depth %zu\n", s.spool);
 
-    head(&o, "shockwatch_spool_held", "gauge",
+    sw_prom_head(&o, "shockwatch_spool_held", "gauge",
          "Of the spool's alerts, those its file could not take (disk full, file-size limit), held in memory: "
          "lost if shockd stops before Redis or the disk takes them.");
-    put(&o, "shockwatch_spool_held %zu\n", s.held);
+    sw_prom_put(&o, "shockwatch_spool_held %zu\n", s.held);
 
-    head(&o, "shockwatch_alerts_deduplicated_total", "counter",
+    sw_prom_head(&o, "shockwatch_alerts_deduplicated_total", "counter",
          "Alerts the redis sink found already in the stream, written by another shockd (active-active): "
          "confirmed without a second copy.");
-    put(&o, "shockwatch_alerts_deduplicated_total %" PRIu64 "\n", s.deduplicated);
+    sw_prom_put(&o, "shockwatch_alerts_deduplicated_total %" PRIu64 "\n", s.deduplicated);
 
-    head(&o, "shockwatch_spool_unreplicated", "gauge",
+    sw_prom_head(&o, "shockwatch_spool_unreplicated", "gauge",
          "Of the spool's alerts, those Redis has but fewer than redis.replicas_ack replicas confirmed (WAIT): "
          "kept and sent again after a failover.");
-    put(&o, "shockwatch_spool_unreplicated %zu\n", s.unreplicated);
+    sw_prom_put(&o, "shockwatch_spool_unreplicated %zu\n", s.unreplicated);
 
     if (m->v.shard_count && *m->v.shard_count > 1) {
-        head(&o, "shockwatch_shard", "gauge", "Always 1; this shockd's shard of the watchlist is in the labels.");
-        put(&o, "shockwatch_shard{index=\"%d\",count=\"%d\"} 1\n", *m->v.shard_index, *m->v.shard_count);
+        sw_prom_head(&o, "shockwatch_shard", "gauge", "Always 1; this shockd's shard of the watchlist is in the labels.");
+        sw_prom_put(&o, "shockwatch_shard{index=\"%d\",count=\"%d\"} 1\n", *m->v.shard_index, *m->v.shard_count);
     }
 
-    head(&o, "shockwatch_symbols", "gauge", "Symbols on the watchlist.");
-    put(&o, "shockwatch_symbols %zu\n", s.symbols);
+    sw_prom_head(&o, "shockwatch_symbols", "gauge", "Symbols on the watchlist.");
+    sw_prom_put(&o, "shockwatch_symbols %zu\n", s.symbols);
 
-    head(&o, "shockwatch_last_tick_age_seconds", "gauge",
+    sw_prom_head(&o, "shockwatch_last_tick_age_seconds", "gauge",
          "Seconds since the engine last accepted a trade (since start before the first one); 1 s resolution.");
     uint64_t now = m->loop ? uv_now(m->loop) : 0;
     uint64_t since = m->seen_ticks ? m->last_tick_ms : m->start_ms;
-    put(&o, "shockwatch_last_tick_age_seconds %.3f\n", (double)(now - since) / 1000.0);
+    sw_prom_put(&o, "shockwatch_last_tick_age_seconds %.3f\n", (double)(now - since) / 1000.0);
 
-    head(&o, "shockwatch_tick_to_publish_seconds", "histogram",
+    sw_prom_head(&o, "shockwatch_tick_to_publish_seconds", "histogram",
          "From a trade's event time to its alert being handed to the sinks, live feeds only.");
     uint64_t cum = 0;
     for (int i = 0; i < SW_METRICS_BUCKETS; i++) {
         cum += m->bucket[i];
-        put(&o, "shockwatch_tick_to_publish_seconds_bucket{le=\"%g\"} %" PRIu64 "\n", bucket_le[i], cum);
+        sw_prom_put(&o, "shockwatch_tick_to_publish_seconds_bucket{le=\"%g\"} %" PRIu64 "\n", bucket_le[i], cum);
     }
-    put(&o, "shockwatch_tick_to_publish_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", m->hist_count);
-    put(&o, "shockwatch_tick_to_publish_seconds_sum %.6f\n", m->hist_sum);
-    put(&o, "shockwatch_tick_to_publish_seconds_count %" PRIu64 "\n", m->hist_count);
+    sw_prom_put(&o, "shockwatch_tick_to_publish_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", m->hist_count);
+    sw_prom_put(&o, "shockwatch_tick_to_publish_seconds_sum %.6f\n", m->hist_sum);
+    sw_prom_put(&o, "shockwatch_tick_to_publish_seconds_count %" PRIu64 "\n", m->hist_count);
 
-    head(&o, "shockwatch_config_reloads_total", "counter", "SIGHUP reloads, by result.");
-    put(&o, "shockwatch_config_reloads_total{result=\"applied\"} %" PRIu64 "\n",
+    sw_prom_head(&o, "shockwatch_config_reloads_total", "counter", "SIGHUP reloads, by result.");
+    sw_prom_put(&o, "shockwatch_config_reloads_total{result=\"applied\"} %" PRIu64 "\n",
         m->v.reloads_ok ? *m->v.reloads_ok : 0);
-    put(&o, "shockwatch_config_reloads_total{result=\"rejected\"} %" PRIu64 "\n",
+    sw_prom_put(&o, "shockwatch_config_reloads_total{result=\"rejected\"} %" PRIu64 "\n",
         m->v.reloads_failed ? *m->v.reloads_failed : 0);
 
-    http_series(m, &o);
+    sw_prom_http(&o, "shockwatch", &m->http);
     if (m->v.extra) {
         char *dst = o.len < o.cap ? o.buf + o.len : NULL;
         o.len += m->v.extra(m->v.extra_ctx, dst, o.len < o.cap ? o.cap - o.len : 0);
     }
 
-    head(&o, "shockwatch_build_info", "gauge", "Always 1; the version is in the label.");
-    put(&o, "shockwatch_build_info{version=\"%s\"} 1\n", SHOCK_VERSION);
+    sw_prom_head(&o, "shockwatch_build_info", "gauge", "Always 1; the version is in the label.");
+    sw_prom_put(&o, "shockwatch_build_info{version=\"%s\"} 1\n", SHOCK_VERSION);
     return o.len;
 }
 
@@ -329,19 +273,19 @@ int sw_metrics_health(sw_metrics *m, char *buf, size_t len)
 {
     snapshot s;
     take(m, &s);
-    out o = { buf, len, 0 };
+    sw_prom o = { buf, len, 0 };
     if (len)
         buf[0] = '\0';
     if (s.stopping)
-        put(&o, "shockd: stopping\n");
+        sw_prom_put(&o, "shockd: stopping\n");
     else if (s.live && !s.feed_up)
-        put(&o, "feed: %s %s\n", s.provider, s.feed_state);
+        sw_prom_put(&o, "feed: %s %s\n", s.provider, s.feed_state);
     else if (!s.live && !s.replaying)
-        put(&o, "feed: no source\n");
+        sw_prom_put(&o, "feed: no source\n");
     if (s.has_redis && !s.redis_up)
-        put(&o, "redis: not connected (%zu alerts waiting in the spool)\n", s.spool);
+        sw_prom_put(&o, "redis: not connected (%zu alerts waiting in the spool)\n", s.spool);
     if (s.held)
-        put(&o, "spool: the file cannot take alerts (disk full?); %zu held in memory\n", s.held);
+        sw_prom_put(&o, "spool: the file cannot take alerts (disk full?); %zu held in memory\n", s.held);
     return o.len == 0;
 }
 
@@ -350,51 +294,40 @@ char *sw_metrics_status(sw_metrics *m, char *buf, size_t len)
     snapshot s;
     take(m, &s);
     roll_today(m, wall_ns());
-    out o = { buf, len, 0 };
+    sw_prom o = { buf, len, 0 };
     if (len)
         buf[0] = '\0';
     if (m->v.shard_count && *m->v.shard_count > 1)
-        put(&o, "shard %d/%d: ", *m->v.shard_index, *m->v.shard_count);
+        sw_prom_put(&o, "shard %d/%d: ", *m->v.shard_index, *m->v.shard_count);
     if (s.live)
-        put(&o, "live %s %s", s.provider, s.feed_state);
+        sw_prom_put(&o, "live %s %s", s.provider, s.feed_state);
     else if (s.replaying)
-        put(&o, "replay %s", s.feed_state);
+        sw_prom_put(&o, "replay %s", s.feed_state);
     else
-        put(&o, "no source");
-    put(&o, "; %zu symbols; alerts today: %" PRIu64 " critical, %" PRIu64 " warning, %" PRIu64 " info", s.symbols,
+        sw_prom_put(&o, "no source");
+    sw_prom_put(&o, "; %zu symbols; alerts today: %" PRIu64 " critical, %" PRIu64 " warning, %" PRIu64 " info", s.symbols,
         m->alerts_today[SW_SEV_CRITICAL], m->alerts_today[SW_SEV_WARNING], m->alerts_today[SW_SEV_INFO]);
     if (s.has_redis)
-        put(&o, "; redis %s, spool %zu%s", s.redis_up ? "connected" : "NOT connected", s.spool,
+        sw_prom_put(&o, "; redis %s, spool %zu%s", s.redis_up ? "connected" : "NOT connected", s.spool,
             s.held ? " (file full: some held in memory)" : "");
     else if (s.spool)
-        put(&o, "; %zu alerts unconfirmed", s.spool);
+        sw_prom_put(&o, "; %zu alerts unconfirmed", s.spool);
     return buf;
 }
 
 /* ---- HTTP ----------------------------------------------------------------------------- */
+
+static size_t render(void *ctx, char *buf, size_t cap)
+{
+    return sw_metrics_render(ctx, buf, cap);
+}
 
 static int on_metrics(void *ctx, const sw_http_req *req, sw_http_resp *r)
 {
     (void)req;
     sw_metrics *m = ctx;
     m->scrapes++;
-    char *body = malloc(SW_METRICS_BODY_MAX);
-    if (!body)
-        return -1;
-    size_t n = sw_metrics_render(m, body, SW_METRICS_BODY_MAX);
-    if (n >= SW_METRICS_BODY_MAX) {
-        sw_warn("metrics: the exposition needs %zu bytes, more than the %d-byte limit: cut", n,
-                SW_METRICS_BODY_MAX);
-        n = SW_METRICS_BODY_MAX - 1;
-    }
-    sw_dbuf_init(&r->body, SW_METRICS_BODY_MAX);
-    sw_dbuf_add(&r->body, body, n);
-    free(body);
-    if (sw_dbuf_error(&r->body))
-        return -1;
-    r->status = 200;
-    r->ctype = "text/plain; version=0.0.4; charset=utf-8";
-    return 0;
+    return sw_prom_respond(r, render, m);
 }
 
 static int on_healthz(void *ctx, const sw_http_req *req, sw_http_resp *r)

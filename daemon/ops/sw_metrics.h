@@ -38,6 +38,7 @@
 #include "sw_feed.h"
 #include "sw_http.h"
 #include "sw_listen.h"
+#include "sw_prom.h"
 #include "sw_replay.h"
 #include "sw_sink.h"
 
@@ -47,7 +48,7 @@
 
 #define SW_METRICS_MAX_DETECTORS 16
 #define SW_METRICS_BUCKETS 14          /* finite buckets of the latency histogram */
-#define SW_METRICS_BODY_MAX (64 * 1024)
+#define SW_METRICS_BODY_MAX SW_PROM_BODY_MAX
 
 /* Where the numbers live (all pointers stay valid for shockd's lifetime;
  * the engine may be replaced in place by a reload).  NULL members are

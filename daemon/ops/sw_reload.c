@@ -28,6 +28,13 @@ void sw_reload_init(sw_reload *r, const sw_reload_target *t)
 
 /* ---- building ---------------------------------------------------------------- */
 
+/* What a detector wants the operator to know goes to the log. */
+static void log_note(void *ctx, const char *text)
+{
+    (void)ctx;
+    sw_info("%s", text);
+}
+
 int sw_reload_build_engine(sw_engine *e, sw_config *cfg, sw_emit_fn emit, void *ctx)
 {
     sw_group_spec *groups;
@@ -46,6 +53,7 @@ int sw_reload_build_engine(sw_engine *e, sw_config *cfg, sw_emit_fn emit, void *
     }
     /* After sw_engine_init, which zeroes the engine; cfg outlives it. */
     e->calendar = &cfg->cal;
+    e->note = log_note;
     for (size_t i = 0; i < cfg->n_splits; i++)
         if (sw_engine_add_split(e, cfg->splits[i].symbol, cfg->splits[i].day, cfg->splits[i].ratio) != 0) {
             sw_error("%s: corporate_actions[%zu]: cannot schedule (more than %d splits?)", cfg->path, i,
@@ -56,9 +64,28 @@ int sw_reload_build_engine(sw_engine *e, sw_config *cfg, sw_emit_fn emit, void *
     return 0;
 }
 
+/* What detector k of `from` keeps across a restart (save_state) goes to
+ * detector k of `to` when it is of the same type: a reload must not forget a
+ * baseline weeks in the making (volume) any more than a restart does.  A
+ * detector whose parameters changed shape refuses the numbers and starts
+ * afresh. */
+static void carry_detectors(sw_engine *to, const sw_symbol *n, const sw_engine *from, const sw_symbol *o, double *buf)
+{
+    for (size_t k = 0; k < to->n_dets && k < from->n_dets && buf; k++) {
+        const sw_detector *a = &from->dets[k];
+        sw_detector *b = &to->dets[k];
+        if (a->type != b->type || !a->type->save_state || !b->type->restore_state)
+            continue;
+        size_t nv = a->type->save_state(a, o->state + a->state_off, buf, SW_DET_STATE_MAX);
+        if (nv > 0 && nv <= SW_DET_STATE_MAX)
+            (void)b->type->restore_state(b, n->state + b->state_off, buf, nv);
+    }
+}
+
 size_t sw_reload_copy_sessions(sw_engine *to, const sw_engine *from)
 {
     size_t kept = 0;
+    double *buf = malloc(SW_DET_STATE_MAX * sizeof *buf); /* NULL: detectors start afresh */
     for (size_t i = 0; i < from->n_syms; i++) {
         const sw_symbol *o = sw_engine_sym(from, i);
         sw_symbol *n = sw_engine_symbol(to, o->name);
@@ -77,7 +104,9 @@ size_t sw_reload_copy_sessions(sw_engine *to, const sw_engine *from)
          * calendar may have changed, so the next tick computes them again
          * (same day: no roll, the session fields above stay). */
         n->day_lo = n->day_hi = INT64_MIN;
+        carry_detectors(to, n, from, o, buf);
     }
+    free(buf);
     /* Splits already applied stay applied: a CSV split column on the same
      * day must not apply a second time. */
     for (size_t k = 0; k < to->n_splits; k++) {

@@ -115,9 +115,10 @@ void sw_reload_fini(sw_reload *r);
  * cfg->cal.  Returns 0, or -1 after logging why. */
 int sw_reload_build_engine(sw_engine *e, sw_config *cfg, sw_emit_fn emit, void *ctx);
 
-/* Copy the session of every symbol of `from` that is also in `to`, the
- * engine clock, the statistics and the applied splits.  Returns the number
- * of symbols kept. */
+/* Copy the session of every symbol of `from` that is also in `to`, what its
+ * detectors keep across a restart (save_state, to a detector of the same
+ * type at the same position), the engine clock, the statistics and the
+ * applied splits.  Returns the number of symbols kept. */
 size_t sw_reload_copy_sessions(sw_engine *to, const sw_engine *from);
 
 /* A new sink named `name` ("stdout", "redis") for cfg, not started; NULL on

@@ -58,6 +58,7 @@ void sw_state_free(sw_state *st)
     free(st->path);
     free(st->recs);
     free(st->dets);
+    free(st->vals);
     memset(st, 0, sizeof *st);
 }
 
@@ -225,7 +226,62 @@ static sw_state_det *new_det(sw_state *st, size_t *cap)
     return &st->dets[st->n_dets++];
 }
 
-static void get_detectors(loader *L, sw_state *st, size_t *cap, const cJSON *o, const char *sp, sw_state_rec *r)
+/* A detector's numbers are one string, "1.5 null 42" (JSON numbers, null
+ * for NaN, one space between them), not a JSON array: a volume baseline is
+ * 160 numbers a symbol, and as array items cJSON would hold each in a node of
+ * its own -- some 13 KiB a symbol while the file is parsed, against a
+ * kilobyte of text. */
+static size_t count_values(const char *text)
+{
+    if (!*text)
+        return 0;
+    size_t n = 1;
+    for (const char *p = text; *p; p++)
+        n += *p == ' ';
+    return n;
+}
+
+/* The string of n numbers into a malloc'd buffer (NULL: out of memory): each
+ * as short as reads back to the same double. */
+static char *values_text(const double *v, size_t n)
+{
+    char *text = malloc(n * 26 + 1), *p = text;
+    if (!text)
+        return NULL;
+    *p = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ' ';
+        if (!isfinite(v[i])) {
+            memcpy(p, "null", 5);
+        } else {
+            snprintf(p, 26, "%.15g", v[i]);
+            if (strtod(p, NULL) != v[i])
+                snprintf(p, 26, "%.17g", v[i]);
+        }
+        p += strlen(p);
+    }
+    return text;
+}
+
+/* Room for n more numbers in the pool; -1 if out of memory. */
+static int reserve_vals(sw_state *st, size_t *cap, size_t n)
+{
+    if (st->n_vals + n <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 256;
+    while (ncap < st->n_vals + n)
+        ncap *= 2;
+    double *nv = realloc(st->vals, ncap * sizeof *nv);
+    if (!nv)
+        return -1;
+    st->vals = nv;
+    *cap = ncap;
+    return 0;
+}
+
+static void get_detectors(loader *L, sw_state *st, size_t *cap, size_t *vcap, const cJSON *o, const char *sp,
+                          sw_state_rec *r)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "detectors");
     char p[160];
@@ -247,16 +303,17 @@ static void get_detectors(loader *L, sw_state *st, size_t *cap, const cJSON *o, 
         const cJSON *idx = cJSON_GetObjectItemCaseSensitive(d, "index");
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(d, "type");
         const cJSON *vals = cJSON_GetObjectItemCaseSensitive(d, "values");
+        size_t n_vals = cJSON_IsString(vals) ? count_values(vals->valuestring) : 0;
         if (!cJSON_IsObject(d) || !cJSON_IsNumber(idx) || idx->valuedouble < 0 || idx->valuedouble > 1000 ||
             idx->valuedouble != floor(idx->valuedouble) || !cJSON_IsString(type) ||
-            strlen(type->valuestring) >= sizeof st->dets[0].type || !cJSON_IsArray(vals) ||
-            cJSON_GetArraySize(vals) > SW_STATE_DET_VALUES) {
-            bad(L, dp, "is not {\"index\": N, \"type\": NAME, \"values\": [at most %d numbers]}",
-                SW_STATE_DET_VALUES);
+            strlen(type->valuestring) >= sizeof st->dets[0].type || !cJSON_IsString(vals) ||
+            n_vals > SW_STATE_DET_VALUES) {
+            bad(L, dp, "is not {\"index\": N, \"type\": NAME, \"values\": \"at most %d numbers or null, "
+                "separated by spaces\"}", SW_STATE_DET_VALUES);
             continue;
         }
         sw_state_det *sd = new_det(st, cap);
-        if (!sd) {
+        if (!sd || reserve_vals(st, vcap, n_vals) != 0) {
             bad(L, dp, "could not be kept (out of memory)");
             return;
         }
@@ -264,14 +321,24 @@ static void get_detectors(loader *L, sw_state *st, size_t *cap, const cJSON *o, 
             r->det = (uint32_t)(st->n_dets - 1);
         sd->index = (int)idx->valuedouble;
         snprintf(sd->type, sizeof sd->type, "%s", type->valuestring);
+        sd->off = st->n_vals;
         sd->n = 0;
-        for (const cJSON *v = vals->child; v; v = v->next) {
-            if (!cJSON_IsNumber(v) && !cJSON_IsNull(v)) {
-                bad(L, dp, "values[%zu] is %s (a number or null)", sd->n, type_name(v));
+        const char *q = vals->valuestring;
+        for (; sd->n < n_vals; sd->n++) {
+            size_t len = strcspn(q, " ");
+            int null = len == 4 && strncmp(q, "null", 4) == 0;
+            char *end = (char *)q + (null ? 4 : 0);
+            double x = null ? NAN : strtod(q, &end);
+            /* strtod would take "nan", "inf" and leading blanks: none is ours */
+            if (len == 0 || end != q + len || (!null && !isfinite(x))) {
+                bad(L, dp, "values: number %zu is \"%.*s\" (a number or null)", sd->n + 1, len > 40 ? 40 : (int)len, q);
+                sd->n = 0; /* the detector starts afresh */
                 break;
             }
-            sd->v[sd->n++] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+            st->vals[st->n_vals + sd->n] = x;
+            q += len + (q[len] == ' ');
         }
+        st->n_vals += sd->n;
     }
 }
 
@@ -441,11 +508,13 @@ static size_t load(sw_state *st, const watch *w)
     free_checkpoint(st);
     free(st->recs);
     free(st->dets);
+    free(st->vals);
     st->recs = NULL;
     st->dets = NULL;
-    st->n = st->n_dets = 0;
+    st->vals = NULL;
+    st->n = st->n_dets = st->n_vals = 0;
     st->pending = 0;
-    size_t det_cap = 0;
+    size_t det_cap = 0, val_cap = 0;
     size_t len;
     int missing;
     char *text = read_file(st->path, &len, &missing);
@@ -511,7 +580,7 @@ static size_t load(sw_state *st, const watch *w)
         get_price(&L, s, "day_close", sp, &r->day_close);
         get_price(&L, s, "last_price", sp, &r->last_price);
         get_ts(&L, s, sp, &r->last_ts);
-        get_detectors(&L, st, &det_cap, s, sp, r);
+        get_detectors(&L, st, &det_cap, &val_cap, s, sp, r);
         const cJSON *eng = cJSON_GetObjectItemCaseSensitive(s, "engine");
         if (cJSON_IsString(eng) && !(r->engine = b64_decode(eng->valuestring, &r->engine_len)))
             bad(&L, sp, "engine is not base64");
@@ -538,8 +607,10 @@ done:
         free(recs);
         free_checkpoint(st);
         free(st->dets);
+        free(st->vals);
         st->dets = NULL;
-        st->n_dets = 0;
+        st->vals = NULL;
+        st->n_dets = st->n_vals = 0;
         return 0;
     }
     /* By symbol: a save finds the record of a symbol without news by bisection. */
@@ -635,7 +706,7 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
             sw_detector *d = &e->dets[sd->index];
             if (strcmp(d->type->name, sd->type) != 0 || !d->type->restore_state)
                 continue;
-            d->type->restore_state(d, s->state + d->state_off, sd->v, sd->n);
+            d->type->restore_state(d, s->state + d->state_off, st->vals + sd->off, sd->n);
         }
         applied++;
     }
@@ -668,7 +739,18 @@ static sw_state_rec *loaded_rec(const sw_state *st, const char *symbol)
     return bsearch(&key, st->recs, st->n, sizeof *st->recs, by_symbol);
 }
 
-static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbol *s, const sw_state_rec *r)
+/* "values": the numbers' string (left out when memory is short: the
+ * loader then refuses the entry and the detector starts afresh). */
+static void add_values(cJSON *d, const double *v, size_t n)
+{
+    char *text = values_text(v, n);
+    if (text)
+        cJSON_AddStringToObject(d, "values", text);
+    free(text);
+}
+
+static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbol *s, const sw_state_rec *r,
+                          double *v)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -701,9 +783,7 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
             cJSON *d = cJSON_CreateObject();
             cJSON_AddNumberToObject(d, "index", sd->index);
             cJSON_AddStringToObject(d, "type", sd->type);
-            cJSON *vals = cJSON_AddArrayToObject(d, "values");
-            for (size_t i = 0; i < sd->n; i++)
-                cJSON_AddItemToArray(vals, isfinite(sd->v[i]) ? cJSON_CreateNumber(sd->v[i]) : cJSON_CreateNull());
+            add_values(d, st->vals + sd->off, sd->n);
             cJSON_AddItemToArray(dets, d);
         }
     } else {
@@ -711,16 +791,13 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
             const sw_detector *det = &e->dets[k];
             if (!det->type->save_state)
                 continue;
-            double v[SW_STATE_DET_VALUES];
             size_t n = det->type->save_state(det, s->state + det->state_off, v, SW_STATE_DET_VALUES);
             if (n == 0 || n > SW_STATE_DET_VALUES)
                 continue;
             cJSON *d = cJSON_CreateObject();
             cJSON_AddNumberToObject(d, "index", (double)k);
             cJSON_AddStringToObject(d, "type", det->type->name);
-            cJSON *vals = cJSON_AddArrayToObject(d, "values");
-            for (size_t i = 0; i < n; i++)
-                cJSON_AddItemToArray(vals, isfinite(v[i]) ? cJSON_CreateNumber(v[i]) : cJSON_CreateNull());
+            add_values(d, v, n);
             cJSON_AddItemToArray(dets, d);
         }
     }
@@ -877,6 +954,8 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     cJSON_Delete(root);
     sw_jsonarena_release(mark);
     size_t written = 0;
+    double *v = malloc(SW_STATE_DET_VALUES * sizeof *v); /* one detector's numbers at a time */
+    bad_json |= !v;
     for (size_t i = 0; i < e->n_syms && !bad_json && !o->failed; i++) {
         const sw_symbol *s = sw_engine_sym(e, i);
         /* A symbol without news this run keeps what was loaded for it. */
@@ -891,7 +970,7 @@ int sw_state_save(sw_state *st, const sw_engine *e)
             continue;
         mark = sw_jsonarena_mark();
         cJSON *name = cJSON_CreateStringReference(s->name);
-        cJSON *obj = symbol_json(st, e, s, r);
+        cJSON *obj = symbol_json(st, e, s, r, v);
         if (written++)
             put(o, ",", 1);
         if (put_json(o, name, 0) != 0)
@@ -903,6 +982,7 @@ int sw_state_save(sw_state *st, const sw_engine *e)
         cJSON_Delete(obj);
         sw_jsonarena_release(mark);
     }
+    free(v);
     put(o, "}}", 2);
     if (bad_json || o->failed || (o->used && sw_fs_atomic_write(&o->file, o->buf, o->used, err, sizeof err) != 0) ||
         sw_fs_atomic_commit(&o->file, err, sizeof err) != 0) {

@@ -5,7 +5,7 @@
  * session are judged against: each symbol's trading day, previous close,
  * today's open and running close, last price and last event time, plus a few
  * numbers a detector may choose to keep (sw_detector_type.save_state, e.g. a
- * volatility baseline).  shockd saves them every 60 s and at shutdown,
+ * volume baseline: up to SW_DET_STATE_MAX).  shockd saves them every 60 s and at shutdown,
  * atomically (temporary file, fsync, rename), and reads them at start.
  *
  * A checkpoint rides along, so a restart in the middle of a session goes on
@@ -22,7 +22,7 @@
  * windows of the last second or so.
  *
  * Loading is careful, never fatal: a missing file is a first start; a file
- * that is not what we wrote (bad JSON, wrong types, over 16 MiB) is reported
+ * that is not what we wrote (bad JSON, wrong types, over 64 MiB) is reported
  * as "FILE: json.path: what" and ignored as a whole; symbols no longer in the
  * watchlist are left out.  Records are applied just before the first event,
  * and only where they belong: a symbol whose saved last trade is newer than
@@ -42,8 +42,10 @@
 #include <stdint.h>
 
 #define SW_STATE_FILE "state.json"
-#define SW_STATE_MAX_BYTES (16u << 20)
-#define SW_STATE_DET_VALUES 16       /* numbers a detector may keep per symbol */
+/* A volume baseline of 5-minute windows is about 1 KB a symbol: 64 MiB keep
+ * tens of thousands of symbols (the buffer is only touched as far as read). */
+#define SW_STATE_MAX_BYTES (64u << 20)
+#define SW_STATE_DET_VALUES SW_DET_STATE_MAX /* numbers a detector may keep per symbol */
 #define SW_STATE_DET_MAX 16          /* detectors per symbol in the file */
 /* Saved state older than this at the first event is not restored: it covers
  * any weekend plus holidays, not a stale or unrelated day. */
@@ -53,7 +55,7 @@ typedef struct sw_state_det {
     int index;                       /* position in the config's detector list */
     char type[24];
     size_t n;
-    double v[SW_STATE_DET_VALUES];
+    size_t off;                      /* its numbers: sw_state.vals[off .. off + n) */
 } sw_state_det;
 
 typedef struct sw_state_rec {
@@ -72,8 +74,10 @@ typedef struct sw_state {
     char mode[8];                    /* "replay" or "live" */
     sw_state_rec *recs;              /* loaded records, watchlist symbols only, by symbol */
     size_t n;
-    sw_state_det *dets;              /* the records' detector numbers (most have none) */
+    sw_state_det *dets;              /* the records' detector entries (most have none) */
     size_t n_dets;
+    double *vals;                    /* the entries' numbers, one pool */
+    size_t n_vals;
     int pending;                     /* loaded, to apply before the first event */
     int save_failing;                /* a failing save is reported once until it works */
     uint64_t saves;

@@ -102,7 +102,10 @@ class Worker:
             return
         # The action: here one line on stdout.  A real worker pages, trades,
         # writes a database -- idempotently, since a redelivery repeats it.
-        print(alert["id"], alert["severity"], alert["symbol"], alert["detector"], alert["message"], flush=True)
+        # "session" (pre, regular, post, closed) came with schema v1's first
+        # added field: an alert from an older shockd has none.
+        print(alert["id"], alert["severity"], alert.get("session", "-"), alert["symbol"], alert["detector"],
+              alert["message"], flush=True)
         self.handled += 1
         self.r.xack(self.stream, self.group, entry_id)
 

@@ -1,0 +1,108 @@
+/* sw_detect.c -- see sw_detect.h. */
+#include "sw_detect.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+int sw_levels_check(const char *unit, double warning, double critical, char *err, size_t errlen)
+{
+    if (critical > warning)
+        return 0;
+    snprintf(err, errlen, "critical_%s (%g) must be greater than warning_%s (%g)", unit, critical, unit, warning);
+    return -1;
+}
+
+void sw_run_step(sw_run *r, int beyond, int64_t ts, uint64_t *filtered)
+{
+    if (beyond) {
+        if (r->count++ == 0)
+            r->first_ts = ts;
+    } else {
+        if (r->count > 0 && filtered)
+            (*filtered)++;
+        r->count = 0;
+    }
+}
+
+int sw_run_confirmed(const sw_run *r, int confirm_ticks, int64_t confirm_ns, int64_t now)
+{
+    if (r->count <= 0)
+        return 0;
+    return r->count >= confirm_ticks || (r->count >= 2 && now - r->first_ts >= confirm_ns);
+}
+
+void sw_move_reset(sw_move_state *m)
+{
+    memset(m, 0, sizeof *m);
+    m->fired_sev = -1;
+}
+
+int sw_move_step(sw_move_state *m, const sw_move_levels *L, double chg, int64_t ts, uint64_t *filtered)
+{
+    double mag = fabs(chg);
+    int dir = chg < 0 ? -1 : 1;
+    if (dir != m->run_dir) {
+        /* A run beyond a level is in one direction; a flip ends it. */
+        sw_run_step(&m->warn, 0, ts, NULL);
+        sw_run_step(&m->crit, 0, ts, NULL);
+        m->run_dir = dir;
+    }
+    /* Only the critical run counts filtered prints: a warning-level blip is
+     * noise, a critical-level one is the bad print this logic exists for. */
+    sw_run_step(&m->warn, mag >= L->warning, ts, NULL);
+    sw_run_step(&m->crit, mag >= L->critical, ts, filtered);
+
+    int sev = -1;
+    if (sw_run_confirmed(&m->crit, L->confirm_ticks, L->confirm_ns, ts))
+        sev = SW_SEV_CRITICAL;
+    else if (sw_run_confirmed(&m->warn, L->confirm_ticks, L->confirm_ns, ts))
+        sev = SW_SEV_WARNING;
+
+    if (m->fired_sev >= 0 && mag < L->warning * (1.0 - L->hysteresis)) {
+        m->fired_sev = -1;
+        return SW_MOVE_CLEAR;
+    }
+    if (sev >= 0 && (sev > m->fired_sev || dir != m->fired_dir ||
+                     (L->step > 0 && mag >= m->fired_mag + L->step &&
+                      /* past the next level, the escalation (awaiting
+                       * confirmation) is the news, not an extension */
+                      (sev == SW_SEV_CRITICAL || mag < L->critical)))) {
+        m->fired_sev = sev;
+        m->fired_dir = dir;
+        m->fired_mag = mag;
+        return SW_MOVE_FIRE;
+    }
+    return SW_MOVE_NONE;
+}
+
+void sw_cand_init(sw_candidate *c, const sw_detector *d, const sw_symbol *s, int64_t ts, double price)
+{
+    memset(c, 0, sizeof *c);
+    c->kind = SW_CAND_FIRE;
+    c->symbol = s->name;
+    c->detector = d->type->name;
+    c->instance = d->instance;
+    c->ts_ns = ts;
+    c->price = price;
+    c->reference = NAN;
+    c->change_pct = NAN;
+    c->zscore = NAN;
+    c->text = d->text;
+}
+
+void sw_move_session_clear(sw_detector *d, sw_engine *e, const sw_symbol *s, sw_move_state *m, const char *what)
+{
+    if (m->fired_sev >= 0) {
+        sw_candidate c;
+        sw_cand_init(&c, d, s, s->last_ts, s->last_price);
+        c.kind = SW_CAND_CLEAR;
+        c.severity = SW_SEV_INFO;
+        c.direction = m->fired_dir;
+        c.window = "session";
+        snprintf(d->text, sizeof d->text, "%s: yesterday's %s move%s ends with the session", s->name,
+                 m->fired_dir < 0 ? "down" : "up", what);
+        sw_engine_emit(e, &c);
+    }
+    sw_move_reset(m);
+}
