@@ -300,3 +300,76 @@ int sw_policy_offer(sw_policy *p, const sw_candidate *c)
     emit_alert(p, c, c->severity, 0);
     return 1;
 }
+
+/* A key state worth a checkpoint: one that saw a candidate (a planned
+ * state starts used, severity -1, nothing else). */
+static int touched(const key_state *k)
+{
+    return k->used && (k->active || k->alerted || k->severity >= 0 || k->last_ts != 0);
+}
+
+static size_t each_out(const char *symbol, int instance, int direction, const key_state *k,
+                       void (*fn)(void *ctx, const sw_policy_key_state *k), void *ctx)
+{
+    if (!touched(k))
+        return 0;
+    sw_policy_key_state st;
+    memset(&st, 0, sizeof st);
+    snprintf(st.symbol, sizeof st.symbol, "%s", symbol);
+    st.instance = instance;
+    st.direction = direction;
+    st.active = k->active;
+    st.alerted = k->alerted;
+    st.severity = k->severity;
+    st.magnitude = k->magnitude;
+    st.last_ts = k->last_ts;
+    fn(ctx, &st);
+    return 1;
+}
+
+size_t sw_policy_each_key(const sw_policy *p, void (*fn)(void *ctx, const sw_policy_key_state *k), void *ctx)
+{
+    size_t n = 0;
+    for (int g = 0; p->plan && g < 2; g++) {
+        const plan_table *t = g ? &p->plan->groups : &p->plan->symbols;
+        for (size_t j = 0; j < t->n; j++)
+            for (int inst = 0; inst < t->n_instances; inst++)
+                for (int d = 0; d < 3; d++) {
+                    int pos = t->pos[(size_t)inst * 3 + (size_t)d];
+                    if (pos >= 0)
+                        n += each_out(t->names + j * t->name_len, inst, d - 1,
+                                      &t->states[j * t->per_name + (size_t)pos], fn, ctx);
+                }
+    }
+    for (size_t i = 0; p->keys && i <= p->mask; i++) {
+        const sw_policy_key *k = &p->keys[i];
+        n += each_out(k->symbol, k->instance, k->direction, &k->st, fn, ctx);
+    }
+    return n;
+}
+
+int sw_policy_restore_key(sw_policy *p, const sw_policy_key_state *ks)
+{
+    sw_candidate c;
+    memset(&c, 0, sizeof c);
+    c.symbol = ks->symbol;
+    c.instance = ks->instance;
+    c.direction = ks->direction;
+    /* A symbol's planned key, else a group's, else the general table's. */
+    key_state *k = planned(p, &c);
+    if (!k) {
+        c.group = ks->symbol;
+        k = planned(p, &c);
+        c.group = NULL;
+    }
+    if (!k)
+        k = lookup(p, &c);
+    if (!k)
+        return -1;
+    k->active = (uint8_t)ks->active;
+    k->alerted = (uint8_t)ks->alerted;
+    k->severity = (int8_t)ks->severity;
+    k->magnitude = ks->magnitude;
+    k->last_ts = ks->last_ts;
+    return 0;
+}

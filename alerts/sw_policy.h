@@ -63,6 +63,24 @@ void sw_policy_free(sw_policy *p);
  * and still works). */
 int sw_policy_reserve(sw_policy *p, size_t keys);
 
+/* One key's state, for checkpoints (shockd's state.json): a restart in the
+ * middle of a session keeps the cooldowns and what is raised, so it does not
+ * alert again what it alerted before. */
+typedef struct sw_policy_key_state {
+    char symbol[32];
+    int instance, direction;
+    int active, alerted, severity;
+    double magnitude;
+    int64_t last_ts;
+} sw_policy_key_state;
+
+/* Call fn for every key that ever saw a candidate.  Returns their number. */
+size_t sw_policy_each_key(const sw_policy *p, void (*fn)(void *ctx, const sw_policy_key_state *k), void *ctx);
+
+/* Put a key's state back (creating the key).  Returns 0 or -1 (out of
+ * memory). */
+int sw_policy_restore_key(sw_policy *p, const sw_policy_key_state *k);
+
 /* Plan for the keys e's detectors can raise (sw_detector_type.symbol_dirs,
  * group_dirs): for every watched symbol, and for every group, one small
  * record per (detector, direction) that can fire there -- 24 bytes each,

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #if defined(__GNUC__)
@@ -87,7 +88,10 @@ static void ev_del_write(void *privdata)
  * the backoff from its first step again. */
 #define HEALTHY_MS 10000
 
-typedef enum cmd_kind { CMD_USER, CMD_AUTH, CMD_SELECT, CMD_PING } cmd_kind;
+/* CMD_SETUP: a caller's command that only prepares the connection (SCRIPT
+ * LOAD): its success says nothing about whether the server takes our writes,
+ * so it does not reset the backoff a refused write built up. */
+typedef enum cmd_kind { CMD_USER, CMD_SETUP, CMD_AUTH, CMD_SELECT, CMD_PING, CMD_ROLE } cmd_kind;
 
 typedef struct cmd {
     sw_redis *r;
@@ -98,6 +102,7 @@ typedef struct cmd {
 } cmd;
 
 static void on_timer(uv_timer_t *t);
+static void drop(sw_redis *r, int refused, const char *why);
 
 static uint64_t now_ms(const sw_redis *r)
 {
@@ -143,6 +148,11 @@ static void conn_lost(sw_redis *r, int free_ctx, const char *why, ...)
     sw_redis_state prev = r->state;
     if (prev == SW_REDIS_CLOSED && !ac)
         return;
+    if (r->resolving) {
+        sw_sentinel_cancel(&r->sent);
+        r->resolving = 0;
+    }
+    r->resolved = 0;
     r->ac = NULL;
     r->state = SW_REDIS_CLOSED;
     r->gen++;
@@ -191,7 +201,7 @@ static void on_reply(struct redisAsyncContext *ac, void *reply, void *privdata)
             if (r->outstanding)
                 r->outstanding--;
             r->progress_ms = now_ms(r);
-            if (rep->type != REDIS_REPLY_ERROR) {
+            if (rep->type != REDIS_REPLY_ERROR && c->kind != CMD_SETUP) {
                 r->attempt = 0;
                 r->handshake_failed = 0;
             }
@@ -204,7 +214,22 @@ static void on_reply(struct redisAsyncContext *ac, void *reply, void *privdata)
 
 static const char *cmd_name(cmd_kind k)
 {
-    return k == CMD_AUTH ? "AUTH" : k == CMD_SELECT ? "SELECT" : "PING";
+    return k == CMD_AUTH ? "AUTH" : k == CMD_SELECT ? "SELECT" : k == CMD_ROLE ? "ROLE" : "PING";
+}
+
+int sw_redis_reply_transient(const redisReply *rep)
+{
+    static const char *const transient[] = { "LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "READONLY",
+                                             "NOREPLICAS" };
+    if (!rep || rep->type != REDIS_REPLY_ERROR || !rep->str)
+        return 0;
+    for (size_t i = 0; i < sizeof transient / sizeof transient[0]; i++) {
+        size_t n = strlen(transient[i]);
+        if (rep->len >= n && strncmp(rep->str, transient[i], n) == 0 &&
+            (rep->len == n || rep->str[n] == ' '))
+            return 1;
+    }
+    return 0;
 }
 
 static void on_handshake(struct redisAsyncContext *ac, void *reply, void *privdata)
@@ -226,11 +251,7 @@ static void on_handshake(struct redisAsyncContext *ac, void *reply, void *privda
         /* A server still loading its data or busy with a script comes round
          * by itself: the ordinary backoff.  Anything else (a password, a db
          * out of range) needs a person: errors, and the slow backoff. */
-        static const char *const transient[] = { "LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN" };
-        int is_transient = 0;
-        for (size_t i = 0; i < sizeof transient / sizeof transient[0]; i++)
-            is_transient |= strncmp(rep->str, transient[i], strlen(transient[i])) == 0;
-        r->handshake_failed = !is_transient;
+        r->handshake_failed = !sw_redis_reply_transient(rep);
         r->stats.handshake_errors++;
         if (kind == CMD_AUTH)
             conn_lost(r, 1, "AUTH refused: %.*s (check the password in redis.url, redis.password_env or "
@@ -240,6 +261,20 @@ static void on_handshake(struct redisAsyncContext *ac, void *reply, void *privda
                             "or redis.password_file", len, rep->str);
         else
             conn_lost(r, 1, "%s refused: %.*s", cmd_name(kind), len, rep->str);
+    } else if (kind == CMD_ROLE && (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
+                                    rep->element[0]->type != REDIS_REPLY_STRING ||
+                                    strcmp(rep->element[0]->str, "master") != 0)) {
+        /* Step 3 of the Sentinel client spec: a sentinel that has not yet
+         * heard of a failover names the old master, which is a replica now
+         * (or, back from the dead, about to be made one).  Ask again after a
+         * short delay: the ordinary backoff's first steps. */
+        r->stats.not_master++;
+        r->handshake_failed = 0;
+        const char *role = rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1 &&
+                                   rep->element[0]->type == REDIS_REPLY_STRING
+                               ? rep->element[0]->str
+                               : "(no role)";
+        conn_lost(r, 1, "ROLE says %.40s, not master: asking the sentinels again", role);
     } else if (--r->handshake_left == 0) {
         uv_timer_stop(&r->timer);
         r->state = SW_REDIS_CONNECTED;
@@ -302,10 +337,10 @@ static int queue_handshake(sw_redis *r, cmd_kind kind, int argc, const char **ar
  * was.  Error and status lines are kept whole (they are one line). */
 static void *capped_string(const redisReadTask *task, char *str, size_t len)
 {
-    const sw_redis *r = task->privdata;
+    const size_t *max = task->privdata;
     size_t keep = len;
-    if (task->type == REDIS_REPLY_STRING && r && r->o.max_string && len > r->o.max_string)
-        keep = r->o.max_string;
+    if (task->type == REDIS_REPLY_STRING && max && *max && len > *max)
+        keep = *max;
     redisReply *rep = calloc(1, sizeof *rep);
     if (!rep)
         return NULL;
@@ -344,11 +379,74 @@ int sw_redis_warn_if_in_clear(const sw_redis_url *u)
     return 1;
 }
 
+int sw_redis_attach(struct redisAsyncContext *ac, uv_loop_t *loop, const size_t *max_string)
+{
+    if (redisLibuvAttach(ac, loop) != REDIS_OK)
+        return -1;
+    if (max_string && *max_string) {
+        /* The default functions with createString swapped; the reader hands
+         * its privdata to every task. */
+        static redisReplyObjectFunctions capped;
+        if (!capped.createString) {
+            capped = *ac->c.reader->fn;
+            capped.createString = capped_string;
+        }
+        ac->c.reader->fn = &capped;
+        ac->c.reader->privdata = (void *)max_string;
+    }
+    ac->ev.addRead = ev_add_read;
+    ac->ev.delRead = ev_del_read;
+    ac->ev.addWrite = ev_add_write;
+    ac->ev.delWrite = ev_del_write;
+    return 0;
+}
+
+static void connect_now(sw_redis *r);
+
+/* The sentinels' answer (sw_sentinel_resolve). */
+static void on_resolved(void *ctx, sw_sentinel *s, sw_sentinel_status st, const char *host, int port,
+                        const char *why)
+{
+    (void)s;
+    sw_redis *r = ctx;
+    if (!r->resolving || r->closing)
+        return;
+    r->resolving = 0;
+    if (st != SW_SENTINEL_OK) {
+        r->state = SW_REDIS_CLOSED;
+        r->stats.failures++;
+        /* A master name no sentinel knows is a configuration error: errors
+         * and the slow backoff, like a refused password. */
+        r->handshake_failed = st == SW_SENTINEL_UNKNOWN_MASTER;
+        uint64_t delay = 0;
+        schedule_retry(r, &delay);
+        unsigned a = r->attempt;
+        sw_log_level lvl = r->handshake_failed ? SW_LOG_ERROR : (a & (a - 1)) == 0 ? SW_LOG_WARNING : SW_LOG_DEBUG;
+        sw_log(lvl, "redis %s: %s; retry %u in %llu ms", r->where, why ? why : "no answer", a,
+               (unsigned long long)delay);
+        return;
+    }
+    snprintf(r->o.url.host, sizeof r->o.url.host, "%s", host);
+    r->o.url.port = port;
+    char addr[SW_REDIS_HOST_MAX + 32];
+    snprintf(r->where, sizeof r->where, "%s at %s", r->sent.master, sw_redis_url_describe(&r->o.url, addr, sizeof addr));
+    r->resolved = 1;
+    connect_now(r);
+}
+
 static void connect_now(sw_redis *r)
 {
     r->state = SW_REDIS_CONNECTING;
     r->gen++;
     r->handshake_left = 0;
+    if (r->has_sentinel && !r->resolved) {
+        /* Every connect asks the sentinels first (never a cached answer). */
+        sw_sentinel_describe(&r->sent, r->where, sizeof r->where);
+        r->resolving = 1;
+        sw_sentinel_resolve(&r->sent, on_resolved, r);
+        return;
+    }
+    r->resolved = 0;
     redisAsyncContext *ac = r->o.url.is_unix ? redisAsyncConnectUnix(r->o.url.path)
                                              : redisAsyncConnect(r->o.url.host, r->o.url.port);
     if (!ac) {
@@ -374,7 +472,7 @@ static void connect_now(sw_redis *r)
         return;
     }
     ac->data = r;
-    if (redisLibuvAttach(ac, r->loop) != REDIS_OK) {
+    if (sw_redis_attach(ac, r->loop, &r->o.max_string) != 0) {
         redisAsyncFree(ac);
         r->state = SW_REDIS_CLOSED;
         r->ac = NULL;
@@ -385,21 +483,6 @@ static void connect_now(sw_redis *r)
                 (unsigned long long)delay);
         return;
     }
-    if (r->o.max_string) {
-        /* The default functions with createString swapped; the reader hands
-         * its privdata to every task. */
-        static redisReplyObjectFunctions capped;
-        if (!capped.createString) {
-            capped = *ac->c.reader->fn;
-            capped.createString = capped_string;
-        }
-        ac->c.reader->fn = &capped;
-        ac->c.reader->privdata = r;
-    }
-    ac->ev.addRead = ev_add_read;
-    ac->ev.delRead = ev_del_read;
-    ac->ev.addWrite = ev_add_write;
-    ac->ev.delWrite = ev_del_write;
     r->ac = ac;
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
@@ -419,16 +502,44 @@ static void connect_now(sw_redis *r)
         size_t lens[] = { 6, strlen(db) };
         rc |= queue_handshake(r, CMD_SELECT, 2, argv, lens);
     }
-    /* PING last: its reply proves the server answers commands (not, say,
-     * still loading its data set). */
+    /* PING: its reply proves the server answers commands (not, say, still
+     * loading its data set). */
     const char *argv[] = { "PING" };
     size_t lens[] = { 4 };
     rc |= queue_handshake(r, CMD_PING, 1, argv, lens);
+    if (r->has_sentinel) {
+        /* ROLE last: the server the sentinels named must be the master. */
+        const char *rargv[] = { "ROLE" };
+        size_t rlens[] = { 4 };
+        rc |= queue_handshake(r, CMD_ROLE, 1, rargv, rlens);
+    }
     if (rc != 0) {
         conn_lost(r, 1, "cannot queue the handshake (out of memory)");
         return;
     }
     uv_timer_start(&r->timer, on_timer, r->o.connect_timeout_ms, 0);
+}
+
+/* +switch-master for our master: drop the connection and resolve now rather
+ * than after a timeout. */
+static void on_switch(void *ctx, sw_sentinel *s, const char *host, int port)
+{
+    (void)s;
+    sw_redis *r = ctx;
+    if (r->closing)
+        return;
+    if (r->state == SW_REDIS_CONNECTED && strcmp(host, r->o.url.host) == 0 && port == r->o.url.port)
+        return; /* already there */
+    r->attempt = 0;
+    r->handshake_failed = 0;
+    if (r->state == SW_REDIS_CLOSED) {
+        uv_timer_stop(&r->timer);
+        uv_timer_start(&r->timer, on_timer, 0, 0);
+        return;
+    }
+    char msg[SW_REDIS_HOST_MAX + 80];
+    snprintf(msg, sizeof msg, "the sentinels moved the master to %s:%d", host, port);
+    drop(r, 0, msg);
 }
 
 static void on_timer(uv_timer_t *t)
@@ -480,6 +591,7 @@ int sw_redis_init(sw_redis *r, uv_loop_t *loop, const sw_redis_options *o)
     r->rng = uv_hrtime() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)r;
     if (!r->rng)
         r->rng = 1;
+    r->o.sentinel = NULL; /* copied into r->sent below; the caller's may go */
     sw_redis_url_describe(&r->o.url, r->where, sizeof r->where);
     /* hiredis writes with write(2), not send(MSG_NOSIGNAL). */
     struct sigaction sa;
@@ -487,9 +599,22 @@ int sw_redis_init(sw_redis *r, uv_loop_t *loop, const sw_redis_options *o)
         sa.sa_handler = SIG_IGN;
         sigaction(SIGPIPE, &sa, NULL);
     }
+    if (o->sentinel) {
+        char err[400];
+        if (sw_sentinel_init(&r->sent, loop, o->sentinel, err, sizeof err) != 0) {
+            sw_error("%s", err);
+            sw_redis_url_wipe(&r->o.url);
+            return -1;
+        }
+        r->has_sentinel = 1;
+        sw_sentinel_describe(&r->sent, r->where, sizeof r->where);
+    }
     int rc = uv_timer_init(loop, &r->timer);
     if (rc != 0) {
         sw_redis_url_wipe(&r->o.url);
+        if (r->has_sentinel)
+            sw_sentinel_close(&r->sent, NULL, NULL);
+        r->has_sentinel = 0;
         return rc;
     }
     r->timer.data = r;
@@ -502,6 +627,8 @@ void sw_redis_start(sw_redis *r)
         uv_timer_stop(&r->timer);
         connect_now(r);
     }
+    if (r->has_sentinel && !r->closing)
+        sw_sentinel_watch(&r->sent, on_switch, r);
 }
 
 /* A caller's command for this connection, or NULL when it is not
@@ -527,6 +654,8 @@ int sw_redis_command(sw_redis *r, sw_redis_reply_fn fn, void *privdata, int argc
     cmd *c = user_cmd(r, fn, privdata);
     if (!c)
         return -1;
+    if (argc >= 1 && (argvlen ? argvlen[0] : strlen(argv[0])) == 6 && strncasecmp(argv[0], "SCRIPT", 6) == 0)
+        c->kind = CMD_SETUP;
     if (redisAsyncCommandArgv(r->ac, on_reply, c, argc, argv, argvlen) != REDIS_OK) {
         free(c);
         return -1;
@@ -571,12 +700,24 @@ void sw_redis_refused(sw_redis *r, const char *why)
     drop(r, 1, why);
 }
 
-static void on_timer_closed(uv_handle_t *h)
+static void one_closed(sw_redis *r)
 {
-    sw_redis *r = h->data;
+    if (--r->closes_left > 0)
+        return;
     sw_redis_url_wipe(&r->o.url);
     if (r->closed_cb)
         r->closed_cb(r);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    one_closed(h->data);
+}
+
+static void on_sentinel_closed(sw_sentinel *s, void *ctx)
+{
+    (void)s;
+    one_closed(ctx);
 }
 
 void sw_redis_close(sw_redis *r, sw_redis_closed_fn closed)
@@ -586,6 +727,9 @@ void sw_redis_close(sw_redis *r, sw_redis_closed_fn closed)
     r->closing = 1;
     r->closed_cb = closed;
     conn_lost(r, 1, NULL);
+    r->closes_left = 1 + r->has_sentinel;
+    if (r->has_sentinel)
+        sw_sentinel_close(&r->sent, on_sentinel_closed, r);
     uv_close((uv_handle_t *)&r->timer, on_timer_closed);
 }
 

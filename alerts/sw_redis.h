@@ -21,6 +21,14 @@
  * or may not have been executed).  Log lines name the server as
  * sw_redis_url_describe() does: never the password.
  *
+ * With Sentinel (options.sentinel), the master's address is asked of the
+ * sentinels before every connect (sw_sentinel.h: never cached), the
+ * handshake ends with ROLE, and a server that is not the master is dropped
+ * and the sentinels asked again after a short delay; a +switch-master
+ * message for our master drops the connection at once, so a failover is
+ * followed in about the time the sentinels take to announce it.  The URL's
+ * password and db still apply; its host and port are not used.
+ *
  * hiredis writes with write(2), so a server that closed its end would raise
  * SIGPIPE; sw_redis_init ignores SIGPIPE if it still has its default action.
  *
@@ -40,6 +48,7 @@
 #define SW_REDIS_H
 
 #include "sw_redis_url.h"
+#include "sw_sentinel.h"
 
 #include <hiredis/hiredis.h>
 #include <stddef.h>
@@ -73,6 +82,7 @@ typedef struct sw_redis_options {
     uint64_t auth_backoff_min_ms; /* after a refused handshake; 0: 1000 */
     uint64_t auth_backoff_max_ms; /* after a refused handshake; 0: 60000 */
     size_t max_string;            /* 0: none; else bulk strings are cut to this (see above) */
+    const sw_sentinel_params *sentinel; /* non-NULL: the master comes from the sentinels (copied) */
     sw_redis_state_fn on_state;
     void *ctx;
 } sw_redis_options;
@@ -82,6 +92,7 @@ typedef struct sw_redis_stats {
     uint64_t failures;            /* connects that failed or connections lost */
     uint64_t timeouts;            /* connect or command timeouts among them */
     uint64_t handshake_errors;    /* AUTH/SELECT/PING refused */
+    uint64_t not_master;          /* with Sentinel: ROLE said replica (a stale answer): resolved again */
 } sw_redis_stats;
 
 struct sw_redis {
@@ -100,15 +111,36 @@ struct sw_redis {
     uint64_t progress_ms;         /* last reply, or when outstanding became nonzero */
     uint64_t connected_ms;
     uint64_t rng;
-    char where[SW_REDIS_HOST_MAX + 64];
+    char where[SW_REDIS_HOST_MAX + SW_SENTINEL_NAME_MAX + 64];
     sw_redis_closed_fn closed_cb;
+    int closes_left;              /* the timer, and the sentinel client when there is one */
     sw_redis_stats stats;
+    /* Sentinel */
+    int has_sentinel;
+    int resolving;                /* asking the sentinels (state CONNECTING, no context yet) */
+    int resolved;                 /* o.url's host and port come from the answer just received */
+    sw_sentinel sent;
 };
 
 /* The length of a string reply as Redis sent it: a string cut at
  * max_string keeps its first max_string bytes in str and len, and the whole
  * length in integer. */
 size_t sw_redis_reply_len(const redisReply *r);
+
+/* Attach a context made by redisAsyncConnect* to the loop (hiredis's libuv
+ * adapter, with the error handling its 0.14 poll callback lacks) and, when
+ * *max_string is not 0, cut its bulk strings at that length as replies are
+ * built (the pointer must outlive the context).  Returns 0 or -1.  For
+ * sw_sentinel's own connections. */
+int sw_redis_attach(struct redisAsyncContext *ac, uv_loop_t *loop, const size_t *max_string);
+
+/* 1 for an error reply that goes away by itself: the server is loading,
+ * busy with a script, a replica that lost its master or was just demoted
+ * (READONLY: a failover happened under this connection), or short of the
+ * replicas min-replicas-to-write asks for.  Such a refusal is met with a
+ * reconnect after the ordinary backoff (and, with Sentinel, a new
+ * resolution), not the slow backoff of a refused password. */
+int sw_redis_reply_transient(const redisReply *rep);
 
 /* hiredis 0.14 has no TLS: for a TCP connection to a host that is not a
  * loopback address (sw_host.h; a name other than "localhost" counts as
@@ -117,7 +149,8 @@ size_t sw_redis_reply_len(const redisReply *r);
  * (docs/security.md).  Returns 1 if it warned. */
 int sw_redis_warn_if_in_clear(const sw_redis_url *u);
 
-/* Set up (no I/O yet).  Returns 0 or a negative libuv error. */
+/* Set up (no I/O yet).  Returns 0 or a negative libuv error (-1: the
+ * sentinel parameters are unusable, logged). */
 int sw_redis_init(sw_redis *r, uv_loop_t *loop, const sw_redis_options *o);
 
 /* Begin connecting now. */

@@ -128,32 +128,12 @@ static int host_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '.' || c == '-' || c == '_';
 }
 
-static int parse_tcp(const char *s, size_t n, sw_redis_url *u, char *err, size_t errlen)
+/* "host[:port]" or "[v6]:port" in h[0..hn) into host (NUL-terminated) and
+ * *port (default_port when there is none). */
+static int parse_hostport(const char *h, size_t hn, char *host_out, size_t host_cap, int *port, int default_port,
+                          const char *form, char *err, size_t errlen)
 {
     char q[40];
-    /* The authority runs to the first '/', '?' or '#'. */
-    size_t auth_end = 0;
-    while (auth_end < n && s[auth_end] != '/' && s[auth_end] != '?' && s[auth_end] != '#')
-        auth_end++;
-    /* Userinfo ends at the last '@' of the authority, so a raw '@' inside a
-     * password still parses. */
-    size_t at = auth_end;
-    for (size_t i = 0; i < auth_end; i++)
-        if (s[i] == '@')
-            at = i;
-    size_t host_start = 0;
-    if (at < auth_end) {
-        if (at == 0 || s[0] != ':')
-            return fail(err, errlen, "a user name is not supported (redis://:password@host:port)");
-        if (at == 1)
-            return fail(err, errlen, "empty password in \":@\" (leave out \":@\" for none)");
-        if (decode_password(s + 1, at - 1, u->password, sizeof u->password, err, errlen) != 0)
-            return -1;
-        host_start = at + 1;
-    }
-
-    const char *h = s + host_start;
-    size_t hn = auth_end - host_start;
     size_t host_len, port_at;  /* port_at: index in h of ':' or hn */
     const char *host;
     if (hn > 0 && h[0] == '[') {
@@ -181,7 +161,7 @@ static int parse_tcp(const char *s, size_t n, sw_redis_url *u, char *err, size_t
         host = h;
         host_len = port_at;
         if (host_len == 0)
-            return fail(err, errlen, "missing host (redis://host:port)");
+            return fail(err, errlen, "missing host (%s)", form);
         for (size_t i = 0; i < host_len; i++)
             if (!host_char(host[i])) {
                 char c = host[i];
@@ -191,21 +171,50 @@ static int parse_tcp(const char *s, size_t n, sw_redis_url *u, char *err, size_t
                             (unsigned)(unsigned char)c);
             }
     }
-    if (host_len >= sizeof u->host)
-        return fail(err, errlen, "host longer than %d bytes", (int)sizeof u->host - 1);
-    memcpy(u->host, host, host_len);
-    u->host[host_len] = '\0';
+    if (host_len >= host_cap)
+        return fail(err, errlen, "host longer than %d bytes", (int)host_cap - 1);
+    memcpy(host_out, host, host_len);
+    host_out[host_len] = '\0';
 
-    u->port = SW_REDIS_DEFAULT_PORT;
+    *port = default_port;
     if (port_at < hn) {
         const char *p = h + port_at + 1;
         size_t pn = hn - port_at - 1;
         for (size_t i = 0; i < pn; i++)
             if (p[i] == ':')
                 return fail(err, errlen, "more than one \":\" after the host (IPv6 addresses go in [brackets])");
-        if (parse_port(p, pn, &u->port, err, errlen) != 0)
+        if (parse_port(p, pn, port, err, errlen) != 0)
             return -1;
     }
+    return 0;
+}
+
+static int parse_tcp(const char *s, size_t n, sw_redis_url *u, char *err, size_t errlen)
+{
+    /* The authority runs to the first '/', '?' or '#'. */
+    size_t auth_end = 0;
+    while (auth_end < n && s[auth_end] != '/' && s[auth_end] != '?' && s[auth_end] != '#')
+        auth_end++;
+    /* Userinfo ends at the last '@' of the authority, so a raw '@' inside a
+     * password still parses. */
+    size_t at = auth_end;
+    for (size_t i = 0; i < auth_end; i++)
+        if (s[i] == '@')
+            at = i;
+    size_t host_start = 0;
+    if (at < auth_end) {
+        if (at == 0 || s[0] != ':')
+            return fail(err, errlen, "a user name is not supported (redis://:password@host:port)");
+        if (at == 1)
+            return fail(err, errlen, "empty password in \":@\" (leave out \":@\" for none)");
+        if (decode_password(s + 1, at - 1, u->password, sizeof u->password, err, errlen) != 0)
+            return -1;
+        host_start = at + 1;
+    }
+
+    if (parse_hostport(s + host_start, auth_end - host_start, u->host, sizeof u->host, &u->port,
+                       SW_REDIS_DEFAULT_PORT, "redis://host:port", err, errlen) != 0)
+        return -1;
 
     /* Optional "/db", then nothing. */
     size_t i = auth_end;
@@ -380,4 +389,28 @@ void sw_redis_url_wipe(sw_redis_url *u)
     volatile char *p = u->password;
     for (size_t i = 0; i < sizeof u->password; i++)
         p[i] = 0;
+}
+
+int sw_redis_addr_parse(const char *text, char *host, size_t host_cap, int *port, int default_port, char *err,
+                        size_t errlen)
+{
+    if (err && errlen)
+        err[0] = '\0';
+    if (host_cap)
+        host[0] = '\0';
+    if (!text)
+        return fail(err, errlen, "missing (host:port)");
+    size_t n = strnlen(text, SW_REDIS_HOST_MAX + 8);
+    if (n == 0)
+        return fail(err, errlen, "is empty (host:port)");
+    if (n > SW_REDIS_HOST_MAX + 7)
+        return fail(err, errlen, "longer than %d bytes", SW_REDIS_HOST_MAX + 7);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c <= 0x20 || c >= 0x7f)
+            return fail(err, errlen, "contains a space, control character or non-ASCII byte at byte %zu", i + 1);
+        if (c == '/' || c == '@' || c == '?' || c == '#')
+            return fail(err, errlen, "unexpected \"%c\" (host:port, no scheme, password or path)", c);
+    }
+    return parse_hostport(text, n, host, host_cap, port, default_port, "host:port", err, errlen);
 }

@@ -46,6 +46,12 @@ char *sw_redis_url_describe(const sw_redis_url *u, char *buf, size_t len);
  * input that is not a URL is replaced entirely. */
 char *sw_redis_url_redact(const char *text, char *buf, size_t len);
 
+/* "host:port", "[::1]:26379" or "host" (default_port then): one server
+ * address without scheme, password or path (redis.sentinels).  Returns 0 and
+ * fills host (NUL-terminated) and *port, or -1 with one sentence in err. */
+int sw_redis_addr_parse(const char *text, char *host, size_t host_cap, int *port, int default_port, char *err,
+                        size_t errlen);
+
 /* Overwrite the password in memory once it is no longer needed. */
 void sw_redis_url_wipe(sw_redis_url *u);
 

@@ -2,17 +2,37 @@
  * sw_sink_redis.h -- the `redis` sink: alerts into a Redis stream and onto
  * Pub/Sub channels, without losing one when Redis is away.
  *
- * Per alert, in one pipeline on one connection (sw_redis):
+ * Per alert, one server-side Lua script (loaded with SCRIPT LOAD on every
+ * (re)connect, run with EVALSHA; EVAL when the server answers NOSCRIPT):
  *
- *   XADD <stream> MAXLEN ~ <maxlen> * id <id> symbol <symbol> severity <sev>
- *        detector <detector> json <json>
+ *   if EXISTS <stream>:id:<id> then
+ *       EXPIRE <stream>:id:<id> <dedupe_ttl>; return {producer of the key}
+ *   XADD <stream> MAXLEN ~ <maxlen> * id <id> symbol <symbol>
+ *        severity <sev> detector <detector> json <json>
+ *   SET <stream>:id:<id> <producer> EX <dedupe_ttl>
  *   PUBLISH <channel> <json>
  *   PUBLISH <channel>:<severity> <json>
+ *   return the entry id
+ *
+ * (the SET ... NX EX of the design, in the order a script needs: Redis does
+ * not roll a script back, so the XADD that can be refused goes before the
+ * key that would make a retry a no-op)
+ *
+ * Atomically (a script runs alone): whichever shockd is first writes the
+ * alert, and the same alert from another active-active instance is a
+ * confirmed no-op, counted as deduplicated (the key names its producer, a
+ * hash of host name and state_dir, so this shockd's own resend after a lost
+ * reply is told apart).  The no-op's EXPIRE is a write on purpose: it makes
+ * a following WAIT cover the first writer's entry too.  The key follows the
+ * stream's name, so two deployments that share a Redis never deduplicate
+ * each other.
  *
  * The stream is the durable record: an alert counts as delivered when Redis
- * answered its XADD.  Pub/Sub is fire-and-forget for live watchers (a
- * subscriber that is not connected at that moment misses it, as Pub/Sub
- * always does).
+ * answered its script -- and, with replicas_ack N > 0, when a WAIT N sent
+ * after it says N replicas have it (the spool keeps it until then; after a
+ * failover it is sent again by id, and the key makes that safe).  Pub/Sub is
+ * fire-and-forget for live watchers (a subscriber that is not connected at
+ * that moment misses it, as Pub/Sub always does).
  *
  * No loss: every alert is appended to the spool (sw_spool.h) before it is
  * sent; the spool forgets it only after the XADD reply.  While Redis is away,
@@ -32,6 +52,7 @@
 #define SW_SINK_REDIS_H
 
 #include "sw_sink.h"
+#include "sw_strlist.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -60,6 +81,14 @@ typedef struct sw_redis_sink_params {
     int spool_max_bytes;
     int64_t connect_timeout_ns;
     int64_t command_timeout_ns;
+    int64_t dedupe_ttl_ns;          /* life of <stream>:id:<id> (whole seconds) */
+    int replicas_ack;               /* WAIT for this many replicas before an alert counts (0: no WAIT) */
+    int64_t replicas_timeout_ns;    /* WAIT's timeout; below command_timeout */
+    sw_str_list sentinels;          /* "host:port" of each sentinel; empty: redis.url's server */
+    char *master_name;              /* with sentinels: the name they monitor */
+    char *sentinel_password_env;    /* AUTH to the sentinels */
+    char *sentinel_password_file;
+    int64_t sentinel_timeout_ns;    /* per sentinel asked */
 } sw_redis_sink_params;
 
 /* Defaults (strings strdup'd); free with sw_redis_sink_params_free. */
@@ -67,7 +96,8 @@ void sw_redis_sink_defaults(sw_redis_sink_params *p);
 void sw_redis_sink_params_free(sw_redis_sink_params *p);
 
 /* Cross-field checks the option rows cannot express (URL syntax, one
- * password source, names).  Calls report(ctx, key, sentence) for each problem
+ * password source, names, sentinel addresses with a master name, the WAIT
+ * timeout below the command timeout).  Calls report(ctx, key, sentence) for each problem
  * (key relative to the section: "url", "password_file", ...) and returns how
  * many there were. */
 int sw_redis_sink_check(const sw_redis_sink_params *p,
@@ -80,6 +110,16 @@ typedef struct sw_json_bracket {
     size_t (*mark)(void);
     void (*release)(size_t mark);
 } sw_json_bracket;
+
+/* Where the sentinel password comes from, resolved like the Redis
+ * password (sw_secret_load): 0 with *out malloc'd (sw_secret_free it), 1
+ * when neither source is set (*out NULL), -1 with a sentence in err.  For
+ * shock-notify, which builds its own connections. */
+int sw_redis_sentinel_password(const sw_redis_sink_params *p, char **out, char *err, size_t errlen);
+
+/* The producer name the sink writes into the dedupe keys: 16 hex digits of
+ * FNV-1a 64 over the host name and state_dir ("ab12..."). */
+void sw_redis_producer_id(const char *state_dir, char out[17]);
 
 /* The sink; nothing happens until start (which opens the spool in state_dir,
  * reads the password and connects; an unusable state_dir or password source
@@ -98,6 +138,12 @@ typedef struct sw_sink_redis_stats {
     uint64_t skipped_lines;         /* torn/invalid spool lines at start */
     uint64_t connects, connection_failures;
     int connected;                  /* the connection is up and its handshake done (metrics, /healthz) */
+    uint64_t deduplicated;          /* the script found the alert written by another producer: confirmed */
+    uint64_t noscript;              /* NOSCRIPT answers: sent again with EVAL */
+    uint64_t wait_short;            /* WAITs that returned fewer than replicas_ack replicas */
+    size_t unreplicated;            /* alerts written, waiting for WAIT to count replicas_ack replicas */
+    uint64_t sentinel_switches;     /* +switch-master messages for our master */
+    uint64_t not_master;            /* connections dropped because ROLE was not master */
 } sw_sink_redis_stats;
 
 /* For tests and diagnostics. */

@@ -62,6 +62,8 @@
  * the wire is never dropped by the overflow policy). */
 #define SW_SPOOL_SENT 1u        /* written on the current connection, reply pending */
 #define SW_SPOOL_MAYBE_SENT 2u  /* may have reached Redis (lost reply, or found at open) */
+#define SW_SPOOL_WRITTEN 4u     /* with SENT: the script answered (written, or found written) */
+#define SW_SPOOL_ACKED 8u       /* with WRITTEN: enough replicas have it (WAIT), or none are asked for */
 
 /* What XADD needs besides the JSON. */
 typedef struct sw_spool_body {

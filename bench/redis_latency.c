@@ -7,20 +7,26 @@
  * alert is encoded as schema-v1 JSON and handed to the real `redis` sink
  * (spool append, XADD + 2 PUBLISH, written with a non-blocking write).
  *
- * Two figures, with p50/p99/p99.9/max:
- *   tick -> socket   from taking the tick off the loop to the alert's XADD and
- *                    PUBLISH bytes being written to the socket (hiredis's
- *                    output buffer empty); goal p99 <= 200 us;
+ * Three figures, with p50/p99/p99.9/max:
+ *   tick -> socket   from taking the tick off the loop to the alert's script
+ *                    (XADD and 2 PUBLISH) being written to the socket
+ *                    (hiredis's output buffer empty); goal p99 <= 200 us;
  *   tick -> subscriber  to a SUBSCRIBEd client (another thread, its own
  *                    connection) receiving the message; goal p99 <= 1 ms on
- *                    loopback.
+ *                    loopback;
+ *   tick -> confirmed   to the sink counting the alert as delivered (it
+ *                    leaves the spool): the script's reply, and with
+ *                    --replicas-ack N the WAIT N after it.
+ * With --replicas-ack N a private replica is started too (without --url) and
+ * the whole measurement runs twice in the same run, replicas_ack 0 and then
+ * N, so the cost of WAIT is read side by side.
  * Both clocks are CLOCK_MONOTONIC.  The first second is warm-up and not
  * counted.  Without --url a private redis-server is started (free loopback
  * port, no persistence) and stopped at the end.  Figures are printed; nothing
  * is asserted.
  *
  *   redis_latency [--url URL] [--seconds S] [--rate TICKS_PER_S] [--every N]
- *                 [--fsync everysec|always]
+ *                 [--fsync everysec|always] [--replicas-ack N]
  */
 #include "sw_test_redis.h" /* private redis-server, shared with the tests */
 
@@ -55,6 +61,8 @@ static struct bench {
     size_t max_alerts, n_alerts;
     uint64_t *t0;                     /* per alert: tick taken */
     uint64_t *t_sock;                 /* per alert: bytes written to the socket */
+    uint64_t *t_conf;                 /* per alert: confirmed (left the spool) */
+    size_t confirmed_seen;
     _Atomic uint64_t *t_sub;          /* per alert: received by the subscriber */
     size_t unwritten_from;            /* alerts from here on wait for the socket */
     int drained, closed;
@@ -124,12 +132,17 @@ static void on_candidate(void *ctx, const sw_candidate *c)
 static void on_check(uv_check_t *h)
 {
     (void)h;
+    uint64_t now = mono_ns();
     if (B.unwritten_from < B.n_alerts && sw_sink_redis_unwritten(B.sink) == 0) {
-        uint64_t now = mono_ns();
         for (size_t k = B.unwritten_from; k < B.n_alerts; k++)
             B.t_sock[k] = now;
         B.unwritten_from = B.n_alerts;
     }
+    /* Confirmations come in order: the first `confirmed` alerts are out. */
+    sw_sink_redis_stats st;
+    sw_sink_redis_get_stats(B.sink, &st);
+    for (; B.confirmed_seen < st.confirmed && B.confirmed_seen < B.n_alerts; B.confirmed_seen++)
+        B.t_conf[B.confirmed_seen] = now;
 }
 
 static void on_pace(uv_timer_t *h)
@@ -238,54 +251,21 @@ static void close_own(uv_handle_t *h)
     (void)h;
 }
 
-int main(int argc, char **argv)
+/* One measurement with the sink's replicas_ack; figures printed. */
+static int measure(const char *url, int fsync_always, int replicas_ack)
 {
-    const char *url = NULL;
-    int fsync_always = 0;
-    B.rate = 50000;
-    B.every = 100;
-    B.seconds = 10;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--url") && i + 1 < argc)
-            url = argv[++i];
-        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
-            B.seconds = (unsigned)atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
-            B.rate = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--every") && i + 1 < argc)
-            B.every = (unsigned)atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--fsync") && i + 1 < argc)
-            fsync_always = !strcmp(argv[++i], "always");
-        else {
-            fprintf(stderr, "usage: redis_latency [--url redis://127.0.0.1:PORT] [--seconds S] [--rate TICKS_PER_S] "
-                            "[--every N] [--fsync everysec|always]\n");
-            return 2;
-        }
-    }
-    if (B.seconds < 2 || B.rate < 1 || B.every < 1) {
-        fprintf(stderr, "redis_latency: need --seconds >= 2, --rate >= 1, --every >= 1\n");
-        return 2;
-    }
-    sw_log_init("redis_latency");
-    sw_log_set_level(SW_LOG_WARNING);
-    int own_server = url == NULL;
-    if (own_server) {
-        if (tr_start(&server, NULL, 0, 0) != 0) {
-            fprintf(stderr, "redis_latency: cannot start redis-server\n");
-            return 1;
-        }
-        url = server.url;
-    } else if (sscanf(url, "redis://127.0.0.1:%d", &server.port) != 1) {
-        fprintf(stderr, "redis_latency: --url must be redis://127.0.0.1:PORT (no password)\n");
-        return 2;
-    }
-
+    B.n_alerts = B.ticks = B.t_end = B.unwritten_from = B.confirmed_seen = 0;
+    B.drained = B.closed = 0;
+    B.counter = 0;
+    atomic_store(&sub_ready, 0);
+    atomic_store(&sub_stop, 0);
     B.max_alerts = (size_t)(B.rate * B.seconds / B.every) + 16;
     B.t0 = calloc(B.max_alerts, sizeof *B.t0);
     B.t_sock = calloc(B.max_alerts, sizeof *B.t_sock);
+    B.t_conf = calloc(B.max_alerts, sizeof *B.t_conf);
     B.t_sub = calloc(B.max_alerts, sizeof *B.t_sub);
     uint64_t *tmp = calloc(B.max_alerts, sizeof *tmp);
-    if (!B.t0 || !B.t_sock || !B.t_sub || !tmp)
+    if (!B.t0 || !B.t_sock || !B.t_conf || !B.t_sub || !tmp)
         return 1;
 
     const char *members[N_SYMBOLS];
@@ -309,11 +289,16 @@ int main(int argc, char **argv)
     sw_redis_sink_defaults(&p);
     free(p.url);
     p.url = strdup(url);
+    /* A stream (and so dedupe keys) of its own per measurement: the second
+     * one raises the same alert ids, which must not find the first's keys. */
+    char stream[48];
+    snprintf(stream, sizeof stream, "bench:stream:%d:%d", replicas_ack, (int)getpid());
     free(p.stream);
-    p.stream = strdup("bench:stream");
+    p.stream = strdup(stream);
     free(p.channel);
     p.channel = strdup(CHANNEL);
     p.fsync = fsync_always ? SW_REDIS_FSYNC_ALWAYS : SW_REDIS_FSYNC_EVERYSEC;
+    p.replicas_ack = replicas_ack;
     B.sink = sw_sink_redis_new(&p, state_dir, NULL);
     sw_redis_sink_params_free(&p);
 
@@ -347,6 +332,7 @@ int main(int argc, char **argv)
     while (!B.drained)
         uv_run(&B.loop, UV_RUN_ONCE);
     size_t unconfirmed = B.sink->pending(B.sink);
+    on_check(&B.check); /* the last confirmations */
 
     /* The subscriber gets the last messages a moment later. */
     deadline = mono_ns() + 5 * UINT64_C(1000000000);
@@ -362,9 +348,9 @@ int main(int argc, char **argv)
     uv_loop_close(&B.loop);
 
     printf("redis_latency: %.0f ticks/s for %.1f s (%llu ticks), an alert every %u ticks: %zu alerts, %zu unconfirmed, "
-           "spool fsync %s\n",
+           "spool fsync %s, replicas_ack %d\n",
            (double)B.ticks / secs, secs, (unsigned long long)B.ticks, B.every, B.n_alerts, unconfirmed,
-           fsync_always ? "always" : "everysec");
+           fsync_always ? "always" : "everysec", replicas_ack);
     size_t n = 0, lost = 0;
     for (size_t i = 0; i < B.n_alerts; i++)
         if (B.t0[i] - B.t_start >= WARMUP_NS && B.t_sock[i])
@@ -381,19 +367,88 @@ int main(int argc, char **argv)
     report("tick -> subscriber", tmp, n, 1000);
     if (lost)
         printf("(%zu alerts not seen by the subscriber)\n", lost);
+    n = 0;
+    for (size_t i = 0; i < B.n_alerts; i++)
+        if (B.t0[i] - B.t_start >= WARMUP_NS && B.t_conf[i])
+            tmp[n++] = B.t_conf[i] - B.t0[i];
+    report("tick -> confirmed", tmp, n, replicas_ack ? 2000 : 1000);
 
-    sw_sink_redis_get_stats(B.sink, &st);
     B.sink->destroy(B.sink);
     sw_engine_free(&B.engine);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", state_dir);
     if (system(cmd) != 0)
         fprintf(stderr, "redis_latency: could not remove %s\n", state_dir);
-    if (own_server)
-        tr_destroy(&server);
     free(B.t0);
     free(B.t_sock);
+    free(B.t_conf);
     free((void *)B.t_sub);
     free(tmp);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *url = NULL;
+    int fsync_always = 0, replicas_ack = 0;
+    B.rate = 50000;
+    B.every = 100;
+    B.seconds = 10;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--url") && i + 1 < argc)
+            url = argv[++i];
+        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+            B.seconds = (unsigned)atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
+            B.rate = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--every") && i + 1 < argc)
+            B.every = (unsigned)atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--fsync") && i + 1 < argc)
+            fsync_always = !strcmp(argv[++i], "always");
+        else if (!strcmp(argv[i], "--replicas-ack") && i + 1 < argc)
+            replicas_ack = atoi(argv[++i]);
+        else {
+            fprintf(stderr, "usage: redis_latency [--url redis://127.0.0.1:PORT] [--seconds S] [--rate TICKS_PER_S] "
+                            "[--every N] [--fsync everysec|always] [--replicas-ack N]\n");
+            return 2;
+        }
+    }
+    if (B.seconds < 2 || B.rate < 1 || B.every < 1 || replicas_ack < 0 || replicas_ack > 16) {
+        fprintf(stderr, "redis_latency: need --seconds >= 2, --rate >= 1, --every >= 1, --replicas-ack 0..16\n");
+        return 2;
+    }
+    sw_log_init("redis_latency");
+    sw_log_set_level(SW_LOG_WARNING);
+    int own_server = url == NULL;
+    test_redis replicas[16];
+    int n_replicas = 0;
+    if (own_server) {
+        if (tr_start(&server, NULL, 0, 0) != 0) {
+            fprintf(stderr, "redis_latency: cannot start redis-server\n");
+            return 1;
+        }
+        url = server.url;
+        for (; n_replicas < replicas_ack; n_replicas++)
+            if (tr_start_replica(&replicas[n_replicas], &server) != 0) {
+                fprintf(stderr, "redis_latency: cannot start a replica\n");
+                return 1;
+            }
+        uint64_t deadline = mono_ns() + 60 * UINT64_C(1000000000);
+        while (replicas_ack && !tr_replicas_online(&server, replicas_ack) && mono_ns() < deadline)
+            tr_pause_ms(50);
+    } else if (sscanf(url, "redis://127.0.0.1:%d", &server.port) != 1) {
+        fprintf(stderr, "redis_latency: --url must be redis://127.0.0.1:PORT (no password)\n");
+        return 2;
+    }
+    int rc = 0;
+    /* WAIT's cost, side by side: the same run without it first. */
+    if (replicas_ack)
+        rc = measure(url, fsync_always, 0);
+    if (rc == 0)
+        rc = measure(url, fsync_always, replicas_ack);
+    for (int i = 0; i < n_replicas; i++)
+        tr_destroy(&replicas[i]);
+    if (own_server)
+        tr_destroy(&server);
+    return rc;
 }

@@ -11,12 +11,14 @@
 #include "sw_pct_move.h"
 #include "sw_relative.h"
 #include "sw_redis_url.h"
+#include "sw_sentinel.h"
 #include "sw_sink_redis.h"
 #include "sw_vol_regime.h"
 #include "sw_volume.h"
 #include "sw_zscore.h"
 #include "sw_stale.h"
 #include "sw_time.h"
+#include "sw_symtab.h" /* sw_hash_str: FNV-1a 64 */
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -201,6 +203,31 @@ static const sw_option redis_opts[] = {
     { "command_timeout", OPT_DURATION, offsetof(sw_redis_sink_params, command_timeout_ns), 0.01, 3600, "5s",
       NULL, "No reply for this long while commands are outstanding: the connection is dropped and made "
       "again; unconfirmed alerts are sent again." },
+    { "dedupe_ttl", OPT_DURATION, offsetof(sw_redis_sink_params, dedupe_ttl_ns), 60, 30 * 86400, "24h", NULL,
+      "How long Redis remembers an alert id (the key <stream>:id:<id>): within it the same alert from "
+      "another shockd (active-active) or a resend is a confirmed no-op, counted in "
+      "shockwatch_alerts_deduplicated_total.  Whole seconds." },
+    { "replicas_ack", OPT_INT, offsetof(sw_redis_sink_params, replicas_ack), 0, 16, "0", NULL,
+      "An alert counts as delivered (and leaves the spool) only once WAIT says this many replicas have "
+      "it, so a failover cannot lose it; 0: when the master answered (asynchronous replication: a "
+      "failover may lose the last alerts).  shock-notify waits likewise for its delivery records and "
+      "acknowledgements, and reads only what the replicas have." },
+    { "replicas_timeout", OPT_DURATION, offsetof(sw_redis_sink_params, replicas_timeout_ns), 0.01, 600, "1s", NULL,
+      "How long one WAIT waits for replicas_ack replicas; when fewer answered, the alerts stay in the "
+      "spool and WAIT is asked again.  Below command_timeout." },
+    { "sentinels", OPT_STRINGS, offsetof(sw_redis_sink_params, sentinels), 0, SW_REDIS_HOST_MAX + 7, "[] (none)",
+      NULL, "Redis Sentinel: \"host:port\" of each sentinel (port 26379 if left out); the master's address "
+      "is asked of them (in turn) before every connect, and redis.url then gives only the password and the "
+      "db.  Needs master_name." },
+    { "master_name", OPT_STRING, offsetof(sw_redis_sink_params, master_name), 0, SW_REDIS_NAME_MAX, "(none)", NULL,
+      "The name the sentinels monitor the master under (sentinel monitor NAME host port quorum)." },
+    { "sentinel_password_env", OPT_STRING, offsetof(sw_redis_sink_params, sentinel_password_env), 0, LEN_ENV,
+      "(none)", NULL, "Environment variable that holds the sentinels' password (their requirepass)." },
+    { "sentinel_password_file", OPT_STRING, offsetof(sw_redis_sink_params, sentinel_password_file), 0, LEN_PATH,
+      "(none)", NULL,
+      "File that holds the sentinels' password; a relative name is looked up in $CREDENTIALS_DIRECTORY." },
+    { "sentinel_timeout", OPT_DURATION, offsetof(sw_redis_sink_params, sentinel_timeout_ns), 0.01, 60, "500ms",
+      NULL, "How long one sentinel may take to connect and answer before the next one is asked." },
     END_OPTS
 };
 
@@ -396,6 +423,16 @@ static const sw_option metrics_opts[] = {
       "/chart/group/NAME.svg|png; false: /metrics and /healthz only.  Restart to change." },
     { "max_viewers", OPT_INT, offsetof(sw_config, metrics_max_viewers), 0, 256, "16", NULL,
       "Dashboard pages connected at once; more are refused.  Restart to change." },
+    END_OPTS
+};
+
+/* shard: {"index": K, "count": N}; index < count is a cross-field check. */
+static const sw_option shard_opts[] = {
+    { "index", OPT_INT, offsetof(sw_config, shard_index), 0, 1023, "0", NULL,
+      "This shockd's shard, 0 to count - 1 (shockd --shard K/N overrides both)." },
+    { "count", OPT_INT, offsetof(sw_config, shard_count), 1, 1024, "1", NULL,
+      "How many shockd processes split the watchlist: each takes the groups whose first group's name "
+      "hashes to its index (FNV-1a 64 mod count); groups sharing a symbol stay together." },
     END_OPTS
 };
 
@@ -1577,7 +1614,7 @@ static void load_notify(ctx *c, sw_config *cfg, const cJSON *v)
 /* ---- top level -------------------------------------------------------- */
 
 static const char *const top_keys[] = {
-    "metrics",
+    "metrics", "shard",
     "feed", "groups", "detectors", "policy", "sinks", "stdout", "redis", "corporate_actions", "notify", NULL,
 };
 
@@ -1600,6 +1637,8 @@ static void set_defaults(sw_config *cfg)
     cfg->log_level = SW_LOG_INFO;
     cfg->shutdown_timeout_ns = 10 * SW_NS_PER_SEC;
     cfg->calendar = strdup(sw_calendar_default_path());
+    cfg->shard_index = 0;
+    cfg->shard_count = 1;
     cfg->metrics_max_connections = 256;
     cfg->metrics_dashboard = 1;
     cfg->metrics_max_viewers = 16;
@@ -1687,6 +1726,13 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
     if (cfg->metrics_listen && sw_listen_parse(cfg->metrics_listen, &ml, lerr, sizeof lerr) != 0)
         err(&c, "metrics.listen", "%s", lerr);
     load_notify(&c, cfg, cJSON_GetObjectItemCaseSensitive(root, "notify"));
+    if ((v = cJSON_GetObjectItemCaseSensitive(root, "shard")) && want_object(&c, v, "shard")) {
+        int before = c.errors;
+        apply_table(&c, v, shard_opts, cfg, "shard", NULL);
+        if (c.errors == before && cfg->shard_index >= cfg->shard_count)
+            err(&c, "shard.index", "%d is out of range for shard.count %d (0 to %d)", cfg->shard_index,
+                cfg->shard_count, cfg->shard_count - 1);
+    }
     if (cfg->notify.metrics_listen && sw_listen_parse(cfg->notify.metrics_listen, &ml, lerr, sizeof lerr) != 0)
         err(&c, "notify.metrics_listen", "%s", lerr);
     apply_table(&c, root, top_opts, cfg, "", top_keys);
@@ -1740,6 +1786,14 @@ int sw_config_load(sw_config *cfg, const char *path, sw_diag *diag)
     return rc;
 }
 
+static void free_group(sw_group_config *g)
+{
+    for (size_t m = 0; m < g->n_members; m++)
+        free(g->members[m]);
+    free(g->members);
+    free(g->name);
+}
+
 void sw_config_free(sw_config *cfg)
 {
     free(cfg->path);
@@ -1750,12 +1804,8 @@ void sw_config_free(sw_config *cfg)
     free(cfg->feed.secret_env);
     free(cfg->feed.secret_file);
     free(cfg->feed.ca_file);
-    for (size_t g = 0; g < cfg->n_groups; g++) {
-        for (size_t m = 0; m < cfg->groups[g].n_members; m++)
-            free(cfg->groups[g].members[m]);
-        free(cfg->groups[g].members);
-        free(cfg->groups[g].name);
-    }
+    for (size_t g = 0; g < cfg->n_groups; g++)
+        free_group(&cfg->groups[g]);
     free(cfg->groups);
     for (size_t i = 0; i < cfg->n_detectors; i++)
         free(cfg->detectors[i].params);
@@ -1867,6 +1917,101 @@ int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag)
     return 0;
 }
 
+int sw_config_shard_of(const char *name, int count)
+{
+    return count > 1 ? (int)(sw_hash_str(name) % (uint64_t)count) : 0;
+}
+
+static size_t uf_find(size_t *parent, size_t g)
+{
+    while (parent[g] != g)
+        g = parent[g] = parent[parent[g]];
+    return g;
+}
+
+int sw_config_shard_map(const sw_config *cfg, int count, int *out)
+{
+    size_t n = cfg->n_groups;
+    size_t *parent = malloc((n ? n : 1) * sizeof *parent);
+    if (!parent)
+        return -1;
+    for (size_t g = 0; g < n; g++)
+        parent[g] = g;
+    /* Groups that share a symbol are one unit, named by its first group:
+     * the root is always the smallest index (config order). */
+    for (size_t g = 0; g < n; g++)
+        for (size_t m = 0; m < cfg->groups[g].n_members; m++)
+            for (size_t h = 0; h < g; h++) {
+                int shared = 0;
+                for (size_t k = 0; k < cfg->groups[h].n_members && !shared; k++)
+                    shared = strcmp(cfg->groups[h].members[k], cfg->groups[g].members[m]) == 0;
+                if (!shared)
+                    continue;
+                size_t a = uf_find(parent, g), b = uf_find(parent, h);
+                if (a != b) {
+                    if (a < b)
+                        parent[b] = a;
+                    else
+                        parent[a] = b;
+                }
+            }
+    for (size_t g = 0; g < n; g++)
+        out[g] = sw_config_shard_of(cfg->groups[uf_find(parent, g)].name, count);
+    free(parent);
+    return 0;
+}
+
+int sw_config_shard(sw_config *cfg, int index, int count, sw_diag *diag)
+{
+    if (count < 1 || index < 0 || index >= count) {
+        sw_diag_add(diag, "%s: shard %d/%d: the index must be 0 to %d", cfg->path, index, count, count - 1);
+        return -1;
+    }
+    cfg->shard_index = index;
+    cfg->shard_count = count;
+    if (count == 1)
+        return 0;
+    int *map = malloc((cfg->n_groups ? cfg->n_groups : 1) * sizeof *map);
+    if (!map || sw_config_shard_map(cfg, count, map) != 0) {
+        free(map);
+        sw_diag_add(diag, "%s: out of memory", cfg->path);
+        return -1;
+    }
+    size_t kept = 0;
+    for (size_t g = 0; g < cfg->n_groups; g++)
+        kept += map[g] == index;
+    if (kept == 0) {
+        char where[512] = "";
+        for (size_t g = 0; g < cfg->n_groups; g++) {
+            size_t used = strlen(where);
+            snprintf(where + used, sizeof where - used, "%s%s -> %d", g ? ", " : "", cfg->groups[g].name, map[g]);
+        }
+        sw_diag_add(diag, "%s: shard %d/%d gets no group (%s): use fewer shards or more groups", cfg->path, index,
+                    count, where);
+        free(map);
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t g = 0; g < cfg->n_groups; g++) {
+        if (map[g] == index)
+            cfg->groups[k++] = cfg->groups[g];
+        else
+            free_group(&cfg->groups[g]);
+    }
+    cfg->n_groups = k;
+    free(map);
+    /* Splits of symbols now on other shards: theirs to apply. */
+    size_t s = 0;
+    for (size_t i = 0; i < cfg->n_splits; i++) {
+        if (in_watchlist(cfg, cfg->splits[i].symbol))
+            cfg->splits[s++] = cfg->splits[i];
+        else
+            free(cfg->splits[i].symbol);
+    }
+    cfg->n_splits = s;
+    return 0;
+}
+
 size_t sw_config_symbol_count(const sw_config *cfg)
 {
     size_t n = 0;
@@ -1926,6 +2071,8 @@ void sw_config_print_doc(FILE *out)
     print_table(out, "redis.", redis_opts);
     fprintf(out, "\nmetrics:\n");
     print_table(out, "metrics.", metrics_opts);
+    fprintf(out, "\nshard (shockd only; one shock-notify serves every shard):\n");
+    print_table(out, "shard.", shard_opts);
     fprintf(out, "\nnotify (shock-notify; the Redis server and stream are redis.*):\n");
     print_table(out, "notify.", notify_opts);
     fprintf(out, "\nnotify.channels.NAME (an object of channels by name; \"type\": slack, email, webhook, "

@@ -99,6 +99,8 @@ typedef struct sw_config {
     sw_calendar cal;      /* loaded from `calendar` by sw_config_load */
     sw_split_config *splits;
     size_t n_splits;
+    int shard_index;      /* shard: {"index": K, "count": N}; count 1: the whole watchlist */
+    int shard_count;
 } sw_config;
 
 /* Load and validate FILE.  Returns 0, or -1 with every problem in diag (the
@@ -117,6 +119,31 @@ int sw_config_engine_specs(const sw_config *cfg, sw_group_spec **groups, sw_dete
 /* Add a group given on the command line as "NAME=SYM,SYM,...", validated like
  * the config's groups.  Returns 0, or -1 with the problem in diag. */
 int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag);
+
+/*
+ * Shards: N shockd processes split one watchlist, each taking the groups
+ * that fall to it:
+ *  - groups that share a symbol form one unit (a symbol in several groups
+ *    follows its first group, in config order, and every group keeps all
+ *    its members, so breadth stays exact); a unit goes whole to shard
+ *    FNV-1a 64(name of its first group) mod N;
+ *  - every symbol is in a group (the watchlist is their union), so there is
+ *    no symbol without one to place.
+ * The hash is of names only: adding a group moves no other group (except
+ * one it joins by sharing a symbol), and every process computes the same
+ * split from the same file.
+ */
+/* The shard (0..count-1) of a unit whose first group is `name`. */
+int sw_config_shard_of(const char *name, int count);
+
+/* Which shard each group goes to, in config order (out[g]), by the rule
+ * above.  Returns 0 or -1 (out of memory). */
+int sw_config_shard_map(const sw_config *cfg, int count, int *out);
+
+/* Keep only the groups of shard index/count (and the splits of their
+ * symbols); remembers index and count in cfg.  Returns 0, or -1 with the
+ * problem in diag (the shard gets no group at all). */
+int sw_config_shard(sw_config *cfg, int index, int count, sw_diag *diag);
 
 /* Total number of distinct symbols across groups. */
 size_t sw_config_symbol_count(const sw_config *cfg);

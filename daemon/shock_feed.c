@@ -12,7 +12,10 @@
  *
  * Choices made for testability, documented in --help:
  *  - playback waits while no client is streaming, so a client that connects
- *    late, or reconnects after --drop-every, misses nothing;
+ *    late, or reconnects after --drop-every, misses nothing; with --clients N,
+ *    while fewer than N are (two shockd of an active-active pair get the
+ *    same trades from the first one on, and a restarted one misses only
+ *    what was on its way when it stopped);
  *  - --drop-every N closes a connection right after its N-th data message;
  *    nothing is queued for it beyond that, so no trade is lost to a drop;
  *  - --drop-period S closes each connection S seconds (wall clock) after it
@@ -108,6 +111,7 @@ struct feedsrv {
     uint64_t drop_period_ms;      /* --drop-period; 0: never */
     double garbage;
     int reject_auth;
+    size_t clients;               /* --clients: playback waits while fewer are streaming */
     size_t batch;
     const char *key, *secret;
     char host[64];
@@ -168,7 +172,7 @@ static void usage(FILE *out)
     fprintf(out,
             "Usage: shock-feed --replay PATH... [--provider NAME] [--listen HOST:PORT] [--speed N|max]\n"
             "                  [--loop] [--batch N] [--drop-every N] [--drop-period S] [--garbage P]\n"
-            "                  [--reject-auth] [--hold]\n"
+            "                  [--reject-auth] [--hold] [--clients N]\n"
             "                  [--key K] [--secret S] [--format FMT] [--preload]\n"
             "       shock-feed --dump --provider NAME --replay PATH...\n"
             "\n"
@@ -198,6 +202,8 @@ static void usage(FILE *out)
             "  --reject-auth       refuse every credential the way the provider does\n"
             "  --hold              start playing only on SIGUSR1 (a test opens its observers\n"
             "                      first: clients connect and subscribe meanwhile)\n"
+            "  --clients N         play only while at least N clients are streaming (default\n"
+            "                      1): an active-active pair gets the same trades\n"
             "  --key K, --secret S accept only these credentials (default: any non-empty)\n"
             "  --preload           read and encode the whole recording before listening, so that\n"
             "                      playback costs only the writes (benchmarks; not with --loop)\n"
@@ -503,8 +509,9 @@ static void pump(feedsrv *s)
             ready++;
             room &= conn_has_room(s, c);
         }
-    if (!ready) {
-        /* Nobody to stream to: wait, without losing the place. */
+    if (!ready || ready < s->clients) {
+        /* Nobody (or fewer than --clients) to stream to: wait, without losing
+         * the place. */
         s->paused = 1;
         idle_on(s, 0);
         return;
@@ -994,6 +1001,7 @@ int main(int argc, char **argv)
         { "key", required_argument, NULL, 'k' },     { "secret", required_argument, NULL, 'S' },
         { "dump", no_argument, NULL, 'D' },          { "log-level", required_argument, NULL, 'v' },
         { "preload", no_argument, NULL, 'P' },       { "hold", no_argument, NULL, 'H' },
+        { "clients", required_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
     static feedsrv srv;
@@ -1039,6 +1047,11 @@ int main(int argc, char **argv)
         case 'd':
             if (parse_count("--drop-every", optarg, 1, UINT64_MAX / 2, &s->drop_every) != 0)
                 goto usage_error;
+            break;
+        case 'C':
+            if (parse_count("--clients", optarg, 1, 1000, &v) != 0)
+                goto usage_error;
+            s->clients = (size_t)v;
             break;
         case 'T':
             if (parse_count("--drop-period", optarg, 1, 86400, &v) != 0)

@@ -265,6 +265,7 @@ int main(int argc, char **argv)
     memset(&o, 0, sizeof o);
     sw_group_spec *groups = NULL;
     sw_detector_spec *dets = NULL;
+    char *spw = NULL;
     app a;
     memset(&a, 0, sizeof a);
     int loop_ok = 0;
@@ -274,8 +275,33 @@ int main(int argc, char **argv)
         rc = urc;
         goto out;
     }
-    /* Once, at start: Redis on another machine is in clear text. */
-    sw_redis_warn_if_in_clear(&o.url);
+    /* Sentinel: the same section as shockd's. */
+    sw_sentinel_params snp;
+    memset(&snp, 0, sizeof snp);
+    if (cfg.redis.sentinels.n) {
+        if (sw_redis_sentinel_password(&cfg.redis, &spw, err, sizeof err) < 0) {
+            sw_error("%s", err);
+            goto out;
+        }
+        snp.addrs = (const char *const *)cfg.redis.sentinels.v;
+        snp.n_addrs = cfg.redis.sentinels.n;
+        snp.master_name = cfg.redis.master_name;
+        snp.password = spw;
+        snp.timeout_ms = (uint64_t)(cfg.redis.sentinel_timeout_ns / 1000000);
+        o.sentinel = &snp;
+        for (size_t i = 0; i < cfg.redis.sentinels.n; i++) {
+            sw_redis_url su;
+            memset(&su, 0, sizeof su);
+            if (sw_redis_addr_parse(cfg.redis.sentinels.v[i], su.host, sizeof su.host, &su.port,
+                                    SW_SENTINEL_DEFAULT_PORT, err, sizeof err) == 0)
+                sw_redis_warn_if_in_clear(&su);
+        }
+    } else {
+        /* Once, at start: Redis on another machine is in clear text. */
+        sw_redis_warn_if_in_clear(&o.url);
+    }
+    o.replicas_ack = cfg.redis.replicas_ack;
+    o.replicas_timeout_ms = (uint64_t)(cfg.redis.replicas_timeout_ns / 1000000);
     if (sw_config_engine_specs(&cfg, &groups, &dets) != 0) {
         sw_error("out of memory");
         goto out;
@@ -309,6 +335,7 @@ int main(int argc, char **argv)
     loop_ok = 1;
     a.notify = sw_notify_new(&a.loop, &o, err, sizeof err);
     sw_redis_url_wipe(&o.url);
+    sw_secret_free(&spw); /* copied by the connections */
     if (!a.notify) {
         sw_error("%s", err);
         goto out_loop;
@@ -359,6 +386,7 @@ out_curl:
     curl_global_cleanup();
 out:
     sw_redis_url_wipe(&o.url);
+    sw_secret_free(&spw);
     free(groups);
     free(dets);
     sw_config_free(&cfg);

@@ -11,6 +11,7 @@
 #include "sw_secret.h"
 #include "sw_feed.h"
 #include "sw_jsonarena.h"
+#include "sw_listen.h"
 #include "sw_live.h"
 #include "sw_log.h"
 #include "sw_logout.h"
@@ -68,6 +69,7 @@ typedef struct shockd {
     int exit_code;
     sw_state state;               /* <state_dir>/state.json */
     unsigned cron_ticks;
+    int state_dirty;              /* an alert since the last save: save at the next cron tick */
     sw_metrics metrics;           /* /metrics, /healthz, the STATUS= line */
     sw_live dash;                 /* the dashboard and charts on the same listener */
     sw_sdnotify sdn;              /* systemd notifications */
@@ -107,6 +109,9 @@ static void usage(FILE *out)
             "      --group NAME=SYM,SYM,...\n"
             "                      add a group to the configured watchlist (repeatable), e.g.\n"
             "                      to replay more names with the production detectors\n"
+            "      --shard K/N     run shard K of N (0 <= K < N): only the groups that fall to\n"
+            "                      it (overrides the config's \"shard\"; K alone: N is the\n"
+            "                      config's shard.count; see shockd(8))\n"
             "      --config-doc    print every configuration option with its default and exit\n"
             "  -h, --help          show this help and exit\n"
             "  -V, --version       show the version and exit\n"
@@ -130,6 +135,7 @@ static void deliver(void *ctx, const sw_alert *a)
         return;
     }
     d->alerts[a->severity]++;
+    d->state_dirty = 1;
     sw_metrics_alert(&d->metrics, a, d->live);
     sw_live_alert(&d->dash, a);
     if (d->stdout_tty) /* the alert line must not land after the progress line */
@@ -333,6 +339,7 @@ static void print_summary(shockd *d)
     const sw_engine_stats *es = &d->pipe.engine.stats;
     const sw_replay_stats *rs = &d->replay.stats;
     size_t active = 0, unconfirmed = 0, held = 0;
+    uint64_t dedup = 0;
     for (size_t i = 0; i < d->pipe.engine.n_syms; i++)
         active += sw_engine_sym(&d->pipe.engine, i)->ticks > 0;
     for (size_t i = 0; i < d->n_sinks; i++) {
@@ -343,11 +350,12 @@ static void print_summary(shockd *d)
             sw_sink_redis_stats st;
             sw_sink_redis_get_stats(inner, &st);
             held += st.held_now;
+            dedup += st.deduplicated;
         }
     }
     double secs = (double)(d->t_end_ns - d->t_start_ns) / 1e9;
     double rate = secs > 0 ? (double)es->ticks / secs : 0;
-    char tail[192] = "", excl[512] = "";
+    char tail[288] = "", excl[512] = "";
     /* Trades their sale conditions kept from the price, by reason; only
      * when there were any, so a run without conditions reads as before. */
     uint64_t n_excl = 0;
@@ -372,6 +380,11 @@ static void print_summary(shockd *d)
                  "could not take (see the error lines)", unconfirmed, held);
     else if (unconfirmed)
         snprintf(tail, sizeof tail, "; %zu alerts unconfirmed, kept for the next start", unconfirmed);
+    if (dedup) {
+        size_t used = strlen(tail);
+        snprintf(tail + used, sizeof tail - used, "; %llu deduplicated (another shockd wrote them first)",
+                 (unsigned long long)dedup);
+    }
     fprintf(stderr,
             "%s: %llu ticks, %zu symbols, %llu bad lines, %llu bad trades, %llu out-of-order, "
             "%llu unknown-symbol, %llu filtered prints%s; alerts: %llu critical, %llu warning, %llu info; "
@@ -534,8 +547,13 @@ static void on_cron(uv_timer_t *h)
         if (d->wall_clock)
             sw_engine_advance(&d->pipe.engine, wall);
     }
-    if (++d->cron_ticks % 60 == 0)
+    /* Every minute, and within a second of an alert: what a restart picks
+     * up (detectors, cooldowns) should include every alert already sent, or
+     * a restarted twin of an active-active pair would send it again. */
+    if (++d->cron_ticks % 60 == 0 || d->state_dirty) {
+        d->state_dirty = 0;
         sw_state_save(&d->state, &d->pipe.engine);
+    }
     sw_logout_tick();
     sw_metrics_poll(&d->metrics);
     /* The dashboard's silences come over the redis sink's connection. */
@@ -665,15 +683,27 @@ static void on_watchlist(void *ctx, const sw_watchlist_diff *w)
 /* Metrics, systemd notification and reload, wired to the daemon's fields.
  * Returns 0 or a libuv error. */
 static int start_ops(shockd *d, const char *config_path, const char *const *groups, size_t n_groups,
-                     int log_override)
+                     int log_override, int shard_index, int shard_count)
 {
     sw_metrics_view v = {
         .engine = &d->pipe.engine, .feed = &d->feed, .live = &d->live, .replay = &d->replay,
         .replaying = &d->replaying, .stopping = &d->draining, .sinks = d->sinks, .n_sinks = &d->n_sinks,
         .reloads_ok = &d->reload.applied, .reloads_failed = &d->reload.rejected,
+        .shard_index = &d->cfg.shard_index, .shard_count = &d->cfg.shard_count,
     };
     /* A replay is a batch job: it listens only when the config asks. */
     const char *listen = d->cfg.metrics_listen ? d->cfg.metrics_listen : d->replaying ? "off" : SW_LISTEN_DEFAULT;
+    /* Shards on one machine share the file: shard K listens on the port +
+     * K, so 9464, 9465, 9466 for three (port 0 stays any free port). */
+    char shard_listen[96];
+    sw_listen l;
+    char lerr[160];
+    if (d->cfg.shard_count > 1 && d->cfg.shard_index > 0 && sw_listen_parse(listen, &l, lerr, sizeof lerr) == 0 &&
+        !l.off && l.port > 0 && l.port + d->cfg.shard_index <= 65535) {
+        listen = sw_listen_format(&l, l.port + d->cfg.shard_index, shard_listen, sizeof shard_listen);
+        sw_info("metrics: shard %d listens on %s (metrics.listen's port + %d)", d->cfg.shard_index, listen,
+                d->cfg.shard_index);
+    }
     /* Failing is logged, never fatal: so is the dashboard's. */
     sw_metrics_start(&d->metrics, &d->loop, listen, &v, (size_t)d->cfg.metrics_max_connections);
     if (sw_live_init(&d->dash, &d->loop, &d->cfg, &d->pipe.engine, &d->metrics, d->cfg.metrics_dashboard,
@@ -683,7 +713,7 @@ static int start_ops(shockd *d, const char *config_path, const char *const *grou
     }
     sw_reload_target t = {
         .loop = &d->loop, .config_path = config_path, .extra_groups = groups, .n_extra_groups = n_groups,
-        .log_level_override = log_override, .cfg = &d->cfg, .engine = &d->pipe.engine, .policy = &d->pipe.policy,
+        .shard_index = shard_index, .shard_count = shard_count, .log_level_override = log_override, .cfg = &d->cfg, .engine = &d->pipe.engine, .policy = &d->pipe.policy,
         .emit = sw_pipeline_candidate, .emit_ctx = &d->pipe, .sinks = d->sinks, .n_sinks = &d->n_sinks,
         .max_sinks = sizeof d->sinks / sizeof d->sinks[0], .sink_failures = &d->sink_failures,
         .stopping = &d->draining, .feed_symbols = d->live ? d->feed_symbols : NULL,
@@ -694,6 +724,59 @@ static int start_ops(shockd *d, const char *config_path, const char *const *grou
     int rc = sw_sdnotify_start(&d->sdn, &d->loop);
     sw_sdnotify_status(&d->sdn, sw_metrics_status(&d->metrics, status, sizeof status));
     return rc;
+}
+
+/* "K/N" with 0 <= K < N <= 1024, or "K" alone (*count -1: the config's
+ * shard.count, as the template unit shockd@K.service passes it).  Returns 0
+ * or -1. */
+static int parse_shard(const char *text, int *index, int *count)
+{
+    char *end;
+    long k = strtol(text, &end, 10);
+    if (end != text && !*end && k >= 0 && k < 1024) {
+        *index = (int)k;
+        *count = -1;
+        return 0;
+    }
+    if (end == text || *end != '/' || k < 0)
+        return -1;
+    const char *n_at = end + 1;
+    long n = strtol(n_at, &end, 10);
+    if (end == n_at || *end || n < 1 || n > 1024 || k >= n)
+        return -1;
+    *index = (int)k;
+    *count = (int)n;
+    return 0;
+}
+
+/* The shard's share of the watchlist (config/sw_config.h); the log lines
+ * name the shard from here on.  Returns 0, or -1 after printing why. */
+static int apply_shard(sw_config *cfg, int index, int count)
+{
+    static char prog[32];
+    size_t all_groups = cfg->n_groups, all_syms = sw_config_symbol_count(cfg);
+    if (count < 0 && index >= cfg->shard_count) {
+        fprintf(stderr, "%s: --shard %d: shard.count is %d here (shards 0 to %d): give --shard %d/N, or set "
+                        "\"shard\": {\"count\": N} in the file\n",
+                cfg->path, index, cfg->shard_count, cfg->shard_count - 1, index);
+        return -1;
+    }
+    sw_diag diag = { 0 };
+    int rc = sw_config_shard(cfg, count ? index : cfg->shard_index, count > 0 ? count : cfg->shard_count, &diag);
+    sw_diag_print(&diag, stderr);
+    sw_diag_free(&diag);
+    if (rc != 0 || cfg->shard_count == 1)
+        return rc;
+    snprintf(prog, sizeof prog, "shockd[%d/%d]", cfg->shard_index, cfg->shard_count);
+    sw_log_init(prog);
+    char names[512] = "";
+    for (size_t g = 0; g < cfg->n_groups; g++) {
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s", g ? ", " : "", cfg->groups[g].name);
+    }
+    sw_info("shard %d of %d: groups %s (%zu symbols; the whole watchlist has %zu groups, %zu symbols)",
+            cfg->shard_index, cfg->shard_count, names, sw_config_symbol_count(cfg), all_groups, all_syms);
+    return 0;
 }
 
 /* Leave main before the loop exists, freeing the argument lists. */
@@ -717,6 +800,7 @@ int main(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },
         { "seed-state", no_argument, NULL, 'S' },
         { "group", required_argument, NULL, 'g' },
+        { "shard", required_argument, NULL, 'K' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -725,6 +809,7 @@ int main(int argc, char **argv)
     const char *format = NULL;
     const char *log_level = NULL;
     int check = 0, quiet = 0, seed = 0;
+    int shard_index = 0, shard_count = 0; /* count 0: the config's */
     double speed = 0;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     const char **groups_extra = calloc((size_t)argc + 1, sizeof *groups_extra);
@@ -750,6 +835,13 @@ int main(int argc, char **argv)
         case 'f': format = optarg; break;
         case 'l': log_level = optarg; break;
         case 'g': groups_extra[n_groups_extra++] = optarg; break;
+        case 'K':
+            if (parse_shard(optarg, &shard_index, &shard_count) != 0) {
+                fprintf(stderr, "shockd: --shard: \"%s\" is not K/N with 0 <= K < N <= 1024 (e.g. 0/3), or K\n",
+                        optarg);
+                return quit(EXIT_USAGE, paths, groups_extra);
+            }
+            break;
         case 's':
             if (strcmp(optarg, "max") == 0) {
                 speed = 0;
@@ -791,13 +883,20 @@ int main(int argc, char **argv)
     int crc = sw_pipeline_config(&d.cfg, config_path, groups_extra, n_groups_extra, log_level);
     if (crc != 0)
         return quit(crc == 2 ? EXIT_USAGE : EXIT_CONFIG, paths, groups_extra);
+    if (apply_shard(&d.cfg, shard_index, shard_count) != 0) {
+        sw_config_free(&d.cfg);
+        return quit(EXIT_CONFIG, paths, groups_extra);
+    }
     if (check) {
         if (check_feed_url(&d.cfg) != 0) {
             sw_config_free(&d.cfg);
             return quit(EXIT_CONFIG, paths, groups_extra);
         }
-        printf("%s: OK: %zu symbols in %zu groups, %zu detectors, %zu sinks\n", config_path,
-               sw_config_symbol_count(&d.cfg), d.cfg.n_groups, d.cfg.n_detectors, d.cfg.n_sinks);
+        char shard[48] = "";
+        if (d.cfg.shard_count > 1)
+            snprintf(shard, sizeof shard, " (shard %d of %d)", d.cfg.shard_index, d.cfg.shard_count);
+        printf("%s: OK: %zu symbols in %zu groups%s, %zu detectors, %zu sinks\n", config_path,
+               sw_config_symbol_count(&d.cfg), d.cfg.n_groups, shard, d.cfg.n_detectors, d.cfg.n_sinks);
         sw_config_free(&d.cfg);
         return quit(0, paths, groups_extra);
     }
@@ -821,6 +920,8 @@ int main(int argc, char **argv)
         sw_state_load_config(&d.state, &d.cfg);
     if (sw_pipeline_init(&d.pipe, &d.cfg, deliver, &d) != 0 || (!seed && build_sinks(&d) != 0))
         goto out_engine;
+    if (d.state.path)
+        sw_state_set_policy(&d.state, &d.pipe.policy); /* the checkpoint's policy keys */
     /* A file-size limit (ulimit -f) must turn a spool or state write into a
      * write error the sinks handle, not a SIGXFSZ that kills the process
      * mid-line. */
@@ -839,7 +940,7 @@ int main(int argc, char **argv)
             urc = d.sinks[i]->start(d.sinks[i], &d.loop);
     if (urc == 0)
         urc = start_ops(&d, config_path, groups_extra, n_groups_extra,
-                        log_level ? sw_log_parse_level(log_level) : -1);
+                        log_level ? sw_log_parse_level(log_level) : -1, shard_index, shard_count);
     if (urc == 0)
         urc = start_progress(&d, quiet);
     d.t_start_ns = uv_hrtime();

@@ -24,6 +24,9 @@ SW_PACKAGES=(
   # tests only: a real browser opens shock-report's page (chromium, with the
   # font the page names first), libpng decodes its screenshot
   chromium fonts-dejavu-core libpng-dev
+  # tests only: three sentinels over a master and a replica (test_sentinel,
+  # scripts/failover)
+  redis-sentinel
 )
 
 sw_say() { printf '%s: %s\n' "${SW_PROG:-shockwatch}" "$*" >&2; }

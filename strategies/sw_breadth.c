@@ -76,9 +76,11 @@ static int br_init(sw_detector *d, sw_engine *e)
         size_t g = 0;
         while (g < e->n_groups && strcmp(e->groups[g].name, P->groups.name[i]) != 0)
             g++;
-        if (g == e->n_groups)
-            return -1; /* the config loader checks names; this is a caller's bug */
-        pv->groups[g].watched = 1;
+        /* The config loader checked the names against the whole watchlist; a
+         * shard (shockd --shard) runs only some of the groups, and the others
+         * are watched where they run. */
+        if (g < e->n_groups)
+            pv->groups[g].watched = 1;
     }
     return 0;
 }
@@ -316,6 +318,33 @@ static void br_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     }
 }
 
+/* Checkpoints: the groups' counts and fired state (the members' are in
+ * their symbols' state). */
+static size_t br_save_priv(const sw_detector *d, const sw_engine *e, void *out, size_t max)
+{
+    const br_priv *pv = d->priv;
+    size_t n = e->n_groups * sizeof *pv->groups;
+    if (!n || n > max)
+        return 0;
+    memcpy(out, pv->groups, n);
+    return n;
+}
+
+static int br_restore_priv(sw_detector *d, sw_engine *e, const void *in, size_t n)
+{
+    br_priv *pv = d->priv;
+    if (n != e->n_groups * sizeof *pv->groups)
+        return -1;
+    /* `watched` comes from this run's parameters (the fingerprint made them
+     * equal anyway). */
+    for (size_t g = 0; g < e->n_groups; g++) {
+        int watched = pv->groups[g].watched;
+        memcpy(&pv->groups[g], (const char *)in + g * sizeof *pv->groups, sizeof *pv->groups);
+        pv->groups[g].watched = watched;
+    }
+    return 0;
+}
+
 const sw_detector_type sw_breadth_type = {
     .name = "breadth",
     .symbol_dirs = 0,
@@ -328,4 +357,6 @@ const sw_detector_type sw_breadth_type = {
     .state_size = br_state_size,
     .sym_init = br_sym_init,
     .on_tick = br_on_tick,
+    .save_priv = br_save_priv,
+    .restore_priv = br_restore_priv,
 };

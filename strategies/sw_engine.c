@@ -1,5 +1,6 @@
 /* sw_engine.c -- see sw_engine.h. */
 #include "sw_engine.h"
+#include "sw_layout.h" /* SW_STATE_LAYOUT, generated: see CMakeLists.txt */
 #include "sw_time.h"
 
 #include <math.h>
@@ -502,6 +503,67 @@ static void apply_due_splits(sw_engine *e, sw_symbol *s, int64_t day)
             apply_split(e, s, a->ratio);
         }
     }
+}
+
+/* ---- checkpoints ------------------------------------------------------------------ */
+
+static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+uint64_t sw_engine_fingerprint(const sw_engine *e)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    h = fnv_bytes(h, SW_STATE_LAYOUT, sizeof SW_STATE_LAYOUT);
+    h = fnv_bytes(h, &e->n_dets, sizeof e->n_dets);
+    for (size_t i = 0; i < e->n_dets; i++) {
+        const sw_detector *d = &e->dets[i];
+        h = fnv_bytes(h, d->type->name, strlen(d->type->name) + 1);
+        h = fnv_bytes(h, d->params, d->type->params_size);
+        size_t sz = d->type->state_size ? d->type->state_size(d->params) : 0;
+        h = fnv_bytes(h, &sz, sizeof sz);
+        h = fnv_bytes(h, &d->state_off, sizeof d->state_off);
+    }
+    h = fnv_bytes(h, &e->n_groups, sizeof e->n_groups);
+    for (size_t g = 0; g < e->n_groups; g++) {
+        h = fnv_bytes(h, e->groups[g].name, strlen(e->groups[g].name) + 1);
+        for (size_t m = 0; m < e->groups[g].n_members; m++) {
+            const char *name = sw_engine_sym(e, e->groups[g].members[m])->name;
+            h = fnv_bytes(h, name, strlen(name) + 1);
+        }
+    }
+    return h;
+}
+
+int sw_engine_restore_state(sw_engine *e, sw_symbol *s, const void *bytes, size_t len)
+{
+    if (len != e->state_size || !s->state)
+        return -1;
+    memcpy(s->state, bytes, len);
+    for (size_t i = 0; i < e->n_dets; i++)
+        if (e->dets[i].type->relocate)
+            e->dets[i].type->relocate(&e->dets[i], s->state + e->dets[i].state_off);
+    return 0;
+}
+
+size_t sw_engine_save_priv(const sw_engine *e, size_t k, void *out, size_t max)
+{
+    if (k >= e->n_dets || !e->dets[k].type->save_priv)
+        return 0;
+    return e->dets[k].type->save_priv(&e->dets[k], e, out, max);
+}
+
+int sw_engine_restore_priv(sw_engine *e, size_t k, const void *in, size_t n)
+{
+    if (k >= e->n_dets || !e->dets[k].type->restore_priv)
+        return -1;
+    return e->dets[k].type->restore_priv(&e->dets[k], e, in, n);
 }
 
 /* An official opening or closing print (the sale conditions say so, see

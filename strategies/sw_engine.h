@@ -146,6 +146,14 @@ typedef struct sw_detector_type {
     size_t (*save_state)(const sw_detector *d, const void *st, double *out, size_t max);
     /* (max is SW_DET_STATE_MAX: a detector keeps at most that many numbers.) */
     int (*restore_state)(const sw_detector *d, void *st, const double *in, size_t n);
+    /* Checkpoints (see sw_engine_restore_state below).  relocate: the bytes
+     * of a checkpoint were just copied into st; re-point what points into
+     * st (a ring's storage).  save_priv/restore_priv: the detector-wide
+     * state (breadth's groups) as bytes: save writes at most max and returns
+     * how many (0: none); restore returns 0, or -1 to keep the fresh state. */
+    void (*relocate)(const sw_detector *d, void *st);
+    size_t (*save_priv)(const sw_detector *d, const sw_engine *e, void *out, size_t max);
+    int (*restore_priv)(sw_detector *d, sw_engine *e, const void *in, size_t n);
 } sw_detector_type;
 
 struct sw_detector {
@@ -289,6 +297,28 @@ __attribute__((format(printf, 2, 3)))
 void sw_engine_note(sw_engine *e, const char *fmt, ...);
 
 sw_symbol *sw_engine_symbol(sw_engine *e, const char *name);
+
+/*
+ * Checkpoints: what a restart in the middle of a session needs to go on as
+ * if it had not happened (shockd's state.json) -- each symbol's detector
+ * state (e->state_size bytes at s->state) and each detector's detector-wide
+ * state (save_priv).  They are bytes in this build's memory layout, so a
+ * checkpoint is restored only into an engine with the same fingerprint: a
+ * hash of SW_STATE_LAYOUT (the build's hash of strategies/' sources, so a
+ * changed struct never restores garbage), the detectors (types, parameters,
+ * state sizes) and the groups (names, members, in order).
+ */
+uint64_t sw_engine_fingerprint(const sw_engine *e);
+
+/* Copy a checkpoint's bytes into s's detector state and let the detectors
+ * re-point what points into it.  Returns 0, or -1 when len is not
+ * e->state_size (nothing changed). */
+int sw_engine_restore_state(sw_engine *e, sw_symbol *s, const void *bytes, size_t len);
+
+/* Detector k's detector-wide state: sw_detector_type.save_priv/restore_priv
+ * (0 and -1 for a detector without them). */
+size_t sw_engine_save_priv(const sw_engine *e, size_t k, void *out, size_t max);
+int sw_engine_restore_priv(sw_engine *e, size_t k, const void *in, size_t n);
 
 /* For detectors' init: a zeroed private block of `head` bytes followed by
  * one byte per symbol (a flexible uint8_t array), set as d->priv (freed by

@@ -349,9 +349,50 @@ static void hl_on_clock(sw_detector *d, sw_engine *e, int64_t now)
         /* Counted with the day's halts: each possible pause is news too. */
         if (st->halts < UINT16_MAX)
             st->halts++;
-        emit(d, e, s, SW_CAND_FIRE, SW_SEV_WARNING, 0, now, s->last_price, st->move_ref, st->halts, 1, "halt");
+        /* Stamped with the moment the silence reached `after`, not the clock
+         * step that noticed it: the id depends on the trades alone, the same
+         * in both shockd of an active-active pair (as stale does). */
+        emit(d, e, s, SW_CAND_FIRE, SW_SEV_WARNING, 0, st->last_trade + P->after_ns, s->last_price, st->move_ref,
+             st->halts, 1, "halt");
     }
     pv->n_armed = keep;
+}
+
+/* Checkpoints (shockd's state.json).  The per-symbol bytes come back as they
+ * were, except the reason's text: it pointed into the old process's table
+ * of provider texts, so the resumption names the reason code alone. */
+static void hl_relocate(const sw_detector *d, void *vst)
+{
+    (void)d;
+    ((halt_state *)vst)->reason_text = NULL;
+}
+
+/* Detector-wide: which symbols trade around the clock (a byte each; the
+ * config's always_open and what a crypto feed's trades said).  The armed
+ * list is rebuilt from the symbols' LISTED flags. */
+static size_t hl_save_priv(const sw_detector *d, const sw_engine *e, void *out, size_t max)
+{
+    const halt_priv *pv = d->priv;
+    if (!pv || e->n_syms > max)
+        return 0;
+    memcpy(out, pv->always, e->n_syms);
+    return e->n_syms;
+}
+
+static int hl_restore_priv(sw_detector *d, sw_engine *e, const void *in, size_t n)
+{
+    halt_priv *pv = d->priv;
+    if (!pv || !in || n != e->n_syms)
+        return -1;
+    const uint8_t *b = in;
+    pv->n_armed = 0;
+    for (size_t i = 0; i < e->n_syms; i++) {
+        pv->always[i] |= b[i];
+        halt_state *st = (halt_state *)(sw_engine_sym(e, i)->state + d->state_off);
+        if (st->flags & LISTED)
+            pv->armed[pv->n_armed++] = (uint32_t)i;
+    }
+    return 0;
 }
 
 static void hl_on_session(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst)
@@ -405,4 +446,7 @@ const sw_detector_type sw_halt_type = {
     .on_session = hl_on_session,
     .on_split = hl_on_split,
     .on_clock = hl_on_clock,
+    .relocate = hl_relocate,
+    .save_priv = hl_save_priv,
+    .restore_priv = hl_restore_priv,
 };

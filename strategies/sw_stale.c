@@ -388,8 +388,50 @@ static void st_on_clock(sw_detector *d, sw_engine *e, int64_t now)
         else
             snprintf(d->text, sizeof d->text, "%s: no trade for %s during the session", s->name,
                      sw_format_span(now - since, b, sizeof b));
-        emit(d, e, s, SW_CAND_FIRE, now, now - since);
+        /* Stamped with the moment the silence reached `after`, not the
+         * clock step that noticed it: the id then depends on the trades
+         * alone, the same in every shockd of an active-active pair (each
+         * on its own wall clock) and in a shard, whose clock only its own
+         * symbols move.  The text says how long it was when seen. */
+        emit(d, e, s, SW_CAND_FIRE, since + P->after_ns, now - since);
     }
+}
+
+/* Checkpoints: per symbol its last trade and its FIRED and BARS flags (9
+ * bytes each, in index order); ALWAYS comes from the parameters and QUEUED
+ * from the heaps, which a restore builds again. */
+static size_t st_save_priv(const sw_detector *d, const sw_engine *e, void *out, size_t max)
+{
+    const stale_priv *pv = d->priv;
+    size_t n = e->n_syms;
+    if (!pv || n * 9 > max)
+        return 0;
+    unsigned char *o = out;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(o + i * 9, &pv->w[i].last, 8);
+        o[i * 9 + 8] = pv->flags[i] & (FIRED | BARS);
+    }
+    return n * 9;
+}
+
+static int st_restore_priv(sw_detector *d, sw_engine *e, const void *in, size_t len)
+{
+    stale_priv *pv = d->priv;
+    size_t n = e->n_syms;
+    if (!pv || !in || len != n * 9)
+        return -1;
+    const unsigned char *b = in;
+    /* Before the first event: the queues are still empty. */
+    pv->session_after = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(&pv->w[i].last, b + i * 9, 8);
+        pv->flags[i] = (uint8_t)((pv->flags[i] & (ALWAYS | QUEUED)) | (b[i * 9 + 8] & (FIRED | BARS)));
+        if (pv->w[i].last != NEVER && !(pv->flags[i] & (FIRED | BARS | QUEUED))) {
+            queue_push(pv->w, pv->flags[i] & ALWAYS ? &pv->around : &pv->session, pv->w[i].last, (uint32_t)i);
+            pv->flags[i] |= QUEUED;
+        }
+    }
+    return 0;
 }
 
 const sw_detector_type sw_stale_type = {
@@ -409,4 +451,6 @@ const sw_detector_type sw_stale_type = {
     .takes = SW_TAKES_VOLUME_ONLY,
     .on_tick = st_on_tick,
     .on_clock = st_on_clock,
+    .save_priv = st_save_priv,
+    .restore_priv = st_restore_priv,
 };

@@ -208,6 +208,18 @@ static void vr_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     sw_engine_emit(e, &c);
 }
 
+/* A checkpoint's bytes were copied in: the rings' storage is this st's. */
+static void vr_relocate(const sw_detector *d, void *vst)
+{
+    const sw_vol_regime_params *P = d->params;
+    vr_state *st = vst;
+    st->shortw.ring.v = st->buf;
+    if (P->baseline == SW_VOL_ROLLING) {
+        sw_rolling *br = base_roll(P, st);
+        br->ring.v = (double *)(void *)(br + 1);
+    }
+}
+
 const sw_detector_type sw_vol_regime_type = {
     .name = "vol_regime",
     .symbol_dirs = SW_DIRS_NONE,
@@ -216,6 +228,7 @@ const sw_detector_type sw_vol_regime_type = {
     .defaults = vr_defaults,
     .validate = vr_validate,
     .state_size = vr_state_size,
+    .relocate = vr_relocate,
     .hot_size = vr_hot_size,
     .sym_init = vr_sym_init,
     .on_tick = vr_on_tick,

@@ -319,6 +319,15 @@ static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     }
 }
 
+/* A checkpoint's bytes were copied in: the ring's storage is this st's. */
+static void zs_relocate(const sw_detector *d, void *vst)
+{
+    const sw_zscore_params *P = d->params;
+    zs_state *st = vst;
+    if (P->method == SW_VOL_ROLLING) /* ewma's state ends before roll */
+        st->roll.ring.v = st->buf;
+}
+
 const sw_detector_type sw_zscore_type = {
     .name = "zscore",
     .symbol_dirs = SW_DIRS_DOWN | SW_DIRS_UP,
@@ -327,6 +336,7 @@ const sw_detector_type sw_zscore_type = {
     .defaults = zs_defaults,
     .validate = zs_validate,
     .state_size = zs_state_size,
+    .relocate = zs_relocate,
     .sym_init = zs_sym_init,
     .on_tick = zs_on_tick,
     .on_session = zs_on_session,

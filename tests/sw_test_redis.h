@@ -10,6 +10,12 @@
  * one started (its process id).  tr_stop() always reaps the process: no server outlives a test.
  * Tests that only need some server use $SW_TEST_REDIS_URL (set by
  * scripts/test) through tr_shared_url(), or start their own.
+ *
+ * For high availability: a server may start as a replica of another
+ * (tr_start_replica), and ts_start runs a real Redis Sentinel (the Debian
+ * package redis-sentinel; `redis-server --sentinel` when it is missing)
+ * watching a master, with a short down-after so SENTINEL FAILOVER and a
+ * killed master are followed in about a second.
  */
 #ifndef SW_TEST_REDIS_H
 #define SW_TEST_REDIS_H
@@ -40,6 +46,7 @@ typedef struct test_redis {
     char sock[128];       /* Unix socket path when unix_socket was asked for */
     char password[64];    /* requirepass; empty: none */
     int unix_socket, persist;
+    int replica_of;       /* port of the master this one replicates; 0: none */
     char url[256];        /* redis://127.0.0.1:PORT (no password) */
 } test_redis;
 
@@ -119,6 +126,20 @@ static inline int tr_ping(const test_redis *r)
     return ok;
 }
 
+/* fork(), the child's standard streams on /dev/null (a server's chatter
+ * is in its log file).  As fork(): the child gets 0. */
+static inline pid_t tr_fork_quiet(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+    }
+    return pid;
+}
+
 /* 1 if the server answering on r's port is process r->pid (INFO server's
  * process_id), not some other server that happens to have the port. */
 static inline int tr_is_ours(const test_redis *r)
@@ -140,8 +161,9 @@ static inline int tr_is_ours(const test_redis *r)
 
 static inline int tr_spawn(test_redis *r)
 {
-    char port[16], log[128];
+    char port[16], log[128], master[16];
     snprintf(port, sizeof port, "%d", r->port);
+    snprintf(master, sizeof master, "%d", r->replica_of);
     snprintf(log, sizeof log, "%s/redis.log", r->dir);
     const char *argv[32];
     int n = 0;
@@ -154,6 +176,12 @@ static inline int tr_spawn(test_redis *r)
     argv[n++] = "--save"; argv[n++] = "";
     argv[n++] = "--appendonly"; argv[n++] = r->persist ? "yes" : "no";
     argv[n++] = "--appendfsync"; argv[n++] = "always";
+    /* A replica's first sync starts at once (the default waits 5 s for more
+     * replicas to share one transfer). */
+    argv[n++] = "--repl-diskless-sync-delay"; argv[n++] = "0";
+    if (r->replica_of) {
+        argv[n++] = "--replicaof"; argv[n++] = "127.0.0.1"; argv[n++] = master;
+    }
     if (r->unix_socket) {
         argv[n++] = "--unixsocket"; argv[n++] = r->sock;
         argv[n++] = "--unixsocketperm"; argv[n++] = "700";
@@ -162,14 +190,10 @@ static inline int tr_spawn(test_redis *r)
         argv[n++] = "--requirepass"; argv[n++] = r->password;
     }
     argv[n] = NULL;
-    pid_t pid = fork();
+    pid_t pid = tr_fork_quiet();
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(null, 2);
         execvp("redis-server", (char *const *)argv);
         _exit(127);
     }
@@ -194,18 +218,14 @@ static inline int tr_spawn(test_redis *r)
     return -1;
 }
 
-/* Start a server (options as the struct's fields say).  Returns 0 or -1. */
-static inline int tr_start(test_redis *r, const char *password, int unix_socket, int persist)
+/* A private folder and a free port for r, then the server (its options as
+ * r's fields say); a port taken meanwhile is tried again.  0 or -1. */
+static inline int tr_launch(test_redis *r)
 {
-    memset(r, 0, sizeof *r);
     snprintf(r->dir, sizeof r->dir, "/tmp/sw-redis-XXXXXX");
     if (!mkdtemp(r->dir))
         return -1;
     snprintf(r->sock, sizeof r->sock, "%s/redis.sock", r->dir);
-    if (password)
-        snprintf(r->password, sizeof r->password, "%s", password);
-    r->unix_socket = unix_socket;
-    r->persist = persist;
     for (int attempt = 0; attempt < 5; attempt++) {
         r->port = tr_free_port();
         if (r->port > 0 && tr_spawn(r) == 0) {
@@ -214,6 +234,208 @@ static inline int tr_start(test_redis *r, const char *password, int unix_socket,
         }
     }
     return -1;
+}
+
+/* Start a server (options as the struct's fields say).  Returns 0 or -1. */
+static inline int tr_start(test_redis *r, const char *password, int unix_socket, int persist)
+{
+    memset(r, 0, sizeof *r);
+    if (password)
+        snprintf(r->password, sizeof r->password, "%s", password);
+    r->unix_socket = unix_socket;
+    r->persist = persist;
+    return tr_launch(r);
+}
+
+/* A replica of `master` (no password), running.  Returns 0 or -1. */
+static inline int tr_start_replica(test_redis *r, const test_redis *master)
+{
+    memset(r, 0, sizeof *r);
+    r->replica_of = master->port;
+    return tr_launch(r);
+}
+
+/* The first word of ROLE ("master", "slave"), into buf; "" if it cannot be
+ * asked. */
+static inline const char *tr_role(const test_redis *r, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    redisContext *c = tr_connect(r);
+    if (!c)
+        return buf;
+    redisReply *rep = redisCommand(c, "ROLE");
+    if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements > 0 && rep->element[0]->type == REDIS_REPLY_STRING)
+        snprintf(buf, len, "%s", rep->element[0]->str);
+    if (rep)
+        freeReplyObject(rep);
+    redisFree(c);
+    return buf;
+}
+
+/* 1 once the master at r reports `n` replicas online (INFO replication). */
+static inline int tr_replicas_online(const test_redis *r, int n)
+{
+    redisContext *c = tr_connect(r);
+    if (!c)
+        return 0;
+    redisReply *rep = redisCommand(c, "INFO replication");
+    int k = 0;
+    /* "slave0:ip=127.0.0.1,port=...,state=online,offset=...,lag=0" */
+    for (const char *l = rep && rep->type == REDIS_REPLY_STRING ? rep->str : ""; *l;) {
+        size_t len = strcspn(l, "\r\n");
+        if (len > 6 && strncmp(l, "slave", 5) == 0 && l[5] >= '0' && l[5] <= '9') {
+            const char *on = strstr(l, "state=online");
+            k += on && on < l + len;
+        }
+        l += len;
+        l += strspn(l, "\r\n");
+    }
+    if (rep)
+        freeReplyObject(rep);
+    redisFree(c);
+    return k >= n;
+}
+
+/* ---- Redis Sentinel ------------------------------------------------------------- */
+
+typedef struct test_sentinel {
+    pid_t pid;
+    int port;
+    char dir[64];
+    char conf[128];
+} test_sentinel;
+
+/* 1 when a sentinel can be run here (redis-sentinel, or redis-server that
+ * takes --sentinel). */
+static inline int ts_available(void)
+{
+    return access("/usr/bin/redis-sentinel", X_OK) == 0 || system("command -v redis-sentinel >/dev/null 2>&1") == 0;
+}
+
+/* The sentinel at port's answer to SENTINEL <what> <master_name> (free it),
+ * or NULL. */
+static inline redisReply *ts_ask(int port, const char *what, const char *master_name)
+{
+    test_redis fake;
+    memset(&fake, 0, sizeof fake);
+    fake.port = port;
+    redisContext *c = tr_connect(&fake);
+    if (!c)
+        return NULL;
+    redisReply *rep = redisCommand(c, "SENTINEL %s %s", what, master_name);
+    redisFree(c);
+    return rep;
+}
+
+/* The sentinel at `port` answers `master` with a port, or -1. */
+static inline int ts_master_port(int port, const char *master)
+{
+    redisReply *rep = ts_ask(port, "get-master-addr-by-name", master);
+    int p = -1;
+    if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 && rep->element[1]->type == REDIS_REPLY_STRING)
+        p = atoi(rep->element[1]->str);
+    if (rep)
+        freeReplyObject(rep);
+    return p;
+}
+
+/* A sentinel watching `master_name` at 127.0.0.1:master_port with quorum q:
+ * down after 1 s, a failover may take 3 s.  Returns 0 once it answers, or
+ * -1. */
+static inline int ts_start(test_sentinel *s, const char *master_name, int master_port, int quorum)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->dir, sizeof s->dir, "/tmp/sw-sentinel-XXXXXX");
+    if (!mkdtemp(s->dir))
+        return -1;
+    snprintf(s->conf, sizeof s->conf, "%s/sentinel.conf", s->dir);
+    for (int attempt = 0; attempt < 5; attempt++) {
+        s->port = tr_free_port();
+        if (s->port <= 0)
+            continue;
+        FILE *f = fopen(s->conf, "w");
+        if (!f)
+            return -1;
+        /* The file is the sentinel's own: it rewrites it with what it learns. */
+        fprintf(f, "port %d\nbind 127.0.0.1\ndir %s\nlogfile %s/sentinel.log\n"
+                   "sentinel monitor %s 127.0.0.1 %d %d\n"
+                   "sentinel down-after-milliseconds %s 1000\n"
+                   "sentinel failover-timeout %s 3000\n"
+                   "sentinel parallel-syncs %s 1\n",
+                s->port, s->dir, s->dir, master_name, master_port, quorum, master_name, master_name, master_name);
+        fclose(f);
+        pid_t pid = tr_fork_quiet();
+        if (pid < 0)
+            return -1;
+        if (pid == 0) {
+            execlp("redis-sentinel", "redis-sentinel", s->conf, (char *)NULL);
+            execlp("redis-server", "redis-server", s->conf, "--sentinel", (char *)NULL);
+            _exit(127);
+        }
+        s->pid = pid;
+        uint64_t deadline = tr_now_ms() + 30000;
+        while (tr_now_ms() < deadline) {
+            int st;
+            if (waitpid(pid, &st, WNOHANG) == pid) {
+                s->pid = 0;
+                break; /* the port was taken: try another */
+            }
+            if (ts_master_port(s->port, master_name) == master_port)
+                return 0;
+            tr_pause_ms(20);
+        }
+        if (s->pid > 0) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, NULL, 0);
+            s->pid = 0;
+        }
+    }
+    return -1;
+}
+
+/* 1 once the sentinel at port knows `n` replicas of master_name that it
+ * could promote (listed, not down): SENTINEL FAILOVER answers NOGOODSLAVE
+ * before that. */
+static inline int ts_knows_replicas(int port, const char *master_name, int n)
+{
+    redisReply *rep = ts_ask(port, "replicas", master_name);
+    int k = 0;
+    for (size_t i = 0; rep && rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++) {
+        const redisReply *e = rep->element[i];
+        for (size_t j = 0; e->type == REDIS_REPLY_ARRAY && j + 1 < e->elements; j += 2)
+            if (e->element[j]->type == REDIS_REPLY_STRING && strcmp(e->element[j]->str, "flags") == 0 &&
+                strcmp(e->element[j + 1]->str, "slave") == 0)
+                k++;
+    }
+    if (rep)
+        freeReplyObject(rep);
+    return k >= n;
+}
+
+/* 1 once the sentinel at port knows `n` other sentinels of master_name. */
+static inline int ts_knows_sentinels(int port, const char *master_name, int n)
+{
+    redisReply *rep = ts_ask(port, "sentinels", master_name);
+    int ok = rep && rep->type == REDIS_REPLY_ARRAY && (int)rep->elements >= n;
+    if (rep)
+        freeReplyObject(rep);
+    return ok;
+}
+
+static inline void ts_destroy(test_sentinel *s)
+{
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        waitpid(s->pid, NULL, 0);
+        s->pid = 0;
+    }
+    if (s->dir[0]) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", s->dir);
+        s->dir[0] = '\0';
+    }
 }
 
 /* Stop (SIGTERM: a clean shutdown that writes the AOF) and reap. */

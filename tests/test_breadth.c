@@ -250,12 +250,21 @@ Test(breadth, groups_option_limits_the_watched_groups)
     cr_expect_eq(got[0].n, 3);
     cr_expect_str_eq(got[0].msym[0], "SMH");
     sw_engine_free(&eng);
-    /* An unknown group name is a caller's bug: the engine refuses it. */
+    /* A group name the engine does not have (the config loader checked it
+     * against the whole watchlist: a shard runs only some groups) watches
+     * nothing here -- it does not fall back to "every group". */
     strcpy(p.groups.name[0], "tech");
     sw_group_spec g[] = { { "ai", AI, 13 } };
     sw_detector_spec d = { sw_detector_find("breadth"), &p };
     char err[128];
-    cr_expect_eq(sw_engine_init(&eng, g, 1, &d, 1, collect, NULL, err, sizeof err), -1);
+    cr_assert_eq(sw_engine_init(&eng, g, 1, &d, 1, collect, NULL, err, sizeof err), 0, "%s", err);
+    n_got = 0;
+    for (int i = 0; i < 13; i++)
+        px(AI[i], 100.0, ny(24, 16, 0, 0));
+    for (int i = 0; i < 13; i++)
+        px(AI[i], 90.0, ny(27, 9, 31, i));
+    cr_expect_eq(n_got, 0, "ai is not watched: the list names only \"tech\"");
+    sw_engine_free(&eng);
 }
 
 Test(breadth, a_new_day_starts_clean)

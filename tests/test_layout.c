@@ -142,6 +142,28 @@ static int header_folder(const tree *t, const char *name, const char **where)
     return -1;
 }
 
+/* A header the build writes (strategies/' sw_layout.h): it belongs to the
+ * folder whose CMakeLists.txt names it as ${CMAKE_CURRENT_BINARY_DIR}/NAME.
+ * -1 if none does. */
+static int generated_folder(const char *name, const char **where)
+{
+    static char path[N_FOLDERS][64];
+    for (size_t i = 0; i < N_FOLDERS; i++) {
+        snprintf(path[i], sizeof path[i], "%s/CMakeLists.txt", k_folders[i]);
+        char full[sizeof SW_SOURCE_DIR + 80], needle[600];
+        snprintf(full, sizeof full, "%s/%s", SW_SOURCE_DIR, path[i]);
+        snprintf(needle, sizeof needle, "${CMAKE_CURRENT_BINARY_DIR}/%s", name);
+        char *text = sw_test_slurp(full);
+        int found = text && strstr(text, needle) != NULL;
+        free(text);
+        if (found) {
+            *where = path[i];
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
 static int may_include(int from, int to)
 {
     if (from == to)
@@ -233,6 +255,8 @@ static void check_one(const src_file *f, int line, const char *name, int quoted,
                  f->path, line, name);
     const char *where = NULL;
     int to = header_folder(v->t, name, &where);
+    if (to < 0)
+        to = generated_folder(name, &where);
     if (to < 0) {
         complain(v, "%s:%d: includes \"%s\", which no folder of ours holds\n", f->path, line, name);
         return;

@@ -332,3 +332,39 @@ Test(ops_metrics, a_busy_port_leaves_the_live_feed_working)
     ops_wait(feed, 10000);
     close(hold);
 }
+
+/* Shard 1 of 2 takes only the groups that hash to it ("ai"; "cloud" falls to
+ * shard 0): /metrics counts its own symbols and names the shard, and the
+ * log lines name it too. */
+Test(ops_metrics, a_shard_names_itself_and_counts_only_its_symbols)
+{
+    const char *path = ops_path("shard.json");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"MRK\"], \"cloud\": [\"MSFT\", \"ORCL\"]},\n"
+             " \"detectors\": [{\"type\": \"pct_move\", \"confirm_ticks\": 1}],\n"
+             " \"state_dir\": \"%s\", \"metrics\": {\"listen\": \"127.0.0.1:0\"}}\n",
+             ops_dir);
+    ops_write(path, text);
+    const char *argv[] = { OPS_SHOCKD, "-c", path, "--shard", "1/2", "--replay", write_session(120), "--speed", "1",
+                           NULL };
+    const char *out = ops_path("out"), *err = ops_path("err");
+    pid_t pid = ops_spawn(argv, NULL, out, err);
+    int port = ops_metrics_port(err, 10000);
+    cr_assert_gt(port, 0, "no metrics line: %s", sw_test_slurp(err));
+    cr_assert(sw_test_wait_text(out, "\"symbol\":\"MRK\"", 1, 20000), "%s", sw_test_slurp(err));
+    char *m = NULL;
+    cr_assert_eq(th_get(port, "/metrics", 0, &m, NULL, 0), 200);
+    char report[4096];
+    cr_expect_eq(promtool_ok(m, report, sizeof report), 0, "promtool: %s\n%s", report, m);
+    cr_expect_eq(th_sample(m, "shockwatch_shard{index=\"1\",count=\"2\"}"), 1, "%s", m);
+    cr_expect_eq(th_sample(m, "shockwatch_symbols"), 3, "ai's three, not cloud's two: %s", m);
+    cr_expect_eq(th_sample(m, "shockwatch_alerts_deduplicated_total"), 0, "%s", m);
+    cr_expect_eq(th_sample(m, "shockwatch_spool_unreplicated"), 0, "%s", m);
+    free(m);
+    cr_assert_eq(kill(pid, SIGTERM), 0);
+    cr_expect_eq(ops_wait(pid, 30000), 0, "%s", sw_test_slurp(err));
+    char *e = sw_test_slurp(err);
+    cr_expect(strstr(e, "shockd[1/2]: info: shard 1 of 2: groups ai (3 symbols") != NULL, "%s", e);
+    free(e);
+}

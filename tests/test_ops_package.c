@@ -120,6 +120,7 @@ Test(ops_package, deb_has_the_right_depends_and_files)
         "/etc/shockwatch/shockwatch.json",
         "/lib/systemd/system/shockd.service",
         "/lib/systemd/system/shock-notify.service",
+        "/lib/systemd/system/shockd@.service",
         "/usr/lib/sysusers.d/shockwatch.conf",
         "/usr/lib/tmpfiles.d/shockwatch.conf",
         "/usr/share/shockwatch/calendar/nyse.csv",

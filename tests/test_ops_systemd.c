@@ -27,6 +27,15 @@ static int notify_socket(const char *path)
     return fd;
 }
 
+/* The fake systemd's socket (ops_path("notify")), and the NOTIFY_SOCKET=
+ * line that sends shockd to it, into env. */
+static int notify_env(char *env, size_t len)
+{
+    const char *sock = ops_path("notify");
+    snprintf(env, len, "NOTIFY_SOCKET=%s", sock);
+    return notify_socket(sock);
+}
+
 /* Messages received so far are appended to *log (one datagram per line,
  * its newlines turned into '|'); reading stops once `needle` is in the log
  * `times` times, or after ms. */
@@ -100,10 +109,8 @@ static const char *config(const char *extra)
 
 Test(ops_systemd, notifications_follow_the_life_cycle)
 {
-    const char *sock = ops_path("notify");
-    int fd = notify_socket(sock);
     char env_sock[300];
-    snprintf(env_sock, sizeof env_sock, "NOTIFY_SOCKET=%s", sock);
+    int fd = notify_env(env_sock, sizeof env_sock);
     /* 200 ms: pings every 100 ms. */
     const char *env[] = { env_sock, "WATCHDOG_USEC=200000", NULL };
     const char *argv[] = { OPS_SHOCKD, "-c", config(", \"log_level\": \"debug\""), "--replay",
@@ -138,10 +145,8 @@ Test(ops_systemd, notifications_follow_the_life_cycle)
 
 Test(ops_systemd, an_invalid_config_never_reports_ready)
 {
-    const char *sock = ops_path("notify");
-    int fd = notify_socket(sock);
     char env_sock[300];
-    snprintf(env_sock, sizeof env_sock, "NOTIFY_SOCKET=%s", sock);
+    int fd = notify_env(env_sock, sizeof env_sock);
     const char *env[] = { env_sock, NULL };
     const char *cfg = ops_path("bad.json");
     ops_write(cfg, "{\"groups\": {\"ai\": [\"NVDA\"]}, \"log_levle\": \"info\"}\n");
@@ -216,10 +221,8 @@ Test(ops_systemd, shock_notify_notifies_too)
              " \"notify\": {\"channels\": {\"console\": {}}, \"routes\": [{\"channels\": [\"console\"]}]}}\n",
              r.url);
     ops_write(cfg, text);
-    const char *sock = ops_path("notify");
-    int fd = notify_socket(sock);
     char env_sock[300];
-    snprintf(env_sock, sizeof env_sock, "NOTIFY_SOCKET=%s", sock);
+    int fd = notify_env(env_sock, sizeof env_sock);
     const char *env[] = { env_sock, "WATCHDOG_USEC=400000", NULL };
     const char *argv[] = { SW_BINARY_DIR "/shock-notify", "-c", cfg, NULL };
     pid_t pid = ops_spawn(argv, env, ops_path("out"), ops_path("err"));
@@ -233,4 +236,23 @@ Test(ops_systemd, shock_notify_notifies_too)
     free(log);
     close(fd);
     tr_destroy(&r);
+}
+
+/* A shard says so first in its STATUS= line ("ai" falls to shard 1 of 2). */
+Test(ops_systemd, a_shard_names_itself_in_its_status)
+{
+    char env_sock[300];
+    int fd = notify_env(env_sock, sizeof env_sock);
+    const char *env[] = { env_sock, NULL };
+    const char *argv[] = { OPS_SHOCKD, "-c", config(""), "--shard", "1/2", "--replay", write_session(PAUSE_S),
+                           "--speed", "1", NULL };
+    const char *err = ops_path("err");
+    pid_t pid = ops_spawn(argv, env, ops_path("out"), err);
+    char *log = NULL;
+    cr_assert(read_until(fd, &log, "READY=1", 30000), "no READY=1: %s\n%s", log, sw_test_slurp(err));
+    cr_expect(strstr(log, "READY=1|STATUS=shard 1/2: replay running; 2 symbols; alerts today: ") != NULL, "%s", log);
+    kill(pid, SIGTERM);
+    cr_expect_eq(ops_wait(pid, 30000), 0, "%s", sw_test_slurp(err));
+    free(log);
+    close(fd);
 }

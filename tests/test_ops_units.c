@@ -1,8 +1,9 @@
-/* The systemd files of systemd/: both units pass `systemd-analyze verify`
+/* The systemd files of systemd/: the units pass `systemd-analyze verify`
  * (ExecStart= pointed at the built binaries, man pages from the build) and
- * rate 2.0 or better in `systemd-analyze security --offline=true`; the
- * sysusers and tmpfiles files apply to a scratch root.  Where systemd-analyze
- * cannot run, the tests say why and skip. */
+ * rate 2.0 or better in `systemd-analyze security --offline=true` -- the
+ * template shockd@.service as its instance shockd@1.service; the sysusers
+ * and tmpfiles files apply to a scratch root.  Where systemd-analyze cannot
+ * run, the tests say why and skip. */
 #include "sw_test_ops.h"
 
 TestSuite(ops_units, .init = ops_setup, .fini = ops_teardown, .timeout = 120);
@@ -36,7 +37,9 @@ static const char *unit_copy(const char *unit, const char *binary)
     return path;
 }
 
-static void check_unit(const char *unit, const char *binary)
+/* instance: for a template (NAME@.service), the instance verified
+ * (NAME@INSTANCE.service, a link to the copy), else NULL. */
+static void check_unit(const char *unit, const char *binary, const char *instance)
 {
     if (!have("systemd-analyze"))
         cr_skip_test("systemd-analyze is not installed: cannot verify %s", unit);
@@ -45,6 +48,14 @@ static void check_unit(const char *unit, const char *binary)
     if (access(bin, X_OK) != 0)
         cr_skip_test("%s is not built: ExecStart= of %s cannot be verified", bin, unit);
     const char *copy = unit_copy(unit, binary);
+    if (instance) {
+        /* systemd-analyze resolves %i for an instance name linked to the template. */
+        char name[128];
+        snprintf(name, sizeof name, "%.*s@%s.service", (int)(strchr(unit, '@') - unit), unit, instance);
+        const char *link = ops_path(name);
+        cr_assert_eq(symlink(copy, link), 0, "%s", link);
+        copy = link;
+    }
     char cmd[1024], *out;
     /* Documentation= man pages come from the build; without man(1), only
      * the unit itself is checked. */
@@ -70,24 +81,29 @@ static void check_unit(const char *unit, const char *binary)
 
 Test(ops_units, shockd_service_verifies_and_is_hardened)
 {
-    check_unit("shockd.service", "shockd");
+    check_unit("shockd.service", "shockd", NULL);
 }
 
 Test(ops_units, shock_notify_service_verifies_and_is_hardened)
 {
-    check_unit("shock-notify.service", "shock-notify");
+    check_unit("shock-notify.service", "shock-notify", NULL);
+}
+
+Test(ops_units, the_shard_template_verifies_and_is_hardened)
+{
+    check_unit("shockd@.service", "shockd", "1");
 }
 
 Test(ops_units, units_declare_what_operations_relies_on)
 {
-    const char *units[] = { "shockd.service", "shock-notify.service" };
+    const char *units[] = { "shockd.service", "shock-notify.service", "shockd@.service" };
     const char *must[] = { "Type=notify\n", "WatchdogSec=", "Restart=on-failure\n", "User=shockwatch\n",
                            "ConfigurationDirectory=shockwatch\n", "LoadCredential=redis-password\n",
                            "UMask=0077\n", "LimitCORE=0\n", "CapabilityBoundingSet=\n", "NoNewPrivileges=yes\n",
                            "ProtectSystem=strict\n", "MemoryDenyWriteExecute=yes\n",
                            "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",
                            "SystemCallFilter=@system-service\n", "RestartPreventExitStatus=1 2\n" };
-    for (size_t u = 0; u < 2; u++) {
+    for (size_t u = 0; u < 3; u++) {
         char path[512];
         snprintf(path, sizeof path, SW_SOURCE_DIR "/systemd/%s", units[u]);
         char *t = sw_test_slurp(path);
@@ -100,6 +116,16 @@ Test(ops_units, units_declare_what_operations_relies_on)
                   strstr(d, "LoadCredential=finnhub-token\n"),
               "%s", d);
     free(d);
+    /* The template: shard %i of the file's shard.count, its own state
+     * directory (spool, state.json) and its own feed key. */
+    char *t = sw_test_slurp(SW_SOURCE_DIR "/systemd/shockd@.service");
+    cr_expect(strstr(t, "ExecStart=/usr/bin/shockd --config ${CONFIGURATION_DIRECTORY}/shockwatch.json --shard %i\n") &&
+                  strstr(t, "StateDirectory=shockwatch/%i\n") &&
+                  strstr(t, "LoadCredential=finnhub-token:finnhub-token.%i\n") &&
+                  strstr(t, "ExecReload=/bin/kill -HUP $MAINPID\n") && strstr(t, "Description=") &&
+                  strstr(t, "shard %i\n"),
+              "%s", t);
+    free(t);
 }
 
 Test(ops_units, sysusers_and_tmpfiles_apply_to_a_scratch_root)

@@ -307,8 +307,43 @@ Test(stale, many_symbols_fire_in_watchlist_order_at_their_own_time)
     cr_expect_eq(eng.stats.candidates, (uint64_t)(N - 2 + 2), "S001 clears");
 }
 
+/* A checkpoint (shockd's state.json) carries each symbol's last trade and
+ * whether its silence already fired: an engine restored from it goes on as
+ * the first would have -- NVDA's silence fires at the same moment (the same
+ * id), AMD's, which fired before the checkpoint, does not fire again, and
+ * its next trade clears it. */
+Test(stale, a_checkpoint_goes_on_where_it_stopped)
+{
+    sw_stale_params p = defaults();
+    build(&p, &cal);
+    int64_t t0 = ny(2025, 1, 27, 10, 0, 0);
+    trade("AMD", t0);
+    trade("NVDA", t0 + 100 * SW_NS_PER_SEC);
+    run_clock(t0 + 101 * SW_NS_PER_SEC, t0 + 130 * SW_NS_PER_SEC, 1);
+    cr_assert_eq(n_got, 1, "AMD fired at +120 s");
+    unsigned char buf[256];
+    size_t n = sw_engine_save_priv(&eng, 0, buf, sizeof buf);
+    cr_assert_eq(n, 3 * 9, "9 bytes for each of the 3 symbols");
+    sw_engine_free(&eng);
+
+    build(&p, &cal);
+    cr_assert_eq(sw_engine_restore_priv(&eng, 0, buf, n), 0);
+    cr_expect_neq(sw_engine_restore_priv(&eng, 0, buf, n - 1), 0, "a checkpoint of another watchlist");
+    cr_assert_eq(sw_engine_restore_priv(&eng, 0, buf, n), 0);
+    run_clock(t0 + 131 * SW_NS_PER_SEC, t0 + 240 * SW_NS_PER_SEC, 7);
+    cr_assert_eq(n_got, 1, "NVDA only; AMD had fired already");
+    cr_expect_str_eq(got[0].symbol, "NVDA");
+    cr_expect_eq(got[0].kind, SW_CAND_FIRE);
+    cr_expect_eq(got[0].ts_ns, t0 + 220 * SW_NS_PER_SEC, "stamped when the silence reached 120 s, not at the step");
+    trade("AMD", t0 + 241 * SW_NS_PER_SEC);
+    cr_assert_eq(n_got, 2);
+    cr_expect_eq(got[1].kind, SW_CAND_CLEAR);
+    cr_expect_str_eq(got[1].symbol, "AMD");
+}
+
 /* What the clock owes: for every 24x7 symbol (no calendar in the way) a
- * firing at the first clock step where its silence reaches `after`, and a
+ * firing at the first clock step where its silence reaches `after` (stamped
+ * with the moment it did: the id depends on the trades alone), and a
  * clear at its next trade -- checked against that rule written out plainly,
  * over a random walk of trades and clock steps whose gaps run from nothing to
  * hours (longer than the detector's queue spans: symbols waiting from before
@@ -358,9 +393,11 @@ Test(stale, around_the_clock_every_symbol_fires_at_the_first_step_past_after)
             if (last[i] != INT64_MIN && !fired[i] && t - last[i] >= p.after_ns) {
                 cr_assert_lt(want, n_got, "step %d: %s due at %lld, not fired", step, names[i], (long long)t);
                 cr_assert(got[want].kind == SW_CAND_FIRE && strcmp(got[want].symbol, names[i]) == 0 &&
-                              got[want].ts_ns == t,
-                          "step %d: candidate %d is %d for %s at %lld; the rule says %s fires at %lld", step, want,
-                          got[want].kind, got[want].symbol, (long long)got[want].ts_ns, names[i], (long long)t);
+                              got[want].ts_ns == last[i] + p.after_ns,
+                          "step %d: candidate %d is %d for %s at %lld; the rule says %s fires at step %lld, "
+                          "stamped %lld (when its silence reached after)", step, want, got[want].kind,
+                          got[want].symbol, (long long)got[want].ts_ns, names[i], (long long)t,
+                          (long long)(last[i] + p.after_ns));
                 fired[i] = 1;
                 want++;
             }

@@ -39,6 +39,8 @@ typedef struct entry {
     size_t json_len;
     uint32_t todo, checking;
     int bad;                     /* not an alert: dead-lettered, then acknowledged */
+    int held;                    /* read, waiting for WAIT to count replicas_ack replicas */
+    char *why;                   /* held and bad: why it is not an alert */
 } entry;
 
 typedef enum op_kind { OP_CHECK, OP_SENT, OP_DEAD, OP_ACK } op_kind;
@@ -84,6 +86,10 @@ struct sw_notify {
     int own_phase;               /* reading our own pending entries (id 0) before new ones (>) */
     char own_last[48];
     char block_ms[24], count[16], claim_ms[24];
+    /* WAIT (replicas_ack) */
+    int replicas_ack;
+    char wait_n[16], wait_ms[24];
+    int read_waiting;            /* a WAIT for the last read is outstanding on the read connection */
     /* claiming */
     int claiming;
     char claim_cursor[48];
@@ -102,6 +108,17 @@ struct sw_notify {
 static void read_more(sw_notify *n);
 static void maybe_stop_done(sw_notify *n);
 static void op_write(sw_notify *n, op *o);
+static void on_op_wait(void *privdata, sw_redis *r, const redisReply *rep);
+
+/* Shown at the 1st, 2nd, 4th, 8th... short WAIT: a missing replica repeats
+ * it every replicas_timeout. */
+static void wait_short(sw_notify *n, const char *what, const redisReply *rep)
+{
+    uint64_t k = ++n->stats.wait_short;
+    sw_log((k & (k - 1)) == 0 ? SW_LOG_WARNING : SW_LOG_DEBUG,
+           "redis: WAIT %s after %s: %lld replicas acknowledged within %s ms; asking again (redis.replicas_ack)",
+           n->wait_n, what, rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1LL, n->wait_ms);
+}
 
 static uint64_t wall_ms(void)
 {
@@ -159,6 +176,7 @@ static void entry_free(sw_notify *n, entry *e)
         unchain(&n->by_aid[bucket(n, e->alert.id)], e, 1);
     n->n_entries--;
     free(e->json);
+    free(e->why);
     free(e);
 }
 
@@ -477,10 +495,41 @@ static void op_write(sw_notify *n, op *o)
         break;
     }
     }
+    /* What must survive a failover counts once replicas_ack replicas have
+     * it: the WAIT is the op's last reply. */
+    if (sent && n->replicas_ack && o->kind != OP_CHECK) {
+        const char *argv[] = { "WAIT", n->wait_n, n->wait_ms };
+        sent += command(n, &n->wr, on_op_wait, o, 3, argv) == 0;
+    }
     if (sent) {
         o->written = 1;
         o->replies_left = sent;
     }
+}
+
+static void on_op_reply(void *privdata, sw_redis *r, const redisReply *rep);
+
+static void on_op_wait(void *privdata, sw_redis *r, const redisReply *rep)
+{
+    op *o = privdata;
+    sw_notify *n = r->o.ctx;
+    if (rep && !(rep->type == REDIS_REPLY_INTEGER && rep->integer >= n->replicas_ack)) {
+        static const char *const what[] = { "ZSCORE", "a delivery record", "a dead letter", "XACK" };
+        /* Written again, WAIT included (ZADD and XACK are idempotent); a
+         * short WAIT blocked for its whole timeout, so this paces itself.  A
+         * refused WAIT (a replica answering) reconnects instead. */
+        o->failed = 1;
+        if (rep->type == REDIS_REPLY_ERROR) {
+            n->stats.redis_errors++;
+            sw_error("redis: WAIT refused: %.*s; reconnecting", (int)(rep->len < 200 ? rep->len : 200), rep->str);
+            sw_redis_drop(r, "WAIT refused");
+        } else {
+            wait_short(n, what[o->kind], rep);
+        }
+        on_op_reply(privdata, r, NULL);
+        return;
+    }
+    on_op_reply(privdata, r, rep);
 }
 
 /* ---- channel outcomes ------------------------------------------------------------- */
@@ -554,6 +603,8 @@ static void check_entry(const entry *e, const redisReply *fields, const redisRep
                  bytes, SW_NOTIFY_ENTRY_MAX);
 }
 
+static void start_entry(sw_notify *n, entry *e, const char *err);
+
 static void take_entry(sw_notify *n, const redisReply *item, int claimed)
 {
     if (item->type != REDIS_REPLY_ARRAY || item->elements < 2 || item->element[0]->type != REDIS_REPLY_STRING)
@@ -592,6 +643,21 @@ static void take_entry(sw_notify *n, const redisReply *item, int claimed)
     char perr[200];
     if (!err[0] && sw_alert_parse(e->json, e->json_len, &e->alert, perr, sizeof perr) != 0)
         snprintf(err, sizeof err, "entry %.40s: %.200s", e->sid, perr);
+    if (n->replicas_ack && !claimed && !n->own_phase) {
+        /* New: taken once WAIT says the replicas have it (on_read_wait). */
+        if (err[0] && !(e->why = strdup(err))) {
+            entry_free(n, e);
+            return; /* stays pending: read again at the next start */
+        }
+        e->held = 1;
+        return;
+    }
+    start_entry(n, e, err);
+}
+
+/* Route (or dead-letter: err non-empty) an entry that was read. */
+static void start_entry(sw_notify *n, entry *e, const char *err)
+{
     if (err[0]) {
         n->stats.malformed++;
         e->bad = 1;
@@ -668,6 +734,70 @@ static size_t take_read_reply(sw_notify *n, const redisReply *rep, char *last, s
 
 static void create_group(sw_notify *n);
 
+static size_t held_entries(const sw_notify *n)
+{
+    size_t k = 0;
+    for (const entry *e = n->entries; e; e = e->next)
+        k += e->held;
+    return k;
+}
+
+/* Held entries go: the read connection was lost before WAIT answered.  They
+ * stay pending in the group, and the reconnect reads them again (our own
+ * pending entries come first). */
+static void free_held(sw_notify *n)
+{
+    for (entry *e = n->entries, *next; e; e = next) {
+        next = e->next;
+        if (e->held)
+            entry_free(n, e);
+    }
+}
+
+static void on_read_wait(void *privdata, sw_redis *r, const redisReply *rep);
+
+/* WAIT on the read connection: the XREADGROUP before it was a write (the
+ * group's pending list), so its answer covers the entries just read. */
+static void read_wait(sw_notify *n)
+{
+    const char *argv[] = { "WAIT", n->wait_n, n->wait_ms };
+    n->reading = 1;
+    n->read_waiting = 1;
+    if (command(n, &n->rd, on_read_wait, n, 3, argv) != 0) {
+        n->reading = n->read_waiting = 0;
+        free_held(n);
+    }
+}
+
+static void on_read_wait(void *privdata, sw_redis *r, const redisReply *rep)
+{
+    sw_notify *n = privdata;
+    if (!rep || !n->read_waiting)
+        return; /* connection lost: on_rd_state dropped the held entries */
+    if (rep->type == REDIS_REPLY_ERROR) {
+        n->stats.redis_errors++;
+        sw_error("redis: WAIT refused: %.*s; reconnecting", (int)(rep->len < 200 ? rep->len : 200), rep->str);
+        sw_redis_drop(r, "WAIT refused");
+        return;
+    }
+    if (rep->type != REDIS_REPLY_INTEGER || rep->integer < n->replicas_ack) {
+        wait_short(n, "reading new alerts", rep);
+        read_wait(n);
+        return;
+    }
+    n->reading = n->read_waiting = 0;
+    for (entry *e = n->entries; e; e = e->next)
+        if (e->held) {
+            e->held = 0;
+            char *why = e->why;
+            e->why = NULL;
+            start_entry(n, e, why ? why : "");
+            free(why);
+        }
+    if (!n->stopping)
+        read_more(n);
+}
+
 static void on_read(void *privdata, sw_redis *r, const redisReply *rep)
 {
     sw_notify *n = privdata;
@@ -696,6 +826,10 @@ static void on_read(void *privdata, sw_redis *r, const redisReply *rep)
     } else {
         char last[48];
         take_read_reply(n, rep, last, sizeof last);
+        if (held_entries(n)) {
+            read_wait(n);
+            return;
+        }
     }
     read_more(n);
 }
@@ -757,6 +891,8 @@ static void on_rd_state(void *ctx, sw_redis *r, sw_redis_state state)
     (void)r;
     n->reading = 0;
     n->group_ready = 0;
+    n->read_waiting = 0;
+    free_held(n);
     if (state == SW_REDIS_CONNECTED && !n->stopping && !n->closing)
         create_group(n);
 }
@@ -925,10 +1061,14 @@ sw_notify *sw_notify_new(uv_loop_t *loop, const sw_notify_opts *o, char *err, si
         n->chans[c].index = c;
         n->chans_inited++;
     }
+    n->replicas_ack = o->replicas_ack;
+    snprintf(n->wait_n, sizeof n->wait_n, "%d", o->replicas_ack);
+    snprintf(n->wait_ms, sizeof n->wait_ms, "%" PRIu64, o->replicas_timeout_ms ? o->replicas_timeout_ms : 1);
     /* The read connection's replies may take `block` by design. */
     sw_redis_options ro = { .url = o->url, .connect_timeout_ms = o->connect_timeout_ms,
                             .command_timeout_ms = o->command_timeout_ms + (uint64_t)(o->cfg->block_ns / 1000000),
-                            .max_string = SW_NOTIFY_ENTRY_MAX, .on_state = on_rd_state, .ctx = n };
+                            .max_string = SW_NOTIFY_ENTRY_MAX, .on_state = on_rd_state, .ctx = n,
+                            .sentinel = o->sentinel };
     if (sw_redis_init(&n->rd, loop, &ro) != 0) {
         snprintf(err, errlen, "cannot set up the Redis read connection");
         goto fail;
@@ -969,9 +1109,9 @@ fail:
 void sw_notify_start(sw_notify *n)
 {
     n->started = 1;
-    char where[300];
-    sw_info("reading %s at %s as group %s, consumer %s; %zu channels", n->stream,
-            sw_redis_url_describe(&n->rd.o.url, where, sizeof where), n->cfg->group, n->consumer, n->n_chans);
+    sw_info("reading %s at %s as group %s, consumer %s; %zu channels%s%s%s", n->stream, n->rd.where, n->cfg->group,
+            n->consumer, n->n_chans, n->replicas_ack ? "; records count once WAIT says " : "",
+            n->replicas_ack ? n->wait_n : "", n->replicas_ack ? " replicas have them" : "");
     for (size_t c = 0; c < n->n_chans; c++)
         sw_info("channel %s", n->chans[c].where);
     sw_redis_start(&n->rd);

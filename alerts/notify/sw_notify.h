@@ -27,6 +27,16 @@
  * here are re-claimed regularly (XCLAIM ... JUSTID) so no one takes them
  * while a channel is still retrying.
  *
+ * With replicas_ack N (redis.replicas_ack), what must survive a failover is
+ * confirmed by WAIT N before it counts: a batch of new entries is taken only
+ * once WAIT on the read connection (after the XREADGROUP, itself a write
+ * that Redis propagates) says N replicas have it, so an alert is never
+ * delivered from a master that may lose it; a delivery record (ZADD), a
+ * dead letter and an XACK are followed by WAIT and written again, WAIT
+ * included, until it answers N.  Both connections may go through Redis
+ * Sentinel (sw_sentinel.h): every reconnect asks the sentinels where the
+ * master is.
+ *
  * Silences (sw_notify_silence.h) hold alerts back from the channels they
  * name: decided after routing and again at the hand-over to a channel; a
  * held-back channel is settled like a delivered one, without a send.
@@ -50,6 +60,7 @@
 #include "sw_engine.h"
 #include "sw_notify_config.h"
 #include "sw_redis_url.h"
+#include "sw_sentinel.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +79,9 @@ typedef struct sw_notify_opts {
     const sw_group_spec *groups;      /* the watchlist: routes by group, digests by group */
     size_t n_groups;
     const char *consumer;             /* resolved (cfg->consumer or the host name) */
+    const sw_sentinel_params *sentinel; /* NULL: url's server */
+    int replicas_ack;                 /* redis.replicas_ack (0: no WAIT) */
+    uint64_t replicas_timeout_ms;
 } sw_notify_opts;
 
 typedef struct sw_notify_stats {
@@ -77,6 +91,7 @@ typedef struct sw_notify_stats {
     uint64_t silenced;                   /* alert x channel held back by a silence */
     uint64_t commands, commands_refused; /* Telegram commands taken; refused (another chat) */
     uint64_t redis_errors;
+    uint64_t wait_short;              /* WAITs answered with fewer than replicas_ack replicas */
 } sw_notify_stats;
 
 /* Build everything (channels open their secrets here: a missing one is an

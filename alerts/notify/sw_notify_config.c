@@ -73,15 +73,6 @@ int sw_notify_channel_defaults(sw_notify_channel_config *c, const char *name, in
     return 0;
 }
 
-void sw_str_list_free(sw_str_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-}
-
 static void channel_free(sw_notify_channel_config *c)
 {
     char **strs[] = { &c->name, &c->quiet_hours, &c->url, &c->url_env, &c->url_file, &c->secret_env,

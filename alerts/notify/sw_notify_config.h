@@ -16,6 +16,7 @@
 #define SW_NOTIFY_CONFIG_H
 
 #include "sw_engine.h"
+#include "sw_strlist.h" /* lists of strings from JSON arrays */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,11 +29,6 @@
 #define SW_NOTIFY_DEFAULT_DEAD "shockwatch:alerts:dead"
 #define SW_NOTIFY_DEFAULT_SENT_PREFIX "shockwatch:notify:sent:"
 
-/* A list of strings from a JSON array (malloc'd, owned). */
-typedef struct sw_str_list {
-    char **v;
-    size_t n;
-} sw_str_list;
 
 typedef enum sw_chan_kind {
     SW_CHAN_SLACK = 0,
@@ -120,7 +116,6 @@ void sw_notify_config_defaults(sw_notify_config *n);
 /* Defaults of a channel of `kind` (rate, burst, digest...); name is strdup'd. */
 int sw_notify_channel_defaults(sw_notify_channel_config *c, const char *name, int kind);
 void sw_notify_config_free(sw_notify_config *n);
-void sw_str_list_free(sw_str_list *l);
 
 /* Cross-field checks; fills the parsed quiet hours.  report(ctx, path, msg)
  * with path relative to `notify` ("channels.slack.url_env", "routes[1].channels[0]");

@@ -97,6 +97,8 @@ typedef struct snapshot {
     int has_redis, redis_up;
     size_t spool;
     size_t held;                  /* of the spool: held in memory, the file refused them */
+    uint64_t deduplicated;        /* the redis sink found them written by another shockd */
+    size_t unreplicated;          /* written, waiting for WAIT to count redis.replicas_ack replicas */
     size_t symbols;
     uint64_t ticks;
 } snapshot;
@@ -138,6 +140,8 @@ static void take(sw_metrics *m, snapshot *s)
             s->has_redis = 1;
             s->redis_up = rs.connected && !sw_sink_is_gate(k);
             s->held += rs.held_now;
+            s->deduplicated += rs.deduplicated;
+            s->unreplicated += rs.unreplicated;
         }
     }
     if (v->engine) {
@@ -213,6 +217,21 @@ size_t sw_metrics_render(sw_metrics *m, char *buf, size_t cap)
          "lost if shockd stops before Redis or the disk takes them.");
     sw_prom_put(&o, "shockwatch_spool_held %zu\n", s.held);
 
+    sw_prom_head(&o, "shockwatch_alerts_deduplicated_total", "counter",
+         "Alerts the redis sink found already in the stream, written by another shockd (active-active): "
+         "confirmed without a second copy.");
+    sw_prom_put(&o, "shockwatch_alerts_deduplicated_total %" PRIu64 "\n", s.deduplicated);
+
+    sw_prom_head(&o, "shockwatch_spool_unreplicated", "gauge",
+         "Of the spool's alerts, those Redis has but fewer than redis.replicas_ack replicas confirmed (WAIT): "
+         "kept and sent again after a failover.");
+    sw_prom_put(&o, "shockwatch_spool_unreplicated %zu\n", s.unreplicated);
+
+    if (m->v.shard_count && *m->v.shard_count > 1) {
+        sw_prom_head(&o, "shockwatch_shard", "gauge", "Always 1; this shockd's shard of the watchlist is in the labels.");
+        sw_prom_put(&o, "shockwatch_shard{index=\"%d\",count=\"%d\"} 1\n", *m->v.shard_index, *m->v.shard_count);
+    }
+
     sw_prom_head(&o, "shockwatch_symbols", "gauge", "Symbols on the watchlist.");
     sw_prom_put(&o, "shockwatch_symbols %zu\n", s.symbols);
 
@@ -278,6 +297,8 @@ char *sw_metrics_status(sw_metrics *m, char *buf, size_t len)
     sw_prom o = { buf, len, 0 };
     if (len)
         buf[0] = '\0';
+    if (m->v.shard_count && *m->v.shard_count > 1)
+        sw_prom_put(&o, "shard %d/%d: ", *m->v.shard_index, *m->v.shard_count);
     if (s.live)
         sw_prom_put(&o, "live %s %s", s.provider, s.feed_state);
     else if (s.replaying)

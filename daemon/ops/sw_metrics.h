@@ -63,6 +63,7 @@ typedef struct sw_metrics_view {
     sw_sink *const *sinks;
     const size_t *n_sinks;
     const uint64_t *reloads_ok, *reloads_failed;
+    const int *shard_index, *shard_count;  /* shockd --shard K/N (count 1: no shards) */
     /* More series from other modules (the dashboard), appended to the
      * exposition: as snprintf, returns the length written or needed. */
     size_t (*extra)(void *ctx, char *buf, size_t cap);

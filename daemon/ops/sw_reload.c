@@ -145,13 +145,28 @@ static int same_str(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+static int same_list(const sw_str_list *a, const sw_str_list *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->v[i], b->v[i]) != 0)
+            return 0;
+    return 1;
+}
+
 static int same_redis(const sw_redis_sink_params *a, const sw_redis_sink_params *b)
 {
     return same_str(a->url, b->url) && same_str(a->password_env, b->password_env) &&
            same_str(a->password_file, b->password_file) && same_str(a->stream, b->stream) &&
            same_str(a->channel, b->channel) && a->maxlen == b->maxlen && a->fsync == b->fsync &&
            a->queue_max == b->queue_max && a->spool_max_bytes == b->spool_max_bytes &&
-           a->connect_timeout_ns == b->connect_timeout_ns && a->command_timeout_ns == b->command_timeout_ns;
+           a->connect_timeout_ns == b->connect_timeout_ns && a->command_timeout_ns == b->command_timeout_ns &&
+           a->dedupe_ttl_ns == b->dedupe_ttl_ns && a->replicas_ack == b->replicas_ack &&
+           a->replicas_timeout_ns == b->replicas_timeout_ns && same_str(a->master_name, b->master_name) &&
+           same_str(a->sentinel_password_env, b->sentinel_password_env) &&
+           same_str(a->sentinel_password_file, b->sentinel_password_file) &&
+           a->sentinel_timeout_ns == b->sentinel_timeout_ns && same_list(&a->sentinels, &b->sentinels);
 }
 
 static int same_sink(const char *name, const sw_config *a, const sw_config *b)
@@ -467,6 +482,13 @@ int sw_reload_run(sw_reload *r)
             sw_config_free(&nc);
             return -1;
         }
+    if (sw_config_shard(&nc, t->shard_count ? t->shard_index : nc.shard_index,
+                        t->shard_count > 0 ? t->shard_count : nc.shard_count, &diag) != 0) {
+        reject(r, t->config_path, &diag, "the shard would have no group");
+        sw_diag_free(&diag);
+        sw_config_free(&nc);
+        return -1;
+    }
     sw_diag_free(&diag);
     sw_engine ne;
     /* The calendar pointer is set again after the swap (see below). */

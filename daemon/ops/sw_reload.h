@@ -27,6 +27,9 @@
  *    sink and starts the new one on the same spool, which resends whatever
  *    the old one had not had confirmed (sw_sink_gate holds the alerts of the
  *    few loop iterations in between).
+ *  - shard: the new file's groups split again (sw_config_shard), by --shard
+ *    when it was given, else by the file's `shard`; a shard left without a
+ *    group rejects the reload.
  *  - log level: the file's `log_level`, unless --log-level was given.
  *  - restart-only settings: `feed.*` (the feed's connection), `state_dir`
  *    and `metrics.listen` keep their running values; a reload that changes
@@ -67,6 +70,7 @@ typedef struct sw_reload_target {
     const char *config_path;
     const char *const *extra_groups;   /* --group NAME=SYM,... specs, applied again */
     size_t n_extra_groups;
+    int shard_index, shard_count;      /* --shard K/N; count 0: the file's `shard`; -1: K, the file's count */
     int log_level_override;            /* -1: the config's log_level */
     sw_config *cfg;                    /* replaced in place */
     sw_engine *engine;                 /* replaced in place */

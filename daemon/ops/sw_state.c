@@ -34,14 +34,96 @@ int sw_state_init(sw_state *st, const char *state_dir, const char *mode)
     return 0;
 }
 
+static void free_checkpoint(sw_state *st)
+{
+    for (size_t i = 0; st->recs && i < st->n; i++) {
+        free(st->recs[i].engine);
+        st->recs[i].engine = NULL;
+    }
+    for (size_t k = 0; k < SW_STATE_DET_MAX; k++) {
+        free(st->priv[k]);
+        st->priv[k] = NULL;
+        st->priv_len[k] = 0;
+    }
+    free(st->keys);
+    st->keys = NULL;
+    st->n_keys = 0;
+    st->fingerprint = 0;
+}
+
 void sw_state_free(sw_state *st)
 {
+    free_checkpoint(st);
     free(st->dir);
     free(st->path);
     free(st->recs);
     free(st->dets);
     free(st->vals);
     memset(st, 0, sizeof *st);
+}
+
+void sw_state_set_policy(sw_state *st, sw_policy *p)
+{
+    st->policy = p;
+}
+
+/* ---- base64 (RFC 4648, with padding): the checkpoint's bytes in JSON ---------- */
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* A malloc'd NUL-terminated string, or NULL. */
+static char *b64_encode(const unsigned char *in, size_t n)
+{
+    char *out = malloc(4 * ((n + 2) / 3) + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+        *o++ = b64[v >> 18 & 63];
+        *o++ = b64[v >> 12 & 63];
+        *o++ = i + 1 < n ? b64[v >> 6 & 63] : '=';
+        *o++ = i + 2 < n ? b64[v & 63] : '=';
+    }
+    *o = '\0';
+    return out;
+}
+
+static int b64_value(char c)
+{
+    const char *p = c ? strchr(b64, c) : NULL;
+    return p ? (int)(p - b64) : -1;
+}
+
+/* Decode text into a malloc'd buffer; returns it with *n, or NULL when the
+ * text is not base64. */
+static unsigned char *b64_decode(const char *text, size_t *n)
+{
+    size_t len = strlen(text);
+    if (len % 4)
+        return NULL;
+    unsigned char *out = malloc(len / 4 * 3 + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        int v[4];
+        for (int k = 0; k < 4; k++)
+            v[k] = text[i + k] == '=' && i + 4 == len && k >= 2 ? 0 : b64_value(text[i + k]);
+        int pad = (text[i + 3] == '=') + (text[i + 2] == '=');
+        if (v[0] < 0 || v[1] < 0 || v[2] < 0 || v[3] < 0 || (pad && i + 4 != len) ||
+            (text[i + 2] == '=' && text[i + 3] != '=')) {
+            free(out);
+            return NULL;
+        }
+        uint32_t x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+        out[o++] = (unsigned char)(x >> 16);
+        if (pad < 2)
+            out[o++] = (unsigned char)(x >> 8);
+        if (pad < 1)
+            out[o++] = (unsigned char)x;
+    }
+    *n = o;
+    return out;
 }
 
 /* ---- loading -------------------------------------------------------------------- */
@@ -287,6 +369,67 @@ static char *read_file(const char *path, size_t *len, int *missing)
     return buf;
 }
 
+/* "checkpoint": {"fingerprint": HEX, "detectors": [null or BASE64, ...],
+ * "policy": [{"symbol", "instance", "direction", "active", "alerted",
+ * "severity", "magnitude", "last_ts_ns"}, ...]}.  One written for another
+ * engine (fingerprint) is read and then left unused. */
+static void get_checkpoint(loader *L, sw_state *st, const cJSON *cp)
+{
+    if (!cp || cJSON_IsNull(cp))
+        return;
+    const cJSON *fp = cJSON_GetObjectItemCaseSensitive(cp, "fingerprint");
+    char *end = NULL;
+    if (!cJSON_IsObject(cp) || !cJSON_IsString(fp) || strlen(fp->valuestring) != 16 ||
+        (st->fingerprint = strtoull(fp->valuestring, &end, 16), !end || *end)) {
+        bad(L, "checkpoint", "is not {\"fingerprint\": 16 hex digits, ...}");
+        st->fingerprint = 0;
+        return;
+    }
+    const cJSON *dets = cJSON_GetObjectItemCaseSensitive(cp, "detectors");
+    size_t k = 0;
+    for (const cJSON *d = cJSON_IsArray(dets) ? dets->child : NULL; d && k < SW_STATE_DET_MAX; d = d->next, k++) {
+        if (cJSON_IsNull(d))
+            continue;
+        if (!cJSON_IsString(d) || !(st->priv[k] = b64_decode(d->valuestring, &st->priv_len[k])))
+            bad(L, "checkpoint.detectors", "[%zu] is not base64 or null", k);
+    }
+    const cJSON *keys = cJSON_GetObjectItemCaseSensitive(cp, "policy");
+    size_t nk = cJSON_IsArray(keys) ? (size_t)cJSON_GetArraySize(keys) : 0;
+    if (!nk)
+        return;
+    if (!(st->keys = calloc(nk, sizeof *st->keys)))
+        return;
+    size_t i = 0;
+    for (const cJSON *o = keys->child; o; o = o->next, i++) {
+        const cJSON *sym = cJSON_GetObjectItemCaseSensitive(o, "symbol");
+        const cJSON *f[4] = { cJSON_GetObjectItemCaseSensitive(o, "instance"),
+                              cJSON_GetObjectItemCaseSensitive(o, "direction"),
+                              cJSON_GetObjectItemCaseSensitive(o, "severity"),
+                              cJSON_GetObjectItemCaseSensitive(o, "magnitude") };
+        const cJSON *active = cJSON_GetObjectItemCaseSensitive(o, "active");
+        const cJSON *alerted = cJSON_GetObjectItemCaseSensitive(o, "alerted");
+        int ok = cJSON_IsString(sym) && strlen(sym->valuestring) < sizeof st->keys[0].symbol &&
+                 cJSON_IsBool(active) && cJSON_IsBool(alerted);
+        for (int j = 0; j < 4; j++)
+            ok = ok && cJSON_IsNumber(f[j]) && isfinite(f[j]->valuedouble);
+        int64_t ts = INT64_MIN;
+        get_ts(L, o, "checkpoint.policy[]", &ts);
+        if (!ok) {
+            bad(L, "checkpoint.policy", "[%zu] is not a policy key", i);
+            continue;
+        }
+        sw_policy_key_state *ks = &st->keys[st->n_keys++];
+        snprintf(ks->symbol, sizeof ks->symbol, "%s", sym->valuestring);
+        ks->instance = (int)f[0]->valuedouble;
+        ks->direction = (int)f[1]->valuedouble;
+        ks->severity = (int)f[2]->valuedouble;
+        ks->magnitude = f[3]->valuedouble;
+        ks->active = cJSON_IsTrue(active);
+        ks->alerted = cJSON_IsTrue(alerted);
+        ks->last_ts = ts;
+    }
+}
+
 static int by_symbol(const void *a, const void *b)
 {
     return strcmp(((const sw_state_rec *)a)->symbol, ((const sw_state_rec *)b)->symbol);
@@ -362,6 +505,7 @@ static size_t load(sw_state *st, const watch *w)
 {
     if (!st->path)
         return 0;
+    free_checkpoint(st);
     free(st->recs);
     free(st->dets);
     free(st->vals);
@@ -437,8 +581,12 @@ static size_t load(sw_state *st, const watch *w)
         get_price(&L, s, "last_price", sp, &r->last_price);
         get_ts(&L, s, sp, &r->last_ts);
         get_detectors(&L, st, &det_cap, &val_cap, s, sp, r);
+        const cJSON *eng = cJSON_GetObjectItemCaseSensitive(s, "engine");
+        if (cJSON_IsString(eng) && !(r->engine = b64_decode(eng->valuestring, &r->engine_len)))
+            bad(&L, sp, "engine is not base64");
         n++;
     }
+    get_checkpoint(&L, st, cJSON_GetObjectItemCaseSensitive(root, "checkpoint"));
 done:
     cJSON_Delete(root);
     sw_jsonarena_release(mark);
@@ -454,7 +602,10 @@ done:
         if (L.errors > REPORT_MAX)
             sw_warn("%s: %d more problems", st->path, L.errors - REPORT_MAX);
         sw_warn("%s: ignored (starting without saved state)", st->path);
+        for (size_t i = 0; i < n; i++)
+            free(recs[i].engine);
         free(recs);
+        free_checkpoint(st);
         free(st->dets);
         free(st->vals);
         st->dets = NULL;
@@ -474,12 +625,49 @@ done:
     return n;
 }
 
+/* After the symbols: the detector-wide state and the policy's keys of the
+ * restored symbols (and of the groups), once any symbol got its detector
+ * state back. */
+static void restore_checkpoint(sw_state *st, sw_engine *e, int checkpoint)
+{
+    if (!checkpoint || !st->restored)
+        return;
+    for (size_t k = 0; k < e->n_dets && k < SW_STATE_DET_MAX; k++)
+        if (e->dets[k].type->restore_priv)
+            sw_engine_restore_priv(e, k, st->priv[k], st->priv_len[k]);
+    size_t keys = 0;
+    for (size_t i = 0; st->policy && i < st->n_keys; i++) {
+        const sw_policy_key_state *ks = &st->keys[i];
+        /* A group's key, or a key of a symbol whose detectors were restored: a
+         * symbol whose detectors start fresh starts fresh in the policy too
+         * (a key held raised without its detector would swallow its next
+         * alert). */
+        int ours = 0;
+        for (size_t g = 0; g < e->n_groups && !ours; g++)
+            ours = strcmp(e->groups[g].name, ks->symbol) == 0;
+        for (size_t r = 0; r < st->n && !ours; r++)
+            ours = st->recs[r].restored && strcmp(st->recs[r].symbol, ks->symbol) == 0;
+        if (!ours)
+            continue;
+        if (sw_policy_restore_key(st->policy, ks) == 0)
+            keys++;
+    }
+    sw_info("state: detectors of %zu symbols and %zu alert policy keys restored (a restart in the middle of a "
+            "session goes on where it stopped)", st->restored, keys);
+}
+
 void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
 {
     if (!st->pending || !st->path)
         return;
     st->pending = 0;
     size_t applied = 0, newer = 0, stale = 0;
+    /* The checkpoint was written by an engine like this one, or it is not used. */
+    int checkpoint = st->fingerprint && st->fingerprint == sw_engine_fingerprint(e);
+    if (st->fingerprint && !checkpoint)
+        sw_info("state: the detectors' checkpoint in %s is from another build, detector list or watchlist: "
+                "detectors and the alert policy start fresh", st->path);
+    st->restored = 0;
     for (size_t i = 0; i < st->n; i++) {
         const sw_state_rec *r = &st->recs[i];
         sw_symbol *s = sw_engine_symbol(e, r->symbol);
@@ -505,6 +693,12 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
             s->last_ts = r->last_ts;
         /* The cached day bounds stay empty: the first tick computes them
          * and, on a later date, rolls the restored day into prev_close. */
+        /* The checkpoint first (every byte of the detectors' state), then the
+         * numbers the detectors keep themselves, saved at the same moment. */
+        if (checkpoint && r->engine && sw_engine_restore_state(e, s, r->engine, r->engine_len) == 0) {
+            st->restored++;
+            st->recs[i].restored = 1;
+        }
         for (size_t k = 0; k < r->n_det; k++) {
             const sw_state_det *sd = &st->dets[r->det + k];
             if (sd->index < 0 || (size_t)sd->index >= e->n_dets)
@@ -516,6 +710,7 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
         }
         applied++;
     }
+    restore_checkpoint(st, e, checkpoint);
     if (applied)
         sw_info("state: restored %zu symbols from %s", applied, st->path);
     if (newer)
@@ -535,7 +730,7 @@ static void add_price(cJSON *o, const char *key, double v)
         cJSON_AddNullToObject(o, key);
 }
 
-static const sw_state_rec *loaded_rec(const sw_state *st, const char *symbol)
+static sw_state_rec *loaded_rec(const sw_state *st, const char *symbol)
 {
     sw_state_rec key;
     if (!st->n)
@@ -610,7 +805,66 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
         cJSON_AddItemToObject(o, "detectors", dets);
     else
         cJSON_Delete(dets);
+    /* The checkpoint's detector state: the engine's, or what was loaded for a
+     * symbol without news this run (when it is this engine's kind). */
+    const unsigned char *bytes = r ? r->engine : s->state;
+    size_t nbytes = r ? r->engine_len : e->state_size;
+    if (bytes && nbytes) {
+        char *text = b64_encode(bytes, nbytes);
+        if (text)
+            cJSON_AddStringToObject(o, "engine", text);
+        free(text);
+    }
     return o;
+}
+
+static void add_key(void *ctx, const sw_policy_key_state *k)
+{
+    cJSON *arr = ctx, *o = cJSON_CreateObject();
+    if (!o)
+        return;
+    char ns[24];
+    cJSON_AddStringToObject(o, "symbol", k->symbol);
+    cJSON_AddNumberToObject(o, "instance", k->instance);
+    cJSON_AddNumberToObject(o, "direction", k->direction);
+    cJSON_AddBoolToObject(o, "active", k->active);
+    cJSON_AddBoolToObject(o, "alerted", k->alerted);
+    cJSON_AddNumberToObject(o, "severity", k->severity);
+    cJSON_AddNumberToObject(o, "magnitude", isfinite(k->magnitude) ? k->magnitude : 0);
+    snprintf(ns, sizeof ns, "%" PRId64, k->last_ts);
+    if (k->last_ts != INT64_MIN)
+        cJSON_AddStringToObject(o, "last_ts_ns", ns);
+    cJSON_AddItemToArray(arr, o);
+}
+
+/* "checkpoint": the fingerprint, the detector-wide state, the policy. */
+static cJSON *checkpoint_json(const sw_state *st, const sw_engine *e)
+{
+    cJSON *cp = cJSON_CreateObject();
+    if (!cp)
+        return NULL;
+    char fp[24];
+    snprintf(fp, sizeof fp, "%016" PRIx64, sw_engine_fingerprint(e));
+    cJSON_AddStringToObject(cp, "fingerprint", fp);
+    cJSON *dets = cJSON_AddArrayToObject(cp, "detectors");
+    /* Detector-wide state grows with the watchlist (stale: 9 bytes a symbol). */
+    size_t cap = 16384 + e->n_syms * 16;
+    unsigned char *buf = malloc(cap);
+    for (size_t k = 0; buf && dets && k < e->n_dets && k < SW_STATE_DET_MAX; k++) {
+        size_t n = sw_engine_save_priv(e, k, buf, cap);
+        char *text = n ? b64_encode(buf, n) : NULL;
+        cJSON_AddItemToArray(dets, text ? cJSON_CreateString(text) : cJSON_CreateNull());
+        free(text);
+    }
+    if (!buf) {
+        cJSON_Delete(cp);
+        return NULL;
+    }
+    free(buf);
+    cJSON *keys = cJSON_AddArrayToObject(cp, "policy");
+    if (keys && st->policy)
+        sw_policy_each_key(st->policy, add_key, keys);
+    return cp;
 }
 
 /* Buffered writes into the atomic file: a few large writes, not one per
@@ -684,13 +938,17 @@ int sw_state_save(sw_state *st, const sw_engine *e)
      * top level with an empty "symbols" object, without its closing "}}",
      * then each "NAME":{...} member, then the "}}". */
     size_t mark = sw_jsonarena_mark();
-    cJSON *root = cJSON_CreateObject();
+    cJSON *root = cJSON_CreateObject(), *cp = NULL;
+    uint64_t fp = sw_engine_fingerprint(e);
     char saved[40];
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     if (!root || !cJSON_AddNumberToObject(root, "v", 1) || !cJSON_AddStringToObject(root, "mode", st->mode) ||
         !cJSON_AddStringToObject(root, "saved_at", sw_format_iso_ms((int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec,
                                                                     saved, sizeof saved)) ||
+        /* The checkpoint before "symbols", which must come last (its "}}" is
+         * left off and written after the members). */
+        !(cp = checkpoint_json(st, e)) || !cJSON_AddItemToObject(root, "checkpoint", cp) ||
         !cJSON_AddObjectToObject(root, "symbols") || put_json(o, root, 2) != 0)
         bad_json = 1;
     cJSON_Delete(root);
@@ -701,7 +959,13 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     for (size_t i = 0; i < e->n_syms && !bad_json && !o->failed; i++) {
         const sw_symbol *s = sw_engine_sym(e, i);
         /* A symbol without news this run keeps what was loaded for it. */
-        const sw_state_rec *r = s->day == SW_NO_DAY && s->last_ts == INT64_MIN ? loaded_rec(st, s->name) : NULL;
+        sw_state_rec *r = s->day == SW_NO_DAY && s->last_ts == INT64_MIN ? loaded_rec(st, s->name) : NULL;
+        /* Its checkpoint bytes only when they are this engine's kind. */
+        if (r && r->engine && st->fingerprint != fp) {
+            free(r->engine);
+            r->engine = NULL;
+            r->engine_len = 0;
+        }
         if (!r && s->day == SW_NO_DAY && s->last_ts == INT64_MIN)
             continue;
         mark = sw_jsonarena_mark();

@@ -8,6 +8,19 @@
  * volume baseline: up to SW_DET_STATE_MAX).  shockd saves them every 60 s and at shutdown,
  * atomically (temporary file, fsync, rename), and reads them at start.
  *
+ * A checkpoint rides along, so a restart in the middle of a session goes on
+ * where the engine was -- the same alerts, with the same ids, as if it had
+ * not stopped (what an active-active twin relies on): each symbol's
+ * detector state (sw_engine.h checkpoints: bytes in this build's layout,
+ * base64), each detector's detector-wide state, and the alert policy's keys
+ * (cooldowns, what is raised).  It is stamped with the engine's fingerprint
+ * and restored only into an engine with the same one (same build of
+ * strategies/, detectors, parameters and groups), and only for the symbols
+ * whose session record is restored; otherwise they start fresh as before.
+ * Ticks that came after the last save are not in it: shockd saves soon
+ * after every alert, so a crash forgets at most the confirmations and
+ * windows of the last second or so.
+ *
  * Loading is careful, never fatal: a missing file is a first start; a file
  * that is not what we wrote (bad JSON, wrong types, over 64 MiB) is reported
  * as "FILE: json.path: what" and ignored as a whole; symbols no longer in the
@@ -23,6 +36,7 @@
 
 #include "sw_config.h"
 #include "sw_engine.h"
+#include "sw_policy.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +63,9 @@ typedef struct sw_state_rec {
     int64_t day;                     /* SW_NO_DAY if none */
     double prev_close, open, day_close, last_price;
     int64_t last_ts;
+    unsigned char *engine;           /* the checkpoint's detector state (engine->state_size bytes), or NULL */
+    size_t engine_len;
+    int restored;                    /* sw_state_apply put the detector state back */
     uint32_t det, n_det;             /* its detectors' numbers: sw_state.dets[det .. det + n_det) */
 } sw_state_rec;
 
@@ -64,10 +81,21 @@ typedef struct sw_state {
     int pending;                     /* loaded, to apply before the first event */
     int save_failing;                /* a failing save is reported once until it works */
     uint64_t saves;
+    /* the checkpoint */
+    sw_policy *policy;               /* saved and restored with the engine; NULL: none */
+    uint64_t fingerprint;            /* the loaded file's (0: none) */
+    unsigned char *priv[SW_STATE_DET_MAX]; /* detector-wide state by detector index */
+    size_t priv_len[SW_STATE_DET_MAX];
+    sw_policy_key_state *keys;       /* policy keys */
+    size_t n_keys;
+    size_t restored;                 /* symbols whose detector state was restored (tests, logs) */
 } sw_state;
 
 /* Remember where and in which mode (`replay` or `live`).  Returns 0 or -1. */
 int sw_state_init(sw_state *st, const char *state_dir, const char *mode);
+
+/* Save and restore this policy's keys with the checkpoint. */
+void sw_state_set_policy(sw_state *st, sw_policy *p);
 
 /* Read state.json for the symbols of e.  Returns the number of records kept
  * (0 for a first start or an ignored file). */

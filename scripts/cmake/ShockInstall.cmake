@@ -65,7 +65,7 @@ set(SHOCK_SYSUSERS_DIR ${SHOCK_PC_SYSUSERSDIR} CACHE PATH "Where sysusers.d/shoc
 set(SHOCK_TMPFILES_DIR ${SHOCK_PC_TMPFILESDIR} CACHE PATH "Where tmpfiles.d/shockwatch.conf is installed")
 
 # The units name /usr/bin; another prefix gets copies that name its bin dir.
-foreach(unit shockd.service shock-notify.service)
+foreach(unit shockd.service shock-notify.service shockd@.service)
   file(READ ${CMAKE_SOURCE_DIR}/systemd/${unit} text)
   string(REPLACE "ExecStart=/usr/bin/" "ExecStart=${CMAKE_INSTALL_FULL_BINDIR}/" text "${text}")
   file(WRITE ${CMAKE_BINARY_DIR}/systemd/${unit} "${text}")
@@ -80,7 +80,9 @@ endforeach()
 # The example configuration: a dpkg conffile (an edited copy survives upgrades).
 install(FILES config/shockwatch.json DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/shockwatch)
 install(FILES data/calendar/nyse.csv DESTINATION ${CMAKE_INSTALL_DATADIR}/shockwatch/calendar)
+# shockd@.service: shard K of a split watchlist (shockd --shard K).
 install(FILES ${CMAKE_BINARY_DIR}/systemd/shockd.service ${CMAKE_BINARY_DIR}/systemd/shock-notify.service
+              ${CMAKE_BINARY_DIR}/systemd/shockd@.service
         DESTINATION ${SHOCK_SYSTEMD_UNIT_DIR})
 install(FILES systemd/shockwatch.sysusers DESTINATION ${SHOCK_SYSUSERS_DIR} RENAME shockwatch.conf)
 install(FILES systemd/shockwatch.tmpfiles DESTINATION ${SHOCK_TMPFILES_DIR} RENAME shockwatch.conf)
