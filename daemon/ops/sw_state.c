@@ -818,27 +818,8 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
     return o;
 }
 
-static void add_key(void *ctx, const sw_policy_key_state *k)
-{
-    cJSON *arr = ctx, *o = cJSON_CreateObject();
-    if (!o)
-        return;
-    char ns[24];
-    cJSON_AddStringToObject(o, "symbol", k->symbol);
-    cJSON_AddNumberToObject(o, "instance", k->instance);
-    cJSON_AddNumberToObject(o, "direction", k->direction);
-    cJSON_AddBoolToObject(o, "active", k->active);
-    cJSON_AddBoolToObject(o, "alerted", k->alerted);
-    cJSON_AddNumberToObject(o, "severity", k->severity);
-    cJSON_AddNumberToObject(o, "magnitude", isfinite(k->magnitude) ? k->magnitude : 0);
-    snprintf(ns, sizeof ns, "%" PRId64, k->last_ts);
-    if (k->last_ts != INT64_MIN)
-        cJSON_AddStringToObject(o, "last_ts_ns", ns);
-    cJSON_AddItemToArray(arr, o);
-}
-
 /* "checkpoint": the fingerprint, the detector-wide state, the policy. */
-static cJSON *checkpoint_json(const sw_state *st, const sw_engine *e)
+static cJSON *checkpoint_json(const sw_engine *e)
 {
     cJSON *cp = cJSON_CreateObject();
     if (!cp)
@@ -861,9 +842,13 @@ static cJSON *checkpoint_json(const sw_state *st, const sw_engine *e)
         return NULL;
     }
     free(buf);
-    cJSON *keys = cJSON_AddArrayToObject(cp, "policy");
-    if (keys && st->policy)
-        sw_policy_each_key(st->policy, add_key, keys);
+    /* Left empty and last: the keys are streamed into it one at a time
+     * (add_key), so a save's JSON arena does not grow with every key that
+     * ever alerted -- it did, by ~190 KiB a day in the 500-symbol soak. */
+    if (!cJSON_AddArrayToObject(cp, "policy")) {
+        cJSON_Delete(cp);
+        return NULL;
+    }
     return cp;
 }
 
@@ -911,6 +896,37 @@ static int put_json(out *o, const cJSON *item, size_t trim)
     return 0;
 }
 
+/* One policy key into "checkpoint"."policy", built and printed under its
+ * own arena mark. */
+typedef struct key_out {
+    out *o;
+    size_t n;
+    int bad;
+} key_out;
+
+static void add_key(void *ctx, const sw_policy_key_state *k)
+{
+    key_out *ko = ctx;
+    size_t mark = sw_jsonarena_mark();
+    cJSON *o = cJSON_CreateObject();
+    char ns[24];
+    snprintf(ns, sizeof ns, "%" PRId64, k->last_ts);
+    if (!o || !cJSON_AddStringToObject(o, "symbol", k->symbol) ||
+        !cJSON_AddNumberToObject(o, "instance", k->instance) ||
+        !cJSON_AddNumberToObject(o, "direction", k->direction) || !cJSON_AddBoolToObject(o, "active", k->active) ||
+        !cJSON_AddBoolToObject(o, "alerted", k->alerted) || !cJSON_AddNumberToObject(o, "severity", k->severity) ||
+        !cJSON_AddNumberToObject(o, "magnitude", isfinite(k->magnitude) ? k->magnitude : 0) ||
+        (k->last_ts != INT64_MIN && !cJSON_AddStringToObject(o, "last_ts_ns", ns))) {
+        ko->bad = 1;
+    } else {
+        if (ko->n++)
+            put(ko->o, ",", 1);
+        ko->bad |= put_json(ko->o, o, 0) != 0;
+    }
+    cJSON_Delete(o);
+    sw_jsonarena_release(mark);
+}
+
 int sw_state_save(sw_state *st, const sw_engine *e)
 {
     char err[512] = "out of memory";
@@ -936,7 +952,9 @@ int sw_state_save(sw_state *st, const sw_engine *e)
      * cJSON encodes every name and value; held whole it would take about a
      * kilobyte per symbol, so it goes out a symbol at a time: first the
      * top level with an empty "symbols" object, without its closing "}}",
-     * then each "NAME":{...} member, then the "}}". */
+     * then each "NAME":{...} member, then the "}}".  The checkpoint's
+     * "policy" array (its last member) is streamed the same way: the top
+     * level is printed up to its "[", then each key, then "]},"symbols":{". */
     size_t mark = sw_jsonarena_mark();
     cJSON *root = cJSON_CreateObject(), *cp = NULL;
     uint64_t fp = sw_engine_fingerprint(e);
@@ -948,11 +966,25 @@ int sw_state_save(sw_state *st, const sw_engine *e)
                                                                     saved, sizeof saved)) ||
         /* The checkpoint before "symbols", which must come last (its "}}" is
          * left off and written after the members). */
-        !(cp = checkpoint_json(st, e)) || !cJSON_AddItemToObject(root, "checkpoint", cp) ||
-        !cJSON_AddObjectToObject(root, "symbols") || put_json(o, root, 2) != 0)
+        !(cp = checkpoint_json(e)) || !cJSON_AddItemToObject(root, "checkpoint", cp) ||
+        !cJSON_AddObjectToObject(root, "symbols"))
         bad_json = 1;
+    static const char tail[] = "]},\"symbols\":{}}";
+    char *top = bad_json ? NULL : cJSON_PrintUnformatted(root);
+    size_t top_len = top ? strlen(top) : 0;
+    if (!top || top_len < sizeof tail - 1 || strcmp(top + top_len - (sizeof tail - 1), tail) != 0)
+        bad_json = 1;
+    else
+        put(o, top, top_len - (sizeof tail - 1));
+    if (top)
+        cJSON_free(top);
     cJSON_Delete(root);
     sw_jsonarena_release(mark);
+    key_out ko = { o, 0, 0 };
+    if (!bad_json && st->policy)
+        sw_policy_each_key(st->policy, add_key, &ko);
+    bad_json |= ko.bad;
+    put(o, tail, sizeof tail - 3); /* "]},"symbols":{" */
     size_t written = 0;
     double *v = malloc(SW_STATE_DET_VALUES * sizeof *v); /* one detector's numbers at a time */
     bad_json |= !v;
