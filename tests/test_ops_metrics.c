@@ -91,8 +91,18 @@ Test(ops_metrics, scrape_is_valid_and_health_follows_redis)
     char *last = NULL;
     cr_expect(wait_health(port, 200, "ok\n", 20000, &last), "healthz with Redis up: %s", last);
 
+    /* The stdout line comes before Redis confirms the alert (the spool keeps
+     * it until the script's reply): wait for the confirmation, then scrape. */
     char *m = NULL, ctype[128];
-    cr_assert_eq(th_get(port, "/metrics", 0, &m, ctype, sizeof ctype), 200);
+    uint64_t confirm_by = sw_test_now_ms() + 20000;
+    for (;;) {
+        cr_assert_eq(th_get(port, "/metrics", 0, &m, ctype, sizeof ctype), 200);
+        if (th_sample(m, "shockwatch_spool_depth") == 0 || sw_test_now_ms() >= confirm_by)
+            break;
+        free(m);
+        m = NULL;
+        sw_test_sleep_ms(50);
+    }
     cr_expect_str_eq(ctype, "text/plain; version=0.0.4; charset=utf-8");
     char report[4096];
     cr_expect_eq(promtool_ok(m, report, sizeof report), 0, "promtool: %s\n%s", report, m);
