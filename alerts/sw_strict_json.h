@@ -19,6 +19,8 @@
  *  - sw_json_get_num: a number a double holds (finite);
  *  - a field is present unless the caller looked first: null is "no value",
  *    missing is an error (a field a later writer forgot is not "no value").
+ * sw_json_type_name says what a value is in such sentences (the config
+ * loader and state.json's reader use it too).
  * Errors are one sentence naming the key; text from the input in them is
  * escaped (sw_esc_line).
  */
@@ -27,6 +29,11 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+
+/* What v is, for an error message: "a string", "a number", "a boolean",
+ * "null", "an array", "an object" (the config loader and state.json's reader
+ * say "is a string (a number)" with it). */
+const char *sw_json_type_name(const cJSON *v);
 
 /* A C0 control character, DEL or a C1 control (as UTF-8) in s. */
 int sw_json_has_control(const char *s);

@@ -17,6 +17,7 @@
 #include "sw_volume.h"
 #include "sw_zscore.h"
 #include "sw_stale.h"
+#include "sw_strict_json.h"
 #include "sw_time.h"
 #include "sw_symtab.h" /* sw_hash_str: FNV-1a 64 */
 
@@ -751,17 +752,6 @@ static void unknown_key(ctx *c, const char *path, const char *key, const char *c
         err(c, path, "unknown key \"%s\" (one of: %s)", key, list);
 }
 
-static const char *type_name(const cJSON *v)
-{
-    if (cJSON_IsString(v)) return "a string";
-    if (cJSON_IsNumber(v)) return "a number";
-    if (cJSON_IsBool(v)) return "a boolean";
-    if (cJSON_IsNull(v)) return "null";
-    if (cJSON_IsArray(v)) return "an array";
-    if (cJSON_IsObject(v)) return "an object";
-    return "invalid";
-}
-
 static void join_choices(const char *const *choices, char *buf, size_t len)
 {
     buf[0] = '\0';
@@ -812,7 +802,7 @@ static int set_names(ctx *c, const sw_option *o, const cJSON *v, sw_name_list *l
 {
     const int groups = o->type == OPT_GROUPS;
     if (!cJSON_IsArray(v)) {
-        err(c, path, "is %s (an array of %s)", type_name(v), groups ? "group names" : "symbols");
+        err(c, path, "is %s (an array of %s)", sw_json_type_name(v), groups ? "group names" : "symbols");
         return -1;
     }
     char known[512] = "";
@@ -828,7 +818,7 @@ static int set_names(ctx *c, const sw_option *o, const cJSON *v, sw_name_list *l
         char ip[300];
         snprintf(ip, sizeof ip, "%s[%zu]", path, i);
         if (!cJSON_IsString(s)) {
-            err(c, ip, "is %s (%s)", type_name(s), groups ? "a group name" : "a symbol such as \"BTC-USD\"");
+            err(c, ip, "is %s (%s)", sw_json_type_name(s), groups ? "a group name" : "a symbol such as \"BTC-USD\"");
             bad = 1;
             continue;
         }
@@ -881,7 +871,7 @@ static int too_long(ctx *c, const sw_option *o, const char *s, const char *path)
 static int set_strings(ctx *c, const sw_option *o, const cJSON *v, sw_str_list *list, const char *path)
 {
     if (!cJSON_IsArray(v)) {
-        err(c, path, "is %s (an array of strings)", type_name(v));
+        err(c, path, "is %s (an array of strings)", sw_json_type_name(v));
         return -1;
     }
     size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
@@ -897,7 +887,7 @@ static int set_strings(ctx *c, const sw_option *o, const cJSON *v, sw_str_list *
         char ip[300];
         snprintf(ip, sizeof ip, "%s[%zu]", path, i);
         if (!cJSON_IsString(s) || !s->valuestring[0]) {
-            err(c, ip, "is %s (a non-empty string)", cJSON_IsString(s) ? "empty" : type_name(s));
+            err(c, ip, "is %s (a non-empty string)", cJSON_IsString(s) ? "empty" : sw_json_type_name(s));
             bad = 1;
             continue;
         }
@@ -946,7 +936,7 @@ static int set_one_level(ctx *c, const cJSON *v, sw_level_def *lv, const char *p
     if (!cJSON_IsNumber(price) || !isfinite(price->valuedouble) || !(price->valuedouble > 0) ||
         price->valuedouble > 1e12) {
         err(c, pp, "is %s (a price above 0, or {\"price\": N, \"severity\": \"warning\" or \"critical\"})",
-            cJSON_IsNumber(price) ? "not a positive price" : type_name(price));
+            cJSON_IsNumber(price) ? "not a positive price" : sw_json_type_name(price));
         return -1;
     }
     lv->price = price->valuedouble;
@@ -956,7 +946,7 @@ static int set_one_level(ctx *c, const cJSON *v, sw_level_def *lv, const char *p
         snprintf(sp, sizeof sp, "%s.severity", path);
         if (!cJSON_IsString(sev) || (strcmp(sev->valuestring, "warning") != 0 &&
                                      strcmp(sev->valuestring, "critical") != 0)) {
-            err(c, sp, "is %s (\"warning\" or \"critical\")", cJSON_IsString(sev) ? "not a level's severity" : type_name(sev));
+            err(c, sp, "is %s (\"warning\" or \"critical\")", cJSON_IsString(sev) ? "not a level's severity" : sw_json_type_name(sev));
             return -1;
         }
         lv->severity = strcmp(sev->valuestring, "critical") == 0 ? SW_SEV_CRITICAL : SW_SEV_WARNING;
@@ -970,7 +960,7 @@ static int set_one_level(ctx *c, const cJSON *v, sw_level_def *lv, const char *p
 static int set_price_levels(ctx *c, const cJSON *v, sw_level_params *P, const char *path)
 {
     if (!cJSON_IsObject(v)) {
-        err(c, path, "is %s (an object of symbols, each {\"below\": [prices], \"above\": [prices]})", type_name(v));
+        err(c, path, "is %s (an object of symbols, each {\"below\": [prices], \"above\": [prices]})", sw_json_type_name(v));
         return -1;
     }
     check_duplicates(c, v, path);
@@ -985,7 +975,7 @@ static int set_price_levels(ctx *c, const cJSON *v, sw_level_params *P, const ch
             continue;
         }
         if (!cJSON_IsObject(sym)) {
-            err(c, sp, "is %s (an object: {\"below\": [prices], \"above\": [prices]})", type_name(sym));
+            err(c, sp, "is %s (an object: {\"below\": [prices], \"above\": [prices]})", sw_json_type_name(sym));
             bad = 1;
             continue;
         }
@@ -1001,7 +991,7 @@ static int set_price_levels(ctx *c, const cJSON *v, sw_level_params *P, const ch
                 continue;
             }
             if (!cJSON_IsArray(side)) {
-                err(c, dp, "is %s (an array of prices)", type_name(side));
+                err(c, dp, "is %s (an array of prices)", sw_json_type_name(side));
                 bad = 1;
                 continue;
             }
@@ -1035,7 +1025,7 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
     switch (o->type) {
     case OPT_STRING:
         if (!cJSON_IsString(v) || !v->valuestring[0]) {
-            err(c, path, "is %s (a non-empty string)", cJSON_IsString(v) ? "empty" : type_name(v));
+            err(c, path, "is %s (a non-empty string)", cJSON_IsString(v) ? "empty" : sw_json_type_name(v));
             return -1;
         }
         if (too_long(c, o, v->valuestring, path))
@@ -1056,7 +1046,7 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
     case OPT_ENUM:
         join_choices(o->choices, choices, sizeof choices);
         if (!cJSON_IsString(v)) {
-            err(c, path, "is %s (one of %s)", type_name(v), choices);
+            err(c, path, "is %s (one of %s)", sw_json_type_name(v), choices);
             return -1;
         }
         for (int i = 0; o->choices[i]; i++)
@@ -1069,7 +1059,7 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
     case OPT_NUMBER:
     case OPT_INT:
         if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
-            err(c, path, "is %s (%s from %g to %g)", type_name(v),
+            err(c, path, "is %s (%s from %g to %g)", sw_json_type_name(v),
                 o->type == OPT_INT ? "a whole number" : "a number", o->min, o->max);
             return -1;
         }
@@ -1086,7 +1076,7 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
         return 0;
     case OPT_BOOL:
         if (!cJSON_IsBool(v)) {
-            err(c, path, "is %s (true or false)", type_name(v));
+            err(c, path, "is %s (true or false)", sw_json_type_name(v));
             return -1;
         }
         *(int *)field = cJSON_IsTrue(v);
@@ -1101,7 +1091,7 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
                 err(c, path, "\"%s\" is not a duration (like \"500ms\", \"30s\", \"5m\", \"1h\", \"1d\")",
                     v->valuestring);
             else
-                err(c, path, "is %s (a duration like \"30s\" or \"5m\", or a number of seconds)", type_name(v));
+                err(c, path, "is %s (a duration like \"30s\" or \"5m\", or a number of seconds)", sw_json_type_name(v));
             return -1;
         }
         if ((double)ns < o->min * 1e9 || (double)ns > o->max * 1e9) {
@@ -1123,7 +1113,7 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
     case OPT_SYMBOL:
         if (!cJSON_IsString(v) || !sw_symbol_valid(v->valuestring)) {
             err(c, path, "is %s (a symbol of the watchlist, such as \"SPY\")",
-                cJSON_IsString(v) ? "not a valid symbol" : type_name(v));
+                cJSON_IsString(v) ? "not a valid symbol" : sw_json_type_name(v));
             return -1;
         }
         if (c->cfg && c->cfg->n_groups && !known_name(c->cfg, OPT_SYMBOLS, v->valuestring)) {
@@ -1134,7 +1124,7 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
         return 0;
     case OPT_NUMBERS3: {
         if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 3) {
-            err(c, path, "is %s (an array of 3 numbers from %g to %g)", cJSON_IsArray(v) ? "not 3 numbers" : type_name(v),
+            err(c, path, "is %s (an array of 3 numbers from %g to %g)", cJSON_IsArray(v) ? "not 3 numbers" : sw_json_type_name(v),
                 o->min, o->max);
             return -1;
         }
@@ -1144,7 +1134,7 @@ static int set_option(ctx *c, const sw_option *o, const cJSON *v, void *base, co
             if (!cJSON_IsNumber(x) || !(x->valuedouble >= o->min && x->valuedouble <= o->max)) {
                 char ip[300];
                 snprintf(ip, sizeof ip, "%s[%d]", path, i);
-                err(c, ip, "is %s (a number from %g to %g)", cJSON_IsNumber(x) ? "out of range" : type_name(x), o->min,
+                err(c, ip, "is %s (a number from %g to %g)", cJSON_IsNumber(x) ? "out of range" : sw_json_type_name(x), o->min,
                     o->max);
                 return -1;
             }
@@ -1198,7 +1188,7 @@ static int want_object(ctx *c, const cJSON *v, const char *path)
 {
     if (cJSON_IsObject(v))
         return 1;
-    err(c, path, "is %s (an object)", type_name(v));
+    err(c, path, "is %s (an object)", sw_json_type_name(v));
     return 0;
 }
 
@@ -1230,7 +1220,7 @@ static void load_groups(ctx *c, sw_config *cfg, const cJSON *groups)
             continue;
         }
         if (!cJSON_IsArray(g)) {
-            err(c, p, "is %s (an array of symbols)", type_name(g));
+            err(c, p, "is %s (an array of symbols)", sw_json_type_name(g));
             continue;
         }
         size_t m = (size_t)cJSON_GetArraySize(g);
@@ -1248,7 +1238,7 @@ static void load_groups(ctx *c, sw_config *cfg, const cJSON *groups)
             char sp[300];
             snprintf(sp, sizeof sp, "%s[%zu]", p, i);
             if (!cJSON_IsString(s)) {
-                err(c, sp, "is %s (a symbol such as \"NVDA\")", type_name(s));
+                err(c, sp, "is %s (a symbol such as \"NVDA\")", sw_json_type_name(s));
                 continue;
             }
             if (!sw_symbol_valid(s->valuestring)) {
@@ -1294,7 +1284,7 @@ static void load_detector(ctx *c, sw_config *cfg, const cJSON *d, const char *pa
         return;
     }
     if (!cJSON_IsString(type)) {
-        err(c, tp, "is %s (one of %s)", type_name(type), known);
+        err(c, tp, "is %s (one of %s)", sw_json_type_name(type), known);
         return;
     }
     const sw_detector_type *dt = sw_detector_find(type->valuestring);
@@ -1351,7 +1341,7 @@ static void load_detectors(ctx *c, sw_config *cfg, const cJSON *dets)
         return;
     }
     if (!cJSON_IsArray(dets)) {
-        err(c, "detectors", "is %s (an array of detector objects, each with a \"type\")", type_name(dets));
+        err(c, "detectors", "is %s (an array of detector objects, each with a \"type\")", sw_json_type_name(dets));
         return;
     }
     size_t n = (size_t)cJSON_GetArraySize(dets);
@@ -1389,7 +1379,7 @@ static void load_actions(ctx *c, sw_config *cfg, const cJSON *acts)
         return;
     if (!cJSON_IsArray(acts)) {
         err(c, "corporate_actions", "is %s (an array of {\"symbol\", \"date\", \"ratio\"} objects)",
-            type_name(acts));
+            sw_json_type_name(acts));
         return;
     }
     size_t n = (size_t)cJSON_GetArraySize(acts);
@@ -1447,7 +1437,7 @@ static void load_actions(ctx *c, sw_config *cfg, const cJSON *acts)
              * needs a different fix than 0. */
             char what[32];
             snprintf(what, sizeof what, "%s%s", ratio && !cJSON_IsNumber(ratio) ? "is " : "",
-                     !ratio ? "missing" : cJSON_IsNumber(ratio) ? "is not a split ratio" : type_name(ratio));
+                     !ratio ? "missing" : cJSON_IsNumber(ratio) ? "is not a split ratio" : sw_json_type_name(ratio));
             err(c, kp, "%s (new shares per old share: 10 for a 10:1 split, 0.1 for a 1:10 reverse split)", what);
             ok = 0;
         }
@@ -1485,7 +1475,7 @@ static void load_sinks(ctx *c, sw_config *cfg, const cJSON *sinks)
     char choices[128];
     join_choices(sink_names, choices, sizeof choices);
     if (!cJSON_IsArray(sinks)) {
-        err(c, "sinks", "is %s (an array of sink names: %s)", type_name(sinks), choices);
+        err(c, "sinks", "is %s (an array of sink names: %s)", sw_json_type_name(sinks), choices);
         return;
     }
     size_t n = (size_t)cJSON_GetArraySize(sinks);
@@ -1503,7 +1493,7 @@ static void load_sinks(ctx *c, sw_config *cfg, const cJSON *sinks)
             if (cJSON_IsString(s))
                 err(c, p, "\"%s\" is not a known sink (one of %s)", s->valuestring, choices);
             else
-                err(c, p, "is %s (a sink name: %s)", type_name(s), choices);
+                err(c, p, "is %s (a sink name: %s)", sw_json_type_name(s), choices);
             continue;
         }
         int dup = 0;
@@ -1543,7 +1533,7 @@ static void load_channel(ctx *c, sw_notify_config *n, const char *name, const cJ
             if (cJSON_IsString(t))
                 err(c, tp, "\"%s\" is not a channel type (one of %s)", t->valuestring, kinds);
             else
-                err(c, tp, "is %s (one of %s)", type_name(t), kinds);
+                err(c, tp, "is %s (one of %s)", sw_json_type_name(t), kinds);
         } else {
             err(c, p, "missing type (one of %s; it may be left out when the channel is named after its type)",
                 kinds);
@@ -1594,7 +1584,7 @@ static void load_notify(ctx *c, sw_config *cfg, const cJSON *v)
     }
     const cJSON *rts = cJSON_GetObjectItemCaseSensitive(v, "routes");
     if (rts && !cJSON_IsArray(rts)) {
-        err(c, "notify.routes", "is %s (an array of route objects)", type_name(rts));
+        err(c, "notify.routes", "is %s (an array of route objects)", sw_json_type_name(rts));
     } else if (rts) {
         size_t k = (size_t)cJSON_GetArraySize(rts), i = 0;
         if (k > SW_NOTIFY_MAX_ROUTES) {
@@ -1692,7 +1682,7 @@ int sw_config_parse(sw_config *cfg, const char *text, size_t len, const char *na
         return -1;
     }
     if (!cJSON_IsObject(root)) {
-        err(&c, "(top level)", "is %s (an object)", type_name(root));
+        err(&c, "(top level)", "is %s (an object)", sw_json_type_name(root));
         goto done;
     }
     /* Unknown and duplicate top-level keys are reported by the apply_table

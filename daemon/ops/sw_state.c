@@ -1,5 +1,6 @@
 /* sw_state.c -- see sw_state.h. */
 #include "sw_state.h"
+#include "sw_strict_json.h"
 #include "sw_alert.h"
 #include "sw_fsutil.h"
 #include "sw_jsonarena.h"
@@ -148,17 +149,6 @@ static void bad(loader *L, const char *path, const char *fmt, ...)
     sw_warn("%s: %s: %s", L->file, path, msg);
 }
 
-static const char *type_name(const cJSON *v)
-{
-    if (cJSON_IsString(v)) return "a string";
-    if (cJSON_IsNumber(v)) return "a number";
-    if (cJSON_IsBool(v)) return "a boolean";
-    if (cJSON_IsNull(v)) return "null";
-    if (cJSON_IsArray(v)) return "an array";
-    if (cJSON_IsObject(v)) return "an object";
-    return "invalid";
-}
-
 /* A price: a positive finite number, or null (NaN) when unknown. */
 static void get_price(loader *L, const cJSON *o, const char *key, const char *sp, double *out)
 {
@@ -169,7 +159,7 @@ static void get_price(loader *L, const cJSON *o, const char *key, const char *sp
     if (!v || cJSON_IsNull(v))
         return;
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || !(v->valuedouble > 0)) {
-        bad(L, p, "is %s (a positive price or null)", cJSON_IsNumber(v) ? "not a positive price" : type_name(v));
+        bad(L, p, "is %s (a positive price or null)", cJSON_IsNumber(v) ? "not a positive price" : sw_json_type_name(v));
         return;
     }
     *out = v->valuedouble;
@@ -186,7 +176,7 @@ static void get_day(loader *L, const cJSON *o, const char *sp, int64_t *out)
     int y, m, d, n = 0;
     if (!cJSON_IsString(v) || sscanf(v->valuestring, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
         v->valuestring[n] != '\0' || y < 1990 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31) {
-        bad(L, p, "is %s (a date \"YYYY-MM-DD\" or null)", cJSON_IsString(v) ? "not a date" : type_name(v));
+        bad(L, p, "is %s (a date \"YYYY-MM-DD\" or null)", cJSON_IsString(v) ? "not a date" : sw_json_type_name(v));
         return;
     }
     *out = sw_days_from_civil(y, m, d);
@@ -206,7 +196,7 @@ static void get_ts(loader *L, const cJSON *o, const char *sp, int64_t *out)
     long long x = cJSON_IsString(v) ? strtoll(v->valuestring, &end, 10) : 0;
     if (!cJSON_IsString(v) || !v->valuestring[0] || *end || errno || x < 0) {
         bad(L, p, "is %s (nanoseconds since 1970 as a string of digits)",
-            cJSON_IsString(v) ? "not a number of nanoseconds" : type_name(v));
+            cJSON_IsString(v) ? "not a number of nanoseconds" : sw_json_type_name(v));
         return;
     }
     *out = (int64_t)x;
@@ -289,7 +279,7 @@ static void get_detectors(loader *L, sw_state *st, size_t *cap, size_t *vcap, co
     if (!arr || cJSON_IsNull(arr))
         return;
     if (!cJSON_IsArray(arr)) {
-        bad(L, p, "is %s (an array)", type_name(arr));
+        bad(L, p, "is %s (an array)", sw_json_type_name(arr));
         return;
     }
     size_t i = 0;
@@ -535,12 +525,12 @@ static size_t load(sw_state *st, const watch *w)
     }
     v = cJSON_GetObjectItemCaseSensitive(root, "v");
     if (!cJSON_IsNumber(v) || v->valuedouble != 1) {
-        bad(&L, "v", "is %s (1: the version this shockd writes)", cJSON_IsNumber(v) ? "another version" : type_name(v));
+        bad(&L, "v", "is %s (1: the version this shockd writes)", cJSON_IsNumber(v) ? "another version" : sw_json_type_name(v));
         goto done;
     }
     v = cJSON_GetObjectItemCaseSensitive(root, "mode");
     if (!cJSON_IsString(v) || (strcmp(v->valuestring, "replay") != 0 && strcmp(v->valuestring, "live") != 0)) {
-        bad(&L, "mode", "is %s (\"replay\" or \"live\")", cJSON_IsString(v) ? "unknown" : type_name(v));
+        bad(&L, "mode", "is %s (\"replay\" or \"live\")", cJSON_IsString(v) ? "unknown" : sw_json_type_name(v));
         goto done;
     }
     if (strcmp(v->valuestring, st->mode) != 0) {
@@ -549,7 +539,7 @@ static size_t load(sw_state *st, const watch *w)
     }
     syms = cJSON_GetObjectItemCaseSensitive(root, "symbols");
     if (!cJSON_IsObject(syms)) {
-        bad(&L, "symbols", "is %s (an object of symbols)", syms ? type_name(syms) : "missing");
+        bad(&L, "symbols", "is %s (an object of symbols)", syms ? sw_json_type_name(syms) : "missing");
         goto done;
     }
     recs = calloc(w->n ? w->n : 1, sizeof *recs);
@@ -559,7 +549,7 @@ static size_t load(sw_state *st, const watch *w)
         char sp[64];
         snprintf(sp, sizeof sp, "symbols.%.40s", s->string);
         if (!cJSON_IsObject(s)) {
-            bad(&L, sp, "is %s (an object)", type_name(s));
+            bad(&L, sp, "is %s (an object)", sw_json_type_name(s));
             continue;
         }
         const char *sym = watched(w, s->string);
