@@ -95,11 +95,24 @@ int sw_fs_sync_parent(const char *path, char *err, size_t errlen)
     return 0;
 }
 
+/* The temporary file of `path` for process pid: one name, here. */
+static int tmp_name(char *buf, size_t cap, const char *path, long pid)
+{
+    return snprintf(buf, cap, "%s.tmp.%ld", path, pid) >= (int)cap ? -1 : 0;
+}
+
+void sw_fs_atomic_discard(const char *path, long pid)
+{
+    char tmp[sizeof ((sw_fs_atomic *)0)->tmp];
+    if (tmp_name(tmp, sizeof tmp, path, pid) == 0)
+        unlink(tmp);
+}
+
 int sw_fs_atomic_open(sw_fs_atomic *a, const char *path, char *err, size_t errlen)
 {
     a->fd = -1;
     a->path = path;
-    if (snprintf(a->tmp, sizeof a->tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof a->tmp)
+    if (tmp_name(a->tmp, sizeof a->tmp, path, (long)getpid()) != 0)
         return fail(err, errlen, "%.64s...: path too long", path);
     a->fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (a->fd < 0)

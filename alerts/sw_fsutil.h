@@ -37,6 +37,11 @@ int sw_fs_atomic_write(sw_fs_atomic *a, const void *data, size_t len, char *err,
 int sw_fs_atomic_commit(sw_fs_atomic *a, char *err, size_t errlen);
 void sw_fs_atomic_abort(sw_fs_atomic *a);
 
+/* Remove the temporary file that process `pid` may have left for `path`
+ * (killed between open and commit: a forked saver, sw_bgsave).  Quiet when
+ * there is none. */
+void sw_fs_atomic_discard(const char *path, long pid);
+
 /* fsync the directory holding `path`, so a rename or a new file in it
  * survives a crash.  Returns 0 or -1. */
 int sw_fs_sync_parent(const char *path, char *err, size_t errlen);

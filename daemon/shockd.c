@@ -27,6 +27,7 @@
 #include "sw_redis.h"
 #include "sw_sink_redis.h"
 #include "sw_state.h"
+#include "sw_bgsave.h"
 #include "sw_time.h"
 
 #include <getopt.h>
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -70,6 +72,8 @@ typedef struct shockd {
     sw_state state;               /* <state_dir>/state.json */
     unsigned cron_ticks;
     int state_dirty;              /* an alert since the last save: save at the next cron tick */
+    int state_due;                /* the minute's save is due (waits for a running one) */
+    sw_bgsave bgsave;             /* saves run in a forked child, off the loop */
     sw_metrics metrics;           /* /metrics, /healthz, the STATUS= line */
     sw_live dash;                 /* the dashboard and charts on the same listener */
     sw_sdnotify sdn;              /* systemd notifications */
@@ -401,6 +405,27 @@ static void print_summary(shockd *d)
     }
 }
 
+/* sw_bgsave's work, in the child (or here when fork failed). */
+static int save_state(void *arg)
+{
+    shockd *d = arg;
+    return sw_state_save(&d->state, &d->pipe.engine);
+}
+
+/* Collect a finished background save (wait: block until it ends). */
+static void reap_save(shockd *d, int wait)
+{
+    int rc;
+    pid_t pid = sw_bgsave_child(&d->bgsave);
+    if (!pid || !(wait ? sw_bgsave_wait(&d->bgsave, &rc) : sw_bgsave_poll(&d->bgsave, &rc)))
+        return;
+    int st = d->bgsave.last_status;
+    if (rc != 0 && WIFSIGNALED(st))
+        sw_warn("state: the save in process %ld was ended by signal %d; it is tried again at the next minute or alert", (long)pid, WTERMSIG(st));
+    /* A failure is tried again at the next minute or alert, as before. */
+    sw_state_save_done(&d->state, rc, (long)pid);
+}
+
 static void finish(shockd *d)
 {
     if (d->finished)
@@ -414,6 +439,9 @@ static void finish(shockd *d)
         if (sw_calendar_session(&d->cfg.cal, sw_ny_day(now, NULL), &lo, &hi) && now <= hi)
             sw_engine_advance(&d->pipe.engine, hi + 1);
     }
+    /* The last save runs here, after any save still running in a child:
+     * two writers must not race on the rename. */
+    reap_save(d, 1);
     int saved = sw_state_save(&d->state, &d->pipe.engine);
     print_summary(d);
     if (d->seeding) {
@@ -550,9 +578,20 @@ static void on_cron(uv_timer_t *h)
     /* Every minute, and within a second of an alert: what a restart picks
      * up (detectors, cooldowns) should include every alert already sent, or
      * a restarted twin of an active-active pair would send it again. */
-    if (++d->cron_ticks % 60 == 0 || d->state_dirty) {
-        d->state_dirty = 0;
-        sw_state_save(&d->state, &d->pipe.engine);
+    if (++d->cron_ticks % 60 == 0)
+        d->state_due = 1;
+    reap_save(d, 0);
+    if ((d->state_due || d->state_dirty) && !sw_bgsave_child(&d->bgsave)) {
+        int rc;
+        d->state_due = d->state_dirty = 0;
+        /* In a forked child: a save of a large watchlist takes a third of a
+         * second (10 000 symbols), which the loop must not wait for. */
+        if (sw_bgsave_start(&d->bgsave, save_state, d, &rc) == 0) {
+            if (d->bgsave.inline_runs == 1)
+                sw_warn("state: cannot fork to save state.json (%s); saving on the loop instead",
+                        strerror(d->bgsave.last_fork_errno));
+            /* sw_state_save counted it. */
+        }
     }
     sw_logout_tick();
     sw_metrics_poll(&d->metrics);
@@ -689,6 +728,7 @@ static int start_ops(shockd *d, const char *config_path, const char *const *grou
         .engine = &d->pipe.engine, .feed = &d->feed, .live = &d->live, .replay = &d->replay,
         .replaying = &d->replaying, .stopping = &d->draining, .sinks = d->sinks, .n_sinks = &d->n_sinks,
         .reloads_ok = &d->reload.applied, .reloads_failed = &d->reload.rejected,
+        .state = &d->state, .bgsave = &d->bgsave,
         .shard_index = &d->cfg.shard_index, .shard_count = &d->cfg.shard_count,
     };
     /* A replay is a batch job: it listens only when the config asks. */

@@ -73,6 +73,7 @@ static int reap(sw_bgsave *b, int options, int *rc)
         return 0; /* still running */
     /* got < 0 (ECHILD: reaped by someone else) counts as a failure: the
      * result is unknown, so the caller saves again. */
+    b->last_status = got == b->pid ? status : 0;
     *rc = got == b->pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
     b->last_ns = mono_ns() - b->started_ns;
     b->pid = 0;

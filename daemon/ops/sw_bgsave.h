@@ -39,6 +39,7 @@ typedef struct sw_bgsave {
     uint64_t forks;        /* saves run in a child */
     uint64_t inline_runs;  /* saves run in the caller because fork failed */
     int last_fork_errno;
+    int last_status;       /* waitpid's status of the last child (WIFSIGNALED...) */
 } sw_bgsave;
 
 void sw_bgsave_init(sw_bgsave *b);

@@ -258,6 +258,19 @@ size_t sw_metrics_render(sw_metrics *m, char *buf, size_t cap)
     sw_prom_put(&o, "shockwatch_config_reloads_total{result=\"rejected\"} %" PRIu64 "\n",
         m->v.reloads_failed ? *m->v.reloads_failed : 0);
 
+    if (m->v.state) {
+        const sw_state *st = m->v.state;
+        sw_prom_head(&o, "shockwatch_state_saves_total", "counter",
+                     "Saves of state.json (in a forked child, or in shockd at exit), by result.");
+        sw_prom_put(&o, "shockwatch_state_saves_total{result=\"ok\"} %" PRIu64 "\n", st->saves);
+        sw_prom_put(&o, "shockwatch_state_saves_total{result=\"failed\"} %" PRIu64 "\n", st->save_failures);
+        sw_prom_head(&o, "shockwatch_state_last_save_timestamp_seconds", "gauge",
+                     "Wall-clock time of the last good save of state.json (0: none yet).");
+        sw_prom_put(&o, "shockwatch_state_last_save_timestamp_seconds %.3f\n", (double)st->last_save_ns / 1e9);
+        sw_prom_head(&o, "shockwatch_state_save_running", "gauge", "1 while a forked child writes state.json.");
+        sw_prom_put(&o, "shockwatch_state_save_running %d\n", m->v.bgsave && sw_bgsave_child(m->v.bgsave) ? 1 : 0);
+    }
+
     sw_prom_http(&o, "shockwatch", &m->http);
     if (m->v.extra) {
         char *dst = o.len < o.cap ? o.buf + o.len : NULL;

@@ -41,6 +41,8 @@
 #include "sw_prom.h"
 #include "sw_replay.h"
 #include "sw_sink.h"
+#include "sw_state.h"
+#include "sw_bgsave.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -64,6 +66,8 @@ typedef struct sw_metrics_view {
     const size_t *n_sinks;
     const uint64_t *reloads_ok, *reloads_failed;
     const int *shard_index, *shard_count;  /* shockd --shard K/N (count 1: no shards) */
+    const sw_state *state;             /* state.json saves; NULL: none */
+    const sw_bgsave *bgsave;           /* the save running in a child, if any */
     /* More series from other modules (the dashboard), appended to the
      * exposition: as snprintf, returns the length written or needed. */
     size_t (*extra)(void *ctx, char *buf, size_t cap);

@@ -1009,6 +1009,7 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     if (bad_json || o->failed || (o->used && sw_fs_atomic_write(&o->file, o->buf, o->used, err, sizeof err) != 0) ||
         sw_fs_atomic_commit(&o->file, err, sizeof err) != 0) {
         sw_fs_atomic_abort(&o->file);
+        st->save_failures++;
         if (!st->save_failing++)
             sw_warn("state: cannot save per-symbol state: %s", bad_json ? "out of memory" : err);
         goto out;
@@ -1017,7 +1018,24 @@ int sw_state_save(sw_state *st, const sw_engine *e)
         sw_info("state: saving works again (%s)", st->path);
     st->save_failing = 0;
     st->saves++;
+    st->last_save_ns = (int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec;
     rc = 0;
 out:
     return rc;
+}
+
+void sw_state_save_done(sw_state *st, int rc, long child_pid)
+{
+    if (rc == 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        st->save_failing = 0;
+        st->saves++;
+        st->last_save_ns = (int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec;
+        return;
+    }
+    st->save_failing++;
+    st->save_failures++;
+    if (st->path && child_pid > 0)
+        sw_fs_atomic_discard(st->path, child_pid);
 }

@@ -80,7 +80,8 @@ typedef struct sw_state {
     size_t n_vals;
     int pending;                     /* loaded, to apply before the first event */
     int save_failing;                /* a failing save is reported once until it works */
-    uint64_t saves;
+    uint64_t saves, save_failures;
+    int64_t last_save_ns;            /* wall clock of the last good save, 0: none yet */
     /* the checkpoint */
     sw_policy *policy;               /* saved and restored with the engine; NULL: none */
     uint64_t fingerprint;            /* the loaded file's (0: none) */
@@ -118,6 +119,12 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts);
  * save of 10 000 symbols costs no more memory than a save of one.  Returns
  * 0, or -1 (reported once while it keeps failing; never fatal). */
 int sw_state_save(sw_state *st, const sw_engine *e);
+
+/* The result of sw_state_save run in another process (shockd forks it:
+ * sw_bgsave): count it as sw_state_save would have, here where the counters
+ * live on.  A failed child's temporary file, which a kill mid-write leaves,
+ * is removed.  The child already reported what it knew. */
+void sw_state_save_done(sw_state *st, int rc, long child_pid);
 
 void sw_state_free(sw_state *st);
 
