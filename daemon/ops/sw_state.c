@@ -341,25 +341,16 @@ static void get_detectors(loader *L, sw_state *st, const cJSON *o, const char *s
     }
 }
 
-static char *read_file(const char *path, size_t *len, int *missing)
+/* The whole of f (size bytes, checked by the caller), NUL-terminated; or
+ * NULL (reported).  Closes f. */
+static char *read_file(const char *path, FILE *f, size_t size, size_t *len)
 {
-    *missing = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *missing = errno == ENOENT;
-        if (!*missing)
-            sw_warn("%s: cannot open: %s; starting without saved state", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(SW_STATE_MAX_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, SW_STATE_MAX_BYTES + 1, f) : 0;
+    char *buf = malloc(size + 1);
+    size_t n = buf ? fread(buf, 1, size, f) : 0;
     int err = ferror(f);
     fclose(f);
-    if (!buf || err || n > SW_STATE_MAX_BYTES) {
-        if (buf && n > SW_STATE_MAX_BYTES)
-            sw_warn("%s: larger than %u bytes (not a state file of ours); ignored", path, SW_STATE_MAX_BYTES);
-        else
-            sw_warn("%s: read error; starting without saved state", path);
+    if (!buf || err) {
+        sw_warn("%s: %s; starting without saved state", path, buf ? "read error" : "out of memory");
         free(buf);
         return NULL;
     }
@@ -602,16 +593,12 @@ static int check_mode(loader *L, sw_state *st, const cJSON *root)
 /* Version 1: one JSON document {"v":1,"mode","saved_at","checkpoint",
  * "symbols":{NAME:{..},..}}, parsed whole (the previous release's file,
  * read once when upgrading). */
-static size_t load_v1(sw_state *st, const watch *w)
+static size_t load_v1(sw_state *st, const watch *w, FILE *f, size_t size)
 {
     size_t len;
-    int missing;
-    char *text = read_file(st->path, &len, &missing);
-    if (!text) {
-        if (missing)
-            sw_info("%s: none yet (first start)", st->path);
+    char *text = read_file(st->path, f, size, &len);
+    if (!text)
         return 0;
-    }
     loader L = { st->path, 0, 0 };
     size_t mark = sw_jsonarena_mark();
     cJSON *root = cJSON_ParseWithLength(text, len);
@@ -836,12 +823,10 @@ static size_t load(sw_state *st, const watch *w)
     char head[64];
     size_t hn = fread(head, 1, sizeof head - 1, f);
     head[hn] = '\0';
-    if (is_v2(head)) {
-        rewind(f);
+    rewind(f);
+    if (is_v2(head))
         return load_v2(st, w, f);
-    }
-    fclose(f);
-    return load_v1(st, w);
+    return load_v1(st, w, f, (size_t)sb.st_size);
 }
 
 static sw_state_rec *loaded_rec(const sw_state *st, const char *symbol);
