@@ -1098,37 +1098,6 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
     return o;
 }
 
-/* "checkpoint": the fingerprint, the detector-wide state, the policy. */
-static cJSON *checkpoint_json(const sw_engine *e)
-{
-    cJSON *cp = cJSON_CreateObject();
-    if (!cp)
-        return NULL;
-    char fp[24];
-    snprintf(fp, sizeof fp, "%016" PRIx64, sw_engine_fingerprint(e));
-    cJSON_AddStringToObject(cp, "fingerprint", fp);
-    cJSON *dets = cJSON_AddArrayToObject(cp, "detectors");
-    /* Detector-wide state grows with the watchlist (stale: 9 bytes a symbol). */
-    size_t cap = 16384 + e->n_syms * 16;
-    unsigned char *buf = malloc(cap);
-    for (size_t k = 0; buf && dets && k < e->n_dets && k < SW_STATE_DET_MAX; k++) {
-        size_t n = sw_engine_save_priv(e, k, buf, cap);
-        char *text = n ? b64_encode(buf, n) : NULL;
-        cJSON_AddItemToArray(dets, text ? cJSON_CreateString(text) : cJSON_CreateNull());
-        free(text);
-    }
-    if (!buf) {
-        cJSON_Delete(cp);
-        return NULL;
-    }
-    free(buf);
-    /* The policy's keys are lines of their own after the symbols (add_key),
-     * each built and freed alone: a save's JSON arena does not grow with
-     * every key that ever alerted (it did, by ~190 KiB a day in the
-     * 500-symbol soak, while they were one array). */
-    return cp;
-}
-
 /* Buffered writes into the atomic file: a few large writes, not one per
  * symbol.  On the stack, in pages the message parsers (sw_fastjson: tens of
  * KiB) have already made resident: a buffer first touched by the first save
@@ -1179,6 +1148,65 @@ static int put_line(out *o, const cJSON *item, size_t *len)
     if (len)
         *len = n;
     cJSON_free(text);
+    return 0;
+}
+
+/* bytes as base64, encoded a chunk at a time straight into the file. */
+static void put_b64(out *o, const unsigned char *in, size_t n)
+{
+    char chunk[4096];
+    for (size_t i = 0; i < n;) {
+        size_t take = n - i < 3 * (sizeof chunk / 4) ? n - i : 3 * (sizeof chunk / 4), c = 0;
+        for (size_t j = i; j < i + take; j += 3) {
+            uint32_t v = (uint32_t)in[j] << 16 | (j + 1 < n ? (uint32_t)in[j + 1] << 8 : 0) | (j + 2 < n ? in[j + 2] : 0);
+            chunk[c++] = b64[v >> 18 & 63];
+            chunk[c++] = b64[v >> 12 & 63];
+            chunk[c++] = j + 1 < n ? b64[v >> 6 & 63] : '=';
+            chunk[c++] = j + 2 < n ? b64[v & 63] : '=';
+        }
+        put(o, chunk, c);
+        i += take;
+    }
+}
+
+/* The header line: {"v":2,"mode","saved_at","checkpoint":{"fingerprint",
+ * "detectors":[null or BASE64, ...]}}.  Written by hand, not by cJSON: the
+ * detector-wide state grows with the watchlist (stale: 9 bytes a symbol),
+ * and its base64 text and a cJSON copy of it would be held at once, on top
+ * of the peak at the final save.  Every string in it is ours (mode, a
+ * date, hex, base64): nothing to escape.  Returns 0 or -1 (out of memory). */
+static int put_header(out *o, const sw_state *st, const sw_engine *e)
+{
+    char head[256], saved[40];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int n = snprintf(head, sizeof head,
+                     "{\"v\":2,\"mode\":\"%s\",\"saved_at\":\"%s\",\"checkpoint\":{\"fingerprint\":\"%016" PRIx64
+                     "\",\"detectors\":[",
+                     st->mode, sw_format_iso_ms((int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec, saved, sizeof saved),
+                     sw_engine_fingerprint(e));
+    size_t cap = 16384 + e->n_syms * 16;
+    unsigned char *buf = malloc(cap);
+    if (!buf || n < 0 || (size_t)n >= sizeof head) {
+        free(buf);
+        return -1;
+    }
+    put(o, head, (size_t)n);
+    for (size_t k = 0; k < e->n_dets && k < SW_STATE_DET_MAX; k++) {
+        size_t len = sw_engine_save_priv(e, k, buf, cap);
+        if (k)
+            put(o, ",", 1);
+        if (len) {
+            put(o, "\"", 1);
+            put_b64(o, buf, len);
+            put(o, "\"", 1);
+        } else {
+            put(o, "null", 4);
+        }
+    }
+    free(buf);
+    put(o, "]}}\n", 4);
+    o->lines++;
     return 0;
 }
 
@@ -1274,21 +1302,12 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     o->errlen = sizeof err;
     int rc = -1, bad_json = 0;
     /* Version 2 (sw_state.h): the header, a line per symbol, a line per
-     * policy key, the end line; each built by cJSON in the arena and
-     * released before the next. */
-    size_t mark = sw_jsonarena_mark();
-    cJSON *root = cJSON_CreateObject(), *cp = NULL;
+     * policy key, the end line; each symbol's and key's built by cJSON in
+     * the arena and released before the next. */
     uint64_t fp = sw_engine_fingerprint(e);
-    char saved[40];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    if (!root || !cJSON_AddNumberToObject(root, "v", 2) || !cJSON_AddStringToObject(root, "mode", st->mode) ||
-        !cJSON_AddStringToObject(root, "saved_at", sw_format_iso_ms((int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec,
-                                                                    saved, sizeof saved)) ||
-        !(cp = checkpoint_json(e)) || !cJSON_AddItemToObject(root, "checkpoint", cp) || put_line(o, root, NULL) != 0)
+    size_t mark;
+    if (put_header(o, st, e) != 0)
         bad_json = 1;
-    cJSON_Delete(root);
-    sw_jsonarena_release(mark);
     moved *mv = st->n ? calloc(st->n, sizeof *mv) : NULL;
     double *v = malloc(SW_STATE_DET_VALUES * sizeof *v); /* one detector's numbers at a time */
     bad_json |= !v || (st->n && !mv);
