@@ -56,9 +56,6 @@ typedef struct sw_symbol {
     uint32_t index;
     uint16_t n_groups;
     uint16_t groups[SW_MAX_GROUPS_PER_SYMBOL];
-    /* Here, in the two bytes before `ticks` that alignment leaves free: after
-     * day_close it took 8, and the header 160 bytes instead of 144. */
-    uint8_t official;             /* SW_OFFICIAL_*: `day`'s open or close came from an official print */
     uint64_t ticks;
     int64_t last_ts;              /* event time of the last accepted tick */
     double last_price;
@@ -66,6 +63,7 @@ typedef struct sw_symbol {
     double prev_close;            /* last regular-hours price of the previous session, NaN if unknown */
     double open;                  /* first regular-hours price of `day`, NaN until then */
     double day_close;             /* last regular-hours price of `day` so far, NaN if none */
+    uint8_t official;             /* SW_OFFICIAL_*: `day`'s open or close came from an official print */
     /* Cached bounds of `day` (UTC ns): the New York day [day_lo, day_hi) and
      * its regular session [reg_lo, reg_hi] (empty on a holiday), so the tick
      * path does calendar arithmetic once per symbol and day, not per tick. */
