@@ -562,9 +562,12 @@ Test(state, a_version_1_file_still_restores_and_is_saved_as_version_2)
         cr_expect_eq(k->restored, 1);
         cr_expect_float_eq(k->a, 285, 1e-9);
         sw_engine_free(&e);
-        /* A save by an engine where NVDA had no news keeps its record. */
+        /* A save by an engine where NVDA had no news keeps its record, on
+         * its line in the new file: no detector state is held any more. */
         build(&e, syms, 2);
         cr_assert_eq(sw_state_save(&st, &e), 0);
+        cr_expect(st.vals == NULL && st.dets == NULL && st.recs[0].engine == NULL && st.recs[0].in_file,
+                  "round %d", round);
         sw_state_free(&st);
         sw_engine_free(&e);
         char path[128];

@@ -1248,8 +1248,11 @@ typedef struct moved {
 /* After a save: the records written again point at their lines in the new
  * file, which replaces the old one as the records' file.  A record whose
  * symbol had news is not in the new file: it keeps its numbers only (its
- * detector state is the engine's now).  If the new file cannot be opened,
- * the old one, still open, keeps serving every record. */
+ * detector state is the engine's now).  Then no record holds detector
+ * state in memory any more, and the pools go (after an upgrade from
+ * version 1, whose records held it: ~3 KB a symbol for the rest of the
+ * run otherwise).  If the new file cannot be opened, the old one, still
+ * open, keeps serving every record. */
 static void repoint(sw_state *st, const moved *mv)
 {
     FILE *nf = fopen(st->path, "rb");
@@ -1272,10 +1275,19 @@ static void repoint(sw_state *st, const moved *mv)
             r->off = mv[i].off;
             r->len = mv[i].len;
             r->line = mv[i].line;
-        } else if (r->in_file) {
+        } else {
+            free(r->engine);
+            r->engine = NULL;
+            r->engine_len = 0;
+            r->det = r->n_det = 0;
             r->in_file = 0;
         }
     }
+    free(st->dets);
+    free(st->vals);
+    st->dets = NULL;
+    st->vals = NULL;
+    st->n_dets = st->n_vals = st->det_cap = st->val_cap = 0;
 }
 
 int sw_state_save(sw_state *st, const sw_engine *e)
