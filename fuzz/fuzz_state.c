@@ -25,8 +25,10 @@ static const char config_text[] =
     "{\"groups\": {\"ai\": [\"NVDA\", \"AMD\", \"SPY\"]},"
     " \"detectors\": ["
     "  {\"type\": \"pct_move\", \"reference\": \"prev_close\", \"warning_pct\": 5, \"critical_pct\": 10},"
-    "  {\"type\": \"pct_move\", \"reference\": \"window\", \"window\": \"5m\", \"warning_pct\": 3, \"critical_pct\": 6},"
-    "  {\"type\": \"zscore\", \"bar\": \"5m\", \"method\": \"ewma\", \"lambda\": 0.94, \"warning_z\": 5, \"critical_z\": 9},"
+    "  {\"type\": \"pct_move\", \"reference\": \"window\", \"window\": \"5m\", \"warning_pct\": 3,"
+    "   \"critical_pct\": 6},"
+    "  {\"type\": \"zscore\", \"bar\": \"5m\", \"method\": \"ewma\", \"lambda\": 0.94, \"warning_z\": 5,"
+    "   \"critical_z\": 9},"
     "  {\"type\": \"vol_regime\", \"bar\": \"5m\", \"window\": 30, \"threshold\": 3},"
     "  {\"type\": \"breadth\", \"groups\": [\"ai\"], \"warning_pct\": 3, \"critical_pct\": 5, \"min_fraction\": 0.5,"
     "   \"min_members\": 2},"
@@ -42,22 +44,13 @@ static void no_emit(void *ctx, const sw_candidate *c)
     (void)c;
 }
 
-static void cleanup(void)
-{
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     sw_fuzz_quiet();
-    sw_fuzz_tmpdir(dir, sizeof dir, "state");
+    sw_fuzz_tmpdir_gone_at_exit(dir, sizeof dir, "state");
     snprintf(path, sizeof path, "%s/%s", dir, SW_STATE_FILE);
-    atexit(cleanup);
     sw_diag diag = { 0 };
     if (sw_config_parse(&cfg, config_text, sizeof config_text - 1, "fuzz.json", &diag) != 0) {
         sw_diag_print(&diag, stderr);

@@ -273,6 +273,24 @@ static void expect_ignored(const char *text)
     sw_engine_free(&e);
 }
 
+/* stderr (redirected) holds want, every "@" in it spelled as the state
+ * file's path. */
+static void expect_reports(const char *want)
+{
+    fflush(stderr);
+    char f[96], text[8192];
+    snprintf(f, sizeof f, "%s/state.json", dir);
+    size_t o = 0;
+    for (const char *p = want; *p && o + sizeof f < sizeof text; p++) {
+        if (*p == '@')
+            o += (size_t)snprintf(text + o, sizeof text - o, "%s", f);
+        else
+            text[o++] = *p;
+    }
+    text[o] = '\0';
+    cr_expect_stderr_eq_str(text);
+}
+
 Test(state, a_corrupt_file_is_reported_and_ignored)
 {
     cr_redirect_stderr();
@@ -281,25 +299,19 @@ Test(state, a_corrupt_file_is_reported_and_ignored)
     expect_ignored("{\"v\":1,\"mode\":\"live\",\"symbols\":{\"NVDA\":{\"prev_close\":\"142\",\"day\":\"Jan 24\","
                    "\"last_ts_ns\":12,\"detectors\":[{\"index\":0}]}}}");
     expect_ignored("[]");
-    fflush(stderr);
-    char f[96], want[4096];
-    snprintf(f, sizeof f, "%s/state.json", dir);
-    snprintf(want, sizeof want,
-             "test: warning: %s: (top level): is not a JSON object (invalid JSON)\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: v: is another version (1 or 2: the versions this shockd reads)\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: symbols.NVDA.day: is not a date (a date \"YYYY-MM-DD\" or null)\n"
-             "test: warning: %s: symbols.NVDA.prev_close: is a string (a positive price or null)\n"
-             "test: warning: %s: symbols.NVDA.last_ts_ns: is a number (nanoseconds since 1970 as a string of "
-             "digits)\n"
-             "test: warning: %s: symbols.NVDA.detectors[0]: is not {\"index\": N, \"type\": NAME, \"values\": \"at "
-             "most 1024 numbers or null, separated by spaces\"}\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: (top level): is not a JSON object\n"
-             "test: warning: %s: ignored (starting without saved state)\n",
-             f, f, f, f, f, f, f, f, f, f, f);
-    cr_expect_stderr_eq_str(want);
+    expect_reports("test: warning: @: (top level): is not a JSON object (invalid JSON)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: v: is another version (1 or 2: the versions this shockd reads)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: symbols.NVDA.day: is not a date (a date \"YYYY-MM-DD\" or null)\n"
+                   "test: warning: @: symbols.NVDA.prev_close: is a string (a positive price or null)\n"
+                   "test: warning: @: symbols.NVDA.last_ts_ns: is a number (nanoseconds since 1970 as a string of "
+                   "digits)\n"
+                   "test: warning: @: symbols.NVDA.detectors[0]: is not {\"index\": N, \"type\": NAME, "
+                   "\"values\": \"at most 1024 numbers or null, separated by spaces\"}\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: (top level): is not a JSON object\n"
+                   "test: warning: @: ignored (starting without saved state)\n");
 }
 
 /* A detector's numbers are one string in the file: each reads back to the
@@ -339,20 +351,14 @@ Test(state, detector_numbers_round_trip_exactly_and_a_bad_one_is_named)
                  "[{\"index\":0,\"type\":\"keep\",\"values\":\"%s\"}]}}}", bad[i]);
         expect_ignored(doc);
     }
-    fflush(stderr);
-    char want[2048];
-    const char *f = path;
-    snprintf(want, sizeof want,
-             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 2 is \"nan\" (a number or null)\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 2 is \"\" (a number or null)\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 3 is \"\" (a number or null)\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 2 is \"1e999\" (a number or null)\n"
-             "test: warning: %s: ignored (starting without saved state)\n",
-             f, f, f, f, f, f, f, f);
-    cr_expect_stderr_eq_str(want);
+    expect_reports("test: warning: @: symbols.NVDA.detectors[0]: values: number 2 is \"nan\" (a number or null)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: symbols.NVDA.detectors[0]: values: number 2 is \"\" (a number or null)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: symbols.NVDA.detectors[0]: values: number 3 is \"\" (a number or null)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: symbols.NVDA.detectors[0]: values: number 2 is \"1e999\" (a number or null)\n"
+                   "test: warning: @: ignored (starting without saved state)\n");
 }
 
 Test(state, an_unwritable_state_dir_is_reported_once_and_not_fatal)
@@ -574,7 +580,8 @@ Test(state, a_version_1_file_still_restores_and_is_saved_as_version_2)
         snprintf(path, sizeof path, "%s/state.json", dir);
         char *text = sw_test_slurp(path);
         cr_expect(strncmp(text, "{\"v\":2,", 7) == 0, "%s", text);
-        cr_expect(strstr(text, "\n{\"symbol\":\"NVDA\",\"day\":\"2025-01-24\",\"prev_close\":140,") != NULL, "%s", text);
+        cr_expect(strstr(text, "\n{\"symbol\":\"NVDA\",\"day\":\"2025-01-24\",\"prev_close\":140,") != NULL, "%s",
+                  text);
         cr_expect(strstr(text, b64) != NULL, "the checkpoint's bytes are kept");
         cr_expect(strstr(text, "\n{\"end\":2}\n") != NULL, "%s", text);
         free(text);
@@ -649,29 +656,23 @@ Test(state, a_bad_line_of_version_2_is_named_by_its_line)
     cr_redirect_stderr();
     for (int i = 0; i < 7; i++)
         expect_ignored(docs[i]);
-    fflush(stderr);
-    char f[96], want[4096];
-    snprintf(f, sizeof f, "%s/state.json", dir);
-    snprintf(want, sizeof want,
-             "test: warning: %s:1: mode: is unknown (\"replay\" or \"live\")\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s:3: AMD.open: is not a positive price (a positive price or null)\n"
-             "test: warning: %s:3: AMD: engine is not base64\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s:3: (line): is not a JSON object\n"
-             "test: warning: %s:4: (line): is none of a symbol's {\"symbol\": ..}, {\"policy_key\": ..}, "
-             "{\"end\": N}\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s:3: NVDA: appears twice (also on line 2)\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s:3: (end): missing: the file was cut short\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s:4: (line): comes after the end line\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s:3: policy_key: is not a policy key {\"symbol\", \"instance\", \"direction\", "
-             "\"active\", \"alerted\", \"severity\", \"magnitude\", \"last_ts_ns\"}\n"
-             "test: warning: %s:4: end: is not 3, the lines before it (lines are missing or added)\n"
-             "test: warning: %s: ignored (starting without saved state)\n",
-             f, f, f, f, f, f, f, f, f, f, f, f, f, f, f, f, f);
-    cr_expect_stderr_eq_str(want);
+    expect_reports("test: warning: @:1: mode: is unknown (\"replay\" or \"live\")\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:3: AMD.open: is not a positive price (a positive price or null)\n"
+                   "test: warning: @:3: AMD: engine is not base64\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:3: (line): is not a JSON object\n"
+                   "test: warning: @:4: (line): is none of a symbol's {\"symbol\": ..}, {\"policy_key\": ..}, "
+                   "{\"end\": N}\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:3: NVDA: appears twice (also on line 2)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:3: (end): missing: the file was cut short\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:4: (line): comes after the end line\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:3: policy_key: is not a policy key {\"symbol\", \"instance\", \"direction\", "
+                   "\"active\", \"alerted\", \"severity\", \"magnitude\", \"last_ts_ns\"}\n"
+                   "test: warning: @:4: end: is not 3, the lines before it (lines are missing or added)\n"
+                   "test: warning: @: ignored (starting without saved state)\n");
 }

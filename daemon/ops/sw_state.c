@@ -76,19 +76,24 @@ void sw_state_set_policy(sw_state *st, sw_policy *p)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* The four characters of in[i .. i + 3) (padded past n) at o. */
+static void b64_quad(const unsigned char *in, size_t i, size_t n, char *o)
+{
+    uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+    o[0] = b64[v >> 18 & 63];
+    o[1] = b64[v >> 12 & 63];
+    o[2] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+    o[3] = i + 2 < n ? b64[v & 63] : '=';
+}
+
 /* A malloc'd NUL-terminated string, or NULL. */
 static char *b64_encode(const unsigned char *in, size_t n)
 {
     char *out = malloc(4 * ((n + 2) / 3) + 1), *o = out;
     if (!out)
         return NULL;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
-        *o++ = b64[v >> 18 & 63];
-        *o++ = b64[v >> 12 & 63];
-        *o++ = i + 1 < n ? b64[v >> 6 & 63] : '=';
-        *o++ = i + 2 < n ? b64[v & 63] : '=';
-    }
+    for (size_t i = 0; i < n; i += 3, o += 4)
+        b64_quad(in, i, n, o);
     *o = '\0';
     return out;
 }
@@ -1157,13 +1162,8 @@ static void put_b64(out *o, const unsigned char *in, size_t n)
     char chunk[4096];
     for (size_t i = 0; i < n;) {
         size_t take = n - i < 3 * (sizeof chunk / 4) ? n - i : 3 * (sizeof chunk / 4), c = 0;
-        for (size_t j = i; j < i + take; j += 3) {
-            uint32_t v = (uint32_t)in[j] << 16 | (j + 1 < n ? (uint32_t)in[j + 1] << 8 : 0) | (j + 2 < n ? in[j + 2] : 0);
-            chunk[c++] = b64[v >> 18 & 63];
-            chunk[c++] = b64[v >> 12 & 63];
-            chunk[c++] = j + 1 < n ? b64[v >> 6 & 63] : '=';
-            chunk[c++] = j + 2 < n ? b64[v & 63] : '=';
-        }
+        for (size_t j = i; j < i + take; j += 3, c += 4)
+            b64_quad(in, j, n, chunk + c);
         put(o, chunk, c);
         i += take;
     }
