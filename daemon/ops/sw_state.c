@@ -4,6 +4,7 @@
 #include "sw_alert.h"
 #include "sw_fsutil.h"
 #include "sw_jsonarena.h"
+#include "sw_lines.h"
 #include "sw_log.h"
 #include "sw_time.h"
 
@@ -692,22 +693,32 @@ static int is_v2(const char *t)
 static size_t load_v2(sw_state *st, const watch *w, FILE *f)
 {
     loader L = { st->path, 0, 0 };
-    char *line = NULL;
-    size_t cap = 0, n = 0, unknown = 0, lines = 0;
-    ssize_t len;
-    int64_t off = 0;
-    int ended = 0, other = 0;
+    size_t n = 0, unknown = 0, lines = 0;
+    int ended = 0, other = 0, read_failed = 0;
+    sw_lines lr;
     sw_state_rec *recs = calloc(w->n ? w->n : 1, sizeof *recs);
-    if (!recs) {
+    if (!recs || sw_lines_from(&lr, f, SW_STATE_MAX_LINE) != 0) {
         sw_warn("%s: out of memory; starting without saved state", st->path);
+        free(recs);
         fclose(f);
         return 0;
     }
-    while (!other && (len = getline(&line, &cap, f)) > 0) {
+    while (!other) {
+        int64_t at = (int64_t)sw_lines_offset(&lr);
+        char *line;
+        size_t tl;
+        int got = sw_lines_next(&lr, &line, &tl);
+        if (got == SW_LINES_EOF)
+            break;
+        if (got == SW_LINES_ERROR) {
+            read_failed = 1;
+            break;
+        }
         L.line = ++lines;
-        int64_t at = off;
-        off += len;
-        size_t tl = (size_t)len - (line[len - 1] == '\n');
+        if (got == SW_LINES_TOO_LONG) {
+            bad(&L, "(line)", "is longer than %u bytes (not a line of ours)", SW_STATE_MAX_LINE);
+            break;
+        }
         if (ended) {
             bad(&L, "(line)", "comes after the end line");
             break;
@@ -765,13 +776,13 @@ static size_t load_v2(sw_state *st, const watch *w, FILE *f)
         if (L.errors > REPORT_MAX || (lines == 1 && L.errors))
             break; /* a bad header: the rest is not read as ours */
     }
-    if (ferror(f)) {
+    if (read_failed) {
         bad(&L, "(file)", "read error: %s", strerror(errno));
     } else if (!other && !ended && !L.errors) {
         L.line = lines + 1;
         bad(&L, "(end)", "missing: the file was cut short");
     }
-    free(line);
+    sw_lines_close(&lr); /* not f: the records' lines are read from it later */
     /* Two lines of one symbol: which one would be meant? */
     if (!L.errors && n > 1) {
         qsort(recs, n, sizeof *recs, by_symbol);
@@ -819,9 +830,8 @@ static size_t load(sw_state *st, const watch *w)
     }
     struct stat sb;
     memset(&sb, 0, sizeof sb);
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > (off_t)SW_STATE_MAX_BYTES) {
-        sw_warn("%s: %s; ignored", st->path,
-                S_ISREG(sb.st_mode) ? "larger than 64 MiB (not a state file of ours)" : "not a regular file");
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        sw_warn("%s: not a regular file; ignored", st->path);
         fclose(f);
         return 0;
     }
@@ -829,7 +839,16 @@ static size_t load(sw_state *st, const watch *w)
     size_t hn = fread(head, 1, sizeof head - 1, f);
     head[hn] = '\0';
     rewind(f);
-    if (is_v2(head))
+    /* Version 1 is held whole while it is parsed; version 2 a line at a
+     * time, each at most SW_STATE_MAX_LINE. */
+    int v2 = is_v2(head);
+    uint64_t max = v2 ? SW_STATE_MAX_BYTES_V2 : SW_STATE_MAX_BYTES;
+    if ((uint64_t)sb.st_size > max) {
+        sw_warn("%s: larger than %" PRIu64 " MiB (not a state file of ours); ignored", st->path, max >> 20);
+        fclose(f);
+        return 0;
+    }
+    if (v2)
         return load_v2(st, w, f);
     return load_v1(st, w, f, (size_t)sb.st_size);
 }

@@ -33,7 +33,7 @@
  * path; saves write version 2.
  *
  * Loading is careful, never fatal: a missing file is a first start; a file
- * that is not what we wrote (bad JSON, wrong types, over 64 MiB, cut short)
+ * that is not what we wrote (bad JSON, wrong types, too large, cut short)
  * is reported as "FILE:LINE: json.path: what" (version 1: "FILE: json.path:
  * what") and ignored as a whole; symbols no longer in the watchlist are left
  * out.  Records are applied just before the first event,
@@ -55,9 +55,14 @@
 #include <stdio.h>
 
 #define SW_STATE_FILE "state.json"
-/* A volume baseline of 5-minute windows is about 1 KB a symbol: 64 MiB keep
- * tens of thousands of symbols (the buffer is only touched as far as read). */
+/* Bounds of what is read as ours.  Version 1 is parsed whole: 64 MiB.
+ * Version 2 is read a line at a time: a line (a symbol's ~3 KB with the
+ * production detectors; the header's detector-wide state, 12 bytes a
+ * symbol) at most 64 MiB, the file (a record of 120 bytes kept per symbol)
+ * at most 1 GiB, some 300 000 symbols. */
 #define SW_STATE_MAX_BYTES (64u << 20)
+#define SW_STATE_MAX_LINE (64u << 20)
+#define SW_STATE_MAX_BYTES_V2 ((uint64_t)1 << 30)
 #define SW_STATE_DET_VALUES SW_DET_STATE_MAX /* numbers a detector may keep per symbol */
 #define SW_STATE_DET_MAX 16          /* detectors per symbol in the file */
 /* Saved state older than this at the first event is not restored: it covers
