@@ -269,6 +269,13 @@ static char *values_text(const double *v, size_t n)
     return text;
 }
 
+/* A detector entry's numbers (none: the pool may not exist). */
+static const double *det_vals(const sw_state *st, const sw_state_det *sd)
+{
+    static const double none[1];
+    return sd->n ? st->vals + sd->off : none;
+}
+
 /* Room for n more numbers in the pool; -1 if out of memory. */
 static int reserve_vals(sw_state *st, size_t n)
 {
@@ -1007,7 +1014,7 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
             sw_detector *d = &e->dets[sd->index];
             if (strcmp(d->type->name, sd->type) != 0 || !d->type->restore_state)
                 continue;
-            d->type->restore_state(d, s->state + d->state_off, st->vals + sd->off, sd->n);
+            d->type->restore_state(d, s->state + d->state_off, det_vals(st, sd), sd->n);
         }
         if (r == &whole)
             rec_release(st, &whole, md, mv);
@@ -1087,7 +1094,7 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
             cJSON *d = cJSON_CreateObject();
             cJSON_AddNumberToObject(d, "index", sd->index);
             cJSON_AddStringToObject(d, "type", sd->type);
-            add_values(d, st->vals + sd->off, sd->n);
+            add_values(d, det_vals(st, sd), sd->n);
             cJSON_AddItemToArray(dets, d);
         }
     } else {
