@@ -385,8 +385,9 @@ static void get_key(loader *L, sw_state *st, const cJSON *o, const char *p)
     const cJSON *alerted = cJSON_GetObjectItemCaseSensitive(o, "alerted");
     int ok = cJSON_IsObject(o) && cJSON_IsString(sym) && strlen(sym->valuestring) < sizeof st->keys[0].symbol &&
              cJSON_IsBool(active) && cJSON_IsBool(alerted);
+    /* instance, direction and severity become ints: in range first */
     for (int j = 0; j < 4; j++)
-        ok = ok && cJSON_IsNumber(f[j]) && isfinite(f[j]->valuedouble) && fabs(f[j]->valuedouble) < 1e9;
+        ok = ok && cJSON_IsNumber(f[j]) && isfinite(f[j]->valuedouble) && (j == 3 || fabs(f[j]->valuedouble) < 1e9);
     int64_t ts = INT64_MIN;
     if (ok)
         get_ts(L, o, p, &ts);
@@ -553,6 +554,8 @@ static void get_rec(loader *L, sw_state *st, const cJSON *s, const char *sp, con
     get_ts(L, s, sp, &r->last_ts);
     get_detectors(L, st, s, sp, r);
     const cJSON *eng = cJSON_GetObjectItemCaseSensitive(s, "engine");
+    if (cJSON_IsNull(eng))
+        eng = NULL;
     if (eng && !cJSON_IsString(eng))
         bad(L, sp, "engine is %s (base64)", sw_json_type_name(eng));
     else if (eng && !(r->engine = b64_decode(eng->valuestring, &r->engine_len)))
