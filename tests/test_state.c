@@ -676,3 +676,43 @@ Test(state, a_bad_line_of_version_2_is_named_by_its_line)
                    "test: warning: @:4: end: is not 3, the lines before it (lines are missing or added)\n"
                    "test: warning: @: ignored (starting without saved state)\n");
 }
+
+/* A file changed in place after it was read (not by us: a save replaces
+ * it): a record whose line is no longer its own is reported and its
+ * detectors start fresh; its prices, read at start, still apply. */
+Test(state, a_line_changed_after_the_load_is_reported_not_trusted)
+{
+    static const char *const syms[] = { "NVDA", "AMD" };
+    sw_engine e;
+    build(&e, syms, 2);
+    tick(&e, "NVDA", ny(2025, 1, 24, 15, 0, 0), 10);
+    tick(&e, "AMD", ny(2025, 1, 24, 15, 0, 0), 20);
+    save_and_free(&e);
+    build(&e, syms, 2);
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 2);
+    /* The same inode, rewritten: every line moves by a byte. */
+    char path[128];
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    char *text = sw_test_slurp(path);
+    FILE *f = fopen(path, "r+");
+    cr_assert_not_null(f);
+    fprintf(f, " %s", text);
+    fclose(f);
+    free(text);
+    cr_redirect_stderr();
+    sw_state_apply(&st, &e, ny(2025, 1, 27, 9, 30, 0));
+    for (int i = 0; i < 2; i++) {
+        sw_symbol *s = sw_engine_symbol(&e, syms[i]);
+        cr_expect_float_eq(s->last_price, 10.0 * (i + 1), 1e-9, "%s", syms[i]);
+        cr_expect_eq(((keep_st *)(s->state + e.dets[0].state_off))->restored, 0, "%s", syms[i]);
+    }
+    cr_expect_eq(st.restored, 0);
+    expect_reports("test: warning: @:3: AMD: is not that symbol's line any more (the file changed since it was "
+                   "read)\n"
+                   "test: warning: @:2: NVDA: is not that symbol's line any more (the file changed since it was "
+                   "read)\n");
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
