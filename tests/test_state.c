@@ -299,6 +299,8 @@ Test(state, a_corrupt_file_is_reported_and_ignored)
     expect_ignored("{\"v\":1,\"mode\":\"live\",\"symbols\":{\"NVDA\":{\"prev_close\":\"142\",\"day\":\"Jan 24\","
                    "\"last_ts_ns\":12,\"detectors\":[{\"index\":0}]}}}");
     expect_ignored("[]");
+    /* cJSON keeps both members of a repeated key */
+    expect_ignored("{\"v\":1,\"mode\":\"live\",\"symbols\":{\"NVDA\":{},\"AMD\":{},\"NVDA\":{}}}");
     expect_reports("test: warning: @: (top level): is not a JSON object (invalid JSON)\n"
                    "test: warning: @: ignored (starting without saved state)\n"
                    "test: warning: @: v: is another version (1 or 2: the versions this shockd reads)\n"
@@ -311,6 +313,8 @@ Test(state, a_corrupt_file_is_reported_and_ignored)
                    "\"values\": \"at most 1024 numbers or null, separated by spaces\"}\n"
                    "test: warning: @: ignored (starting without saved state)\n"
                    "test: warning: @: (top level): is not a JSON object\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: symbols.NVDA: appears twice\n"
                    "test: warning: @: ignored (starting without saved state)\n");
 }
 

@@ -575,12 +575,31 @@ static size_t ignored(sw_state *st, const loader *L, sw_state_rec *recs, size_t 
     return 0;
 }
 
-/* The records kept, by symbol: a save finds the record of a symbol without
- * news by bisection. */
-static size_t keep(sw_state *st, sw_state_rec *recs, size_t n, size_t unknown)
+/* Sort the records by symbol (a save finds the record of a symbol without
+ * news by bisection) and report a symbol read twice -- which one would be
+ * meant? (version 1: a key repeated in "symbols", which cJSON keeps). */
+static void twice(loader *L, sw_state_rec *recs, size_t n)
 {
     if (n > 1)
         qsort(recs, n, sizeof *recs, by_symbol);
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(recs[i].symbol, recs[i - 1].symbol) != 0)
+            continue;
+        if (L->line) {
+            uint32_t a = recs[i - 1].line, b = recs[i].line;
+            L->line = a > b ? a : b;
+            bad(L, recs[i].symbol, "appears twice (also on line %u)", a > b ? b : a);
+        } else {
+            char sp[64];
+            snprintf(sp, sizeof sp, "symbols.%.40s", recs[i].symbol);
+            bad(L, sp, "appears twice");
+        }
+    }
+}
+
+/* The records kept (sorted by twice). */
+static size_t keep(sw_state *st, sw_state_rec *recs, size_t n, size_t unknown)
+{
     st->recs = recs;
     st->n = n;
     st->pending = n > 0;
@@ -671,6 +690,8 @@ done:
      * engine (about a kilobyte a symbol). */
     malloc_trim(0);
 #endif
+    if (!L.errors)
+        twice(&L, recs, n);
     if (L.errors)
         return ignored(st, &L, recs, n);
     return keep(st, recs, n, unknown);
@@ -793,16 +814,8 @@ static size_t load_v2(sw_state *st, const watch *w, FILE *f)
         bad(&L, "(end)", "missing: the file was cut short");
     }
     sw_lines_close(&lr); /* not f: the records' lines are read from it later */
-    /* Two lines of one symbol: which one would be meant? */
-    if (!L.errors && n > 1) {
-        qsort(recs, n, sizeof *recs, by_symbol);
-        for (size_t i = 1; i < n; i++)
-            if (strcmp(recs[i].symbol, recs[i - 1].symbol) == 0) {
-                L.line = recs[i].line > recs[i - 1].line ? recs[i].line : recs[i - 1].line;
-                bad(&L, recs[i].symbol, "appears twice (also on line %u)",
-                    recs[i].line > recs[i - 1].line ? recs[i - 1].line : recs[i].line);
-            }
-    }
+    if (!L.errors)
+        twice(&L, recs, n);
 #if defined(__GLIBC__)
     malloc_trim(0); /* the line buffer and the pools' growth */
 #endif
