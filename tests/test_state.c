@@ -593,6 +593,17 @@ Test(state, a_version_1_file_still_restores_and_is_saved_as_version_2)
     free(b64);
 }
 
+/* A live run's state.json where each of syms traded once on Friday
+ * 2025-01-24 at 15:00, the i-th at 10 * (i + 1). */
+static void save_friday(const char *const *syms, size_t n)
+{
+    sw_engine e;
+    build(&e, syms, n);
+    for (size_t i = 0; i < n; i++)
+        tick(&e, syms[i], ny(2025, 1, 24, 15, 0, 0), 10.0 * (double)(i + 1));
+    save_and_free(&e);
+}
+
 /* A record's detector state is read again from its line when it is used:
  * several saves in a row (each replacing the file the records point into)
  * keep the numbers of every symbol without news. */
@@ -600,11 +611,7 @@ Test(state, records_follow_their_lines_across_saves)
 {
     static const char *const syms[] = { "NVDA", "AMD", "TSM" };
     sw_engine e;
-    build(&e, syms, 3);
-    tick(&e, "NVDA", ny(2025, 1, 24, 15, 0, 0), 10);
-    tick(&e, "AMD", ny(2025, 1, 24, 15, 0, 0), 20);
-    tick(&e, "TSM", ny(2025, 1, 24, 15, 0, 0), 30);
-    save_and_free(&e);
+    save_friday(syms, 3);
     sw_state st;
     cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
     build(&e, syms, 3);
@@ -688,10 +695,7 @@ Test(state, a_line_changed_after_the_load_is_reported_not_trusted)
 {
     static const char *const syms[] = { "NVDA", "AMD" };
     sw_engine e;
-    build(&e, syms, 2);
-    tick(&e, "NVDA", ny(2025, 1, 24, 15, 0, 0), 10);
-    tick(&e, "AMD", ny(2025, 1, 24, 15, 0, 0), 20);
-    save_and_free(&e);
+    save_friday(syms, 2);
     build(&e, syms, 2);
     sw_state st;
     cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
