@@ -15,23 +15,14 @@
 
 static char dir[256], spool_path[300], offset_path[300];
 
-static void cleanup(void)
-{
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     sw_fuzz_quiet();
-    sw_fuzz_tmpdir(dir, sizeof dir, "spool");
+    sw_fuzz_tmpdir_gone_at_exit(dir, sizeof dir, "spool");
     snprintf(spool_path, sizeof spool_path, "%s/%s", dir, SW_SPOOL_FILE);
     snprintf(offset_path, sizeof offset_path, "%s/%s", dir, SW_SPOOL_OFFSET_FILE);
-    atexit(cleanup);
     return 0;
 }
 

@@ -78,6 +78,29 @@ static inline void sw_fuzz_tmpdir(char *out, size_t cap, const char *what)
     }
 }
 
+/* The directory sw_fuzz_tmpdir_gone_at_exit removes. */
+static inline char *sw_fuzz_gone_dir(void)
+{
+    static char dir[256];
+    return dir;
+}
+
+static inline void sw_fuzz_rm_gone_dir(void)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", sw_fuzz_gone_dir());
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", sw_fuzz_gone_dir());
+}
+
+/* sw_fuzz_tmpdir, removed with what is in it when the process exits. */
+static inline void sw_fuzz_tmpdir_gone_at_exit(char *out, size_t cap, const char *what)
+{
+    sw_fuzz_tmpdir(out, cap, what);
+    snprintf(sw_fuzz_gone_dir(), 256, "%s", out);
+    atexit(sw_fuzz_rm_gone_dir);
+}
+
 /* Replace the file at path with data[0..size). */
 static inline void sw_fuzz_write(const char *path, const uint8_t *data, size_t size)
 {

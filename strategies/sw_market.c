@@ -144,7 +144,9 @@ static void mk_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *st, con
 
 const sw_detector_type sw_market_type = {
     .name = "market",
-    .symbol_dirs = SW_DIRS_DOWN,
+    /* Only the index (or its proxy) fires: its one key goes to the policy's
+     * general table instead of a planned state for every watched symbol. */
+    .symbol_dirs = 0,
     .group_dirs = 0,
     .params_size = sizeof(sw_market_params),
     .defaults = mk_defaults,

@@ -1,5 +1,7 @@
 /* Tests of per-symbol state across restarts (daemon/ops/sw_state): a save/load
- * round trip through state.json, the day rolling over a restored close,
+ * round trip through state.json (version 2, JSON Lines; a version-1 file of
+ * the previous release still restores, and a bad line of either is named by
+ * file, line and JSON path), the day rolling over a restored close,
  * detector numbers through the optional hooks, a corrupt file reported as
  * FILE: json.path: what and ignored, symbols no longer watched, a state newer
  * than the data or older than a week, the other mode's file; and shockd
@@ -271,33 +273,49 @@ static void expect_ignored(const char *text)
     sw_engine_free(&e);
 }
 
+/* stderr (redirected) holds want, every "@" in it spelled as the state
+ * file's path. */
+static void expect_reports(const char *want)
+{
+    fflush(stderr);
+    char f[96], text[8192];
+    snprintf(f, sizeof f, "%s/state.json", dir);
+    size_t o = 0;
+    for (const char *p = want; *p && o + sizeof f < sizeof text; p++) {
+        if (*p == '@')
+            o += (size_t)snprintf(text + o, sizeof text - o, "%s", f);
+        else
+            text[o++] = *p;
+    }
+    text[o] = '\0';
+    cr_expect_stderr_eq_str(text);
+}
+
 Test(state, a_corrupt_file_is_reported_and_ignored)
 {
     cr_redirect_stderr();
     expect_ignored("{\"v\":1,\"mode\":\"live\",\"symbols\":{\"NVDA\":{\"day\":");
-    expect_ignored("{\"v\":2,\"mode\":\"live\",\"symbols\":{}}");
+    expect_ignored("{\"v\":3,\"mode\":\"live\",\"symbols\":{}}");
     expect_ignored("{\"v\":1,\"mode\":\"live\",\"symbols\":{\"NVDA\":{\"prev_close\":\"142\",\"day\":\"Jan 24\","
                    "\"last_ts_ns\":12,\"detectors\":[{\"index\":0}]}}}");
     expect_ignored("[]");
-    fflush(stderr);
-    char f[96], want[4096];
-    snprintf(f, sizeof f, "%s/state.json", dir);
-    snprintf(want, sizeof want,
-             "test: warning: %s: (top level): is not a JSON object (invalid JSON)\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: v: is another version (1: the version this shockd writes)\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: symbols.NVDA.day: is not a date (a date \"YYYY-MM-DD\" or null)\n"
-             "test: warning: %s: symbols.NVDA.prev_close: is a string (a positive price or null)\n"
-             "test: warning: %s: symbols.NVDA.last_ts_ns: is a number (nanoseconds since 1970 as a string of "
-             "digits)\n"
-             "test: warning: %s: symbols.NVDA.detectors[0]: is not {\"index\": N, \"type\": NAME, \"values\": \"at "
-             "most 1024 numbers or null, separated by spaces\"}\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: (top level): is not a JSON object\n"
-             "test: warning: %s: ignored (starting without saved state)\n",
-             f, f, f, f, f, f, f, f, f, f, f);
-    cr_expect_stderr_eq_str(want);
+    /* cJSON keeps both members of a repeated key */
+    expect_ignored("{\"v\":1,\"mode\":\"live\",\"symbols\":{\"NVDA\":{},\"AMD\":{},\"NVDA\":{}}}");
+    expect_reports("test: warning: @: (top level): is not a JSON object (invalid JSON)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: v: is another version (1 or 2: the versions this shockd reads)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: symbols.NVDA.day: is not a date (a date \"YYYY-MM-DD\" or null)\n"
+                   "test: warning: @: symbols.NVDA.prev_close: is a string (a positive price or null)\n"
+                   "test: warning: @: symbols.NVDA.last_ts_ns: is a number (nanoseconds since 1970 as a string of "
+                   "digits)\n"
+                   "test: warning: @: symbols.NVDA.detectors[0]: is not {\"index\": N, \"type\": NAME, "
+                   "\"values\": \"at most 1024 numbers or null, separated by spaces\"}\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: (top level): is not a JSON object\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: symbols.NVDA: appears twice\n"
+                   "test: warning: @: ignored (starting without saved state)\n");
 }
 
 /* A detector's numbers are one string in the file: each reads back to the
@@ -337,20 +355,14 @@ Test(state, detector_numbers_round_trip_exactly_and_a_bad_one_is_named)
                  "[{\"index\":0,\"type\":\"keep\",\"values\":\"%s\"}]}}}", bad[i]);
         expect_ignored(doc);
     }
-    fflush(stderr);
-    char want[2048];
-    const char *f = path;
-    snprintf(want, sizeof want,
-             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 2 is \"nan\" (a number or null)\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 2 is \"\" (a number or null)\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 3 is \"\" (a number or null)\n"
-             "test: warning: %s: ignored (starting without saved state)\n"
-             "test: warning: %s: symbols.NVDA.detectors[0]: values: number 2 is \"1e999\" (a number or null)\n"
-             "test: warning: %s: ignored (starting without saved state)\n",
-             f, f, f, f, f, f, f, f);
-    cr_expect_stderr_eq_str(want);
+    expect_reports("test: warning: @: symbols.NVDA.detectors[0]: values: number 2 is \"nan\" (a number or null)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: symbols.NVDA.detectors[0]: values: number 2 is \"\" (a number or null)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: symbols.NVDA.detectors[0]: values: number 3 is \"\" (a number or null)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @: symbols.NVDA.detectors[0]: values: number 2 is \"1e999\" (a number or null)\n"
+                   "test: warning: @: ignored (starting without saved state)\n");
 }
 
 Test(state, an_unwritable_state_dir_is_reported_once_and_not_fatal)
@@ -504,6 +516,211 @@ Test(state, a_save_keeps_the_records_of_symbols_without_news)
         cr_assert_eq(k->restored, 1, "%s: its detector numbers came back", names[i]);
         cr_assert_float_eq(k->a, 2 * (i % 2 ? 100 + i : 200 + i), 1e-9, "%s", names[i]);
     }
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
+/* The previous release's file (version 1, one document) restores -- prices,
+ * detector numbers, the checkpoint's bytes -- and the next save writes
+ * version 2 with the same content, records of symbols without news included. */
+Test(state, a_version_1_file_still_restores_and_is_saved_as_version_2)
+{
+    static const char *const syms[] = { "NVDA", "AMD" };
+    sw_engine e;
+    build(&e, syms, 2);
+    tick(&e, "NVDA", ny(2025, 1, 24, 15, 0, 0), 142.5);
+    /* A version-1 document with this engine's checkpoint bytes. */
+    char *b64 = NULL;
+    {
+        sw_state st;
+        cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+        cr_assert_eq(sw_state_save(&st, &e), 0);
+        sw_state_free(&st);
+        char path[128];
+        snprintf(path, sizeof path, "%s/state.json", dir);
+        char *text = sw_test_slurp(path);
+        char *p = strstr(text, "\"engine\":\"");
+        cr_assert_not_null(p, "%s", text);
+        p += 10;
+        b64 = strndup(p, strcspn(p, "\""));
+        char *fp = strstr(text, "\"fingerprint\":\"");
+        cr_assert_not_null(fp);
+        char doc[4096];
+        snprintf(doc, sizeof doc,
+                 "{\"v\":1,\"mode\":\"live\",\"saved_at\":\"2025-01-24T20:00:00.000Z\",\"checkpoint\":{%.32s,"
+                 "\"detectors\":[null],\"policy\":[]},\"symbols\":{\"NVDA\":{\"day\":\"2025-01-24\","
+                 "\"prev_close\":140,\"open\":141,\"day_close\":142.5,\"last_price\":142.5,"
+                 "\"last_ts_ns\":\"1737748800000000000\",\"detectors\":[{\"index\":0,\"type\":\"keep\","
+                 "\"values\":\"285 null\"}],\"engine\":\"%s\"}}}",
+                 fp, b64);
+        free(text);
+        write_text("state.json", doc);
+    }
+    sw_engine_free(&e);
+
+    for (int round = 0; round < 2; round++) {
+        build(&e, syms, 2);
+        sw_state st;
+        cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+        cr_assert_eq(sw_state_load(&st, &e), 1, "round %d", round);
+        sw_state_apply(&st, &e, ny(2025, 1, 27, 9, 30, 0));
+        sw_symbol *s = sw_engine_symbol(&e, "NVDA");
+        cr_expect_float_eq(s->prev_close, 140.0, 1e-9, "round %d", round);
+        cr_expect_float_eq(s->day_close, 142.5, 1e-9);
+        cr_expect_eq(st.restored, 1, "round %d: the checkpoint's bytes came back", round);
+        keep_st *k = (keep_st *)(s->state + e.dets[0].state_off);
+        cr_expect_eq(k->restored, 1);
+        cr_expect_float_eq(k->a, 285, 1e-9);
+        sw_engine_free(&e);
+        /* A save by an engine where NVDA had no news keeps its record, on
+         * its line in the new file: no detector state is held any more. */
+        build(&e, syms, 2);
+        cr_assert_eq(sw_state_save(&st, &e), 0);
+        cr_expect(st.vals == NULL && st.dets == NULL && st.recs[0].engine == NULL && st.recs[0].in_file,
+                  "round %d", round);
+        sw_state_free(&st);
+        sw_engine_free(&e);
+        char path[128];
+        snprintf(path, sizeof path, "%s/state.json", dir);
+        char *text = sw_test_slurp(path);
+        cr_expect(strncmp(text, "{\"v\":2,", 7) == 0, "%s", text);
+        cr_expect(strstr(text, "\n{\"symbol\":\"NVDA\",\"day\":\"2025-01-24\",\"prev_close\":140,") != NULL, "%s",
+                  text);
+        cr_expect(strstr(text, b64) != NULL, "the checkpoint's bytes are kept");
+        cr_expect(strstr(text, "\n{\"end\":2}\n") != NULL, "%s", text);
+        free(text);
+    }
+    free(b64);
+}
+
+/* A live run's state.json where each of syms traded once on Friday
+ * 2025-01-24 at 15:00, the i-th at 10 * (i + 1). */
+static void save_friday(const char *const *syms, size_t n)
+{
+    sw_engine e;
+    build(&e, syms, n);
+    for (size_t i = 0; i < n; i++)
+        tick(&e, syms[i], ny(2025, 1, 24, 15, 0, 0), 10.0 * (double)(i + 1));
+    save_and_free(&e);
+}
+
+/* A record's detector state is read again from its line when it is used:
+ * several saves in a row (each replacing the file the records point into)
+ * keep the numbers of every symbol without news. */
+Test(state, records_follow_their_lines_across_saves)
+{
+    static const char *const syms[] = { "NVDA", "AMD", "TSM" };
+    sw_engine e;
+    save_friday(syms, 3);
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    build(&e, syms, 3);
+    cr_assert_eq(sw_state_load(&st, &e), 3);
+    for (int i = 0; i < 3; i++) {
+        sw_engine_free(&e);
+        build(&e, syms, 3);
+        if (i == 1)
+            tick(&e, "AMD", ny(2025, 1, 27, 10, 0, 0), 21);
+        cr_assert_eq(sw_state_save(&st, &e), 0, "save %d", i);
+    }
+    sw_engine_free(&e);
+    sw_state_free(&st);
+    build(&e, syms, 3);
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    /* AMD's line after its news came from the engine of that save; the
+     * last engine had none and kept its record's numbers (an engine is not
+     * replaced without its symbols in shockd: a reload carries them). */
+    cr_assert_eq(sw_state_load(&st, &e), 3);
+    sw_state_apply(&st, &e, ny(2025, 1, 27, 16, 0, 0));
+    const char *names[] = { "NVDA", "TSM" };
+    const double px[] = { 10, 30 };
+    for (int i = 0; i < 2; i++) {
+        sw_symbol *s = sw_engine_symbol(&e, names[i]);
+        keep_st *k = (keep_st *)(s->state + e.dets[0].state_off);
+        cr_expect_float_eq(s->last_price, px[i], 1e-9, "%s", names[i]);
+        cr_expect_eq(k->restored, 1, "%s", names[i]);
+        cr_expect_float_eq(k->a, 2 * px[i], 1e-9, "%s", names[i]);
+    }
+    cr_expect_eq(st.restored, 2);
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
+/* Version 2's own faults, each named by file:line and JSON path, and the
+ * file ignored as a whole: a bad header, a bad symbol line, a line that is
+ * none of ours, a symbol twice, a file cut short, a line after the end. */
+Test(state, a_bad_line_of_version_2_is_named_by_its_line)
+{
+    static const char head[] = "{\"v\":2,\"mode\":\"live\",\"saved_at\":\"x\"}\n";
+    static const char nvda[] = "{\"symbol\":\"NVDA\",\"day\":\"2025-01-24\",\"last_price\":1,"
+                               "\"last_ts_ns\":\"1737748800000000000\"}\n";
+    char docs[7][512];
+    snprintf(docs[0], sizeof docs[0], "{\"v\":2,\"mode\":\"paper\"}\n{\"end\":1}\n");
+    snprintf(docs[1], sizeof docs[1], "%s%s{\"symbol\":\"AMD\",\"open\":-1,\"engine\":\"@@\"}\n{\"end\":3}\n", head,
+             nvda);
+    snprintf(docs[2], sizeof docs[2], "%s%s[1]\n{\"lol\":1}\n{\"end\":4}\n", head, nvda);
+    snprintf(docs[3], sizeof docs[3], "%s%s%s{\"end\":3}\n", head, nvda, nvda);
+    snprintf(docs[4], sizeof docs[4], "%s%s", head, nvda);
+    snprintf(docs[5], sizeof docs[5], "%s%s{\"end\":2}\n%s", head, nvda, nvda);
+    snprintf(docs[6], sizeof docs[6], "%s%s{\"policy_key\":{\"symbol\":\"NVDA\",\"instance\":1e300}}\n{\"end\":5}\n",
+             head, nvda);
+    cr_redirect_stderr();
+    for (int i = 0; i < 7; i++)
+        expect_ignored(docs[i]);
+    expect_reports("test: warning: @:1: mode: is unknown (\"replay\" or \"live\")\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:3: AMD.open: is not a positive price (a positive price or null)\n"
+                   "test: warning: @:3: AMD: engine is not base64\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:3: (line): is not a JSON object\n"
+                   "test: warning: @:4: (line): is none of a symbol's {\"symbol\": ..}, {\"policy_key\": ..}, "
+                   "{\"end\": N}\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:3: NVDA: appears twice (also on line 2)\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:3: (end): missing: the file was cut short\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:4: (line): comes after the end line\n"
+                   "test: warning: @: ignored (starting without saved state)\n"
+                   "test: warning: @:3: policy_key: is not a policy key {\"symbol\", \"instance\", \"direction\", "
+                   "\"active\", \"alerted\", \"severity\", \"magnitude\", \"last_ts_ns\"}\n"
+                   "test: warning: @:4: end: is not 3, the lines before it (lines are missing or added)\n"
+                   "test: warning: @: ignored (starting without saved state)\n");
+}
+
+/* A file changed in place after it was read (not by us: a save replaces
+ * it): a record whose line is no longer its own is reported and its
+ * detectors start fresh; its prices, read at start, still apply. */
+Test(state, a_line_changed_after_the_load_is_reported_not_trusted)
+{
+    static const char *const syms[] = { "NVDA", "AMD" };
+    sw_engine e;
+    save_friday(syms, 2);
+    build(&e, syms, 2);
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 2);
+    /* The same inode, rewritten: every line moves by a byte. */
+    char path[128];
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    char *text = sw_test_slurp(path);
+    FILE *f = fopen(path, "r+");
+    cr_assert_not_null(f);
+    fprintf(f, " %s", text);
+    fclose(f);
+    free(text);
+    cr_redirect_stderr();
+    sw_state_apply(&st, &e, ny(2025, 1, 27, 9, 30, 0));
+    for (int i = 0; i < 2; i++) {
+        sw_symbol *s = sw_engine_symbol(&e, syms[i]);
+        cr_expect_float_eq(s->last_price, 10.0 * (i + 1), 1e-9, "%s", syms[i]);
+        cr_expect_eq(((keep_st *)(s->state + e.dets[0].state_off))->restored, 0, "%s", syms[i]);
+    }
+    cr_expect_eq(st.restored, 0);
+    expect_reports("test: warning: @:3: AMD: is not that symbol's line any more (the file changed since it was "
+                   "read)\n"
+                   "test: warning: @:2: NVDA: is not that symbol's line any more (the file changed since it was "
+                   "read)\n");
     sw_state_free(&st);
     sw_engine_free(&e);
 }

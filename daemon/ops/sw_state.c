@@ -4,6 +4,7 @@
 #include "sw_alert.h"
 #include "sw_fsutil.h"
 #include "sw_jsonarena.h"
+#include "sw_lines.h"
 #include "sw_log.h"
 #include "sw_time.h"
 
@@ -18,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define REPORT_MAX 10
 
@@ -48,13 +51,15 @@ static void free_checkpoint(sw_state *st)
     }
     free(st->keys);
     st->keys = NULL;
-    st->n_keys = 0;
+    st->n_keys = st->key_cap = 0;
     st->fingerprint = 0;
 }
 
 void sw_state_free(sw_state *st)
 {
     free_checkpoint(st);
+    if (st->file)
+        fclose(st->file);
     free(st->dir);
     free(st->path);
     free(st->recs);
@@ -72,19 +77,24 @@ void sw_state_set_policy(sw_state *st, sw_policy *p)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* The four characters of in[i .. i + 3) (padded past n) at o. */
+static void b64_quad(const unsigned char *in, size_t i, size_t n, char *o)
+{
+    uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+    o[0] = b64[v >> 18 & 63];
+    o[1] = b64[v >> 12 & 63];
+    o[2] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+    o[3] = i + 2 < n ? b64[v & 63] : '=';
+}
+
 /* A malloc'd NUL-terminated string, or NULL. */
 static char *b64_encode(const unsigned char *in, size_t n)
 {
     char *out = malloc(4 * ((n + 2) / 3) + 1), *o = out;
     if (!out)
         return NULL;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
-        *o++ = b64[v >> 18 & 63];
-        *o++ = b64[v >> 12 & 63];
-        *o++ = i + 1 < n ? b64[v >> 6 & 63] : '=';
-        *o++ = i + 2 < n ? b64[v & 63] : '=';
-    }
+    for (size_t i = 0; i < n; i += 3, o += 4)
+        b64_quad(in, i, n, o);
     *o = '\0';
     return out;
 }
@@ -132,6 +142,7 @@ static unsigned char *b64_decode(const char *text, size_t *n)
 typedef struct loader {
     const char *file;
     int errors;
+    size_t line;                     /* version 2: the line read (1 is the first); 0: version 1 */
 } loader;
 
 #if defined(__GNUC__)
@@ -146,7 +157,10 @@ static void bad(loader *L, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    sw_warn("%s: %s: %s", L->file, path, msg);
+    if (L->line)
+        sw_warn("%s:%zu: %s: %s", L->file, L->line, path, msg);
+    else
+        sw_warn("%s: %s: %s", L->file, path, msg);
 }
 
 /* A price: a positive finite number, or null (NaN) when unknown. */
@@ -203,8 +217,9 @@ static void get_ts(loader *L, const cJSON *o, const char *sp, int64_t *out)
 }
 
 /* Room for one more detector entry in the pool; NULL if out of memory. */
-static sw_state_det *new_det(sw_state *st, size_t *cap)
+static sw_state_det *new_det(sw_state *st)
 {
+    size_t *cap = &st->det_cap;
     if (st->n_dets == *cap) {
         size_t ncap = *cap ? *cap * 2 : 16;
         sw_state_det *nd = realloc(st->dets, ncap * sizeof *nd);
@@ -254,9 +269,17 @@ static char *values_text(const double *v, size_t n)
     return text;
 }
 
-/* Room for n more numbers in the pool; -1 if out of memory. */
-static int reserve_vals(sw_state *st, size_t *cap, size_t n)
+/* A detector entry's numbers (none: the pool may not exist). */
+static const double *det_vals(const sw_state *st, const sw_state_det *sd)
 {
+    static const double none[1];
+    return sd->n ? st->vals + sd->off : none;
+}
+
+/* Room for n more numbers in the pool; -1 if out of memory. */
+static int reserve_vals(sw_state *st, size_t n)
+{
+    size_t *cap = &st->val_cap;
     if (st->n_vals + n <= *cap)
         return 0;
     size_t ncap = *cap ? *cap : 256;
@@ -270,8 +293,7 @@ static int reserve_vals(sw_state *st, size_t *cap, size_t n)
     return 0;
 }
 
-static void get_detectors(loader *L, sw_state *st, size_t *cap, size_t *vcap, const cJSON *o, const char *sp,
-                          sw_state_rec *r)
+static void get_detectors(loader *L, sw_state *st, const cJSON *o, const char *sp, sw_state_rec *r)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "detectors");
     char p[160];
@@ -302,8 +324,8 @@ static void get_detectors(loader *L, sw_state *st, size_t *cap, size_t *vcap, co
                 "separated by spaces\"}", SW_STATE_DET_VALUES);
             continue;
         }
-        sw_state_det *sd = new_det(st, cap);
-        if (!sd || reserve_vals(st, vcap, n_vals) != 0) {
+        sw_state_det *sd = new_det(st);
+        if (!sd || reserve_vals(st, n_vals) != 0) {
             bad(L, dp, "could not be kept (out of memory)");
             return;
         }
@@ -332,31 +354,68 @@ static void get_detectors(loader *L, sw_state *st, size_t *cap, size_t *vcap, co
     }
 }
 
-static char *read_file(const char *path, size_t *len, int *missing)
+/* The whole of f (size bytes, checked by the caller), NUL-terminated; or
+ * NULL (reported).  Closes f. */
+static char *read_file(const char *path, FILE *f, size_t size, size_t *len)
 {
-    *missing = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *missing = errno == ENOENT;
-        if (!*missing)
-            sw_warn("%s: cannot open: %s; starting without saved state", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(SW_STATE_MAX_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, SW_STATE_MAX_BYTES + 1, f) : 0;
+    char *buf = malloc(size + 1);
+    size_t n = buf ? fread(buf, 1, size, f) : 0;
     int err = ferror(f);
     fclose(f);
-    if (!buf || err || n > SW_STATE_MAX_BYTES) {
-        if (buf && n > SW_STATE_MAX_BYTES)
-            sw_warn("%s: larger than %u bytes (not a state file of ours); ignored", path, SW_STATE_MAX_BYTES);
-        else
-            sw_warn("%s: read error; starting without saved state", path);
+    if (!buf || err) {
+        sw_warn("%s: %s; starting without saved state", path, buf ? "read error" : "out of memory");
         free(buf);
         return NULL;
     }
     buf[n] = '\0';
     *len = n;
     return buf;
+}
+
+/* One alert policy key (version 1: checkpoint.policy[i]; version 2: a
+ * line's "policy_key") into st->keys. */
+static void get_key(loader *L, sw_state *st, const cJSON *o, const char *p)
+{
+    const cJSON *sym = cJSON_GetObjectItemCaseSensitive(o, "symbol");
+    const cJSON *f[4] = { cJSON_GetObjectItemCaseSensitive(o, "instance"),
+                          cJSON_GetObjectItemCaseSensitive(o, "direction"),
+                          cJSON_GetObjectItemCaseSensitive(o, "severity"),
+                          cJSON_GetObjectItemCaseSensitive(o, "magnitude") };
+    const cJSON *active = cJSON_GetObjectItemCaseSensitive(o, "active");
+    const cJSON *alerted = cJSON_GetObjectItemCaseSensitive(o, "alerted");
+    int ok = cJSON_IsObject(o) && cJSON_IsString(sym) && strlen(sym->valuestring) < sizeof st->keys[0].symbol &&
+             cJSON_IsBool(active) && cJSON_IsBool(alerted);
+    /* instance, direction and severity become ints: in range first */
+    for (int j = 0; j < 4; j++)
+        ok = ok && cJSON_IsNumber(f[j]) && isfinite(f[j]->valuedouble) && (j == 3 || fabs(f[j]->valuedouble) < 1e9);
+    int64_t ts = INT64_MIN;
+    if (ok)
+        get_ts(L, o, p, &ts);
+    if (!ok) {
+        bad(L, p, "is not a policy key {\"symbol\", \"instance\", \"direction\", \"active\", \"alerted\", "
+            "\"severity\", \"magnitude\", \"last_ts_ns\"}");
+        return;
+    }
+    if (st->n_keys == st->key_cap) {
+        size_t ncap = st->key_cap ? st->key_cap * 2 : 64;
+        sw_policy_key_state *nk = realloc(st->keys, ncap * sizeof *nk);
+        if (!nk) {
+            bad(L, p, "could not be kept (out of memory)");
+            return;
+        }
+        st->keys = nk;
+        st->key_cap = ncap;
+    }
+    sw_policy_key_state *ks = &st->keys[st->n_keys++];
+    memset(ks, 0, sizeof *ks);
+    snprintf(ks->symbol, sizeof ks->symbol, "%s", sym->valuestring);
+    ks->instance = (int)f[0]->valuedouble;
+    ks->direction = (int)f[1]->valuedouble;
+    ks->severity = (int)f[2]->valuedouble;
+    ks->magnitude = f[3]->valuedouble;
+    ks->active = cJSON_IsTrue(active);
+    ks->alerted = cJSON_IsTrue(alerted);
+    ks->last_ts = ts;
 }
 
 /* "checkpoint": {"fingerprint": HEX, "detectors": [null or BASE64, ...],
@@ -384,39 +443,11 @@ static void get_checkpoint(loader *L, sw_state *st, const cJSON *cp)
             bad(L, "checkpoint.detectors", "[%zu] is not base64 or null", k);
     }
     const cJSON *keys = cJSON_GetObjectItemCaseSensitive(cp, "policy");
-    size_t nk = cJSON_IsArray(keys) ? (size_t)cJSON_GetArraySize(keys) : 0;
-    if (!nk)
-        return;
-    if (!(st->keys = calloc(nk, sizeof *st->keys)))
-        return;
     size_t i = 0;
-    for (const cJSON *o = keys->child; o; o = o->next, i++) {
-        const cJSON *sym = cJSON_GetObjectItemCaseSensitive(o, "symbol");
-        const cJSON *f[4] = { cJSON_GetObjectItemCaseSensitive(o, "instance"),
-                              cJSON_GetObjectItemCaseSensitive(o, "direction"),
-                              cJSON_GetObjectItemCaseSensitive(o, "severity"),
-                              cJSON_GetObjectItemCaseSensitive(o, "magnitude") };
-        const cJSON *active = cJSON_GetObjectItemCaseSensitive(o, "active");
-        const cJSON *alerted = cJSON_GetObjectItemCaseSensitive(o, "alerted");
-        int ok = cJSON_IsString(sym) && strlen(sym->valuestring) < sizeof st->keys[0].symbol &&
-                 cJSON_IsBool(active) && cJSON_IsBool(alerted);
-        for (int j = 0; j < 4; j++)
-            ok = ok && cJSON_IsNumber(f[j]) && isfinite(f[j]->valuedouble);
-        int64_t ts = INT64_MIN;
-        get_ts(L, o, "checkpoint.policy[]", &ts);
-        if (!ok) {
-            bad(L, "checkpoint.policy", "[%zu] is not a policy key", i);
-            continue;
-        }
-        sw_policy_key_state *ks = &st->keys[st->n_keys++];
-        snprintf(ks->symbol, sizeof ks->symbol, "%s", sym->valuestring);
-        ks->instance = (int)f[0]->valuedouble;
-        ks->direction = (int)f[1]->valuedouble;
-        ks->severity = (int)f[2]->valuedouble;
-        ks->magnitude = f[3]->valuedouble;
-        ks->active = cJSON_IsTrue(active);
-        ks->alerted = cJSON_IsTrue(alerted);
-        ks->last_ts = ts;
+    for (const cJSON *o = cJSON_IsArray(keys) ? keys->child : NULL; o; o = o->next, i++) {
+        char p[48];
+        snprintf(p, sizeof p, "checkpoint.policy[%zu]", i);
+        get_key(L, st, o, p);
     }
 }
 
@@ -491,10 +522,9 @@ size_t sw_state_load_config(sw_state *st, const sw_config *cfg)
     return n;
 }
 
-static size_t load(sw_state *st, const watch *w)
+/* Drop what a load kept: records, pools, the checkpoint, the file. */
+static void unload(sw_state *st)
 {
-    if (!st->path)
-        return 0;
     free_checkpoint(st);
     free(st->recs);
     free(st->dets);
@@ -502,18 +532,109 @@ static size_t load(sw_state *st, const watch *w)
     st->recs = NULL;
     st->dets = NULL;
     st->vals = NULL;
-    st->n = st->n_dets = st->n_vals = 0;
+    st->n = st->n_dets = st->n_vals = st->det_cap = st->val_cap = 0;
     st->pending = 0;
-    size_t det_cap = 0, val_cap = 0;
-    size_t len;
-    int missing;
-    char *text = read_file(st->path, &len, &missing);
-    if (!text) {
-        if (missing)
-            sw_info("%s: none yet (first start)", st->path);
-        return 0;
+    if (st->file)
+        fclose(st->file);
+    st->file = NULL;
+}
+
+/* One symbol's object (version 1: symbols.NAME; version 2: its line) into r:
+ * the numbers, its detectors' entries appended to the pools, the
+ * checkpoint's bytes decoded.  sp names the object in errors. */
+static void get_rec(loader *L, sw_state *st, const cJSON *s, const char *sp, const char *sym, sw_state_rec *r)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->symbol, sizeof r->symbol, "%s", sym);
+    get_day(L, s, sp, &r->day);
+    get_price(L, s, "prev_close", sp, &r->prev_close);
+    get_price(L, s, "open", sp, &r->open);
+    get_price(L, s, "day_close", sp, &r->day_close);
+    get_price(L, s, "last_price", sp, &r->last_price);
+    get_ts(L, s, sp, &r->last_ts);
+    get_detectors(L, st, s, sp, r);
+    const cJSON *eng = cJSON_GetObjectItemCaseSensitive(s, "engine");
+    if (cJSON_IsNull(eng))
+        eng = NULL;
+    if (eng && !cJSON_IsString(eng))
+        bad(L, sp, "engine is %s (base64)", sw_json_type_name(eng));
+    else if (eng && !(r->engine = b64_decode(eng->valuestring, &r->engine_len)))
+        bad(L, sp, "engine is not base64");
+}
+
+/* Hand back what a failed load read, and say so. */
+static size_t ignored(sw_state *st, const loader *L, sw_state_rec *recs, size_t n)
+{
+    if (L->errors > REPORT_MAX)
+        sw_warn("%s: %d more problems", st->path, L->errors - REPORT_MAX);
+    sw_warn("%s: ignored (starting without saved state)", st->path);
+    for (size_t i = 0; i < n; i++)
+        free(recs[i].engine);
+    free(recs);
+    unload(st);
+    return 0;
+}
+
+/* Sort the records by symbol (a save finds the record of a symbol without
+ * news by bisection) and report a symbol read twice -- which one would be
+ * meant? (version 1: a key repeated in "symbols", which cJSON keeps). */
+static void twice(loader *L, sw_state_rec *recs, size_t n)
+{
+    if (n > 1)
+        qsort(recs, n, sizeof *recs, by_symbol);
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(recs[i].symbol, recs[i - 1].symbol) != 0)
+            continue;
+        if (L->line) {
+            uint32_t a = recs[i - 1].line, b = recs[i].line;
+            L->line = a > b ? a : b;
+            bad(L, recs[i].symbol, "appears twice (also on line %u)", a > b ? b : a);
+        } else {
+            char sp[64];
+            snprintf(sp, sizeof sp, "symbols.%.40s", recs[i].symbol);
+            bad(L, sp, "appears twice");
+        }
     }
-    loader L = { st->path, 0 };
+}
+
+/* The records kept (sorted by twice). */
+static size_t keep(sw_state *st, sw_state_rec *recs, size_t n, size_t unknown)
+{
+    st->recs = recs;
+    st->n = n;
+    st->pending = n > 0;
+    if (n)
+        sw_info("%s: saved state of %zu symbols%s", st->path, n,
+                unknown ? " (symbols no longer watched left out)" : "");
+    return n;
+}
+
+/* The mode a file was written in: 0 if it is ours, 1 if it is the other
+ * mode's (said, not an error), -1 if bad (reported). */
+static int check_mode(loader *L, sw_state *st, const cJSON *root)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "mode");
+    if (!cJSON_IsString(v) || (strcmp(v->valuestring, "replay") != 0 && strcmp(v->valuestring, "live") != 0)) {
+        bad(L, "mode", "is %s (\"replay\" or \"live\")", cJSON_IsString(v) ? "unknown" : sw_json_type_name(v));
+        return -1;
+    }
+    if (strcmp(v->valuestring, st->mode) != 0) {
+        sw_info("%s: written by a %s run; a %s run starts without it", st->path, v->valuestring, st->mode);
+        return 1;
+    }
+    return 0;
+}
+
+/* Version 1: one JSON document {"v":1,"mode","saved_at","checkpoint",
+ * "symbols":{NAME:{..},..}}, parsed whole (the previous release's file,
+ * read once when upgrading). */
+static size_t load_v1(sw_state *st, const watch *w, FILE *f, size_t size)
+{
+    size_t len;
+    char *text = read_file(st->path, f, size, &len);
+    if (!text)
+        return 0;
+    loader L = { st->path, 0, 0 };
     size_t mark = sw_jsonarena_mark();
     cJSON *root = cJSON_ParseWithLength(text, len);
     sw_state_rec *recs = NULL;
@@ -525,18 +646,12 @@ static size_t load(sw_state *st, const watch *w)
     }
     v = cJSON_GetObjectItemCaseSensitive(root, "v");
     if (!cJSON_IsNumber(v) || v->valuedouble != 1) {
-        bad(&L, "v", "is %s (1: the version this shockd writes)", cJSON_IsNumber(v) ? "another version" : sw_json_type_name(v));
+        bad(&L, "v", "is %s (1 or 2: the versions this shockd reads)",
+            cJSON_IsNumber(v) ? "another version" : sw_json_type_name(v));
         goto done;
     }
-    v = cJSON_GetObjectItemCaseSensitive(root, "mode");
-    if (!cJSON_IsString(v) || (strcmp(v->valuestring, "replay") != 0 && strcmp(v->valuestring, "live") != 0)) {
-        bad(&L, "mode", "is %s (\"replay\" or \"live\")", cJSON_IsString(v) ? "unknown" : sw_json_type_name(v));
+    if (check_mode(&L, st, root) != 0)
         goto done;
-    }
-    if (strcmp(v->valuestring, st->mode) != 0) {
-        sw_info("%s: written by a %s run; a %s run starts without it", st->path, v->valuestring, st->mode);
-        goto done;
-    }
     syms = cJSON_GetObjectItemCaseSensitive(root, "symbols");
     if (!cJSON_IsObject(syms)) {
         bad(&L, "symbols", "is %s (an object of symbols)", syms ? sw_json_type_name(syms) : "missing");
@@ -561,20 +676,7 @@ static size_t load(sw_state *st, const watch *w)
             bad(&L, sp, "appears twice");
             continue;
         }
-        sw_state_rec *r = &recs[n];
-        memset(r, 0, sizeof *r);
-        snprintf(r->symbol, sizeof r->symbol, "%s", sym);
-        get_day(&L, s, sp, &r->day);
-        get_price(&L, s, "prev_close", sp, &r->prev_close);
-        get_price(&L, s, "open", sp, &r->open);
-        get_price(&L, s, "day_close", sp, &r->day_close);
-        get_price(&L, s, "last_price", sp, &r->last_price);
-        get_ts(&L, s, sp, &r->last_ts);
-        get_detectors(&L, st, &det_cap, &val_cap, s, sp, r);
-        const cJSON *eng = cJSON_GetObjectItemCaseSensitive(s, "engine");
-        if (cJSON_IsString(eng) && !(r->engine = b64_decode(eng->valuestring, &r->engine_len)))
-            bad(&L, sp, "engine is not base64");
-        n++;
+        get_rec(&L, st, s, sp, sym, &recs[n++]);
     }
     get_checkpoint(&L, st, cJSON_GetObjectItemCaseSensitive(root, "checkpoint"));
 done:
@@ -588,31 +690,252 @@ done:
      * engine (about a kilobyte a symbol). */
     malloc_trim(0);
 #endif
-    if (L.errors) {
-        if (L.errors > REPORT_MAX)
-            sw_warn("%s: %d more problems", st->path, L.errors - REPORT_MAX);
-        sw_warn("%s: ignored (starting without saved state)", st->path);
-        for (size_t i = 0; i < n; i++)
-            free(recs[i].engine);
+    if (!L.errors)
+        twice(&L, recs, n);
+    if (L.errors)
+        return ignored(st, &L, recs, n);
+    return keep(st, recs, n, unknown);
+}
+
+/* Does text begin a version-2 file, {"v":2 (blanks allowed)? */
+static int is_v2(const char *t)
+{
+    static const char blank[] = " \t\r\n";
+    t += strspn(t, blank);
+    if (*t++ != '{')
+        return 0;
+    t += strspn(t, blank);
+    if (strncmp(t, "\"v\"", 3) != 0)
+        return 0;
+    t += 3;
+    t += strspn(t, blank);
+    if (*t++ != ':')
+        return 0;
+    t += strspn(t, blank);
+    return t[0] == '2' && t[1] && strchr(",} \t\r\n", t[1]);
+}
+
+/* Version 2, JSON Lines: the header {"v":2,"mode","saved_at","checkpoint":
+ * {"fingerprint","detectors"}}, then {"symbol":NAME,..} lines, then
+ * {"policy_key":{..}} lines, then {"end":N} with N the lines before it.
+ * Each line is parsed and freed before the next; a record keeps its
+ * numbers and where its line is (its detector state is read again when
+ * used), and the file stays open for that. */
+static size_t load_v2(sw_state *st, const watch *w, FILE *f)
+{
+    loader L = { st->path, 0, 0 };
+    size_t n = 0, unknown = 0, lines = 0;
+    int ended = 0, other = 0, read_failed = 0;
+    sw_lines lr;
+    sw_state_rec *recs = calloc(w->n ? w->n : 1, sizeof *recs);
+    if (!recs || sw_lines_from(&lr, f, SW_STATE_MAX_LINE) != 0) {
+        sw_warn("%s: out of memory; starting without saved state", st->path);
         free(recs);
-        free_checkpoint(st);
-        free(st->dets);
-        free(st->vals);
-        st->dets = NULL;
-        st->vals = NULL;
-        st->n_dets = st->n_vals = 0;
+        fclose(f);
         return 0;
     }
-    /* By symbol: a save finds the record of a symbol without news by bisection. */
-    if (n > 1)
-        qsort(recs, n, sizeof *recs, by_symbol);
-    st->recs = recs;
-    st->n = n;
-    st->pending = n > 0;
-    if (n)
-        sw_info("%s: saved state of %zu symbols%s", st->path, n,
-                unknown ? " (symbols no longer watched left out)" : "");
-    return n;
+    while (!other) {
+        int64_t at = (int64_t)sw_lines_offset(&lr);
+        char *line;
+        size_t tl;
+        int got = sw_lines_next(&lr, &line, &tl);
+        if (got == SW_LINES_EOF)
+            break;
+        if (got == SW_LINES_ERROR) {
+            read_failed = 1;
+            break;
+        }
+        L.line = ++lines;
+        if (got == SW_LINES_TOO_LONG) {
+            bad(&L, "(line)", "is longer than %u bytes (not a line of ours)", SW_STATE_MAX_LINE);
+            break;
+        }
+        if (ended) {
+            bad(&L, "(line)", "comes after the end line");
+            break;
+        }
+        size_t mark = sw_jsonarena_mark();
+        cJSON *o = cJSON_ParseWithLength(line, tl);
+        const cJSON *v;
+        if (!cJSON_IsObject(o)) {
+            bad(&L, "(line)", "is not a JSON object%s", o ? "" : " (invalid JSON)");
+        } else if (lines == 1) {
+            v = cJSON_GetObjectItemCaseSensitive(o, "v");
+            if (!cJSON_IsNumber(v) || v->valuedouble != 2)
+                bad(&L, "v", "is %s (1 or 2: the versions this shockd reads)",
+                    cJSON_IsNumber(v) ? "another version" : sw_json_type_name(v));
+            else if ((other = check_mode(&L, st, o)) == 0)
+                get_checkpoint(&L, st, cJSON_GetObjectItemCaseSensitive(o, "checkpoint"));
+        } else if ((v = cJSON_GetObjectItemCaseSensitive(o, "symbol"))) {
+            char sp[48];
+            snprintf(sp, sizeof sp, "%.40s", cJSON_IsString(v) ? v->valuestring : "symbol");
+            const char *sym = cJSON_IsString(v) ? watched(w, v->valuestring) : NULL;
+            if (!cJSON_IsString(v) || !v->valuestring[0]) {
+                bad(&L, "symbol", "is %s (a symbol's name)", cJSON_IsString(v) ? "empty" : sw_json_type_name(v));
+            } else if (!sym) {
+                unknown++; /* no longer watched */
+            } else if (n >= w->n) {
+                bad(&L, sp, "appears twice");
+            } else {
+                /* Read whole (every error now, not at the first event), then
+                 * only the numbers kept: the detector state is ~3 KB a symbol. */
+                size_t md = st->n_dets, mv = st->n_vals;
+                sw_state_rec *r = &recs[n++];
+                get_rec(&L, st, o, sp, sym, r);
+                free(r->engine);
+                r->engine = NULL;
+                r->engine_len = 0;
+                r->det = r->n_det = 0;
+                st->n_dets = md;
+                st->n_vals = mv;
+                r->in_file = 1;
+                r->line = (uint32_t)lines;
+                r->off = at;
+                r->len = (uint32_t)tl;
+            }
+        } else if ((v = cJSON_GetObjectItemCaseSensitive(o, "policy_key"))) {
+            get_key(&L, st, v, "policy_key");
+        } else if ((v = cJSON_GetObjectItemCaseSensitive(o, "end"))) {
+            if (!cJSON_IsNumber(v) || v->valuedouble != (double)(lines - 1))
+                bad(&L, "end", "is not %zu, the lines before it (lines are missing or added)", lines - 1);
+            ended = 1;
+        } else {
+            bad(&L, "(line)", "is none of a symbol's {\"symbol\": ..}, {\"policy_key\": ..}, {\"end\": N}");
+        }
+        cJSON_Delete(o);
+        sw_jsonarena_release(mark);
+        if (L.errors > REPORT_MAX || (lines == 1 && L.errors))
+            break; /* a bad header: the rest is not read as ours */
+    }
+    if (read_failed) {
+        bad(&L, "(file)", "read error: %s", strerror(errno));
+    } else if (!other && !ended && !L.errors) {
+        L.line = lines + 1;
+        bad(&L, "(end)", "missing: the file was cut short");
+    }
+    sw_lines_close(&lr); /* not f: the records' lines are read from it later */
+    if (!L.errors)
+        twice(&L, recs, n);
+#if defined(__GLIBC__)
+    malloc_trim(0); /* the line buffer and the pools' growth */
+#endif
+    if (L.errors) {
+        fclose(f);
+        return ignored(st, &L, recs, n);
+    }
+    if (other || !n) {
+        fclose(f);
+        if (other)
+            n = 0;
+        free_checkpoint(st);
+    } else {
+        st->file = f;
+    }
+    if (other) {
+        free(recs);
+        return 0;
+    }
+    return keep(st, recs, n, unknown);
+}
+
+static size_t load(sw_state *st, const watch *w)
+{
+    if (!st->path)
+        return 0;
+    unload(st);
+    FILE *f = fopen(st->path, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            sw_info("%s: none yet (first start)", st->path);
+        else
+            sw_warn("%s: cannot open: %s; starting without saved state", st->path, strerror(errno));
+        return 0;
+    }
+    struct stat sb;
+    memset(&sb, 0, sizeof sb);
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        sw_warn("%s: not a regular file; ignored", st->path);
+        fclose(f);
+        return 0;
+    }
+    char head[64];
+    size_t hn = fread(head, 1, sizeof head - 1, f);
+    head[hn] = '\0';
+    rewind(f);
+    /* Version 1 is held whole while it is parsed; version 2 a line at a
+     * time, each at most SW_STATE_MAX_LINE. */
+    int v2 = is_v2(head);
+    uint64_t max = v2 ? SW_STATE_MAX_BYTES_V2 : SW_STATE_MAX_BYTES;
+    if ((uint64_t)sb.st_size > max) {
+        sw_warn("%s: larger than %" PRIu64 " MiB (not a state file of ours); ignored", st->path, max >> 20);
+        fclose(f);
+        return 0;
+    }
+    if (v2)
+        return load_v2(st, w, f);
+    return load_v1(st, w, f, (size_t)sb.st_size);
+}
+
+static sw_state_rec *loaded_rec(const sw_state *st, const char *symbol);
+
+/* A version-2 record whole: *full is r with its engine bytes and detector
+ * entries read again from its line (the entries appended to the pools;
+ * rec_release hands them back).  Returns 0, or -1 (reported: the line can
+ * no longer be read or is no longer that symbol's; the symbol's detectors
+ * start fresh). */
+static int rec_read(sw_state *st, const sw_state_rec *r, sw_state_rec *full)
+{
+    *full = *r;
+    full->in_file = 0;
+    full->engine = NULL;
+    full->engine_len = 0;
+    full->det = full->n_det = 0;
+    loader L = { st->path, 0, r->line };
+    char *text = st->file ? malloc((size_t)r->len + 1) : NULL;
+    if (!text) {
+        bad(&L, r->symbol, "cannot be read again (%s)", st->file ? "out of memory" : "the file is closed");
+        return -1;
+    }
+    int rc = -1;
+    ssize_t got = pread(fileno(st->file), text, r->len, (off_t)r->off);
+    if (got != (ssize_t)r->len) {
+        bad(&L, r->symbol, "cannot be read again: %s", got < 0 ? strerror(errno) : "the file is shorter now");
+        free(text);
+        return -1;
+    }
+    size_t mark = sw_jsonarena_mark();
+    cJSON *o = cJSON_ParseWithLength(text, r->len);
+    const cJSON *sv = cJSON_GetObjectItemCaseSensitive(o, "symbol");
+    if (!cJSON_IsString(sv) || strcmp(sv->valuestring, r->symbol) != 0) {
+        bad(&L, r->symbol, "is not that symbol's line any more (the file changed since it was read)");
+    } else {
+        sw_state_rec scratch;
+        char sp[48];
+        snprintf(sp, sizeof sp, "%.40s", r->symbol);
+        get_rec(&L, st, o, sp, r->symbol, &scratch);
+        if (L.errors) {
+            free(scratch.engine);
+        } else {
+            full->engine = scratch.engine;
+            full->engine_len = scratch.engine_len;
+            full->det = scratch.det;
+            full->n_det = scratch.n_det;
+            rc = 0;
+        }
+    }
+    cJSON_Delete(o);
+    sw_jsonarena_release(mark);
+    free(text);
+    return rc;
+}
+
+/* Hand back what rec_read took; md, mv: the pools' sizes before it. */
+static void rec_release(sw_state *st, sw_state_rec *full, size_t md, size_t mv)
+{
+    free(full->engine);
+    full->engine = NULL;
+    st->n_dets = md;
+    st->n_vals = mv;
 }
 
 /* After the symbols: the detector-wide state and the policy's keys of the
@@ -635,8 +958,10 @@ static void restore_checkpoint(sw_state *st, sw_engine *e, int checkpoint)
         int ours = 0;
         for (size_t g = 0; g < e->n_groups && !ours; g++)
             ours = strcmp(e->groups[g].name, ks->symbol) == 0;
-        for (size_t r = 0; r < st->n && !ours; r++)
-            ours = st->recs[r].restored && strcmp(st->recs[r].symbol, ks->symbol) == 0;
+        if (!ours) { /* by bisection: keys x records compares would be 10^8 at 10 000 symbols */
+            const sw_state_rec *r = loaded_rec(st, ks->symbol);
+            ours = r && r->restored;
+        }
         if (!ours)
             continue;
         if (sw_policy_restore_key(st->policy, ks) == 0)
@@ -683,6 +1008,15 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
             s->last_ts = r->last_ts;
         /* The cached day bounds stay empty: the first tick computes them
          * and, on a later date, rolls the restored day into prev_close. */
+        applied++;
+        /* A version-2 record's detector state comes from its line now. */
+        sw_state_rec whole;
+        size_t md = st->n_dets, mv = st->n_vals;
+        if (r->in_file) {
+            if (rec_read(st, r, &whole) != 0)
+                continue;
+            r = &whole;
+        }
         /* The checkpoint first (every byte of the detectors' state), then the
          * numbers the detectors keep themselves, saved at the same moment. */
         if (checkpoint && r->engine && sw_engine_restore_state(e, s, r->engine, r->engine_len) == 0) {
@@ -696,9 +1030,10 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
             sw_detector *d = &e->dets[sd->index];
             if (strcmp(d->type->name, sd->type) != 0 || !d->type->restore_state)
                 continue;
-            d->type->restore_state(d, s->state + d->state_off, st->vals + sd->off, sd->n);
+            d->type->restore_state(d, s->state + d->state_off, det_vals(st, sd), sd->n);
         }
-        applied++;
+        if (r == &whole)
+            rec_release(st, &whole, md, mv);
     }
     restore_checkpoint(st, e, checkpoint);
     if (applied)
@@ -743,8 +1078,10 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
                           double *v)
 {
     cJSON *o = cJSON_CreateObject();
-    if (!o)
+    if (!o || !cJSON_AddItemToObject(o, "symbol", cJSON_CreateStringReference(s->name))) {
+        cJSON_Delete(o);
         return NULL;
+    }
     int64_t day = r ? r->day : s->day;
     if (day != SW_NO_DAY) {
         int y, m, d;
@@ -773,7 +1110,7 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
             cJSON *d = cJSON_CreateObject();
             cJSON_AddNumberToObject(d, "index", sd->index);
             cJSON_AddStringToObject(d, "type", sd->type);
-            add_values(d, st->vals + sd->off, sd->n);
+            add_values(d, det_vals(st, sd), sd->n);
             cJSON_AddItemToArray(dets, d);
         }
     } else {
@@ -808,40 +1145,6 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
     return o;
 }
 
-/* "checkpoint": the fingerprint, the detector-wide state, the policy. */
-static cJSON *checkpoint_json(const sw_engine *e)
-{
-    cJSON *cp = cJSON_CreateObject();
-    if (!cp)
-        return NULL;
-    char fp[24];
-    snprintf(fp, sizeof fp, "%016" PRIx64, sw_engine_fingerprint(e));
-    cJSON_AddStringToObject(cp, "fingerprint", fp);
-    cJSON *dets = cJSON_AddArrayToObject(cp, "detectors");
-    /* Detector-wide state grows with the watchlist (stale: 9 bytes a symbol). */
-    size_t cap = 16384 + e->n_syms * 16;
-    unsigned char *buf = malloc(cap);
-    for (size_t k = 0; buf && dets && k < e->n_dets && k < SW_STATE_DET_MAX; k++) {
-        size_t n = sw_engine_save_priv(e, k, buf, cap);
-        char *text = n ? b64_encode(buf, n) : NULL;
-        cJSON_AddItemToArray(dets, text ? cJSON_CreateString(text) : cJSON_CreateNull());
-        free(text);
-    }
-    if (!buf) {
-        cJSON_Delete(cp);
-        return NULL;
-    }
-    free(buf);
-    /* Left empty and last: the keys are streamed into it one at a time
-     * (add_key), so a save's JSON arena does not grow with every key that
-     * ever alerted -- it did, by ~190 KiB a day in the 500-symbol soak. */
-    if (!cJSON_AddArrayToObject(cp, "policy")) {
-        cJSON_Delete(cp);
-        return NULL;
-    }
-    return cp;
-}
-
 /* Buffered writes into the atomic file: a few large writes, not one per
  * symbol.  On the stack, in pages the message parsers (sw_fastjson: tens of
  * KiB) have already made resident: a buffer first touched by the first save
@@ -850,6 +1153,8 @@ typedef struct out {
     sw_fs_atomic file;
     char buf[1 << 15];
     size_t used;
+    int64_t total;                   /* bytes put so far: the next line's offset */
+    size_t lines;                    /* lines put so far */
     int failed;
     char *err;
     size_t errlen;
@@ -859,6 +1164,7 @@ static void put(out *o, const char *p, size_t n)
 {
     if (o->failed)
         return;
+    o->total += (int64_t)n;
     if (o->used + n > sizeof o->buf) {
         if (sw_fs_atomic_write(&o->file, o->buf, o->used, o->err, o->errlen) != 0) {
             o->failed = 1;
@@ -874,23 +1180,82 @@ static void put(out *o, const char *p, size_t n)
     o->used += n;
 }
 
-/* cJSON's text of item, released with the arena mark the caller holds. */
-static int put_json(out *o, const cJSON *item, size_t trim)
+/* cJSON's text of item and a newline: one line of the file (its length
+ * without the newline in *len); released with the arena mark the caller
+ * holds. */
+static int put_line(out *o, const cJSON *item, size_t *len)
 {
     char *text = item ? cJSON_PrintUnformatted(item) : NULL;
     if (!text)
         return -1;
     size_t n = strlen(text);
-    put(o, text, n > trim ? n - trim : 0);
+    put(o, text, n);
+    put(o, "\n", 1);
+    o->lines++;
+    if (len)
+        *len = n;
     cJSON_free(text);
     return 0;
 }
 
-/* One policy key into "checkpoint"."policy", built and printed under its
+/* bytes as base64, encoded a chunk at a time straight into the file. */
+static void put_b64(out *o, const unsigned char *in, size_t n)
+{
+    char chunk[4096];
+    for (size_t i = 0; i < n;) {
+        size_t take = n - i < 3 * (sizeof chunk / 4) ? n - i : 3 * (sizeof chunk / 4), c = 0;
+        for (size_t j = i; j < i + take; j += 3, c += 4)
+            b64_quad(in, j, n, chunk + c);
+        put(o, chunk, c);
+        i += take;
+    }
+}
+
+/* The header line: {"v":2,"mode","saved_at","checkpoint":{"fingerprint",
+ * "detectors":[null or BASE64, ...]}}.  Written by hand, not by cJSON: the
+ * detector-wide state grows with the watchlist (stale: 9 bytes a symbol),
+ * and its base64 text and a cJSON copy of it would be held at once, on top
+ * of the peak at the final save.  Every string in it is ours (mode, a
+ * date, hex, base64): nothing to escape.  Returns 0 or -1 (out of memory). */
+static int put_header(out *o, const sw_state *st, const sw_engine *e)
+{
+    char head[256], saved[40];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int n = snprintf(head, sizeof head,
+                     "{\"v\":2,\"mode\":\"%s\",\"saved_at\":\"%s\",\"checkpoint\":{\"fingerprint\":\"%016" PRIx64
+                     "\",\"detectors\":[",
+                     st->mode, sw_format_iso_ms((int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec, saved, sizeof saved),
+                     sw_engine_fingerprint(e));
+    size_t cap = 16384 + e->n_syms * 16;
+    unsigned char *buf = malloc(cap);
+    if (!buf || n < 0 || (size_t)n >= sizeof head) {
+        free(buf);
+        return -1;
+    }
+    put(o, head, (size_t)n);
+    for (size_t k = 0; k < e->n_dets && k < SW_STATE_DET_MAX; k++) {
+        size_t len = sw_engine_save_priv(e, k, buf, cap);
+        if (k)
+            put(o, ",", 1);
+        if (len) {
+            put(o, "\"", 1);
+            put_b64(o, buf, len);
+            put(o, "\"", 1);
+        } else {
+            put(o, "null", 4);
+        }
+    }
+    free(buf);
+    put(o, "]}}\n", 4);
+    o->lines++;
+    return 0;
+}
+
+/* One policy key's line, {"policy_key":{..}}, built and printed under its
  * own arena mark. */
 typedef struct key_out {
     out *o;
-    size_t n;
     int bad;
 } key_out;
 
@@ -898,7 +1263,8 @@ static void add_key(void *ctx, const sw_policy_key_state *k)
 {
     key_out *ko = ctx;
     size_t mark = sw_jsonarena_mark();
-    cJSON *o = cJSON_CreateObject();
+    cJSON *line = cJSON_CreateObject();
+    cJSON *o = line ? cJSON_AddObjectToObject(line, "policy_key") : NULL;
     char ns[24];
     snprintf(ns, sizeof ns, "%" PRId64, k->last_ts);
     if (!o || !cJSON_AddStringToObject(o, "symbol", k->symbol) ||
@@ -909,12 +1275,61 @@ static void add_key(void *ctx, const sw_policy_key_state *k)
         (k->last_ts != INT64_MIN && !cJSON_AddStringToObject(o, "last_ts_ns", ns))) {
         ko->bad = 1;
     } else {
-        if (ko->n++)
-            put(ko->o, ",", 1);
-        ko->bad |= put_json(ko->o, o, 0) != 0;
+        ko->bad |= put_line(ko->o, line, NULL) != 0;
     }
-    cJSON_Delete(o);
+    cJSON_Delete(line);
     sw_jsonarena_release(mark);
+}
+
+/* Where a loaded record's line went in the save being written. */
+typedef struct moved {
+    int64_t off;
+    uint32_t len, line;              /* len 0: not written */
+} moved;
+
+/* After a save: the records written again point at their lines in the new
+ * file, which replaces the old one as the records' file.  A record whose
+ * symbol had news is not in the new file: it keeps its numbers only (its
+ * detector state is the engine's now).  Then no record holds detector
+ * state in memory any more, and the pools go (after an upgrade from
+ * version 1, whose records held it: ~3 KB a symbol for the rest of the
+ * run otherwise).  If the new file cannot be opened, the old one, still
+ * open, keeps serving every record. */
+static void repoint(sw_state *st, const moved *mv)
+{
+    FILE *nf = fopen(st->path, "rb");
+    if (!nf) {
+        sw_warn("state: %s: cannot open what was just saved: %s (the previous file keeps serving)", st->path,
+                strerror(errno));
+        return;
+    }
+    if (st->file)
+        fclose(st->file);
+    st->file = nf;
+    for (size_t i = 0; i < st->n; i++) {
+        sw_state_rec *r = &st->recs[i];
+        if (mv[i].len) {
+            free(r->engine); /* a version-1 record's: on its line now */
+            r->engine = NULL;
+            r->engine_len = 0;
+            r->det = r->n_det = 0;
+            r->in_file = 1;
+            r->off = mv[i].off;
+            r->len = mv[i].len;
+            r->line = mv[i].line;
+        } else {
+            free(r->engine);
+            r->engine = NULL;
+            r->engine_len = 0;
+            r->det = r->n_det = 0;
+            r->in_file = 0;
+        }
+    }
+    free(st->dets);
+    free(st->vals);
+    st->dets = NULL;
+    st->vals = NULL;
+    st->n_dets = st->n_vals = st->det_cap = st->val_cap = 0;
 }
 
 int sw_state_save(sw_state *st, const sw_engine *e)
@@ -934,78 +1349,59 @@ int sw_state_save(sw_state *st, const sw_engine *e)
         return -1;
     }
     o->used = 0;
+    o->total = 0;
+    o->lines = 0;
     o->failed = 0;
     o->err = err;
     o->errlen = sizeof err;
     int rc = -1, bad_json = 0;
-    /* The document is {"v":1,"mode":..,"saved_at":..,"symbols":{NAME:{..},..}}.
-     * cJSON encodes every name and value; held whole it would take about a
-     * kilobyte per symbol, so it goes out a symbol at a time: first the
-     * top level with an empty "symbols" object, without its closing "}}",
-     * then each "NAME":{...} member, then the "}}".  The checkpoint's
-     * "policy" array (its last member) is streamed the same way: the top
-     * level is printed up to its "[", then each key, then "]},"symbols":{". */
-    size_t mark = sw_jsonarena_mark();
-    cJSON *root = cJSON_CreateObject(), *cp = NULL;
+    /* Version 2 (sw_state.h): the header, a line per symbol, a line per
+     * policy key, the end line; each symbol's and key's built by cJSON in
+     * the arena and released before the next. */
     uint64_t fp = sw_engine_fingerprint(e);
-    char saved[40];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    if (!root || !cJSON_AddNumberToObject(root, "v", 1) || !cJSON_AddStringToObject(root, "mode", st->mode) ||
-        !cJSON_AddStringToObject(root, "saved_at", sw_format_iso_ms((int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec,
-                                                                    saved, sizeof saved)) ||
-        /* The checkpoint before "symbols", which must come last (its "}}" is
-         * left off and written after the members). */
-        !(cp = checkpoint_json(e)) || !cJSON_AddItemToObject(root, "checkpoint", cp) ||
-        !cJSON_AddObjectToObject(root, "symbols"))
+    size_t mark;
+    if (put_header(o, st, e) != 0)
         bad_json = 1;
-    static const char tail[] = "]},\"symbols\":{}}";
-    char *top = bad_json ? NULL : cJSON_PrintUnformatted(root);
-    size_t top_len = top ? strlen(top) : 0;
-    if (!top || top_len < sizeof tail - 1 || strcmp(top + top_len - (sizeof tail - 1), tail) != 0)
-        bad_json = 1;
-    else
-        put(o, top, top_len - (sizeof tail - 1));
-    if (top)
-        cJSON_free(top);
-    cJSON_Delete(root);
-    sw_jsonarena_release(mark);
-    key_out ko = { o, 0, 0 };
-    if (!bad_json && st->policy)
-        sw_policy_each_key(st->policy, add_key, &ko);
-    bad_json |= ko.bad;
-    put(o, tail, sizeof tail - 3); /* "]},"symbols":{" */
-    size_t written = 0;
+    moved *mv = st->n ? calloc(st->n, sizeof *mv) : NULL;
     double *v = malloc(SW_STATE_DET_VALUES * sizeof *v); /* one detector's numbers at a time */
-    bad_json |= !v;
+    bad_json |= !v || (st->n && !mv);
     for (size_t i = 0; i < e->n_syms && !bad_json && !o->failed; i++) {
         const sw_symbol *s = sw_engine_sym(e, i);
         /* A symbol without news this run keeps what was loaded for it. */
         sw_state_rec *r = s->day == SW_NO_DAY && s->last_ts == INT64_MIN ? loaded_rec(st, s->name) : NULL;
-        /* Its checkpoint bytes only when they are this engine's kind. */
-        if (r && r->engine && st->fingerprint != fp) {
-            free(r->engine);
-            r->engine = NULL;
-            r->engine_len = 0;
-        }
         if (!r && s->day == SW_NO_DAY && s->last_ts == INT64_MIN)
             continue;
+        sw_state_rec whole, *src = r;
+        size_t md = st->n_dets, mvals = st->n_vals;
+        if (r && r->in_file)
+            src = rec_read(st, r, &whole) == 0 ? &whole : r; /* unreadable: its numbers alone */
+        /* Its checkpoint bytes only when they are this engine's kind. */
+        if (src && src->engine && st->fingerprint != fp) {
+            free(src->engine);
+            src->engine = NULL;
+            src->engine_len = 0;
+        }
         mark = sw_jsonarena_mark();
-        cJSON *name = cJSON_CreateStringReference(s->name);
-        cJSON *obj = symbol_json(st, e, s, r, v);
-        if (written++)
-            put(o, ",", 1);
-        if (put_json(o, name, 0) != 0)
+        cJSON *obj = symbol_json(st, e, s, src, v);
+        int64_t at = o->total;
+        size_t len = 0;
+        if (put_line(o, obj, &len) != 0)
             bad_json = 1;
-        put(o, ":", 1);
-        if (put_json(o, obj, 0) != 0)
-            bad_json = 1;
-        cJSON_Delete(name);
+        else if (r)
+            mv[r - st->recs] = (moved){ at, (uint32_t)len, (uint32_t)o->lines };
         cJSON_Delete(obj);
         sw_jsonarena_release(mark);
+        if (src == &whole)
+            rec_release(st, &whole, md, mvals);
     }
     free(v);
-    put(o, "}}", 2);
+    key_out ko = { o, 0 };
+    if (!bad_json && st->policy)
+        sw_policy_each_key(st->policy, add_key, &ko);
+    bad_json |= ko.bad;
+    char end[40];
+    int n_end = snprintf(end, sizeof end, "{\"end\":%zu}\n", o->lines);
+    put(o, end, (size_t)n_end);
     if (bad_json || o->failed || (o->used && sw_fs_atomic_write(&o->file, o->buf, o->used, err, sizeof err) != 0) ||
         sw_fs_atomic_commit(&o->file, err, sizeof err) != 0) {
         sw_fs_atomic_abort(&o->file);
@@ -1014,6 +1410,8 @@ int sw_state_save(sw_state *st, const sw_engine *e)
             sw_warn("state: cannot save per-symbol state: %s", bad_json ? "out of memory" : err);
         goto out;
     }
+    if (st->n)
+        repoint(st, mv);
     if (st->save_failing)
         sw_info("state: saving works again (%s)", st->path);
     st->save_failing = 0;
@@ -1021,6 +1419,7 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     st->last_save_ns = (int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec;
     rc = 0;
 out:
+    free(mv);
     return rc;
 }
 

@@ -21,10 +21,22 @@
  * after every alert, so a crash forgets at most the confirmations and
  * windows of the last second or so.
  *
+ * The file is JSON Lines (version 2): a header line (version, mode, the
+ * checkpoint's fingerprint and detector-wide state), one line per symbol, one
+ * per alert policy key, and an end line that counts the lines before it (a
+ * file cut short is not taken for a whole one).  Each line is parsed alone
+ * and freed before the next, so reading 10 000 symbols costs the memory of
+ * one; and a record keeps only its few numbers and where its line is: the
+ * detector state on it (about 3 KB a symbol) is read again from the file,
+ * held open, when it is applied or written into the next save.  Version 1
+ * (one JSON document, the previous release's) is still read, the upgrade
+ * path; saves write version 2.
+ *
  * Loading is careful, never fatal: a missing file is a first start; a file
- * that is not what we wrote (bad JSON, wrong types, over 64 MiB) is reported
- * as "FILE: json.path: what" and ignored as a whole; symbols no longer in the
- * watchlist are left out.  Records are applied just before the first event,
+ * that is not what we wrote (bad JSON, wrong types, too large, cut short)
+ * is reported as "FILE:LINE: json.path: what" (version 1: "FILE: json.path:
+ * what") and ignored as a whole; symbols no longer in the watchlist are left
+ * out.  Records are applied just before the first event,
  * and only where they belong: a symbol whose saved last trade is newer than
  * that event (a replay of older data must not be judged against the future),
  * or more than 7 days older (a stale close, or another replay's unrelated
@@ -40,11 +52,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SW_STATE_FILE "state.json"
-/* A volume baseline of 5-minute windows is about 1 KB a symbol: 64 MiB keep
- * tens of thousands of symbols (the buffer is only touched as far as read). */
+/* Bounds of what is read as ours.  Version 1 is parsed whole: 64 MiB.
+ * Version 2 is read a line at a time: a line (a symbol's ~3 KB with the
+ * production detectors; the header's detector-wide state, 12 bytes a
+ * symbol) at most 64 MiB, the file (a record of 120 bytes kept per symbol)
+ * at most 1 GiB, some 300 000 symbols. */
 #define SW_STATE_MAX_BYTES (64u << 20)
+#define SW_STATE_MAX_LINE (64u << 20)
+#define SW_STATE_MAX_BYTES_V2 ((uint64_t)1 << 30)
 #define SW_STATE_DET_VALUES SW_DET_STATE_MAX /* numbers a detector may keep per symbol */
 #define SW_STATE_DET_MAX 16          /* detectors per symbol in the file */
 /* Saved state older than this at the first event is not restored: it covers
@@ -67,6 +85,11 @@ typedef struct sw_state_rec {
     size_t engine_len;
     int restored;                    /* sw_state_apply put the detector state back */
     uint32_t det, n_det;             /* its detectors' numbers: sw_state.dets[det .. det + n_det) */
+    /* Version 2: engine and detector numbers are not held (engine NULL,
+     * n_det 0) but on line `line` of sw_state.file, `len` bytes at `off`. */
+    int in_file;
+    uint32_t line, len;
+    int64_t off;
 } sw_state_rec;
 
 typedef struct sw_state {
@@ -78,6 +101,8 @@ typedef struct sw_state {
     size_t n_dets;
     double *vals;                    /* the entries' numbers, one pool */
     size_t n_vals;
+    size_t det_cap, val_cap;         /* the pools' room */
+    FILE *file;                      /* the loaded version-2 file, for its records' lines; or NULL */
     int pending;                     /* loaded, to apply before the first event */
     int save_failing;                /* a failing save is reported once until it works */
     uint64_t saves, save_failures;
@@ -88,6 +113,7 @@ typedef struct sw_state {
     unsigned char *priv[SW_STATE_DET_MAX]; /* detector-wide state by detector index */
     size_t priv_len[SW_STATE_DET_MAX];
     sw_policy_key_state *keys;       /* policy keys */
+    size_t key_cap;
     size_t n_keys;
     size_t restored;                 /* symbols whose detector state was restored (tests, logs) */
 } sw_state;
@@ -114,9 +140,10 @@ size_t sw_state_load_config(sw_state *st, const sw_config *cfg);
 void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts);
 
 /* Write the engine's state (and the loaded records of symbols that had no
- * event since) atomically.  The file is written symbol by symbol, each one
- * encoded by cJSON in the JSON arena and released before the next, so a
- * save of 10 000 symbols costs no more memory than a save of one.  Returns
+ * event since) atomically, as version 2.  The file is written line by line,
+ * each one encoded by cJSON in the JSON arena and released before the next,
+ * so a save of 10 000 symbols costs no more memory than a save of one; the
+ * records written again then point at their lines in the new file.  Returns
  * 0, or -1 (reported once while it keeps failing; never fatal). */
 int sw_state_save(sw_state *st, const sw_engine *e);
 
