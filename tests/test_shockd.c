@@ -425,3 +425,53 @@ Test(shockd, sigterm_stops_a_paced_replay_cleanly)
     cr_expect_lt(r.stop_ms, 30000, "%llu ms from SIGTERM to the exit", (unsigned long long)r.stop_ms);
     result_free(&r);
 }
+
+/* The save within a second of an alert runs in a forked child while shockd
+ * goes on (sw_bgsave): state.json holds NVDA's alert key while shockd still
+ * replays, before any save at exit.  Then shockd dies without a word
+ * (SIGKILL, a crash): the file it left is whole, and no temporary file of a
+ * child is left behind once the child is done. */
+Test(shockd, state_is_saved_by_a_child_while_running_and_survives_a_crash)
+{
+    char state[160], errp[128], outp[128];
+    snprintf(state, sizeof state, "%s/state.json", tmpdir);
+    snprintf(outp, sizeof outp, "%s/out", tmpdir);
+    snprintf(errp, sizeof errp, "%s/err", tmpdir);
+    const char *argv[] = { "shockd", "-c", json_config(), "--replay", SESSION, "--speed", "60", NULL };
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(o, 1);
+        dup2(e, 2);
+        execv(SHOCKD, (char *const *)argv);
+        _exit(127);
+    }
+    /* At 60x the session takes over six minutes: the key appears long
+     * before the end. */
+    int saved = sw_test_wait_text(state, "{\"policy_key\":{\"symbol\":\"NVDA\"", 1, 90000);
+    int alive = waitpid(pid, NULL, WNOHANG) == 0;
+    char *err = sw_test_slurp(errp);
+    cr_expect(saved, "NVDA's key saved while running; stderr: %s", err);
+    cr_expect(alive, "shockd was still running when the key was in the file");
+    cr_expect_null(strstr(err, "replay: "), "no summary yet (not the save at exit): %s", err);
+    free(err);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+
+    /* A child writing at the moment of the kill finishes on its own. */
+    int tmp_left = 1;
+    for (uint64_t t0 = sw_test_now_ms(); tmp_left && sw_test_now_ms() - t0 < 60000;) {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "ls %s | grep -q 'state.json.tmp'", tmpdir);
+        tmp_left = system(cmd) == 0;
+        if (tmp_left)
+            sw_test_sleep_ms(20);
+    }
+    cr_expect(!tmp_left, "no temporary file left in %s", tmpdir);
+    char *text = sw_test_slurp(state);
+    cr_assert_not_null(text);
+    cr_expect(strstr(text, "{\"end\":") != NULL, "the file is whole (its end line)");
+    free(text);
+}

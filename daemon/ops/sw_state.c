@@ -1416,6 +1416,8 @@ int sw_state_save(sw_state *st, const sw_engine *e)
         sw_info("state: saving works again (%s)", st->path);
     st->save_failing = 0;
     st->saves++;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
     st->last_save_ns = (int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec;
     rc = 0;
 out:

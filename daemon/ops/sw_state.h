@@ -5,7 +5,8 @@
  * session are judged against: each symbol's trading day, previous close,
  * today's open and running close, last price and last event time, plus a few
  * numbers a detector may choose to keep (sw_detector_type.save_state, e.g. a
- * volume baseline: up to SW_DET_STATE_MAX).  shockd saves them every 60 s and at shutdown,
+ * volume baseline: up to SW_DET_STATE_MAX).  shockd saves them every 60 s and at shutdown
+ * (while running, from a forked child: sw_bgsave.h),
  * atomically (temporary file, fsync, rename), and reads them at start.
  *
  * A checkpoint rides along, so a restart in the middle of a session goes on
