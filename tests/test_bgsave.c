@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 TestSuite(bgsave, .timeout = 60);
@@ -61,93 +62,103 @@ static char *slurp(const char *path)
     return buf;
 }
 
-static void setup_job(job *j, int gate[2], char *text)
+/* One test's save: the saver, the gate, the job and the last result. */
+typedef struct fixture {
+    sw_bgsave b;
+    int gate[2];
+    job j;
+    int rc;
+} fixture;
+
+static void fixture_init(fixture *f, char *text)
 {
-    cr_assert_eq(pipe(gate), 0);
-    j->gate = gate[0];
-    j->ready = -1;
-    j->text = text;
-    j->result = 0;
-    snprintf(j->path, sizeof j->path, "/tmp/test_bgsave.%ld", (long)getpid());
-    unlink(j->path);
+    sw_bgsave_init(&f->b);
+    cr_assert_eq(pipe(f->gate), 0);
+    f->j.gate = f->gate[0];
+    f->j.ready = -1;
+    f->j.text = text;
+    f->j.result = 0;
+    f->rc = 123;
+    snprintf(f->j.path, sizeof f->j.path, "/tmp/test_bgsave.%ld", (long)getpid());
+    unlink(f->j.path);
+}
+
+/* Open the gate and poll as shockd's cron does, until the child has gone
+ * (a 30 s deadline, then a blocking wait: the test's checks say the rest). */
+static int open_gate_and_reap(fixture *f)
+{
+    cr_assert_eq(write(f->gate[1], "g", 1), 1);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        if (sw_bgsave_poll(&f->b, &f->rc))
+            return 1;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (t.tv_sec - t0.tv_sec > 30)
+            return sw_bgsave_wait(&f->b, &f->rc);
+        struct timespec nap = { 0, 1000000 };
+        nanosleep(&nap, NULL);
+    }
 }
 
 Test(bgsave, child_writes_the_image_of_the_fork_not_later_changes)
 {
-    sw_bgsave b;
-    sw_bgsave_init(&b);
+    fixture f;
     char text[32] = "before";
-    int gate[2], rc = 123;
-    job j;
-    setup_job(&j, gate, text);
+    fixture_init(&f, text);
 
-    cr_assert_eq(sw_bgsave_start(&b, write_job, &j, &rc), 1, "a child was started");
-    cr_assert_gt(sw_bgsave_child(&b), 0);
+    cr_assert_eq(sw_bgsave_start(&f.b, write_job, &f.j, &f.rc), 1, "a child was started");
+    cr_assert_gt(sw_bgsave_child(&f.b), 0);
     /* The child waits for the gate: it is running, not finished. */
-    cr_expect_eq(sw_bgsave_poll(&b, &rc), 0);
-    cr_expect_eq(rc, 123, "no result while it runs");
+    cr_expect_eq(sw_bgsave_poll(&f.b, &f.rc), 0);
+    cr_expect_eq(f.rc, 123, "no result while it runs");
     /* One at a time. */
-    cr_expect_eq(sw_bgsave_start(&b, write_job, &j, &rc), -1);
+    cr_expect_eq(sw_bgsave_start(&f.b, write_job, &f.j, &f.rc), -1);
     /* The parent goes on changing what the child will write. */
     strcpy(text, "after");
-    cr_assert_eq(write(gate[1], "g", 1), 1);
-    cr_assert_eq(sw_bgsave_wait(&b, &rc), 1);
-    cr_expect_eq(rc, 0);
-    cr_expect_eq(sw_bgsave_child(&b), 0);
-    cr_expect_str_eq(slurp(j.path), "before");
-    cr_expect_eq(b.forks, 1);
-    cr_expect_eq(b.inline_runs, 0);
+    cr_assert_eq(open_gate_and_reap(&f), 1);
+    cr_expect_eq(f.rc, 0);
+    cr_expect_eq(sw_bgsave_child(&f.b), 0);
+    cr_expect_str_eq(slurp(f.j.path), "before");
+    cr_expect_eq(f.b.forks, 1);
+    cr_expect_eq(f.b.inline_runs, 0);
     /* Nothing left to reap. */
-    cr_expect_eq(sw_bgsave_poll(&b, &rc), 0);
-    cr_expect_eq(sw_bgsave_wait(&b, &rc), 0);
-    unlink(j.path);
+    cr_expect_eq(sw_bgsave_poll(&f.b, &f.rc), 0);
+    cr_expect_eq(sw_bgsave_wait(&f.b, &f.rc), 0);
+    unlink(f.j.path);
 }
 
 Test(bgsave, a_failing_save_is_reported_and_the_next_one_starts)
 {
-    sw_bgsave b;
-    sw_bgsave_init(&b);
+    fixture f;
     char text[] = "x";
-    int gate[2], rc = 0;
-    job j;
-    setup_job(&j, gate, text);
-    j.result = 7; /* fn's failure */
-    cr_assert_eq(sw_bgsave_start(&b, write_job, &j, &rc), 1);
-    cr_assert_eq(write(gate[1], "g", 1), 1);
-    /* Polled as the cron does, until the child has gone. */
-    int done = 0;
-    for (int i = 0; i < 600000 && !done; i++)
-        done = sw_bgsave_poll(&b, &rc);
-    if (!done)
-        done = sw_bgsave_wait(&b, &rc);
-    cr_assert_eq(done, 1);
-    cr_expect_eq(rc, -1);
+    fixture_init(&f, text);
+    f.j.result = 7; /* fn's failure */
+    cr_assert_eq(sw_bgsave_start(&f.b, write_job, &f.j, &f.rc), 1);
+    cr_assert_eq(open_gate_and_reap(&f), 1);
+    cr_expect_eq(f.rc, -1);
     /* And the next save runs. */
-    j.result = 0;
-    cr_assert_eq(sw_bgsave_start(&b, write_job, &j, &rc), 1);
-    cr_assert_eq(write(gate[1], "g", 1), 1);
-    cr_assert_eq(sw_bgsave_wait(&b, &rc), 1);
-    cr_expect_eq(rc, 0);
-    cr_expect_eq(b.forks, 2);
-    unlink(j.path);
+    f.j.result = 0;
+    cr_assert_eq(sw_bgsave_start(&f.b, write_job, &f.j, &f.rc), 1);
+    cr_assert_eq(open_gate_and_reap(&f), 1);
+    cr_expect_eq(f.rc, 0);
+    cr_expect_eq(f.b.forks, 2);
+    unlink(f.j.path);
 }
 
 Test(bgsave, sigterm_ends_the_child_even_when_the_parent_ignores_it)
 {
-    sw_bgsave b;
-    sw_bgsave_init(&b);
+    fixture f;
     char text[] = "never";
-    int gate[2], rc = 0;
-    job j;
-    setup_job(&j, gate, text);
+    fixture_init(&f, text);
     signal(SIGTERM, SIG_IGN); /* the parent's disposition is not the child's */
-    cr_assert_eq(sw_bgsave_start(&b, write_job, &j, &rc), 1);
+    cr_assert_eq(sw_bgsave_start(&f.b, write_job, &f.j, &f.rc), 1);
     /* At once, before the child may have reset anything: signals stay
      * blocked across the fork, so this one waits for the child's own
      * disposition and ends it. */
-    cr_assert_eq(kill(sw_bgsave_child(&b), SIGTERM), 0);
-    cr_assert_eq(sw_bgsave_wait(&b, &rc), 1, "the child ended");
-    cr_expect_eq(rc, -1, "a killed save is a failed one");
-    cr_expect_eq(access(j.path, F_OK), -1, "it wrote nothing");
+    cr_assert_eq(kill(sw_bgsave_child(&f.b), SIGTERM), 0);
+    cr_assert_eq(sw_bgsave_wait(&f.b, &f.rc), 1, "the child ended");
+    cr_expect_eq(f.rc, -1, "a killed save is a failed one");
+    cr_expect_eq(access(f.j.path, F_OK), -1, "it wrote nothing");
     signal(SIGTERM, SIG_DFL);
 }

@@ -53,14 +53,12 @@ static void result_free(result *r)
     free(r->err);
 }
 
-/* Start shockd with argv; if term_on is set, send SIGTERM once its stdout
- * holds that text (polled, 60 s deadline; SIGTERM then anyway, and the
- * test's checks say what was missing). */
-static result run(const char *const *argv, const char *term_on)
+/* Start shockd with argv, its stdout and stderr into the files tmpdir/out and
+ * tmpdir/err (their paths into outp and errp, 128 bytes each). */
+static pid_t spawn(const char *const *argv, char *outp, char *errp)
 {
-    char outp[128], errp[128];
-    snprintf(outp, sizeof outp, "%s/out", tmpdir);
-    snprintf(errp, sizeof errp, "%s/err", tmpdir);
+    snprintf(outp, 128, "%s/out", tmpdir);
+    snprintf(errp, 128, "%s/err", tmpdir);
     pid_t pid = fork();
     cr_assert_neq(pid, -1);
     if (pid == 0) {
@@ -71,6 +69,16 @@ static result run(const char *const *argv, const char *term_on)
         execv(SHOCKD, (char *const *)argv);
         _exit(127);
     }
+    return pid;
+}
+
+/* Start shockd with argv; if term_on is set, send SIGTERM once its stdout
+ * holds that text (polled, 60 s deadline; SIGTERM then anyway, and the
+ * test's checks say what was missing). */
+static result run(const char *const *argv, const char *term_on)
+{
+    char outp[128], errp[128];
+    pid_t pid = spawn(argv, outp, errp);
     uint64_t t_term = 0;
     if (term_on) {
         sw_test_wait_text(outp, term_on, 1, 60000);
@@ -435,19 +443,8 @@ Test(shockd, state_is_saved_by_a_child_while_running_and_survives_a_crash)
 {
     char state[160], errp[128], outp[128];
     snprintf(state, sizeof state, "%s/state.json", tmpdir);
-    snprintf(outp, sizeof outp, "%s/out", tmpdir);
-    snprintf(errp, sizeof errp, "%s/err", tmpdir);
     const char *argv[] = { "shockd", "-c", json_config(), "--replay", SESSION, "--speed", "60", NULL };
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(o, 1);
-        dup2(e, 2);
-        execv(SHOCKD, (char *const *)argv);
-        _exit(127);
-    }
+    pid_t pid = spawn(argv, outp, errp);
     /* At 60x the session takes over six minutes: the key appears long
      * before the end. */
     int saved = sw_test_wait_text(state, "{\"policy_key\":{\"symbol\":\"NVDA\"", 1, 90000);
