@@ -6,15 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void sw_bgsave_init(sw_bgsave *b)
 {
@@ -25,7 +17,6 @@ int sw_bgsave_start(sw_bgsave *b, sw_bgsave_fn fn, void *arg, int *rc)
 {
     if (b->pid > 0)
         return -1;
-    uint64_t t0 = mono_ns();
     /* Signals stay blocked across the fork: one arriving before the child
      * has reset its handlers would run the parent's in the child.  The
      * child unblocks them after the reset (a pending stop then ends it). */
@@ -51,11 +42,9 @@ int sw_bgsave_start(sw_bgsave *b, sw_bgsave_fn fn, void *arg, int *rc)
         b->last_fork_errno = errno;
         b->inline_runs++;
         *rc = fn(arg) == 0 ? 0 : -1;
-        b->last_ns = mono_ns() - t0;
         return 0;
     }
     b->pid = pid;
-    b->started_ns = t0;
     b->forks++;
     return 1;
 }
@@ -75,7 +64,6 @@ static int reap(sw_bgsave *b, int options, int *rc)
      * result is unknown, so the caller saves again. */
     b->last_status = got == b->pid ? status : 0;
     *rc = got == b->pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-    b->last_ns = mono_ns() - b->started_ns;
     b->pid = 0;
     return 1;
 }

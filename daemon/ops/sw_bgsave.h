@@ -34,8 +34,6 @@ typedef int (*sw_bgsave_fn)(void *arg); /* 0 on success, else a failure */
 
 typedef struct sw_bgsave {
     pid_t pid;             /* the running child, 0 if none */
-    uint64_t started_ns;   /* uv_hrtime-style monotonic ns of the fork */
-    uint64_t last_ns;      /* how long the last finished save took, fork to exit seen */
     uint64_t forks;        /* saves run in a child */
     uint64_t inline_runs;  /* saves run in the caller because fork failed */
     int last_fork_errno;

@@ -1332,22 +1332,41 @@ static void repoint(sw_state *st, const moved *mv)
     st->n_dets = st->n_vals = st->det_cap = st->val_cap = 0;
 }
 
+/* A save's result in the counters, wherever it ran (here, or in a child:
+ * sw_state_save_done). */
+static void count_save(sw_state *st, int rc)
+{
+    if (rc != 0) {
+        st->save_failing++;
+        st->save_failures++;
+        return;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    st->save_failing = 0;
+    st->saves++;
+    st->last_save_ns = (int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec;
+}
+
+/* A failed save: reported once while saves keep failing, and counted. */
+static int save_failed(sw_state *st, const char *why)
+{
+    if (!st->save_failing)
+        sw_warn("state: cannot save per-symbol state: %s", why);
+    count_save(st, -1);
+    return -1;
+}
+
 int sw_state_save(sw_state *st, const sw_engine *e)
 {
     char err[512] = "out of memory";
     if (!st->path)
         return -1; /* never initialised */
-    if (sw_fs_ensure_dir(st->dir, err, sizeof err) != 0) {
-        if (!st->save_failing++)
-            sw_warn("state: cannot save per-symbol state: %s", err);
-        return -1;
-    }
+    if (sw_fs_ensure_dir(st->dir, err, sizeof err) != 0)
+        return save_failed(st, err);
     out stack_out, *o = &stack_out;
-    if (sw_fs_atomic_open(&o->file, st->path, err, sizeof err) != 0) {
-        if (!st->save_failing++)
-            sw_warn("state: cannot save per-symbol state: %s", err);
-        return -1;
-    }
+    if (sw_fs_atomic_open(&o->file, st->path, err, sizeof err) != 0)
+        return save_failed(st, err);
     o->used = 0;
     o->total = 0;
     o->lines = 0;
@@ -1405,20 +1424,14 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     if (bad_json || o->failed || (o->used && sw_fs_atomic_write(&o->file, o->buf, o->used, err, sizeof err) != 0) ||
         sw_fs_atomic_commit(&o->file, err, sizeof err) != 0) {
         sw_fs_atomic_abort(&o->file);
-        st->save_failures++;
-        if (!st->save_failing++)
-            sw_warn("state: cannot save per-symbol state: %s", bad_json ? "out of memory" : err);
+        save_failed(st, bad_json ? "out of memory" : err);
         goto out;
     }
     if (st->n)
         repoint(st, mv);
     if (st->save_failing)
         sw_info("state: saving works again (%s)", st->path);
-    st->save_failing = 0;
-    st->saves++;
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    st->last_save_ns = (int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec;
+    count_save(st, 0);
     rc = 0;
 out:
     free(mv);
@@ -1427,16 +1440,7 @@ out:
 
 void sw_state_save_done(sw_state *st, int rc, long child_pid)
 {
-    if (rc == 0) {
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        st->save_failing = 0;
-        st->saves++;
-        st->last_save_ns = (int64_t)now.tv_sec * SW_NS_PER_SEC + now.tv_nsec;
-        return;
-    }
-    st->save_failing++;
-    st->save_failures++;
-    if (st->path && child_pid > 0)
+    count_save(st, rc);
+    if (rc != 0 && st->path && child_pid > 0)
         sw_fs_atomic_discard(st->path, child_pid);
 }
