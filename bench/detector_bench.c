@@ -13,6 +13,7 @@
 #include "sw_engine.h"
 #include "sw_time.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,8 +130,8 @@ int main(int argc, char **argv)
     printf(")\n");
     printf("  %ld ticks over %ld symbols: %.1f ns/tick (%.2f M ticks/s), %lu candidates\n", n_ticks, n_syms,
            ns / (double)n_ticks, (double)n_ticks / ns * 1e3, candidates);
-    printf("  memory per symbol: %zu B detector state + %zu B engine record = %zu B\n", e.state_size,
-           sizeof(sw_symbol), e.state_size + sizeof(sw_symbol));
+    printf("  memory per symbol: %zu B header + %zu B detector state = a %zu B record (whole cache lines)\n",
+           offsetof(sw_symbol, state), e.state_size, e.sym_stride);
     sw_engine_free(&e);
     free(dets);
     for (long i = 0; i < n_syms; i++)

@@ -60,10 +60,24 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-static size_t align16(size_t n)
+/* Detector slices are 8-byte aligned: their state holds integers, doubles
+ * and floats, nothing that needs more, and 16-byte rounding cost up to 8
+ * bytes per detector per symbol. */
+static size_t align8(size_t n)
 {
-    return (n + 15) & ~(size_t)15;
+    return (n + 7) & ~(size_t)7;
 }
+
+/* A record is a whole number of cache lines and the block starts on one, so
+ * a record's lines are its own (sw_engine_prefetch loads them by offset)
+ * and no tick shares a line with a neighbouring symbol. */
+#define SW_LINE 64
+static size_t align_line(size_t n)
+{
+    return (n + SW_LINE - 1) & ~(size_t)(SW_LINE - 1);
+}
+
+_Static_assert(offsetof(sw_symbol, state) % 8 == 0, "detector state must start 8-byte aligned");
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
@@ -84,7 +98,7 @@ void sw_engine_set_block_hint(sw_engine_block_hint_fn fn)
 static unsigned char *alloc_records(size_t bytes)
 {
     if (bytes < 2 * HUGE_PAGE)
-        return aligned_alloc(16, bytes);
+        return aligned_alloc(SW_LINE, bytes); /* bytes: a multiple of the line (the stride) */
     unsigned char *p = aligned_alloc(HUGE_PAGE, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
     if (p && block_hint)
         block_hint(p, bytes / HUGE_PAGE * HUGE_PAGE); /* whole 2 MiB ranges only */
@@ -149,10 +163,10 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
         e->n_dets++;
         d->state_off = off;
         if (d->type->state_size)
-            off += align16(d->type->state_size(d->params));
+            off += align8(d->type->state_size(d->params));
     }
     e->state_size = off;
-    e->sym_stride = align16(sizeof(sw_symbol)) + off;
+    e->sym_stride = align_line(offsetof(sw_symbol, state) + off);
     /* One block for all records: the engine's memory is fixed from here on. */
     size_t bytes = e->sym_stride * (total ? total : 1);
     e->sym_block = alloc_records(bytes);
@@ -208,7 +222,7 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
     /* The lines of a record a tick reads, for sw_engine_prefetch: the
      * header's and each detector's hot part.  Loading only those keeps the
      * loads in flight few enough not to stall on each other. */
-    size_t hdr = align16(sizeof(sw_symbol));
+    size_t hdr = offsetof(sw_symbol, state);
     for (size_t line = 0; line < e->sym_stride && e->n_hot < SW_ENGINE_HOT_LINES; line += 64) {
         int in = line < hdr;
         for (size_t k = 0; k < e->n_dets && !in; k++) {
@@ -223,7 +237,6 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
     }
     for (size_t i = 0; i < e->n_syms; i++) {
         sw_symbol *s = sw_engine_sym(e, i);
-        s->state = (unsigned char *)s + align16(sizeof(sw_symbol));
         for (size_t k = 0; k < e->n_dets; k++)
             if (e->dets[k].type->sym_init)
                 e->dets[k].type->sym_init(&e->dets[k], s->state + e->dets[k].state_off);
@@ -543,7 +556,7 @@ uint64_t sw_engine_fingerprint(const sw_engine *e)
 
 int sw_engine_restore_state(sw_engine *e, sw_symbol *s, const void *bytes, size_t len)
 {
-    if (len != e->state_size || !s->state)
+    if (len != e->state_size)
         return -1;
     memcpy(s->state, bytes, len);
     for (size_t i = 0; i < e->n_dets; i++)

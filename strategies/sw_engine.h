@@ -51,11 +51,15 @@ typedef struct sw_split_action {
     int applied;
 } sw_split_action;
 
+/* The header of a symbol's record; the detectors' slices follow it in the
+ * same record (state[]).  Packed by hand (no holes: `official` sits after
+ * the group list) because there is one per watched symbol: 136 bytes. */
 typedef struct sw_symbol {
     char name[SW_SYMBOL_MAX];     /* first member: sw_symtab indexes it */
     uint32_t index;
     uint16_t n_groups;
     uint16_t groups[SW_MAX_GROUPS_PER_SYMBOL];
+    uint8_t official;             /* SW_OFFICIAL_*: `day`'s open or close came from an official print */
     uint64_t ticks;
     int64_t last_ts;              /* event time of the last accepted tick */
     double last_price;
@@ -63,13 +67,16 @@ typedef struct sw_symbol {
     double prev_close;            /* last regular-hours price of the previous session, NaN if unknown */
     double open;                  /* first regular-hours price of `day`, NaN until then */
     double day_close;             /* last regular-hours price of `day` so far, NaN if none */
-    uint8_t official;             /* SW_OFFICIAL_*: `day`'s open or close came from an official print */
     /* Cached bounds of `day` (UTC ns): the New York day [day_lo, day_hi) and
      * its regular session [reg_lo, reg_hi] (empty on a holiday), so the tick
      * path does calendar arithmetic once per symbol and day, not per tick. */
     int64_t day_lo, day_hi, reg_lo, reg_hi;
-    unsigned char *state;         /* detectors' per-symbol state, engine->state_size bytes,
-                                     right after this header in the same record */
+    /* The detectors' per-symbol state, engine->state_size bytes, right
+     * after the header in the same record.  An array, not a pointer: where
+     * it is follows from where the record is, and a pointer would be 8
+     * bytes a symbol saying so.  Slices are 8-byte aligned (sw_engine_init):
+     * no detector state holds a type that needs more. */
+    unsigned char state[];
 } sw_symbol;
 
 typedef struct sw_group {

@@ -7,6 +7,8 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -203,13 +205,18 @@ Test(engine, scheduled_split_alone_adjusts_the_reference)
 Test(engine, one_record_per_symbol_header_then_detector_state)
 {
     /* Each symbol's detector state lives right after its header, and the
-     * records follow each other at one stride: a tick touches one record. */
-    cr_assert_eq(eng.sym_stride, ((sizeof(sw_symbol) + 15) & ~(size_t)15) + eng.state_size);
+     * records follow each other at one stride, a whole number of cache
+     * lines from a line boundary: a tick touches one record's lines. */
+    size_t hdr = offsetof(sw_symbol, state);
+    cr_assert_eq(eng.sym_stride % 64, 0);
+    cr_assert_geq(eng.sym_stride, hdr + eng.state_size);
+    cr_assert_lt(eng.sym_stride, hdr + eng.state_size + 64);
+    cr_assert_eq((uintptr_t)eng.sym_block % 64, 0);
     for (size_t i = 0; i < eng.n_syms; i++) {
         sw_symbol *s = sw_engine_sym(&eng, i);
         cr_expect_eq(s->index, i);
         cr_expect_eq((unsigned char *)s, eng.sym_block + i * eng.sym_stride);
-        cr_expect_eq(s->state, (unsigned char *)s + ((sizeof(sw_symbol) + 15) & ~(size_t)15));
+        cr_expect_eq(s->state, (unsigned char *)s + hdr);
         cr_expect_eq(sw_engine_symbol(&eng, s->name), s);
     }
 }

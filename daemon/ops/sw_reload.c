@@ -69,7 +69,7 @@ int sw_reload_build_engine(sw_engine *e, sw_config *cfg, sw_emit_fn emit, void *
  * baseline weeks in the making (volume) any more than a restart does.  A
  * detector whose parameters changed shape refuses the numbers and starts
  * afresh. */
-static void carry_detectors(sw_engine *to, const sw_symbol *n, const sw_engine *from, const sw_symbol *o, double *buf)
+static void carry_detectors(sw_engine *to, sw_symbol *n, const sw_engine *from, const sw_symbol *o, double *buf)
 {
     for (size_t k = 0; k < to->n_dets && k < from->n_dets && buf; k++) {
         const sw_detector *a = &from->dets[k];
