@@ -13,23 +13,34 @@ int sw_levels_check(const char *unit, double warning, double critical, char *err
     return -1;
 }
 
-void sw_run_step(sw_run *r, int beyond, int64_t ts, uint64_t *filtered)
+/* A run as its two numbers: sw_run and sw_move_state's flat pair share it. */
+static inline void run_step(int32_t *count, int64_t *first_ts, int beyond, int64_t ts, uint64_t *filtered)
 {
     if (beyond) {
-        if (r->count++ == 0)
-            r->first_ts = ts;
+        if ((*count)++ == 0)
+            *first_ts = ts;
     } else {
-        if (r->count > 0 && filtered)
+        if (*count > 0 && filtered)
             (*filtered)++;
-        r->count = 0;
+        *count = 0;
     }
+}
+
+static inline int run_confirmed(int32_t count, int64_t first_ts, int confirm_ticks, int64_t confirm_ns, int64_t now)
+{
+    if (count <= 0)
+        return 0;
+    return count >= confirm_ticks || (count >= 2 && now - first_ts >= confirm_ns);
+}
+
+void sw_run_step(sw_run *r, int beyond, int64_t ts, uint64_t *filtered)
+{
+    run_step(&r->count, &r->first_ts, beyond, ts, filtered);
 }
 
 int sw_run_confirmed(const sw_run *r, int confirm_ticks, int64_t confirm_ns, int64_t now)
 {
-    if (r->count <= 0)
-        return 0;
-    return r->count >= confirm_ticks || (r->count >= 2 && now - r->first_ts >= confirm_ns);
+    return run_confirmed(r->count, r->first_ts, confirm_ticks, confirm_ns, now);
 }
 
 void sw_move_reset(sw_move_state *m)
@@ -44,19 +55,19 @@ int sw_move_step(sw_move_state *m, const sw_move_levels *L, double chg, int64_t 
     int dir = chg < 0 ? -1 : 1;
     if (dir != m->run_dir) {
         /* A run beyond a level is in one direction; a flip ends it. */
-        sw_run_step(&m->warn, 0, ts, NULL);
-        sw_run_step(&m->crit, 0, ts, NULL);
-        m->run_dir = dir;
+        run_step(&m->warn_count, &m->warn_first, 0, ts, NULL);
+        run_step(&m->crit_count, &m->crit_first, 0, ts, NULL);
+        m->run_dir = (int8_t)dir;
     }
     /* Only the critical run counts filtered prints: a warning-level blip is
      * noise, a critical-level one is the bad print this logic exists for. */
-    sw_run_step(&m->warn, mag >= L->warning, ts, NULL);
-    sw_run_step(&m->crit, mag >= L->critical, ts, filtered);
+    run_step(&m->warn_count, &m->warn_first, mag >= L->warning, ts, NULL);
+    run_step(&m->crit_count, &m->crit_first, mag >= L->critical, ts, filtered);
 
     int sev = -1;
-    if (sw_run_confirmed(&m->crit, L->confirm_ticks, L->confirm_ns, ts))
+    if (run_confirmed(m->crit_count, m->crit_first, L->confirm_ticks, L->confirm_ns, ts))
         sev = SW_SEV_CRITICAL;
-    else if (sw_run_confirmed(&m->warn, L->confirm_ticks, L->confirm_ns, ts))
+    else if (run_confirmed(m->warn_count, m->warn_first, L->confirm_ticks, L->confirm_ns, ts))
         sev = SW_SEV_WARNING;
 
     if (m->fired_sev >= 0 && mag < L->warning * (1.0 - L->hysteresis)) {
@@ -68,8 +79,8 @@ int sw_move_step(sw_move_state *m, const sw_move_levels *L, double chg, int64_t 
                       /* past the next level, the escalation (awaiting
                        * confirmation) is the news, not an extension */
                       (sev == SW_SEV_CRITICAL || mag < L->critical)))) {
-        m->fired_sev = sev;
-        m->fired_dir = dir;
+        m->fired_sev = (int8_t)sev;
+        m->fired_dir = (int8_t)dir;
         m->fired_mag = mag;
         return SW_MOVE_FIRE;
     }

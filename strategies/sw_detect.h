@@ -32,7 +32,7 @@ int sw_levels_check(const char *unit, double warning, double critical, char *err
 
 /* A run of consecutive trades at or beyond one level. */
 typedef struct sw_run {
-    int count;
+    int32_t count;
     int64_t first_ts;
 } sw_run;
 
@@ -53,12 +53,17 @@ typedef struct sw_move_levels {
     int64_t confirm_ns;
 } sw_move_levels;
 
+/* One per symbol in pct_move (twice with both references) and relative, so
+ * it is laid out flat and small (40 bytes, not the 56 of two sw_run and
+ * ints): the two runs' counts and start times side by side, the small
+ * enums in bytes. */
 typedef struct sw_move_state {
-    sw_run warn, crit;          /* current runs, in direction run_dir */
-    int run_dir;
-    int fired_sev;              /* -1: nothing raised; else sw_severity */
-    int fired_dir;              /* direction of what was raised (kept after a clear) */
+    int64_t warn_first, crit_first; /* first trade of the current runs */
     double fired_mag;           /* |move| when last reported */
+    int32_t warn_count, crit_count; /* trades in the current runs, in direction run_dir */
+    int8_t run_dir;
+    int8_t fired_sev;           /* -1: nothing raised; else sw_severity */
+    int8_t fired_dir;           /* direction of what was raised (kept after a clear) */
 } sw_move_state;
 
 enum { SW_MOVE_NONE = 0, SW_MOVE_FIRE = 1, SW_MOVE_CLEAR = 2 };
