@@ -627,12 +627,13 @@ static const sw_option volume_opts[] = {
       "the window in progress is judged against the same window of the previous sessions." },
     { "bar", OPT_DURATION, offsetof(sw_volume_params, bar_ns), 86400, 86400, "(none: windows of `window`)", NULL,
       "\"1d\": judge the day's volume so far against the mean daily volume instead (for daily bars)." },
-    { "baseline_days", OPT_INT, offsetof(sw_volume_params, baseline_days), 1, 1000, "20", NULL,
+    { "baseline_days", OPT_INT, offsetof(sw_volume_params, baseline_days), 1, SW_VOLUME_DAYS_MAX, "20", NULL,
       "Sessions the baseline of a window averages over: their mean while fewer, then an exponential "
-      "average with the same mean age (weight 2 / (baseline_days + 1) per session)." },
-    { "min_days", OPT_INT, offsetof(sw_volume_params, min_days), 1, 1000, "10", NULL,
+      "average with the same mean age (weight 2 / (baseline_days + 1) per session).  At most 255: a window "
+      "counts its sessions in one byte (one per window and symbol)." },
+    { "min_days", OPT_INT, offsetof(sw_volume_params, min_days), 1, SW_VOLUME_DAYS_MAX, "10", NULL,
       "Sessions a window needs in its baseline before it is judged; until then nothing is raised, and the "
-      "log says so once per symbol." },
+      "log says so once per symbol.  At most 255, as baseline_days." },
     { "warning_x", OPT_NUMBER, offsetof(sw_volume_params, warning_x), 1.01, 1000, "5", NULL,
       "Volume of the window, in times its baseline mean, that raises a warning." },
     { "critical_x", OPT_NUMBER, offsetof(sw_volume_params, critical_x), 1.01, 10000, "20", NULL,

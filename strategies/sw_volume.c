@@ -19,15 +19,20 @@ typedef struct vo_state {
     int64_t day;              /* New York day of the windows in progress; SW_NO_DAY: none */
     double vol;               /* volume of window `cur` so far */
     double big;               /* its largest single trade */
-    int32_t cur;              /* window in progress today; -1: no trade yet today */
-    int16_t fired_sev;        /* -1: nothing raised */
+    int16_t cur;              /* window in progress today (< 390: windows are >= 1 min); -1: no trade yet today */
+    int8_t fired_sev;         /* -1: nothing raised */
     uint8_t early;            /* today closes early: judged, not added to the baseline */
     uint8_t seen;             /* this run has had a trade of the symbol: empty windows were watched */
     uint8_t restored;         /* restored from state.json and no trade since */
     uint8_t skip_cur;         /* window `cur` is incomplete (a restart): not added */
     uint8_t noted;            /* "no baseline yet" said */
     uint8_t closed;           /* the day's windows went into the baseline at its close */
-    /* mean[B] then cnt[B] (uint16_t): the baseline of each window. */
+    /* mean[B] then cnt[B] (uint8_t): the baseline of each window.  A count
+     * saturates at 255: it is only ever compared with min_days and
+     * baseline_days, which the config bounds to 255 (beyond baseline_days
+     * sessions the weight is the floor whatever the count), so a saturated
+     * count decides as the exact one would -- and one byte a window, not two,
+     * is 78 bytes a symbol with 5-minute windows. */
     float mean[];
 } vo_state;
 
@@ -45,9 +50,9 @@ static int windows(const sw_volume_params *P)
     return P->bar_ns ? 1 : (int)((SESSION_NS + P->window_ns - 1) / P->window_ns);
 }
 
-static uint16_t *counts(const sw_volume_params *P, vo_state *st)
+static uint8_t *counts(const sw_volume_params *P, vo_state *st)
 {
-    return (uint16_t *)(void *)(st->mean + windows(P));
+    return (uint8_t *)(void *)(st->mean + windows(P));
 }
 
 static void vo_defaults(void *p)
@@ -123,7 +128,7 @@ static uint8_t *seen_of(const sw_detector *d, int64_t day, int make)
 static size_t vo_state_size(const void *p)
 {
     const sw_volume_params *P = p;
-    return sizeof(vo_state) + (size_t)windows(P) * (sizeof(float) + sizeof(uint16_t));
+    return offsetof(vo_state, mean) + (size_t)windows(P) * (sizeof(float) + sizeof(uint8_t));
 }
 
 static size_t vo_hot_size(const void *p)
@@ -166,12 +171,12 @@ static int window_of(const sw_volume_params *P, const vo_state *st, const sw_sym
 /* Window w's volume x enters the baseline. */
 static void commit(const sw_volume_params *P, vo_state *st, int w, double x)
 {
-    uint16_t *cnt = counts(P, st);
+    uint8_t *cnt = counts(P, st);
     double a = 1.0 / (cnt[w] + 1.0), floor_a = 2.0 / (P->baseline_days + 1.0);
     if (a < floor_a)
         a = floor_a;
     st->mean[w] = (float)(st->mean[w] + (x - st->mean[w]) * a);
-    if (cnt[w] < UINT16_MAX)
+    if (cnt[w] < SW_VOLUME_DAYS_MAX)
         cnt[w]++;
 }
 
@@ -306,7 +311,7 @@ static void vo_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
         /* Windows without trades since: watched, unless a restart lost them. */
         for (int k = from; k < w && !st->early && !st->restored; k++)
             commit_empty(d, st, s->day, k);
-        st->cur = w;
+        st->cur = (int16_t)w;
         st->vol = st->big = 0;
         st->skip_cur = 0;
     } else if (st->restored) {
@@ -318,12 +323,12 @@ static void vo_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     if (!(t->flags & SW_TICK_SYNTH_BAR) && t->size > st->big)
         st->big = t->size;
 
-    uint16_t n = counts(P, st)[w];
+    int n = counts(P, st)[w];
     if (n < P->min_days) {
         if (!st->noted) {
             st->noted = 1;
             sw_engine_note(e,
-                           "volume: %s has %u of the %d sessions of baseline a window needs; no unusual-volume "
+                           "volume: %s has %d of the %d sessions of baseline a window needs; no unusual-volume "
                            "alert for it until then (build one from history: shockd --replay FILES --seed-state)",
                            s->name, n, P->min_days);
         }
@@ -336,7 +341,7 @@ static void vo_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     int sev = conf >= P->critical_x ? SW_SEV_CRITICAL : conf >= P->warning_x ? SW_SEV_WARNING : -1;
     if (sev <= st->fired_sev)
         return;
-    st->fired_sev = (int16_t)sev;
+    st->fired_sev = (int8_t)sev;
     double ratio = st->vol / m;
     int days = n < P->baseline_days ? n : P->baseline_days;
     if (P->bar_ns) {
@@ -373,7 +378,7 @@ static size_t vo_save(const sw_detector *d, const void *vst, double *out, size_t
     size_t need = STATE_FORMAT + 2 * (size_t)n;
     if (max < need)
         return 0;
-    const uint16_t *cnt = (const uint16_t *)(const void *)(st->mean + n);
+    const uint8_t *cnt = (const uint8_t *)(const void *)(st->mean + n);
     int any = st->day != SW_NO_DAY;
     for (int w = 0; w < n && !any; w++)
         any = cnt[w] > 0;
@@ -416,17 +421,20 @@ static int vo_restore(const sw_detector *d, void *vst, const double *in, size_t 
     for (int w = 0; w < n; w++)
         if (!(in[STATE_FORMAT + w] >= 0) || !whole(in[STATE_FORMAT + n + w], 0, UINT16_MAX))
             return -1;
-    uint16_t *cnt = counts(P, st);
+    uint8_t *cnt = counts(P, st);
     st->day = isnan(in[1]) ? SW_NO_DAY : (int64_t)in[1];
-    st->cur = (int32_t)in[2];
+    st->cur = (int16_t)in[2];
     st->vol = in[3];
     st->big = in[4];
-    st->fired_sev = (int16_t)in[5];
+    st->fired_sev = (int8_t)in[5];
     st->early = (uint8_t)in[6];
     st->closed = (uint8_t)in[7];
     for (int w = 0; w < n; w++) {
         st->mean[w] = (float)in[STATE_FORMAT + w];
-        cnt[w] = (uint16_t)in[STATE_FORMAT + n + w];
+        /* A file of a build that counted to 65535 (the counts were
+         * uint16_t): past the bound a count decides nothing more. */
+        double c = in[STATE_FORMAT + n + w];
+        cnt[w] = (uint8_t)(c < SW_VOLUME_DAYS_MAX ? c : SW_VOLUME_DAYS_MAX);
     }
     /* The window in progress lost the trades of the restart: it counts
      * only if the next trade is still in it. */

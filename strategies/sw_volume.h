@@ -49,6 +49,10 @@
 
 #include <stdint.h>
 
+/* The most baseline_days and min_days can be: the per-window session counts
+ * are one byte (and saturate there, see sw_volume.c). */
+#define SW_VOLUME_DAYS_MAX 255
+
 typedef struct sw_volume_params {
     int64_t window_ns;      /* length of the windows of the intraday curve */
     int64_t bar_ns;         /* 0: intraday windows; one day: whole sessions */

@@ -260,6 +260,41 @@ Test(volume, the_baseline_survives_a_restart)
     cr_expect_eq(eng.dets[0].type->restore_state(&eng.dets[0], s->state + eng.dets[0].state_off, v, n), -1);
 }
 
+Test(volume, session_counts_past_255_from_an_older_file_restore_saturated)
+{
+    /* Builds before 2026-12-03 counted a window's sessions in 16 bits; the
+     * counts are one byte now and stop at SW_VOLUME_DAYS_MAX, the most
+     * baseline_days and min_days can be, so such a file still restores and
+     * judges as it did. */
+    defaults();
+    build_detector("volume", &P);
+    learn(10);
+    sw_engine_advance(&eng, minute(day(9), 391));
+    const sw_detector *d = &eng.dets[0];
+    sw_symbol *s = sw_engine_symbol(&eng, "XYZ");
+    static double v[SW_DET_STATE_MAX], back[SW_DET_STATE_MAX];
+    size_t n = d->type->save_state(d, s->state + d->state_off, v, SW_DET_STATE_MAX);
+    cr_assert_eq(n, 8 + 2 * 78);
+    for (int w = 0; w < 78; w++) {
+        cr_assert_eq(v[8 + 78 + w], 10, "window %d: ten sessions learnt", w);
+        v[8 + 78 + w] = 1000 + w;
+    }
+    int64_t saved_day = s->day;
+    teardown();
+    build_detector("volume", &P);
+    d = &eng.dets[0];
+    s = sw_engine_symbol(&eng, "XYZ");
+    s->day = saved_day;
+    cr_assert_eq(d->type->restore_state(d, s->state + d->state_off, v, n), 0);
+    cr_assert_eq(d->type->save_state(d, s->state + d->state_off, back, SW_DET_STATE_MAX), n);
+    for (int w = 0; w < 78; w++)
+        cr_expect_eq(back[8 + 78 + w], SW_VOLUME_DAYS_MAX, "window %d", w);
+    session(day(10), 10, 100, 5, 6);
+    cr_expect_eq(fires(), 1, "judged against the restored baseline");
+    v[8 + 78] = 65536; /* beyond what any build wrote: a damaged file */
+    cr_expect_eq(d->type->restore_state(d, s->state + d->state_off, v, n), -1);
+}
+
 Test(volume, documented_defaults_are_the_defaults)
 {
     expect_documented_defaults("volume", 8);
