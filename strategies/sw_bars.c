@@ -23,12 +23,16 @@ static int64_t weekdays_between(int64_t a, int64_t b)
     return count;
 }
 
-void sw_bars_init(sw_bars *b, int64_t len_ns)
+sw_bar_len sw_bar_len_of(int64_t len_ns)
 {
     if (len_ns <= 0)
         len_ns = SW_NS_PER_MIN;
-    b->len_ns = len_ns;
-    b->len_days = len_ns % SW_NS_PER_DAY == 0 ? len_ns / SW_NS_PER_DAY : 0;
+    sw_bar_len L = { len_ns, len_ns % SW_NS_PER_DAY == 0 ? len_ns / SW_NS_PER_DAY : 0 };
+    return L;
+}
+
+void sw_bars_init(sw_bars *b)
+{
     b->bucket = SW_BARS_NONE;
     b->open = b->high = b->low = b->close = NAN;
     b->n = 0;
@@ -37,28 +41,28 @@ void sw_bars_init(sw_bars *b, int64_t len_ns)
     b->pending_break = 0;
 }
 
-int64_t sw_bars_bucket(const sw_bars *b, int64_t ts)
+int64_t sw_bars_bucket(const sw_bar_len *L, int64_t ts)
 {
-    if (b->len_days)
-        return floor_div(sw_ny_day(ts, NULL), b->len_days);
-    return floor_div(ts, b->len_ns);
+    if (L->days)
+        return floor_div(sw_ny_day(ts, NULL), L->days);
+    return floor_div(ts, L->ns);
 }
 
-int64_t sw_bars_span(const sw_bars *b)
+int64_t sw_bars_span(const sw_bars *b, const sw_bar_len *L)
 {
     if (b->last_bucket == SW_BARS_NONE || b->bucket == SW_BARS_NONE || b->bucket <= b->last_bucket)
         return 1;
-    if (b->len_days) {
+    if (L->days) {
         /* Friday to Monday is one daily return, not three. */
-        int64_t days = weekdays_between(b->last_bucket * b->len_days, b->bucket * b->len_days);
-        return days >= b->len_days ? days / b->len_days : 1;
+        int64_t days = weekdays_between(b->last_bucket * L->days, b->bucket * L->days);
+        return days >= L->days ? days / L->days : 1;
     }
     return b->bucket - b->last_bucket;
 }
 
-int sw_bars_roll(sw_bars *b, int64_t ts, sw_bar_done *done)
+int sw_bars_roll(sw_bars *b, const sw_bar_len *L, int64_t ts, sw_bar_done *done)
 {
-    int64_t k = sw_bars_bucket(b, ts);
+    int64_t k = sw_bars_bucket(L, ts);
     if (b->bucket != SW_BARS_NONE && k <= b->bucket)
         return 0; /* same bar (an older stamp is the caller's business) */
     int completed = 0;
@@ -71,7 +75,7 @@ int sw_bars_roll(sw_bars *b, int64_t ts, sw_bar_done *done)
         done->n = b->n;
         if (b->last_close > 0) {
             done->ret = log(b->close / b->last_close);
-            done->span = sw_bars_span(b);
+            done->span = sw_bars_span(b, L);
         } else {
             done->ret = NAN;
             done->span = 0;
@@ -103,9 +107,9 @@ void sw_bars_add(sw_bars *b, double price)
     b->close = price;
 }
 
-int sw_bars_tick(sw_bars *b, int64_t ts, double price, sw_bar_done *done)
+int sw_bars_tick(sw_bars *b, const sw_bar_len *L, int64_t ts, double price, sw_bar_done *done)
 {
-    int completed = sw_bars_roll(b, ts, done);
+    int completed = sw_bars_roll(b, L, ts, done);
     sw_bars_add(b, price);
     return completed;
 }

@@ -10,11 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* One per symbol: 128 bytes before the window's values (the bars' 64 are
+ * all a tick reads).  The rings' storage is buf[], passed to each call. */
 typedef struct vr_state {
     sw_bars bars;
-    sw_rolling shortw;        /* squared returns of the last `window` bars */
-    sw_ewvar base_ew;         /* baseline ewma of returns older than the window */
-    uint64_t base_n;          /* returns fed into the baseline */
+    sw_rolling shortw;        /* squared returns of the last `window` bars (values in buf[]) */
+    /* The baseline ewma of returns older than the window; its count n is
+     * the returns fed into the baseline with either baseline (a rolling
+     * one counts here too: base_fed). */
+    sw_ewvar base_ew;
     int64_t use_ns;           /* today's bars count from here (open + open_delay) */
     int fired;
     /* `window` values; then, for a rolling baseline only (the state is sized
@@ -22,10 +26,29 @@ typedef struct vr_state {
     double buf[];
 } vr_state;
 
-/* The rolling baseline, after the window's values. */
+/* The rolling baseline, after the window's values, and its values after it. */
 static sw_rolling *base_roll(const sw_vol_regime_params *P, vr_state *st)
 {
     return (sw_rolling *)(void *)(st->buf + P->window);
+}
+
+static double *base_vals(const sw_vol_regime_params *P, vr_state *st)
+{
+    return (double *)(void *)(base_roll(P, st) + 1);
+}
+
+/* Returns fed into the baseline (either kind). */
+static uint64_t base_fed(const vr_state *st)
+{
+    return st->base_ew.n;
+}
+
+/* The bar length: bar is 1s .. 1d (vr_validate), so only 1d is in days;
+ * no division (sw_bar_len_of's) on the tick path. */
+static sw_bar_len bar_len(const sw_vol_regime_params *P)
+{
+    sw_bar_len L = { P->bar_ns, P->bar_ns == SW_NS_PER_DAY };
+    return L;
 }
 
 static void vr_defaults(void *p)
@@ -93,13 +116,11 @@ static void vr_sym_init(const sw_detector *d, void *vst)
     const sw_vol_regime_params *P = d->params;
     vr_state *st = vst;
     memset(st, 0, sizeof *st);
-    sw_bars_init(&st->bars, P->bar_ns);
-    sw_rolling_init(&st->shortw, st->buf, (uint32_t)P->window);
-    sw_ewvar_init(&st->base_ew, P->lambda);
-    if (P->baseline == SW_VOL_ROLLING) {
-        sw_rolling *br = base_roll(P, st);
-        sw_rolling_init(br, (double *)(void *)(br + 1), (uint32_t)P->baseline_window);
-    }
+    sw_bars_init(&st->bars);
+    sw_rolling_init(&st->shortw, (uint32_t)P->window);
+    sw_ewvar_init(&st->base_ew);
+    if (P->baseline == SW_VOL_ROLLING)
+        sw_rolling_init(base_roll(P, st), (uint32_t)P->baseline_window);
 }
 
 static void vr_on_session(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst)
@@ -124,7 +145,7 @@ static void vr_on_split(sw_detector *d, sw_symbol *s, void *vst, double ratio)
 /* Baseline volatility per bar, floored; NaN while empty. */
 static double base_sd(const sw_vol_regime_params *P, vr_state *st)
 {
-    if (!st->base_n)
+    if (!base_fed(st))
         return NAN;
     double var = P->baseline == SW_VOL_ROLLING ? sw_rolling_mean(base_roll(P, st))
                                                : sw_ewvar_var(&st->base_ew);
@@ -140,7 +161,8 @@ static void vr_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     if (!P->extended_hours && !regular)
         return;
     sw_bar_done b;
-    if (!sw_bars_tick(&st->bars, t->ts_ns, t->price, &b) || isnan(b.ret))
+    sw_bar_len L = bar_len(P);
+    if (!sw_bars_tick(&st->bars, &L, t->ts_ns, t->price, &b) || isnan(b.ret))
         return;
     /* Bars that began in the opening period are not this symbol's regime:
      * every morning is that volatile (see sw_vol_regime.h). */
@@ -154,15 +176,16 @@ static void vr_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
         r = r > cap ? cap : r < -cap ? -cap : r;
     }
     double old;
-    if (sw_rolling_push(&st->shortw, r * r, &old)) {
+    if (sw_rolling_push(&st->shortw, st->buf, r * r, &old)) {
         /* The oldest return leaves the window for the baseline. */
-        if (P->baseline == SW_VOL_ROLLING)
-            sw_rolling_push(base_roll(P, st), old, NULL);
-        else
-            sw_ewvar_add(&st->base_ew, sqrt(old));
-        st->base_n++;
+        if (P->baseline == SW_VOL_ROLLING) {
+            sw_rolling_push(base_roll(P, st), base_vals(P, st), old, NULL);
+            st->base_ew.n++; /* the count (base_fed) only: its var is the ewma's */
+        } else {
+            sw_ewvar_add(&st->base_ew, P->lambda, sqrt(old)); /* counts it too */
+        }
     }
-    if (st->base_n < (uint64_t)P->min_bars || !sw_ring_full(&st->shortw.ring))
+    if (base_fed(st) < (uint64_t)P->min_bars || !sw_ring_full(&st->shortw.ring))
         return;
 
     sd = base_sd(P, st);
@@ -208,18 +231,6 @@ static void vr_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     sw_engine_emit(e, &c);
 }
 
-/* A checkpoint's bytes were copied in: the rings' storage is this st's. */
-static void vr_relocate(const sw_detector *d, void *vst)
-{
-    const sw_vol_regime_params *P = d->params;
-    vr_state *st = vst;
-    st->shortw.ring.v = st->buf;
-    if (P->baseline == SW_VOL_ROLLING) {
-        sw_rolling *br = base_roll(P, st);
-        br->ring.v = (double *)(void *)(br + 1);
-    }
-}
-
 const sw_detector_type sw_vol_regime_type = {
     .name = "vol_regime",
     .symbol_dirs = SW_DIRS_NONE,
@@ -228,7 +239,6 @@ const sw_detector_type sw_vol_regime_type = {
     .defaults = vr_defaults,
     .validate = vr_validate,
     .state_size = vr_state_size,
-    .relocate = vr_relocate,
     .hot_size = vr_hot_size,
     .sym_init = vr_sym_init,
     .on_tick = vr_on_tick,

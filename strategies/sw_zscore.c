@@ -16,10 +16,12 @@ typedef struct run {
     int count;
 } run;
 
+/* One per symbol: 144 bytes with method ewma (the production one). */
 typedef struct zs_state {
     sw_bars bars;
+    /* The ewma of returns (method ewma); its count n is the returns fed into
+     * the volatility with either method (a rolling one counts here too: fed). */
     sw_ewvar ew;
-    uint64_t fed;             /* returns fed into the volatility */
     int64_t score_ns;         /* today's bars are scored from here (open + open_delay) */
     /* Scale of the bar in progress, recomputed when the bucket changes: the
      * estimate only moves when a bar completes, so a trade costs one log(). */
@@ -27,11 +29,11 @@ typedef struct zs_state {
     double mu;                /* expected log return over the span (rolling: k * mean) */
     double inv_sd;            /* 1 / (volatility over the span) */
     double sd_bar;            /* per-bar volatility, floored, for the text */
-    run warn, crit;
-    int run_dir;
-    int fired_sev;            /* -1: nothing fired; else sw_severity */
-    int fired_dir;
     double fired_mag;
+    run warn, crit;
+    int8_t run_dir;
+    int8_t fired_sev;         /* -1: nothing fired; else sw_severity */
+    int8_t fired_dir;
     /* Method rolling only (the state is sized without it for ewma): the
      * window and its storage. */
     sw_rolling roll;
@@ -76,6 +78,20 @@ static int zs_validate(const void *p, char *err, size_t errlen)
     return 0;
 }
 
+/* Returns fed into the volatility (either method). */
+static uint64_t fed(const zs_state *st)
+{
+    return st->ew.n;
+}
+
+/* The bar length: bar is 1s .. 1d (zs_validate), so only 1d is in days;
+ * no division (sw_bar_len_of's) on the tick path. */
+static sw_bar_len bar_len(const sw_zscore_params *P)
+{
+    sw_bar_len L = { P->bar_ns, P->bar_ns == SW_NS_PER_DAY };
+    return L;
+}
+
 static size_t zs_state_size(const void *p)
 {
     const sw_zscore_params *P = p;
@@ -89,10 +105,10 @@ static void zs_sym_init(const sw_detector *d, void *vst)
     const sw_zscore_params *P = d->params;
     zs_state *st = vst;
     memset(st, 0, zs_state_size(P));
-    sw_bars_init(&st->bars, P->bar_ns);
-    sw_ewvar_init(&st->ew, P->lambda);
+    sw_bars_init(&st->bars);
+    sw_ewvar_init(&st->ew);
     if (P->method == SW_VOL_ROLLING)
-        sw_rolling_init(&st->roll, st->buf, (uint32_t)P->window);
+        sw_rolling_init(&st->roll, (uint32_t)P->window);
     st->scaled_bucket = SW_BARS_NONE;
     st->fired_sev = -1;
 }
@@ -132,7 +148,7 @@ static double bar_sd(const sw_zscore_params *P, const zs_state *st)
 {
     if (P->method == SW_VOL_ROLLING)
         return sqrt(sw_rolling_var(&st->roll)); /* NaN below two returns */
-    return st->fed ? sqrt(sw_ewvar_var(&st->ew)) : NAN;
+    return fed(st) ? sqrt(sw_ewvar_var(&st->ew)) : NAN;
 }
 
 static void feed(const sw_zscore_params *P, zs_state *st, const sw_bar_done *b)
@@ -141,15 +157,16 @@ static void feed(const sw_zscore_params *P, zs_state *st, const sw_bar_done *b)
         return; /* the session's first bar: its return holds the overnight gap */
     /* A return over k bar lengths has k times the variance of one bar. */
     double r = b->span > 1 ? b->ret / sqrt((double)b->span) : b->ret;
-    if (P->method == SW_VOL_ROLLING)
-        sw_rolling_push(&st->roll, r, NULL);
-    else
-        sw_ewvar_add(&st->ew, r);
-    st->fed++;
+    if (P->method == SW_VOL_ROLLING) {
+        sw_rolling_push(&st->roll, st->buf, r, NULL);
+        st->ew.n++; /* the count (fed) only: its var is the ewma's */
+    } else {
+        sw_ewvar_add(&st->ew, P->lambda, r); /* counts it too */
+    }
 }
 
 /* Scale of the bar in progress against the last completed close. */
-static void rescale(const sw_zscore_params *P, zs_state *st)
+static void rescale(const sw_zscore_params *P, const sw_bar_len *L, zs_state *st)
 {
     st->scaled_bucket = st->bars.bucket;
     double sd = bar_sd(P, st);
@@ -161,7 +178,7 @@ static void rescale(const sw_zscore_params *P, zs_state *st)
     }
     if (sd < P->min_vol)
         sd = P->min_vol;
-    double k = st->bars.last_close > 0 ? (double)sw_bars_span(&st->bars) : 1.0;
+    double k = st->bars.last_close > 0 ? (double)sw_bars_span(&st->bars, L) : 1.0;
     st->sd_bar = sd;
     st->inv_sd = 1.0 / (sd * sqrt(k));
     st->mu = P->method == SW_VOL_ROLLING ? k * sw_rolling_mean(&st->roll) : 0;
@@ -227,10 +244,11 @@ static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
         return;
 
     sw_bar_done done;
-    if (sw_bars_roll(&st->bars, t->ts_ns, &done))
+    sw_bar_len L = bar_len(P);
+    if (sw_bars_roll(&st->bars, &L, t->ts_ns, &done))
         feed(P, st, &done);
     if (st->bars.bucket != st->scaled_bucket)
-        rescale(P, st);
+        rescale(P, &L, st);
 
     /* The session's first bar has no reference of its own day: its trades
      * are checked against its first (trusted) trade, for the bad-print
@@ -266,7 +284,7 @@ static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
          * unconfirmed critical excursion ended by it was filtered all the same). */
         bump(&st->warn, 0, NULL);
         bump(&st->crit, 0, &e->stats.filtered_prints);
-        st->run_dir = dir;
+        st->run_dir = (int8_t)dir;
     }
     /* As in pct_move only the critical run counts filtered prints. */
     bump(&st->warn, mag >= P->warning_z, NULL);
@@ -282,7 +300,7 @@ static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     char window[16]; /* formatted only when something is reported */
     /* After the open, bars still feed the volatility (which then starts the
      * day at the open's level) but are not scored until score_ns. */
-    int scoring = !gap && st->fed >= (uint64_t)P->min_bars &&
+    int scoring = !gap && fed(st) >= (uint64_t)P->min_bars &&
                   (!regular || t->ts_ns >= st->score_ns);
 
     if (st->fired_sev >= 0 && (!scoring || mag < P->warning_z * (1.0 - P->hysteresis) ||
@@ -313,19 +331,10 @@ static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
                  s->name, (t->price / ref - 1.0) * 100.0, window, ref, z, mag, window,
                  st->sd_bar * 100.0);
         emit(d, e, s, t, SW_CAND_FIRE, (sw_severity)sev, dir, ref, z, window);
-        st->fired_sev = sev;
-        st->fired_dir = dir;
+        st->fired_sev = (int8_t)sev;
+        st->fired_dir = (int8_t)dir;
         st->fired_mag = mag;
     }
-}
-
-/* A checkpoint's bytes were copied in: the ring's storage is this st's. */
-static void zs_relocate(const sw_detector *d, void *vst)
-{
-    const sw_zscore_params *P = d->params;
-    zs_state *st = vst;
-    if (P->method == SW_VOL_ROLLING) /* ewma's state ends before roll */
-        st->roll.ring.v = st->buf;
 }
 
 const sw_detector_type sw_zscore_type = {
@@ -336,7 +345,6 @@ const sw_detector_type sw_zscore_type = {
     .defaults = zs_defaults,
     .validate = zs_validate,
     .state_size = zs_state_size,
-    .relocate = zs_relocate,
     .sym_init = zs_sym_init,
     .on_tick = zs_on_tick,
     .on_session = zs_on_session,
