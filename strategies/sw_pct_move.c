@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* One per symbol: 40 bytes, 544 with the window reference. */
 typedef struct pm_state {
     sw_move_state mv;         /* levels, confirmation, what was raised (sw_detect.h) */
     /* Window reference only (the state is sized without the rest for the
-     * other references): last price of each bucket of window/SLOTS. */
-    int64_t bucket;           /* bucket number of slot[cur]; INT64_MIN if none */
-    int64_t bucket_end;       /* first ns of the next bucket */
+     * other references): last price of each bucket of window/SLOTS.  The
+     * bucket of slot[cur] is bucket_end / width - 1, worked out only when a
+     * trade crosses bucket_end (a division there already), so it is not
+     * kept: 8 bytes a symbol. */
+    int64_t bucket_end;       /* first ns of the next bucket; INT64_MIN: no bucket yet */
     int cur;                  /* ring index of the current bucket */
     int filled;               /* buckets recorded this session, capped at SLOTS + 1 */
     double slot[SW_PCT_WINDOW_SLOTS + 1];
@@ -50,7 +53,7 @@ static size_t pm_state_size(const void *p)
     const sw_pct_move_params *P = p;
     /* The window's part is last and only the window reference uses it: the
      * other references need a tenth of the memory. */
-    return P->reference == SW_REF_WINDOW ? sizeof(pm_state) : offsetof(pm_state, bucket);
+    return P->reference == SW_REF_WINDOW ? sizeof(pm_state) : offsetof(pm_state, bucket_end);
 }
 
 static size_t pm_hot_size(const void *p)
@@ -67,9 +70,9 @@ static void reset(const sw_pct_move_params *P, pm_state *st)
      * of the window's part where it is not allocated (see pm_state_size). */
     if (P->reference == SW_REF_WINDOW) {
         memset(st, 0, offsetof(pm_state, slot));
-        st->bucket = INT64_MIN;
+        st->bucket_end = INT64_MIN;
     } else {
-        memset(st, 0, offsetof(pm_state, bucket));
+        memset(st, 0, offsetof(pm_state, bucket_end));
     }
     sw_move_reset(&st->mv);
 }
@@ -104,19 +107,19 @@ static void pm_on_split(sw_detector *d, sw_symbol *s, void *vst, double ratio)
 static double window_ref(const sw_pct_move_params *P, pm_state *st, const sw_tick *t)
 {
     const int n = SW_PCT_WINDOW_SLOTS + 1;
-    if (st->bucket == INT64_MIN || t->ts_ns >= st->bucket_end) {
+    if (t->ts_ns >= st->bucket_end) { /* always with no bucket yet (INT64_MIN) */
         /* Divisions only when a bucket boundary is crossed; every other trade
          * just overwrites the current slot. */
         int64_t width = P->window_ns / SW_PCT_WINDOW_SLOTS;
         int64_t b = t->ts_ns / width;
-        if (st->bucket == INT64_MIN) {
+        if (st->bucket_end == INT64_MIN) {
             st->cur = 0;
             st->filled = 1;
         } else {
             /* Carry the last price through buckets without trades; one lap at
              * most, since older buckets fall out of the window anyway. */
             double carry = st->slot[st->cur];
-            int64_t steps = b - st->bucket;
+            int64_t steps = b - (st->bucket_end / width - 1);
             int64_t fill = steps > n ? n : steps;
             for (int64_t k = 1; k < fill; k++) {
                 st->cur = st->cur + 1 == n ? 0 : st->cur + 1;
@@ -125,7 +128,6 @@ static double window_ref(const sw_pct_move_params *P, pm_state *st, const sw_tic
             st->cur = st->cur + 1 == n ? 0 : st->cur + 1;
             st->filled = (int)(st->filled + steps > n ? n : st->filled + steps);
         }
-        st->bucket = b;
         st->bucket_end = (b + 1) * width;
     }
     st->slot[st->cur] = t->price;
