@@ -10,12 +10,15 @@
 
 enum { DOWN = 0, UP = 1 };
 
-/* Per symbol: the contribution it made to its groups' counts. */
+/* Per symbol: the contribution it made to its groups' counts.  16 bytes:
+ * a New York day number fits 32 bits (days since 1970), and `day` is only
+ * ever compared with a symbol's or a group's day. */
+#define MEMBER_NO_DAY INT32_MIN
 typedef struct br_member {
-    int64_t day;            /* New York day the contribution is for; SW_NO_DAY: none */
     double chg;             /* latest move vs previous close, percent */
-    int level;              /* -2 critical down, -1 warning down, 0, +1, +2 */
-    int has_data;           /* previous close known and traded on `day` */
+    int32_t day;            /* New York day the contribution is for; MEMBER_NO_DAY: none */
+    int8_t level;           /* -2 critical down, -1 warning down, 0, +1, +2 */
+    int8_t has_data;        /* previous close known and traded on `day` */
 } br_member;
 
 typedef struct br_group {
@@ -106,7 +109,7 @@ static void br_sym_init(const sw_detector *d, void *vst)
 {
     (void)d;
     br_member *m = vst;
-    m->day = SW_NO_DAY;
+    m->day = MEMBER_NO_DAY;
     m->chg = NAN;
     m->level = 0;
     m->has_data = 0;
@@ -306,9 +309,9 @@ static void br_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     }
     /* Updated only now, so a CLEAR sent above lists yesterday's moves. */
     m->chg = chg;
-    m->day = s->day;
-    m->has_data = has;
-    m->level = level;
+    m->day = (int32_t)s->day;
+    m->has_data = (int8_t)has;
+    m->level = (int8_t)level;
     /* Evaluate after the member's state is final, so a member list built for
      * a candidate includes this tick. */
     for (uint16_t k = 0; k < s->n_groups; k++) {
