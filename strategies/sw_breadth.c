@@ -63,12 +63,8 @@ static int br_init(sw_detector *d, sw_engine *e)
     if (!pv)
         return -1;
     d->priv = pv;
-    size_t most = 1;
-    for (size_t g = 0; g < e->n_groups; g++)
-        most = e->groups[g].n_members > most ? e->groups[g].n_members : most;
     pv->groups = calloc(e->n_groups ? e->n_groups : 1, sizeof *pv->groups);
-    pv->buf = calloc(most, sizeof *pv->buf);
-    if (!pv->groups || !pv->buf)
+    if (!pv->groups)
         return -1;
     for (size_t g = 0; g < e->n_groups; g++) {
         pv->groups[g].day = SW_NO_DAY;
@@ -85,7 +81,15 @@ static int br_init(sw_detector *d, sw_engine *e)
         if (g < e->n_groups)
             pv->groups[g].watched = 1;
     }
-    return 0;
+    /* A candidate lists the members of a watched group only: a large group
+     * breadth does not watch (an "all" list of the whole watchlist) costs
+     * no member list here. */
+    size_t most = 1;
+    for (size_t g = 0; g < e->n_groups; g++)
+        if (pv->groups[g].watched && e->groups[g].n_members > most)
+            most = e->groups[g].n_members;
+    pv->buf = calloc(most, sizeof *pv->buf);
+    return pv->buf ? 0 : -1;
 }
 
 static void br_fini(sw_detector *d)
