@@ -8,9 +8,10 @@
 #include <string.h>
 
 /* What the policy remembers of one (symbol, detector, direction) key.
- * Packed: 18 bytes, not 24 -- the plan holds one for every (symbol,
+ * Packed: 17 bytes, not 24 -- the plan holds one for every (symbol,
  * detector, direction) that can fire, 11 a symbol with the production
- * detectors, 66 bytes a symbol saved at 10 000 symbols.  Its fields are only
+ * detectors, 77 bytes a symbol saved at 10 000 symbols.  The flags and the
+ * severity share the first byte (key_sev/set_sev).  Its fields are only
  * ever read and written by name (no pointer to a member). */
 #if defined(__GNUC__)
 #define SW_PACKED __attribute__((packed))
@@ -21,10 +22,24 @@ typedef struct SW_PACKED key_state {
     uint8_t used : 1;
     uint8_t active : 1;         /* fired and not cleared since */
     uint8_t alerted : 1;        /* at least one alert went out for this key */
-    int8_t severity;
+    uint8_t sev : 4;            /* severity + 1 of the last alert: 0 none (sw_severity is 0..2) */
     double magnitude;
     int64_t last_ts;
 } key_state;
+
+#if defined(__GNUC__)
+_Static_assert(sizeof(key_state) == 17, "key_state is packed to 17 bytes");
+#endif
+
+static inline int key_sev(const key_state *k)
+{
+    return (int)k->sev - 1;
+}
+
+static inline void set_sev(key_state *k, int sev)
+{
+    k->sev = (uint8_t)((sev < -1 ? -1 : sev > 14 ? 14 : sev) + 1);
+}
 
 /* A key of the general table. */
 struct sw_policy_key {
@@ -168,7 +183,14 @@ static int table_build(plan_table *t, const sw_engine *e, int groups)
         t->n = 0; /* nothing planned: every key of this kind is general */
         return 0;
     }
-    t->name_len = groups ? SW_GROUP_NAME_MAX : SW_SYMBOL_MAX;
+    /* Names as long as the longest one needs, not the most a name may be
+     * (SW_SYMBOL_MAX): tickers are mostly 1-5 letters, and at 10 000
+     * symbols each byte of stride is 10 KB. */
+    t->name_len = 1;
+    for (size_t j = 0; j < t->n; j++) {
+        size_t len = strlen(groups ? e->groups[j].name : sw_engine_sym(e, j)->name) + 1;
+        t->name_len = len > t->name_len ? len : t->name_len;
+    }
     size_t slots = 8;
     while (slots < t->n * 2)
         slots <<= 1;
@@ -190,7 +212,7 @@ static int table_build(plan_table *t, const sw_engine *e, int groups)
      * the whole plan resident now. */
     for (size_t k = 0; k < t->n * t->per_name; k++) {
         t->states[k].used = 1;
-        t->states[k].severity = -1;
+        set_sev(&t->states[k], -1);
     }
     return 0;
 }
@@ -251,7 +273,7 @@ static key_state *lookup(sw_policy *p, const sw_candidate *c)
         snprintf(k->symbol, sizeof k->symbol, "%s", sym);
         k->instance = c->instance;
         k->direction = c->direction;
-        k->st.severity = -1;
+        set_sev(&k->st, -1);
         p->count++;
     }
     return &k->st;
@@ -289,7 +311,7 @@ int sw_policy_offer(sw_policy *p, const sw_candidate *c)
     int in_cooldown = k->alerted && c->ts_ns - k->last_ts < p->params.cooldown_ns;
     if (!k->alerted)
         pass = 1;
-    else if ((int)c->severity > k->severity && (k->active || in_cooldown))
+    else if ((int)c->severity > key_sev(k) && (k->active || in_cooldown))
         pass = 1; /* escalation */
     else if (c->step > 0 && c->magnitude >= k->magnitude + c->step && (k->active || in_cooldown))
         pass = 1; /* extension by a full step */
@@ -303,7 +325,7 @@ int sw_policy_offer(sw_policy *p, const sw_candidate *c)
         return 0;
     }
     k->alerted = 1;
-    k->severity = (int8_t)c->severity;
+    set_sev(k, (int)c->severity);
     k->magnitude = c->magnitude;
     k->last_ts = c->ts_ns;
     emit_alert(p, c, c->severity, 0);
@@ -314,7 +336,7 @@ int sw_policy_offer(sw_policy *p, const sw_candidate *c)
  * state starts used, severity -1, nothing else). */
 static int touched(const key_state *k)
 {
-    return k->used && (k->active || k->alerted || k->severity >= 0 || k->last_ts != 0);
+    return k->used && (k->active || k->alerted || key_sev(k) >= 0 || k->last_ts != 0);
 }
 
 static size_t each_out(const char *symbol, int instance, int direction, const key_state *k,
@@ -329,7 +351,7 @@ static size_t each_out(const char *symbol, int instance, int direction, const ke
     st.direction = direction;
     st.active = k->active;
     st.alerted = k->alerted;
-    st.severity = k->severity;
+    st.severity = key_sev(k);
     st.magnitude = k->magnitude;
     st.last_ts = k->last_ts;
     fn(ctx, &st);
@@ -377,7 +399,7 @@ int sw_policy_restore_key(sw_policy *p, const sw_policy_key_state *ks)
         return -1;
     k->active = ks->active != 0;
     k->alerted = ks->alerted != 0;
-    k->severity = (int8_t)ks->severity;
+    set_sev(k, ks->severity);
     k->magnitude = ks->magnitude;
     k->last_ts = ks->last_ts;
     return 0;
