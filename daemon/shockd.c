@@ -31,6 +31,9 @@
 #include "sw_time.h"
 
 #include <getopt.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -958,6 +961,15 @@ int main(int argc, char **argv)
     d.seeding = seed;
     if (sw_state_init(&d.state, d.cfg.state_dir, d.replaying && !seed ? "replay" : "live") == 0 && !seed)
         sw_state_load_config(&d.state, &d.cfg);
+#if defined(__GLIBC__)
+    /* The config's parse freed thousands of small blocks (a watchlist of
+     * 10 000 names is a cJSON item and a string each) into glibc's heap,
+     * where the engine's and the plan's large blocks, mapped afresh, cannot
+     * reuse them: hand the pages back first, or RSS keeps the parse under
+     * the engine (~120 bytes a symbol).  state.json's load trims after its
+     * own parse (sw_state.c); without a file, this is the one. */
+    malloc_trim(0);
+#endif
     if (sw_pipeline_init(&d.pipe, &d.cfg, deliver, &d) != 0 || (!seed && build_sinks(&d) != 0))
         goto out_engine;
     if (d.state.path)
