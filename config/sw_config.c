@@ -1255,9 +1255,26 @@ static void load_groups(ctx *c, sw_config *cfg, const cJSON *groups)
                     s->valuestring, g->string);
                 continue;
             }
-            gc->members[gc->n_members] = strdup(s->valuestring);
-            if (gc->members[gc->n_members])
-                gc->n_members++;
+            gc->members[gc->n_members++] = s->valuestring; /* the tree's, until copied below */
+        }
+        /* The names in one block, not a strdup each: 10 000 small strings
+         * allocated among the parse tree's items would pin its pages after
+         * the tree is freed (malloc_trim returns only whole free pages),
+         * ~100 bytes a symbol kept for nothing under the engine. */
+        size_t bytes = 0;
+        for (size_t k = 0; k < gc->n_members; k++)
+            bytes += strlen(gc->members[k]) + 1;
+        gc->names = malloc(bytes ? bytes : 1);
+        if (!gc->names) {
+            gc->n_members = 0; /* the tree's strings: nothing of ours to free */
+            return;
+        }
+        char *at = gc->names;
+        for (size_t k = 0; k < gc->n_members; k++) {
+            size_t len = strlen(gc->members[k]) + 1;
+            memcpy(at, gc->members[k], len);
+            gc->members[k] = at;
+            at += len;
         }
     }
 }
@@ -1779,8 +1796,9 @@ int sw_config_load(sw_config *cfg, const char *path, sw_diag *diag)
 
 static void free_group(sw_group_config *g)
 {
-    for (size_t m = 0; m < g->n_members; m++)
+    for (size_t m = 0; !g->names && m < g->n_members; m++)
         free(g->members[m]);
+    free(g->names);
     free(g->members);
     free(g->name);
 }
@@ -1860,7 +1878,7 @@ int sw_config_add_group(sw_config *cfg, const char *spec, sw_diag *diag)
     size_t n = 1;
     for (const char *p = eq + 1; *p; p++)
         n += *p == ',';
-    sw_group_config gc = { strdup(name), calloc(n, sizeof(char *)), 0 };
+    sw_group_config gc = { strdup(name), calloc(n, sizeof(char *)), 0, NULL };
     sw_group_config *ng = realloc(cfg->groups, (cfg->n_groups + 1) * sizeof *ng);
     if (!gc.name || !gc.members || !ng) {
         free(gc.name);

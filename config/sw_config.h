@@ -61,6 +61,7 @@ typedef struct sw_group_config {
     char *name;
     char **members;
     size_t n_members;
+    char *names;          /* the config file's: one block holding every member's name; NULL: each strdup'd */
 } sw_group_config;
 
 typedef struct sw_detector_config {
