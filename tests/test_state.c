@@ -11,6 +11,7 @@
 #include "sw_log.h"
 #include "sw_state.h"
 #include "sw_time.h"
+#include "sw_volume.h"
 
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -721,6 +722,69 @@ Test(state, a_line_changed_after_the_load_is_reported_not_trusted)
                    "read)\n"
                    "test: warning: @:2: NVDA: is not that symbol's line any more (the file changed since it was "
                    "read)\n");
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
+/* The upgrade: a state.json written by the build before the per-symbol
+ * state shrank (main d0c8534, whose checkpoint fingerprint is
+ * a28970b6f86850a4 and whose volume counted a window's sessions in 16
+ * bits).  The lines below are that build's (shockd --replay of
+ * data/intraday_5m/NVDA_5m.csv, shortened to one symbol and even means).
+ * This build refuses the checkpoint's bytes (another layout) and restores
+ * what is kept as numbers: the symbol's closes and volume's baseline, the
+ * counts past 255 clamped where one byte holds them. */
+Test(state, a_file_of_the_build_before_restores_its_numbers_not_its_checkpoint)
+{
+    static const char *const syms[] = { "NVDA" };
+    sw_group_spec g = { "ai", syms, 1 };
+    const sw_detector_type *vt = sw_detector_find("volume");
+    cr_assert_not_null(vt);
+    static unsigned char params[4096];
+    cr_assert_leq(vt->params_size, sizeof params);
+    vt->defaults(params);
+    sw_detector_spec d = { vt, params };
+    char err[256];
+    sw_engine e;
+    cr_assert_eq(sw_engine_init(&e, &g, 1, &d, 1, no_emit, NULL, err, sizeof err), 0, "%s", err);
+
+    static char doc[16384];
+    int n = snprintf(doc, sizeof doc,
+                     "{\"v\":2,\"mode\":\"live\",\"saved_at\":\"2026-12-03T22:32:49.001Z\",\"checkpoint\":"
+                     "{\"fingerprint\":\"a28970b6f86850a4\",\"detectors\":[null]}}\n"
+                     "{\"symbol\":\"NVDA\",\"day\":\"2026-02-27\",\"prev_close\":184.89999389648438,"
+                     "\"open\":181.22000122070312,\"day_close\":177.16000366210938,\"last_price\":177.16000366210938,"
+                     "\"last_ts\":\"2026-02-27T20:59:59.999Z\",\"last_ts_ns\":\"1772225999999000000\","
+                     "\"detectors\":[{\"index\":0,\"type\":\"volume\",\"values\":\"78 20511 77 10561614 0 -1 0 1");
+    for (int w = 0; w < 78; w++)
+        n += snprintf(doc + n, sizeof doc - (size_t)n, " %d", 1000000 + 1000 * w);
+    for (int w = 0; w < 78; w++)
+        n += snprintf(doc + n, sizeof doc - (size_t)n, " %d", w < 39 ? 43 : 300 + w);
+    n += snprintf(doc + n, sizeof doc - (size_t)n,
+                  "\"}],\"engine\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD//////////wAAAAAAAAAA\"}\n"
+                  "{\"end\":2}\n");
+    cr_assert_lt((size_t)n, sizeof doc);
+    write_text("state.json", doc);
+
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 1);
+    sw_state_apply(&st, &e, ny(2026, 3, 2, 9, 30, 0));
+    sw_symbol *s = sw_engine_symbol(&e, "NVDA");
+    cr_expect_eq(st.restored, 0, "another layout's checkpoint bytes are not put back");
+    cr_expect_eq(s->day, sw_days_from_civil(2026, 2, 27));
+    cr_expect_float_eq(s->prev_close, 184.89999389648438, 1e-9);
+    cr_expect_float_eq(s->day_close, 177.16000366210938, 1e-9, "Monday's reference");
+    static double v[SW_DET_STATE_MAX];
+    const sw_detector *vd = &e.dets[0];
+    cr_assert_eq(vt->save_state(vd, s->state + vd->state_off, v, SW_DET_STATE_MAX), 8 + 2 * 78,
+                 "volume's baseline came back");
+    cr_expect_eq(v[2], 77);
+    cr_expect_eq(v[3], 10561614);
+    for (int w = 0; w < 78; w++) {
+        cr_expect_eq(v[8 + w], 1000000 + 1000 * w, "mean of window %d", w);
+        cr_expect_eq(v[8 + 78 + w], w < 39 ? 43 : SW_VOLUME_DAYS_MAX, "sessions of window %d", w);
+    }
     sw_state_free(&st);
     sw_engine_free(&e);
 }
