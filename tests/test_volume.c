@@ -234,24 +234,32 @@ Test(volume, a_split_multiplies_the_baseline)
     cr_expect_eq(fires(), 0);
 }
 
-Test(volume, the_baseline_survives_a_restart)
+/* Ten sessions learnt and the clock past the last close (the day's last
+ * window enters the baseline before a shutdown's save): volume's numbers
+ * into v (returns how many); then a new engine with XYZ on that day, as a
+ * restart has it before the numbers go back. */
+static size_t learn_and_restart(double *v)
 {
     defaults();
     build_detector("volume", &P);
     learn(10);
-    /* The daemon's clock passes the close (no trade after it): the day's
-     * last window enters the baseline before the shutdown's save. */
     sw_engine_advance(&eng, minute(day(9), 391));
     const sw_detector *d = &eng.dets[0];
     sw_symbol *s = sw_engine_symbol(&eng, "XYZ");
-    static double v[SW_DET_STATE_MAX];
     size_t n = d->type->save_state(d, s->state + d->state_off, v, SW_DET_STATE_MAX);
     cr_assert_eq(n, 8 + 2 * 78);
     int64_t saved_day = s->day;
     teardown();
     build_detector("volume", &P);
-    s = sw_engine_symbol(&eng, "XYZ");
-    s->day = saved_day;
+    sw_engine_symbol(&eng, "XYZ")->day = saved_day;
+    return n;
+}
+
+Test(volume, the_baseline_survives_a_restart)
+{
+    static double v[SW_DET_STATE_MAX];
+    size_t n = learn_and_restart(v);
+    sw_symbol *s = sw_engine_symbol(&eng, "XYZ");
     cr_assert_eq(eng.dets[0].type->restore_state(&eng.dets[0], s->state + eng.dets[0].state_off, v, n), 0);
     session(day(10), 10, 100, 5, 6);
     cr_expect_eq(fires(), 1, "judged at once against the restored baseline");
@@ -266,25 +274,14 @@ Test(volume, session_counts_past_255_from_an_older_file_restore_saturated)
      * counts are one byte now and stop at SW_VOLUME_DAYS_MAX, the most
      * baseline_days and min_days can be, so such a file still restores and
      * judges as it did. */
-    defaults();
-    build_detector("volume", &P);
-    learn(10);
-    sw_engine_advance(&eng, minute(day(9), 391));
-    const sw_detector *d = &eng.dets[0];
-    sw_symbol *s = sw_engine_symbol(&eng, "XYZ");
     static double v[SW_DET_STATE_MAX], back[SW_DET_STATE_MAX];
-    size_t n = d->type->save_state(d, s->state + d->state_off, v, SW_DET_STATE_MAX);
-    cr_assert_eq(n, 8 + 2 * 78);
+    size_t n = learn_and_restart(v);
     for (int w = 0; w < 78; w++) {
         cr_assert_eq(v[8 + 78 + w], 10, "window %d: ten sessions learnt", w);
         v[8 + 78 + w] = 1000 + w;
     }
-    int64_t saved_day = s->day;
-    teardown();
-    build_detector("volume", &P);
-    d = &eng.dets[0];
-    s = sw_engine_symbol(&eng, "XYZ");
-    s->day = saved_day;
+    const sw_detector *d = &eng.dets[0];
+    sw_symbol *s = sw_engine_symbol(&eng, "XYZ");
     cr_assert_eq(d->type->restore_state(d, s->state + d->state_off, v, n), 0);
     cr_assert_eq(d->type->save_state(d, s->state + d->state_off, back, SW_DET_STATE_MAX), n);
     for (int w = 0; w < 78; w++)
