@@ -41,26 +41,26 @@ void sw_bars_init(sw_bars *b)
     b->pending_break = 0;
 }
 
-int64_t sw_bars_bucket(const sw_bar_len *L, int64_t ts)
+int64_t sw_bars_bucket(sw_bar_len L, int64_t ts)
 {
-    if (L->days)
-        return floor_div(sw_ny_day(ts, NULL), L->days);
-    return floor_div(ts, L->ns);
+    if (L.days)
+        return floor_div(sw_ny_day(ts, NULL), L.days);
+    return floor_div(ts, L.ns);
 }
 
-int64_t sw_bars_span(const sw_bars *b, const sw_bar_len *L)
+int64_t sw_bars_span(const sw_bars *b, sw_bar_len L)
 {
     if (b->last_bucket == SW_BARS_NONE || b->bucket == SW_BARS_NONE || b->bucket <= b->last_bucket)
         return 1;
-    if (L->days) {
+    if (L.days) {
         /* Friday to Monday is one daily return, not three. */
-        int64_t days = weekdays_between(b->last_bucket * L->days, b->bucket * L->days);
-        return days >= L->days ? days / L->days : 1;
+        int64_t days = weekdays_between(b->last_bucket * L.days, b->bucket * L.days);
+        return days >= L.days ? days / L.days : 1;
     }
     return b->bucket - b->last_bucket;
 }
 
-int sw_bars_roll(sw_bars *b, const sw_bar_len *L, int64_t ts, sw_bar_done *done)
+int sw_bars_roll(sw_bars *b, sw_bar_len L, int64_t ts, sw_bar_done *done)
 {
     int64_t k = sw_bars_bucket(L, ts);
     if (b->bucket != SW_BARS_NONE && k <= b->bucket)
@@ -107,7 +107,7 @@ void sw_bars_add(sw_bars *b, double price)
     b->close = price;
 }
 
-int sw_bars_tick(sw_bars *b, const sw_bar_len *L, int64_t ts, double price, sw_bar_done *done)
+int sw_bars_tick(sw_bars *b, sw_bar_len L, int64_t ts, double price, sw_bar_done *done)
 {
     int completed = sw_bars_roll(b, L, ts, done);
     sw_bars_add(b, price);

@@ -26,9 +26,9 @@
 
 #define SW_BARS_NONE INT64_MIN
 
-/* A bar length, the parameter every call takes: kept once by the caller
- * (a detector's parameters), not in each sw_bars -- one of those per symbol
- * is 16 bytes a symbol less without it.  sw_bar_len_of() makes one. */
+/* A bar length, the parameter every call takes (by value: two registers):
+ * the caller's, not a copy in each sw_bars -- one of those per symbol is 16
+ * bytes a symbol less without it.  sw_bar_len_of() makes one. */
 typedef struct sw_bar_len {
     int64_t ns;           /* bar length for intraday bars */
     int64_t days;         /* > 0: bars are this many New York trading dates */
@@ -62,22 +62,22 @@ sw_bar_len sw_bar_len_of(int64_t len_ns);
 void sw_bars_init(sw_bars *b);
 
 /* Bucket number of event time ts. */
-int64_t sw_bars_bucket(const sw_bar_len *L, int64_t ts);
+int64_t sw_bars_bucket(sw_bar_len L, int64_t ts);
 
 /* Bars from the last completed close to the bar in progress (>= 1): the
  * bucket difference, or for daily bars the weekdays between them. */
-int64_t sw_bars_span(const sw_bars *b, const sw_bar_len *L);
+int64_t sw_bars_span(const sw_bars *b, sw_bar_len L);
 
 /* Move to the bucket of ts.  If that is a later bucket than the bar in
  * progress and the bar holds prices, the bar completes: *done is filled and
  * the function returns 1 (else 0).  A bar without prices is dropped silently. */
-int sw_bars_roll(sw_bars *b, const sw_bar_len *L, int64_t ts, sw_bar_done *done);
+int sw_bars_roll(sw_bars *b, sw_bar_len L, int64_t ts, sw_bar_done *done);
 
 /* Add a price to the bar in progress (call sw_bars_roll first). */
 void sw_bars_add(sw_bars *b, double price);
 
 /* sw_bars_roll then sw_bars_add. */
-int sw_bars_tick(sw_bars *b, const sw_bar_len *L, int64_t ts, double price, sw_bar_done *done);
+int sw_bars_tick(sw_bars *b, sw_bar_len L, int64_t ts, double price, sw_bar_done *done);
 
 /* A break in the series (a new session): the bar in progress, if any, still
  * completes with its return, but the first bar begun after the break reports

@@ -162,7 +162,7 @@ static void vr_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
         return;
     sw_bar_done b;
     sw_bar_len L = bar_len(P);
-    if (!sw_bars_tick(&st->bars, &L, t->ts_ns, t->price, &b) || isnan(b.ret))
+    if (!sw_bars_tick(&st->bars, L, t->ts_ns, t->price, &b) || isnan(b.ret))
         return;
     /* Bars that began in the opening period are not this symbol's regime:
      * every morning is that volatile (see sw_vol_regime.h). */

@@ -166,7 +166,7 @@ static void feed(const sw_zscore_params *P, zs_state *st, const sw_bar_done *b)
 }
 
 /* Scale of the bar in progress against the last completed close. */
-static void rescale(const sw_zscore_params *P, const sw_bar_len *L, zs_state *st)
+static void rescale(const sw_zscore_params *P, sw_bar_len L, zs_state *st)
 {
     st->scaled_bucket = st->bars.bucket;
     double sd = bar_sd(P, st);
@@ -245,10 +245,10 @@ static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
 
     sw_bar_done done;
     sw_bar_len L = bar_len(P);
-    if (sw_bars_roll(&st->bars, &L, t->ts_ns, &done))
+    if (sw_bars_roll(&st->bars, L, t->ts_ns, &done))
         feed(P, st, &done);
     if (st->bars.bucket != st->scaled_bucket)
-        rescale(P, &L, st);
+        rescale(P, L, st);
 
     /* The session's first bar has no reference of its own day: its trades
      * are checked against its first (trusted) trade, for the bad-print
