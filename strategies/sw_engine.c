@@ -151,7 +151,6 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
 
     /* The detectors' parameters first: their state sizes make the stride of
      * a symbol's record. */
-    size_t off = 0;
     for (size_t i = 0; i < n_dets; i++) {
         sw_detector *d = &e->dets[i];
         d->type = dets[i].type;
@@ -161,9 +160,22 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
             goto nomem;
         memcpy(d->params, dets[i].params, d->type->params_size);
         e->n_dets++;
-        d->state_off = off;
-        if (d->type->state_size)
-            off += align8(d->type->state_size(d->params));
+    }
+    /* Slices a tick reads whole first, right after the header, then those
+     * with a cold tail (a ring touched once a bucket or bar): the hot parts
+     * then share lines instead of each starting a line of its own, and a
+     * tick has fewer lines to load (sw_engine_prefetch). */
+    size_t off = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < e->n_dets; i++) {
+            sw_detector *d = &e->dets[i];
+            size_t n = d->type->state_size ? d->type->state_size(d->params) : 0;
+            int cold_tail = d->type->hot_size && d->type->hot_size(d->params) < n;
+            if (cold_tail != pass)
+                continue;
+            d->state_off = off;
+            off += align8(n);
+        }
     }
     e->state_size = off;
     e->sym_stride = align_line(offsetof(sw_symbol, state) + off);
