@@ -13,14 +13,21 @@ int sw_levels_check(const char *unit, double warning, double critical, char *err
     return -1;
 }
 
-/* A run as its two numbers: sw_run and sw_move_state's flat pair share it. */
-static inline void run_step(int32_t *count, int64_t *first_ts, int beyond, int64_t ts, uint64_t *filtered)
+/* A run as its numbers: sw_run and sw_move_state's flat fields share it.
+ * `confirmed` may be NULL for a run whose end is never counted. */
+static inline void run_step(int32_t *count, int64_t *first_ts, int32_t *confirmed, int beyond, int64_t ts,
+                            uint64_t *filtered)
 {
     if (beyond) {
-        if ((*count)++ == 0)
+        if ((*count)++ == 0) {
             *first_ts = ts;
+            if (confirmed)
+                *confirmed = 0;
+        }
     } else {
-        if (*count > 0 && filtered)
+        /* Only an excursion that never confirmed was a filtered print; one
+         * that raised its level and came back was a move. */
+        if (*count > 0 && filtered && !(confirmed && *confirmed))
             (*filtered)++;
         *count = 0;
     }
@@ -35,12 +42,15 @@ static inline int run_confirmed(int32_t count, int64_t first_ts, int confirm_tic
 
 void sw_run_step(sw_run *r, int beyond, int64_t ts, uint64_t *filtered)
 {
-    run_step(&r->count, &r->first_ts, beyond, ts, filtered);
+    run_step(&r->count, &r->first_ts, &r->confirmed, beyond, ts, filtered);
 }
 
-int sw_run_confirmed(const sw_run *r, int confirm_ticks, int64_t confirm_ns, int64_t now)
+int sw_run_confirmed(sw_run *r, int confirm_ticks, int64_t confirm_ns, int64_t now)
 {
-    return run_confirmed(r->count, r->first_ts, confirm_ticks, confirm_ns, now);
+    if (!run_confirmed(r->count, r->first_ts, confirm_ticks, confirm_ns, now))
+        return 0;
+    r->confirmed = 1;
+    return 1;
 }
 
 void sw_move_reset(sw_move_state *m)
@@ -53,22 +63,28 @@ int sw_move_step(sw_move_state *m, const sw_move_levels *L, double chg, int64_t 
 {
     double mag = fabs(chg);
     int dir = chg < 0 ? -1 : 1;
+    int32_t crit_confirmed = m->crit_confirmed;
     if (dir != m->run_dir) {
-        /* A run beyond a level is in one direction; a flip ends it. */
-        run_step(&m->warn_count, &m->warn_first, 0, ts, NULL);
-        run_step(&m->crit_count, &m->crit_first, 0, ts, NULL);
+        /* A run beyond a level is in one direction; a flip ends it (and an
+         * unconfirmed critical excursion ended by it was filtered all the
+         * same, as in zscore). */
+        run_step(&m->warn_count, &m->warn_first, NULL, 0, ts, NULL);
+        run_step(&m->crit_count, &m->crit_first, &crit_confirmed, 0, ts, filtered);
         m->run_dir = (int8_t)dir;
     }
     /* Only the critical run counts filtered prints: a warning-level blip is
      * noise, a critical-level one is the bad print this logic exists for. */
-    run_step(&m->warn_count, &m->warn_first, mag >= L->warning, ts, NULL);
-    run_step(&m->crit_count, &m->crit_first, mag >= L->critical, ts, filtered);
+    run_step(&m->warn_count, &m->warn_first, NULL, mag >= L->warning, ts, NULL);
+    run_step(&m->crit_count, &m->crit_first, &crit_confirmed, mag >= L->critical, ts, filtered);
 
     int sev = -1;
-    if (run_confirmed(m->crit_count, m->crit_first, L->confirm_ticks, L->confirm_ns, ts))
+    if (run_confirmed(m->crit_count, m->crit_first, L->confirm_ticks, L->confirm_ns, ts)) {
         sev = SW_SEV_CRITICAL;
-    else if (run_confirmed(m->warn_count, m->warn_first, L->confirm_ticks, L->confirm_ns, ts))
+        crit_confirmed = 1;
+    } else if (run_confirmed(m->warn_count, m->warn_first, L->confirm_ticks, L->confirm_ns, ts)) {
         sev = SW_SEV_WARNING;
+    }
+    m->crit_confirmed = (int8_t)crit_confirmed;
 
     if (m->fired_sev >= 0 && mag < L->warning * (1.0 - L->hysteresis)) {
         m->fired_sev = -1;

@@ -33,16 +33,18 @@ int sw_levels_check(const char *unit, double warning, double critical, char *err
 /* A run of consecutive trades at or beyond one level. */
 typedef struct sw_run {
     int32_t count;
+    int32_t confirmed;          /* sw_run_confirmed said so during this run */
     int64_t first_ts;
 } sw_run;
 
 /* One more trade: beyond the level extends the run, else ends it; an ended
- * run is counted in *filtered when filtered is not NULL. */
+ * run that never confirmed is counted in *filtered when filtered is not
+ * NULL (a filtered print: an excursion that raised nothing). */
 void sw_run_step(sw_run *r, int beyond, int64_t ts, uint64_t *filtered);
 
 /* The run confirms its level: confirm_ticks trades, or two or more spanning
- * confirm_ns by `now`. */
-int sw_run_confirmed(const sw_run *r, int confirm_ticks, int64_t confirm_ns, int64_t now);
+ * confirm_ns by `now`.  Remembered until the run ends. */
+int sw_run_confirmed(sw_run *r, int confirm_ticks, int64_t confirm_ns, int64_t now);
 
 /* The levels of a move, in the move's unit (percent). */
 typedef struct sw_move_levels {
@@ -62,6 +64,7 @@ typedef struct sw_move_state {
     double fired_mag;           /* |move| when last reported */
     int32_t warn_count, crit_count; /* trades in the current runs, in direction run_dir */
     int8_t run_dir;
+    int8_t crit_confirmed;      /* the critical run confirmed: when it ends it was no filtered print */
     int8_t fired_sev;           /* -1: nothing raised; else sw_severity */
     int8_t fired_dir;           /* direction of what was raised (kept after a clear) */
 } sw_move_state;

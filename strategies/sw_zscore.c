@@ -189,12 +189,14 @@ static int confirmed(const sw_zscore_params *P, const run *r)
     return r->count > 0 && r->count >= P->confirm_ticks;
 }
 
-static void bump(run *r, int beyond, uint64_t *filtered)
+/* An ended run that never reached confirm_ticks is a filtered print (runs
+ * confirm by their count alone here, so the count at the end says). */
+static void bump(const sw_zscore_params *P, run *r, int beyond, uint64_t *filtered)
 {
     if (beyond) {
         r->count++;
     } else {
-        if (r->count > 0 && filtered)
+        if (r->count > 0 && !confirmed(P, r) && filtered)
             (*filtered)++;
         r->count = 0;
     }
@@ -282,13 +284,13 @@ static void zs_on_tick(sw_detector *d, sw_engine *e, sw_symbol *s, void *vst, co
     if (dir != st->run_dir) {
         /* A run beyond a level is in one direction; a flip ends it (and an
          * unconfirmed critical excursion ended by it was filtered all the same). */
-        bump(&st->warn, 0, NULL);
-        bump(&st->crit, 0, &e->stats.filtered_prints);
+        bump(P, &st->warn, 0, NULL);
+        bump(P, &st->crit, 0, &e->stats.filtered_prints);
         st->run_dir = (int8_t)dir;
     }
     /* As in pct_move only the critical run counts filtered prints. */
-    bump(&st->warn, mag >= P->warning_z, NULL);
-    bump(&st->crit, mag >= P->critical_z, &e->stats.filtered_prints);
+    bump(P, &st->warn, mag >= P->warning_z, NULL);
+    bump(P, &st->crit, mag >= P->critical_z, &e->stats.filtered_prints);
     int warn_ok = confirmed(P, &st->warn), crit_ok = confirmed(P, &st->crit);
 
     /* An excursion enters the bar only once confirmed at its own level: an

@@ -42,9 +42,23 @@ Test(detect, a_run_confirms_by_ticks_or_by_time_and_a_broken_one_is_filtered)
 
     sw_run_step(&r, 0, S(13), &filtered); /* back inside: the run ends */
     cr_expect_eq(r.count, 0);
-    cr_expect_eq(filtered, 1, "an ended run is one filtered excursion");
-    sw_run_step(&r, 0, S(14), &filtered);
+    cr_expect_eq(filtered, 0, "a run that confirmed was a move, not a filtered print");
+    sw_run_step(&r, 1, S(14), &filtered);
+    sw_run_step(&r, 0, S(15), &filtered);
+    cr_expect_eq(filtered, 1, "an excursion that never confirmed is one filtered print");
+    sw_run_step(&r, 0, S(16), &filtered);
     cr_expect_eq(filtered, 1, "no run, nothing more to count");
+
+    /* A caller that ends a confirmed run itself (market resets the count):
+     * the next run starts unconfirmed. */
+    sw_run_step(&r, 1, S(17), &filtered);
+    sw_run_step(&r, 1, S(18), &filtered);
+    sw_run_step(&r, 1, S(19), &filtered);
+    cr_expect(sw_run_confirmed(&r, 3, S(2), S(19)));
+    r.count = 0;
+    sw_run_step(&r, 1, S(20), &filtered);
+    sw_run_step(&r, 0, S(21), &filtered);
+    cr_expect_eq(filtered, 2);
 
     /* A lone trade spanning a long time is still one trade. */
     sw_run_step(&r, 1, S(20), NULL);
@@ -91,6 +105,7 @@ Test(detect, a_move_fires_once_per_level_escalates_extends_and_clears)
     cr_expect_eq(feed(&m, -3.9, 1, &t, &filtered), SW_MOVE_CLEAR);
     cr_expect_eq(m.fired_sev, -1);
     cr_expect_eq(m.fired_dir, -1, "the clear says which direction it was");
+    cr_expect_eq(filtered, 0, "the critical run confirmed and fired: no filtered print");
 }
 
 Test(detect, a_critical_blip_is_filtered_and_a_flip_is_a_new_move)
@@ -105,6 +120,11 @@ Test(detect, a_critical_blip_is_filtered_and_a_flip_is_a_new_move)
     cr_expect_eq(feed(&m, -30, 1, &t, &filtered), SW_MOVE_NONE);
     cr_expect_eq(feed(&m, -0.1, 3, &t, &filtered), SW_MOVE_NONE);
     cr_expect_eq(filtered, 1);
+    /* The same print followed by a trade on the other side of the
+     * reference: the flip ends the run, a filtered print all the same. */
+    cr_expect_eq(feed(&m, -30, 1, &t, &filtered), SW_MOVE_NONE);
+    cr_expect_eq(feed(&m, 0.1, 3, &t, &filtered), SW_MOVE_NONE);
+    cr_expect_eq(filtered, 2);
 
     /* Up 6% confirmed, then down 6% confirmed: the change of direction fires
      * at the same severity. */

@@ -246,6 +246,10 @@ Test(zscore, confirm_ticks_1_disables_the_filter)
     calm(day(0), AFTER_OPEN, AFTER_OPEN + 40, &price, &sign);
     px(price * 0.90, minute(day(0), AFTER_OPEN + 40) + 20 * SW_NS_PER_SEC);
     cr_expect_eq(count(SW_CAND_FIRE, SW_SEV_CRITICAL), 1);
+    /* Back at once: the excursion ends, but it confirmed and fired -- a
+     * move, not a filtered print. */
+    px(price, minute(day(0), AFTER_OPEN + 40) + 40 * SW_NS_PER_SEC);
+    cr_expect_eq(eng.stats.filtered_prints, 0, "%llu", (unsigned long long)eng.stats.filtered_prints);
 }
 
 Test(zscore, overnight_gap_is_neither_scored_nor_fed)
