@@ -38,12 +38,18 @@ int sw_state_init(sw_state *st, const char *state_dir, const char *mode)
     return 0;
 }
 
+/* A version-1 file's records whole, and their checkpoint bytes. */
+static void free_v1(sw_state *st)
+{
+    for (size_t i = 0; st->v1 && i < st->n_v1; i++)
+        free(st->v1[i].engine);
+    free(st->v1);
+    st->v1 = NULL;
+    st->n_v1 = 0;
+}
+
 static void free_checkpoint(sw_state *st)
 {
-    for (size_t i = 0; st->recs && i < st->n; i++) {
-        free(st->recs[i].engine);
-        st->recs[i].engine = NULL;
-    }
     for (size_t k = 0; k < SW_STATE_DET_MAX; k++) {
         free(st->priv[k]);
         st->priv[k] = NULL;
@@ -58,6 +64,7 @@ static void free_checkpoint(sw_state *st)
 void sw_state_free(sw_state *st)
 {
     free_checkpoint(st);
+    free_v1(st);
     if (st->file)
         fclose(st->file);
     free(st->dir);
@@ -293,7 +300,7 @@ static int reserve_vals(sw_state *st, size_t n)
     return 0;
 }
 
-static void get_detectors(loader *L, sw_state *st, const cJSON *o, const char *sp, sw_state_rec *r)
+static void get_detectors(loader *L, sw_state *st, const cJSON *o, const char *sp, sw_state_whole *r)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "detectors");
     char p[160];
@@ -451,55 +458,119 @@ static void get_checkpoint(loader *L, sw_state *st, const cJSON *cp)
     }
 }
 
-static int by_symbol(const void *a, const void *b)
-{
-    return strcmp(((const sw_state_rec *)a)->symbol, ((const sw_state_rec *)b)->symbol);
-}
+/* ---- the watchlist: names in the engine's order ------------------------------- */
 
-/* The watchlist as a sorted list of distinct names. */
+/* A watched name and its index in the engine's order (the first appearance
+ * in the groups, in order: sw_engine_init's interning). */
+typedef struct wname {
+    const char *name;
+    uint32_t idx;
+} wname;
+
+/* The watchlist, distinct names sorted by name for lookups; order hashes
+ * the names in index order (what a record's sym means). */
 typedef struct watch {
-    const char **names;
+    wname *by_name;
     size_t n;
+    uint64_t order;
 } watch;
 
-static int by_name(const void *a, const void *b)
+static int wname_by_name(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    const wname *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-static void watch_sort(watch *w)
+static int wname_by_idx(const void *a, const void *b)
 {
-    if (w->n < 2)
-        return;
-    qsort(w->names, w->n, sizeof *w->names, by_name);
-    size_t k = 1;
-    for (size_t i = 1; i < w->n; i++)
-        if (strcmp(w->names[i], w->names[k - 1]) != 0)
-            w->names[k++] = w->names[i];
+    const wname *x = a, *y = b;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* FNV-1a over the names in index order, each with its terminating NUL. */
+static uint64_t order_add(uint64_t h, const char *name)
+{
+    for (const unsigned char *p = (const unsigned char *)name;; p++) {
+        h = (h ^ *p) * UINT64_C(0x100000001b3);
+        if (!*p)
+            return h;
+    }
+}
+
+#define ORDER_SEED UINT64_C(0xcbf29ce484222325)
+
+static uint64_t engine_order(const sw_engine *e)
+{
+    uint64_t h = ORDER_SEED;
+    for (size_t i = 0; i < e->n_syms; i++)
+        h = order_add(h, sw_engine_sym(e, i)->name);
+    return h;
+}
+
+/* w->by_name[0 .. n) holds every member with idx its position among all
+ * members: keep each name's first appearance, number those in order, hash
+ * that order and sort by name. */
+static void watch_finish(watch *w)
+{
+    if (w->n > 1)
+        qsort(w->by_name, w->n, sizeof *w->by_name, wname_by_name);
+    size_t k = 0;
+    for (size_t i = 0; i < w->n; i++)
+        if (!k || strcmp(w->by_name[i].name, w->by_name[k - 1].name) != 0)
+            w->by_name[k++] = w->by_name[i]; /* the first of its equals: the lowest position */
     w->n = k;
+    if (w->n > 1)
+        qsort(w->by_name, w->n, sizeof *w->by_name, wname_by_idx);
+    w->order = ORDER_SEED;
+    for (size_t i = 0; i < w->n; i++) {
+        w->by_name[i].idx = (uint32_t)i;
+        w->order = order_add(w->order, w->by_name[i].name);
+    }
+    if (w->n > 1)
+        qsort(w->by_name, w->n, sizeof *w->by_name, wname_by_name);
 }
 
-/* The watchlist's spelling of name, or NULL if it is not watched. */
-static const char *watched(const watch *w, const char *name)
+/* The index of name in the watchlist, or -1 if it is not watched. */
+static int64_t watched(const watch *w, const char *name)
 {
-    const char *const *hit = w->n ? bsearch(&name, w->names, w->n, sizeof *w->names, by_name) : NULL;
-    return hit ? *hit : NULL;
+    size_t lo = 0, hi = w->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(name, w->by_name[mid].name);
+        if (!c)
+            return w->by_name[mid].idx;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+/* The name of index idx (errors only: a scan). */
+static const char *watch_name(const watch *w, uint32_t idx)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (w->by_name[i].idx == idx)
+            return w->by_name[i].name;
+    return "?";
 }
 
 static size_t load(sw_state *st, const watch *w);
 
 size_t sw_state_load(sw_state *st, sw_engine *e)
 {
-    watch w = { calloc(e->n_syms ? e->n_syms : 1, sizeof(char *)), 0 };
-    if (!w.names) {
+    watch w = { calloc(e->n_syms ? e->n_syms : 1, sizeof(wname)), 0, 0 };
+    if (!w.by_name) {
         sw_warn("%s: out of memory; starting without saved state", st->path ? st->path : "state");
         return 0;
     }
     for (size_t i = 0; i < e->n_syms; i++)
-        w.names[w.n++] = sw_engine_sym(e, i)->name;
-    watch_sort(&w);
+        w.by_name[w.n++] = (wname){ sw_engine_sym(e, i)->name, (uint32_t)i };
+    watch_finish(&w);
     size_t n = load(st, &w);
-    free(w.names);
+    free(w.by_name);
     return n;
 }
 
@@ -508,17 +579,17 @@ size_t sw_state_load_config(sw_state *st, const sw_config *cfg)
     size_t total = 0;
     for (size_t g = 0; g < cfg->n_groups; g++)
         total += cfg->groups[g].n_members;
-    watch w = { calloc(total ? total : 1, sizeof(char *)), 0 };
-    if (!w.names) {
+    watch w = { calloc(total ? total : 1, sizeof(wname)), 0, 0 };
+    if (!w.by_name) {
         sw_warn("%s: out of memory; starting without saved state", st->path ? st->path : "state");
         return 0;
     }
     for (size_t g = 0; g < cfg->n_groups; g++)
-        for (size_t m = 0; m < cfg->groups[g].n_members; m++)
-            w.names[w.n++] = cfg->groups[g].members[m];
-    watch_sort(&w);
+        for (size_t m = 0; m < cfg->groups[g].n_members; m++, w.n++)
+            w.by_name[w.n] = (wname){ cfg->groups[g].members[m], (uint32_t)w.n };
+    watch_finish(&w);
     size_t n = load(st, &w);
-    free(w.names);
+    free(w.by_name);
     return n;
 }
 
@@ -526,6 +597,7 @@ size_t sw_state_load_config(sw_state *st, const sw_config *cfg)
 static void unload(sw_state *st)
 {
     free_checkpoint(st);
+    free_v1(st);
     free(st->recs);
     free(st->dets);
     free(st->vals);
@@ -534,6 +606,7 @@ static void unload(sw_state *st)
     st->vals = NULL;
     st->n = st->n_dets = st->n_vals = st->det_cap = st->val_cap = 0;
     st->pending = 0;
+    st->order = 0;
     if (st->file)
         fclose(st->file);
     st->file = NULL;
@@ -542,7 +615,7 @@ static void unload(sw_state *st)
 /* One symbol's object (version 1: symbols.NAME; version 2: its line) into r:
  * the numbers, its detectors' entries appended to the pools, the
  * checkpoint's bytes decoded.  sp names the object in errors. */
-static void get_rec(loader *L, sw_state *st, const cJSON *s, const char *sp, const char *sym, sw_state_rec *r)
+static void get_rec(loader *L, sw_state *st, const cJSON *s, const char *sp, const char *sym, sw_state_whole *r)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->symbol, sizeof r->symbol, "%s", sym);
@@ -563,45 +636,51 @@ static void get_rec(loader *L, sw_state *st, const cJSON *s, const char *sp, con
 }
 
 /* Hand back what a failed load read, and say so. */
-static size_t ignored(sw_state *st, const loader *L, sw_state_rec *recs, size_t n)
+static size_t ignored(sw_state *st, const loader *L, sw_state_rec *recs)
 {
     if (L->errors > REPORT_MAX)
         sw_warn("%s: %d more problems", st->path, L->errors - REPORT_MAX);
     sw_warn("%s: ignored (starting without saved state)", st->path);
-    for (size_t i = 0; i < n; i++)
-        free(recs[i].engine);
     free(recs);
     unload(st);
     return 0;
 }
 
-/* Sort the records by symbol (a save finds the record of a symbol without
- * news by bisection) and report a symbol read twice -- which one would be
- * meant? (version 1: a key repeated in "symbols", which cJSON keeps). */
-static void twice(loader *L, sw_state_rec *recs, size_t n)
+static int rec_by_sym(const void *a, const void *b)
+{
+    const sw_state_rec *x = a, *y = b;
+    return (x->sym > y->sym) - (x->sym < y->sym);
+}
+
+/* Sort the records by sym (a save finds the record of a symbol without news
+ * by bisection) and report a symbol read twice -- which one would be meant?
+ * (version 1: a key repeated in "symbols", which cJSON keeps). */
+static void twice(loader *L, const watch *w, sw_state_rec *recs, size_t n)
 {
     if (n > 1)
-        qsort(recs, n, sizeof *recs, by_symbol);
+        qsort(recs, n, sizeof *recs, rec_by_sym);
     for (size_t i = 1; i < n; i++) {
-        if (strcmp(recs[i].symbol, recs[i - 1].symbol) != 0)
+        if (recs[i].sym != recs[i - 1].sym)
             continue;
+        const char *name = watch_name(w, recs[i].sym);
         if (L->line) {
             uint32_t a = recs[i - 1].line, b = recs[i].line;
             L->line = a > b ? a : b;
-            bad(L, recs[i].symbol, "appears twice (also on line %u)", a > b ? b : a);
+            bad(L, name, "appears twice (also on line %u)", a > b ? b : a);
         } else {
             char sp[64];
-            snprintf(sp, sizeof sp, "symbols.%.40s", recs[i].symbol);
+            snprintf(sp, sizeof sp, "symbols.%.40s", name);
             bad(L, sp, "appears twice");
         }
     }
 }
 
 /* The records kept (sorted by twice). */
-static size_t keep(sw_state *st, sw_state_rec *recs, size_t n, size_t unknown)
+static size_t keep(sw_state *st, const watch *w, sw_state_rec *recs, size_t n, size_t unknown)
 {
     st->recs = recs;
     st->n = n;
+    st->order = w->order;
     st->pending = n > 0;
     if (n)
         sw_info("%s: saved state of %zu symbols%s", st->path, n,
@@ -627,7 +706,8 @@ static int check_mode(loader *L, sw_state *st, const cJSON *root)
 
 /* Version 1: one JSON document {"v":1,"mode","saved_at","checkpoint",
  * "symbols":{NAME:{..},..}}, parsed whole (the previous release's file,
- * read once when upgrading). */
+ * read once when upgrading).  Its records are held whole in st->v1 (there
+ * is no line to read them from again) until the next save. */
 static size_t load_v1(sw_state *st, const watch *w, FILE *f, size_t size)
 {
     size_t len;
@@ -658,8 +738,11 @@ static size_t load_v1(sw_state *st, const watch *w, FILE *f, size_t size)
         goto done;
     }
     recs = calloc(w->n ? w->n : 1, sizeof *recs);
-    if (!recs)
+    st->v1 = calloc(w->n ? w->n : 1, sizeof *st->v1);
+    if (!recs || !st->v1) {
+        bad(&L, "symbols", "could not be kept (out of memory)");
         goto done;
+    }
     for (const cJSON *s = syms->child; s; s = s->next) {
         char sp[64];
         snprintf(sp, sizeof sp, "symbols.%.40s", s->string);
@@ -667,8 +750,8 @@ static size_t load_v1(sw_state *st, const watch *w, FILE *f, size_t size)
             bad(&L, sp, "is %s (an object)", sw_json_type_name(s));
             continue;
         }
-        const char *sym = watched(w, s->string);
-        if (!sym) {
+        int64_t idx = watched(w, s->string);
+        if (idx < 0) {
             unknown++; /* no longer watched */
             continue;
         }
@@ -676,7 +759,8 @@ static size_t load_v1(sw_state *st, const watch *w, FILE *f, size_t size)
             bad(&L, sp, "appears twice");
             continue;
         }
-        get_rec(&L, st, s, sp, sym, &recs[n++]);
+        get_rec(&L, st, s, sp, s->string, &st->v1[st->n_v1]);
+        recs[n++] = (sw_state_rec){ .sym = (uint32_t)idx, .off = (uint32_t)st->n_v1++, .flags = SW_STATE_REC_V1 };
     }
     get_checkpoint(&L, st, cJSON_GetObjectItemCaseSensitive(root, "checkpoint"));
 done:
@@ -691,10 +775,10 @@ done:
     malloc_trim(0);
 #endif
     if (!L.errors)
-        twice(&L, recs, n);
+        twice(&L, w, recs, n);
     if (L.errors)
-        return ignored(st, &L, recs, n);
-    return keep(st, recs, n, unknown);
+        return ignored(st, &L, recs);
+    return keep(st, w, recs, n, unknown);
 }
 
 /* Does text begin a version-2 file, {"v":2 (blanks allowed)? */
@@ -718,9 +802,10 @@ static int is_v2(const char *t)
 /* Version 2, JSON Lines: the header {"v":2,"mode","saved_at","checkpoint":
  * {"fingerprint","detectors"}}, then {"symbol":NAME,..} lines, then
  * {"policy_key":{..}} lines, then {"end":N} with N the lines before it.
- * Each line is parsed and freed before the next; a record keeps its
- * numbers and where its line is (its detector state is read again when
- * used), and the file stays open for that. */
+ * Each line is parsed whole (every error now, not at the first event) and
+ * freed before the next; a record keeps which symbol it is and where its
+ * line is (what the line says is read again when used), and the file stays
+ * open for that. */
 static size_t load_v2(sw_state *st, const watch *w, FILE *f)
 {
     loader L = { st->path, 0, 0 };
@@ -769,29 +854,23 @@ static size_t load_v2(sw_state *st, const watch *w, FILE *f)
         } else if ((v = cJSON_GetObjectItemCaseSensitive(o, "symbol"))) {
             char sp[48];
             snprintf(sp, sizeof sp, "%.40s", cJSON_IsString(v) ? v->valuestring : "symbol");
-            const char *sym = cJSON_IsString(v) ? watched(w, v->valuestring) : NULL;
+            int64_t idx = cJSON_IsString(v) ? watched(w, v->valuestring) : -1;
             if (!cJSON_IsString(v) || !v->valuestring[0]) {
                 bad(&L, "symbol", "is %s (a symbol's name)", cJSON_IsString(v) ? "empty" : sw_json_type_name(v));
-            } else if (!sym) {
+            } else if (idx < 0) {
                 unknown++; /* no longer watched */
             } else if (n >= w->n) {
                 bad(&L, sp, "appears twice");
             } else {
-                /* Read whole (every error now, not at the first event), then
-                 * only the numbers kept: the detector state is ~3 KB a symbol. */
+                /* Read whole to check it, then only where it is kept. */
                 size_t md = st->n_dets, mv = st->n_vals;
-                sw_state_rec *r = &recs[n++];
-                get_rec(&L, st, o, sp, sym, r);
-                free(r->engine);
-                r->engine = NULL;
-                r->engine_len = 0;
-                r->det = r->n_det = 0;
+                sw_state_whole whole;
+                get_rec(&L, st, o, sp, v->valuestring, &whole);
+                free(whole.engine);
                 st->n_dets = md;
                 st->n_vals = mv;
-                r->in_file = 1;
-                r->line = (uint32_t)lines;
-                r->off = at;
-                r->len = (uint32_t)tl;
+                recs[n++] = (sw_state_rec){ .sym = (uint32_t)idx, .line = (uint32_t)lines, .len = (uint32_t)tl,
+                                            .off = (uint32_t)at };
             }
         } else if ((v = cJSON_GetObjectItemCaseSensitive(o, "policy_key"))) {
             get_key(&L, st, v, "policy_key");
@@ -815,13 +894,24 @@ static size_t load_v2(sw_state *st, const watch *w, FILE *f)
     }
     sw_lines_close(&lr); /* not f: the records' lines are read from it later */
     if (!L.errors)
-        twice(&L, recs, n);
+        twice(&L, w, recs, n);
+    /* The pools served the checks only: a version-2 record holds none. */
+    free(st->dets);
+    free(st->vals);
+    st->dets = NULL;
+    st->vals = NULL;
+    st->n_dets = st->n_vals = st->det_cap = st->val_cap = 0;
+    if (!L.errors && n && n < w->n) { /* room for the watchlist was taken; keep what is used */
+        sw_state_rec *fit = realloc(recs, n * sizeof *recs);
+        if (fit)
+            recs = fit;
+    }
 #if defined(__GLIBC__)
     malloc_trim(0); /* the line buffer and the pools' growth */
 #endif
     if (L.errors) {
         fclose(f);
-        return ignored(st, &L, recs, n);
+        return ignored(st, &L, recs);
     }
     if (other || !n) {
         fclose(f);
@@ -835,7 +925,7 @@ static size_t load_v2(sw_state *st, const watch *w, FILE *f)
         free(recs);
         return 0;
     }
-    return keep(st, recs, n, unknown);
+    return keep(st, w, recs, n, unknown);
 }
 
 static size_t load(sw_state *st, const watch *w)
@@ -876,66 +966,131 @@ static size_t load(sw_state *st, const watch *w)
     return load_v1(st, w, f, (size_t)sb.st_size);
 }
 
-static sw_state_rec *loaded_rec(const sw_state *st, const char *symbol);
+/* ---- using the records ---------------------------------------------------------- */
 
-/* A version-2 record whole: *full is r with its engine bytes and detector
- * entries read again from its line (the entries appended to the pools;
- * rec_release hands them back).  Returns 0, or -1 (reported: the line can
- * no longer be read or is no longer that symbol's; the symbol's detectors
- * start fresh). */
-static int rec_read(sw_state *st, const sw_state_rec *r, sw_state_rec *full)
+/* Record r's line parsed (the caller deletes it under its arena mark), or
+ * NULL (reported as FILE:LINE: name: what, then `then`). */
+static cJSON *rec_line(sw_state *st, const sw_state_rec *r, const char *name, const char *then)
 {
-    *full = *r;
-    full->in_file = 0;
-    full->engine = NULL;
-    full->engine_len = 0;
-    full->det = full->n_det = 0;
     loader L = { st->path, 0, r->line };
     char *text = st->file ? malloc((size_t)r->len + 1) : NULL;
     if (!text) {
-        bad(&L, r->symbol, "cannot be read again (%s)", st->file ? "out of memory" : "the file is closed");
-        return -1;
+        bad(&L, name, "cannot be read again (%s); %s", st->file ? "out of memory" : "the file is closed", then);
+        return NULL;
     }
-    int rc = -1;
     ssize_t got = pread(fileno(st->file), text, r->len, (off_t)r->off);
-    if (got != (ssize_t)r->len) {
-        bad(&L, r->symbol, "cannot be read again: %s", got < 0 ? strerror(errno) : "the file is shorter now");
-        free(text);
-        return -1;
+    cJSON *o = got == (ssize_t)r->len ? cJSON_ParseWithLength(text, r->len) : NULL;
+    if (got != (ssize_t)r->len)
+        bad(&L, name, "cannot be read again: %s; %s", got < 0 ? strerror(errno) : "the file is shorter now", then);
+    else if (!cJSON_IsObject(o))
+        bad(&L, name, "is not a JSON object any more (the file changed since it was read); %s", then);
+    free(text);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Record r whole, for the symbol named `name`: *out points at a version-1
+ * record's entry, or at *scratch, read again from its line (its detector
+ * entries appended to the pools; rec_release hands them back).  Returns 0,
+ * or -1 (reported: the line can no longer be read, is no longer that
+ * symbol's, or no longer says what it said at the load -- the file changed
+ * under us; `then` says what follows). */
+static int rec_read(sw_state *st, const sw_state_rec *r, const char *name, sw_state_whole *scratch,
+                    const sw_state_whole **out, const char *then)
+{
+    if (r->flags & SW_STATE_REC_V1) {
+        *out = &st->v1[r->off];
+        return 0;
     }
     size_t mark = sw_jsonarena_mark();
-    cJSON *o = cJSON_ParseWithLength(text, r->len);
+    cJSON *o = rec_line(st, r, name, then);
+    loader L = { st->path, 0, r->line };
+    int rc = -1;
     const cJSON *sv = cJSON_GetObjectItemCaseSensitive(o, "symbol");
-    if (!cJSON_IsString(sv) || strcmp(sv->valuestring, r->symbol) != 0) {
-        bad(&L, r->symbol, "is not that symbol's line any more (the file changed since it was read)");
+    if (!o) {
+        /* reported */
+    } else if (!cJSON_IsString(sv) || strcmp(sv->valuestring, name) != 0) {
+        bad(&L, name, "is not that symbol's line any more (the file changed since it was read); %s", then);
     } else {
-        sw_state_rec scratch;
         char sp[48];
-        snprintf(sp, sizeof sp, "%.40s", r->symbol);
-        get_rec(&L, st, o, sp, r->symbol, &scratch);
+        snprintf(sp, sizeof sp, "%.40s", name);
+        size_t md = st->n_dets, mv = st->n_vals;
+        get_rec(&L, st, o, sp, name, scratch);
         if (L.errors) {
-            free(scratch.engine);
+            free(scratch->engine);
+            scratch->engine = NULL;
+            st->n_dets = md;
+            st->n_vals = mv;
+            bad(&L, name, "the line changed since it was read (the problem above); %s", then);
         } else {
-            full->engine = scratch.engine;
-            full->engine_len = scratch.engine_len;
-            full->det = scratch.det;
-            full->n_det = scratch.n_det;
+            *out = scratch;
             rc = 0;
         }
     }
     cJSON_Delete(o);
     sw_jsonarena_release(mark);
-    free(text);
     return rc;
 }
 
 /* Hand back what rec_read took; md, mv: the pools' sizes before it. */
-static void rec_release(sw_state *st, sw_state_rec *full, size_t md, size_t mv)
+static void rec_release(sw_state *st, const sw_state_whole *w, sw_state_whole *scratch, size_t md, size_t mv)
 {
-    free(full->engine);
-    full->engine = NULL;
+    if (w != scratch)
+        return; /* a version-1 record's entry: held until the next save */
+    free(scratch->engine);
+    scratch->engine = NULL;
     st->n_dets = md;
     st->n_vals = mv;
+}
+
+/* The record of the symbol with index sym, or NULL. */
+static sw_state_rec *rec_of(const sw_state *st, uint32_t sym)
+{
+    sw_state_rec key = { .sym = sym };
+    return st->n ? bsearch(&key, st->recs, st->n, sizeof *st->recs, rec_by_sym) : NULL;
+}
+
+/* The records count symbols in the order of the watchlist they were loaded
+ * for; an engine with another (a reload changed the watchlist) gets them
+ * counted in its own: each record's symbol read again from its line,
+ * found in e, or dropped (no longer watched, or its line unreadable:
+ * reported). */
+static void follow_order(sw_state *st, const sw_engine *e)
+{
+    uint64_t order = engine_order(e);
+    if (!st->n || order == st->order)
+        return;
+    size_t k = 0, gone = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        sw_state_rec r = st->recs[i];
+        uint32_t idx = SW_SYMTAB_EMPTY;
+        if (r.flags & SW_STATE_REC_V1) {
+            idx = sw_symtab_find(&e->tab, st->v1[r.off].symbol);
+        } else {
+            size_t mark = sw_jsonarena_mark();
+            cJSON *o = rec_line(st, &r, "(a record)", "its symbol starts fresh");
+            const cJSON *sv = cJSON_GetObjectItemCaseSensitive(o, "symbol");
+            if (cJSON_IsString(sv))
+                idx = sw_symtab_find(&e->tab, sv->valuestring);
+            cJSON_Delete(o);
+            sw_jsonarena_release(mark);
+        }
+        if (idx == SW_SYMTAB_EMPTY) {
+            gone++;
+            continue;
+        }
+        r.sym = idx;
+        st->recs[k++] = r;
+    }
+    st->n = k;
+    if (k > 1)
+        qsort(st->recs, k, sizeof *st->recs, rec_by_sym);
+    st->order = order;
+    sw_info("state: the watchlist changed since %s was read: %zu of its symbols kept, %zu left out", st->path, k,
+            gone);
 }
 
 /* After the symbols: the detector-wide state and the policy's keys of the
@@ -958,9 +1113,10 @@ static void restore_checkpoint(sw_state *st, sw_engine *e, int checkpoint)
         int ours = 0;
         for (size_t g = 0; g < e->n_groups && !ours; g++)
             ours = strcmp(e->groups[g].name, ks->symbol) == 0;
-        if (!ours) { /* by bisection: keys x records compares would be 10^8 at 10 000 symbols */
-            const sw_state_rec *r = loaded_rec(st, ks->symbol);
-            ours = r && r->restored;
+        if (!ours) { /* the symbol's index, then its record by bisection */
+            uint32_t idx = sw_symtab_find(&e->tab, ks->symbol);
+            const sw_state_rec *r = idx == SW_SYMTAB_EMPTY ? NULL : rec_of(st, idx);
+            ours = r && (r->flags & SW_STATE_REC_RESTORED);
         }
         if (!ours)
             continue;
@@ -976,64 +1132,64 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
     if (!st->pending || !st->path)
         return;
     st->pending = 0;
-    size_t applied = 0, newer = 0, stale = 0;
+    size_t applied = 0, newer = 0, stale = 0, unread = 0;
     /* The checkpoint was written by an engine like this one, or it is not used. */
     int checkpoint = st->fingerprint && st->fingerprint == sw_engine_fingerprint(e);
     if (st->fingerprint && !checkpoint)
         sw_info("state: the detectors' checkpoint in %s is from another build, detector list or watchlist: "
                 "detectors and the alert policy start fresh", st->path);
     st->restored = 0;
+    follow_order(st, e);
     for (size_t i = 0; i < st->n; i++) {
-        const sw_state_rec *r = &st->recs[i];
-        sw_symbol *s = sw_engine_symbol(e, r->symbol);
-        if (!s || s->ticks > 0)
+        sw_state_rec *rec = &st->recs[i];
+        if (rec->sym >= e->n_syms)
             continue;
+        sw_symbol *s = sw_engine_sym(e, rec->sym);
+        if (s->ticks > 0)
+            continue;
+        /* What the line says, read again now (a version-1 record holds it). */
+        sw_state_whole scratch;
+        const sw_state_whole *r;
+        size_t md = st->n_dets, mv = st->n_vals;
+        if (rec_read(st, rec, s->name, &scratch, &r, "the symbol starts fresh") != 0) {
+            unread++;
+            continue;
+        }
         if (r->last_ts != INT64_MIN && r->last_ts > first_ts) {
             newer++;
-            continue;
-        }
-        /* A close from weeks ago is no reference for today's first trades
-         * (nor is another replay's unrelated day): better no alert than a
-         * wrong one until the session provides its own. */
-        if (r->last_ts == INT64_MIN || first_ts - r->last_ts > SW_STATE_MAX_AGE_NS) {
+        } else if (r->last_ts == INT64_MIN || first_ts - r->last_ts > SW_STATE_MAX_AGE_NS) {
+            /* A close from weeks ago is no reference for today's first trades
+             * (nor is another replay's unrelated day): better no alert than a
+             * wrong one until the session provides its own. */
             stale++;
-            continue;
-        }
-        s->day = r->day;
-        s->prev_close = r->prev_close;
-        s->open = r->open;
-        s->day_close = r->day_close;
-        s->last_price = r->last_price;
-        if (r->last_ts != INT64_MIN)
+        } else {
+            s->day = r->day;
+            s->prev_close = r->prev_close;
+            s->open = r->open;
+            s->day_close = r->day_close;
+            s->last_price = r->last_price;
             s->last_ts = r->last_ts;
-        /* The cached day bounds stay empty: the first tick computes them
-         * and, on a later date, rolls the restored day into prev_close. */
-        applied++;
-        /* A version-2 record's detector state comes from its line now. */
-        sw_state_rec whole;
-        size_t md = st->n_dets, mv = st->n_vals;
-        if (r->in_file) {
-            if (rec_read(st, r, &whole) != 0)
-                continue;
-            r = &whole;
+            /* The cached day bounds stay empty: the first tick computes them
+             * and, on a later date, rolls the restored day into prev_close. */
+            applied++;
+            /* The checkpoint first (every byte of the detectors' state), then
+             * the numbers the detectors keep themselves, saved at the same
+             * moment. */
+            if (checkpoint && r->engine && sw_engine_restore_state(e, s, r->engine, r->engine_len) == 0) {
+                st->restored++;
+                rec->flags |= SW_STATE_REC_RESTORED;
+            }
+            for (size_t k = 0; k < r->n_det; k++) {
+                const sw_state_det *sd = &st->dets[r->det + k];
+                if (sd->index < 0 || (size_t)sd->index >= e->n_dets)
+                    continue;
+                sw_detector *d = &e->dets[sd->index];
+                if (strcmp(d->type->name, sd->type) != 0 || !d->type->restore_state)
+                    continue;
+                d->type->restore_state(d, s->state + d->state_off, det_vals(st, sd), sd->n);
+            }
         }
-        /* The checkpoint first (every byte of the detectors' state), then the
-         * numbers the detectors keep themselves, saved at the same moment. */
-        if (checkpoint && r->engine && sw_engine_restore_state(e, s, r->engine, r->engine_len) == 0) {
-            st->restored++;
-            st->recs[i].restored = 1;
-        }
-        for (size_t k = 0; k < r->n_det; k++) {
-            const sw_state_det *sd = &st->dets[r->det + k];
-            if (sd->index < 0 || (size_t)sd->index >= e->n_dets)
-                continue;
-            sw_detector *d = &e->dets[sd->index];
-            if (strcmp(d->type->name, sd->type) != 0 || !d->type->restore_state)
-                continue;
-            d->type->restore_state(d, s->state + d->state_off, det_vals(st, sd), sd->n);
-        }
-        if (r == &whole)
-            rec_release(st, &whole, md, mv);
+        rec_release(st, r, &scratch, md, mv);
     }
     restore_checkpoint(st, e, checkpoint);
     if (applied)
@@ -1043,6 +1199,8 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
     if (stale)
         sw_info("state: %zu symbols start fresh: their saved state is more than 7 days older than the first event",
                 stale);
+    if (unread)
+        sw_warn("state: %zu symbols start fresh: %s changed since it was read (see above)", unread, st->path);
 }
 
 /* ---- saving -------------------------------------------------------------------- */
@@ -1055,15 +1213,6 @@ static void add_price(cJSON *o, const char *key, double v)
         cJSON_AddNullToObject(o, key);
 }
 
-static sw_state_rec *loaded_rec(const sw_state *st, const char *symbol)
-{
-    sw_state_rec key;
-    if (!st->n)
-        return NULL;
-    snprintf(key.symbol, sizeof key.symbol, "%s", symbol);
-    return bsearch(&key, st->recs, st->n, sizeof *st->recs, by_symbol);
-}
-
 /* "values": the numbers' string (left out when memory is short: the
  * loader then refuses the entry and the detector starts afresh). */
 static void add_values(cJSON *d, const double *v, size_t n)
@@ -1074,8 +1223,11 @@ static void add_values(cJSON *d, const double *v, size_t n)
     free(text);
 }
 
-static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbol *s, const sw_state_rec *r,
-                          double *v)
+/* s's line: from the engine, or from r, what was loaded for a symbol
+ * without news this run (its checkpoint bytes only with_engine: when they
+ * are this engine's kind). */
+static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbol *s, const sw_state_whole *r,
+                          int with_engine, double *v)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o || !cJSON_AddItemToObject(o, "symbol", cJSON_CreateStringReference(s->name))) {
@@ -1134,7 +1286,7 @@ static cJSON *symbol_json(const sw_state *st, const sw_engine *e, const sw_symbo
         cJSON_Delete(dets);
     /* The checkpoint's detector state: the engine's, or what was loaded for a
      * symbol without news this run (when it is this engine's kind). */
-    const unsigned char *bytes = r ? r->engine : s->state;
+    const unsigned char *bytes = r ? (with_engine ? r->engine : NULL) : s->state;
     size_t nbytes = r ? r->engine_len : e->state_size;
     if (bytes && nbytes) {
         char *text = b64_encode(bytes, nbytes);
@@ -1283,16 +1435,14 @@ static void add_key(void *ctx, const sw_policy_key_state *k)
 
 /* Where a loaded record's line went in the save being written. */
 typedef struct moved {
-    int64_t off;
-    uint32_t len, line;              /* len 0: not written */
+    uint32_t off, len, line;         /* len 0: not written */
 } moved;
 
 /* After a save: the records written again point at their lines in the new
  * file, which replaces the old one as the records' file.  A record whose
- * symbol had news is not in the new file: it keeps its numbers only (its
- * detector state is the engine's now).  Then no record holds detector
- * state in memory any more, and the pools go (after an upgrade from
- * version 1, whose records held it: ~3 KB a symbol for the rest of the
+ * symbol had news is not in the new file: it goes (the engine holds that
+ * symbol's state now).  A version-1 file's records, held whole, are on
+ * lines now too, and go with the pools (~3 KB a symbol for the rest of the
  * run otherwise).  If the new file cannot be opened, the old one, still
  * open, keeps serving every record. */
 static void repoint(sw_state *st, const moved *mv)
@@ -1306,25 +1456,19 @@ static void repoint(sw_state *st, const moved *mv)
     if (st->file)
         fclose(st->file);
     st->file = nf;
+    size_t k = 0;
     for (size_t i = 0; i < st->n; i++) {
-        sw_state_rec *r = &st->recs[i];
-        if (mv[i].len) {
-            free(r->engine); /* a version-1 record's: on its line now */
-            r->engine = NULL;
-            r->engine_len = 0;
-            r->det = r->n_det = 0;
-            r->in_file = 1;
-            r->off = mv[i].off;
-            r->len = mv[i].len;
-            r->line = mv[i].line;
-        } else {
-            free(r->engine);
-            r->engine = NULL;
-            r->engine_len = 0;
-            r->det = r->n_det = 0;
-            r->in_file = 0;
-        }
+        if (!mv[i].len)
+            continue;
+        sw_state_rec *r = &st->recs[k++];
+        *r = st->recs[i]; /* the order (by sym) stays */
+        r->flags &= (uint8_t)~SW_STATE_REC_V1;
+        r->off = mv[i].off;
+        r->len = mv[i].len;
+        r->line = mv[i].line;
     }
+    st->n = k;
+    free_v1(st);
     free(st->dets);
     free(st->vals);
     st->dets = NULL;
@@ -1384,34 +1528,31 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     moved *mv = st->n ? calloc(st->n, sizeof *mv) : NULL;
     double *v = malloc(SW_STATE_DET_VALUES * sizeof *v); /* one detector's numbers at a time */
     bad_json |= !v || (st->n && !mv);
+    follow_order(st, e); /* the records' sym counts e's symbols */
     for (size_t i = 0; i < e->n_syms && !bad_json && !o->failed; i++) {
         const sw_symbol *s = sw_engine_sym(e, i);
         /* A symbol without news this run keeps what was loaded for it. */
-        sw_state_rec *r = s->day == SW_NO_DAY && s->last_ts == INT64_MIN ? loaded_rec(st, s->name) : NULL;
-        if (!r && s->day == SW_NO_DAY && s->last_ts == INT64_MIN)
+        int news = s->day != SW_NO_DAY || s->last_ts != INT64_MIN;
+        sw_state_rec *r = news ? NULL : rec_of(st, (uint32_t)i);
+        if (!news && !r)
             continue;
-        sw_state_rec whole, *src = r;
+        sw_state_whole scratch;
+        const sw_state_whole *src = NULL;
         size_t md = st->n_dets, mvals = st->n_vals;
-        if (r && r->in_file)
-            src = rec_read(st, r, &whole) == 0 ? &whole : r; /* unreadable: its numbers alone */
-        /* Its checkpoint bytes only when they are this engine's kind. */
-        if (src && src->engine && st->fingerprint != fp) {
-            free(src->engine);
-            src->engine = NULL;
-            src->engine_len = 0;
-        }
+        if (r && rec_read(st, r, s->name, &scratch, &src, "it is left out of this save") != 0)
+            continue;
         mark = sw_jsonarena_mark();
-        cJSON *obj = symbol_json(st, e, s, src, v);
+        cJSON *obj = symbol_json(st, e, s, src, st->fingerprint == fp, v);
         int64_t at = o->total;
         size_t len = 0;
         if (put_line(o, obj, &len) != 0)
             bad_json = 1;
-        else if (r)
-            mv[r - st->recs] = (moved){ at, (uint32_t)len, (uint32_t)o->lines };
+        else if (r && at <= (int64_t)UINT32_MAX) /* further (over 4 GiB): not kept, as a load refuses it */
+            mv[r - st->recs] = (moved){ (uint32_t)at, (uint32_t)len, (uint32_t)o->lines };
         cJSON_Delete(obj);
         sw_jsonarena_release(mark);
-        if (src == &whole)
-            rec_release(st, &whole, md, mvals);
+        if (src)
+            rec_release(st, src, &scratch, md, mvals);
     }
     free(v);
     key_out ko = { o, 0 };

@@ -27,9 +27,12 @@
  * per alert policy key, and an end line that counts the lines before it (a
  * file cut short is not taken for a whole one).  Each line is parsed alone
  * and freed before the next, so reading 10 000 symbols costs the memory of
- * one; and a record keeps only its few numbers and where its line is: the
- * detector state on it (about 3 KB a symbol) is read again from the file,
- * held open, when it is applied or written into the next save.  Version 1
+ * one; and a record keeps only which watched symbol it is and where its
+ * line is (20 bytes): the line (its prices and times, and the detector
+ * state, about 3 KB a symbol) is read again from the file, held open, when
+ * it is applied or written into the next save.  A line that changed in
+ * between (the file edited under a running shockd) is reported as
+ * "FILE:LINE: SYMBOL: ..." and that symbol starts fresh.  Version 1
  * (one JSON document, the previous release's) is still read, the upgrade
  * path; saves write version 2.
  *
@@ -59,8 +62,8 @@
 /* Bounds of what is read as ours.  Version 1 is parsed whole: 64 MiB.
  * Version 2 is read a line at a time: a line (a symbol's ~3 KB with the
  * production detectors; the header's detector-wide state, 12 bytes a
- * symbol) at most 64 MiB, the file (a record of 120 bytes kept per symbol)
- * at most 1 GiB, some 300 000 symbols. */
+ * symbol) at most 64 MiB, the file at most 1 GiB, some 300 000 symbols
+ * (a record's offset is 32 bits). */
 #define SW_STATE_MAX_BYTES (64u << 20)
 #define SW_STATE_MAX_LINE (64u << 20)
 #define SW_STATE_MAX_BYTES_V2 ((uint64_t)1 << 30)
@@ -77,27 +80,42 @@ typedef struct sw_state_det {
     size_t off;                      /* its numbers: sw_state.vals[off .. off + n) */
 } sw_state_det;
 
+/* A loaded symbol's record: which watched symbol it is and where its line
+ * is, 20 bytes.  What the line says (prices, times, detector numbers, the
+ * checkpoint's bytes) is read again from the file, held open, when the
+ * record is applied or written into the next save: held as numbers next to
+ * the engine, 10 000 records were ~1.2 MB at a restart's peak. */
+#define SW_STATE_REC_RESTORED 1u     /* sw_state_apply put its detector state back */
+#define SW_STATE_REC_V1 2u           /* a version-1 file's: whole in sw_state.v1[off] */
 typedef struct sw_state_rec {
+    uint32_t sym;                    /* the symbol's index in the watchlist, in the engine's order (sw_engine_sym) */
+    uint32_t line;                   /* version 2: its line in sw_state.file (1 is the first) */
+    uint32_t len;                    /* version 2: the line's bytes, without the newline */
+    uint32_t off;                    /* version 2: where the line starts (a file is at most 1 GiB);
+                                        version 1: its index in sw_state.v1 */
+    uint8_t flags;                   /* SW_STATE_REC_* */
+} sw_state_rec;
+
+/* A record whole: what its line says, read for the moment it is used (or a
+ * version-1 file's entry, held until the next save moves it onto a line). */
+typedef struct sw_state_whole {
     char symbol[SW_SYMBOL_MAX];
     int64_t day;                     /* SW_NO_DAY if none */
     double prev_close, open, day_close, last_price;
     int64_t last_ts;
     unsigned char *engine;           /* the checkpoint's detector state (engine->state_size bytes), or NULL */
     size_t engine_len;
-    int restored;                    /* sw_state_apply put the detector state back */
     uint32_t det, n_det;             /* its detectors' numbers: sw_state.dets[det .. det + n_det) */
-    /* Version 2: engine and detector numbers are not held (engine NULL,
-     * n_det 0) but on line `line` of sw_state.file, `len` bytes at `off`. */
-    int in_file;
-    uint32_t line, len;
-    int64_t off;
-} sw_state_rec;
+} sw_state_whole;
 
 typedef struct sw_state {
     char *dir, *path;
     char mode[8];                    /* "replay" or "live" */
-    sw_state_rec *recs;              /* loaded records, watchlist symbols only, by symbol */
+    sw_state_rec *recs;              /* loaded records, watchlist symbols only, by sym */
     size_t n;
+    uint64_t order;                  /* hash of the watchlist's names in the order recs[].sym counts them */
+    sw_state_whole *v1;              /* a version-1 file's records whole (NULL for version 2) */
+    size_t n_v1;
     sw_state_det *dets;              /* the records' detector entries (most have none) */
     size_t n_dets;
     double *vals;                    /* the entries' numbers, one pool */
