@@ -16,6 +16,7 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -728,6 +729,156 @@ Test(state, a_line_changed_after_the_load_is_reported_not_trusted)
                    "test: warning: @:3: AMD: is not a JSON object any more (the file changed since it was read); "
                    "the symbol starts fresh\n"
                    "test: warning: state: 2 symbols start fresh: @ changed since it was read (see above)\n");
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
+/* What a symbol's state was when it was saved, to compare with what a
+ * restart restores. */
+typedef struct snap {
+    int64_t day, last_ts;
+    double prev_close, open, day_close, last_price, a, b;
+} snap;
+
+static snap snap_of(const sw_engine *e, sw_symbol *s)
+{
+    const keep_st *k = (const keep_st *)(s->state + e->dets[0].state_off);
+    return (snap){ s->day, s->last_ts, s->prev_close, s->open, s->day_close, s->last_price, k->a, k->b };
+}
+
+/* Bit for bit (NaN included): a detector's numbers are written exactly. */
+static int same(double x, double y)
+{
+    return memcmp(&x, &y, sizeof x) == 0;
+}
+
+/* A price as cJSON writes it: 15 significant digits when they read back
+ * within its epsilon, so the last bit may go (as it always did). */
+static int close_price(double x, double y)
+{
+    return (isnan(x) && isnan(y)) || fabs(x - y) <= fabs(y) * 4 * DBL_EPSILON;
+}
+
+/* A record holds which symbol and where its line is, nothing of what the
+ * line says: the prices, times and detector numbers restored before the
+ * first event come from the line, read again then, and are the ones saved
+ * (detector numbers bit for bit, NaN too), for the same watchlist (the
+ * checkpoint's bytes too) and for one in another order (the checkpoint is
+ * another engine's then; the records count the new order's symbols). */
+Test(state, a_record_read_again_at_apply_gives_the_same_numbers)
+{
+    static const char *const syms[] = { "NVDA", "AMD", "TSM", "SPY" };
+    const double px[][3] = { { 140.1, 0.1 + 0.2, 142.62 }, { 1e-7, 123456.789012345, 3.0000000000000004 },
+                             { 99.99, 100.01, 5e300 } };
+    sw_engine e;
+    build(&e, syms, 4);
+    for (int i = 0; i < 3; i++) { /* SPY: no trade, no record */
+        tick(&e, syms[i], ny(2025, 1, 23, 15, 59, 0), px[i][0]);
+        tick(&e, syms[i], ny(2025, 1, 24, 9, 30, 0), px[i][1]);
+        tick(&e, syms[i], ny(2025, 1, 24, 15, 0, 0) + i, px[i][2]);
+    }
+    snap want[3];
+    for (int i = 0; i < 3; i++)
+        want[i] = snap_of(&e, sw_engine_symbol(&e, syms[i]));
+    save_and_free(&e);
+
+    static const char *const again[] = { "SPY", "TSM", "NVDA", "AMD" };
+    for (int round = 0; round < 2; round++) {
+        build(&e, round ? again : syms, 4);
+        sw_state st;
+        cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+        cr_assert_eq(sw_state_load(&st, &e), 3);
+        cr_expect_leq(sizeof(sw_state_rec), 20, "a record is small: %zu bytes", sizeof(sw_state_rec));
+        cr_expect(st.v1 == NULL && st.dets == NULL && st.vals == NULL, "no numbers are held after the load");
+        for (size_t i = 0; i < st.n; i++) {
+            cr_expect_lt(st.recs[i].sym, e.n_syms);
+            cr_expect_eq(st.recs[i].flags, 0);
+            cr_expect(i == 0 || st.recs[i - 1].sym < st.recs[i].sym, "by sym");
+        }
+        sw_state_apply(&st, &e, ny(2025, 1, 27, 9, 30, 0));
+        cr_expect_eq(st.restored, round ? 0 : 3, "round %d: the checkpoint's bytes", round);
+        for (int i = 0; i < 3; i++) {
+            sw_symbol *s = sw_engine_symbol(&e, syms[i]);
+            snap got = snap_of(&e, s);
+            cr_expect_eq(got.day, want[i].day, "%s", syms[i]);
+            cr_expect_eq(got.last_ts, want[i].last_ts, "%s", syms[i]);
+            cr_expect(close_price(got.prev_close, want[i].prev_close) && close_price(got.open, want[i].open) &&
+                          close_price(got.day_close, want[i].day_close) &&
+                          close_price(got.last_price, want[i].last_price),
+                      "%s: %.17g %.17g %.17g %.17g", syms[i], got.prev_close, got.open, got.day_close, got.last_price);
+            cr_expect(same(got.a, want[i].a) && same(got.b, want[i].b), "%s: detector numbers %.17g %.17g", syms[i],
+                      got.a, got.b);
+            cr_expect_eq(((keep_st *)(s->state + e.dets[0].state_off))->restored, 1, "%s", syms[i]);
+        }
+        cr_expect_eq(sw_engine_symbol(&e, "SPY")->day, SW_NO_DAY);
+        sw_state_free(&st);
+        sw_engine_free(&e);
+    }
+}
+
+/* Replace the first `from` in the file (in place: the same inode, every
+ * line where it was) by `to`, of the same length. */
+static void patch_in_place(const char *from, const char *to)
+{
+    cr_assert_eq(strlen(from), strlen(to));
+    char path[128];
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    char *text = sw_test_slurp(path);
+    char *p = strstr(text, from);
+    cr_assert_not_null(p, "%s in %s", from, text);
+    FILE *f = fopen(path, "r+");
+    cr_assert_not_null(f);
+    cr_assert_eq(fseek(f, (long)(p - text), SEEK_SET), 0);
+    cr_assert_eq(fwrite(to, 1, strlen(to), f), strlen(to));
+    fclose(f);
+    free(text);
+}
+
+/* Lines that turn bad between the load and the first event (the file
+ * edited in place under a running shockd): a bad number, another symbol's
+ * name.  Each is a warning naming file:line (and the JSON path), its
+ * symbol starts fresh -- no number of it is taken -- the others are
+ * restored, and the next save leaves the bad ones out rather than write
+ * what it cannot vouch for. */
+Test(state, a_line_turned_bad_after_the_load_starts_that_symbol_fresh)
+{
+    static const char *const syms[] = { "NVDA", "AMD", "TSM" };
+    sw_engine e;
+    save_friday(syms, 3);
+    build(&e, syms, 3);
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 3);
+    patch_in_place("\"open\":20,", "\"open\":-2,");
+    patch_in_place("\"symbol\":\"TSM\"", "\"symbol\":\"TSX\"");
+    cr_redirect_stderr();
+    sw_state_apply(&st, &e, ny(2025, 1, 27, 9, 30, 0));
+    sw_symbol *nvda = sw_engine_symbol(&e, "NVDA");
+    cr_expect_float_eq(nvda->last_price, 10, 1e-9);
+    cr_expect_eq(((keep_st *)(nvda->state + e.dets[0].state_off))->restored, 1);
+    for (int i = 1; i < 3; i++) {
+        sw_symbol *s = sw_engine_symbol(&e, syms[i]);
+        cr_expect_eq(s->day, SW_NO_DAY, "%s", syms[i]);
+        cr_expect(isnan(s->last_price) && isnan(s->open) && s->last_ts == INT64_MIN, "%s", syms[i]);
+        cr_expect_eq(((keep_st *)(s->state + e.dets[0].state_off))->restored, 0, "%s", syms[i]);
+    }
+    cr_expect_eq(st.restored, 1);
+    /* A save by an engine without news keeps NVDA's record, not the bad ones. */
+    sw_engine_free(&e);
+    build(&e, syms, 3);
+    cr_assert_eq(sw_state_save(&st, &e), 0);
+    cr_expect_eq(st.n, 1);
+    expect_reports("test: warning: @:3: AMD.open: is not a positive price (a positive price or null)\n"
+                   "test: warning: @:3: AMD: the line changed since it was read (the problem above); the symbol "
+                   "starts fresh\n"
+                   "test: warning: @:4: TSM: is not that symbol's line any more (the file changed since it was "
+                   "read); the symbol starts fresh\n"
+                   "test: warning: state: 2 symbols start fresh: @ changed since it was read (see above)\n"
+                   "test: warning: @:3: AMD.open: is not a positive price (a positive price or null)\n"
+                   "test: warning: @:3: AMD: the line changed since it was read (the problem above); it is left "
+                   "out of this save\n"
+                   "test: warning: @:4: TSM: is not that symbol's line any more (the file changed since it was "
+                   "read); it is left out of this save\n");
     sw_state_free(&st);
     sw_engine_free(&e);
 }

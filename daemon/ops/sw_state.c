@@ -48,7 +48,9 @@ static void free_v1(sw_state *st)
     st->n_v1 = 0;
 }
 
-static void free_checkpoint(sw_state *st)
+/* The checkpoint's detector-wide state and policy keys: used once, by
+ * sw_state_apply (the stale detector's alone is ~9 bytes a symbol). */
+static void free_checkpoint_parts(sw_state *st)
 {
     for (size_t k = 0; k < SW_STATE_DET_MAX; k++) {
         free(st->priv[k]);
@@ -58,6 +60,11 @@ static void free_checkpoint(sw_state *st)
     free(st->keys);
     st->keys = NULL;
     st->n_keys = st->key_cap = 0;
+}
+
+static void free_checkpoint(sw_state *st)
+{
+    free_checkpoint_parts(st);
     st->fingerprint = 0;
 }
 
@@ -1093,6 +1100,31 @@ static void follow_order(sw_state *st, const sw_engine *e)
             gone);
 }
 
+/* Records of symbols that had news are never used again (their state is
+ * the engine's; a reload carries it): let them go, and their memory with
+ * them when none is left. */
+static void forget_news(sw_state *st, const sw_engine *e)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        const sw_state_rec *r = &st->recs[i];
+        const sw_symbol *s = r->sym < e->n_syms ? sw_engine_sym(e, r->sym) : NULL;
+        if (s && s->day == SW_NO_DAY && s->last_ts == INT64_MIN)
+            st->recs[k++] = *r;
+    }
+    if (k == st->n)
+        return;
+    st->n = k;
+    if (!k) {
+        free(st->recs);
+        st->recs = NULL;
+    } else {
+        sw_state_rec *fit = realloc(st->recs, k * sizeof *st->recs);
+        if (fit)
+            st->recs = fit;
+    }
+}
+
 /* After the symbols: the detector-wide state and the policy's keys of the
  * restored symbols (and of the groups), once any symbol got its detector
  * state back. */
@@ -1192,6 +1224,11 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts)
         rec_release(st, r, &scratch, md, mv);
     }
     restore_checkpoint(st, e, checkpoint);
+    /* The fingerprint stays: a save checks the loaded records' bytes against it. */
+    free_checkpoint_parts(st);
+#if defined(__GLIBC__)
+    malloc_trim(0); /* the lines' parses and the checkpoint's parts, on the heap below the engine's pages */
+#endif
     if (applied)
         sw_info("state: restored %zu symbols from %s", applied, st->path);
     if (newer)
@@ -1523,12 +1560,14 @@ int sw_state_save(sw_state *st, const sw_engine *e)
      * the arena and released before the next. */
     uint64_t fp = sw_engine_fingerprint(e);
     size_t mark;
+    follow_order(st, e); /* the records' sym counts e's symbols */
+    if (!st->pending)
+        forget_news(st, e);
     if (put_header(o, st, e) != 0)
         bad_json = 1;
     moved *mv = st->n ? calloc(st->n, sizeof *mv) : NULL;
     double *v = malloc(SW_STATE_DET_VALUES * sizeof *v); /* one detector's numbers at a time */
     bad_json |= !v || (st->n && !mv);
-    follow_order(st, e); /* the records' sym counts e's symbols */
     for (size_t i = 0; i < e->n_syms && !bad_json && !o->failed; i++) {
         const sw_symbol *s = sw_engine_sym(e, i);
         /* A symbol without news this run keeps what was loaded for it. */
