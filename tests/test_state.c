@@ -883,6 +883,45 @@ Test(state, a_line_turned_bad_after_the_load_starts_that_symbol_fresh)
     sw_engine_free(&e);
 }
 
+/* A reload that changes the watchlist before the next save (shockd's
+ * engine replaced: other symbols, another order): the records, which count
+ * the symbols of the watchlist they were loaded for, follow by name -- a
+ * symbol still watched keeps its line, one no longer watched is left out. */
+Test(state, records_follow_a_reload_that_changes_the_watchlist)
+{
+    static const char *const syms[] = { "NVDA", "AMD", "TSM" };
+    static const char *const after[] = { "TSM", "INTC", "NVDA" };
+    sw_engine e;
+    save_friday(syms, 3);
+    build(&e, syms, 3);
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 3);
+    sw_engine_free(&e);
+    build(&e, after, 3);
+    cr_assert_eq(sw_state_save(&st, &e), 0);
+    cr_expect_eq(st.n, 2, "NVDA and TSM");
+    sw_state_free(&st);
+    sw_engine_free(&e);
+    char path[128];
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    char *text = sw_test_slurp(path);
+    cr_expect(strstr(text, "\n{\"symbol\":\"TSM\",\"day\":\"2025-01-24\",") != NULL, "%s", text);
+    cr_expect(strstr(text, "\"AMD\"") == NULL && strstr(text, "\"INTC\"") == NULL, "%s", text);
+    free(text);
+    build(&e, after, 3);
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 2);
+    sw_state_apply(&st, &e, ny(2025, 1, 27, 9, 30, 0));
+    cr_expect_float_eq(sw_engine_symbol(&e, "NVDA")->last_price, 10, 1e-9);
+    cr_expect_float_eq(sw_engine_symbol(&e, "TSM")->last_price, 30, 1e-9);
+    cr_expect(isnan(sw_engine_symbol(&e, "INTC")->last_price));
+    keep_st *k = (keep_st *)(sw_engine_symbol(&e, "TSM")->state + e.dets[0].state_off);
+    cr_expect_float_eq(k->a, 60, 1e-9);
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
 /* The upgrade: a state.json written by the build before the per-symbol
  * state shrank (main d0c8534, whose checkpoint fingerprint is
  * a28970b6f86850a4 and whose volume counted a window's sessions in 16

@@ -1092,9 +1092,16 @@ static void follow_order(sw_state *st, const sw_engine *e)
         r.sym = idx;
         st->recs[k++] = r;
     }
-    st->n = k;
     if (k > 1)
         qsort(st->recs, k, sizeof *st->recs, rec_by_sym);
+    /* Two records of one symbol (a line edited into another's name): the first. */
+    size_t kept = k ? 1 : 0;
+    for (size_t i = 1; i < k; i++)
+        if (st->recs[i].sym != st->recs[kept - 1].sym)
+            st->recs[kept++] = st->recs[i];
+        else
+            gone++;
+    st->n = k = kept;
     st->order = order;
     sw_info("state: the watchlist changed since %s was read: %zu of its symbols kept, %zu left out", st->path, k,
             gone);
