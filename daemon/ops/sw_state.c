@@ -685,6 +685,10 @@ static void twice(loader *L, const watch *w, sw_state_rec *recs, size_t n)
 /* The records kept (sorted by twice). */
 static size_t keep(sw_state *st, const watch *w, sw_state_rec *recs, size_t n, size_t unknown)
 {
+    if (!n) { /* room for the watchlist, unused */
+        free(recs);
+        recs = NULL;
+    }
     st->recs = recs;
     st->n = n;
     st->order = w->order;
@@ -785,6 +789,13 @@ done:
         twice(&L, w, recs, n);
     if (L.errors)
         return ignored(st, &L, recs);
+    if (!st->n_v1) {
+        free_v1(st);
+    } else if (st->n_v1 < w->n) { /* room for the watchlist was taken; keep what is used */
+        sw_state_whole *fit = realloc(st->v1, st->n_v1 * sizeof *st->v1);
+        if (fit)
+            st->v1 = fit;
+    }
     return keep(st, w, recs, n, unknown);
 }
 
@@ -844,6 +855,10 @@ static size_t load_v2(sw_state *st, const watch *w, FILE *f)
         }
         if (ended) {
             bad(&L, "(line)", "comes after the end line");
+            break;
+        }
+        if (at > (int64_t)UINT32_MAX) { /* it grew while read: a record's offset is 32 bits */
+            bad(&L, "(line)", "starts past 4 GiB (not a file of ours)");
             break;
         }
         size_t mark = sw_jsonarena_mark();
