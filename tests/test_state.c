@@ -607,6 +607,16 @@ static void save_friday(const char *const *syms, size_t n)
     save_and_free(&e);
 }
 
+/* save_friday, then a restart's engine of the same watchlist and st with
+ * the file loaded (every symbol's record). */
+static void load_friday(sw_engine *e, sw_state *st, const char *const *syms, size_t n)
+{
+    save_friday(syms, n);
+    build(e, syms, n);
+    cr_assert_eq(sw_state_init(st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(st, e), n);
+}
+
 /* A record's detector state is read again from its line when it is used:
  * several saves in a row (each replacing the file the records point into)
  * keep the numbers of every symbol without news. */
@@ -614,11 +624,8 @@ Test(state, records_follow_their_lines_across_saves)
 {
     static const char *const syms[] = { "NVDA", "AMD", "TSM" };
     sw_engine e;
-    save_friday(syms, 3);
     sw_state st;
-    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
-    build(&e, syms, 3);
-    cr_assert_eq(sw_state_load(&st, &e), 3);
+    load_friday(&e, &st, syms, 3);
     for (int i = 0; i < 3; i++) {
         sw_engine_free(&e);
         build(&e, syms, 3);
@@ -701,11 +708,8 @@ Test(state, a_line_changed_after_the_load_is_reported_not_trusted)
 {
     static const char *const syms[] = { "NVDA", "AMD" };
     sw_engine e;
-    save_friday(syms, 2);
-    build(&e, syms, 2);
     sw_state st;
-    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
-    cr_assert_eq(sw_state_load(&st, &e), 2);
+    load_friday(&e, &st, syms, 2);
     /* The same inode, rewritten: every line moves by a byte. */
     char path[128];
     snprintf(path, sizeof path, "%s/state.json", dir);
@@ -844,11 +848,8 @@ Test(state, a_line_turned_bad_after_the_load_starts_that_symbol_fresh)
 {
     static const char *const syms[] = { "NVDA", "AMD", "TSM" };
     sw_engine e;
-    save_friday(syms, 3);
-    build(&e, syms, 3);
     sw_state st;
-    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
-    cr_assert_eq(sw_state_load(&st, &e), 3);
+    load_friday(&e, &st, syms, 3);
     patch_in_place("\"open\":20,", "\"open\":-2,");
     patch_in_place("\"symbol\":\"TSM\"", "\"symbol\":\"TSX\"");
     cr_redirect_stderr();
@@ -892,11 +893,8 @@ Test(state, records_follow_a_reload_that_changes_the_watchlist)
     static const char *const syms[] = { "NVDA", "AMD", "TSM" };
     static const char *const after[] = { "TSM", "INTC", "NVDA" };
     sw_engine e;
-    save_friday(syms, 3);
-    build(&e, syms, 3);
     sw_state st;
-    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
-    cr_assert_eq(sw_state_load(&st, &e), 3);
+    load_friday(&e, &st, syms, 3);
     sw_engine_free(&e);
     build(&e, after, 3);
     cr_assert_eq(sw_state_save(&st, &e), 0);
