@@ -587,6 +587,7 @@ static void on_cron(uv_timer_t *h)
     if ((d->state_due || d->state_dirty) && !sw_bgsave_child(&d->bgsave)) {
         int rc;
         d->state_due = d->state_dirty = 0;
+        sw_state_prune(&d->state, &d->pipe.engine); /* here, where it lasts */
         /* In a forked child: a save of a large watchlist takes a third of a
          * second (10 000 symbols), which the loop must not wait for. */
         if (sw_bgsave_start(&d->bgsave, save_state, d, &rc) == 0) {

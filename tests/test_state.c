@@ -920,6 +920,45 @@ Test(state, records_follow_a_reload_that_changes_the_watchlist)
     sw_engine_free(&e);
 }
 
+/* shockd prunes before it forks a save (sw_state_prune): once the first
+ * event is in, a record is needed only while its symbol has neither traded
+ * nor been restored (a replay of data older than the file here: each
+ * symbol's saved state is newer, so none is); the others go, in shockd
+ * itself, and with the last of them their memory.  Saves still write
+ * every symbol (the engine's state for those that traded). */
+Test(state, a_prune_lets_go_of_the_records_of_symbols_that_traded)
+{
+    static const char *const syms[] = { "NVDA", "AMD", "TSM" };
+    sw_engine e;
+    sw_state st;
+    load_friday(&e, &st, syms, 3);
+    sw_state_prune(&st, &e);
+    cr_expect_eq(st.n, 3, "before the first event every record waits for it");
+    sw_state_apply(&st, &e, ny(2025, 1, 24, 14, 0, 0));
+    sw_state_prune(&st, &e);
+    cr_expect_eq(st.n, 3, "newer than the first event: not restored, kept for the saves");
+    tick(&e, "AMD", ny(2025, 1, 24, 14, 0, 0), 21);
+    sw_state_prune(&st, &e);
+    cr_expect_eq(st.n, 2);
+    cr_assert_eq(sw_state_save(&st, &e), 0);
+    tick(&e, "NVDA", ny(2025, 1, 24, 14, 1, 0), 11);
+    tick(&e, "TSM", ny(2025, 1, 24, 14, 1, 0), 31);
+    sw_state_prune(&st, &e);
+    cr_expect(st.n == 0 && st.recs == NULL);
+    cr_assert_eq(sw_state_save(&st, &e), 0);
+    sw_state_free(&st);
+    sw_engine_free(&e);
+    build(&e, syms, 3);
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 3);
+    sw_state_apply(&st, &e, ny(2025, 1, 27, 9, 30, 0));
+    const double px[] = { 11, 21, 31 };
+    for (int i = 0; i < 3; i++)
+        cr_expect_float_eq(sw_engine_symbol(&e, syms[i])->last_price, px[i], 1e-9, "%s", syms[i]);
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
 /* The upgrade: a state.json written by the build before the per-symbol
  * state shrank (main d0c8534, whose checkpoint fingerprint is
  * a28970b6f86850a4 and whose volume counted a window's sessions in 16

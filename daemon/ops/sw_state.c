@@ -50,6 +50,17 @@ static void free_v1(sw_state *st)
 
 /* The checkpoint's detector-wide state and policy keys: used once, by
  * sw_state_apply (the stale detector's alone is ~9 bytes a symbol). */
+/* The pools of detector entries and numbers: a version-1 file's records
+ * use them for the run, a line read again for a moment. */
+static void free_pools(sw_state *st)
+{
+    free(st->dets);
+    free(st->vals);
+    st->dets = NULL;
+    st->vals = NULL;
+    st->n_dets = st->n_vals = st->det_cap = st->val_cap = 0;
+}
+
 static void free_checkpoint_parts(sw_state *st)
 {
     for (size_t k = 0; k < SW_STATE_DET_MAX; k++) {
@@ -77,8 +88,7 @@ void sw_state_free(sw_state *st)
     free(st->dir);
     free(st->path);
     free(st->recs);
-    free(st->dets);
-    free(st->vals);
+    free_pools(st);
     memset(st, 0, sizeof *st);
 }
 
@@ -605,13 +615,10 @@ static void unload(sw_state *st)
 {
     free_checkpoint(st);
     free_v1(st);
+    free_pools(st);
     free(st->recs);
-    free(st->dets);
-    free(st->vals);
     st->recs = NULL;
-    st->dets = NULL;
-    st->vals = NULL;
-    st->n = st->n_dets = st->n_vals = st->det_cap = st->val_cap = 0;
+    st->n = 0;
     st->pending = 0;
     st->order = 0;
     if (st->file)
@@ -917,12 +924,7 @@ static size_t load_v2(sw_state *st, const watch *w, FILE *f)
     sw_lines_close(&lr); /* not f: the records' lines are read from it later */
     if (!L.errors)
         twice(&L, w, recs, n);
-    /* The pools served the checks only: a version-2 record holds none. */
-    free(st->dets);
-    free(st->vals);
-    st->dets = NULL;
-    st->vals = NULL;
-    st->n_dets = st->n_vals = st->det_cap = st->val_cap = 0;
+    free_pools(st); /* they served the checks only: a version-2 record holds none */
     if (!L.errors && n && n < w->n) { /* room for the watchlist was taken; keep what is used */
         sw_state_rec *fit = realloc(recs, n * sizeof *recs);
         if (fit)
@@ -1122,17 +1124,26 @@ static void follow_order(sw_state *st, const sw_engine *e)
             gone);
 }
 
-/* Records of symbols that had news are never used again (their state is
- * the engine's; a reload carries it): let them go, and their memory with
- * them when none is left. */
+/* Records of symbols that had news -- restored, or traded -- are never used
+ * again (their state is the engine's; a reload carries it): let them go,
+ * and their memory with them when none is left. */
 static void forget_news(sw_state *st, const sw_engine *e)
 {
-    size_t k = 0;
+    size_t k = 0, v1 = 0;
     for (size_t i = 0; i < st->n; i++) {
         const sw_state_rec *r = &st->recs[i];
         const sw_symbol *s = r->sym < e->n_syms ? sw_engine_sym(e, r->sym) : NULL;
-        if (s && s->day == SW_NO_DAY && s->last_ts == INT64_MIN)
+        if (s && s->day == SW_NO_DAY && s->last_ts == INT64_MIN) {
+            v1 += (r->flags & SW_STATE_REC_V1) != 0;
             st->recs[k++] = *r;
+        } else if (r->flags & SW_STATE_REC_V1) { /* its checkpoint bytes: ~1.7 KB */
+            free(st->v1[r->off].engine);
+            st->v1[r->off].engine = NULL;
+        }
+    }
+    if (st->v1 && !v1) { /* the upgrade's whole records, and the pools only they use */
+        free_v1(st);
+        free_pools(st);
     }
     if (k == st->n)
         return;
@@ -1145,6 +1156,13 @@ static void forget_news(sw_state *st, const sw_engine *e)
         if (fit)
             st->recs = fit;
     }
+}
+
+void sw_state_prune(sw_state *st, const sw_engine *e)
+{
+    follow_order(st, e);
+    if (!st->pending)
+        forget_news(st, e);
 }
 
 /* After the symbols: the detector-wide state and the policy's keys of the
@@ -1528,11 +1546,7 @@ static void repoint(sw_state *st, const moved *mv)
     }
     st->n = k;
     free_v1(st);
-    free(st->dets);
-    free(st->vals);
-    st->dets = NULL;
-    st->vals = NULL;
-    st->n_dets = st->n_vals = st->det_cap = st->val_cap = 0;
+    free_pools(st);
 }
 
 /* A save's result in the counters, wherever it ran (here, or in a child:
@@ -1582,9 +1596,7 @@ int sw_state_save(sw_state *st, const sw_engine *e)
      * the arena and released before the next. */
     uint64_t fp = sw_engine_fingerprint(e);
     size_t mark;
-    follow_order(st, e); /* the records' sym counts e's symbols */
-    if (!st->pending)
-        forget_news(st, e);
+    sw_state_prune(st, e); /* the records' sym counts e's symbols */
     if (put_header(o, st, e) != 0)
         bad_json = 1;
     moved *mv = st->n ? calloc(st->n, sizeof *mv) : NULL;

@@ -166,6 +166,15 @@ void sw_state_apply(sw_state *st, sw_engine *e, int64_t first_ts);
  * 0, or -1 (reported once while it keeps failing; never fatal). */
 int sw_state_save(sw_state *st, const sw_engine *e);
 
+/* What sw_state_save does first, for shockd to do before it forks one: the
+ * records follow e's watchlist (after a reload that changed it, renumbered
+ * by the names on their lines), and once the first event is in, those of
+ * symbols that were restored or traded since go (their state is the
+ * engine's; a save writes it from there).  Done here, it lasts: in
+ * the child it would be done again at every save, and the records'
+ * memory would stay in shockd. */
+void sw_state_prune(sw_state *st, const sw_engine *e);
+
 /* The result of sw_state_save run in another process (shockd forks it:
  * sw_bgsave): count it as sw_state_save would have, here where the counters
  * live on.  A failed child's temporary file, which a kill mid-write leaves,
