@@ -959,6 +959,36 @@ Test(state, a_prune_lets_go_of_the_records_of_symbols_that_traded)
     sw_engine_free(&e);
 }
 
+/* After an upgrade from version 1 (whole records: there are no lines to
+ * read them from again), a prune lets go of each record's checkpoint once
+ * its symbol is the engine's, and of the whole records and their pools
+ * with the last one. */
+Test(state, a_prune_after_an_upgrade_lets_go_of_the_whole_records)
+{
+    static const char *const syms[] = { "NVDA", "AMD" };
+    write_text("state.json",
+               "{\"v\":1,\"mode\":\"live\",\"saved_at\":\"2025-01-24T21:00:00.000Z\",\"symbols\":{"
+               "\"NVDA\":{\"day\":\"2025-01-24\",\"last_price\":142.5,\"last_ts_ns\":\"1737748800000000000\","
+               "\"detectors\":[{\"index\":0,\"type\":\"keep\",\"values\":\"285 null\"}],\"engine\":\"AAAA\"},"
+               "\"AMD\":{\"day\":\"2025-01-27\",\"last_price\":120,\"last_ts_ns\":\"1738000000000000000\"}}}");
+    sw_engine e;
+    build(&e, syms, 2);
+    sw_state st;
+    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(&st, &e), 2);
+    cr_assert(st.v1 != NULL && st.n_v1 == 2 && st.n_dets == 1);
+    sw_state_apply(&st, &e, ny(2025, 1, 27, 9, 30, 0)); /* AMD's state is newer: not restored */
+    cr_expect_float_eq(sw_engine_symbol(&e, "NVDA")->last_price, 142.5, 1e-9);
+    sw_state_prune(&st, &e);
+    cr_expect_eq(st.n, 1, "AMD's record waits");
+    cr_expect(st.v1 != NULL && st.dets != NULL, "AMD's whole record stays");
+    tick(&e, "AMD", ny(2025, 1, 27, 9, 31, 0), 118);
+    sw_state_prune(&st, &e);
+    cr_expect(st.n == 0 && st.recs == NULL && st.v1 == NULL && st.dets == NULL && st.vals == NULL);
+    sw_state_free(&st);
+    sw_engine_free(&e);
+}
+
 /* The upgrade: a state.json written by the build before the per-symbol
  * state shrank (main d0c8534, whose checkpoint fingerprint is
  * a28970b6f86850a4 and whose volume counted a window's sessions in 16
