@@ -48,8 +48,6 @@ static void free_v1(sw_state *st)
     st->n_v1 = 0;
 }
 
-/* The checkpoint's detector-wide state and policy keys: used once, by
- * sw_state_apply (the stale detector's alone is ~9 bytes a symbol). */
 /* The pools of detector entries and numbers: a version-1 file's records
  * use them for the run, a line read again for a moment. */
 static void free_pools(sw_state *st)
@@ -61,6 +59,8 @@ static void free_pools(sw_state *st)
     st->n_dets = st->n_vals = st->det_cap = st->val_cap = 0;
 }
 
+/* The checkpoint's detector-wide state and policy keys: used once, by
+ * sw_state_apply (the stale detector's alone is ~9 bytes a symbol). */
 static void free_checkpoint_parts(sw_state *st)
 {
     for (size_t k = 0; k < SW_STATE_DET_MAX; k++) {
