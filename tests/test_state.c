@@ -160,6 +160,18 @@ static void write_text(const char *name, const char *text)
     fclose(f);
 }
 
+/* Save, stop, and start again on the same watchlist: st loaded with
+ * `want` records. */
+static void save_and_restart(sw_engine *e, sw_state *st, const char *const *syms, size_t n, size_t want)
+{
+    cr_assert_eq(sw_state_save(st, e), 0);
+    sw_state_free(st);
+    sw_engine_free(e);
+    build(e, syms, n);
+    cr_assert_eq(sw_state_init(st, dir, "live"), 0);
+    cr_assert_eq(sw_state_load(st, e), want);
+}
+
 Test(state, round_trip_and_the_next_day_rolls_over_the_restored_close)
 {
     static const char *const syms[] = { "NVDA", "AMD" };
@@ -200,12 +212,7 @@ Test(state, round_trip_and_the_next_day_rolls_over_the_restored_close)
     cr_expect_float_eq(s->prev_close, 142.62, 1e-9);
     cr_expect_float_eq(s->open, 124.8, 1e-9);
     /* A save now writes the engine's fresh values. */
-    cr_assert_eq(sw_state_save(&st, &e), 0);
-    sw_state_free(&st);
-    sw_engine_free(&e);
-    build(&e, syms, 2);
-    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
-    cr_assert_eq(sw_state_load(&st, &e), 1);
+    save_and_restart(&e, &st, syms, 2, 1);
     sw_state_apply(&st, &e, monday_open + SW_NS_PER_MIN);
     cr_expect_float_eq(sw_engine_symbol(&e, "NVDA")->prev_close, 142.62, 1e-9);
     sw_state_free(&st);
@@ -945,12 +952,7 @@ Test(state, a_prune_lets_go_of_the_records_of_symbols_that_traded)
     tick(&e, "TSM", ny(2025, 1, 24, 14, 1, 0), 31);
     sw_state_prune(&st, &e);
     cr_expect(st.n == 0 && st.recs == NULL);
-    cr_assert_eq(sw_state_save(&st, &e), 0);
-    sw_state_free(&st);
-    sw_engine_free(&e);
-    build(&e, syms, 3);
-    cr_assert_eq(sw_state_init(&st, dir, "live"), 0);
-    cr_assert_eq(sw_state_load(&st, &e), 3);
+    save_and_restart(&e, &st, syms, 3, 3);
     sw_state_apply(&st, &e, ny(2025, 1, 27, 9, 30, 0));
     const double px[] = { 11, 21, 31 };
     for (int i = 0; i < 3; i++)
