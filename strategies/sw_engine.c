@@ -235,14 +235,14 @@ int sw_engine_init(sw_engine *e, const sw_group_spec *groups, size_t n_groups,
      * header's and each detector's hot part.  Loading only those keeps the
      * loads in flight few enough not to stall on each other. */
     size_t hdr = offsetof(sw_symbol, state);
-    for (size_t line = 0; line < e->sym_stride && e->n_hot < SW_ENGINE_HOT_LINES; line += 64) {
+    for (size_t line = 0; line < e->sym_stride && e->n_hot < SW_ENGINE_HOT_LINES; line += SW_LINE) {
         int in = line < hdr;
         for (size_t k = 0; k < e->n_dets && !in; k++) {
             const sw_detector *d = &e->dets[k];
             size_t a = hdr + d->state_off;
             size_t n = !d->type->state_size ? 0
                      : d->type->hot_size ? d->type->hot_size(d->params) : d->type->state_size(d->params);
-            in = n && line + 64 > a && line < a + n;
+            in = n && line + SW_LINE > a && line < a + n;
         }
         if (in)
             e->hot[e->n_hot++] = (uint16_t)line;

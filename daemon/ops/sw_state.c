@@ -1016,6 +1016,17 @@ static cJSON *rec_line(sw_state *st, const sw_state_rec *r, const char *name, co
     return o;
 }
 
+/* Hand back what rec_read took; md, mv: the pools' sizes before it. */
+static void rec_release(sw_state *st, const sw_state_whole *w, sw_state_whole *scratch, size_t md, size_t mv)
+{
+    if (w != scratch)
+        return; /* a version-1 record's entry: held until the next save */
+    free(scratch->engine);
+    scratch->engine = NULL;
+    st->n_dets = md;
+    st->n_vals = mv;
+}
+
 /* Record r whole, for the symbol named `name`: *out points at a version-1
  * record's entry, or at *scratch, read again from its line (its detector
  * entries appended to the pools; rec_release hands them back).  Returns 0,
@@ -1044,10 +1055,7 @@ static int rec_read(sw_state *st, const sw_state_rec *r, const char *name, sw_st
         size_t md = st->n_dets, mv = st->n_vals;
         get_rec(&L, st, o, sp, name, scratch);
         if (L.errors) {
-            free(scratch->engine);
-            scratch->engine = NULL;
-            st->n_dets = md;
-            st->n_vals = mv;
+            rec_release(st, scratch, scratch, md, mv);
             bad(&L, name, "the line changed since it was read (the problem above); %s", then);
         } else {
             *out = scratch;
@@ -1057,17 +1065,6 @@ static int rec_read(sw_state *st, const sw_state_rec *r, const char *name, sw_st
     cJSON_Delete(o);
     sw_jsonarena_release(mark);
     return rc;
-}
-
-/* Hand back what rec_read took; md, mv: the pools' sizes before it. */
-static void rec_release(sw_state *st, const sw_state_whole *w, sw_state_whole *scratch, size_t md, size_t mv)
-{
-    if (w != scratch)
-        return; /* a version-1 record's entry: held until the next save */
-    free(scratch->engine);
-    scratch->engine = NULL;
-    st->n_dets = md;
-    st->n_vals = mv;
 }
 
 /* The record of the symbol with index sym, or NULL. */
@@ -1124,6 +1121,13 @@ static void follow_order(sw_state *st, const sw_engine *e)
             gone);
 }
 
+/* s had news this run: restored from a record, or traded.  Its state is
+ * the engine's from then on; its record is never used again. */
+static int has_news(const sw_symbol *s)
+{
+    return s->day != SW_NO_DAY || s->last_ts != INT64_MIN;
+}
+
 /* Records of symbols that had news -- restored, or traded -- are never used
  * again (their state is the engine's; a reload carries it): let them go,
  * and their memory with them when none is left. */
@@ -1133,7 +1137,7 @@ static void forget_news(sw_state *st, const sw_engine *e)
     for (size_t i = 0; i < st->n; i++) {
         const sw_state_rec *r = &st->recs[i];
         const sw_symbol *s = r->sym < e->n_syms ? sw_engine_sym(e, r->sym) : NULL;
-        if (s && s->day == SW_NO_DAY && s->last_ts == INT64_MIN) {
+        if (s && !has_news(s)) {
             v1 += (r->flags & SW_STATE_REC_V1) != 0;
             st->recs[k++] = *r;
         } else if (r->flags & SW_STATE_REC_V1) { /* its checkpoint bytes: ~1.7 KB */
@@ -1605,7 +1609,7 @@ int sw_state_save(sw_state *st, const sw_engine *e)
     for (size_t i = 0; i < e->n_syms && !bad_json && !o->failed; i++) {
         const sw_symbol *s = sw_engine_sym(e, i);
         /* A symbol without news this run keeps what was loaded for it. */
-        int news = s->day != SW_NO_DAY || s->last_ts != INT64_MIN;
+        int news = has_news(s);
         sw_state_rec *r = news ? NULL : rec_of(st, (uint32_t)i);
         if (!news && !r)
             continue;
